@@ -1,0 +1,60 @@
+# Daoan: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DAOAN_DEMO ?= province
+export DAOAN_PORT ?= 8080
+
+.PHONY: help run test stop lint bench backup restore system venv db clean-var
+
+help:
+	@echo "make run      set up PostGIS and Python, load the demo, serve on http://127.0.0.1:$(DAOAN_PORT)"
+	@echo "make test     run the test suite against a throwaway database"
+	@echo "make stop     stop the project's PostgreSQL cluster"
+	@echo "make lint     ruff and mypy"
+	@echo "make bench    benchmarks (results in bench/RESULTS.md)"
+	@echo "make backup   pg_dump the database to var/backups/;  make restore FILE=…"
+
+system:
+	@scripts/install-system.sh
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+venv: $(BIN)/.installed
+
+db: system venv
+	$(BIN)/daoan db init
+
+run: db
+	$(BIN)/daoan demo --if-empty --size $(DAOAN_DEMO)
+	$(BIN)/daoan serve
+
+test: system venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+stop:
+	@if [ -x $(BIN)/daoan ]; then $(BIN)/daoan db stop; else echo "nothing to stop"; fi
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy gis layers tiles routing planning app.py cli.py
+
+bench: db
+	$(BIN)/python -m bench.run
+
+backup: db
+	@mkdir -p var/backups
+	pg_dump -Fc -d "$$($(BIN)/daoan db url)" -f var/backups/daoan-$$(date +%Y%m%d-%H%M%S).dump
+	@ls -t var/backups/*.dump | head -n 1 | sed 's/^/backup written: /'
+
+restore: db
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/daoan-….dump"; exit 2; }
+	pg_restore --clean --if-exists --no-owner -d "$$($(BIN)/daoan db url)" "$(FILE)"
+	@echo "restored $(FILE)"

@@ -1,0 +1,28 @@
+"""Daoan's Flask app factory: builds nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from gis.db import create_db_engine
+from gis.settings import Settings, load_settings
+from gis.web import register_error_handlers
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the WSGI app for `settings` (read from the environment when None)."""
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder=None)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.extensions["daoan.settings"] = settings
+    app.extensions["daoan.engine"] = create_db_engine(settings)
+    register_error_handlers(app)
+
+    from layers import http as layers_http
+
+    layers_http.init_app(app)
+    logging.getLogger(__name__).debug("app created")
+    return app

@@ -1,0 +1,1 @@
+"""Ground floor of Daoan: settings, database, SQL loading, errors, geometry helpers."""

@@ -1,0 +1,116 @@
+"""Settings read once from the environment and an optional TOML file; never at import time."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Hunan's extent (lon/lat) with a margin of about 0.5 degree: the default service area.
+HUNAN_SERVICE_AREA = (108.3, 24.1, 114.8, 30.6)
+
+
+@dataclass(frozen=True)
+class Token:
+    """An API token: its secret, the name recorded on writes, and its role."""
+
+    secret: str
+    name: str
+    role: str  # "operator" or "admin"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one Daoan deployment."""
+
+    var_dir: Path = PROJECT_ROOT / "var"
+    database_url: str | None = None
+    pg_port: int = 55432
+    port: int = 8080
+    api_token: str | None = None
+    tokens: tuple[Token, ...] = ()
+    service_area: tuple[float, float, float, float] = HUNAN_SERVICE_AREA
+    on_road_tolerance_m: float = 50.0
+    roadside_tolerance_m: float = 300.0
+    items_default_limit: int = 100
+    items_max_limit: int = 10_000
+    pool_size: int = 4
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def socket_dir(self) -> Path:
+        """Directory of the project cluster's unix socket."""
+        return self.var_dir / "run"
+
+    @property
+    def pg_data(self) -> Path:
+        """Data directory of the project's own PostgreSQL cluster."""
+        return self.var_dir / "pgdata"
+
+    def url(self, dbname: str = "daoan") -> str:
+        """SQLAlchemy URL of the database: DAOAN_DATABASE_URL or the project's own cluster."""
+        if self.database_url:
+            return self.database_url
+        return f"postgresql+psycopg2://daoan@/{dbname}?host={self.socket_dir}&port={self.pg_port}"
+
+    def libpq_url(self, dbname: str = "daoan") -> str:
+        """The same database as a libpq URI (psql, pg_dump)."""
+        return self.url(dbname).replace("postgresql+psycopg2://", "postgresql://", 1)
+
+    def all_tokens(self) -> tuple[Token, ...]:
+        """The admin token from DAOAN_API_TOKEN (or var/api_token) plus the file's tokens."""
+        admin = self.api_token
+        if admin is None:
+            path = self.var_dir / "api_token"
+            if path.exists():
+                admin = path.read_text().strip() or None
+        extra = (Token(admin, "admin", "admin"),) if admin else ()
+        return extra + self.tokens
+
+
+def _float_tuple(text: str) -> tuple[float, float, float, float]:
+    parts = [float(p) for p in text.split(",")]
+    if len(parts) != 4:
+        raise ValueError(f"DAOAN_SERVICE_AREA must be minlon,minlat,maxlon,maxlat; got {text!r}")
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from environment variables and the TOML file named by DAOAN_SETTINGS."""
+    env = dict(os.environ if env is None else env)
+    data: dict[str, object] = {}
+    settings_file = env.get("DAOAN_SETTINGS")
+    if settings_file:
+        with open(settings_file, "rb") as fh:
+            data = tomllib.load(fh)
+    tokens = tuple(
+        Token(str(t["token"]), str(t.get("name", t.get("role", "operator"))), str(t.get("role", "operator")))
+        for t in data.get("tokens", [])  # type: ignore[union-attr]
+    )
+    for t in tokens:
+        if t.role not in ("operator", "admin"):
+            raise ValueError(f"token {t.name!r} has role {t.role!r}; use 'operator' or 'admin'")
+    kwargs: dict[str, object] = {"tokens": tokens}
+    if env.get("DAOAN_VAR"):
+        kwargs["var_dir"] = Path(env["DAOAN_VAR"]).resolve()
+    if env.get("DAOAN_DATABASE_URL"):
+        kwargs["database_url"] = env["DAOAN_DATABASE_URL"]
+    if env.get("DAOAN_PG_PORT"):
+        kwargs["pg_port"] = int(env["DAOAN_PG_PORT"])
+    if env.get("DAOAN_PORT"):
+        kwargs["port"] = int(env["DAOAN_PORT"])
+    if env.get("DAOAN_API_TOKEN"):
+        kwargs["api_token"] = env["DAOAN_API_TOKEN"]
+    area = env.get("DAOAN_SERVICE_AREA") or data.get("service_area")
+    if area:
+        kwargs["service_area"] = _float_tuple(area if isinstance(area, str) else ",".join(map(str, area)))  # type: ignore[arg-type]
+    for key in ("on_road_tolerance_m", "roadside_tolerance_m"):
+        value = env.get("DAOAN_" + key.upper()) or data.get(key)
+        if value is not None:
+            kwargs[key] = float(value)  # type: ignore[arg-type]
+    if env.get("DAOAN_POOL_SIZE"):
+        kwargs["pool_size"] = int(env["DAOAN_POOL_SIZE"])
+    return Settings(**kwargs)  # type: ignore[arg-type]

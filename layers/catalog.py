@@ -1,0 +1,194 @@
+"""Declarations of every layer Daoan serves; built once, read everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from gis.errors import NotFound
+
+# How far a point of the layer may lie from a road on import.
+ON_ROAD = "on_road"  # rejected beyond settings.on_road_tolerance_m
+ROADSIDE = "roadside"  # rejected beyond settings.roadside_tolerance_m
+OFF_ROAD = "off_road"  # never rejected for distance; keeps the nearest road and the distance
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property column served for a layer: its JSON type, and an enumeration when closed."""
+
+    name: str
+    type: str  # "string", "integer", "number", "boolean", "datetime"
+    enum: tuple[str, ...] | None = None
+    required: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer: its table, geometry, properties and how it is shown and imported."""
+
+    id: str
+    title: str
+    title_zh: str
+    table: str
+    geometry_type: str  # Point, LineString, MultiPolygon, Geometry
+    properties: tuple[Property, ...]
+    description: str = ""
+    placement: str | None = None  # ON_ROAD, ROADSIDE, OFF_ROAD for point facilities
+    live: bool = False  # changes minute to minute (short cache lifetimes)
+    minzoom: int = 0
+    maxzoom: int = 22
+    importable: bool = True
+    style: dict = field(default_factory=dict)
+
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.properties)
+
+    def property(self, name: str) -> Property | None:
+        """The declared property called `name`, if any."""
+        for prop in self.properties:
+            if prop.name == name:
+                return prop
+        return None
+
+
+def _p(name: str, type_: str = "string", *enum: str, required: bool = False) -> Property:
+    return Property(name, type_, tuple(enum) or None, required)
+
+
+STATUS = _p("status", "string", "active", "planned", "inactive")
+LINREF = (
+    _p("segment_id", "integer"),
+    _p("route_code"),
+    _p("stake"),
+    _p("stake_m", "number"),
+    _p("offset_m", "number"),
+    _p("road_distance_m", "number"),
+    _p("county_adcode"),
+)
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link")
+HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
+
+_LAYERS: tuple[Layer, ...] = (
+    Layer(
+        "admin_areas", "Administrative areas", "行政区划", "admin_areas", "MultiPolygon",
+        (_p("adcode", required=True), _p("name", required=True),
+         _p("level", "string", "province", "city", "county", required=True), _p("parent_adcode")),
+        "Province, cities (市州) and counties (县市区).",
+    ),
+    Layer(
+        "road_segments", "Road segments", "道路路段", "road_segments", "LineString",
+        (_p("road_class", "string", *ROAD_CLASSES, required=True), _p("route_code"), _p("name"),
+         _p("oneway", "boolean"), _p("lanes", "integer"), _p("maxspeed_kmh", "integer"),
+         _p("default_speed_kmh", "integer"), _p("length_m", "number"), _p("bridge", "boolean"),
+         _p("tunnel", "boolean"), _p("start_stake_m", "number"), _p("end_stake_m", "number"),
+         _p("county_adcode"), _p("source_node", "integer"), _p("target_node", "integer"),
+         _p("source"), _p("source_id")),
+        "The drivable road network, one row per segment between junctions.",
+        importable=False,
+    ),
+    Layer(
+        "road_nodes", "Road junctions", "道路节点", "road_nodes", "Point",
+        (_p("interchange", "boolean"), _p("name"), _p("ref"), _p("source"), _p("source_id")),
+        "Junctions of the road network; interchanges flagged.",
+        minzoom=10, importable=False,
+    ),
+    Layer(
+        "cameras", "Cameras", "视频监控", "cameras", "Point",
+        (_p("name"), _p("kind", "string", "video", "event_detection", "checkpoint", "speed", required=True),
+         _p("direction"), STATUS, _p("install_year", "integer"), *LINREF),
+        "Video, event-detection, checkpoint (卡口) and speed cameras.",
+        placement=ON_ROAD,
+    ),
+    Layer(
+        "interval_speed_sections", "Interval speed sections", "区间测速", "interval_speed_sections",
+        "LineString",
+        (_p("name"), _p("route_code"), _p("direction"), _p("start_stake_m", "number"),
+         _p("end_stake_m", "number"), _p("length_m", "number"), _p("speed_limit_kmh", "integer"), STATUS,
+         _p("install_year", "integer"), _p("county_adcode")),
+        "Pairs of gantries on one route measuring average speed.",
+        placement=ON_ROAD,
+    ),
+    Layer(
+        "enforcement_stations", "Enforcement service points", "执法服务站", "enforcement_stations", "Point",
+        (_p("name"), STATUS, _p("install_year", "integer"), *LINREF),
+        "Traffic-safety enforcement service points.",
+        placement=ROADSIDE,
+    ),
+    Layer(
+        "toll_stations", "Toll stations", "收费站", "toll_stations", "Point",
+        (_p("name"), _p("entrances", "boolean"), _p("exits", "boolean"), *LINREF),
+        "Expressway entrances and exits (entries are closed in fog: 只出不进).",
+        placement=ROADSIDE,
+    ),
+    Layer(
+        "service_areas", "Service areas", "服务区", "service_areas", "Point",
+        (_p("name"), *LINREF),
+        "Expressway service areas.",
+        placement=ROADSIDE,
+    ),
+    Layer(
+        "guidance_signs", "Guidance signs", "诱导屏", "guidance_signs", "Point",
+        (_p("name"), _p("kind", "string", "variable_message", "fixed_warning", required=True),
+         _p("direction"), STATUS, *LINREF),
+        "Variable message signs and fixed warning signs.",
+        placement=ON_ROAD,
+    ),
+    Layer(
+        "weather_stations", "Weather stations", "气象监测站", "weather_stations", "Point",
+        (_p("name"), _p("kind", "string", "visibility", "road_ice", "general", required=True),
+         _p("station_code"), STATUS, _p("install_year", "integer"), _p("alt_m", "number"), *LINREF),
+        "Visibility, road-ice and general weather stations.",
+        placement=OFF_ROAD,
+    ),
+    Layer(
+        "command_centres", "Command centres", "指挥中心", "command_centres", "Point",
+        (_p("name"), _p("level", "string", "province", "city", "county", required=True), _p("adcode"),
+         *LINREF),
+        "City and county traffic-police command centres.",
+        placement=OFF_ROAD,
+    ),
+    Layer(
+        "admin_seats", "Administrative seats", "行政中心", "admin_seats", "Point",
+        (_p("name", required=True), _p("adcode", required=True),
+         _p("level", "string", "province", "city", "county", required=True), *LINREF),
+        "Seats of the province, city and county governments.",
+        placement=OFF_ROAD,
+    ),
+    Layer(
+        "hazard_zones", "Hazard zones", "隐患路段", "hazard_zones", "MultiPolygon",
+        (_p("name"), _p("kind", "string", *HAZARD_KINDS, required=True), _p("severity", "integer"),
+         _p("active", "boolean"), _p("route_code"), _p("source"), _p("source_id")),
+        "Fog- and ice-prone sections, dangerous places, black spots, congestion.",
+        live=True,
+    ),
+    Layer(
+        "incidents", "Incidents and closures", "事件与管制", "incidents", "Geometry",
+        (_p("kind", "string", "accident", "works", "weather_closure", "entrance_closure", "control"),
+         _p("effect", "string", "closed", "restricted"), _p("speed_cap_kmh", "integer"),
+         _p("direction", "string", "both", "forward", "backward"), _p("direction_label"), _p("route_code"),
+         _p("from_stake_m", "number"), _p("to_stake_m", "number"), _p("description"),
+         _p("starts_at", "datetime"), _p("ends_at", "datetime"), _p("ended_at", "datetime")),
+        "Closures and restrictions; the public feed of what is in force is /incidents.",
+        live=True, importable=False,
+    ),
+)
+
+LAYERS: MappingProxyType[str, Layer] = MappingProxyType({layer.id: layer for layer in _LAYERS})
+
+
+def get_layer(layer_id: str) -> Layer:
+    """The layer called `layer_id`; NotFound naming the known layers otherwise."""
+    try:
+        return LAYERS[layer_id]
+    except KeyError:
+        raise NotFound(
+            f"unknown layer {layer_id!r}; known layers: {', '.join(LAYERS)}", parameter="collectionId"
+        ) from None
+
+
+def importable_layers() -> list[str]:
+    """Ids of the layers `daoan import facilities --layer` accepts."""
+    return [layer.id for layer in _LAYERS if layer.importable]

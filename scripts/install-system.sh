@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install PostgreSQL 15, PostGIS 3 and pgRouting from Debian packages when they are missing.
+set -euo pipefail
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
+[ -f /usr/share/postgresql/15/extension/pgrouting.control ] || need+=(postgresql-15-pgrouting)
+command -v pg_dump >/dev/null || need+=(postgresql-client-15)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "installing ${need[*]} from Debian packages"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

@@ -1,0 +1,99 @@
+"""Test fixtures: a throwaway PostGIS database in the project's cluster (or DAOAN_DATABASE_URL's server)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from gis.cluster import ensure_cluster
+from gis.db import create_db_engine
+from gis.migrate import migrate
+from gis.settings import Settings, Token, load_settings
+
+DATA = Path(__file__).parent / "data"
+ADMIN_TOKEN = "test-admin-" + secrets.token_hex(8)
+OPERATOR_TOKEN = "test-operator-" + secrets.token_hex(8)
+
+
+def _server_url(base: Settings) -> sa.engine.URL:
+    url = sa.engine.make_url(base.url("postgres"))
+    return url.set(database="postgres")
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings pointing at a fresh database, dropped at the end of the session."""
+    base = load_settings()
+    ensure_cluster(base)
+    server = _server_url(base)
+    name = f"daoan_test_{os.getpid()}_{secrets.token_hex(3)}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    test_url = server.set(database=name).render_as_string(hide_password=False)
+    settings = replace(
+        base,
+        database_url=test_url,
+        api_token=ADMIN_TOKEN,
+        tokens=(Token(OPERATOR_TOKEN, "operator-1", "operator"),),
+    )
+    engine = create_db_engine(settings)
+    migrate(engine)
+    engine.dispose()
+    yield settings
+    with admin.connect() as conn:
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> sa.Engine:
+    engine = create_db_engine(settings)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings):
+    from app import create_app
+
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["daoan.engine"].dispose()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+LAYER_TABLES = (
+    "incident_changes", "incidents", "weather_observations", "hazard_zones", "interval_speed_sections",
+    "cameras", "enforcement_stations", "command_centres", "weather_stations", "guidance_signs",
+    "toll_stations", "service_areas", "admin_seats", "turn_restrictions", "road_segments", "road_nodes",
+    "admin_areas", "import_runs",
+)
+
+
+def truncate_all(engine: sa.Engine) -> None:
+    """Empty every data table (ids restart), keeping the schema."""
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {', '.join(LAYER_TABLES)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture()
+def empty_db(engine: sa.Engine) -> sa.Engine:
+    """The test database with every data table emptied."""
+    truncate_all(engine)
+    return engine
+
+
+def auth(token: str = ADMIN_TOKEN) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
