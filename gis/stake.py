@@ -6,7 +6,8 @@ import re
 
 from gis.errors import InvalidParameter
 
-_STAKE = re.compile(r"^\s*[Kk](\d{1,5})\+(\d{1,3}(?:\.\d+)?)\s*$")
+# '+' arrives as a space when a URL query is not percent-encoded (K1530+200 → "K1530 200").
+_STAKE = re.compile(r"^\s*[Kk](\d{1,5})[+ ](\d{1,3}(?:\.\d+)?)\s*$")
 
 
 def format_stake(stake_m: float) -> str:

@@ -1,0 +1,232 @@
+"""OGC API – Features queries over the layer catalogue: parse parameters, page, filter, count."""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.chinacrs import from_wgs84
+from gis.errors import InvalidParameter, NotFound
+from gis.sqlfiles import load_sql
+from layers.catalog import LAYERS, Layer
+
+OUTPUT_CRS = ("wgs84", "gcj02", "bd09")
+RESERVED_PARAMS = ("bbox", "limit", "offset", "crs", "f")
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """Validated parameters of an items request."""
+
+    bbox: tuple[float, float, float, float] | None = None
+    limit: int = 100
+    offset: int = 0
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    crs: str = "wgs84"
+
+
+def quote_ident(name: str) -> str:
+    """A double-quoted identifier; only names from the catalogue ever reach here."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return f'"{name}"'
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """minx,miny,maxx,maxy in degrees, checked; InvalidParameter naming the value otherwise."""
+    parts = text.split(",")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise InvalidParameter(f'bbox must be minx,miny,maxx,maxy in degrees; got "{text}"', parameter="bbox")
+    minx, miny, maxx, maxy = values
+    if minx > maxx or miny > maxy:
+        raise InvalidParameter(
+            f'bbox minimum exceeds maximum; got "{text}" (order is minx,miny,maxx,maxy)', parameter="bbox"
+        )
+    if not (-180 <= minx <= 180 and -180 <= maxx <= 180 and -90 <= miny <= 90 and -90 <= maxy <= 90):
+        raise InvalidParameter(f'bbox must be in degrees (lon -180..180, lat -90..90); got "{text}"', parameter="bbox")
+    return (minx, miny, maxx, maxy)
+
+
+def _parse_int(text: str, name: str, *, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameter(f'{name} must be an integer; got "{text}"', parameter=name) from None
+    if value < minimum:
+        raise InvalidParameter(f"{name} must be at least {minimum}; got {value}", parameter=name)
+    return value
+
+
+def coerce_value(layer: Layer, name: str, text: str) -> Any:
+    """The typed value of a filter on property `name`; InvalidParameter when it cannot be."""
+    prop = layer.property(name)
+    if prop is None:
+        raise InvalidParameter(f"{layer.id} has no property {name!r}", parameter=name)
+    if prop.type == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            raise InvalidParameter(f'{name} must be an integer; got "{text}"', parameter=name) from None
+    if prop.type == "number":
+        try:
+            return float(text)
+        except ValueError:
+            raise InvalidParameter(f'{name} must be a number; got "{text}"', parameter=name) from None
+    if prop.type == "boolean":
+        lowered = text.lower()
+        if lowered not in ("true", "false", "1", "0"):
+            raise InvalidParameter(f'{name} must be true or false; got "{text}"', parameter=name)
+        return lowered in ("true", "1")
+    if prop.enum and text not in prop.enum:
+        raise InvalidParameter(f'{name} must be one of {", ".join(prop.enum)}; got "{text}"', parameter=name)
+    return text
+
+
+def parse_items_query(layer: Layer, args: Mapping[str, str], *, default_limit: int, max_limit: int) -> ItemsQuery:
+    """Validate the query string of /collections/{id}/items."""
+    unknown = [k for k in args if k not in RESERVED_PARAMS and layer.property(k) is None]
+    if unknown:
+        raise InvalidParameter(
+            f"unknown parameter {unknown[0]!r} for {layer.id}; filterable properties: {', '.join(layer.property_names)}",
+            parameter=unknown[0],
+        )
+    limit = _parse_int(args["limit"], "limit", minimum=1) if "limit" in args else default_limit
+    crs = args.get("crs", "wgs84").lower()
+    if crs not in OUTPUT_CRS:
+        raise InvalidParameter(f'crs must be one of {", ".join(OUTPUT_CRS)}; got "{args["crs"]}"', parameter="crs")
+    if args.get("f", "json") not in ("json", "geojson"):
+        raise InvalidParameter(f'f must be json or geojson; got "{args["f"]}"', parameter="f")
+    return ItemsQuery(
+        bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
+        limit=min(limit, max_limit),
+        offset=_parse_int(args["offset"], "offset", minimum=0) if "offset" in args else 0,
+        filters={k: coerce_value(layer, k, v) for k, v in args.items() if k not in RESERVED_PARAMS},
+        crs=crs,
+    )
+
+
+def _where(layer: Layer, query: ItemsQuery) -> tuple[str, dict[str, Any]]:
+    clauses, params = ["true"], {}
+    if query.bbox:
+        clauses.append("geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)")
+        params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
+    for i, (name, value) in enumerate(query.filters.items()):
+        clauses.append(f"{quote_ident(name)} = :f{i}")
+        params[f"f{i}"] = value
+    return " AND ".join(clauses), params
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _transform_coords(coords: Any, crs: str) -> Any:
+    if isinstance(coords[0], int | float):
+        lon, lat = from_wgs84(crs, coords[0], coords[1])
+        return [round(float(lon), 7), round(float(lat), 7), *coords[2:]]
+    return [_transform_coords(c, crs) for c in coords]
+
+
+def transform_geometry(geometry: dict, crs: str) -> dict:
+    """A GeoJSON geometry with its coordinates converted from WGS84 to `crs`."""
+    if crs == "wgs84" or geometry is None:
+        return geometry
+    if geometry["type"] == "GeometryCollection":
+        return {**geometry, "geometries": [transform_geometry(g, crs) for g in geometry["geometries"]]}
+    return {**geometry, "coordinates": _transform_coords(geometry["coordinates"], crs)}
+
+
+def _feature(layer: Layer, row: Mapping[str, Any], crs: str) -> dict:
+    geometry = json.loads(row["geometry"]) if row["geometry"] else None
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": transform_geometry(geometry, crs) if geometry else None,
+        "properties": {name: _json_value(row[name]) for name in layer.property_names},
+    }
+
+
+def _compose(template: str, layer: Layer, where: str) -> str:
+    columns = ", ".join(quote_ident(n) for n in layer.property_names)
+    return load_sql(template).replace("{columns}", columns).replace("{table}", quote_ident(layer.table)).replace(
+        "{where}", where
+    )
+
+
+def query_items(conn: Connection, layer: Layer, query: ItemsQuery) -> tuple[list[dict], int]:
+    """One page of features and the number matched by the filters."""
+    where, params = _where(layer, query)
+    rows = conn.execute(
+        sa.text(_compose("queries/features_items.sql", layer, where)),
+        {**params, "limit": query.limit, "offset": query.offset},
+    ).mappings()
+    features = [_feature(layer, row, query.crs) for row in rows]
+    if query.offset == 0 and len(features) < query.limit:
+        matched = len(features)
+    else:
+        matched = int(conn.execute(sa.text(_compose("queries/features_count.sql", layer, where)), params).scalar_one())
+    return features, matched
+
+
+def get_item(conn: Connection, layer: Layer, feature_id: str, *, crs: str = "wgs84") -> dict:
+    """One feature by its row id; NotFound otherwise."""
+    try:
+        fid = int(feature_id)
+    except ValueError:
+        raise NotFound(f"feature ids of {layer.id} are integers; got {feature_id!r}", parameter="featureId") from None
+    if not -(2**63) <= fid < 2**63:
+        raise NotFound(f"no feature {fid} in {layer.id}", parameter="featureId")
+    sql = _compose("queries/features_items.sql", layer, "id = :fid")
+    row = conn.execute(sa.text(sql), {"fid": fid, "limit": 1, "offset": 0}).mappings().first()
+    if row is None:
+        raise NotFound(f"no feature {fid} in {layer.id}", parameter="featureId")
+    return _feature(layer, row, crs)
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    count: int
+    bbox: tuple[float, float, float, float] | None
+
+
+class LayerStatsCache:
+    """Counts and extents per layer, recomputed only when the layer's data version changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, tuple[int, LayerStats]] = {}
+
+    def get(self, conn: Connection) -> dict[str, LayerStats]:
+        """Stats of every layer, fresh for the current data versions."""
+        versions = dict(conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all())
+        result = {}
+        for layer in LAYERS.values():
+            version = int(versions.get(layer.table, 0))
+            with self._lock:
+                cached = self._cache.get(layer.id)
+            if cached and cached[0] == version:
+                result[layer.id] = cached[1]
+                continue
+            row = conn.execute(
+                sa.text(load_sql("queries/layer_stats.sql").replace("{table}", quote_ident(layer.table)))
+            ).one()
+            bbox = None if row.minx is None else (row.minx, row.miny, row.maxx, row.maxy)
+            stats = LayerStats(int(row.n), bbox)
+            with self._lock:
+                self._cache[layer.id] = (version, stats)
+            result[layer.id] = stats
+        return result

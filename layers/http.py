@@ -1,0 +1,226 @@
+"""HTTP face of the catalogue: landing page, health, OGC API – Features, locate and search."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, Response, current_app, request
+
+from gis.db import connect
+from gis.errors import DatabaseUnavailable, InvalidParameter
+from gis.sqlfiles import load_sql
+from gis.web import base_url, json_response, settings
+from layers.catalog import LAYERS, get_layer
+from layers.features import LayerStatsCache, get_item, parse_items_query, query_items
+from layers.openapi import openapi_document
+from layers.places import locate_point, locate_stake, parse_lonlat, search
+
+bp = Blueprint("layers", __name__)
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+GEOJSON = "application/geo+json"
+ATTRIBUTION_OSM = "© OpenStreetMap contributors"
+
+
+def _engine() -> sa.Engine:
+    return current_app.extensions["daoan.engine"]
+
+
+def _stats_cache() -> LayerStatsCache:
+    return current_app.extensions["daoan.layer_stats"]
+
+
+def conformance_classes() -> list[str]:
+    """Every conformance class the app declares (subsystems append their own)."""
+    return current_app.extensions["daoan.conformance"]
+
+
+def _wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return request.args.get("f") == "html" or (best == "text/html" and request.args.get("f") != "json")
+
+
+@bp.get("/")
+def landing() -> Response:
+    base = base_url()
+    links = [
+        {"href": f"{base}/", "rel": "self", "type": "application/json", "title": "This document"},
+        {"href": f"{base}/openapi.json", "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0",
+         "title": "The API definition"},
+        {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json",
+         "title": "Conformance classes"},
+        {"href": f"{base}/collections", "rel": "data", "type": "application/json", "title": "Layers"},
+        {"href": f"{base}/map", "rel": "alternate", "type": "text/html", "title": "The web map"},
+    ]
+    if _wants_html():
+        items = "".join(
+            f'<li><a href="{html.escape(link["href"])}">{html.escape(link["title"])}</a></li>' for link in links
+        )
+        page = (
+            "<!doctype html><html lang=zh-CN><meta charset=utf-8><title>Daoan 道安</title>"
+            "<h1>Daoan 道安 — 道路交通安全监管云 GIS</h1>"
+            f"<ul>{items}</ul><p>Map data {html.escape(ATTRIBUTION_OSM)} where OSM data is loaded.</p></html>"
+        )
+        return Response(page, mimetype="text/html")
+    return json_response({
+        "title": "Daoan 道安",
+        "description": "GIS service and vector tiles for road-traffic-safety supervision (道安监管云)",
+        "links": links,
+    })
+
+
+@bp.get("/conformance")
+def conformance() -> Response:
+    return json_response({"conformsTo": conformance_classes()})
+
+
+@bp.get("/health")
+def health() -> Response:
+    try:
+        with connect(_engine()) as conn:
+            row = conn.execute(sa.text(load_sql("queries/health.sql"))).one()
+    except DatabaseUnavailable:
+        raise
+    except sa.exc.DBAPIError:
+        raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
+    return json_response(
+        {"status": "ok", "database": "reachable", "postgres": row.postgres, "postgis": row.postgis,
+         "layers": len(LAYERS)},
+        etag=False,
+    )
+
+
+def _collection(layer_id: str, stats, base: str) -> dict:
+    layer = LAYERS[layer_id]
+    href = f"{base}/collections/{layer.id}"
+    doc = {
+        "id": layer.id,
+        "title": layer.title,
+        "title_zh": layer.title_zh,
+        "description": layer.description,
+        "itemType": "feature",
+        "geometryType": layer.geometry_type,
+        "count": stats.count,
+        "live": layer.live,
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "properties": {p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})}
+                       for p in layer.properties},
+        "links": [
+            {"href": href, "rel": "self", "type": "application/json", "title": layer.title},
+            {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": f"{layer.title} as GeoJSON"},
+        ],
+    }
+    if stats.bbox:
+        doc["extent"] = {"spatial": {"bbox": [list(stats.bbox)], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
+    doc["links"].extend(current_app.extensions["daoan.collection_links"](layer, href))
+    return doc
+
+
+@bp.get("/collections")
+def collections() -> Response:
+    base = base_url()
+    with connect(_engine()) as conn:
+        stats = _stats_cache().get(conn)
+    return json_response({
+        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "Layers"}],
+        "collections": [_collection(lid, stats[lid], base) for lid in LAYERS],
+    })
+
+
+@bp.get("/collections/<collection_id>")
+def collection(collection_id: str) -> Response:
+    layer = get_layer(collection_id)
+    with connect(_engine()) as conn:
+        stats = _stats_cache().get(conn)
+    return json_response(_collection(layer.id, stats[layer.id], base_url()))
+
+
+def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
+    args = request.args.to_dict()
+    args.update({"offset": str(offset), "limit": str(limit)})
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return {"href": f"{base}{request.path}?{query}", "rel": rel, "type": GEOJSON}
+
+
+@bp.get("/collections/<collection_id>/items")
+def items(collection_id: str) -> Response:
+    layer = get_layer(collection_id)
+    cfg = settings()
+    query = parse_items_query(layer, request.args.to_dict(), default_limit=cfg.items_default_limit,
+                              max_limit=cfg.items_max_limit)
+    with connect(_engine()) as conn:
+        features, matched = query_items(conn, layer, query)
+    base = base_url()
+    links = [_page_link(base, "self", query.offset, query.limit)]
+    if query.offset + len(features) < matched:
+        links.append(_page_link(base, "next", query.offset + query.limit, query.limit))
+    if query.offset > 0:
+        links.append(_page_link(base, "prev", max(0, query.offset - query.limit), query.limit))
+    body = {
+        "type": "FeatureCollection",
+        "features": features,
+        "numberMatched": matched,
+        "numberReturned": len(features),
+        "timeStamp": datetime.now(UTC).isoformat(timespec="seconds"),
+        "links": links,
+    }
+    if query.crs != "wgs84":
+        body["crs"] = query.crs
+    return json_response(body, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+
+
+@bp.get("/collections/<collection_id>/items/<feature_id>")
+def item(collection_id: str, feature_id: str) -> Response:
+    layer = get_layer(collection_id)
+    query = parse_items_query(layer, {k: v for k, v in request.args.items() if k in ("crs", "f")},
+                              default_limit=1, max_limit=1)
+    with connect(_engine()) as conn:
+        feature = get_item(conn, layer, feature_id, crs=query.crs)
+    base = base_url()
+    feature["links"] = [
+        {"href": f"{base}/collections/{layer.id}/items/{feature['id']}", "rel": "self", "type": GEOJSON},
+        {"href": f"{base}/collections/{layer.id}", "rel": "collection", "type": "application/json"},
+    ]
+    return json_response(feature, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return json_response(openapi_document(base_url(), current_app.extensions["daoan.openapi_paths"]),
+                         mimetype="application/vnd.oai.openapi+json;version=3.0")
+
+
+@bp.get("/locate")
+def locate() -> Response:
+    args = request.args
+    if "at" in args:
+        lon, lat = parse_lonlat(args["at"], parameter="at")
+        with connect(_engine()) as conn:
+            return json_response(locate_point(conn, lon, lat), mimetype=GEOJSON)
+    if "route" in args and "stake" in args:
+        with connect(_engine()) as conn:
+            return json_response(locate_stake(conn, args["route"].strip().upper(), args["stake"]), mimetype=GEOJSON)
+    raise InvalidParameter("give either at=lon,lat or route=G4&stake=K1530+200", parameter="at")
+
+
+@bp.get("/search")
+def search_view() -> Response:
+    with connect(_engine()) as conn:
+        return json_response(search(conn, request.args.get("q", "")))
+
+
+def init_app(app: Flask) -> None:
+    """Register the catalogue's routes and shared extension points."""
+    app.extensions.setdefault("daoan.conformance", list(CONFORMANCE))
+    app.extensions.setdefault("daoan.collection_links", lambda layer, href: [])
+    app.extensions.setdefault("daoan.openapi_paths", {})
+    app.extensions["daoan.layer_stats"] = LayerStatsCache()
+    app.register_blueprint(bp)

@@ -1,0 +1,2 @@
+-- How many features of a layer match the same filters as features_items.sql.
+SELECT count(*) FROM {table} WHERE {where}
