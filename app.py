@@ -24,5 +24,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     from layers import http as layers_http
 
     layers_http.init_app(app)
+    # Subsystems register here, each with its own init_app (tiles, routing, planning, web map).
     logging.getLogger(__name__).debug("app created")
     return app
