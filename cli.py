@@ -34,7 +34,9 @@ def _fail(message: str, code: int = 1) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details.")
 def main(verbose: bool) -> None:
     """Daoan (道安): GIS service and vector tiles for road-traffic-safety supervision."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
 
 
 # ---------------------------------------------------------------- database
@@ -130,12 +132,14 @@ def import_() -> None:
 
 @import_.command("osm")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--replace/--append", default=True, show_default=True,
-              help="Replace the road network already loaded, or add to it.")
+@click.option(
+    "--replace/--append", default=True, show_default=True, help="Replace the road network already loaded, or add to it."
+)
 def import_osm_cmd(file: Path, replace: bool) -> None:
     """Import the drivable network and facilities of an .osm.pbf, .osm or .osm.bz2 FILE."""
-    from gis.errors import DaoanError
     from layers.ingest.osm import import_osm
+
+    from gis.errors import DaoanError
 
     settings = _settings()
     engine = _engine(settings)
@@ -151,24 +155,47 @@ def import_osm_cmd(file: Path, replace: bool) -> None:
 @import_.command("facilities")
 @click.option("--layer", "layer_id", required=True, help="Target layer, e.g. cameras, weather_stations, hazard_zones.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--crs", default="wgs84", show_default=True,
-              help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN.")
-@click.option("--lon", "lon_column", default=None, help="CSV: name of the longitude column (default lon/lng/longitude/x).")
+@click.option(
+    "--crs",
+    default="wgs84",
+    show_default=True,
+    help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN.",
+)
+@click.option(
+    "--lon", "lon_column", default=None, help="CSV: name of the longitude column (default lon/lng/longitude/x)."
+)
 @click.option("--lat", "lat_column", default=None, help="CSV: name of the latitude column (default lat/latitude/y).")
 @click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the bad ones.")
 @click.option("--replace", is_flag=True, help="Delete the layer's rows first (in the same transaction).")
-def import_facilities_cmd(layer_id: str, file: Path, crs: str, lon_column: str | None, lat_column: str | None,
-                          skip_invalid: bool, replace: bool) -> None:
+def import_facilities_cmd(
+    layer_id: str,
+    file: Path,
+    crs: str,
+    lon_column: str | None,
+    lat_column: str | None,
+    skip_invalid: bool,
+    replace: bool,
+) -> None:
     """Import FILE (GeoJSON, CSV, GeoPackage, Shapefile) into a facility layer."""
-    from gis.errors import DaoanError, ImportRejected
     from layers.ingest.facilities import import_facilities
+
+    from gis.errors import DaoanError, ImportRejected
 
     settings = _settings()
     engine = _engine(settings)
     try:
-        report = import_facilities(engine, settings, layer_id, file, crs=crs, lon_column=lon_column,
-                                   lat_column=lat_column, skip_invalid=skip_invalid, replace=replace,
-                                   imported_by=os.environ.get("USER", "cli"))
+        report = import_facilities(
+            engine,
+            settings,
+            layer_id,
+            file,
+            crs=crs,
+            lon_column=lon_column,
+            lat_column=lat_column,
+            skip_invalid=skip_invalid,
+            replace=replace,
+            imported_by=os.environ.get("USER", "cli"),
+        )
     except ImportRejected as exc:
         click.echo(f"error: {exc.detail}", err=True)
         for err in exc.errors[:200]:
@@ -234,10 +261,27 @@ def serve_cmd(workers: int, threads: int, port: int | None, host: str) -> None:
     os.environ.setdefault("DAOAN_POOL_SIZE", str(threads))
     sys.stdout.flush()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    os.execv(gunicorn, [gunicorn, "--workers", str(workers), "--threads", str(threads),
-                        "--worker-class", "gthread", "--bind", f"{host}:{port}",
-                        "--access-logfile", "-", "--graceful-timeout", "10", "--timeout", "120",
-                        "app:create_app()"])
+    os.execv(
+        gunicorn,
+        [
+            gunicorn,
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--bind",
+            f"{host}:{port}",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "120",
+            "app:create_app()",
+        ],
+    )
 
 
 if __name__ == "__main__":

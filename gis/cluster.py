@@ -79,8 +79,17 @@ def ensure_cluster(settings: Settings) -> None:
         log.info("initialising PostgreSQL cluster in %s", settings.pg_data)
         subprocess.run(
             _as_pg_user(
-                [pg_bin("initdb"), "-D", str(settings.pg_data), "-U", PG_DB_USER, "--auth=trust",
-                 "-E", "UTF8", "--locale=C.UTF-8"]
+                [
+                    pg_bin("initdb"),
+                    "-D",
+                    str(settings.pg_data),
+                    "-U",
+                    PG_DB_USER,
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
             ),
             check=True,
             stdout=subprocess.DEVNULL,
@@ -103,8 +112,19 @@ def ensure_cluster(settings: Settings) -> None:
     log.info("starting PostgreSQL on port %s", settings.pg_port)
     subprocess.run(
         _as_pg_user(
-            [pg_bin("pg_ctl"), "-D", str(settings.pg_data), "-o", f"-p {settings.pg_port}",
-             "-l", str(settings.pg_data / "server.log"), "-w", "-t", "60", "start"]
+            [
+                pg_bin("pg_ctl"),
+                "-D",
+                str(settings.pg_data),
+                "-o",
+                f"-p {settings.pg_port}",
+                "-l",
+                str(settings.pg_data / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
         ),
         check=True,
         stdout=subprocess.DEVNULL,

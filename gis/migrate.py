@@ -73,8 +73,11 @@ def migrate(engine: Engine) -> list[Migration]:
                 continue
             log.info("applying migration %s", migration.path.name)
             # The raw cursor with no parameters: migration text may contain literal % signs.
-            with conn.connection.cursor() as cur:
+            cur = conn.connection.cursor()
+            try:
                 cur.execute(migration.path.read_text(encoding="utf-8"))
+            finally:
+                cur.close()
             conn.execute(
                 sa.text("INSERT INTO schema_migrations (version, name, checksum) VALUES (:v, :n, :c)"),
                 {"v": migration.version, "n": migration.name, "c": migration.checksum},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -81,14 +82,14 @@ def _float_tuple(text: str) -> tuple[float, float, float, float]:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables and the TOML file named by DAOAN_SETTINGS."""
     env = dict(os.environ if env is None else env)
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     settings_file = env.get("DAOAN_SETTINGS")
     if settings_file:
         with open(settings_file, "rb") as fh:
             data = tomllib.load(fh)
     tokens = tuple(
         Token(str(t["token"]), str(t.get("name", t.get("role", "operator"))), str(t.get("role", "operator")))
-        for t in data.get("tokens", [])  # type: ignore[union-attr]
+        for t in data.get("tokens", [])
     )
     for t in tokens:
         if t.role not in ("operator", "admin"):
@@ -106,7 +107,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         kwargs["api_token"] = env["DAOAN_API_TOKEN"]
     area = env.get("DAOAN_SERVICE_AREA") or data.get("service_area")
     if area:
-        kwargs["service_area"] = _float_tuple(area if isinstance(area, str) else ",".join(map(str, area)))  # type: ignore[arg-type]
+        kwargs["service_area"] = _float_tuple(area if isinstance(area, str) else ",".join(map(str, area)))
     for key in ("on_road_tolerance_m", "roadside_tolerance_m"):
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:

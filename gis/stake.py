@@ -24,7 +24,9 @@ def parse_stake(text: str, *, parameter: str = "stake") -> float:
     if match:
         km, metres = int(match.group(1)), float(match.group(2))
         if metres >= 1000:
-            raise InvalidParameter(f"{parameter} {text!r}: the metres after '+' must be below 1000", parameter=parameter)
+            raise InvalidParameter(
+                f"{parameter} {text!r}: the metres after '+' must be below 1000", parameter=parameter
+            )
         return km * 1000 + metres
     try:
         value = float(text)

@@ -48,16 +48,18 @@ def register_error_handlers(app: Flask) -> None:
             detail = f"no resource at {request.path}; the API is described at /openapi.json"
         if status == 405:
             detail = f"{request.method} is not allowed on {request.path}"
-        return problem_response(
-            {"type": "about:blank", "title": exc.name, "status": status, "detail": detail}, status
-        )
+        return problem_response({"type": "about:blank", "title": exc.name, "status": status, "detail": detail}, status)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problem_response(
-            {"type": "about:blank", "title": "Internal error", "status": 500,
-             "detail": "an internal error occurred; it has been logged"},
+            {
+                "type": "about:blank",
+                "title": "Internal error",
+                "status": 500,
+                "detail": "an internal error occurred; it has been logged",
+            },
             500,
         )
 
@@ -85,8 +87,14 @@ def base_url() -> str:
     return f"{proto}://{host}{prefix}"
 
 
-def json_response(body: Any, *, status: int = 200, mimetype: str = "application/json",
-                  cache_seconds: int | None = None, etag: bool = True) -> Response:
+def json_response(
+    body: Any,
+    *,
+    status: int = 200,
+    mimetype: str = "application/json",
+    cache_seconds: int | None = None,
+    etag: bool = True,
+) -> Response:
     """A JSON response with an ETag; answers If-None-Match with 304."""
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
     resp = Response(payload, status=status, mimetype=mimetype)

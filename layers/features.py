@@ -118,7 +118,8 @@ def parse_items_query(layer: Layer, args: Mapping[str, str], *, default_limit: i
 
 
 def _where(layer: Layer, query: ItemsQuery) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
+    clauses: list[str] = ["true"]
+    params: dict[str, Any] = {}
     if query.bbox:
         clauses.append("geom && ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)")
         params.update(zip(("minx", "miny", "maxx", "maxy"), query.bbox, strict=True))
@@ -150,7 +151,7 @@ def transform_geometry(geometry: dict, crs: str) -> dict:
     return {**geometry, "coordinates": _transform_coords(geometry["coordinates"], crs)}
 
 
-def _feature(layer: Layer, row: Mapping[str, Any], crs: str) -> dict:
+def _feature(layer: Layer, row: Any, crs: str) -> dict:
     geometry = json.loads(row["geometry"]) if row["geometry"] else None
     return {
         "type": "Feature",
@@ -162,8 +163,11 @@ def _feature(layer: Layer, row: Mapping[str, Any], crs: str) -> dict:
 
 def _compose(template: str, layer: Layer, where: str) -> str:
     columns = ", ".join(quote_ident(n) for n in layer.property_names)
-    return load_sql(template).replace("{columns}", columns).replace("{table}", quote_ident(layer.table)).replace(
-        "{where}", where
+    return (
+        load_sql(template)
+        .replace("{columns}", columns)
+        .replace("{table}", quote_ident(layer.table))
+        .replace("{where}", where)
     )
 
 
@@ -212,7 +216,7 @@ class LayerStatsCache:
 
     def get(self, conn: Connection) -> dict[str, LayerStats]:
         """Stats of every layer, fresh for the current data versions."""
-        versions = dict(conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all())
+        versions: dict[str, int] = dict(conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all())
         result = {}
         for layer in LAYERS.values():
             version = int(versions.get(layer.table, 0))

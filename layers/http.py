@@ -53,10 +53,18 @@ def landing() -> Response:
     base = base_url()
     links = [
         {"href": f"{base}/", "rel": "self", "type": "application/json", "title": "This document"},
-        {"href": f"{base}/openapi.json", "rel": "service-desc", "type": "application/vnd.oai.openapi+json;version=3.0",
-         "title": "The API definition"},
-        {"href": f"{base}/conformance", "rel": "conformance", "type": "application/json",
-         "title": "Conformance classes"},
+        {
+            "href": f"{base}/openapi.json",
+            "rel": "service-desc",
+            "type": "application/vnd.oai.openapi+json;version=3.0",
+            "title": "The API definition",
+        },
+        {
+            "href": f"{base}/conformance",
+            "rel": "conformance",
+            "type": "application/json",
+            "title": "Conformance classes",
+        },
         {"href": f"{base}/collections", "rel": "data", "type": "application/json", "title": "Layers"},
         {"href": f"{base}/map", "rel": "alternate", "type": "text/html", "title": "The web map"},
     ]
@@ -70,11 +78,13 @@ def landing() -> Response:
             f"<ul>{items}</ul><p>Map data {html.escape(ATTRIBUTION_OSM)} where OSM data is loaded.</p></html>"
         )
         return Response(page, mimetype="text/html")
-    return json_response({
-        "title": "Daoan 道安",
-        "description": "GIS service and vector tiles for road-traffic-safety supervision (道安监管云)",
-        "links": links,
-    })
+    return json_response(
+        {
+            "title": "Daoan 道安",
+            "description": "GIS service and vector tiles for road-traffic-safety supervision (道安监管云)",
+            "links": links,
+        }
+    )
 
 
 @bp.get("/conformance")
@@ -92,8 +102,13 @@ def health() -> Response:
     except sa.exc.DBAPIError:
         raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
     return json_response(
-        {"status": "ok", "database": "reachable", "postgres": row.postgres, "postgis": row.postgis,
-         "layers": len(LAYERS)},
+        {
+            "status": "ok",
+            "database": "reachable",
+            "postgres": row.postgres,
+            "postgis": row.postgis,
+            "layers": len(LAYERS),
+        },
         etag=False,
     )
 
@@ -111,8 +126,9 @@ def _collection(layer_id: str, stats, base: str) -> dict:
         "count": stats.count,
         "live": layer.live,
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "properties": {p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})}
-                       for p in layer.properties},
+        "properties": {
+            p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})} for p in layer.properties
+        },
         "links": [
             {"href": href, "rel": "self", "type": "application/json", "title": layer.title},
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": f"{layer.title} as GeoJSON"},
@@ -129,10 +145,12 @@ def collections() -> Response:
     base = base_url()
     with connect(_engine()) as conn:
         stats = _stats_cache().get(conn)
-    return json_response({
-        "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "Layers"}],
-        "collections": [_collection(lid, stats[lid], base) for lid in LAYERS],
-    })
+    return json_response(
+        {
+            "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "Layers"}],
+            "collections": [_collection(lid, stats[lid], base) for lid in LAYERS],
+        }
+    )
 
 
 @bp.get("/collections/<collection_id>")
@@ -154,8 +172,9 @@ def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
 def items(collection_id: str) -> Response:
     layer = get_layer(collection_id)
     cfg = settings()
-    query = parse_items_query(layer, request.args.to_dict(), default_limit=cfg.items_default_limit,
-                              max_limit=cfg.items_max_limit)
+    query = parse_items_query(
+        layer, request.args.to_dict(), default_limit=cfg.items_default_limit, max_limit=cfg.items_max_limit
+    )
     with connect(_engine()) as conn:
         features, matched = query_items(conn, layer, query)
     base = base_url()
@@ -180,8 +199,9 @@ def items(collection_id: str) -> Response:
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str) -> Response:
     layer = get_layer(collection_id)
-    query = parse_items_query(layer, {k: v for k, v in request.args.items() if k in ("crs", "f")},
-                              default_limit=1, max_limit=1)
+    query = parse_items_query(
+        layer, {k: v for k, v in request.args.items() if k in ("crs", "f")}, default_limit=1, max_limit=1
+    )
     with connect(_engine()) as conn:
         feature = get_item(conn, layer, feature_id, crs=query.crs)
     base = base_url()
@@ -194,8 +214,10 @@ def item(collection_id: str, feature_id: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(openapi_document(base_url(), current_app.extensions["daoan.openapi_paths"]),
-                         mimetype="application/vnd.oai.openapi+json;version=3.0")
+    return json_response(
+        openapi_document(base_url(), current_app.extensions["daoan.openapi_paths"]),
+        mimetype="application/vnd.oai.openapi+json;version=3.0",
+    )
 
 
 @bp.get("/locate")

@@ -6,8 +6,10 @@ from typing import Any
 
 from layers.catalog import LAYERS
 
-_PROBLEM = {"description": "Problem details (RFC 9457)",
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+_PROBLEM = {
+    "description": "Problem details (RFC 9457)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
 
 
 def _param(name: str, description: str, schema: dict, *, where: str = "query", required: bool = False) -> dict:
@@ -21,77 +23,139 @@ def _ok(description: str, media: str = "application/json") -> dict:
 def _features_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for layer in LAYERS.values():
-        filters = [_param(p.name, f"Equality filter on {p.name}",
-                          {"type": "string" if p.type == "datetime" else p.type,
-                           **({"enum": list(p.enum)} if p.enum else {})})
-                   for p in layer.properties]
-        paths[f"/collections/{layer.id}/items"] = {"get": {
-            "summary": f"{layer.title} ({layer.title_zh})",
-            "operationId": f"getItems_{layer.id}",
-            "tags": ["Features"],
-            "parameters": [
-                _param("bbox", "minx,miny,maxx,maxy in WGS84 degrees", {"type": "string"}),
-                _param("limit", "Page size (at most 10000)", {"type": "integer", "minimum": 1, "default": 100}),
-                _param("offset", "Features to skip", {"type": "integer", "minimum": 0, "default": 0}),
-                _param("crs", "Output coordinates", {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]}),
-                *filters,
-            ],
-            "responses": {"200": _ok("A page of features", "application/geo+json"), "400": _PROBLEM,
-                          "503": _PROBLEM},
-        }}
-        paths[f"/collections/{layer.id}/items/{{featureId}}"] = {"get": {
-            "summary": f"One {layer.title} feature",
-            "operationId": f"getItem_{layer.id}",
-            "tags": ["Features"],
-            "parameters": [_param("featureId", "Row id", {"type": "integer"}, where="path", required=True)],
-            "responses": {"200": _ok("A feature", "application/geo+json"), "404": _PROBLEM},
-        }}
+        filters = [
+            _param(
+                p.name,
+                f"Equality filter on {p.name}",
+                {"type": "string" if p.type == "datetime" else p.type, **({"enum": list(p.enum)} if p.enum else {})},
+            )
+            for p in layer.properties
+        ]
+        paths[f"/collections/{layer.id}/items"] = {
+            "get": {
+                "summary": f"{layer.title} ({layer.title_zh})",
+                "operationId": f"getItems_{layer.id}",
+                "tags": ["Features"],
+                "parameters": [
+                    _param("bbox", "minx,miny,maxx,maxy in WGS84 degrees", {"type": "string"}),
+                    _param("limit", "Page size (at most 10000)", {"type": "integer", "minimum": 1, "default": 100}),
+                    _param("offset", "Features to skip", {"type": "integer", "minimum": 0, "default": 0}),
+                    _param("crs", "Output coordinates", {"type": "string", "enum": ["wgs84", "gcj02", "bd09"]}),
+                    *filters,
+                ],
+                "responses": {
+                    "200": _ok("A page of features", "application/geo+json"),
+                    "400": _PROBLEM,
+                    "503": _PROBLEM,
+                },
+            }
+        }
+        paths[f"/collections/{layer.id}/items/{{featureId}}"] = {
+            "get": {
+                "summary": f"One {layer.title} feature",
+                "operationId": f"getItem_{layer.id}",
+                "tags": ["Features"],
+                "parameters": [_param("featureId", "Row id", {"type": "integer"}, where="path", required=True)],
+                "responses": {"200": _ok("A feature", "application/geo+json"), "404": _PROBLEM},
+            }
+        }
     return paths
 
 
 def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
     """OpenAPI 3.0 document for the server at `base`, including subsystems' `extra_paths`."""
-    collection_id = _param("collectionId", "Layer id", {"type": "string", "enum": list(LAYERS)}, where="path",
-                           required=True)
+    collection_id = _param(
+        "collectionId", "Layer id", {"type": "string", "enum": list(LAYERS)}, where="path", required=True
+    )
     paths: dict[str, Any] = {
-        "/": {"get": {"summary": "Landing page", "operationId": "getLandingPage", "tags": ["Capabilities"],
-                      "responses": {"200": _ok("Links to the API")}}},
-        "/conformance": {"get": {"summary": "Conformance classes", "operationId": "getConformance",
-                                 "tags": ["Capabilities"], "responses": {"200": _ok("Conformance classes")}}},
-        "/health": {"get": {"summary": "Database reachable, PostGIS version", "operationId": "getHealth",
-                            "tags": ["Capabilities"], "responses": {"200": _ok("Healthy"), "503": _PROBLEM}}},
-        "/collections": {"get": {"summary": "Layers with counts and extents", "operationId": "getCollections",
-                                 "tags": ["Capabilities"], "responses": {"200": _ok("Layers")}}},
-        "/collections/{collectionId}": {"get": {"summary": "One layer", "operationId": "describeCollection",
-                                                "tags": ["Capabilities"], "parameters": [collection_id],
-                                                "responses": {"200": _ok("A layer"), "404": _PROBLEM}}},
-        "/locate": {"get": {
-            "summary": "A stake on a route, or the road and stake at a point", "operationId": "locate",
-            "tags": ["Places"],
-            "parameters": [_param("route", "Route code, e.g. G4", {"type": "string"}),
-                           _param("stake", "Stake, e.g. K1530+200", {"type": "string"}),
-                           _param("at", "lon,lat", {"type": "string"})],
-            "responses": {"200": _ok("A point feature", "application/geo+json"), "400": _PROBLEM, "422": _PROBLEM},
-        }},
-        "/search": {"get": {
-            "summary": "Roads by route code or name, facilities by name", "operationId": "search",
-            "tags": ["Places"], "parameters": [_param("q", "Route code or part of a name", {"type": "string"},
-                                                      required=True)],
-            "responses": {"200": _ok("Matches"), "400": _PROBLEM},
-        }},
+        "/": {
+            "get": {
+                "summary": "Landing page",
+                "operationId": "getLandingPage",
+                "tags": ["Capabilities"],
+                "responses": {"200": _ok("Links to the API")},
+            }
+        },
+        "/conformance": {
+            "get": {
+                "summary": "Conformance classes",
+                "operationId": "getConformance",
+                "tags": ["Capabilities"],
+                "responses": {"200": _ok("Conformance classes")},
+            }
+        },
+        "/health": {
+            "get": {
+                "summary": "Database reachable, PostGIS version",
+                "operationId": "getHealth",
+                "tags": ["Capabilities"],
+                "responses": {"200": _ok("Healthy"), "503": _PROBLEM},
+            }
+        },
+        "/collections": {
+            "get": {
+                "summary": "Layers with counts and extents",
+                "operationId": "getCollections",
+                "tags": ["Capabilities"],
+                "responses": {"200": _ok("Layers")},
+            }
+        },
+        "/collections/{collectionId}": {
+            "get": {
+                "summary": "One layer",
+                "operationId": "describeCollection",
+                "tags": ["Capabilities"],
+                "parameters": [collection_id],
+                "responses": {"200": _ok("A layer"), "404": _PROBLEM},
+            }
+        },
+        "/locate": {
+            "get": {
+                "summary": "A stake on a route, or the road and stake at a point",
+                "operationId": "locate",
+                "tags": ["Places"],
+                "parameters": [
+                    _param("route", "Route code, e.g. G4", {"type": "string"}),
+                    _param("stake", "Stake, e.g. K1530+200", {"type": "string"}),
+                    _param("at", "lon,lat", {"type": "string"}),
+                ],
+                "responses": {"200": _ok("A point feature", "application/geo+json"), "400": _PROBLEM, "422": _PROBLEM},
+            }
+        },
+        "/search": {
+            "get": {
+                "summary": "Roads by route code or name, facilities by name",
+                "operationId": "search",
+                "tags": ["Places"],
+                "parameters": [_param("q", "Route code or part of a name", {"type": "string"}, required=True)],
+                "responses": {"200": _ok("Matches"), "400": _PROBLEM},
+            }
+        },
         **_features_paths(),
         **extra_paths,
     }
     return {
         "openapi": "3.0.3",
-        "info": {"title": "Daoan 道安 API", "version": "0.1.0",
-                 "description": "OGC API – Features over the road-safety layers, and the places API."},
+        "info": {
+            "title": "Daoan 道安 API",
+            "version": "0.1.0",
+            "description": "OGC API – Features over the road-safety layers, and the places API.",
+        },
         "servers": [{"url": base}],
         "paths": paths,
         "components": {
-            "schemas": {"Problem": {"type": "object", "properties": {
-                "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-                "detail": {"type": "string"}, "parameter": {"type": "string"}}}},
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string"},
+                        "title": {"type": "string"},
+                        "status": {"type": "integer"},
+                        "detail": {"type": "string"},
+                        "parameter": {"type": "string"},
+                    },
+                }
+            },
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }

@@ -44,10 +44,18 @@ def locate_stake(conn: Connection, route: str, stake_text: str) -> dict:
             f"stake {stake_text} is not on {route}; its stakes run from {format_stake(rng.lo)} to {format_stake(rng.hi)}",
             parameter="stake",
         )
-    return _point_feature(row.lon, row.lat, {
-        "route_code": row.route_code, "stake": format_stake(stake_m), "stake_m": stake_m,
-        "segment_id": row.segment_id, "name": row.name, "road_class": row.road_class,
-    })
+    return _point_feature(
+        row.lon,
+        row.lat,
+        {
+            "route_code": row.route_code,
+            "stake": format_stake(stake_m),
+            "stake_m": stake_m,
+            "segment_id": row.segment_id,
+            "name": row.name,
+            "road_class": row.road_class,
+        },
+    )
 
 
 def locate_point(conn: Connection, lon: float, lat: float) -> dict:
@@ -55,11 +63,21 @@ def locate_point(conn: Connection, lon: float, lat: float) -> dict:
     row = conn.execute(sa.text(load_sql("queries/locate_point.sql")), {"lon": lon, "lat": lat}).first()
     if row is None:
         raise Unprocessable("no road network is loaded; import one with `daoan import osm` or `daoan demo`")
-    return _point_feature(row.lon, row.lat, {
-        "segment_id": row.segment_id, "route_code": row.route_code, "name": row.name, "road_class": row.road_class,
-        "stake": row.stake, "stake_m": row.stake_m, "offset_m": row.offset_m, "distance_m": row.distance_m,
-        "county_adcode": row.county_adcode,
-    })
+    return _point_feature(
+        row.lon,
+        row.lat,
+        {
+            "segment_id": row.segment_id,
+            "route_code": row.route_code,
+            "name": row.name,
+            "road_class": row.road_class,
+            "stake": row.stake,
+            "stake_m": row.stake_m,
+            "offset_m": row.offset_m,
+            "distance_m": row.distance_m,
+            "county_adcode": row.county_adcode,
+        },
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -67,7 +85,8 @@ def _escape_like(text: str) -> str:
 
 
 SEARCHABLE_LAYERS = tuple(
-    layer for layer in LAYERS.values()
+    layer
+    for layer in LAYERS.values()
     if layer.geometry_type == "Point" and layer.placement is not None and layer.property("name") is not None
 )
 
@@ -76,14 +95,20 @@ def search(conn: Connection, q: str, *, limit: int = 20) -> dict:
     """Roads by route code or name and facilities by name (substring, case-insensitive)."""
     q = (q or "").strip()
     if not q:
-        raise InvalidParameter("q must be a route code (G4, S20…) or part of a name; got an empty string", parameter="q")
+        raise InvalidParameter(
+            "q must be a route code (G4, S20…) or part of a name; got an empty string", parameter="q"
+        )
     if len(q) > 100:
         raise InvalidParameter(f"q is too long ({len(q)} characters; at most 100)", parameter="q")
     params = {"q": q, "pattern": f"%{_escape_like(q)}%", "limit": limit}
     roads = [
         {
-            "route_code": r.route_code, "name": r.name, "road_class": r.road_class, "segments": r.segments,
-            "length_m": float(r.length_m or 0), "bbox": [r.minx, r.miny, r.maxx, r.maxy],
+            "route_code": r.route_code,
+            "name": r.name,
+            "road_class": r.road_class,
+            "segments": r.segments,
+            "length_m": float(r.length_m or 0),
+            "bbox": [r.minx, r.miny, r.maxx, r.maxy],
         }
         for r in conn.execute(sa.text(load_sql("queries/search_roads.sql")), params)
     ]
@@ -91,9 +116,20 @@ def search(conn: Connection, q: str, *, limit: int = 20) -> dict:
     for layer in SEARCHABLE_LAYERS:
         sql = load_sql("queries/search_facilities.sql").replace("{table}", quote_ident(layer.table))
         for r in conn.execute(sa.text(sql), params):
-            facilities.append(_point_feature(r.lon, r.lat, {
-                "layer": layer.id, "id": r.id, "name": r.name, "route_code": r.route_code, "stake": r.stake,
-            }) | {"id": r.id})
+            facilities.append(
+                _point_feature(
+                    r.lon,
+                    r.lat,
+                    {
+                        "layer": layer.id,
+                        "id": r.id,
+                        "name": r.name,
+                        "route_code": r.route_code,
+                        "stake": r.stake,
+                    },
+                )
+                | {"id": r.id}
+            )
         if len(facilities) >= limit:
             break
     return {"q": q, "roads": roads, "facilities": {"type": "FeatureCollection", "features": facilities[:limit]}}

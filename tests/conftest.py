@@ -75,10 +75,24 @@ def client(app):
 
 
 LAYER_TABLES = (
-    "incident_changes", "incidents", "weather_observations", "hazard_zones", "interval_speed_sections",
-    "cameras", "enforcement_stations", "command_centres", "weather_stations", "guidance_signs",
-    "toll_stations", "service_areas", "admin_seats", "turn_restrictions", "road_segments", "road_nodes",
-    "admin_areas", "import_runs",
+    "incident_changes",
+    "incidents",
+    "weather_observations",
+    "hazard_zones",
+    "interval_speed_sections",
+    "cameras",
+    "enforcement_stations",
+    "command_centres",
+    "weather_stations",
+    "guidance_signs",
+    "toll_stations",
+    "service_areas",
+    "admin_seats",
+    "turn_restrictions",
+    "road_segments",
+    "road_nodes",
+    "admin_areas",
+    "import_runs",
 )
 
 

@@ -31,7 +31,10 @@ def load_small_network(engine: sa.Engine) -> None:
     """Insert the tiny network and 250 cameras, linearly referenced."""
     with engine.begin() as conn:
         conn.execute(sa.text(SQL))
-        conn.execute(sa.text(
-            "UPDATE cameras c SET segment_id = l.segment_id, route_code = l.route_code, stake_m = l.stake_m, "
-            "stake = daoan_format_stake(l.stake_m), offset_m = l.offset_m, road_distance_m = l.distance_m "
-            "FROM cameras c2 CROSS JOIN LATERAL daoan_locate_point(c2.geom) l WHERE c.id = c2.id"))
+        conn.execute(
+            sa.text(
+                "UPDATE cameras c SET segment_id = l.segment_id, route_code = l.route_code, stake_m = l.stake_m, "
+                "stake = daoan_format_stake(l.stake_m), offset_m = l.offset_m, road_distance_m = l.distance_m "
+                "FROM cameras c2 CROSS JOIN LATERAL daoan_locate_point(c2.geom) l WHERE c.id = c2.id"
+            )
+        )

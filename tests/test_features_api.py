@@ -52,8 +52,12 @@ def test_collection_counts_follow_writes(client, engine):
 
     assert client.get("/collections/hazard_zones").get_json()["count"] == 0
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO hazard_zones (kind, geom) VALUES ('fog', "
-                             "ST_Multi(ST_MakeEnvelope(112.9, 28.1, 113.0, 28.2, 4326)))"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO hazard_zones (kind, geom) VALUES ('fog', "
+                "ST_Multi(ST_MakeEnvelope(112.9, 28.1, 113.0, 28.2, 4326)))"
+            )
+        )
     assert client.get("/collections/hazard_zones").get_json()["count"] == 1
 
 

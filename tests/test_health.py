@@ -27,8 +27,7 @@ def own_cluster():
     # Under the project's var/, which the unprivileged cluster user can reach.
     (PROJECT_ROOT / "var").mkdir(exist_ok=True)
     var_dir = tempfile.mkdtemp(prefix="health-", dir=PROJECT_ROOT / "var")
-    settings = replace(base, var_dir=Path(var_dir), pg_port=base.pg_port + 17,
-                       database_url=None)
+    settings = replace(base, var_dir=Path(var_dir), pg_port=base.pg_port + 17, database_url=None)
     ensure_cluster(settings)
     ensure_database(settings, "daoan")
     engine = create_db_engine(settings)

@@ -58,9 +58,12 @@ def test_every_layer_has_its_table_and_declared_columns(engine):
 def test_layer_version_bumps_on_write(engine):
     with engine.begin() as conn:
         before = conn.execute(sa.text("SELECT version FROM layer_versions WHERE layer = 'hazard_zones'")).scalar_one()
-        conn.execute(sa.text(
-            "INSERT INTO hazard_zones (kind, geom) VALUES ('fog', "
-            "ST_Multi(ST_MakeEnvelope(112.9, 28.1, 113.0, 28.2, 4326)))"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO hazard_zones (kind, geom) VALUES ('fog', "
+                "ST_Multi(ST_MakeEnvelope(112.9, 28.1, 113.0, 28.2, 4326)))"
+            )
+        )
         after = conn.execute(sa.text("SELECT version FROM layer_versions WHERE layer = 'hazard_zones'")).scalar_one()
         conn.execute(sa.text("DELETE FROM hazard_zones"))
     assert after == before + 1
@@ -68,8 +71,11 @@ def test_layer_version_bumps_on_write(engine):
 
 def test_generated_3857_column_follows_geom(engine):
     with engine.begin() as conn:
-        x = conn.execute(sa.text(
-            "INSERT INTO admin_seats (name, adcode, level, geom) VALUES ('长沙', '430100', 'city', "
-            "ST_SetSRID(ST_MakePoint(112.94, 28.23), 4326)) RETURNING ST_X(geom_3857)")).scalar_one()
+        x = conn.execute(
+            sa.text(
+                "INSERT INTO admin_seats (name, adcode, level, geom) VALUES ('长沙', '430100', 'city', "
+                "ST_SetSRID(ST_MakePoint(112.94, 28.23), 4326)) RETURNING ST_X(geom_3857)"
+            )
+        ).scalar_one()
         conn.execute(sa.text("DELETE FROM admin_seats"))
     assert abs(x - 12_572_627) < 5_000

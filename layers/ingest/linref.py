@@ -29,8 +29,9 @@ def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int]) -
     conn.execute(sa.text(sql), {"ids": list(ids)})
 
 
-def too_far_from_road(conn: Connection, layer: Layer, settings: Settings,
-                      ids: Sequence[int]) -> list[tuple[int, float | None]]:
+def too_far_from_road(
+    conn: Connection, layer: Layer, settings: Settings, ids: Sequence[int]
+) -> list[tuple[int, float | None]]:
     """(id, distance_m) of rows among `ids` farther from a road than the layer allows.
 
     A distance of None means no road network is loaded at all; off-road layers never appear.
