@@ -149,7 +149,7 @@ def import_osm_cmd(file: Path, replace: bool) -> None:
         _fail(exc.detail, 2)
         return
     for key, value in counts.items():
-        click.echo(f"{key:<26} {value:>10,}")
+        click.echo(f"{key:<44} {value:>10,}")
 
 
 @import_.command("facilities")
@@ -229,7 +229,7 @@ def demo_cmd(size: str, seed: int, if_empty: bool) -> None:
                 return
     counts = load_demo(engine, settings, size=size, seed=seed, progress=True)
     for key, value in counts.items():
-        click.echo(f"{key:<26} {value:>10,}")
+        click.echo(f"{key:<44} {value:>10,}")
 
 
 # ---------------------------------------------------------------- server

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from layers.ingest.osm_tags import Tags
+
 # Tags kept in a facility's properties: enough to recognise it, without the whole tag soup.
-_KEPT_TAGS = ("name", "name:zh", "name:en", "ref", "operator", "maxspeed", "surveillance", "surveillance:type",
-              "surveillance:zone", "camera:type", "direction", "camera:direction", "toll")
+_KEPT_TAGS = (
+    "name",
+    "name:zh",
+    "name:en",
+    "ref",
+    "operator",
+    "maxspeed",
+    "surveillance",
+    "surveillance:type",
+    "surveillance:zone",
+    "camera:type",
+    "direction",
+    "camera:direction",
+    "toll",
+)
 # Toll booths closer than this to each other are one toll station (a plaza maps one booth per lane).
 TOLL_PLAZA_RADIUS_M = 150.0
 
@@ -32,7 +46,7 @@ class Facility:
         return self.osm_ids[0]
 
 
-def facility_layer(tags: Mapping[str, str], *, is_node: bool) -> tuple[str, str | None] | None:
+def facility_layer(tags: Tags, *, is_node: bool) -> tuple[str, str | None] | None:
     """(layer, camera kind) of an OSM object with these tags, or None when it is no facility we load."""
     if tags.get("amenity") == "police":
         return ("enforcement_stations", None)
@@ -52,12 +66,11 @@ def facility_layer(tags: Mapping[str, str], *, is_node: bool) -> tuple[str, str 
     return None
 
 
-def make_facility(layer: str, kind: str | None, osm_id: str, lon: float, lat: float,
-                  tags: Mapping[str, str]) -> Facility:
+def make_facility(layer: str, kind: str | None, osm_id: str, lon: float, lat: float, tags: Tags) -> Facility:
     """A Facility from an object's tags (name falls back to name:zh, name:en, then operator for booths)."""
     name = next((tags.get(k) for k in ("name", "name:zh", "name:en") if tags.get(k)), None)
     kept = {k: tags.get(k) for k in _KEPT_TAGS if tags.get(k)}
-    direction = tags.get("camera:direction") or tags.get("direction") if layer == "cameras" else None
+    direction = (tags.get("camera:direction") or tags.get("direction")) if layer == "cameras" else None
     return Facility(layer, [osm_id], lon, lat, name, kind, direction, {"osm_tags": kept})
 
 
@@ -109,9 +122,15 @@ def merge_toll_plazas(booths: list[Facility], radius_m: float = TOLL_PLAZA_RADIU
         if len(group) > 1:
             props["osm_ids"] = ids
             props["booths"] = len(group)
-        stations.append(Facility(
-            "toll_stations", ids, sum(f.lon for f in group) / len(group), sum(f.lat for f in group) / len(group),
-            name, properties=props,
-        ))
+        stations.append(
+            Facility(
+                "toll_stations",
+                ids,
+                sum(f.lon for f in group) / len(group),
+                sum(f.lat for f in group) / len(group),
+                name,
+                properties=props,
+            )
+        )
     stations.sort(key=lambda f: f.source_id)
     return stations

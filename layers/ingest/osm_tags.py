@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from gis.roads import DEFAULT_SPEED_KMH, class_from_ref, normalise_ref
 
@@ -28,8 +28,9 @@ HIGHWAY_CLASS: dict[str, str] = {
 
 # Service roads that are not part of a network anyone is routed or supervised on (as osmnx's
 # "drive" filter): parking aisles, private driveways, emergency-only accesses.
-_EXCLUDED_SERVICE = frozenset({"parking_aisle", "parking", "driveway", "drive-through", "emergency_access",
-                               "private", "alley"})
+_EXCLUDED_SERVICE = frozenset(
+    {"parking_aisle", "parking", "driveway", "drive-through", "emergency_access", "private", "alley"}
+)
 _CLOSED = frozenset({"no", "private"})
 _MOTOR_ALLOWED = frozenset({"yes", "designated", "permissive", "destination", "customers", "delivery"})
 _TRUE = frozenset({"yes", "1", "true"})
@@ -38,7 +39,13 @@ _MAXSPEED = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$", re.IGNO
 _RESTRICTION = re.compile(r"^(no|only)_[a-z_]+$")
 
 
-@dataclass(frozen=True)
+class Tags(Protocol):
+    """Read access to an object's tags: osmium's TagList, or a plain dict in tests."""
+
+    def get(self, key: str, default: str | None = None, /) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
 class RoadTags:
     """The attributes of a road segment read from its way's tags."""
 
@@ -54,7 +61,7 @@ class RoadTags:
     tunnel: bool
 
 
-def is_drivable(tags: Mapping[str, str]) -> bool:
+def is_drivable(tags: Tags) -> bool:
     """True when a way with these tags belongs to the drivable road network."""
     highway = tags.get("highway")
     if highway not in HIGHWAY_CLASS:
@@ -94,7 +101,7 @@ def parse_lanes(value: str | None) -> int | None:
     return lanes if 0 < lanes <= 30 else None
 
 
-def road_name(tags: Mapping[str, str]) -> str | None:
+def road_name(tags: Tags) -> str | None:
     """The way's name: name, else name:zh, else name:en."""
     for key in ("name", "name:zh", "name:en"):
         value = (tags.get(key) or "").strip()
@@ -115,9 +122,9 @@ def road_class(highway: str, ref: str | None) -> str:
     return class_from_ref(ref, motorway=False) or base
 
 
-def road_tags(tags: Mapping[str, str]) -> RoadTags:
+def road_tags(tags: Tags) -> RoadTags:
     """Segment attributes of a drivable way (check is_drivable first)."""
-    highway = tags["highway"]
+    highway = tags.get("highway") or ""
     ref = tags.get("ref")
     cls = road_class(highway, ref)
     oneway_tag = (tags.get("oneway") or "").strip().lower()
@@ -143,7 +150,7 @@ def road_tags(tags: Mapping[str, str]) -> RoadTags:
     )
 
 
-def restriction_kind(tags: Mapping[str, str]) -> str | None:
+def restriction_kind(tags: Tags) -> str | None:
     """The restriction a type=restriction relation puts on cars ('no_left_turn'), or None if none applies."""
     excepted = {v.strip() for v in (tags.get("except") or "").split(";")}
     if excepted & {"motorcar", "motor_vehicle"}:
