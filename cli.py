@@ -157,9 +157,8 @@ def import_osm_cmd(file: Path, replace: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--crs",
-    default="wgs84",
-    show_default=True,
-    help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN.",
+    default=None,
+    help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN (default: the file's own, else WGS84).",
 )
 @click.option(
     "--lon", "lon_column", default=None, help="CSV: name of the longitude column (default lon/lng/longitude/x)."
@@ -170,7 +169,7 @@ def import_osm_cmd(file: Path, replace: bool) -> None:
 def import_facilities_cmd(
     layer_id: str,
     file: Path,
-    crs: str,
+    crs: str | None,
     lon_column: str | None,
     lat_column: str | None,
     skip_invalid: bool,

@@ -40,13 +40,13 @@ def complete_admin_properties(props: dict[str, object]) -> dict[str, object]:
     """`props` with adcode (from `gb` when absent), level and parent_adcode filled in where they can be."""
     keys = {k.lower(): k for k in props}
     out = {k: v for k, v in props.items() if k.lower() not in ("adcode", "level", "parent_adcode")}
-    adcode = _code_text(props.get(keys.get("adcode", ""), None))
+    adcode = _code_text(props.get(keys.get("adcode", "")))
     if adcode is None:
-        gb = _code_text(props.get(keys.get("gb", ""), None))
+        gb = _code_text(props.get(keys.get("gb", "")))
         match = _GB.match(gb or "")
         adcode = match.group(1) if match else None
-    level = props.get(keys.get("level", ""), None)
-    parent = _code_text(props.get(keys.get("parent_adcode", ""), None))
+    level = props.get(keys.get("level", ""))
+    parent = _code_text(props.get(keys.get("parent_adcode", "")))
     if adcode is not None:
         out["adcode"] = adcode
         if _ADCODE.match(adcode):

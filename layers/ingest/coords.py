@@ -54,8 +54,13 @@ WGS84 = CoordinateSystem("WGS84", "wgs84")
 
 def _is_wgs84_like(crs: pyproj.CRS) -> bool:
     """True for geographic CRSs within a metre of WGS84 (WGS84 itself, CRS84, CGCS2000)."""
-    return bool(crs.is_geographic and crs.ellipsoid is not None and crs.ellipsoid.name in _WGS84_ELLIPSOIDS
-                and crs.prime_meridian is not None and crs.prime_meridian.longitude == 0)
+    return bool(
+        crs.is_geographic
+        and crs.ellipsoid is not None
+        and crs.ellipsoid.name in _WGS84_ELLIPSOIDS
+        and crs.prime_meridian is not None
+        and crs.prime_meridian.longitude == 0
+    )
 
 
 def crs_label(crs: pyproj.CRS) -> str:

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,8 +51,9 @@ class SourceTable:
     notes: list[str] = field(default_factory=list)
 
 
-def read_source(path: Path, *, point_layer: bool, lon_column: str | None = None,
-                lat_column: str | None = None) -> SourceTable:
+def read_source(
+    path: Path, *, point_layer: bool, lon_column: str | None = None, lat_column: str | None = None
+) -> SourceTable:
     """Records of the file at `path`, chosen by extension; InvalidParameter naming the file when unreadable."""
     path = Path(path)
     name = path.name
@@ -79,21 +81,22 @@ def _read_geojson(path: Path) -> SourceTable:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidParameter(f"{name} is not UTF-8 text (byte {exc.start}); GeoJSON must be UTF-8",
-                               parameter="file") from None
+        raise InvalidParameter(
+            f"{name} is not UTF-8 text (byte {exc.start}); GeoJSON must be UTF-8", parameter="file"
+        ) from None
     if not text.strip():
         raise InvalidParameter(f"{name} is empty", parameter="file")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
-        hint = "; the file ends too early (truncated?)" if truncated else ""
+        hint = "; the file ends before the JSON is complete (truncated?)" if _ends_early(text) else ""
         raise InvalidParameter(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}", parameter="file"
+            f"{name} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno}){hint}", parameter="file"
         ) from None
     if not isinstance(doc, dict):
-        raise InvalidParameter(f"{name} is not a GeoJSON FeatureCollection (found a JSON {type(doc).__name__})",
-                               parameter="file")
+        raise InvalidParameter(
+            f"{name} is not a GeoJSON FeatureCollection (found a JSON {type(doc).__name__})", parameter="file"
+        )
     kind = doc.get("type")
     if kind == "FeatureCollection":
         features = doc.get("features")
@@ -109,6 +112,26 @@ def _read_geojson(path: Path) -> SourceTable:
     return table
 
 
+def _ends_early(text: str) -> bool:
+    """True when JSON text stops inside a string or with brackets still open (a cut-off download)."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+        elif char in "]}":
+            depth -= 1
+    return in_string or depth > 0
+
+
 def _geojson_crs(doc: dict, name: str) -> pyproj.CRS | None:
     """The CRS named by a legacy (2008) GeoJSON `crs` member, if any."""
     member = doc.get("crs")
@@ -116,13 +139,15 @@ def _geojson_crs(doc: dict, name: str) -> pyproj.CRS | None:
         return None
     crs_name = member.get("properties", {}).get("name") if isinstance(member, dict) else None
     if not isinstance(crs_name, str):
-        raise InvalidParameter(f"{name}: the 'crs' member does not name a CRS; remove it or pass --crs",
-                               parameter="crs")
+        raise InvalidParameter(
+            f"{name}: the 'crs' member does not name a CRS; remove it or pass --crs", parameter="crs"
+        )
     try:
         return pyproj.CRS.from_user_input(crs_name)
     except CRSError:
-        raise InvalidParameter(f"{name}: the 'crs' member names an unknown CRS {crs_name!r}; remove it or pass --crs",
-                               parameter="crs") from None
+        raise InvalidParameter(
+            f"{name}: the 'crs' member names an unknown CRS {crs_name!r}; remove it or pass --crs", parameter="crs"
+        ) from None
 
 
 def _geojson_record(number: int, feature: object) -> SourceRecord:
@@ -185,13 +210,15 @@ def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_colu
                 record.errors.append(("row", f"has {len(values)} columns where the header has {len(header)}"))
                 continue
             record.properties = {
-                h: v.strip() for i, (h, v) in enumerate(zip(header, values, strict=True))
+                h: v.strip()
+                for i, (h, v) in enumerate(zip(header, values, strict=True))
                 if i not in geometry_columns and v.strip() != ""
             }
             _csv_geometry(record, header, values, lon_i, lat_i, wkt_i)
     except csv.Error as exc:
-        raise InvalidParameter(f"{name} is not well-formed CSV: {exc} (line {reader.line_num})",
-                               parameter="file") from None
+        raise InvalidParameter(
+            f"{name} is not well-formed CSV: {exc} (line {reader.line_num})", parameter="file"
+        ) from None
     except StopIteration:
         raise InvalidParameter(f"{name} is empty", parameter="file") from None
     if not table.records:
@@ -199,13 +226,15 @@ def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_colu
     return table
 
 
-def _geometry_columns(name: str, header: list[str], point_layer: bool, lon_column: str | None,
-                      lat_column: str | None) -> tuple[int | None, int | None, int | None]:
+def _geometry_columns(
+    name: str, header: list[str], point_layer: bool, lon_column: str | None, lat_column: str | None
+) -> tuple[int | None, int | None, int | None]:
     columns = ", ".join(header)
     for wanted, flag in ((lon_column, "lon"), (lat_column, "lat")):
         if wanted and _find_column(header, wanted, ()) is None:
-            raise InvalidParameter(f"{name} has no column {wanted!r} (--{flag}); its columns are: {columns}",
-                                   parameter=flag)
+            raise InvalidParameter(
+                f"{name} has no column {wanted!r} (--{flag}); its columns are: {columns}", parameter=flag
+            )
     lon_i = _find_column(header, lon_column, LON_NAMES)
     lat_i = _find_column(header, lat_column, LAT_NAMES)
     wkt_i = _find_column(header, None, WKT_NAMES)
@@ -213,25 +242,32 @@ def _geometry_columns(name: str, header: list[str], point_layer: bool, lon_colum
         missing, looked = ("longitude", LON_NAMES) if lon_i is None else ("latitude", LAT_NAMES)
         raise InvalidParameter(
             f"{name} has no {missing} column (looked for {', '.join(looked)}); its columns are: {columns}; "
-            "name the columns with --lon and --lat", parameter="lon" if lon_i is None else "lat")
+            "name the columns with --lon and --lat",
+            parameter="lon" if lon_i is None else "lat",
+        )
     if point_layer and lon_i is None and wkt_i is None:
         raise InvalidParameter(
             f"{name} has no longitude/latitude columns (looked for {', '.join(LON_NAMES)} and "
             f"{', '.join(LAT_NAMES)}) and no wkt column; its columns are: {columns}; "
-            "name the columns with --lon and --lat", parameter="lon")
+            "name the columns with --lon and --lat",
+            parameter="lon",
+        )
     if not point_layer:
         if wkt_i is None:
             raise InvalidParameter(
                 f"{name} needs a wkt column holding each row's geometry (this layer is not a point layer); "
-                f"its columns are: {columns}", parameter="file")
+                f"its columns are: {columns}",
+                parameter="file",
+            )
         return None, None, wkt_i
     if lon_i is not None:
         return lon_i, lat_i, None
     return None, None, wkt_i
 
 
-def _csv_geometry(record: SourceRecord, header: list[str], values: list[str], lon_i: int | None,
-                  lat_i: int | None, wkt_i: int | None) -> None:
+def _csv_geometry(
+    record: SourceRecord, header: list[str], values: list[str], lon_i: int | None, lat_i: int | None, wkt_i: int | None
+) -> None:
     if wkt_i is not None:
         wkt = values[wkt_i].strip()
         if wkt:
@@ -275,22 +311,36 @@ def _read_ogr(path: Path) -> SourceTable:
     name = path.name
     label = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped Shapefile"}[path.suffix.lower()]
     notes: list[str] = []
+    if path.suffix.lower() == ".zip":
+        if not zipfile.is_zipfile(path):
+            raise InvalidParameter(f"{name} is not a ZIP archive", parameter="file")
+        with zipfile.ZipFile(path) as archive:
+            members = archive.namelist()
+        if not any(m.lower().endswith((".shp", ".gpkg", ".geojson", ".json")) for m in members):
+            raise InvalidParameter(
+                f"{name} holds no .shp file (found: {', '.join(members[:10]) or 'nothing'})", parameter="file"
+            )
     try:
         layers = pyogrio.list_layers(path)
         if len(layers) > 1:
             notes.append(f"{name} holds {len(layers)} layers; read the first, {layers[0][0]!r}")
         meta, _fids, geometries, field_data = pyogrio.raw.read(path, datetime_as_string=True)
     except Exception as exc:  # GDAL reports unreadable files through several exception types
-        message = str(exc).replace(str(path), name)
+        message = str(exc).split("; It might help")[0].replace("/vsizip/", "").replace(str(path), name)
         raise InvalidParameter(f"{name} cannot be read as a {label}: {message}", parameter="file") from None
+    if geometries is None:
+        raise InvalidParameter(
+            f"{name} has no geometry column; import a layer with point, line or polygon geometries", parameter="file"
+        )
     declared = None
     if meta.get("crs"):
         try:
             declared = pyproj.CRS.from_user_input(meta["crs"])
         except CRSError:
             notes.append(f"{name} declares a CRS pyproj does not know; pass --crs")
-    table = SourceTable(name, label, [], declared_crs=declared, notes=notes,
-                        truncated_names=path.suffix.lower() in (".shp", ".zip"))
+    table = SourceTable(
+        name, label, [], declared_crs=declared, notes=notes, truncated_names=path.suffix.lower() in (".shp", ".zip")
+    )
     fields = [str(f) for f in meta["fields"]]
     for i in range(len(geometries)):
         props = {f: _plain(column[i]) for f, column in zip(fields, field_data, strict=True)}

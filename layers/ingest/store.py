@@ -1,0 +1,197 @@
+"""Writing validated import rows: COPY into a layer table, uniqueness, sections, the run record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import psycopg2
+import shapely
+import sqlalchemy as sa
+from pyproj import Geod
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.engine import Connection
+
+from gis.bulk import copy_rows
+from gis.errors import ImportRejected
+from gis.sqlfiles import load_sql
+from layers.catalog import Layer
+from layers.ingest.validate import Candidate, shown
+
+log = logging.getLogger(__name__)
+_GEOD = Geod(ellps="WGS84")
+_COPY_BATCH_ROWS = 50_000  # gis.bulk sends COPY in batches of this size; line numbers restart per batch
+_COPY_LINE = re.compile(r"line (\d+)")
+
+
+def quote_ident(name: str) -> str:
+    """A catalogue identifier, checked and double-quoted for SQL."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return f'"{name}"'
+
+
+def ewkb_hex(geom: BaseGeometry) -> str:
+    """Hex EWKB of a WGS84 geometry with SRID 4326, as COPY loads it into a geometry column."""
+    return str(shapely.to_wkb(shapely.set_srid(geom, 4326), hex=True, include_srid=True))
+
+
+def table_columns(conn: Connection, layer: Layer) -> set[str]:
+    """Names of the writable columns of the layer's table."""
+    rows = conn.execute(sa.text(load_sql("queries/facilities_table_columns.sql")), {"table": layer.table})
+    return {r[0] for r in rows}
+
+
+def delete_all(conn: Connection, layer: Layer) -> int:
+    """Delete every row of the layer (inside the caller's transaction); the number deleted."""
+    return conn.execute(sa.text(f"DELETE FROM {quote_ident(layer.table)}")).rowcount
+
+
+def delete_ids(conn: Connection, layer: Layer, ids: Sequence[int]) -> None:
+    """Delete the rows `ids` of the layer."""
+    if ids:
+        conn.execute(sa.text(f"DELETE FROM {quote_ident(layer.table)} WHERE id = ANY (:ids)"), {"ids": list(ids)})
+
+
+def check_unique(conn: Connection, layer: Layer, candidates: Sequence[Candidate]) -> None:
+    """Add an error to every candidate whose value of a unique column repeats one in the file or the table."""
+    columns = [
+        r[0] for r in conn.execute(sa.text(load_sql("queries/facilities_unique_columns.sql")), {"table": layer.table})
+    ]
+    for column in columns:
+        first_row: dict[object, int] = {}
+        for cand in candidates:
+            value = cand.values.get(column)
+            if value is None or not cand.ok:
+                continue
+            if value in first_row:
+                cand.errors.append(
+                    (column, f"{shown(value)} appears more than once in the file (first in row {first_row[value]})")
+                )
+            else:
+                first_row[value] = cand.row
+        if not first_row:
+            continue
+        existing = {
+            r[0]
+            for r in conn.execute(
+                sa.text(
+                    f"SELECT {quote_ident(column)} FROM {quote_ident(layer.table)} "
+                    f"WHERE {quote_ident(column)} = ANY (:values)"
+                ),
+                {"values": [str(v) for v in first_row]},
+            )
+        }
+        for cand in candidates:
+            value = cand.values.get(column)
+            if cand.ok and value is not None and str(value) in existing:
+                cand.errors.append(
+                    (column, f"{shown(value)} is already in {layer.id}; use --replace to reload the layer")
+                )
+
+
+def _copy_value(value: object) -> object:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _section_values(geom: BaseGeometry, values: dict[str, object]) -> dict[str, object]:
+    """Length and end points of an interval speed section; a length given in the file wins."""
+    coords = shapely.get_coordinates(geom)
+    extra: dict[str, object] = {
+        "start_geom": ewkb_hex(shapely.Point(coords[0])),
+        "end_geom": ewkb_hex(shapely.Point(coords[-1])),
+    }
+    if values.get("length_m") is None:
+        extra["length_m"] = float(_GEOD.geometry_length(geom))
+    return extra
+
+
+def insert_rows(conn: Connection, layer: Layer, columns: set[str], candidates: Sequence[Candidate]) -> list[int]:
+    """COPY the candidates into the layer's table; their new ids, in the same order.
+
+    Rows are grouped by the columns they carry so that absent values take the column defaults.
+    A row the database still refuses becomes ImportRejected naming that row.
+    """
+    if not candidates:
+        return []
+    ids = [
+        int(r[0])
+        for r in conn.execute(
+            sa.text(load_sql("queries/facilities_reserve_ids.sql")), {"table": layer.table, "n": len(candidates)}
+        )
+    ]
+    groups: dict[tuple[str, ...], list[tuple[Candidate, list[object]]]] = defaultdict(list)
+    for cand, new_id in zip(candidates, ids, strict=True):
+        if cand.geometry is None:
+            raise ValueError(f"row {cand.row} has no geometry")
+        row: dict[str, object] = {"id": new_id, **cand.values, "geom": ewkb_hex(cand.geometry)}
+        if "properties" in columns:
+            row["properties"] = json.dumps(cand.extras, ensure_ascii=False, default=_json_default)
+        if layer.id == "interval_speed_sections":
+            row.update(_section_values(cand.geometry, cand.values))
+        names = tuple(sorted(row))
+        groups[names].append((cand, [_copy_value(row[n]) for n in names]))
+    for names, rows in groups.items():
+        try:
+            copy_rows(conn, layer.table, names, [values for _, values in rows])
+        except psycopg2.Error as exc:
+            raise _rejected_by_database(layer, exc, [cand for cand, _ in rows]) from None
+    return ids
+
+
+def _rejected_by_database(layer: Layer, exc: psycopg2.Error, group: Sequence[Candidate]) -> ImportRejected:
+    """ImportRejected for a row COPY refused, found from the line number the server reports."""
+    diag = exc.diag
+    match = _COPY_LINE.search(diag.context or "")
+    row: int | None = None
+    if match and len(group) <= _COPY_BATCH_ROWS and 0 < int(match.group(1)) <= len(group):
+        row = group[int(match.group(1)) - 1].row
+    field = diag.column_name or "row"
+    log.warning("COPY into %s refused: %s (%s)", layer.table, diag.message_primary, diag.context)
+    if diag.constraint_name:
+        reason = f"refused by the database rule {diag.constraint_name}"
+    else:
+        reason = "refused by the database (a value out of range or of the wrong type)"
+    where = f"row {row}" if row is not None else "a row"
+    return ImportRejected(
+        f"{layer.id}: {where} was refused by the database; nothing was imported",
+        errors=[{"row": row, "field": field, "reason": reason}],
+    )
+
+
+def reference_sections(conn: Connection, ids: Sequence[int], limit_m: float) -> None:
+    """Fill route_code, start/end stakes and county of sections whose ends lie on one route."""
+    if ids:
+        conn.execute(sa.text(load_sql("queries/facilities_section_stakes.sql")), {"ids": list(ids), "limit_m": limit_m})
+
+
+def record_run(
+    conn: Connection, layer: Layer, source_file: str, rows_loaded: int, rows_skipped: int, imported_by: str
+) -> int:
+    """Insert the import_runs row of this import; its id."""
+    return int(
+        conn.execute(
+            sa.text(load_sql("queries/facilities_record_run.sql")),
+            {
+                "layer": layer.id,
+                "source_file": source_file,
+                "rows_loaded": rows_loaded,
+                "rows_skipped": rows_skipped,
+                "imported_by": imported_by,
+            },
+        ).scalar_one()
+    )
