@@ -246,3 +246,6 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault("daoan.openapi_paths", {})
     app.extensions["daoan.layer_stats"] = LayerStatsCache()
     app.register_blueprint(bp)
+    from layers.ingest import http as ingest_http
+
+    ingest_http.init_app(app)

@@ -1,0 +1,94 @@
+"""HTTP imports: an admin uploads a facility file; the same importer as `daoan import facilities`."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.utils import secure_filename
+
+from gis.errors import InvalidParameter
+from gis.web import json_response, require_role, settings
+from layers.ingest.facilities import import_facilities, importable_layer
+
+bp = Blueprint("imports", __name__)
+
+_FORMATS = {
+    "application/geo+json": ".geojson",
+    "application/json": ".geojson",
+    "text/csv": ".csv",
+    "application/geopackage+sqlite3": ".gpkg",
+    "application/zip": ".zip",
+}
+_SUFFIXES = (".geojson", ".json", ".csv", ".gpkg", ".zip")
+
+
+def _flag(name: str) -> bool:
+    value = request.args.get(name, "false").lower()
+    if value not in ("true", "false", "1", "0"):
+        raise InvalidParameter(f'{name} must be true or false; got "{request.args[name]}"', parameter=name)
+    return value in ("true", "1")
+
+
+def _upload() -> tuple[bytes, str]:
+    """The uploaded bytes and a safe file name carrying the format's suffix."""
+    upload = request.files.get("file")
+    if upload is not None:
+        suffix = Path(upload.filename or "").suffix.lower()
+        if suffix not in _SUFFIXES:
+            raise InvalidParameter(
+                f"file {upload.filename!r}: use one of {', '.join(_SUFFIXES)} (Shapefiles zipped)", parameter="file"
+            )
+        name = secure_filename(upload.filename or "")
+        return upload.read(), name if name.lower().endswith(suffix) else f"upload{suffix}"
+    mimetype = request.mimetype
+    if mimetype not in _FORMATS:
+        raise InvalidParameter(
+            f"Content-Type {mimetype!r} is not importable; send one of {', '.join(_FORMATS)} "
+            "or a multipart form with a 'file' field",
+            parameter="Content-Type",
+        )
+    return request.get_data(), f"upload{_FORMATS[mimetype]}"
+
+
+@bp.post("/imports/<layer_id>")
+def import_layer(layer_id: str) -> Response:
+    """Import the request body (or multipart 'file') into a layer; admin only; one transaction."""
+    token = require_role("admin")
+    layer = importable_layer(layer_id)
+    data, filename = _upload()
+    if not data:
+        raise InvalidParameter("the upload is empty; send the file as the request body", parameter="file")
+    with tempfile.TemporaryDirectory(prefix="daoan-import-") as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        report = import_facilities(
+            current_app.extensions["daoan.engine"],
+            settings(),
+            layer.id,
+            path,
+            crs=request.args.get("crs"),
+            lon_column=request.args.get("lon"),
+            lat_column=request.args.get("lat"),
+            skip_invalid=_flag("skip_invalid"),
+            replace=_flag("replace"),
+            imported_by=token.name,
+        )
+    return json_response(
+        {
+            "layer": report.layer,
+            "rows_loaded": report.rows_loaded,
+            "rows_skipped": report.rows_skipped,
+            "rows_replaced": report.rows_replaced,
+            "errors": report.errors,
+            "notes": report.notes,
+        },
+        status=201,
+        etag=False,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Register the import endpoint."""
+    app.register_blueprint(bp)
