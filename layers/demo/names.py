@@ -1,0 +1,370 @@
+"""Route plans and Chinese names of the synthetic network (codes follow the real Hunan ones)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+Waypoint = str | tuple[float, float]  # a seat by area name, or a lon/lat (border crossings)
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """A route through seats: its code, name and, for stakes, the stake at one anchor seat."""
+
+    code: str
+    name: str
+    waypoints: tuple[Waypoint, ...]
+    anchor: tuple[str, float] | None = None  # (seat name, stake_m nearest that seat)
+
+
+# Expressways roughly where the real ones run. G4's stakes are anchored so that the fog-prone
+# K1617–K1638 section lies just north of 衡阳 and G60's K1330–K1339 at 邵阳 (domain.md).
+EXPRESSWAYS: tuple[RoutePlan, ...] = (
+    RoutePlan(
+        "G4",
+        "京港澳高速",
+        (
+            (113.62, 29.78),
+            "临湘市",
+            "岳阳市",
+            "汨罗市",
+            "长沙县",
+            "株洲市",
+            "衡山县",
+            "衡阳市",
+            "耒阳市",
+            "郴州市",
+            "宜章县",
+            (112.98, 25.05),
+        ),
+        ("衡阳市", 1_641_000.0),
+    ),
+    RoutePlan(
+        "G60",
+        "沪昆高速",
+        (
+            (113.95, 27.62),
+            "醴陵市",
+            "株洲市",
+            "湘潭市",
+            "湘乡市",
+            "娄底市",
+            "邵东市",
+            "邵阳市",
+            "隆回县",
+            "洞口县",
+            "怀化市",
+            "芷江侗族自治县",
+            "新晃侗族自治县",
+            (109.02, 27.38),
+        ),
+        ("邵阳市", 1_335_000.0),
+    ),
+    RoutePlan(
+        "G55",
+        "二广高速",
+        (
+            (111.75, 29.98),
+            "澧县",
+            "常德市",
+            "桃江县",
+            "涟源市",
+            "邵东市",
+            "祁阳市",
+            "永州市",
+            "宁远县",
+            "蓝山县",
+            (112.12, 24.90),
+        ),
+        ("常德市", 1_460_000.0),
+    ),
+    RoutePlan(
+        "G56",
+        "杭瑞高速",
+        (
+            (113.92, 29.52),
+            "岳阳市",
+            "华容县",
+            "安乡县",
+            "常德市",
+            "慈利县",
+            "张家界市",
+            "永顺县",
+            "吉首市",
+            "凤凰县",
+            (109.28, 27.95),
+        ),
+        ("岳阳市", 1_110_000.0),
+    ),
+    RoutePlan(
+        "G65",
+        "包茂高速",
+        (
+            (109.30, 28.72),
+            "花垣县",
+            "吉首市",
+            "泸溪县",
+            "怀化市",
+            "会同县",
+            "靖州苗族侗族自治县",
+            "通道侗族自治县",
+            (109.62, 25.92),
+        ),
+        ("吉首市", 1_780_000.0),
+    ),
+    RoutePlan(
+        "G72",
+        "泉南高速",
+        ((113.95, 26.88), "茶陵县", "攸县", "衡东县", "衡阳市", "祁东县", "永州市", "东安县", (111.05, 26.05)),
+        ("衡阳市", 1_030_000.0),
+    ),
+    RoutePlan("G5513", "长张高速", ("长沙市", "宁乡市", "益阳市", "汉寿县", "常德市", "桃源县", "张家界市")),
+    RoutePlan(
+        "G0421",
+        "许广高速",
+        ((113.85, 29.08), "平江县", "长沙县", "湘潭县", "衡阳县", "常宁市", "桂阳县", "临武县", (112.55, 24.95)),
+        ("长沙县", 1_130_000.0),
+    ),
+    RoutePlan(
+        "G59",
+        "呼北高速",
+        (
+            (110.62, 29.80),
+            "桑植县",
+            "张家界市",
+            "沅陵县",
+            "辰溪县",
+            "溆浦县",
+            "洞口县",
+            "武冈市",
+            "新宁县",
+            (110.90, 26.08),
+        ),
+        ("张家界市", 1_650_000.0),
+    ),
+    RoutePlan("S20", "长浏高速", ("长沙市", "浏阳市")),
+    RoutePlan("S21", "长株高速", ("长沙县", "株洲市")),
+    RoutePlan("S50", "长韶娄高速", ("长沙市", "韶山市", "娄底市")),
+    RoutePlan("S10", "张花高速", ("张家界市", "永顺县", "保靖县", "花垣县")),
+    RoutePlan("S70", "娄新高速", ("娄底市", "冷水江市", "新化县")),
+    RoutePlan("S80", "衡邵高速", ("衡阳市", "邵阳市")),
+)
+
+# National roads (G + 3 digits) through the seats they serve in reality, routed on the local network.
+NATIONAL_ROADS: tuple[RoutePlan, ...] = (
+    RoutePlan("G106", "G106国道", ("平江县", "浏阳市", "醴陵市", "攸县", "茶陵县", "炎陵县", "桂东县", "汝城县")),
+    RoutePlan(
+        "G107",
+        "G107国道",
+        ("临湘市", "岳阳市", "汨罗市", "长沙市", "湘潭市", "衡山县", "衡阳市", "耒阳市", "永兴县", "郴州市", "宜章县"),
+    ),
+    RoutePlan(
+        "G207",
+        "G207国道",
+        (
+            "石门县",
+            "临澧县",
+            "常德市",
+            "汉寿县",
+            "益阳市",
+            "宁乡市",
+            "湘乡市",
+            "双峰县",
+            "祁东县",
+            "祁阳市",
+            "永州市",
+            "双牌县",
+            "道县",
+            "江华瑶族自治县",
+        ),
+    ),
+    RoutePlan(
+        "G209",
+        "G209国道",
+        (
+            "龙山县",
+            "永顺县",
+            "古丈县",
+            "吉首市",
+            "凤凰县",
+            "麻阳苗族自治县",
+            "怀化市",
+            "洪江市",
+            "会同县",
+            "靖州苗族侗族自治县",
+            "通道侗族自治县",
+        ),
+    ),
+    RoutePlan("G234", "G234国道", ("津市市", "安乡县", "南县", "沅江市", "益阳市")),
+    RoutePlan(
+        "G319", "G319国道", ("长沙市", "宁乡市", "益阳市", "常德市", "桃源县", "沅陵县", "泸溪县", "吉首市", "花垣县")
+    ),
+    RoutePlan(
+        "G320",
+        "G320国道",
+        (
+            "醴陵市",
+            "株洲市",
+            "湘潭市",
+            "湘乡市",
+            "娄底市",
+            "邵东市",
+            "邵阳市",
+            "隆回县",
+            "洞口县",
+            "怀化市",
+            "芷江侗族自治县",
+            "新晃侗族自治县",
+        ),
+    ),
+    RoutePlan("G322", "G322国道", ("衡阳市", "祁东县", "祁阳市", "永州市", "东安县")),
+)
+
+# Real seats of the city governments (lon, lat); county seats come from the CMA stations named after them.
+CITY_SEATS: dict[str, tuple[float, float]] = {
+    "430100": (112.938, 28.228),
+    "430200": (113.134, 27.828),
+    "430300": (112.944, 27.830),
+    "430400": (112.572, 26.894),
+    "430500": (111.468, 27.239),
+    "430600": (113.129, 29.357),
+    "430700": (111.699, 29.032),
+    "430800": (110.479, 29.117),
+    "430900": (112.355, 28.554),
+    "431000": (113.015, 25.770),
+    "431100": (111.613, 26.420),
+    "431200": (109.998, 27.555),
+    "431300": (111.994, 27.700),
+    "433100": (109.739, 28.312),
+}
+PROVINCE_SEAT = (112.983, 28.113)
+KNOWN_COUNTY_SEATS: dict[str, tuple[float, float]] = {"430121": (113.080, 28.245)}  # 长沙县 (星沙)
+
+_SUFFIXES = ("土家族苗族自治州", "苗族侗族自治县", "侗族自治县", "苗族自治县", "瑶族自治县", "自治县", "县", "市", "区")
+
+
+def short_name(name: str) -> str:
+    """'城步' for '城步苗族自治县', '长沙' for '长沙市'; names of two characters stay whole."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+_TOWN_FIRST = (
+    "青石白黄金新长高大小龙凤马杨柳桃梅花荷莲枫松竹茶洪双三五九仙观官望太永兴福安宁平和泉清罗云雷樟桂枣杉柏"
+    "东西南北中上下古蓝红横板麻柘杜汤沙乌铜铁文武朱周谢唐"
+)
+_TOWN_SECOND = "山岭坪塘桥湾冲溪江河口洲港田坡市铺湖渡头岩峰林坝垅寺阳源庄"
+_STREET_STEMS = (
+    "人民",
+    "解放",
+    "建设",
+    "五一",
+    "中山",
+    "新华",
+    "文化",
+    "劳动",
+    "光明",
+    "和平",
+    "胜利",
+    "东风",
+    "朝阳",
+    "迎宾",
+    "书院",
+    "体育",
+    "学院",
+    "长青",
+    "金星",
+    "银杏",
+    "芙蓉",
+    "八一",
+    "车站",
+    "桂花",
+    "青年",
+    "工业",
+    "滨江",
+    "环城",
+    "南湖",
+    "育才",
+    "红旗",
+    "建新",
+    "友谊",
+    "园林",
+    "高新",
+    "兴业",
+    "新民",
+    "民主",
+    "韶山",
+    "雨花",
+)
+_STREET_SUFFIX = ("路", "路", "街", "大道")
+
+
+def town_names(rng: np.random.Generator, n: int) -> list[str]:
+    """`n` distinct synthetic township names such as '石塘镇' or '枫坪乡'."""
+    pairs = [a + b for a in _TOWN_FIRST for b in _TOWN_SECOND]
+    order = rng.permutation(len(pairs))
+    names = []
+    for i in range(n):
+        stem = pairs[order[i % len(pairs)]]
+        if i >= len(pairs):
+            stem = stem + "新"
+        names.append(stem + ("乡" if rng.random() < 0.25 else "镇"))
+    return names
+
+
+def street_names(rng: np.random.Generator, n: int) -> list[str]:
+    """`n` street names such as '人民路' or '芙蓉大道' (repeats allowed, as between towns)."""
+    stems = rng.integers(0, len(_STREET_STEMS), n)
+    suffixes = rng.integers(0, len(_STREET_SUFFIX), n)
+    return [_STREET_STEMS[s] + _STREET_SUFFIX[k] for s, k in zip(stems, suffixes, strict=True)]
+
+
+class PlaceNamer:
+    """Names for points along roads from the nearest town or seat ('石塘', '长沙东'), unique when asked."""
+
+    def __init__(self, xy: np.ndarray, names: list[str], is_seat: np.ndarray) -> None:
+        from scipy.spatial import cKDTree
+
+        self.xy = xy
+        self.names = names
+        self.is_seat = is_seat
+        self.tree = cKDTree(xy)
+        self.used: set[str] = set()
+
+    def base(self, point: np.ndarray) -> str:
+        """The nearest place's short name; a seat more than 3 km away gets a bearing ('长沙东')."""
+        d, i = self.tree.query(point)
+        name = self.names[int(i)]
+        if self.is_seat[int(i)] and d > 3000:
+            name += _bearing(point - self.xy[int(i)])
+        return name
+
+    def unique(self, point: np.ndarray) -> str:
+        """Like `base`, made unique among the names handed out so far."""
+        name = self.base(point)
+        if name in self.used:
+            _, idx = self.tree.query(point, k=min(4, len(self.names)))
+            for i in np.atleast_1d(idx)[1:]:
+                other = self.names[int(i)]
+                if other not in self.used:
+                    name = other
+                    break
+            else:
+                stem, n = name, 2
+                while name in self.used:
+                    name = stem + (_NUMERALS[n] if n < len(_NUMERALS) else str(n))
+                    n += 1
+        self.used.add(name)
+        return name
+
+
+_NUMERALS = "〇一二三四五六七八九十"
+
+
+def _bearing(v: np.ndarray) -> str:
+    angle = np.degrees(np.arctan2(v[1], v[0])) % 360
+    return "东北西南"[int(((angle + 45) % 360) // 90)]

@@ -1,0 +1,293 @@
+"""`load_demo`: the synthetic Hunan data set (size 'small': 长沙, 株洲, 湘潭) in a real PostGIS."""
+
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+import pytest
+import sqlalchemy as sa
+
+from gis.errors import InvalidParameter
+from gis.roads import DEFAULT_SPEED_KMH, class_from_ref
+from gis.settings import Settings
+from layers.demo import load_demo
+from layers.demo.boundaries import load_admin_areas
+from tests.conftest import truncate_all
+
+CITIES = ("430100", "430200", "430300")
+POINT_TABLES = (
+    "cameras",
+    "toll_stations",
+    "service_areas",
+    "enforcement_stations",
+    "guidance_signs",
+    "weather_stations",
+    "command_centres",
+    "admin_seats",
+)
+ROUTE_CODE = {"national": r"^G\d{3}$", "provincial": r"^S\d{3}$", "county": r"^X\d{3}$", "township": r"^Y\d{3,4}$"}
+
+
+@pytest.fixture(scope="module")
+def demo(engine: sa.Engine, settings: Settings) -> dict[str, int]:
+    """The small demo loaded once into the emptied test database (what empty_db does, for the module)."""
+    truncate_all(engine)
+    return load_demo(engine, settings, size="small", seed=2017)
+
+
+def rows(engine: sa.Engine, sql: str, **params: object) -> list[sa.Row]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(sql), params))
+
+
+def scalar(engine: sa.Engine, sql: str, **params: object) -> object:
+    with engine.connect() as conn:
+        return conn.execute(sa.text(sql), params).scalar()
+
+
+FINGERPRINT = """
+SELECT (SELECT md5(string_agg(concat_ws('|', id, road_class, route_code, name, start_stake_m, end_stake_m,
+                                        source_node, target_node, county_adcode, encode(ST_AsBinary(geom), 'hex')),
+                              ',' ORDER BY id)) FROM road_segments)
+    || (SELECT md5(string_agg(concat_ws('|', id, kind, name, segment_id, stake, encode(ST_AsBinary(geom), 'hex')),
+                              ',' ORDER BY id)) FROM cameras)
+"""
+
+
+def test_same_seed_loads_identical_rows_and_replaces_existing_data(
+    engine: sa.Engine, settings: Settings, demo: dict[str, int]
+) -> None:
+    before = scalar(engine, FINGERPRINT)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO incidents (kind, effect, created_by, updated_by, geom) VALUES "
+                "('works', 'closed', 'test', 'test', ST_SetSRID(ST_MakePoint(113, 28), 4326))"
+            )
+        )
+    again = load_demo(engine, settings, size="small", seed=2017)
+    assert again == demo
+    assert scalar(engine, FINGERPRINT) == before
+    assert scalar(engine, "SELECT count(*) FROM incidents") == 0
+
+
+def test_unknown_size_is_rejected(engine: sa.Engine, settings: Settings) -> None:
+    with pytest.raises(InvalidParameter, match="size must be one of"):
+        load_demo(engine, settings, size="country")
+
+
+def test_counts_returned_match_the_tables_and_every_layer_is_filled(engine: sa.Engine, demo: dict[str, int]) -> None:
+    for table, count in demo.items():
+        assert scalar(engine, f"SELECT count(*) FROM {table}") == count, table
+    assert demo["road_segments"] >= 2000
+    assert demo["road_nodes"] >= 1000
+    assert demo["cameras"] >= 500
+    for table in (*POINT_TABLES, "interval_speed_sections", "hazard_zones"):
+        assert demo[table] > 0, table
+    kinds = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM hazard_zones")}
+    assert {"fog", "ice"} <= kinds
+    signs = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM guidance_signs")}
+    assert signs == {"variable_message", "fixed_warning"}
+    assert scalar(engine, "SELECT count(*) FROM road_segments WHERE source <> 'synthetic'") == 0
+
+
+def test_admin_areas_are_the_province_the_chosen_cities_and_their_counties(
+    engine: sa.Engine, demo: dict[str, int]
+) -> None:
+    expected = {
+        a.adcode for a in load_admin_areas() if a.level == "province" or a.adcode in CITIES or a.parent_adcode in CITIES
+    }
+    loaded = {r[0]: (r[1], r[2]) for r in rows(engine, "SELECT adcode, level, parent_adcode FROM admin_areas")}
+    assert set(loaded) == expected
+    assert sum(1 for level, _ in loaded.values() if level == "city") == 3
+    assert all(parent in CITIES for level, parent in loaded.values() if level == "county")
+
+
+def test_real_cma_stations_and_synthetic_roadside_stations(engine: sa.Engine, demo: dict[str, int]) -> None:
+    changsha = rows(engine, "SELECT name, kind, source FROM weather_stations WHERE station_code = '57687'")
+    assert [tuple(r) for r in changsha] == [("长沙", "general", "cma")]
+    kinds = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM weather_stations WHERE source = 'synthetic'")}
+    assert kinds == {"visibility", "road_ice"}
+
+
+def test_geometries_are_valid_and_inside_the_province(engine: sa.Engine, demo: dict[str, int]) -> None:
+    for table in (
+        "admin_areas",
+        "road_nodes",
+        "road_segments",
+        *POINT_TABLES,
+        "interval_speed_sections",
+        "hazard_zones",
+    ):
+        assert scalar(engine, f"SELECT count(*) FROM {table} WHERE NOT ST_IsValid(geom)") == 0, table
+        if table == "admin_areas":
+            continue
+        outside = scalar(
+            engine,
+            f"""
+            SELECT count(*) FROM {table} t, admin_areas p
+            WHERE p.level = 'province' AND NOT ST_CoveredBy(t.geom, p.geom)""",
+        )
+        assert outside == 0, table
+
+
+def test_expressway_stakes_increase_along_each_carriageway(engine: sa.Engine, demo: dict[str, int]) -> None:
+    segs = rows(
+        engine,
+        """
+        SELECT route_code, start_stake_m, end_stake_m, oneway, maxspeed_kmh FROM road_segments
+        WHERE road_class = 'expressway' ORDER BY route_code, least(start_stake_m, end_stake_m)""",
+    )
+    assert segs
+    assert "G4" in {s.route_code for s in segs}
+    by_route: dict[str, list[sa.Row]] = {}
+    for s in segs:
+        assert class_from_ref(s.route_code, motorway=True) == "expressway", s.route_code
+        assert s.oneway and s.maxspeed_kmh in (100, 120)
+        by_route.setdefault(s.route_code, []).append(s)
+    for code, route in by_route.items():
+        forward = [(s.start_stake_m, s.end_stake_m) for s in route if s.start_stake_m < s.end_stake_m]
+        backward = sorted((s.end_stake_m, s.start_stake_m) for s in route if s.start_stake_m > s.end_stake_m)
+        assert forward and forward == backward, code  # the two carriageways share their stake ranges
+        for (a0, b0), (a1, _) in zip(forward, forward[1:], strict=False):
+            assert a1 >= b0 - 1e-6, (code, a0, b0, a1)
+
+
+def test_route_codes_follow_the_numbering_rules(engine: sa.Engine, demo: dict[str, int]) -> None:
+    for road_class, pattern in ROUTE_CODE.items():
+        codes = [
+            r[0]
+            for r in rows(
+                engine,
+                "SELECT DISTINCT route_code FROM road_segments WHERE road_class = :c AND route_code IS NOT NULL",
+                c=road_class,
+            )
+        ]
+        assert codes, road_class
+        assert all(re.match(pattern, c) and class_from_ref(c, motorway=False) == road_class for c in codes), codes
+    unstaked = scalar(
+        engine,
+        """SELECT count(*) FROM road_segments WHERE route_code IS NOT NULL
+                                 AND road_class <> 'link' AND (start_stake_m IS NULL OR end_stake_m IS NULL)""",
+    )
+    assert unstaked == 0
+
+
+def test_every_segment_carries_its_attributes(engine: sa.Engine, demo: dict[str, int]) -> None:
+    speeds = dict(rows(engine, "SELECT DISTINCT road_class, default_speed_kmh FROM road_segments"))
+    assert speeds == {c: DEFAULT_SPEED_KMH[c] for c in speeds}
+    assert {"expressway", "national", "provincial", "county", "township", "urban", "link"} <= set(speeds)
+    missing = scalar(
+        engine,
+        """
+        SELECT count(*) FROM road_segments s
+        WHERE s.name IS NULL OR s.lanes IS NULL OR s.length_m <= 0
+           OR NOT EXISTS (SELECT 1 FROM admin_areas a WHERE a.adcode = s.county_adcode AND a.level = 'county')""",
+    )
+    assert missing == 0
+    assert (
+        scalar(
+            engine, "SELECT count(*) FROM road_segments WHERE (maxspeed_kmh IS NOT NULL) <> (road_class = 'expressway')"
+        )
+        == 0
+    )
+    assert scalar(engine, "SELECT bool_and(oneway) FROM road_segments WHERE road_class = 'expressway'") is True
+    assert scalar(engine, "SELECT bool_and(NOT oneway) FROM road_segments WHERE road_class = 'national'") is True
+    flags = rows(
+        engine,
+        "SELECT count(*) FILTER (WHERE bridge), count(*) FILTER (WHERE tunnel) FROM road_segments "
+        "WHERE road_class = 'expressway'",
+    )[0]
+    assert flags[0] > 0
+
+
+def test_network_is_connected_in_both_directions(engine: sa.Engine, demo: dict[str, int]) -> None:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(r[0] for r in rows(engine, "SELECT id FROM road_nodes"))
+    for a, b, oneway in rows(engine, "SELECT source_node, target_node, oneway FROM road_segments"):
+        graph.add_edge(a, b)
+        if not oneway:
+            graph.add_edge(b, a)
+    weak = max(nx.weakly_connected_components(graph), key=len)
+    assert len(weak) > 0.99 * graph.number_of_nodes()
+    # Every node can be reached from every other one (expressways turn into local roads where they end).
+    strong = max(nx.strongly_connected_components(graph), key=len)
+    assert len(strong) > 0.99 * graph.number_of_nodes()
+
+
+def test_segment_ends_are_their_nodes_and_lengths_are_geodesic(engine: sa.Engine, demo: dict[str, int]) -> None:
+    mismatched = scalar(
+        engine,
+        """
+        SELECT count(*) FROM road_segments s
+        JOIN road_nodes a ON a.id = s.source_node JOIN road_nodes b ON b.id = s.target_node
+        WHERE NOT ST_Equals(ST_StartPoint(s.geom), a.geom) OR NOT ST_Equals(ST_EndPoint(s.geom), b.geom)""",
+    )
+    assert mismatched == 0
+    worst = scalar(engine, "SELECT max(abs(length_m - ST_Length(geom::geography)) / length_m) FROM road_segments")
+    assert worst < 1e-3
+
+
+def test_on_road_facilities_lie_on_a_road(engine: sa.Engine, demo: dict[str, int]) -> None:
+    for table in ("cameras", "guidance_signs", "interval_speed_sections"):
+        far = scalar(
+            engine,
+            f"""
+            SELECT count(*) FROM {table} f WHERE NOT EXISTS (
+                SELECT 1 FROM road_segments s
+                WHERE ST_DWithin(s.geom, f.geom, 0.001) AND ST_DWithin(s.geom::geography, f.geom::geography, 50))""",
+        )
+        assert far == 0, table
+
+
+def test_point_facilities_are_linearly_referenced(engine: sa.Engine, demo: dict[str, int]) -> None:
+    for table in POINT_TABLES:
+        missing = scalar(
+            engine,
+            f"""SELECT count(*) FROM {table}
+                                     WHERE segment_id IS NULL OR road_distance_m IS NULL OR county_adcode IS NULL""",
+        )
+        assert missing == 0, table
+        bad = scalar(
+            engine,
+            f"""SELECT count(*) FROM {table} WHERE stake_m IS NOT NULL
+                                 AND (stake IS NULL OR stake <> daoan_format_stake(stake_m))""",
+        )
+        assert bad == 0, table
+    staked = rows(engine, "SELECT stake FROM cameras WHERE route_code = 'G4' LIMIT 5")
+    assert staked and all(re.match(r"^K\d+\+\d{3}$", r[0]) for r in staked)
+    # A camera's reference is the segment it stands on: the database's nearest-segment lookup agrees.
+    agree = scalar(
+        engine,
+        """
+        SELECT avg((c.segment_id = l.segment_id)::int) FROM cameras c
+        CROSS JOIN LATERAL daoan_locate_point(c.geom) l WHERE c.id % 10 = 0""",
+    )
+    assert agree > 0.95
+
+
+def test_interchanges_have_toll_stations_on_their_expressway(engine: sa.Engine, demo: dict[str, int]) -> None:
+    names = [r[0] for r in rows(engine, "SELECT DISTINCT name FROM road_nodes WHERE interchange")]
+    assert names and all(n.endswith("互通") for n in names)
+    tolls = rows(engine, "SELECT name, route_code, stake FROM toll_stations")
+    assert tolls and all(t.name.endswith("收费站") and t.route_code and t.stake.startswith("K") for t in tolls)
+    assert len(tolls) == len(names)
+
+
+def test_every_city_has_a_command_centre(engine: sa.Engine, demo: dict[str, int]) -> None:
+    missing = rows(
+        engine,
+        """
+        SELECT a.name FROM admin_areas a
+        WHERE a.level = 'city' AND NOT EXISTS (
+            SELECT 1 FROM command_centres c WHERE c.level = 'city' AND c.adcode = a.adcode)""",
+    )
+    assert missing == []
+    county_share = scalar(
+        engine,
+        """
+        SELECT count(DISTINCT c.adcode)::float / (SELECT count(*) FROM admin_areas WHERE level = 'county')
+        FROM command_centres c WHERE c.level = 'county'""",
+    )
+    assert 0.3 < county_share < 0.95
