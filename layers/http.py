@@ -6,7 +6,7 @@ import html
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, current_app, redirect, request
 
 from gis.db import connect
 from gis.errors import DatabaseUnavailable, InvalidParameter
@@ -68,6 +68,8 @@ def landing() -> Response:
         {"href": f"{base}/collections", "rel": "data", "type": "application/json", "title": "Layers"},
         {"href": f"{base}/map", "rel": "alternate", "type": "text/html", "title": "The web map"},
     ]
+    if _wants_html() and "webmap" in current_app.blueprints:
+        return redirect(f"{base}/map", code=303)
     if _wants_html():
         items = "".join(
             f'<li><a href="{html.escape(link["href"])}">{html.escape(link["title"])}</a></li>' for link in links

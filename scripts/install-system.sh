@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Install PostgreSQL 15, PostGIS 3 and pgRouting from Debian packages when they are missing.
+# Install PostgreSQL 15, PostGIS 3, pgRouting, Chromium and Node.js from Debian packages when missing.
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || need+=(postgresql-15-postgis-3)
 [ -f /usr/share/postgresql/15/extension/pgrouting.control ] || need+=(postgresql-15-pgrouting)
 command -v pg_dump >/dev/null || need+=(postgresql-client-15)
+# The web map's browser tests, its npm packages and CJK labels.
+command -v chromium >/dev/null || need+=(chromium)
+command -v npm >/dev/null || need+=(nodejs npm)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v runuser >/dev/null || need+=(util-linux)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} from Debian packages"
 sudo=""

@@ -24,9 +24,10 @@ def test_landing_page_links_to_api_conformance_and_data(client):
     assert {"self", "service-desc", "conformance", "data"} <= rels
 
 
-def test_landing_page_html_for_browsers(client):
-    resp = client.get("/", headers={"Accept": "text/html"})
-    assert resp.mimetype == "text/html" and b"/map" in resp.data
+def test_browsers_asking_for_the_landing_page_get_the_map(client):
+    resp = client.get("/", headers={"Accept": "text/html,application/xhtml+xml"})
+    assert resp.status_code == 303 and resp.headers["Location"].endswith("/map")
+    assert client.get("/?f=json", headers={"Accept": "text/html"}).mimetype == "application/json"
 
 
 def test_conformance_declares_features_core_and_geojson(client):

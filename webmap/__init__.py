@@ -1,0 +1,1 @@
+"""The web map: one page for map clients, travellers, operators and planners."""

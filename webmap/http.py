@@ -1,0 +1,45 @@
+"""Serve the web map page, its assets and MapLibre GL JS from the npm package (no CDN)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, send_from_directory
+
+from gis.settings import PROJECT_ROOT
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAPLIBRE_DIST = PROJECT_ROOT / "node_modules" / "maplibre-gl" / "dist"
+_VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css", "maplibre-gl.js.map"}
+
+bp = Blueprint("webmap", __name__)
+
+
+@bp.get("/map")
+def map_page() -> Response:
+    """The single-page map."""
+    resp = send_from_directory(STATIC_DIR, "index.html", max_age=0)
+    resp.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; "
+        "style-src 'self' 'unsafe-inline'; connect-src 'self'"
+    )
+    return resp
+
+
+@bp.get("/map/<path:name>")
+def map_asset(name: str) -> Response:
+    """The page's own scripts and styles."""
+    return send_from_directory(STATIC_DIR, name, max_age=60)
+
+
+@bp.get("/vendor/<name>")
+def vendor(name: str) -> Response:
+    """MapLibre GL JS and CSS from node_modules (installed by make)."""
+    if name not in _VENDOR_FILES or not (MAPLIBRE_DIST / name).exists():
+        abort(404)
+    return send_from_directory(MAPLIBRE_DIST, name, max_age=86400)
+
+
+def init_app(app: Flask) -> None:
+    """Register the web map routes."""
+    app.register_blueprint(bp)
