@@ -43,6 +43,7 @@ const state = {
   pickStation: false,
   incidentsEtag: null,
   report: null,
+  titles: {},          // layer id → {en, zh} from /collections
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N["zh-CN"][key] || key;
@@ -81,9 +82,8 @@ function setStatus(id, html, ok = true) { $(id).innerHTML = `<span class="${ok ?
 const map = new maplibregl.Map({
   container: "map",
   style: "/styles/daoan.json",
-  center: [111.7, 27.6],
-  zoom: 6,
   hash: true,
+  ...(location.hash ? {} : { center: [111.7, 27.6], zoom: 6 }),
   localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
   attributionControl: { compact: true },
 });
@@ -109,6 +109,10 @@ map.on("load", () => {
     map.addLayer({ id: "overlay-" + id, source: spec.source || id, type: spec.type, paint: spec.paint, ...(spec.filter ? { filter: spec.filter } : {}) });
   }
   buildLayerList();
+  api("/collections").then(({ body }) => {
+    for (const c of body.collections) state.titles[c.id] = { en: c.title, zh: c.title_zh || c.title };
+    buildLayerList();
+  }).catch(() => {});
   pollIncidents();
   setInterval(pollIncidents, 5000);
   document.body.dataset.mapLoaded = "true";
@@ -130,7 +134,8 @@ function buildLayerList() {
   for (const [key, layers] of groups) {
     const paint = layers[0].paint || {};
     const colour = [paint["line-color"], paint["circle-color"], paint["fill-color"], paint["text-color"]].find((c) => typeof c === "string") || "#9aa5b1";
-    const title = (layers[0].metadata && (layers[0].metadata[state.lang === "en" ? "daoan:title" : "daoan:title_zh"] || layers[0].metadata["daoan:title"])) || key;
+    const names = state.titles[key];
+    const title = names ? (state.lang === "en" ? names.en : names.zh) : key;
     const label = document.createElement("label");
     label.innerHTML = `<input type="checkbox" checked data-source-layer="${esc(key)}"> <span class="swatch" style="background:${esc(colour)}"></span> ${esc(title)}`;
     label.querySelector("input").addEventListener("change", (e) => {
@@ -309,12 +314,16 @@ async function pollIncidents(force = false) {
   } catch (err) { /* offline for a moment: the next poll retries */ }
 }
 function refreshLiveTiles(version) {
-  const style = map.getStyle();
-  for (const [id, source] of Object.entries(style.sources)) {
-    if (source.type !== "vector" || !source.tiles) continue;
+  for (const id of Object.keys(map.getStyle().sources)) {
+    const source = map.getSource(id);
+    if (!source || source.type !== "vector" || !Array.isArray(source.tiles)) continue;
     if (!source.tiles.some((u) => /incidents|hazard_zones/.test(u))) continue;
-    const tiles = source.tiles.map((u) => u.replace(/([?&])v=[^&]*/, "$1").replace(/[?&]$/, "") + (u.includes("?") ? "&" : "?") + "v=" + encodeURIComponent(version));
-    map.getSource(id).setTiles(tiles.map((u) => u.replace("?&", "?")));
+    const tiles = source.tiles.map((u) => {
+      const url = new URL(u, location.href);
+      url.searchParams.set("v", version);
+      return decodeURI(url.toString());
+    });
+    if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
   }
 }
 
