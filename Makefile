@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 DAOAN_DEMO ?= province
 export DAOAN_PORT ?= 8080
 
-.PHONY: help run test stop lint bench backup restore system venv db clean-var
+.PHONY: help run test stop lint bench backup restore system venv node db clean-var
 
 help:
 	@echo "make run      set up PostGIS and Python, load the demo, serve on http://127.0.0.1:$(DAOAN_PORT)"
@@ -28,14 +28,22 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 venv: $(BIN)/.installed
 
+# Node tools for the map: the style validator and the Noto Sans font the label glyphs are built from.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: style validation and map label glyphs need Node.js 20"; fi
+
+node: node_modules/.installed
+
 db: system venv
 	$(BIN)/daoan db init
 
-run: db
+run: db node
 	$(BIN)/daoan demo --if-empty --size $(DAOAN_DEMO)
+	@if [ -f node_modules/.installed ]; then $(BIN)/daoan tiles glyphs; fi
 	$(BIN)/daoan serve
 
-test: system venv
+test: system venv node
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 stop:

@@ -24,6 +24,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     from layers import http as layers_http
 
     layers_http.init_app(app)
+    from tiles import http as tiles_http
+
+    tiles_http.init_app(app)
+    from webmap import http as webmap_http
+
+    webmap_http.init_app(app)
     # Subsystems register here, each with its own init_app (tiles, routing, planning, web map).
     logging.getLogger(__name__).debug("app created")
     return app

@@ -39,6 +39,15 @@ class Settings:
     items_default_limit: int = 100
     items_max_limit: int = 10_000
     pool_size: int = 4
+    tile_cache_bytes: int = 128 * 1024 * 1024  # per worker process; 0 turns the tile cache off
+    tile_cache_dir: Path | None = None  # optional on-disk tile cache
+    tile_version_ttl_s: float = 0.1  # longest a worker trusts its copy of the layer versions
+    # Routing: snapping radius, how long a weather reading stays valid, the distance around a fog
+    # zone within which a station's visibility counts, and how far upstream diversion plans look.
+    routing_snap_radius_m: float = 500.0
+    observation_valid_min: float = 30.0
+    fog_station_radius_m: float = 5000.0
+    diversion_search_km: float = 100.0
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -108,10 +117,23 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     area = env.get("DAOAN_SERVICE_AREA") or data.get("service_area")
     if area:
         kwargs["service_area"] = _float_tuple(area if isinstance(area, str) else ",".join(map(str, area)))
-    for key in ("on_road_tolerance_m", "roadside_tolerance_m"):
+    for key in (
+        "on_road_tolerance_m",
+        "roadside_tolerance_m",
+        "routing_snap_radius_m",
+        "observation_valid_min",
+        "fog_station_radius_m",
+        "diversion_search_km",
+    ):
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:
             kwargs[key] = float(value)  # type: ignore[arg-type]
     if env.get("DAOAN_POOL_SIZE"):
         kwargs["pool_size"] = int(env["DAOAN_POOL_SIZE"])
+    if env.get("DAOAN_TILE_CACHE_MB"):
+        kwargs["tile_cache_bytes"] = int(float(env["DAOAN_TILE_CACHE_MB"]) * 1024 * 1024)
+    if env.get("DAOAN_TILE_CACHE_DIR"):
+        kwargs["tile_cache_dir"] = Path(env["DAOAN_TILE_CACHE_DIR"]).resolve()
+    if env.get("DAOAN_TILE_VERSION_TTL_MS"):
+        kwargs["tile_version_ttl_s"] = float(env["DAOAN_TILE_VERSION_TTL_MS"]) / 1000
     return Settings(**kwargs)  # type: ignore[arg-type]

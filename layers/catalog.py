@@ -25,6 +25,37 @@ class Property:
 
 
 @dataclass(frozen=True)
+class ZoomBand:
+    """Generalisation of a layer's tiles from `minzoom` up to the next band's minzoom."""
+
+    minzoom: int
+    only: tuple[str, ...] | None = None  # allowed values of TileSpec.filter_column; None: every row
+    simplify_px: float = 0.0  # Douglas-Peucker tolerance in tile units (4096 per tile); 0: none
+    cluster_px: int = 0  # point clustering cell in tile units (4096 per tile, a power of 2); 0: none
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    """How a layer is cut into vector tiles: columns, per-zoom generalisation, limits, cache lifetime."""
+
+    columns: tuple[str, ...] | None = None  # property columns in tiles; None: every declared property
+    filter_column: str | None = None  # the column ZoomBand.only filters on
+    bands: tuple[ZoomBand, ...] = (ZoomBand(0),)
+    where: str = ""  # a fixed SQL condition written here in the catalogue, never from a request
+    feature_limit: int = 20_000  # hard cap of features per layer per tile
+    buffer: int = 64  # tile units (of 4096) drawn beyond each edge
+    max_age_s: int = 300  # HTTP Cache-Control max-age; live layers get seconds
+
+    def band(self, z: int) -> ZoomBand:
+        """The generalisation in force at zoom `z`."""
+        chosen = self.bands[0]
+        for band in self.bands:
+            if band.minzoom <= z:
+                chosen = band
+        return chosen
+
+
+@dataclass(frozen=True)
 class Layer:
     """One layer: its table, geometry, properties and how it is shown and imported."""
 
@@ -41,10 +72,18 @@ class Layer:
     maxzoom: int = 22
     importable: bool = True
     style: dict = field(default_factory=dict)
+    tiles: TileSpec = TileSpec()
 
     @property
     def property_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.properties)
+
+    @property
+    def tile_properties(self) -> tuple[Property, ...]:
+        """The declared properties carried in this layer's vector tiles."""
+        if self.tiles.columns is None:
+            return self.properties
+        return tuple(p for p in self.properties if p.name in self.tiles.columns)
 
     def property(self, name: str) -> Property | None:
         """The declared property called `name`, if any."""
@@ -71,6 +110,39 @@ LINREF = (
 ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link")
 HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
 
+# Vector-tile generalisation. Roads appear class by class as one zooms in; points are clustered on a
+# grid aligned with the tiles (so that a cluster never straddles two tiles) until they can stand alone.
+ROAD_TILES = TileSpec(
+    columns=("road_class", "route_code", "name", "oneway", "lanes", "maxspeed_kmh", "bridge", "tunnel"),
+    filter_column="road_class",
+    bands=(
+        ZoomBand(0, only=("expressway",), simplify_px=8),
+        ZoomBand(7, only=("expressway", "national"), simplify_px=6),
+        ZoomBand(8, only=("expressway", "national", "provincial"), simplify_px=4),
+        ZoomBand(10, only=("expressway", "national", "provincial", "county"), simplify_px=2),
+        ZoomBand(12, simplify_px=1),
+        ZoomBand(14),
+    ),
+    feature_limit=12_000,
+)
+ADMIN_TILES = TileSpec(
+    columns=("adcode", "name", "level", "parent_adcode"),
+    filter_column="level",
+    bands=(
+        ZoomBand(0, only=("province", "city"), simplify_px=12),
+        ZoomBand(6, simplify_px=8),
+        ZoomBand(9, simplify_px=4),
+        ZoomBand(12, simplify_px=1),
+    ),
+    max_age_s=3600,
+)
+
+
+def _points(*, cluster_below: int, cell_px: int = 256) -> TileSpec:
+    """Points clustered on a grid of `cell_px` tile units below zoom `cluster_below`, single above."""
+    return TileSpec(bands=(ZoomBand(0, cluster_px=cell_px), ZoomBand(cluster_below)))
+
+
 _LAYERS: tuple[Layer, ...] = (
     Layer(
         "admin_areas",
@@ -85,6 +157,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("parent_adcode"),
         ),
         "Province, cities (市州) and counties (县市区).",
+        tiles=ADMIN_TILES,
     ),
     Layer(
         "road_segments",
@@ -113,6 +186,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "The drivable road network, one row per segment between junctions.",
         importable=False,
+        minzoom=5,
+        tiles=ROAD_TILES,
     ),
     Layer(
         "road_nodes",
@@ -124,6 +199,7 @@ _LAYERS: tuple[Layer, ...] = (
         "Junctions of the road network; interchanges flagged.",
         minzoom=10,
         importable=False,
+        tiles=TileSpec(columns=("interchange", "name", "ref")),
     ),
     Layer(
         "cameras",
@@ -141,6 +217,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Video, event-detection, checkpoint (卡口) and speed cameras.",
         placement=ON_ROAD,
+        minzoom=8,
+        tiles=_points(cluster_below=13),
     ),
     Layer(
         "interval_speed_sections",
@@ -162,6 +240,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Pairs of gantries on one route measuring average speed.",
         placement=ON_ROAD,
+        minzoom=8,
+        tiles=TileSpec(bands=(ZoomBand(0, simplify_px=4), ZoomBand(12))),
     ),
     Layer(
         "enforcement_stations",
@@ -172,6 +252,8 @@ _LAYERS: tuple[Layer, ...] = (
         (_p("name"), STATUS, _p("install_year", "integer"), *LINREF),
         "Traffic-safety enforcement service points.",
         placement=ROADSIDE,
+        minzoom=7,
+        tiles=_points(cluster_below=11),
     ),
     Layer(
         "toll_stations",
@@ -182,6 +264,8 @@ _LAYERS: tuple[Layer, ...] = (
         (_p("name"), _p("entrances", "boolean"), _p("exits", "boolean"), *LINREF),
         "Expressway entrances and exits (entries are closed in fog: 只出不进).",
         placement=ROADSIDE,
+        minzoom=8,
+        tiles=_points(cluster_below=10),
     ),
     Layer(
         "service_areas",
@@ -192,6 +276,7 @@ _LAYERS: tuple[Layer, ...] = (
         (_p("name"), *LINREF),
         "Expressway service areas.",
         placement=ROADSIDE,
+        minzoom=8,
     ),
     Layer(
         "guidance_signs",
@@ -208,6 +293,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Variable message signs and fixed warning signs.",
         placement=ON_ROAD,
+        minzoom=9,
+        tiles=_points(cluster_below=12),
     ),
     Layer(
         "weather_stations",
@@ -226,6 +313,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Visibility, road-ice and general weather stations.",
         placement=OFF_ROAD,
+        minzoom=6,
+        tiles=_points(cluster_below=10),
     ),
     Layer(
         "command_centres",
@@ -236,6 +325,7 @@ _LAYERS: tuple[Layer, ...] = (
         (_p("name"), _p("level", "string", "province", "city", "county", required=True), _p("adcode"), *LINREF),
         "City and county traffic-police command centres.",
         placement=OFF_ROAD,
+        minzoom=5,
     ),
     Layer(
         "admin_seats",
@@ -251,6 +341,8 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Seats of the province, city and county governments.",
         placement=OFF_ROAD,
+        minzoom=5,
+        tiles=TileSpec(filter_column="level", bands=(ZoomBand(0, only=("province", "city")), ZoomBand(8))),
     ),
     Layer(
         "hazard_zones",
@@ -269,6 +361,7 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Fog- and ice-prone sections, dangerous places, black spots, congestion.",
         live=True,
+        tiles=TileSpec(bands=(ZoomBand(0, simplify_px=4), ZoomBand(12)), max_age_s=5),
     ),
     Layer(
         "incidents",
@@ -293,6 +386,7 @@ _LAYERS: tuple[Layer, ...] = (
         "Closures and restrictions; the public feed of what is in force is /incidents.",
         live=True,
         importable=False,
+        tiles=TileSpec(where="ended_at IS NULL", max_age_s=5),
     ),
 )
 

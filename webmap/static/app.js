@@ -334,7 +334,7 @@ function metricRows(metrics) {
     const target = typeof m === "object" && m !== null ? m.target : "";
     const met = typeof m === "object" && m !== null ? m.met : undefined;
     const fmt = (v) => (typeof v === "number" ? (Math.abs(v) < 10 && !Number.isInteger(v) ? v.toFixed(3) : v.toLocaleString()) : esc(v ?? "—"));
-    return `<tr data-metric="${esc(name)}"><td>${esc(name)}</td><td class="value">${fmt(value)}</td><td>${fmt(target)}</td><td class="${met ? "ok" : "bad"}">${met === undefined ? "" : met ? t("yes") : t("no")}</td></tr>`;
+    return `<tr data-metric="${esc(name)}"><td>${esc(name)}</td><td class="value" data-value="${esc(typeof value === "number" ? value : "")}">${fmt(value)}</td><td>${fmt(target)}</td><td class="${met ? "ok" : "bad"}">${met === undefined ? "" : met ? t("yes") : t("no")}</td></tr>`;
   }).join("");
 }
 function compliance(area) {

@@ -1,0 +1,76 @@
+"""A WSGI shortcut for cached tiles: /tiles/{layers}/{z}/{x}/{y}.mvt answered without Flask's machinery.
+
+Only requests that are certain to succeed from the cache take it (valid layers and address, every
+layer's part cached for its current data version); everything else — a miss, an error, another
+path — goes to the Flask app, which renders the tile and answers with the same headers
+(tiles/responses.py serves both).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from gis.errors import DaoanError
+from layers.catalog import Layer
+from tiles.matrix import MAX_ZOOM, TileAddress
+from tiles.responses import tile_http
+from tiles.selection import parse_layers
+from tiles.service import TileService
+
+_PATH = re.compile(r"/tiles/([a-z_,]+)/(\d{1,2})/(\d{1,7})/(\d{1,7})\.mvt")
+_REASONS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 304)}
+
+
+class FastTiles:
+    """WSGI middleware serving cache hits of the XYZ tile endpoint."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], service: TileService) -> None:
+        self.wsgi_app = wsgi_app
+        self.service = service
+        self._layers: dict[str, list[Layer] | None] = {}
+        self.served = 0  # responses given from the cache without Flask
+
+    def _layers_of(self, text: str) -> list[Layer] | None:
+        if text not in self._layers:
+            if len(self._layers) > 1000:
+                self._layers.clear()
+            try:
+                self._layers[text] = parse_layers(text)
+            except DaoanError:
+                self._layers[text] = None
+        return self._layers[text]
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") == "GET":
+            match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
+            if match:
+                answer = self._from_cache(match, environ)
+                if answer is not None:
+                    status, headers, body = answer
+                    if status == 200:  # never on 204 (RFC 9110) nor on 304
+                        headers.append(("Content-Length", str(len(body))))
+                    self.served += 1
+                    start_response(_REASONS[status], headers)
+                    return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _from_cache(self, match: re.Match[str], environ: dict[str, Any]) -> tuple | None:
+        layers = self._layers_of(match.group(1))
+        z, x, y = int(match.group(2)), int(match.group(3)), int(match.group(4))
+        if layers is None or z > MAX_ZOOM or x >= 1 << z or y >= 1 << z:
+            return None  # Flask answers with the problem document
+        try:
+            result = self.service.cached(layers, TileAddress(z, x, y))
+        except DaoanError:
+            return None  # e.g. the database is unreachable: Flask answers 503 with its problem document
+        if result is None:
+            return None
+        return tile_http(
+            self.service,
+            result,
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
+            if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+        )

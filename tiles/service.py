@@ -1,0 +1,110 @@
+"""Tiles as a service: versions, cache and rendering together; no Flask here."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from gis.db import connect
+from gis.settings import Settings
+from layers.catalog import Layer
+from tiles.cache import Part, TileCache, part_of
+from tiles.matrix import TileAddress
+from tiles.render import render_layers
+from tiles.versions import LayerVersions
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A composite tile: the MVT bytes of its layers in order, its ETag and HTTP lifetime."""
+
+    data: bytes
+    etag: str
+    max_age_s: int
+
+    @property
+    def empty(self) -> bool:
+        """True when no layer has a feature in the tile."""
+        return not self.data
+
+
+class TileService:
+    """Renders composite tiles, keeping parts cached per layer data version."""
+
+    def __init__(self, engine: sa.Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.cache = TileCache(settings.tile_cache_bytes, settings.tile_cache_dir)
+        self.versions = LayerVersions(engine, ttl_s=settings.tile_version_ttl_s, listen=self.cache.enabled)
+        self._seen: dict[str, int] = {}
+
+    def close(self) -> None:
+        """Stop background work (the LISTEN thread)."""
+        self.versions.close()
+
+    def _versions(self, layers: Sequence[Layer]) -> dict[str, int]:
+        current = self.versions.current()
+        out = {}
+        for layer in layers:
+            version = current.get(layer.table, 0)
+            if self._seen.get(layer.id, version) != version:
+                self.cache.drop_layer(layer.id)  # free the memory of the stale version now
+            self._seen[layer.id] = version
+            out[layer.id] = version
+        return out
+
+    def tile(self, layers: Sequence[Layer], tile: TileAddress) -> Tile:
+        """The composite tile of `layers` at `tile`, from the cache where the data has not changed."""
+        key = (tile.z, tile.x, tile.y)
+        versions = self._versions(layers) if self.cache.enabled else {}
+        parts: dict[str, Part] = {}
+        missing: list[Layer] = []
+        for layer in layers:
+            cached = self.cache.get_part(layer.id, versions[layer.id], key) if self.cache.enabled else None
+            if cached is None:
+                missing.append(layer)
+            else:
+                parts[layer.id] = cached
+        if missing:
+            with connect(self.engine) as conn:
+                rendered = render_layers(conn, missing, tile)
+            for layer in missing:
+                part = part_of(rendered[layer.id], max_age_s=layer.tiles.max_age_s if layer.live else None)
+                parts[layer.id] = part
+                if self.cache.enabled:
+                    self.cache.put_part(layer.id, versions[layer.id], key, part)
+        return _composite(layers, [parts[layer.id] for layer in layers])
+
+    def cached(self, layers: Sequence[Layer], tile: TileAddress) -> Tile | None:
+        """The composite tile when every layer of it is cached and current; None otherwise (render it)."""
+        if not self.cache.enabled:
+            return None
+        key = (tile.z, tile.x, tile.y)
+        versions = self._versions(layers)
+        parts = []
+        for layer in layers:
+            part = self.cache.get_part(layer.id, versions[layer.id], key)
+            if part is None:
+                return None
+            parts.append(part)
+        return _composite(layers, parts)
+
+    def gzipped(self, tile: Tile) -> bytes:
+        """The tile's bytes gzipped (cached by ETag)."""
+        body = self.cache.get_gzip(tile.etag)
+        if body is None:
+            # Compress hard what is kept; quickly what is rendered for one response only.
+            level = 6 if self.cache.enabled else 1
+            body = gzip.compress(tile.data, compresslevel=level, mtime=0)
+            self.cache.put_gzip(tile.etag, body)
+        return body
+
+
+def _composite(layers: Sequence[Layer], parts: Sequence[Part]) -> Tile:
+    digest = hashlib.blake2b(digest_size=12)
+    for layer, part in zip(layers, parts, strict=True):
+        digest.update(layer.id.encode() + b"\0" + part.digest)
+    return Tile(b"".join(p.data for p in parts), digest.hexdigest(), min(layer.tiles.max_age_s for layer in layers))

@@ -1,0 +1,177 @@
+"""Each layer's data version as PostgreSQL keeps it, known to every worker within milliseconds.
+
+The versions live in the table layer_versions, bumped by a statement trigger on every write and
+announced with NOTIFY on the channel 'daoan_layers'. A worker reads the table when its copy is older
+than `ttl_s` or when a notification says it changed. A background thread LISTENs (and reconnects
+when the database goes away); each request also drains the listening socket, so a write committed
+before the request arrived is normally seen at once and at worst after `ttl_s`.
+"""
+
+from __future__ import annotations
+
+import logging
+import select
+import threading
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+import sqlalchemy as sa
+
+from gis.db import connect
+from gis.sqlfiles import load_sql
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "daoan_layers"
+
+
+class LayerVersions:
+    """A per-process view of layer_versions: table name → version."""
+
+    def __init__(self, engine: sa.Engine, *, ttl_s: float = 0.1, listen: bool = True) -> None:
+        self.engine = engine
+        self.ttl_s = ttl_s
+        self.listen = listen
+        self.notifications = 0  # notifications received so far (tests wait on it)
+        self._versions: Mapping[str, int] = MappingProxyType({})
+        self._read_at = float("-inf")
+        self._generation = 0  # bumped by expire(); a read overtaken by a notification stays stale
+        self._read_lock = threading.Lock()
+        self._listen_lock = threading.Lock()
+        self._listener: threading.Thread | None = None
+        self._listen_conn: Any = None
+        self._stop = threading.Event()
+        # Stop listening when the engine is disposed (app shutdown, tests tearing down their database);
+        # the next request starts it again if the app goes on.
+        sa.event.listen(engine, "engine_disposed", lambda _engine: self._stop.set())
+
+    # ------------------------------------------------------------ reading
+    def current(self) -> Mapping[str, int]:
+        """Versions fresh within `ttl_s` (or since the last notification), read from the database if not."""
+        if self.listen and (self._listener is None or not self._listener.is_alive()):
+            self.start()
+        self._drain()
+        read_at = self._read_at
+        if time.monotonic() - read_at <= self.ttl_s:
+            return self._versions
+        # After a notification every thread waits for the new versions. A routine re-read while
+        # notifications flow is only a safety net: one thread does it, the others go on meanwhile.
+        routine = read_at != float("-inf") and self.listening
+        if not self._read_lock.acquire(blocking=not routine):
+            return self._versions
+        try:
+            if time.monotonic() - self._read_at <= self.ttl_s:
+                return self._versions  # another thread read them while this one waited
+            started, generation = time.monotonic(), self._generation
+            with connect(self.engine) as conn:
+                self._versions = MappingProxyType(self.read(conn))
+            if generation == self._generation:
+                self._read_at = started
+            return self._versions
+        finally:
+            self._read_lock.release()
+
+    @staticmethod
+    def read(conn: sa.Connection) -> dict[str, int]:
+        """The versions as the database has them now (for rare requests that must not lag at all)."""
+        rows = conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all()
+        return {str(layer): int(version) for layer, version in rows}
+
+    def expire(self) -> None:
+        """Make the next current() read the database."""
+        self._generation += 1
+        self._read_at = float("-inf")
+
+    # ------------------------------------------------------------ listening
+    def start(self) -> None:
+        """Start the LISTEN thread (once)."""
+        with self._listen_lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._stop = stop = threading.Event()
+                self._listener = threading.Thread(
+                    target=self._listen_forever, args=(stop,), name="daoan-layer-versions", daemon=True
+                )
+                self._listener.start()
+
+    def close(self) -> None:
+        """Stop the LISTEN thread for good and close its connection."""
+        self.listen = False
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.join(timeout=3)
+        self._close_listen_conn()
+
+    @property
+    def listening(self) -> bool:
+        """Whether notifications are being received right now."""
+        return self._listen_conn is not None
+
+    def _drain(self) -> None:
+        conn = self._listen_conn
+        if conn is None:
+            return
+        try:
+            conn.poll()
+        except Exception:  # the listener thread notices and reconnects
+            return
+        self._take_notifies(conn)
+
+    def _take_notifies(self, conn: Any) -> None:
+        if conn.notifies:
+            conn.notifies.clear()
+            self.notifications += 1
+            self.expire()
+
+    def _close_listen_conn(self) -> None:
+        conn, self._listen_conn = self._listen_conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:
+                log.debug("closing the LISTEN connection failed", exc_info=True)
+        self.expire()
+
+    def _open_listen_conn(self) -> Any:
+        proxied = self.engine.raw_connection()
+        proxied.detach()  # a connection of its own, outside the pool
+        dbapi: Any = proxied.dbapi_connection
+        dbapi.autocommit = True
+        cur = dbapi.cursor()
+        cur.execute(f"LISTEN {CHANNEL}")
+        cur.close()
+        return dbapi
+
+    def _listen_forever(self, stop: threading.Event) -> None:
+        delay = 0.5
+        failures = 0
+        while not stop.is_set():
+            try:
+                conn = self._open_listen_conn()
+            except Exception as exc:
+                # Warn once per outage; requests meanwhile read the versions table (every ttl_s).
+                (log.warning if failures == 0 else log.debug)(
+                    "cannot LISTEN for layer changes (%s); retrying every few seconds", exc
+                )
+                failures += 1
+                stop.wait(delay)
+                delay = min(delay * 2, 10.0)
+                continue
+            if failures:
+                log.warning("listening for layer changes again")
+            delay, failures = 0.5, 0
+            self._listen_conn = conn
+            self.expire()  # changes may have been missed while not listening
+            try:
+                while not stop.is_set():
+                    select.select([conn], [], [], 1.0)
+                    conn.poll()  # raises when the connection has gone
+                    self._take_notifies(conn)
+            except Exception as exc:
+                if not stop.is_set():
+                    log.warning("LISTEN connection lost (%s); reconnecting in %.1f s", exc, delay)
+            finally:
+                self._close_listen_conn()
+            # Not at once: the server may be restarting, or the database being dropped.
+            stop.wait(delay)
