@@ -24,6 +24,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from layers import http as layers_http
 
     layers_http.init_app(app)
+    from planning import http as planning_http
+
+    planning_http.init_app(app)
     from tiles import http as tiles_http
 
     tiles_http.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,18 +10,26 @@ from pathlib import Path
 BENCHES = [
     ["-m", "bench.data_core"],
     ["bench/gcj02_boundaries.py"],
+    ["bench/tile_sizes.py", "--write-results"],
+    ["bench/tiles_bench.py", "--write-results"],
+    ["-m", "bench.coverage_bench"],
 ]
 
 
 def main() -> int:
+    """Load the province demo into daoan_bench (data_core does), then run every bench against it."""
     root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root))
+    from bench.common import scratch_settings
+
+    env = dict(os.environ)
+    env.setdefault("DAOAN_DATABASE_URL", scratch_settings("daoan_bench").database_url or "")
     failed = 0
     for args in BENCHES:
-        target = args[-1]
-        if not args[0].startswith("-") and not (root / target).exists():
+        if not args[0].startswith("-") and not (root / args[0]).exists():
             continue
         print(f"== {' '.join(args)}", flush=True)
-        failed |= subprocess.run([sys.executable, *args], cwd=root).returncode != 0
+        failed |= subprocess.run([sys.executable, *args], cwd=root, env=env).returncode != 0
     return 1 if failed else 0
 
 

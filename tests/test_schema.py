@@ -7,6 +7,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
 from gis.migrate import available_migrations, migrate, pending_migrations
+import planning.models  # noqa: F401  (registers the coverage tables on Base)
 from gis.models import Base
 from layers.catalog import LAYERS
 

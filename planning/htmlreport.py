@@ -1,0 +1,172 @@
+"""A self-contained HTML report for planners' meetings: per-city table, compliance chart and gap map (inline SVG)."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from planning.labels import metric_label
+
+GROUP_COLOURS = {"expressway": "#c0392b", "national_provincial": "#2471a3"}
+_CSS = """
+body{font-family:"Noto Sans SC","Microsoft YaHei",sans-serif;margin:2em;color:#222;max-width:1200px}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:1.6em;border-bottom:1px solid #ccc}
+table{border-collapse:collapse;font-size:.85em}th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
+th{background:#f3f3f3}td.name,th.name{text-align:left}.met{color:#1e8449}.miss{color:#c0392b}.na{color:#999}
+.note{color:#555;font-size:.85em}svg text{font-size:12px}
+"""
+
+
+def _fmt(metric: dict[str, Any], value: Any) -> str:
+    if value is None:
+        return "—"
+    unit = metric.get("unit")
+    if unit == "share":
+        return f"{value * 100:.0f}%"
+    if unit == "km_per_point":
+        return f"{value:.1f} km"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _cell(metric: dict[str, Any] | None) -> str:
+    if metric is None:
+        return '<td class="na">—</td>'
+    mark = {True: ("met", "✓"), False: ("miss", "✗"), None: ("na", "")}[metric["met"]]
+    target = "" if metric["target"] is None else f" / {_fmt(metric, metric['target'])}"
+    return f'<td class="{mark[0]}">{html.escape(_fmt(metric, metric["value"]) + target)} {mark[1]}</td>'
+
+
+def _bar_chart(areas: list[dict[str, Any]]) -> str:
+    """Horizontal bars: share of applicable metrics met, one per area."""
+    row_h, label_w, bar_w = 22, 110, 520
+    height = row_h * len(areas) + 30
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" role="img">']
+    for pct in (0, 25, 50, 75, 100):
+        x = label_w + bar_w * pct / 100
+        parts.append(f'<line x1="{x}" y1="0" x2="{x}" y2="{height - 20}" stroke="#ddd"/>')
+        parts.append(f'<text x="{x}" y="{height - 5}" text-anchor="middle">{pct}%</text>')
+    for i, area in enumerate(areas):
+        c = area["compliance"]
+        share = c["share"] or 0.0
+        y = i * row_h + 4
+        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{html.escape(area["name"])}</text>')
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{bar_w * share:.1f}" height="{row_h - 6}" '
+            f'fill="{"#1e8449" if share >= 1 else "#2471a3"}"/>'
+        )
+        parts.append(f'<text x="{label_w + bar_w * share + 4:.1f}" y="{y + 13}">{c["met"]}/{c["applicable"]}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _lines(geometry: dict[str, Any] | None) -> Iterable[list[list[float]]]:
+    if not geometry:
+        return []
+    kind, coords = geometry["type"], geometry["coordinates"]
+    if kind == "LineString":
+        return [coords]
+    if kind in ("MultiLineString", "Polygon"):
+        return coords
+    if kind == "MultiPolygon":
+        return [ring for polygon in coords for ring in polygon]
+    return []
+
+
+def _map(gaps: list[dict[str, Any]], outlines: list[dict[str, Any]]) -> str:
+    """Gap lines over area outlines, projected equirectangularly at the mean latitude."""
+    lines = [(f, line) for f in gaps for line in _lines(f.get("geometry"))]
+    rings = [(f, ring) for f in outlines for ring in _lines(f.get("geometry"))]
+    points = [p for _f, line in lines + rings for p in line]
+    if not points:
+        return '<p class="note">No gap to map.</p>'
+    min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
+    min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
+    k = math.cos(math.radians((min_y + max_y) / 2))
+    width = 900.0
+    scale = width / max((max_x - min_x) * k, 1e-9)
+    height = max((max_y - min_y) * scale, 50.0)
+
+    def path(coords: list[list[float]]) -> str:
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{(x - min_x) * k * scale:.1f},{(max_y - y) * scale:.1f}"
+            for i, (x, y, *_rest) in enumerate(coords)
+        )
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" role="img">']
+    for f, ring in rings:
+        title = html.escape(str(f["properties"].get("name", "")))
+        parts.append(
+            f'<path d="{path(ring)} Z" fill="#fafafa" stroke="#aaa" stroke-width="0.8"><title>{title}</title></path>'
+        )
+    for f, line in lines:
+        p = f["properties"]
+        colour = GROUP_COLOURS.get(p.get("roads", ""), "#7d3c98")
+        title = html.escape(
+            f"{p.get('route_code')} {p.get('direction', '')} {p.get('from_stake')}–{p.get('to_stake')} "
+            f"{p.get('length_m', 0) / 1000:.1f} km, +{p.get('cameras_needed', '?')}"
+        )
+        parts.append(
+            f'<path d="{path(line)}" fill="none" stroke="{colour}" stroke-width="2"><title>{title}</title></path>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def report_html(
+    report: dict[str, Any], gaps: dict[str, Any], outlines: list[dict[str, Any]] | None = None, *, lang: str = "zh-CN"
+) -> str:
+    """The whole report as one HTML document (no external resources)."""
+    areas = report["areas"]
+    head = areas[0]
+    cities = [a for a in areas if a["level"] == "city"] or [head]
+    keys = list(head["metrics"])
+    zh = lang.startswith("zh")
+    t = (lambda a, b: a) if zh else (lambda a, b: b)
+    s = report["standard"]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    header_cells = "".join(f"<th>{html.escape(metric_label(k, lang))}</th>" for k in keys)
+
+    def table(rows: list[dict[str, Any]]) -> str:
+        body = "".join(
+            f'<tr><td class="name">{html.escape(a["name"])} <span class="na">{a["adcode"]}</span></td>'
+            f"<td>{a['compliance']['met']}/{a['compliance']['applicable']}</td>"
+            + "".join(_cell(a["metrics"].get(k)) for k in keys)
+            + "</tr>"
+            for a in rows
+        )
+        return f'<table><tr><th class="name">{t("地区", "Area")}</th><th>{t("达标", "Met")}</th>{header_cells}</tr>{body}</table>'
+
+    counties = [a for a in areas if a["level"] == "county"]
+    gap_features = gaps.get("features", [])
+    needed = sum(int(f["properties"].get("cameras_needed", 0)) for f in gap_features)
+    return "".join(
+        [
+            f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">',
+            f"<title>{t('道安监管云 覆盖率报告', 'Coverage report')} {report['year']}</title><style>{_CSS}</style></head><body>",
+            f"<h1>{t('道路交通安全监管覆盖率报告', 'Road-safety supervision coverage report')} — {report['year']}</h1>",
+            f'<p class="note">{t("标准", "Standard")}: {html.escape(s["name"])} ({html.escape(s["version"])}); '
+            f"{t('地区', 'area')}: {html.escape(head['name'])} {head['adcode']}; "
+            f"{t('生成时间', 'generated')} {stamp}.</p>",
+            f"<h2>{t('各市州达标情况', 'Compliance by city')}</h2>",
+            _bar_chart(cities),
+            f"<h2>{t('分市州指标', 'Per-city table')}</h2>",
+            table([head, *[c for c in cities if c is not head]]),
+            f"<h2>{t('视频监控间距缺口', 'Camera spacing gaps')}</h2>",
+            f'<p class="note">{len(gap_features)} {t("处缺口，最少需新增", "gaps; fewest new cameras to close them:")} '
+            f"{needed} {t('个点位', '')}. <span style='color:{GROUP_COLOURS['expressway']}'>■</span> "
+            f"{t('高速公路', 'expressway')} <span style='color:{GROUP_COLOURS['national_provincial']}'>■</span> "
+            f"{t('国省道', 'national/provincial')}</p>",
+            _map(gap_features, outlines or []),
+            (
+                f"<details><summary>{t('分县市区指标', 'Per-county table')}</summary>{table(counties)}</details>"
+                if counties
+                else ""
+            ),  # fmt: skip
+            "</body></html>",
+        ]
+    )

@@ -1,0 +1,156 @@
+"""HTTP face of the coverage analysis: /coverage/report, /coverage/gaps, /coverage/suggest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, Response, current_app, request
+
+from gis.web import json_response
+from planning.data import DataCache
+from planning.export import report_csv
+from planning.params import (
+    GAP_KINDS,
+    ROADS,
+    SUGGEST_KINDS,
+    check_choice,
+    parse_budget,
+    parse_optional_int,
+    parse_share,
+    parse_year,
+)
+from planning.service import coverage_gaps, coverage_report, coverage_suggest, latest_year
+
+bp = Blueprint("planning", __name__)
+GEOJSON = "application/geo+json"
+
+
+def _engine() -> sa.Engine:
+    return current_app.extensions["daoan.engine"]
+
+
+def _cache() -> DataCache:
+    return current_app.extensions["daoan.coverage_cache"]
+
+
+def _year() -> int:
+    text = request.args.get("year")
+    return parse_year(text) if text else latest_year(_engine())
+
+
+@bp.get("/coverage/report")
+def report() -> Response:
+    fmt = check_choice(request.args.get("format"), ("json", "csv"), "format", default="json")
+    year = _year()
+    body = coverage_report(
+        _engine(),
+        year=year,
+        area=request.args.get("area"),
+        as_of=parse_optional_int(request.args.get("as_of"), "as_of"),
+        cache=_cache(),
+    )
+    if fmt == "csv":
+        resp = Response(report_csv(body), mimetype="text/csv")
+        resp.headers["Content-Disposition"] = f'attachment; filename="coverage_{year}_{body["area"]}.csv"'
+        return resp
+    return json_response(body, cache_seconds=60)
+
+
+@bp.get("/coverage/gaps")
+def gaps() -> Response:
+    body = coverage_gaps(
+        _engine(),
+        kind=check_choice(request.args.get("kind"), GAP_KINDS, "kind", default="camera"),
+        year=_year(),
+        area=request.args.get("area"),
+        as_of=parse_optional_int(request.args.get("as_of"), "as_of"),
+        cache=_cache(),
+    )
+    return json_response(body, mimetype=GEOJSON, cache_seconds=60)
+
+
+@bp.get("/coverage/suggest")
+def suggest() -> Response:
+    args = request.args
+    kind = check_choice(args.get("kind"), SUGGEST_KINDS, "kind")
+    budget = parse_budget(args.get("budget"))
+    body = coverage_suggest(
+        _engine(),
+        kind=kind,
+        year=_year(),
+        area=args.get("area"),
+        budget=budget,
+        share=parse_share(args.get("share")),
+        roads=check_choice(args.get("roads"), ROADS, "roads", default="all"),
+        as_of=parse_optional_int(args.get("as_of"), "as_of"),
+        time_limit_s=30.0,
+        cache=_cache(),
+    )
+    return json_response(body, mimetype=GEOJSON, cache_seconds=60)
+
+
+def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "description": description, "required": required, "schema": schema}
+
+
+_PROBLEM = {"description": "Problem details (RFC 9457)", "content": {"application/problem+json": {}}}
+_COMMON = [
+    _param("year", "Standard year (the newest when absent); 422 lists the valid years", {"type": "integer"}),
+    _param("area", "Adcode of the province, a city or a county (default the province)", {"type": "string"}),
+    _param("as_of", "Count only facilities installed in or before this year", {"type": "integer"}),
+]
+
+
+def openapi_paths() -> dict[str, Any]:
+    """OpenAPI path items of the coverage endpoints."""
+
+    def op(summary: str, op_id: str, params: list[dict[str, Any]], media: str) -> dict[str, Any]:
+        return {
+            "get": {
+                "summary": summary,
+                "operationId": op_id,
+                "tags": ["Coverage"],
+                "parameters": params,
+                "responses": {
+                    "200": {"description": summary, "content": {media: {"schema": {"type": "object"}}}},
+                    "400": _PROBLEM,
+                    "422": _PROBLEM,
+                    "503": _PROBLEM,
+                },
+            }
+        }
+
+    return {
+        "/coverage/report": op(
+            "Coverage against the plan's targets per area (JSON, or CSV with format=csv)",
+            "getCoverageReport",
+            [*_COMMON, _param("format", "json or csv", {"type": "string", "enum": ["json", "csv"]})],
+            "application/json",
+        ),
+        "/coverage/gaps": op(
+            "Camera spacing gaps, or fog/ice road out of reach of a weather station (GeoJSON)",
+            "getCoverageGaps",
+            [*_COMMON, _param("kind", "Gap kind", {"type": "string", "enum": list(GAP_KINDS)})],
+            GEOJSON,
+        ),
+        "/coverage/suggest": op(
+            "Suggested new sites: minimal cameras, or LSCP/MCLP stations solved exactly (GeoJSON)",
+            "getCoverageSuggestions",
+            [
+                *_COMMON,
+                _param("kind", "Facility kind", {"type": "string", "enum": list(SUGGEST_KINDS)}, required=True),
+                _param("budget", "Budget in cost units (MCLP); absent: LSCP", {"type": "number", "minimum": 0}),
+                _param("share", "LSCP: share of demand to cover (default 1)", {"type": "number"}),
+                _param("roads", "Road group", {"type": "string", "enum": list(ROADS)}),
+            ],
+            GEOJSON,
+        ),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the coverage routes, their OpenAPI paths and the per-worker data cache."""
+    app.extensions["daoan.coverage_cache"] = DataCache()
+    app.extensions.setdefault("daoan.openapi_paths", {}).update(openapi_paths())
+    app.register_blueprint(bp)

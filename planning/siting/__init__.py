@@ -1,0 +1,1 @@
+"""Site suggestions: minimal camera positions, and LSCP/MCLP siting of stations solved exactly with HiGHS."""
