@@ -406,3 +406,27 @@ def get_layer(layer_id: str) -> Layer:
 def importable_layers() -> list[str]:
     """Ids of the layers `daoan import facilities --layer` accepts."""
     return [layer.id for layer in _LAYERS if layer.importable]
+
+
+# Every table holding data (not schema bookkeeping), children before parents: what the demo
+# replaces and what tests empty between cases.
+DATA_TABLES = (
+    "incident_changes",
+    "incidents",
+    "weather_observations",
+    "hazard_zones",
+    "interval_speed_sections",
+    "cameras",
+    "enforcement_stations",
+    "command_centres",
+    "weather_stations",
+    "guidance_signs",
+    "toll_stations",
+    "service_areas",
+    "admin_seats",
+    "turn_restrictions",
+    "road_segments",
+    "road_nodes",
+    "admin_areas",
+    "import_runs",
+)

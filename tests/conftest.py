@@ -14,6 +14,7 @@ from gis.cluster import ensure_cluster
 from gis.db import create_db_engine
 from gis.migrate import migrate
 from gis.settings import Settings, Token, load_settings
+from layers.catalog import DATA_TABLES
 
 DATA = Path(__file__).parent / "data"
 ADMIN_TOKEN = "test-admin-" + secrets.token_hex(8)
@@ -74,32 +75,10 @@ def client(app):
     return app.test_client()
 
 
-LAYER_TABLES = (
-    "incident_changes",
-    "incidents",
-    "weather_observations",
-    "hazard_zones",
-    "interval_speed_sections",
-    "cameras",
-    "enforcement_stations",
-    "command_centres",
-    "weather_stations",
-    "guidance_signs",
-    "toll_stations",
-    "service_areas",
-    "admin_seats",
-    "turn_restrictions",
-    "road_segments",
-    "road_nodes",
-    "admin_areas",
-    "import_runs",
-)
-
-
 def truncate_all(engine: sa.Engine) -> None:
     """Empty every data table (ids restart), keeping the schema."""
     with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {', '.join(LAYER_TABLES)} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture()

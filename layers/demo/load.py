@@ -18,7 +18,7 @@ from gis.bulk import copy_rows
 from gis.errors import InvalidParameter
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
-from layers.catalog import LAYERS, ON_ROAD
+from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
 from layers.demo.facilities import (
     cameras,
     enforcement_stations,
@@ -36,27 +36,6 @@ from layers.demo.stations import admin_seats, command_centres, weather_stations
 log = logging.getLogger(__name__)
 
 SOURCE = "synthetic"
-# Every data table; the demo replaces all of their rows.
-DATA_TABLES = (
-    "incident_changes",
-    "incidents",
-    "weather_observations",
-    "hazard_zones",
-    "interval_speed_sections",
-    "cameras",
-    "enforcement_stations",
-    "command_centres",
-    "weather_stations",
-    "guidance_signs",
-    "toll_stations",
-    "service_areas",
-    "admin_seats",
-    "turn_restrictions",
-    "road_segments",
-    "road_nodes",
-    "admin_areas",
-    "import_runs",
-)
 _STEPS = (
     "boundaries",
     "local network",
