@@ -69,7 +69,7 @@ def landing() -> Response:
         {"href": f"{base}/map", "rel": "alternate", "type": "text/html", "title": "The web map"},
     ]
     if _wants_html() and "webmap" in current_app.blueprints:
-        return redirect(f"{base}/map", code=303)
+        return current_app.make_response(redirect(f"{base}/map", code=303))
     if _wants_html():
         items = "".join(
             f'<li><a href="{html.escape(link["href"])}">{html.escape(link["title"])}</a></li>' for link in links
