@@ -18,8 +18,8 @@ from click.testing import CliRunner
 
 from gis import chinacrs
 from gis.errors import ImportRejected, InvalidParameter, NotFound, Unprocessable
+from layers.catalog import DATA_TABLES
 from layers.ingest.facilities import import_facilities
-from tests.conftest import LAYER_TABLES
 
 ROAD_WKT = "LINESTRING(112.9 28.2, 113.0 28.2)"  # G107 K0+000 at 112.9 E, K10+000 at 113.0 E
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -95,7 +95,7 @@ def rows(engine: sa.Engine, table: str) -> list[dict]:
 def snapshot(engine: sa.Engine) -> dict[str, Any]:
     """Row counts of every data table and the layer versions, to prove an import changed nothing."""
     with engine.connect() as conn:
-        counts = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar() for t in LAYER_TABLES}
+        counts = {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar() for t in DATA_TABLES}
         versions = conn.execute(sa.text("SELECT layer, version FROM layer_versions ORDER BY layer")).all()
     return {"counts": counts, "versions": [tuple(v) for v in versions]}
 
