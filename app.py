@@ -27,6 +27,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from planning import http as planning_http
 
     planning_http.init_app(app)
+    from routing import http as routing_http
+
+    routing_http.init_app(app)
     from tiles import http as tiles_http
 
     tiles_http.init_app(app)

@@ -1,0 +1,287 @@
+"""A found path as a GeoJSON route: geometry, totals, the roads used and turn-by-turn steps."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from gis.stake import format_stake
+from routing.geometry import substring
+from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
+from routing.overlay import Overlay
+from routing.search import Path
+from routing.text import (
+    arrive_text,
+    bearing_deg,
+    compass,
+    distance_text,
+    instruction,
+    road_label,
+    turn_kind,
+)
+
+
+def _seg_coords(graph: RoadGraph, seg: int) -> np.ndarray:
+    return graph.coords(seg)
+
+
+def arc_coords(graph: RoadGraph, arc: int, part: float, *, at_end: bool) -> np.ndarray:
+    """Coordinates of an arc in its travel direction; `part` < 1 keeps the share next to the end
+    (`at_end`, a start inside the segment) or next to the start (an end inside the segment)."""
+    coords = _seg_coords(graph, arc >> 1)
+    if part < 1.0 - 1e-9:
+        if arc & 1 == 0:
+            lo, hi = (1.0 - part, 1.0) if at_end else (0.0, part)
+        else:
+            lo, hi = (0.0, part) if at_end else (1.0 - part, 1.0)
+        coords = substring(coords, lo, hi)
+    return coords[::-1] if arc & 1 else coords
+
+
+def _direct_coords(graph: RoadGraph, path: Path, start_fraction: float) -> np.ndarray:
+    arc = path.arcs[0]
+    share = path.first_part
+    if arc & 1 == 0:
+        lo, hi = start_fraction, start_fraction + share
+    else:
+        lo, hi = start_fraction - share, start_fraction
+    coords = substring(_seg_coords(graph, arc >> 1), max(lo, 0.0), min(hi, 1.0))
+    return coords[::-1] if arc & 1 else coords
+
+
+@dataclass
+class Pieces:
+    """The arcs of a leg in order with the metres, seconds and coordinates driven on each."""
+
+    arcs: np.ndarray
+    metres: np.ndarray
+    secs: np.ndarray
+    coords: list[np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.arcs)
+
+
+def leg_pieces(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: float) -> Pieces:
+    """Every piece of a leg, in order (partial at both ends)."""
+    arcs = np.asarray(path.arcs, dtype=np.int64)
+    n = len(arcs)
+    if n == 1:
+        share = np.array([path.first_part])
+        coords = [_direct_coords(graph, path, start_fraction)]
+    else:
+        share = np.ones(n)
+        share[0], share[-1] = path.first_part, path.last_part
+        coords = [arc_coords(graph, int(arcs[0]), float(share[0]), at_end=True)]
+        coords += [_full_arc(graph, a) for a in arcs[1:-1].tolist()]
+        coords.append(arc_coords(graph, int(arcs[-1]), float(share[-1]), at_end=False))
+    segs = arcs >> 1
+    metres = share * graph.seg_length_m[segs]
+    secs = share * cost[arcs]
+    keep = metres > 0
+    if n > 1 and not keep.all() and keep.any():
+        idx = np.flatnonzero(keep)
+        return Pieces(arcs[idx], metres[idx], secs[idx], [coords[i] for i in idx.tolist()])
+    return Pieces(arcs, metres, secs, coords)
+
+
+def _full_arc(graph: RoadGraph, arc: int) -> np.ndarray:
+    coords = _seg_coords(graph, arc >> 1)
+    return coords[::-1] if arc & 1 else coords
+
+
+def road_keys(graph: RoadGraph, segs: np.ndarray) -> np.ndarray:
+    """One integer per segment naming its road: ramps share one key, then route code, name, class."""
+    cls = graph.seg_class[segs].astype(np.int64)
+    route = graph.seg_route[segs].astype(np.int64)
+    name = graph.seg_name[segs].astype(np.int64)
+    key = np.where(route >= 0, route, np.where(name >= 0, 10_000_000 + name, 20_000_000 + cls))
+    return np.where(cls == LINK, -1, key)
+
+
+def _exit_label(graph: RoadGraph, arc: int) -> str:
+    """Stake (or interchange name) where an arc on a route ends: the exit's label."""
+    seg = arc >> 1
+    stake = graph.seg_start_stake[seg] if arc & 1 else graph.seg_end_stake[seg]
+    if np.isfinite(stake):
+        return format_stake(float(stake))
+    label = graph.node_label[graph.arc_head(arc)]
+    return label or ""
+
+
+def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool = True) -> list[dict]:
+    """Turn-by-turn steps: consecutive pieces on the same road form one step."""
+    if len(pieces) == 0:
+        return []
+    segs = pieces.arcs >> 1
+    keys = road_keys(graph, segs)
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]]).tolist()
+    cum_m = np.concatenate([[0.0], np.cumsum(pieces.metres)])
+    cum_s = np.concatenate([[0.0], np.cumsum(pieces.secs)])
+    steps = []
+    prev_heading: float | None = None
+    n_groups = len(bounds) - 1
+    for gi in range(n_groups):
+        lo, hi = bounds[gi], bounds[gi + 1]
+        seg = int(segs[lo])
+        dist = float(cum_m[hi] - cum_m[lo])
+        dur = float(cum_s[hi] - cum_s[lo])
+        first, last = pieces.coords[lo], pieces.coords[hi - 1]
+        start, end = first[0], last[-1]
+        heading = bearing_deg(start[0], start[1], end[0], end[1]) if dist > 0 else 0.0
+        first_heading = _first_heading(first)
+        cls = int(graph.seg_class[seg])
+        prev_cls = int(graph.seg_class[segs[lo - 1]]) if gi else None
+        if gi == 0:
+            maneuver, modifier = "depart", "straight"
+        elif cls == LINK:
+            maneuver, modifier = "ramp", "straight"
+        elif prev_cls == LINK and cls == EXPRESSWAY:
+            maneuver, modifier = "merge", "straight"
+        else:
+            angle = ((first_heading - (prev_heading or first_heading)) + 540.0) % 360.0 - 180.0
+            maneuver, modifier = "turn", turn_kind(angle)
+        prev_heading = _last_heading(last)
+        exit_at = None
+        if cls == EXPRESSWAY and gi + 1 < n_groups and int(graph.seg_class[segs[hi]]) == LINK:
+            exit_at = _exit_label(graph, int(pieces.arcs[hi - 1]))
+        road = (
+            road_label(graph.route_code(seg), graph.name(seg), lang)
+            if cls != LINK
+            else ("匝道" if lang == "zh-CN" else "the ramp")
+        )
+        steps.append(
+            {
+                "instruction": instruction(
+                    maneuver, modifier, road, compass(heading, lang), distance_text(dist, lang), exit_at, lang
+                ),
+                "distance_m": round(dist, 1),
+                "duration_s": round(dur, 1),
+                "maneuver": {"type": maneuver, "modifier": modifier, "bearing_after": round(first_heading)},
+                "location": [round(float(start[0]), 7), round(float(start[1]), 7)],
+                "road": {"route_code": graph.route_code(seg), "name": graph.name(seg), "road_class": ROAD_CLASSES[cls]},
+            }
+        )
+    end = pieces.coords[-1][-1]
+    steps.append(
+        {
+            "instruction": arrive_text(lang, via=not last_leg),
+            "distance_m": 0.0,
+            "duration_s": 0.0,
+            "maneuver": {"type": "arrive" if last_leg else "waypoint", "modifier": "straight"},
+            "location": [round(float(end[0]), 7), round(float(end[1]), 7)],
+        }
+    )
+    return steps
+
+
+def _first_heading(coords: np.ndarray) -> float:
+    x0, y0 = float(coords[0, 0]), float(coords[0, 1])
+    for i in range(1, len(coords)):
+        x, y = float(coords[i, 0]), float(coords[i, 1])
+        if abs(x - x0) > 1e-9 or abs(y - y0) > 1e-9:
+            return bearing_deg(x0, y0, x, y)
+    return 0.0
+
+
+def _last_heading(coords: np.ndarray) -> float:
+    x1, y1 = float(coords[-1, 0]), float(coords[-1, 1])
+    for i in range(len(coords) - 2, -1, -1):
+        x, y = float(coords[i, 0]), float(coords[i, 1])
+        if abs(x - x1) > 1e-9 or abs(y - y1) > 1e-9:
+            return bearing_deg(x, y, x1, y1)
+    return 0.0
+
+
+def encode_polyline(coords: np.ndarray, precision: int = 6) -> str:
+    """Google encoded polyline (lat,lon order) at 10^-precision degrees."""
+    factor = 10**precision
+    out = []
+    prev_lat = prev_lon = 0
+    for lon, lat in coords:
+        ilat, ilon = int(round(lat * factor)), int(round(lon * factor))
+        for value in (ilat - prev_lat, ilon - prev_lon):
+            v = ~(value << 1) if value < 0 else value << 1
+            while v >= 0x20:
+                out.append(chr((0x20 | (v & 0x1F)) + 63))
+                v >>= 5
+            out.append(chr(v + 63))
+        prev_lat, prev_lon = ilat, ilon
+    return "".join(out)
+
+
+def route_feature(
+    graph: RoadGraph,
+    legs: list[tuple[Path, float]],
+    overlay: Overlay,
+    lang: str,
+    *,
+    geometry: str = "geojson",
+    avoided_incident_ids: list[int] | None = None,
+) -> dict:
+    """A route Feature (api.md's Route shape) from its legs: (path, start fraction) each."""
+    legs_pieces = [leg_pieces(graph, path, overlay.cost, start_fraction) for path, start_fraction in legs]
+    steps: list[dict] = []
+    for i, pieces in enumerate(legs_pieces):
+        steps.extend(build_steps(graph, pieces, lang, last_leg=i == len(legs) - 1))
+    coords_list = [c for p in legs_pieces for c in p.coords]
+    coords = np.vstack(coords_list) if coords_list else np.empty((0, 2))
+    if len(coords) > 1:
+        keep = np.ones(len(coords), dtype=bool)
+        keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)
+        coords = coords[keep]
+    if len(coords) == 1:
+        coords = np.vstack([coords, coords])
+    all_arcs = np.concatenate([p.arcs for p in legs_pieces]) if legs_pieces else np.empty(0, np.int64)
+    distance = float(sum(p.metres.sum() for p in legs_pieces))
+    duration = float(sum(p.secs.sum() for p in legs_pieces))
+    seg_arr = all_arcs >> 1
+    if len(seg_arr):
+        seg_arr = seg_arr[np.concatenate([[True], seg_arr[1:] != seg_arr[:-1]])]
+    segs = seg_arr.tolist()
+    route_codes = [graph.routes[r] for r in dict.fromkeys(graph.seg_route[seg_arr].tolist()) if r >= 0]
+    names = [graph.names[r] for r in dict.fromkeys(graph.seg_name[seg_arr].tolist()) if r >= 0]
+    arcs = set(all_arcs.tolist())
+    passed = sorted({i for a in arcs & overlay.arc_incidents.keys() for i in overlay.arc_incidents[a]})
+    hazards = sorted({h for s in set(segs) & overlay.seg_hazards.keys() for h in overlay.seg_hazards[s]})
+    fog = {str(z): v for z, v in overlay.fog_visibility.items() if z in hazards}
+    rounded = np.round(coords, 7)
+    props = {
+        "distance_m": round(distance, 1),
+        "duration_s": round(duration, 1),
+        "route_codes": route_codes,
+        "road_names": names,
+        "segment_ids": graph.seg_ids[seg_arr].tolist(),
+        "steps": steps,
+        "avoided_incident_ids": avoided_incident_ids or [],
+        "incident_ids": passed,
+        "hazard_ids": hazards,
+        "fog_visibility_m": fog,
+    }
+    feature: dict = {"type": "Feature", "properties": props}
+    if geometry == "polyline6":
+        feature["geometry"] = None
+        props["polyline6"] = encode_polyline(coords)
+    else:
+        feature["geometry"] = {"type": "LineString", "coordinates": rounded.tolist()}
+    return feature
+
+
+def path_distance_m(graph: RoadGraph, path: Path) -> float:
+    """Metres driven along a path."""
+    return float(sum(share * graph.seg_length_m[arc >> 1] for arc, share in path.arc_parts()))
+
+
+def overlap_share(graph: RoadGraph, a: Path, b: Path) -> float:
+    """Share of path a's length that also lies on path b (same segments)."""
+    segs_b = {arc >> 1 for arc in b.arcs}
+    total = path_distance_m(graph, a) or 1.0
+    shared = sum(share * graph.seg_length_m[arc >> 1] for arc, share in a.arc_parts() if arc >> 1 in segs_b)
+    return float(shared / total)
+
+
+def is_finite(value: float) -> bool:
+    """True for a finite number."""
+    return math.isfinite(value)

@@ -1,0 +1,572 @@
+"""Diversion plans (分流方案): for each direction of a closure, where upstream to divert (远端分流),
+where to control near it (近端控制), the detours with their added distance and time, the
+entrances to close and what every guidance sign upstream should say."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.errors import Unprocessable
+from gis.sqlfiles import load_sql
+from gis.stake import format_stake
+from routing.directions import arc_coords
+from routing.graph import LINK, ROAD_CLASSES, RoadGraph
+from routing.overlay import Overlay
+from routing.ramps import entrance_arcs
+from routing.search import Path
+from routing.service import RoutingState
+from routing.text import bearing_deg, bound, closure_sign, road_label
+
+MAX_DECISION_POINTS = 8
+REJOIN_SEARCH_M = 50_000.0
+SIGN_BEFORE_M = 2_000.0
+TOLL_NEAR_M = 1_500.0
+TIE_SHARE = 0.02
+
+
+@dataclass(frozen=True)
+class Closure:
+    """What is closed: the arcs, and how to talk about it."""
+
+    arcs: frozenset[int]
+    kind: str | None = None
+    route_code: str | None = None
+    from_stake_m: float | None = None
+    to_stake_m: float | None = None
+    incident_id: int | None = None
+    toll_station_id: int | None = None
+
+
+@dataclass
+class _Plan:
+    node: int
+    metres: float
+    detour: Path
+    stake: float | None
+    added_t: float
+    added_m: float
+    det_m: float
+    road: str | None
+
+
+@dataclass
+class _Stream:
+    arcs: list[int]
+    entry: int  # physical node where the closure starts for this direction
+    exit: int  # physical node where it ends
+    key: tuple
+    walk: list[tuple[int, float, float, int]] = field(default_factory=list)  # (node, metres, seconds, arc)
+
+
+def closure_arcs(conn: Connection, graph: RoadGraph, values: dict) -> frozenset[int]:
+    """The arcs a closure (incident column values) acts on."""
+    rows = conn.execute(
+        sa.text(load_sql("queries/routing_closure_segments.sql")),
+        {
+            "route": values.get("route_code"),
+            "lo": values.get("from_stake_m"),
+            "hi": values.get("to_stake_m"),
+            "geometry": values["geometry"],
+            "direction": values.get("direction") or "both",
+        },
+    ).all()
+    idx = graph.segment_index([r.segment_id for r in rows])
+    arcs: set[int] = set()
+    for r, s in zip(rows, idx.tolist(), strict=True):
+        if s < 0:
+            continue
+        if r.along and np.isfinite(graph.base_cost[2 * s]):
+            arcs.add(2 * s)
+        if r.against and np.isfinite(graph.base_cost[2 * s + 1]):
+            arcs.add(2 * s + 1)
+    return frozenset(arcs)
+
+
+def _key(graph: RoadGraph, seg: int) -> tuple:
+    rc = graph.route_code(seg)
+    if rc:
+        return ("route", rc)
+    nm = graph.name(seg)
+    return ("name", nm) if nm else ("class", int(graph.seg_class[seg]))
+
+
+def _streams(graph: RoadGraph, arcs: frozenset[int]) -> list[_Stream]:
+    """Chains of closed arcs, one per direction of travel (dual carriageways give two)."""
+    by_tail: dict[int, list[int]] = {}
+    for a in arcs:
+        by_tail.setdefault(graph.arc_tail(a), []).append(a)
+    parent = {a: a for a in arcs}
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    has_pred: set[int] = set()
+    has_succ: set[int] = set()
+    for a in arcs:
+        for b in by_tail.get(graph.arc_head(a), []):
+            if b >> 1 == a >> 1:
+                continue
+            parent[find(a)] = find(b)
+            has_pred.add(b)
+            has_succ.add(a)
+    comps: dict[int, list[int]] = {}
+    for a in sorted(arcs):
+        comps.setdefault(find(a), []).append(a)
+    streams = []
+    for members in comps.values():
+        entries = [a for a in members if a not in has_pred] or members[:1]
+        exits = [a for a in members if a not in has_succ] or members[-1:]
+        lengths: dict[tuple, float] = {}
+        for a in members:
+            k = _key(graph, a >> 1)
+            lengths[k] = lengths.get(k, 0.0) + float(graph.seg_length_m[a >> 1])
+        key = max(lengths, key=lambda k: lengths[k])
+        entry = max(entries, key=lambda a: (_key(graph, a >> 1) == key, -a))
+        ex = max(exits, key=lambda a: (_key(graph, a >> 1) == key, -a))
+        streams.append(_Stream(members, graph.arc_tail(entry), graph.arc_head(ex), key))
+    return streams
+
+
+def _in_arcs(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Physical arcs grouped by head node (CSR: ptr, arcs)."""
+    cached = getattr(graph, "_in_arcs", None)
+    if cached is None:
+        arcs = np.nonzero(np.isfinite(graph.base_cost))[0]
+        heads = np.where(arcs & 1, graph.seg_source[arcs >> 1], graph.seg_target[arcs >> 1])
+        order = np.argsort(heads, kind="stable")
+        ptr = np.searchsorted(heads[order], np.arange(len(graph.node_ids) + 1))
+        cached = (ptr, arcs[order])
+        graph._in_arcs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _out_arcs(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
+    """Physical arcs grouped by tail node (CSR: ptr, arcs)."""
+    cached = getattr(graph, "_out_arcs", None)
+    if cached is None:
+        arcs = np.nonzero(np.isfinite(graph.base_cost))[0]
+        tails = np.where(arcs & 1, graph.seg_target[arcs >> 1], graph.seg_source[arcs >> 1])
+        order = np.argsort(tails, kind="stable")
+        ptr = np.searchsorted(tails[order], np.arange(len(graph.node_ids) + 1))
+        cached = (ptr, arcs[order])
+        graph._out_arcs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _walk(
+    graph: RoadGraph, start: int, key: tuple, closed: frozenset[int], limit_m: float, *, upstream: bool
+) -> list[tuple[int, float, float, int]]:
+    """Nodes along the same road from `start`, upstream (against travel) or downstream, with the
+    metres and seconds to (or from) `start`, and the arc stepped over."""
+    ptr, arcs = _in_arcs(graph) if upstream else _out_arcs(graph)
+    out = [(start, 0.0, 0.0, -1)]
+    node, metres, secs, prev_seg = start, 0.0, 0.0, -1
+    seen = {start}
+    while metres < limit_m:
+        nxt = None
+        for a in arcs[ptr[node] : ptr[node + 1]].tolist():
+            if a in closed or a >> 1 == prev_seg or _key(graph, a >> 1) != key:
+                continue
+            nxt = a
+            break
+        if nxt is None:
+            break
+        node = graph.arc_tail(nxt) if upstream else graph.arc_head(nxt)
+        if node in seen:
+            break
+        seen.add(node)
+        metres += float(graph.seg_length_m[nxt >> 1])
+        secs += float(graph.base_cost[nxt])
+        prev_seg = nxt >> 1
+        out.append((node, metres, secs, nxt))
+    return out
+
+
+def _leaving(graph: RoadGraph, node: int, key: tuple, cost: np.ndarray) -> list[int]:
+    """Open arcs from `node` onto another road than `key`."""
+    ptr, arcs = _out_arcs(graph)
+    return [a for a in arcs[ptr[node] : ptr[node + 1]].tolist() if np.isfinite(cost[a]) and _key(graph, a >> 1) != key]
+
+
+def _can_leave(graph: RoadGraph, node: int, key: tuple, cost: np.ndarray) -> bool:
+    return bool(_leaving(graph, node, key, cost))
+
+
+def _can_join(graph: RoadGraph, node: int, key: tuple, cost: np.ndarray) -> bool:
+    ptr, arcs = _in_arcs(graph)
+    return any(np.isfinite(cost[a]) and _key(graph, a >> 1) != key for a in arcs[ptr[node] : ptr[node + 1]].tolist())
+
+
+def _node_stake(graph: RoadGraph, node: int, arc: int) -> float | None:
+    """Stake of `node`, an end of `arc`, where the route has stakes."""
+    seg = arc >> 1
+    if graph.seg_source[seg] == node:
+        v = graph.seg_start_stake[seg]
+    elif graph.seg_target[seg] == node:
+        v = graph.seg_end_stake[seg]
+    else:
+        return None
+    return float(v) if np.isfinite(v) else None
+
+
+def _point(graph: RoadGraph, node: int) -> list[float]:
+    return [round(float(graph.node_lon[node]), 7), round(float(graph.node_lat[node]), 7)]
+
+
+def _path_line(graph: RoadGraph, arcs: list[int]) -> dict | None:
+    if not arcs:
+        return None
+    coords = np.vstack([arc_coords(graph, a, 1.0, at_end=False) for a in arcs])
+    return {"type": "LineString", "coordinates": np.round(coords, 7).tolist()}
+
+
+def _detour_road(graph: RoadGraph, path: Path, key: tuple) -> str | None:
+    best: tuple[int, str] | None = None
+    for a in path.arcs:
+        s = a >> 1
+        if _key(graph, s) == key or int(graph.seg_class[s]) == LINK:
+            continue
+        rc = graph.route_code(s)
+        label = rc or graph.name(s)
+        if label:
+            cls = int(graph.seg_class[s])
+            rank = cls if rc else len(ROAD_CLASSES) + cls
+            if best is None or rank < best[0]:
+                best = (rank, label)
+                if rank == 0:
+                    break
+    return best[1] if best else None
+
+
+def plan_diversion(
+    state: RoutingState,
+    overlay: Overlay,
+    closure: Closure,
+    *,
+    search_km: float,
+    toll_stations: list[Any] | None = None,
+) -> dict:
+    """The diversion plan for `closure` as a GeoJSON FeatureCollection (api.md's Diversion shape)."""
+    g, searcher = state.graph, state.searcher
+    if not closure.arcs:
+        raise Unprocessable("the closure touches no road of the routing network", parameter="closure")
+    closed = closure.arcs
+    others = overlay.cost.copy()
+    for a in closed:  # the plan's baseline: everything in force except this closure
+        if (
+            closure.incident_id is not None
+            and closure.incident_id in overlay.closed_incidents.get(a, set())
+            and len(overlay.closed_incidents[a]) == 1
+        ):
+            others[a] = g.base_cost[a]
+    cost = others.copy()
+    cost[np.fromiter(closed, dtype=np.int64)] = np.inf
+    features: list[dict] = []
+    directions: list[dict] = []
+    reason = _reason(closure, overlay)
+    streams = [] if closure.toll_station_id is not None else _streams(g, closed)
+    for si, st in enumerate(streams):
+        ordered = _order_chain(g, st.arcs)
+        first_arc, last_arc = ordered[0], ordered[-1]
+        b = bearing_deg(g.node_lon[st.entry], g.node_lat[st.entry], g.node_lon[st.exit], g.node_lat[st.exit])
+        dir_zh, dir_en = bound(b, "zh-CN"), bound(b, "en")
+        s_from, s_to = _node_stake(g, st.entry, first_arc), _node_stake(g, st.exit, last_arc)
+        if (
+            closure.route_code
+            and st.key == ("route", closure.route_code)
+            and closure.from_stake_m is not None
+            and closure.to_stake_m is not None
+            and s_from is not None
+            and s_to is not None
+        ):
+            lo, hi = sorted((closure.from_stake_m, closure.to_stake_m))
+            s_from, s_to = (lo, hi) if s_to >= s_from else (hi, lo)
+        road_zh = road_label(st.key[1] if st.key[0] == "route" else None, g.name(first_arc >> 1), "zh-CN")
+        from_label = format_stake(s_from) if s_from is not None else road_zh
+        to_label = format_stake(s_to) if s_to is not None else ""
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _path_line(g, ordered),
+                "properties": {
+                    "role": "closure",
+                    "direction": dir_en,
+                    "direction_zh": dir_zh,
+                    "stream": si,
+                    "route_code": st.key[1] if st.key[0] == "route" else None,
+                    "from_stake": format_stake(s_from) if s_from is not None else None,
+                    "to_stake": format_stake(s_to) if s_to is not None else None,
+                    "segment_ids": sorted({int(g.seg_ids[a >> 1]) for a in ordered}),
+                    "length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
+                },
+            }
+        )
+        upstream = _walk(g, st.entry, st.key, closed, search_km * 1000.0, upstream=True)
+        downstream = _walk(g, st.exit, st.key, closed, REJOIN_SEARCH_M, upstream=False)
+        rejoin = next((n for n, *_ in downstream if n != st.entry and _can_join(g, n, st.key, cost)), downstream[-1][0])
+        candidates = [(n, m, s, a) for n, m, s, a in upstream if _can_leave(g, n, st.key, cost)]
+        interchanges = [c for c in candidates if g.node_interchange[c[0]] or _leaves_by_ramp(g, c[0], cost)]
+        candidates = (interchanges or candidates)[:MAX_DECISION_POINTS]
+        plans: list[_Plan] = []
+        # A diversion leaves the road for good: the detour may not come back onto the closed
+        # road's carriageway upstream of the closure (that would just be a later exit).
+        detour_cost = cost.copy()
+        upstream_arcs = np.array([a for *_, a in upstream if a >= 0], dtype=np.int64)
+        if len(upstream_arcs):
+            detour_cost[upstream_arcs] = np.inf
+        for node, metres, _secs, arc in candidates:
+            # The detour leaves the closed road at the decision point: its first arc is an exit.
+            exits = [(int(g.arc_head_x[a]), float(cost[a]), a) for a in _leaving(g, node, st.key, cost)]
+            detour = searcher.path_from(exits, rejoin, detour_cost) if exits else None
+            if detour is None:
+                continue
+            base = searcher.path_nodes(node, rejoin, others)
+            base_t = base.cost_s if base is not None else np.inf
+            base_m = sum(float(g.seg_length_m[a >> 1]) for a in base.arcs) if base is not None else np.inf
+            det_m = sum(float(g.seg_length_m[a >> 1]) for a in detour.arcs)
+            stake = _node_stake(g, node, arc) if arc >= 0 else _node_stake(g, node, first_arc)
+            plans.append(
+                _Plan(
+                    node,
+                    metres,
+                    detour,
+                    stake,
+                    detour.cost_s - base_t,
+                    det_m - base_m,
+                    det_m,
+                    _detour_road(g, detour, st.key),
+                )
+            )
+        far = None
+        if plans:
+            best_t = min(p.detour.cost_s for p in plans)
+            good = [p for p in plans if p.detour.cost_s <= best_t * (1 + TIE_SHARE) + 60]
+            far = max(good, key=lambda p: p.metres)
+        near = min(plans, key=lambda p: p.metres) if plans else None
+        for p in plans:
+            nid = int(g.node_ids[p.node])
+            exit_label = format_stake(p.stake) if p.stake is not None else (g.node_label[p.node] or "")
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": _point(g, p.node)},
+                    "properties": {
+                        "role": "decision_point",
+                        "stream": si,
+                        "direction": dir_en,
+                        "node_id": nid,
+                        "name": g.node_label[p.node],
+                        "stake": exit_label or None,
+                        "distance_to_closure_m": round(p.metres, 1),
+                        "recommended": p is far,
+                        "interchange": bool(g.node_interchange[p.node]),
+                    },
+                }
+            )
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": _path_line(g, p.detour.arcs),
+                    "properties": {
+                        "role": "detour",
+                        "stream": si,
+                        "direction": dir_en,
+                        "from_node_id": nid,
+                        "rejoin_node_id": int(g.node_ids[rejoin]),
+                        "via_road": p.road,
+                        "distance_m": round(p.det_m, 1),
+                        "duration_s": round(p.detour.cost_s, 1),
+                        "added_distance_m": round(p.added_m, 1) if np.isfinite(p.added_m) else None,
+                        "added_duration_s": round(p.added_t, 1) if np.isfinite(p.added_t) else None,
+                        "recommended": p is far,
+                        "route_codes": _codes(g, p.detour.arcs),
+                    },
+                }
+            )
+            zh, en = closure_sign(
+                closed_from=from_label, closed_to=to_label, reason=reason, exit_at=exit_label, detour_road=p.road
+            )
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": _sign_point(g, upstream, p.metres)},
+                    "properties": {
+                        "role": "sign",
+                        "stream": si,
+                        "direction": dir_en,
+                        "decision_node_id": nid,
+                        "message_zh": zh,
+                        "message_en": en,
+                        "recommended": p is far,
+                    },
+                }
+            )
+        if near is not None:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": _point(g, near.node)},
+                    "properties": {
+                        "role": "control_point",
+                        "stream": si,
+                        "direction": dir_en,
+                        "node_id": int(g.node_ids[near.node]),
+                        "distance_to_closure_m": round(near.metres, 1),
+                    },
+                }
+            )
+        span = far.metres if far is not None else 0.0
+        for ts in _stations_to_close(g, upstream, span, ordered, toll_stations or []):
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [ts.lon, ts.lat]},
+                    "properties": {
+                        "role": "entrance_closure",
+                        "stream": si,
+                        "direction": dir_en,
+                        "toll_station_id": int(ts.id),
+                        "name": ts.name,
+                        "stake": format_stake(ts.stake_m) if ts.stake_m is not None else None,
+                    },
+                }
+            )
+        directions.append(
+            {
+                "stream": si,
+                "direction": dir_en,
+                "direction_zh": dir_zh,
+                "recommended_decision_point": int(g.node_ids[far.node]) if far else None,
+                "recommended_detour_via": far.road if far else None,
+                "near_control_point": int(g.node_ids[near.node]) if near else None,
+                "rejoin_node_id": int(g.node_ids[rejoin]),
+            }
+        )
+    if closure.toll_station_id is not None:
+        for a in closure.arcs:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": _path_line(g, [a]),
+                    "properties": {"role": "entrance_closure", "toll_station_id": closure.toll_station_id},
+                }
+            )
+    for i, f in enumerate(features):
+        f["id"] = i
+    return {
+        "type": "FeatureCollection",
+        "incident_id": closure.incident_id,
+        "directions": directions,
+        "features": features,
+    }
+
+
+def _reason(closure: Closure, overlay: Overlay) -> str | None:
+    """What to call the closure on signs: a weather closure inside a fog or ice zone says so (团雾, 结冰)."""
+    if closure.kind != "weather_closure":
+        return closure.kind
+    kinds = {overlay.hazard_kinds.get(z) for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
+    for kind in ("fog", "ice"):
+        if kind in kinds:
+            return kind
+    return closure.kind
+
+
+def _codes(graph: RoadGraph, arcs: list[int]) -> list[str]:
+    out: list[str] = []
+    for a in arcs:
+        rc = graph.route_code(a >> 1)
+        if rc and rc not in out:
+            out.append(rc)
+    return out
+
+
+def _leaves_by_ramp(graph: RoadGraph, node: int, cost: np.ndarray) -> bool:
+    ptr, arcs = _out_arcs(graph)
+    return any(np.isfinite(cost[a]) and int(graph.seg_class[a >> 1]) == LINK for a in arcs[ptr[node] : ptr[node + 1]])
+
+
+def _order_chain(graph: RoadGraph, arcs: list[int]) -> list[int]:
+    """Arcs of one stream in driving order (the longest chain first, the rest after)."""
+    by_tail: dict[int, list[int]] = {}
+    heads = {graph.arc_head(a) for a in arcs}
+    for a in arcs:
+        by_tail.setdefault(graph.arc_tail(a), []).append(a)
+    starts = [a for a in arcs if graph.arc_tail(a) not in heads] or arcs[:1]
+    ordered: list[int] = []
+    used: set[int] = set()
+    for first in starts:
+        cur: int | None = first
+        while cur is not None and cur not in used:
+            ordered.append(cur)
+            used.add(cur)
+            step = cur
+            nxt = [b for b in by_tail.get(graph.arc_head(step), []) if b not in used and b >> 1 != step >> 1]
+            cur = nxt[0] if nxt else None
+    ordered.extend(a for a in arcs if a not in used)
+    return ordered
+
+
+def _sign_point(graph: RoadGraph, upstream: list[tuple[int, float, float, int]], metres: float) -> list[float]:
+    target = metres + SIGN_BEFORE_M
+    node = upstream[-1][0]
+    for n, m, _, _ in upstream:
+        if m >= target:
+            node = n
+            break
+    return _point(graph, node)
+
+
+def _stations_to_close(graph: RoadGraph, upstream: list, span_m: float, closed: list[int], stations: list) -> list:
+    """Toll stations near the road between the far diversion point and the end of the closure."""
+    if not stations:
+        return []
+    nodes = [n for n, m, _, _ in upstream if m <= span_m] + [graph.arc_head(a) for a in closed]
+    lon = graph.node_lon[nodes]
+    lat = graph.node_lat[nodes]
+    out = []
+    for ts in stations:
+        if ts.lon is None:
+            continue
+        kx = 111_320.0 * np.cos(np.radians(ts.lat))
+        d = np.hypot((lon - ts.lon) * kx, (lat - ts.lat) * 111_320.0)
+        if len(d) and float(d.min()) <= TOLL_NEAR_M and entrance_arcs(graph, ts.lon, ts.lat, segment_id=ts.segment_id):
+            out.append(ts)
+    return out
+
+
+def load_toll_stations(conn: Connection) -> list[Any]:
+    """Every toll station with its position."""
+    return list(conn.execute(sa.text(load_sql("queries/routing_toll_stations.sql"))).all())
+
+
+def closure_from_incident(conn: Connection, graph: RoadGraph, ident: int) -> Closure:
+    """The closure an incident declares (404 for an unknown incident)."""
+    from routing.incidents import get_incident
+
+    feature = get_incident(conn, ident)
+    p = feature["properties"]
+    values = {
+        "route_code": p["route_code"],
+        "from_stake_m": p["from_stake_m"],
+        "to_stake_m": p["to_stake_m"],
+        "geometry": json.dumps(feature["geometry"]),
+        "direction": p["direction"],
+    }
+    if p["kind"] == "entrance_closure" and p["toll_station_id"] is not None:
+        g = feature["geometry"]["coordinates"]
+        ts = conn.execute(sa.text(load_sql("queries/routing_toll_station.sql")), {"id": p["toll_station_id"]}).first()
+        seg = ts.segment_id if ts is not None else None
+        arcs = frozenset(entrance_arcs(graph, float(g[0]), float(g[1]), segment_id=seg))
+    else:
+        arcs = closure_arcs(conn, graph, values)
+    return Closure(arcs, p["kind"], p["route_code"], p["from_stake_m"], p["to_stake_m"], ident, p["toll_station_id"])

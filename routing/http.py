@@ -1,0 +1,317 @@
+"""HTTP face of routing: routes, incidents, weather readings, diversion plans, isochrones, matrices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request
+
+from gis.db import connect
+from gis.errors import InvalidParameter, TooLarge, Unprocessable
+from gis.web import json_response, require_role, settings
+from layers.places import parse_lonlat
+from routing import openapi
+from routing.service import Router, read_versions
+from routing.text import pick_lang
+
+bp = Blueprint("routing", __name__)
+GEOJSON = "application/geo+json"
+
+
+def router() -> Router:
+    """The app's router (one per worker process)."""
+    return current_app.extensions["daoan.router"]
+
+
+def _lang() -> str:
+    return pick_lang(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
+def _int(name: str, default: int, lo: int, hi: int) -> int:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer {lo}..{hi}; got {text!r}", parameter=name) from None
+    if not lo <= value <= hi:
+        raise InvalidParameter(f"{name} must be between {lo} and {hi}; got {value}", parameter=name)
+    return value
+
+
+def _flags(name: str, allowed: tuple[str, ...]) -> set[str]:
+    values = {v.strip() for v in request.args.get(name, "").split(",") if v.strip()}
+    bad = values - set(allowed)
+    if bad:
+        raise InvalidParameter(f"{name} accepts {', '.join(allowed)}; got {', '.join(sorted(bad))}", parameter=name)
+    return values
+
+
+def _body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise InvalidParameter("the body must be JSON (Content-Type: application/json)", parameter="body")
+    return body
+
+
+def _required_point(name: str) -> tuple[float, float]:
+    text = request.args.get(name)
+    if not text:
+        raise InvalidParameter(f"{name} is required as lon,lat in degrees", parameter=name)
+    return parse_lonlat(text, parameter=name)
+
+
+@bp.get("/route")
+def route_view() -> Response:
+    """GET /route: the fastest route (and alternatives) as a GeoJSON FeatureCollection."""
+
+    from routing.incidents import parse_time
+    from routing.routes import RouteRequest, plan_route
+
+    start, end = _required_point("from"), _required_point("to")
+    via = [parse_lonlat(p, parameter="via") for v in request.args.getlist("via") for p in v.split(";") if p.strip()]
+    if len(via) > 25:
+        raise TooLarge(f"at most 25 via points; got {len(via)}", extra={"limit": 25})
+    geometry = request.args.get("geometry", "geojson")
+    if geometry not in ("geojson", "polyline6"):
+        raise InvalidParameter(f"geometry must be geojson or polyline6; got {geometry!r}", parameter="geometry")
+    avoid = _flags("avoid", ("hazards",))
+    ignore = _flags("ignore", ("incidents", "weather"))
+    points = [start, *via, end]
+    if len(points) == 2 and start == end:
+        raise Unprocessable("from and to are the same point; give two different points", parameter="to")
+    req = RouteRequest(
+        points=points,
+        alternatives=_int("alternatives", 0, 0, 3),
+        avoid_hazards="hazards" in avoid,
+        ignore_incidents="incidents" in ignore,
+        depart_at=parse_time(request.args.get("depart_at"), parameter="depart_at"),
+        lang=_lang(),
+        geometry=geometry,
+    )
+    r = router()
+    with connect(r.engine) as conn:
+        versions = read_versions(conn)
+        state = r.state(conn, versions)
+        ov = r.overlay(
+            conn, state, versions, at=req.depart_at, incidents=not req.ignore_incidents, hazards="weather" not in ignore
+        )
+        base = None
+        if not req.ignore_incidents and ov.arc_incidents:
+            base = r.overlay(conn, state, versions, at=req.depart_at, incidents=False, hazards="weather" not in ignore)
+        body = plan_route(state, ov, base, req, radius_m=settings().routing_snap_radius_m)
+    return json_response(body, mimetype=GEOJSON)
+
+
+@bp.get("/incidents")
+def incidents_list() -> Response:
+    """GET /incidents: the public feed of incidents in force (status=all for history), with ETag."""
+
+    from routing.incidents import list_incidents
+
+    status = request.args.get("status", "active")
+    with connect(router().engine) as conn:
+        body = list_incidents(
+            conn, status=status, limit=_int("limit", 1000, 1, 10_000), offset=_int("offset", 0, 0, 10**9)
+        )
+    return json_response(body, mimetype=GEOJSON, cache_seconds=5)
+
+
+@bp.get("/incidents/<int:ident>")
+def incident_get(ident: int) -> Response:
+    """GET /incidents/{id}: one incident with its change history."""
+
+    from routing.incidents import get_incident
+
+    with connect(router().engine) as conn:
+        return json_response(get_incident(conn, ident, history=True), mimetype=GEOJSON, cache_seconds=5)
+
+
+@bp.post("/incidents")
+def incident_create() -> Response:
+    """POST /incidents: declare a closure or restriction (operator or admin token)."""
+
+    from routing.incidents import create_incident
+
+    token = require_role("operator")
+    body = _body()
+    with connect(router().engine) as conn:
+        feature = create_incident(conn, body, who=token.name)
+    resp = json_response(feature, status=201, mimetype=GEOJSON, etag=False)
+    resp.headers["Location"] = f"/incidents/{feature['id']}"
+    return resp
+
+
+@bp.patch("/incidents/<int:ident>")
+def incident_update(ident: int) -> Response:
+    """PATCH /incidents/{id}: extend or change an incident that has not ended."""
+
+    from routing.incidents import update_incident
+
+    token = require_role("operator")
+    body = _body()
+    with connect(router().engine) as conn:
+        feature = update_incident(conn, ident, body, who=token.name)
+    return json_response(feature, mimetype=GEOJSON, etag=False)
+
+
+@bp.delete("/incidents/<int:ident>")
+def incident_end(ident: int) -> Response:
+    """DELETE /incidents/{id}: end an incident now (409 when it already ended)."""
+
+    from routing.incidents import end_incident
+
+    token = require_role("operator")
+    with connect(router().engine) as conn:
+        feature = end_incident(conn, ident, who=token.name)
+    return json_response(feature, mimetype=GEOJSON, etag=False)
+
+
+@bp.post("/weather/observations")
+def observations_create() -> Response:
+    """POST /weather/observations: store station readings (operator or admin token)."""
+
+    from routing.weather import record_observations
+
+    token = require_role("operator")
+    body = _body()
+    with connect(router().engine) as conn:
+        stored = record_observations(conn, body, who=token.name)
+    return json_response({"stored": stored}, status=201, etag=False)
+
+
+def _diversion(closure_of) -> Response:  # type: ignore[no-untyped-def]
+    from routing.diversion import load_toll_stations, plan_diversion
+
+    r = router()
+    with connect(r.engine) as conn:
+        versions = read_versions(conn)
+        state = r.state(conn, versions)
+        ov = r.overlay(conn, state, versions)
+        closure = closure_of(conn, state)
+        plan = plan_diversion(
+            state, ov, closure, search_km=settings().diversion_search_km, toll_stations=load_toll_stations(conn)
+        )
+    return json_response(plan, mimetype=GEOJSON)
+
+
+@bp.get("/diversion")
+def diversion_get() -> Response:
+    """GET /diversion?incident=ID: the diversion plan for a stored incident."""
+
+    from routing.diversion import closure_from_incident
+
+    text = request.args.get("incident", "")
+    if not text.isdigit():
+        raise InvalidParameter(f"incident must be an incident id; got {text!r}", parameter="incident")
+    return _diversion(lambda conn, state: closure_from_incident(conn, state.graph, int(text)))
+
+
+@bp.post("/diversion")
+def diversion_post() -> Response:
+    """POST /diversion: the diversion plan for an ad-hoc closure (stores nothing, no token)."""
+
+    from routing.diversion import Closure, closure_arcs
+    from routing.incidents import _values
+
+    body = _body()
+    if not isinstance(body, dict):
+        raise InvalidParameter("the body must be a JSON object describing the closure", parameter="body")
+    body = {"kind": "control", **body}
+
+    def closure_of(conn, state):  # type: ignore[no-untyped-def]
+        values = _values(conn, body)
+        return Closure(
+            closure_arcs(conn, state.graph, values),
+            values["kind"],
+            values["route_code"],
+            values["from_stake_m"],
+            values["to_stake_m"],
+        )
+
+    return _diversion(closure_of)
+
+
+@bp.get("/isochrone")
+def isochrone_view() -> Response:
+    """GET /isochrone: polygons reachable within the given minutes."""
+
+    from routing.reach import MAX_MINUTES, isochrone
+    from routing.snap import snap
+
+    lon, lat = _required_point("at")
+    text = request.args.get("minutes", "5,10,15")
+    try:
+        minutes = [float(m) for m in text.split(",") if m.strip()]
+    except ValueError:
+        raise InvalidParameter(f"minutes must be numbers such as 5,10,15; got {text!r}", parameter="minutes") from None
+    if not minutes or len(minutes) > 10 or not all(0 < m <= MAX_MINUTES for m in minutes):
+        raise InvalidParameter(
+            f"minutes must be 1 to 10 values in (0, {MAX_MINUTES}]; got {text!r}", parameter="minutes"
+        )
+    ignore = _flags("ignore", ("incidents", "weather"))
+    r = router()
+    with connect(r.engine) as conn:
+        versions = read_versions(conn)
+        state = r.state(conn, versions)
+        ov = r.overlay(conn, state, versions, incidents="incidents" not in ignore, hazards="weather" not in ignore)
+        at = snap(
+            state.graph, lon, lat, radius_m=settings().routing_snap_radius_m, parameter="at", preferred=state.preferred
+        )
+        body = isochrone(state, ov, at, minutes)
+    return json_response(body, mimetype=GEOJSON)
+
+
+def _points(body: dict, key: str) -> list[tuple[float, float]]:
+    value = body.get(key)
+    if not isinstance(value, list) or not value:
+        raise InvalidParameter(f"{key} must be a non-empty list of [lon, lat] pairs", parameter=key)
+    out = []
+    for p in value:
+        text = ",".join(str(v) for v in p) if isinstance(p, list | tuple) else str(p)
+        out.append(parse_lonlat(text, parameter=key))
+    return out
+
+
+@bp.post("/matrix")
+def matrix_view() -> Response:
+    """POST /matrix: durations and distances between up to 100×100 points."""
+
+    from routing.reach import MAX_MATRIX, matrix
+    from routing.snap import snap
+
+    body = _body()
+    if not isinstance(body, dict):
+        raise InvalidParameter('the body must be {"sources": [[lon, lat], …], "destinations": […]}', parameter="body")
+    sources = _points(body, "sources")
+    destinations = _points(body, "destinations") if "destinations" in body else sources
+    if len(sources) > MAX_MATRIX or len(destinations) > MAX_MATRIX:
+        raise TooLarge(
+            f"a matrix is limited to {MAX_MATRIX}×{MAX_MATRIX}; got {len(sources)}×{len(destinations)}",
+            extra={"limit": MAX_MATRIX},
+        )
+    ignore = set(body.get("ignore") or [])
+    r = router()
+    radius = settings().routing_snap_radius_m
+    with connect(r.engine) as conn:
+        versions = read_versions(conn)
+        state = r.state(conn, versions)
+        ov = r.overlay(conn, state, versions, incidents="incidents" not in ignore, hazards="weather" not in ignore)
+        origins = [
+            snap(state.graph, lon, lat, radius_m=radius, parameter="sources", preferred=state.preferred)
+            for lon, lat in sources
+        ]
+        dests = [
+            snap(state.graph, lon, lat, radius_m=radius, parameter="destinations", preferred=state.preferred)
+            for lon, lat in destinations
+        ]
+        result = matrix(state, ov, origins, dests)
+    return json_response(result, etag=False)
+
+
+def init_app(app: Flask) -> None:
+    """Register routing's endpoints, its per-process router and its OpenAPI paths."""
+    app.extensions["daoan.router"] = Router(app.extensions["daoan.engine"], app.extensions["daoan.settings"])
+    app.extensions.setdefault("daoan.openapi_paths", {}).update(openapi.paths())
+    app.register_blueprint(bp)

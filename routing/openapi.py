@@ -1,0 +1,154 @@
+"""OpenAPI paths of the routing endpoints (merged into /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_PROBLEM = {
+    "description": "Problem details (RFC 9457)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+_GEO = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}
+_JSON = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
+_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
+_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+def _q(name: str, description: str, *, required: bool = False, type_: str = "string", **extra: Any) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": description,
+        "schema": {"type": type_, **extra},
+    }
+
+
+_LANG = _q("lang", "Language of instructions and messages", enum=["zh-CN", "en"])
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def paths() -> dict[str, Any]:
+    """Path items for /route, /incidents, /weather/observations, /diversion, /isochrone, /matrix."""
+    errors = {"400": _PROBLEM, "422": _PROBLEM, "503": _PROBLEM}
+    writes = {"401": _PROBLEM, "403": _PROBLEM, "400": _PROBLEM, "422": _PROBLEM}
+    return {
+        "/route": {
+            "get": {
+                "summary": "Fastest route honouring closures, speed caps and fog rules in force (路径规划)",
+                "tags": ["Routing"],
+                "operationId": "getRoute",
+                "parameters": [
+                    _q("from", "lon,lat", required=True),
+                    _q("to", "lon,lat", required=True),
+                    _q("via", "lon,lat (repeat, or separate with ;)"),
+                    _q("alternatives", "0..3 alternative routes", type_="integer", minimum=0, maximum=3),
+                    _q(
+                        "avoid",
+                        "hazards: keep away from active hazard zones where a way round exists",
+                        enum=["hazards"],
+                    ),
+                    _q("ignore", "incidents: route as if nothing were closed", enum=["incidents", "weather"]),
+                    _q("depart_at", "ISO-8601 departure (incidents scheduled then apply)", format="date-time"),
+                    _LANG,
+                    _q("geometry", "Route geometry encoding", enum=["geojson", "polyline6"]),
+                ],
+                "responses": {"200": _GEO, **errors},
+            }
+        },
+        "/incidents": {
+            "get": {
+                "summary": "Incidents in force (GeoJSON feed, ETag); status=all for history",
+                "tags": ["Incidents"],
+                "operationId": "getIncidents",
+                "parameters": [
+                    _q(
+                        "status",
+                        "active (default), current (incl. scheduled) or all",
+                        enum=["active", "current", "all"],
+                    )
+                ],
+                "responses": {"200": _GEO, "304": {"description": "Not modified"}, **errors},
+            },
+            "post": {
+                "summary": "Declare a closure or restriction (operator or admin token)",
+                "tags": ["Incidents"],
+                "operationId": "createIncident",
+                "security": _AUTH,
+                "requestBody": _BODY,
+                "responses": {"201": _GEO, **writes},
+            },
+        },
+        "/incidents/{id}": {
+            "parameters": [_ID],
+            "get": {
+                "summary": "One incident with its change history",
+                "tags": ["Incidents"],
+                "operationId": "getIncident",
+                "responses": {"200": _GEO, "404": _PROBLEM},
+            },
+            "patch": {
+                "summary": "Extend or change an incident",
+                "tags": ["Incidents"],
+                "security": _AUTH,
+                "operationId": "updateIncident",
+                "requestBody": _BODY,
+                "responses": {"200": _GEO, "404": _PROBLEM, "409": _PROBLEM, **writes},
+            },
+            "delete": {
+                "summary": "End an incident (kept as history)",
+                "tags": ["Incidents"],
+                "security": _AUTH,
+                "operationId": "endIncident",
+                "responses": {"200": _GEO, "404": _PROBLEM, "409": _PROBLEM, **writes},
+            },
+        },
+        "/weather/observations": {
+            "post": {
+                "summary": "Weather station readings (visibility drives fog caps and closures)",
+                "tags": ["Incidents"],
+                "operationId": "createObservations",
+                "security": _AUTH,
+                "requestBody": _BODY,
+                "responses": {"201": _JSON, **writes},
+            }
+        },
+        "/diversion": {
+            "get": {
+                "summary": "Diversion plan for an incident (分流方案)",
+                "tags": ["Routing"],
+                "operationId": "getDiversion",
+                "parameters": [_q("incident", "Incident id", required=True, type_="integer")],
+                "responses": {"200": _GEO, "404": _PROBLEM, **errors},
+            },
+            "post": {
+                "summary": "Diversion plan for an ad-hoc closure (stores nothing, no token)",
+                "tags": ["Routing"],
+                "operationId": "postDiversion",
+                "requestBody": _BODY,
+                "responses": {"200": _GEO, **errors},
+            },
+        },
+        "/isochrone": {
+            "get": {
+                "summary": "Areas reachable within minutes",
+                "tags": ["Routing"],
+                "operationId": "getIsochrone",
+                "parameters": [
+                    _q("at", "lon,lat", required=True),
+                    _q("minutes", "e.g. 5,10,15"),
+                    _q("ignore", "incidents", enum=["incidents", "weather"]),
+                ],
+                "responses": {"200": _GEO, **errors},
+            }
+        },
+        "/matrix": {
+            "post": {
+                "summary": "Durations and distances between up to 100×100 points (stores nothing, no token)",
+                "tags": ["Routing"],
+                "operationId": "postMatrix",
+                "requestBody": _BODY,
+                "responses": {"200": _JSON, "413": _PROBLEM, **errors},
+            }
+        },
+    }

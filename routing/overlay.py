@@ -1,0 +1,222 @@
+"""Live overlay: arc costs under the incidents, fog and ice in force, on top of the base graph.
+
+Fog and ice act on hazard zones (the catalogue of fog- and ice-prone sections) only when the
+weather says so: fog by the latest valid visibility near the zone, ice by a road surface at or
+below 0 °C near the zone (or an operator's `icing: true` on the zone).
+
+An overlay is one float64 array per graph (seconds per physical arc, inf = closed) plus what
+caused each change; it is rebuilt in milliseconds when a layer version changes or when the clock
+reaches the next scheduled start or end, and it only ever raises costs, so landmarks stay valid.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.sqlfiles import load_sql
+from routing.graph import EXPRESSWAY, RoadGraph, travel_time_s
+from routing.ramps import entrance_arcs
+
+log = logging.getLogger(__name__)
+
+# Fog rules (domain.md): visibility below the first number caps speed at the second; below 50 m the
+# expressway in the zone is closed.
+FOG_CAPS = ((100.0, 40.0), (200.0, 60.0))
+FOG_CLOSE_BELOW_M = 50.0
+HAZARD_PENALTY = 10.0
+
+
+@dataclass
+class Overlay:
+    """Arc costs in force and the reasons behind them."""
+
+    cost: np.ndarray
+    at: datetime
+    valid_until: datetime | None = None
+    arc_incidents: dict[int, set[int]] = field(default_factory=dict)  # arc → incidents acting on it
+    closed_incidents: dict[int, set[int]] = field(default_factory=dict)  # arc → incidents closing it
+    incident_kinds: dict[int, str] = field(default_factory=dict)
+    seg_hazards: dict[int, set[int]] = field(default_factory=dict)  # segment index → active hazard zones
+    hazard_kinds: dict[int, str] = field(default_factory=dict)
+    fog_visibility: dict[int, float] = field(default_factory=dict)  # fog zone → visibility in force
+    closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
+    _avoiding: np.ndarray | None = None
+
+    def avoiding_hazards(self) -> np.ndarray:
+        """Costs with every arc in an active hazard zone made much dearer (a way round wins if any)."""
+        if self._avoiding is None:
+            cost = self.cost.copy()
+            segs = np.fromiter(self.seg_hazards.keys(), dtype=np.int64, count=len(self.seg_hazards))
+            if len(segs):
+                arcs = np.concatenate([2 * segs, 2 * segs + 1])
+                cost[arcs] = cost[arcs] * HAZARD_PENALTY
+            self._avoiding = cost
+        return self._avoiding
+
+    def closed_arcs(self) -> np.ndarray:
+        """Indices of arcs closed by the overlay (not those closed by one-way rules)."""
+        return np.fromiter(self.closed_incidents.keys(), dtype=np.int64, count=len(self.closed_incidents))
+
+
+@dataclass(frozen=True)
+class HazardIndex:
+    """Which active hazard zones each segment lies in; changes only with hazard_zones or the network."""
+
+    seg_hazards: dict[int, set[int]]
+    hazard_kinds: dict[int, str]
+
+
+def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
+    """Segments inside every active hazard zone (a spatial join: cached by the router)."""
+    rows = conn.execute(sa.text(load_sql("queries/routing_hazard_segments.sql"))).all()
+    idx = graph.segment_index([r.segment_id for r in rows])
+    seg_hazards: dict[int, set[int]] = {}
+    kinds: dict[int, str] = {}
+    for r, s in zip(rows, idx.tolist(), strict=True):
+        if s >= 0:
+            seg_hazards.setdefault(s, set()).add(r.zone_id)
+            kinds[r.zone_id] = r.kind
+    return HazardIndex(seg_hazards, kinds)
+
+
+def _cap(graph: RoadGraph, cost: np.ndarray, arcs: np.ndarray, cap_kmh: float) -> None:
+    seg = arcs >> 1
+    capped = travel_time_s(graph.seg_length_m[seg], np.minimum(graph.seg_speed_kmh[seg], cap_kmh))
+    cost[arcs] = np.maximum(cost[arcs], np.where(np.isfinite(cost[arcs]), capped, np.inf))
+
+
+def empty_overlay(graph: RoadGraph, at: datetime) -> Overlay:
+    """The base costs: nothing in force."""
+    return Overlay(cost=graph.base_cost, at=at)
+
+
+def build_overlay(
+    conn: Connection,
+    graph: RoadGraph,
+    at: datetime,
+    *,
+    observation_valid_s: float = 1800.0,
+    fog_radius_m: float = 5000.0,
+    incidents: bool = True,
+    hazards: bool = True,
+    hazard_index: HazardIndex | None = None,
+) -> Overlay:
+    """Costs in force at `at`: incidents (closures, caps, entrance closures), fog and ice."""
+    cost = graph.base_cost.copy()
+    ov = Overlay(cost=cost, at=at)
+    until: list[datetime] = []
+    if incidents:
+        _apply_incidents(conn, graph, ov, at)
+        nxt = conn.execute(sa.text(load_sql("queries/routing_incident_changes_due.sql")), {"at": at}).scalar()
+        if nxt is not None:
+            until.append(nxt)
+    if hazards:
+        index = hazard_index or load_hazard_index(conn, graph)
+        ov.seg_hazards, ov.hazard_kinds = index.seg_hazards, index.hazard_kinds
+        for apply in (_apply_fog, _apply_ice):
+            oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
+            if oldest is not None:
+                until.append(oldest + timedelta(seconds=observation_valid_s))
+    ov.valid_until = min(until) if until else None
+    return ov
+
+
+def _arcs_of(graph: RoadGraph, seg_ids: list[int], along: list[bool], against: list[bool]) -> dict[int, list[int]]:
+    idx = graph.segment_index(seg_ids)
+    out: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(idx.tolist()):
+        if s < 0:
+            continue
+        if along[i]:
+            out[i].append(2 * s)
+        if against[i]:
+            out[i].append(2 * s + 1)
+    return out
+
+
+def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: datetime) -> None:
+    rows = conn.execute(sa.text(load_sql("queries/routing_incident_segments.sql")), {"at": at}).all()
+    arcs_by_row = _arcs_of(graph, [r.segment_id for r in rows], [r.along for r in rows], [r.against for r in rows])
+    caps: dict[int, float] = {}
+    for i, r in enumerate(rows):
+        ov.incident_kinds[r.incident_id] = r.kind
+        for a in arcs_by_row.get(i, []):
+            ov.arc_incidents.setdefault(a, set()).add(r.incident_id)
+            if r.effect == "closed":
+                ov.closed_incidents.setdefault(a, set()).add(r.incident_id)
+            elif r.speed_cap_kmh:
+                caps[a] = min(caps.get(a, np.inf), float(r.speed_cap_kmh))
+    for cap in sorted(set(caps.values())):
+        _cap(graph, ov.cost, np.array([a for a, c in caps.items() if c == cap], dtype=np.int64), cap)
+    for row in conn.execute(sa.text(load_sql("queries/routing_entrance_closures.sql")), {"at": at}):
+        ov.incident_kinds[row.incident_id] = "entrance_closure"
+        for a in entrance_arcs(graph, row.lon, row.lat, segment_id=row.segment_id):
+            ov.arc_incidents.setdefault(a, set()).add(row.incident_id)
+            ov.closed_incidents.setdefault(a, set()).add(row.incident_id)
+    closed = ov.closed_arcs()
+    if len(closed):
+        ov.cost[closed] = np.inf
+
+
+def _apply_ice(
+    conn: Connection, graph: RoadGraph, ov: Overlay, at: datetime, valid_s: float, radius_m: float
+) -> datetime | None:
+    """Close the bridges and route sections of ice zones where icing is observed or declared."""
+    rows = conn.execute(
+        sa.text(load_sql("queries/routing_ice.sql")), {"at": at, "valid_s": valid_s, "radius_m": radius_m}
+    ).all()
+    idx = graph.segment_index([r.segment_id for r in rows])
+    closed = []
+    oldest: datetime | None = None
+    for r, s in zip(rows, idx.tolist(), strict=True):
+        if r.oldest is not None:
+            oldest = r.oldest if oldest is None else min(oldest, r.oldest)
+        if s >= 0:
+            closed.append(s)
+            ov.closed_segments_by_hazard.setdefault(r.zone_id, set()).add(s)
+    if closed:
+        segs = np.array(closed, dtype=np.int64)
+        ov.cost[2 * segs] = np.inf
+        ov.cost[2 * segs + 1] = np.inf
+    return oldest
+
+
+def _apply_fog(
+    conn: Connection, graph: RoadGraph, ov: Overlay, at: datetime, valid_s: float, radius_m: float
+) -> datetime | None:
+    rows = conn.execute(
+        sa.text(load_sql("queries/routing_fog.sql")), {"at": at, "valid_s": valid_s, "radius_m": radius_m}
+    ).all()
+    idx = graph.segment_index([r.segment_id for r in rows])
+    oldest: datetime | None = None
+    by_cap: dict[float, list[int]] = defaultdict(list)
+    closed: list[int] = []
+    for r, s in zip(rows, idx.tolist(), strict=True):
+        oldest = r.oldest if oldest is None else min(oldest, r.oldest)
+        ov.fog_visibility[r.zone_id] = float(r.visibility_m)
+        if s < 0:
+            continue
+        vis = float(r.visibility_m)
+        if vis < FOG_CLOSE_BELOW_M and graph.seg_class[s] == EXPRESSWAY:
+            closed.append(s)
+            ov.closed_segments_by_hazard.setdefault(r.zone_id, set()).add(s)
+            continue
+        cap = next((c for limit, c in FOG_CAPS if vis < limit), None)
+        if vis < FOG_CLOSE_BELOW_M:
+            cap = 20.0
+        if cap is not None:
+            by_cap[cap].extend((2 * s, 2 * s + 1))
+    for cap, arcs in sorted(by_cap.items(), reverse=True):
+        _cap(graph, ov.cost, np.array(arcs, dtype=np.int64), cap)
+    if closed:
+        segs = np.array(closed, dtype=np.int64)
+        ov.cost[2 * segs] = np.inf
+        ov.cost[2 * segs + 1] = np.inf
+    return oldest

@@ -1,0 +1,139 @@
+"""Routes between points: snapping, legs through via points, alternatives, what was avoided."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from gis.errors import Unprocessable
+from routing.directions import overlap_share, route_feature
+from routing.overlay import Overlay
+from routing.search import Endpoint, Path
+from routing.service import RoutingState
+from routing.snap import snap
+
+MAX_ALTERNATIVES = 3
+ALTERNATIVE_PENALTY = 1.4
+ALTERNATIVE_MAX_STRETCH = 1.5
+ALTERNATIVE_MAX_OVERLAP = 0.75
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    """What a route request asks for, validated."""
+
+    points: list[tuple[float, float]]  # from, via…, to (lon, lat)
+    alternatives: int = 0
+    avoid_hazards: bool = False
+    ignore_incidents: bool = False
+    depart_at: datetime | None = None
+    lang: str = "zh-CN"
+    geometry: str = "geojson"
+
+
+def snap_points(state: RoutingState, points: list[tuple[float, float]], radius_m: float) -> list[Endpoint]:
+    """Snap every point (from, via…, to); 422 naming the point that snaps to nothing."""
+    names = ["from"] + ["via"] * (len(points) - 2) + ["to"]
+    return [
+        snap(state.graph, lon, lat, radius_m=radius_m, parameter=name, preferred=state.preferred)
+        for (lon, lat), name in zip(points, names, strict=True)
+    ]
+
+
+def _legs(state: RoutingState, ends: list[Endpoint], cost: np.ndarray) -> list[Path] | None:
+    legs = []
+    for a, b in zip(ends, ends[1:], strict=False):
+        path = state.searcher.route(a, b, cost)
+        if path is None:
+            return None
+        legs.append(path)
+    return legs
+
+
+def plan_route(
+    state: RoutingState, overlay: Overlay, base: Overlay | None, req: RouteRequest, *, radius_m: float
+) -> dict:
+    """The route FeatureCollection for `req` under `overlay` (`base`: the overlay without incidents,
+    used to name the incidents the route avoids)."""
+    ends = snap_points(state, req.points, radius_m)
+    if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
+        raise Unprocessable("from and to are the same place on the road; give two different points", parameter="to")
+    search_cost = overlay.avoiding_hazards() if req.avoid_hazards else overlay.cost
+    legs = _legs(state, ends, search_cost)
+    if legs is None:
+        closed = (
+            " (closures in force may cut it off; try ignore=incidents to compare)"
+            if len(overlay.closed_incidents)
+            else ""
+        )
+        raise Unprocessable(f"no route connects these points on the road network{closed}", parameter="to")
+    avoided: list[int] = []
+    if base is not None and overlay.arc_incidents:
+        free = _legs(state, ends, base.cost)
+        if free:
+            used = {a for p in legs for a in p.arcs}
+            hit = {i for p in free for a in p.arcs for i in overlay.arc_incidents.get(a, ())}
+            mine = {i for a in used for i in overlay.arc_incidents.get(a, ())}
+            avoided = sorted(hit - mine)
+    fractions = [e.fraction for e in ends[:-1]]
+    features = [
+        route_feature(
+            state.graph,
+            list(zip(legs, fractions, strict=True)),
+            overlay,
+            req.lang,
+            geometry=req.geometry,
+            avoided_incident_ids=avoided,
+        )
+    ]
+    if req.alternatives and len(ends) == 2:
+        found = [legs[0]]
+        penal = search_cost.copy()
+        for _ in range(req.alternatives * 3):
+            if len(found) > req.alternatives:
+                break
+            arcs = np.array(sorted({a for p in found for a in p.arcs}), dtype=np.int64)
+            penal[arcs] *= ALTERNATIVE_PENALTY
+            cand = state.searcher.route(ends[0], ends[1], penal)
+            if cand is None:
+                break
+            true_cost = _true_cost(cand, search_cost)
+            if true_cost > ALTERNATIVE_MAX_STRETCH * found[0].cost_s:
+                break
+            if all(overlap_share(state.graph, cand, f) < ALTERNATIVE_MAX_OVERLAP for f in found):
+                found.append(cand)
+                features.append(
+                    route_feature(
+                        state.graph,
+                        [(cand, ends[0].fraction)],
+                        overlay,
+                        req.lang,
+                        geometry=req.geometry,
+                        avoided_incident_ids=avoided,
+                    )
+                )
+    for i, f in enumerate(features):
+        f["id"] = i
+        f["properties"]["alternative"] = i > 0
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "waypoints": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(e.lon, 7), round(e.lat, 7)]},
+                "properties": {
+                    "snapped_distance_m": round(e.distance_m, 1),
+                    "segment_id": int(state.graph.seg_ids[e.seg]),
+                },
+            }
+            for e in ends
+        ],
+        "lang": req.lang,
+    }
+
+
+def _true_cost(path: Path, cost: np.ndarray) -> float:
+    return float(sum(share * cost[arc] for arc, share in path.arc_parts()))

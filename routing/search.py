@@ -1,0 +1,374 @@
+"""Point-to-point search on the routing graph: snapped ends in, the arcs of the fastest path out."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from routing.graph import RoadGraph
+from routing.kernels import alt_bidir, alt_search, dijkstra
+from routing.landmarks import Landmarks
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A position on a segment: its index and the fraction along its digitised direction."""
+
+    seg: int
+    fraction: float
+    lon: float = 0.0
+    lat: float = 0.0
+    distance_m: float = 0.0  # from the point asked for to the road
+
+
+@dataclass(frozen=True)
+class Path:
+    """The fastest path: total seconds, the physical arcs in order and the partial first/last fractions."""
+
+    cost_s: float
+    arcs: list[int]
+    first_part: float  # fraction of the first arc driven (from the start point to its head)
+    last_part: float  # fraction of the last arc driven (from its tail to the end point)
+    settled: int = 0
+
+    def arc_parts(self) -> list[tuple[int, float]]:
+        """Each arc with the share of it that is driven (partial at both ends)."""
+        if not self.arcs:
+            return []
+        if len(self.arcs) == 1:
+            return [(self.arcs[0], self.first_part)]
+        parts = [(a, 1.0) for a in self.arcs]
+        parts[0] = (self.arcs[0], self.first_part)
+        parts[-1] = (self.arcs[-1], self.last_part)
+        return parts
+
+
+class _Workspace:
+    """Per-thread search arrays, reused across queries with a stamp instead of clearing."""
+
+    def __init__(self, n: int, m: int):
+        self.dist = np.empty(n, np.float64)
+        self.pred = np.empty(n, np.int32)
+        self.seen = np.zeros(n, np.int32)
+        self.tmark = np.zeros(n, np.int32)
+        self.toff = np.empty(n, np.float64)
+        self.xdist = np.empty(n, np.float64)
+        self.xseen = np.zeros(n, np.int32)
+        self.hval = np.empty(n, np.float64)
+        # The backward half of the bidirectional search.
+        self.dist_b = np.empty(n, np.float64)
+        self.pred_b = np.empty(n, np.int32)
+        self.seen_b = np.zeros(n, np.int32)
+        self.xdist_b = np.empty(n, np.float64)
+        self.xseen_b = np.zeros(n, np.int32)
+        self.pseen = np.zeros(n, np.int32)
+        self.keys_b = np.empty(2 * m + 64, np.float64)
+        self.nodes_b = np.empty(2 * m + 64, np.int32)
+        self.keys = np.empty(2 * m + 64, np.float64)
+        self.nodes = np.empty(2 * m + 64, np.int32)
+        self.stamp = 0
+
+    def next_stamp(self) -> int:
+        """A fresh stamp (clearing the stamp arrays when the counter wraps)."""
+        self.stamp += 1
+        if self.stamp >= 2**31 - 2:
+            for arr in (self.seen, self.tmark, self.xseen, self.seen_b, self.xseen_b, self.pseen):
+                arr[:] = 0
+            self.stamp = 1
+        return self.stamp
+
+
+class Searcher:
+    """Fastest paths on one graph with its landmarks; safe to use from several threads."""
+
+    def __init__(self, graph: RoadGraph, landmarks: Landmarks):
+        self.graph = graph
+        self.lm = landmarks
+        self._local = threading.local()
+
+    def _ws(self) -> _Workspace:
+        ws = getattr(self._local, "ws", None)
+        if ws is None:
+            ws = self._local.ws = _Workspace(self.graph.n_nodes, self.graph.n_edges)
+        return ws
+
+    def sources(self, start: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
+        """(expanded node, initial seconds, arc, fraction driven) for leaving `start` either way."""
+        g = self.graph
+        out = []
+        fwd, bwd = 2 * start.seg, 2 * start.seg + 1
+        if np.isfinite(cost[fwd]):
+            out.append((int(g.arc_head_x[fwd]), (1.0 - start.fraction) * cost[fwd], fwd, 1.0 - start.fraction))
+        if np.isfinite(cost[bwd]):
+            out.append((int(g.arc_head_x[bwd]), start.fraction * cost[bwd], bwd, start.fraction))
+        return out
+
+    def targets(self, end: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
+        """(expanded tail node, seconds from it to `end`, arc, fraction driven) for reaching `end`."""
+        g = self.graph
+        out = []
+        for arc, part in ((2 * end.seg, end.fraction), (2 * end.seg + 1, 1.0 - end.fraction)):
+            if not np.isfinite(cost[arc]):
+                continue
+            for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
+                out.append((int(t), part * cost[arc], arc, part))
+        return out
+
+    def _target_bounds(self, end: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+        g, lm = self.graph, self.lm
+        base = g.base_cost
+        k = lm.lm_from.shape[1]
+        t_from = np.full(k, np.inf)
+        t_to_ub = np.full(k, -np.inf)
+        for node, _, arc, part in self.targets(end, base):
+            t_from = np.minimum(t_from, lm.lm_from[node].astype(np.float64) + part * base[arc])
+        for arc, rest in ((2 * end.seg, 1.0 - end.fraction), (2 * end.seg + 1, end.fraction)):
+            if np.isfinite(base[arc]):
+                t_to_ub = np.maximum(t_to_ub, lm.lm_to[int(g.arc_head_x[arc])].astype(np.float64) + rest * base[arc])
+        t_to_ub[t_to_ub == -np.inf] = np.inf
+        return t_from, t_to_ub
+
+    def _source_bounds(self, start: Endpoint) -> tuple[np.ndarray, np.ndarray]:
+        """Per landmark: d(L, start) (over every way of arriving at the point) and d(start, L)."""
+        g, lm = self.graph, self.lm
+        base = g.base_cost
+        k = lm.lm_from.shape[1]
+        s_from = np.full(k, np.inf)
+        s_to = np.full(k, np.inf)
+        for arc, share in ((2 * start.seg, start.fraction), (2 * start.seg + 1, 1.0 - start.fraction)):
+            if not np.isfinite(base[arc]):
+                continue
+            for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
+                s_from = np.minimum(s_from, lm.lm_from[t].astype(np.float64) + share * base[arc])
+        for node, d0, _, _ in self.sources(start, base):
+            s_to = np.minimum(s_to, d0 + lm.lm_to[node].astype(np.float64))
+        return s_from, s_to
+
+    def route(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
+        """The fastest path from `start` to `end` under arc costs `cost` (bidirectional ALT)."""
+        g = self.graph
+        srcs = self.sources(start, cost)
+        tgts = self.targets(end, cost)
+        upper, direct = self._direct(start, end, cost)
+        if not srcs or not tgts:
+            return direct
+        ws = self._ws()
+        stamp = ws.next_stamp()
+        t_from, t_to_ub = self._target_bounds(end)
+        s_from, s_to = self._source_bounds(start)
+        best, meet, settled = alt_bidir(
+            g.fwd_ptr, g.fwd_head, g.fwd_arc, g.bwd_ptr, g.bwd_head, g.bwd_arc, cost,
+            np.array([s[0] for s in srcs], np.int32), np.array([s[1] for s in srcs], np.float64),
+            np.array([t[0] for t in tgts], np.int32), np.array([t[1] for t in tgts], np.float64),
+            self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, s_from, s_to,
+            ws.dist, ws.pred, ws.seen, ws.xdist, ws.xseen,
+            ws.dist_b, ws.pred_b, ws.seen_b, ws.xdist_b, ws.xseen_b,
+            ws.hval, ws.pseen, stamp, ws.keys, ws.nodes, ws.keys_b, ws.nodes_b, upper, 0.1,
+        )  # fmt: skip
+        if meet < 0:
+            return direct
+        head_arcs: list[int] = []
+        n = int(meet)
+        while int(ws.pred[n]) >= 0:
+            e = int(ws.pred[n])
+            head_arcs.append(int(g.fwd_arc[e]))
+            n = int(g.fwd_tail[e])
+        src = srcs[-1 - int(ws.pred[n])]
+        head_arcs.reverse()
+        n = int(meet)
+        while int(ws.pred_b[n]) >= 0:
+            e = int(ws.pred_b[n])
+            head_arcs.append(int(g.bwd_arc[e]))
+            n = int(g.bwd_owner[e])
+        last = tgts[-1 - int(ws.pred_b[n])]
+        return Path(float(best), [src[2], *head_arcs, last[2]], src[3], last[3], int(settled))
+
+    def _direct(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> tuple[float, Path | None]:
+        """Cost and path of driving straight along the segment when both ends lie on the same one."""
+        upper, direct = np.inf, None
+        if start.seg == end.seg:
+            fwd, bwd = 2 * start.seg, 2 * start.seg + 1
+            if end.fraction >= start.fraction and np.isfinite(cost[fwd]):
+                share = end.fraction - start.fraction
+                upper, direct = share * cost[fwd], Path(share * cost[fwd], [fwd], share, 0.0)
+            if end.fraction <= start.fraction and np.isfinite(cost[bwd]):
+                share = start.fraction - end.fraction
+                if share * cost[bwd] < upper:
+                    upper, direct = share * cost[bwd], Path(share * cost[bwd], [bwd], share, 0.0)
+        return upper, direct
+
+    def route_unidirectional(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
+        """The same as route() with one-way A*: the reference the bidirectional search is tested against."""
+        g = self.graph
+        srcs = self.sources(start, cost)
+        tgts = self.targets(end, cost)
+        upper, direct = np.inf, None
+        if start.seg == end.seg:
+            fwd, bwd = 2 * start.seg, 2 * start.seg + 1
+            if end.fraction >= start.fraction and np.isfinite(cost[fwd]):
+                upper, direct = (
+                    (end.fraction - start.fraction) * cost[fwd],
+                    Path((end.fraction - start.fraction) * cost[fwd], [fwd], end.fraction - start.fraction, 0.0),
+                )
+            if end.fraction <= start.fraction and np.isfinite(cost[bwd]):
+                c = (start.fraction - end.fraction) * cost[bwd]
+                if c < upper:
+                    upper, direct = c, Path(c, [bwd], start.fraction - end.fraction, 0.0)
+        if not srcs or not tgts:
+            return direct
+        ws = self._ws()
+        stamp = ws.next_stamp()
+        t_from, t_to_ub = self._target_bounds(end)
+        best, node, settled = alt_search(
+            g.fwd_ptr,
+            g.fwd_head,
+            g.fwd_arc,
+            cost,
+            np.array([s[0] for s in srcs], np.int32),
+            np.array([s[1] for s in srcs], np.float64),
+            np.array([t[0] for t in tgts], np.int32),
+            np.array([t[1] for t in tgts], np.float64),
+            self.lm.lm_from,
+            self.lm.lm_to,
+            t_from,
+            t_to_ub,
+            ws.dist,
+            ws.pred,
+            ws.seen,
+            ws.tmark,
+            ws.toff,
+            ws.xdist,
+            ws.xseen,
+            ws.hval,
+            stamp,
+            ws.keys,
+            ws.nodes,
+            upper,
+        )
+        if node < 0:
+            return direct
+        arcs: list[int] = []
+        n = int(node)
+        while True:
+            e = int(ws.pred[n])
+            if e < 0:
+                src = srcs[-1 - e]
+                break
+            arcs.append(int(g.fwd_arc[e]))
+            n = int(g.fwd_tail[e])
+        arcs.reverse()
+        last = min((t for t in tgts if t[0] == node), key=lambda t: t[1])
+        all_arcs = [src[2], *arcs, last[2]]
+        return Path(float(best), all_arcs, src[3], last[3], int(settled))
+
+    def path_nodes(self, source: int, target: int, cost: np.ndarray) -> Path | None:
+        """The fastest path from physical node `source` to physical node `target`; None when none."""
+        if source == target:
+            return Path(0.0, [], 1.0, 1.0)
+        return self.path_from([(source, 0.0, -1)], target, cost)
+
+    def path_from(self, sources: list[tuple[int, float, int]], target: int, cost: np.ndarray) -> Path | None:
+        """The fastest path from several starts (expanded node, seconds already spent, arc taken to
+        it or -1) to physical node `target`; the start's arc, if any, leads the path's arcs."""
+        g = self.graph
+        tg = self._copies(target)
+        k = self.lm.lm_from.shape[1]
+        t_from = self.lm.lm_from[tg].astype(np.float64).min(axis=0) if len(tg) else np.full(k, np.inf)
+        t_to_ub = self.lm.lm_to[tg].astype(np.float64).max(axis=0) if len(tg) else np.full(k, np.inf)
+        ws = self._ws()
+        stamp = ws.next_stamp()
+        best, node, settled = alt_search(
+            g.fwd_ptr,
+            g.fwd_head,
+            g.fwd_arc,
+            cost,
+            np.array([s[0] for s in sources], np.int32),
+            np.array([s[1] for s in sources], np.float64),
+            tg,
+            np.zeros(len(tg)),
+            self.lm.lm_from,
+            self.lm.lm_to,
+            t_from,
+            t_to_ub,
+            ws.dist,
+            ws.pred,
+            ws.seen,
+            ws.tmark,
+            ws.toff,
+            ws.xdist,
+            ws.xseen,
+            ws.hval,
+            stamp,
+            ws.keys,
+            ws.nodes,
+            np.inf,
+        )
+        if node < 0:
+            return None
+        arcs: list[int] = []
+        n = int(node)
+        while int(ws.pred[n]) >= 0:
+            e = int(ws.pred[n])
+            arcs.append(int(g.fwd_arc[e]))
+            n = int(g.fwd_tail[e])
+        first = sources[-1 - int(ws.pred[n])][2]
+        if first >= 0:
+            arcs.append(first)
+        arcs.reverse()
+        return Path(float(best), arcs, 1.0, 1.0, int(settled))
+
+    def route_nodes(self, source: int, target: int, cost: np.ndarray) -> float:
+        """Seconds from physical node `source` to physical node `target` (inf when unreachable)."""
+        path = self.path_nodes(source, target, cost)
+        return np.inf if path is None else path.cost_s
+
+    def _copies(self, node: int) -> np.ndarray:
+        """Expanded nodes standing for physical node `node` (itself and copies at restrictions)."""
+        g = self.graph
+        index = getattr(self, "_copy_index", None)
+        if index is None:
+            order = np.argsort(g.node_phys, kind="stable").astype(np.int32)
+            ptr = np.searchsorted(g.node_phys[order], np.arange(len(g.node_ids) + 1))
+            index = self._copy_index = (order, ptr)
+        order, ptr = index
+        return order[ptr[node] : ptr[node + 1]]
+
+
+def one_to_all_from(
+    graph: RoadGraph,
+    cost: np.ndarray,
+    sources: list[tuple[int, float, int, float]],
+    *,
+    limit_s: float = np.inf,
+    stop_nodes: np.ndarray | None = None,
+    metres: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(seconds, pred, metres) of a Dijkstra from `sources` (as Searcher.sources gives them) up to
+    `limit_s`, stopping once every node of `stop_nodes` is settled; metres only when asked."""
+    n = graph.n_nodes
+    dist = np.full(n, np.inf)
+    pred = np.full(n, -1, dtype=np.int32)
+    if metres:
+        aux_w = np.repeat(graph.seg_length_m, 2)
+        src_aux = np.array([s[3] * graph.seg_length_m[s[2] >> 1] for s in sources], np.float64)
+        aux = np.full(n, np.inf)
+    else:
+        aux_w = src_aux = aux = np.empty(0, np.float64)
+    dijkstra(
+        graph.fwd_ptr,
+        graph.fwd_head,
+        graph.fwd_arc,
+        cost,
+        np.array([s[0] for s in sources], np.int32),
+        np.array([s[1] for s in sources], np.float64),
+        float(limit_s),
+        np.empty(0, np.int32) if stop_nodes is None else stop_nodes.astype(np.int32),
+        dist,
+        pred,
+        aux_w,
+        src_aux,
+        aux,
+    )
+    return dist, pred, aux

@@ -1,0 +1,240 @@
+"""The router a server process holds: graph, landmarks and live overlay, kept current cheaply.
+
+Every request reads `layer_versions` once (one indexed query). A change to the road network
+rebuilds the graph (in the background for large graphs, serving the previous one meanwhile); a
+change to incidents, weather or hazards rebuilds only the overlay (a cost array), so a write made
+through any worker is honoured by the next request in every worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+from sqlalchemy.engine import Connection, Engine
+
+from gis.db import connect
+from gis.settings import Settings
+from gis.sqlfiles import load_sql
+from routing import store
+from routing.graph import RoadGraph, load_graph
+from routing.landmarks import Landmarks, build_landmarks
+from routing.overlay import HazardIndex, Overlay, build_overlay, empty_overlay, load_hazard_index
+from routing.search import Searcher
+
+log = logging.getLogger(__name__)
+
+NETWORK_LAYERS = ("road_segments", "road_nodes", "turn_restrictions")
+LIVE_LAYERS = ("incidents", "weather_observations", "hazard_zones", "toll_stations", "weather_stations")
+BACKGROUND_REBUILD_SEGMENTS = 200_000
+CACHE_MIN_SEGMENTS = 50_000  # smaller graphs build in about a second: not worth a file
+
+
+@dataclass
+class RoutingState:
+    """One built graph with its landmarks and searcher."""
+
+    graph: RoadGraph
+    landmarks: Landmarks
+    searcher: Searcher
+    preferred: np.ndarray  # per segment: on the main strongly connected network
+    network_key: tuple
+
+
+def main_network(graph: RoadGraph) -> np.ndarray:
+    """Boolean per segment: both ends lie in the largest strongly connected part of the graph."""
+    n = graph.n_nodes
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    m = csr_matrix((np.ones(graph.n_edges, dtype=np.int8), graph.fwd_head, graph.fwd_ptr), shape=(n, n))
+    _, labels = connected_components(m, directed=True, connection="strong")
+    main = np.bincount(labels).argmax()
+    # An arc is usable when both its tail and its head lie in the main part: a point on it can
+    # be both left and reached.
+    ok = (labels[graph.fwd_tail] == main) & (labels[graph.fwd_head] == main)
+    arc_ok = np.zeros(2 * graph.n_segments, dtype=bool)
+    arc_ok[graph.fwd_arc[ok]] = True
+    return arc_ok[0::2] | arc_ok[1::2]
+
+
+def build_state(
+    conn: Connection, *, versions: dict[str, int] | None = None, landmarks: int = 16, cache_dir: Path | None = None
+) -> RoutingState:
+    """The graph, landmarks and main-network mask: mapped from `cache_dir` when built before, else
+    built from the database (and written there for the other workers and the next start)."""
+    versions = versions or read_versions(conn)
+    ident = store.network_id(conn, versions) if cache_dir is not None else ""
+    if cache_dir is not None:
+        cached = store.load(cache_dir, ident)
+        if cached is not None:
+            graph, lm, preferred = cached
+            return RoutingState(graph, lm, Searcher(graph, lm), preferred, network_key(versions))
+    graph = load_graph(conn, versions=versions)
+    lm = build_landmarks(graph, count=landmarks)
+    graph.landmarks = lm
+    state = RoutingState(graph, lm, Searcher(graph, lm), main_network(graph), network_key(versions))
+    if cache_dir is not None and graph.n_segments >= CACHE_MIN_SEGMENTS:
+        try:
+            store.save(cache_dir, ident, graph, lm, state.preferred)
+        except OSError as exc:  # a read-only var/ only costs the other workers a build
+            log.warning("routing graph not cached in %s: %s", cache_dir, exc)
+    _release_memory()
+    return state
+
+
+def _release_memory() -> None:
+    """Hand the build's freed memory back to the system (glibc keeps it otherwise)."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def read_versions(conn: Connection) -> dict[str, int]:
+    """Versions of the layers routing depends on."""
+    return {r.layer: int(r.version) for r in conn.execute(sa.text(load_sql("queries/routing_versions.sql")))}
+
+
+def network_key(versions: dict[str, int]) -> tuple:
+    """The part of the versions that identifies the road network."""
+    return tuple(versions.get(k, 0) for k in NETWORK_LAYERS)
+
+
+def live_key(versions: dict[str, int], *, incidents: bool = True, hazards: bool = True) -> tuple:
+    """The part of the versions that identifies a live overlay (with or without incidents, weather)."""
+    wanted = {"incidents", "toll_stations"} if incidents else set()
+    if hazards:
+        wanted |= {"weather_observations", "hazard_zones", "weather_stations"}
+    return tuple(versions.get(k, 0) if k in wanted else 0 for k in LIVE_LAYERS)
+
+
+class Router:
+    """Per-process routing state, refreshed on demand from layer versions."""
+
+    def __init__(self, engine: Engine, settings: Settings):
+        self.engine = engine
+        self.settings = settings
+        self._state: RoutingState | None = None
+        self._lock = threading.Lock()
+        self._building = False
+        self._overlays: OrderedDict[tuple, Overlay] = OrderedDict()
+        self._hazards: tuple[tuple, HazardIndex] | None = None
+        self.cache_dir: Path | None = settings.var_dir / "routing"
+        self._olock = threading.Lock()
+
+    # ------------------------------------------------------------------ graph
+    def state(self, conn: Connection, versions: dict[str, int] | None = None) -> RoutingState:
+        """The current graph, rebuilt when the road network's versions changed."""
+        versions = versions if versions is not None else read_versions(conn)
+        key = network_key(versions)
+        state = self._state
+        if state is not None and state.network_key == key:
+            return state
+        if state is not None and state.graph.n_segments >= BACKGROUND_REBUILD_SEGMENTS:
+            self._rebuild_in_background(versions)
+            return state
+        with self._lock:
+            state = self._state
+            if state is None or state.network_key != key:
+                t0 = time.perf_counter()
+                state = build_state(conn, versions=versions, cache_dir=self.cache_dir)
+                self._state = state
+                with self._olock:
+                    self._overlays.clear()
+                log.info("routing graph ready in %.2fs", time.perf_counter() - t0)
+        return state
+
+    def _rebuild_in_background(self, versions: dict[str, int]) -> None:
+        with self._lock:
+            if self._building:
+                return
+            self._building = True
+
+        def run() -> None:
+            try:
+                with connect(self.engine) as conn:
+                    state = build_state(conn, versions=versions, cache_dir=self.cache_dir)
+                with self._lock:
+                    self._state = state
+                with self._olock:
+                    self._overlays.clear()
+            except Exception:  # logged; the previous graph keeps serving
+                log.exception("routing graph rebuild failed")
+            finally:
+                self._building = False
+
+        threading.Thread(target=run, name="routing-rebuild", daemon=True).start()
+
+    def build_now(self) -> RoutingState:
+        """Build (or rebuild) the graph at once; used at start-up and by `daoan routing build`."""
+        with connect(self.engine) as conn:
+            versions = read_versions(conn)
+            with self._lock:
+                self._state = build_state(conn, versions=versions, cache_dir=self.cache_dir)
+        return self._state
+
+    # ---------------------------------------------------------------- overlay
+    def overlay(
+        self,
+        conn: Connection,
+        state: RoutingState,
+        versions: dict[str, int],
+        *,
+        at: datetime | None = None,
+        incidents: bool = True,
+        hazards: bool = True,
+    ) -> Overlay:
+        """The live overlay at `at` (now by default), cached until a version or the clock moves on."""
+        now = datetime.now(UTC)
+        when = at or now
+        bucket = None if at is None else int(when.timestamp() // 60)
+        live = live_key(versions, incidents=incidents, hazards=hazards)
+        key = (state.network_key, live, incidents, hazards, bucket)
+        with self._olock:
+            ov = self._overlays.get(key)
+            if ov is not None and (ov.valid_until is None or ov.valid_until > when):
+                self._overlays.move_to_end(key)
+                return ov
+        s = self.settings
+        hkey = (state.network_key, versions.get("hazard_zones", 0))
+        cached = self._hazards
+        if hazards and (cached is None or cached[0] != hkey):
+            cached = self._hazards = (hkey, load_hazard_index(conn, state.graph))
+        ov = build_overlay(
+            conn,
+            state.graph,
+            when,
+            observation_valid_s=s.observation_valid_min * 60,
+            fog_radius_m=s.fog_station_radius_m,
+            incidents=incidents,
+            hazards=hazards,
+            hazard_index=cached[1] if hazards and cached is not None else None,
+        )
+        with self._olock:
+            self._overlays[key] = ov
+            while len(self._overlays) > 16:
+                self._overlays.popitem(last=False)
+        return ov
+
+    def current(
+        self, conn: Connection, *, at: datetime | None = None, incidents: bool = True
+    ) -> tuple[RoutingState, Overlay]:
+        """Graph and overlay for a request: one version query, rebuilds only what changed."""
+        versions = read_versions(conn)
+        state = self.state(conn, versions)
+        return state, self.overlay(conn, state, versions, at=at, incidents=incidents)
+
+    def base_overlay(self, state: RoutingState) -> Overlay:
+        """No incidents, no weather."""
+        return empty_overlay(state.graph, datetime.now(UTC))

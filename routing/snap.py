@@ -1,0 +1,83 @@
+"""Snapping positions to the nearest routable segment (grid index over flat coordinates, metres)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from gis.errors import Unprocessable
+from routing.geometry import SegmentGrid, interpolate
+from routing.graph import RoadGraph
+from routing.search import Endpoint
+
+_lock = threading.Lock()
+
+
+def segment_grid(graph: RoadGraph) -> SegmentGrid:
+    """The graph's grid index of segments, built once."""
+    grid = getattr(graph, "_grid", None)
+    if grid is None:
+        with _lock:
+            grid = getattr(graph, "_grid", None)
+            if grid is None:
+                grid = SegmentGrid(graph.seg_coords, graph.seg_ptr)
+                graph._grid = grid  # type: ignore[attr-defined]
+    return grid
+
+
+def segments_near(graph: RoadGraph, lon: float, lat: float, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """(segment indices, distances in metres) of segments within `radius_m` of (lon, lat)."""
+    grid = segment_grid(graph)
+    cand = grid.candidates(lon, lat, radius_m)
+    dist, _ = grid.distances(cand, lon, lat)
+    keep = dist <= radius_m
+    return cand[keep], dist[keep]
+
+
+def _nearest_anywhere(graph: RoadGraph, lon: float, lat: float, radius_m: float) -> float:
+    """Metres to the nearest segment, looking ever farther out (for the 422 message)."""
+    grid = segment_grid(graph)
+    r = radius_m * 4
+    while r < 5_000_000:
+        cand = grid.candidates(lon, lat, r)
+        if len(cand):
+            dist, _ = grid.distances(cand, lon, lat)
+            return float(dist.min())
+        r *= 4
+    dist, _ = grid.distances(np.arange(graph.n_segments), lon, lat)
+    return float(dist.min())
+
+
+def snap(
+    graph: RoadGraph, lon: float, lat: float, *, radius_m: float, parameter: str, preferred: np.ndarray | None = None
+) -> Endpoint:
+    """The nearest point on a routable segment within `radius_m`; 422 with the distance found otherwise.
+
+    `preferred` (a boolean per segment, e.g. the main connected network) wins among segments
+    within the radius, so that a point is not stranded on an isolated piece of road."""
+    if graph.n_segments == 0:
+        raise Unprocessable(
+            "no road network is loaded; import one with `daoan import osm` or `daoan demo`", parameter=parameter
+        )
+    grid = segment_grid(graph)
+    cand = grid.candidates(lon, lat, radius_m)
+    dist, frac = grid.distances(cand, lon, lat)
+    keep = dist <= radius_m
+    cand, dist, frac = cand[keep], dist[keep], frac[keep]
+    if len(cand) == 0:
+        found = _nearest_anywhere(graph, lon, lat, radius_m)
+        raise Unprocessable(
+            f"{parameter} {lon:.6f},{lat:.6f} is {found:,.0f} m from the nearest road; it must be within "
+            f"{radius_m:,.0f} m",
+            parameter=parameter,
+            extra={"distance_m": round(found, 1), "snap_radius_m": radius_m},
+        )
+    if preferred is not None and preferred[cand].any():
+        ok = preferred[cand]
+        cand, dist, frac = cand[ok], dist[ok], frac[ok]
+    best = np.lexsort((cand, dist))[0]
+    seg = int(cand[best])
+    fraction = float(frac[best])
+    x, y = interpolate(graph.coords(seg), fraction)
+    return Endpoint(seg, fraction, x, y, float(dist[best]))

@@ -1,0 +1,115 @@
+"""The built graph on disk (var/routing/…): `daoan routing build` writes it, server workers map it.
+
+One directory per network (database fingerprint + layer versions) of plain .npy files, opened
+with mmap so that every worker process shares the same pages; nothing is pickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.sqlfiles import load_sql
+from routing.graph import RoadGraph
+from routing.landmarks import Landmarks
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+KEEP = 4  # cached networks kept; older ones are removed
+
+
+def network_id(conn: Connection, versions: dict[str, int]) -> str:
+    """A stable name for the network in the database behind `conn` at these versions."""
+    row = conn.execute(sa.text(load_sql("queries/routing_fingerprint.sql"))).one()
+    network = sorted((k, v) for k, v in versions.items() if k in ("road_segments", "road_nodes", "turn_restrictions"))
+    text = json.dumps([FORMAT, [str(v) for v in row], network])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def save(root: Path, ident: str, graph: RoadGraph, landmarks: Landmarks, preferred: np.ndarray) -> Path:
+    """Write the graph as .npy files under root/ident (atomically: a temp dir renamed)."""
+    final = root / ident
+    tmp = root / f".{ident}.{os.getpid()}.tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "routes": graph.routes,
+        "names": graph.names,
+        "node_label": graph.node_label,
+        "restrictions": graph.restrictions,
+        "versions": graph.versions,
+        "built_s": graph.built_s,
+        "landmarks_built_s": landmarks.built_s,
+    }
+    for f in fields(graph):
+        value = getattr(graph, f.name)
+        if isinstance(value, np.ndarray):
+            np.save(tmp / f"{f.name}.npy", value)
+    np.save(tmp / "lm_nodes.npy", landmarks.nodes)
+    np.save(tmp / "lm_from.npy", landmarks.lm_from)
+    np.save(tmp / "lm_to.npy", landmarks.lm_to)
+    np.save(tmp / "preferred.npy", preferred)
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False))
+    if final.exists():
+        shutil.rmtree(tmp, ignore_errors=True)
+        return final
+    os.replace(tmp, final)
+    _prune(root)
+    return final
+
+
+def load(root: Path, ident: str) -> tuple[RoadGraph, Landmarks, np.ndarray] | None:
+    """The graph cached under root/ident, memory-mapped; None when there is none (or it is unreadable)."""
+    path = root / ident
+    if not (path / "meta.json").exists():
+        return None
+    t0 = time.perf_counter()
+    try:
+        meta = json.loads((path / "meta.json").read_text())
+        arrays = {
+            f.name: np.load(path / f"{f.name}.npy", mmap_mode="r")
+            for f in fields(RoadGraph)
+            if (path / f"{f.name}.npy").exists()
+        }
+        graph = RoadGraph(
+            **arrays,
+            routes=meta["routes"],
+            names=meta["names"],
+            node_label=meta["node_label"],
+            restrictions=meta["restrictions"],
+            versions=meta["versions"],
+            built_s=meta["built_s"],
+        )
+        lm = Landmarks(
+            np.load(path / "lm_nodes.npy"),
+            np.load(path / "lm_from.npy", mmap_mode="r"),
+            np.load(path / "lm_to.npy", mmap_mode="r"),
+            meta["landmarks_built_s"],
+        )
+        preferred = np.load(path / "preferred.npy")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("routing cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+    graph.landmarks = lm
+    os.utime(path)  # most recently used: pruned last
+    log.info("routing graph mapped from %s in %.2fs", path, time.perf_counter() - t0)
+    return graph, lm, preferred
+
+
+def _prune(root: Path) -> None:
+    dirs = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in dirs[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)

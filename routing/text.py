@@ -1,0 +1,194 @@
+"""Human text in Chinese and English: directions, road labels, distances, sign phrases."""
+
+from __future__ import annotations
+
+import math
+
+LANGS = ("zh-CN", "en")
+
+_COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
+_COMPASS_EN = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
+_BOUND_EN = (
+    "northbound",
+    "northeastbound",
+    "eastbound",
+    "southeastbound",
+    "southbound",
+    "southwestbound",
+    "westbound",
+    "northwestbound",
+)
+
+REASON_ZH = {
+    "accident": "事故",
+    "works": "施工",
+    "weather_closure": "恶劣天气",
+    "fog": "团雾",
+    "ice": "结冰",
+    "entrance_closure": "收费站入口",
+    "control": "交通管制",
+    None: "",
+}
+REASON_EN = {
+    "accident": "accident",
+    "works": "roadworks",
+    "weather_closure": "weather",
+    "fog": "fog",
+    "ice": "ice",
+    "entrance_closure": "entrance",
+    "control": "traffic control",
+    None: "",
+}
+
+
+def pick_lang(arg: str | None, accept_language: str | None) -> str:
+    """'zh-CN' or 'en' from the lang parameter, else Accept-Language, else zh-CN."""
+    for text in (arg, accept_language):
+        if not text:
+            continue
+        for part in text.split(","):
+            tag = part.split(";")[0].strip().lower()
+            if tag.startswith("zh"):
+                return "zh-CN"
+            if tag.startswith("en"):
+                return "en"
+        if text is arg:
+            break
+    return "zh-CN"
+
+
+def bearing_deg(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Initial bearing from point 1 to point 2, degrees clockwise from north."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    x = math.sin(dl) * math.cos(p2)
+    y = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(x, y)) + 360.0) % 360.0
+
+
+def compass(bearing: float, lang: str) -> str:
+    """Eight-wind direction of a bearing."""
+    i = int(((bearing % 360) + 22.5) // 45) % 8
+    return _COMPASS_ZH[i] if lang == "zh-CN" else _COMPASS_EN[i]
+
+
+def bound(bearing: float, lang: str) -> str:
+    """'南向' / 'southbound' for a bearing."""
+    i = int(((bearing % 360) + 22.5) // 45) % 8
+    return _COMPASS_ZH[i] + "向" if lang == "zh-CN" else _BOUND_EN[i]
+
+
+def distance_text(metres: float, lang: str) -> str:
+    """'32.5公里' / '32.5 km', or metres below one kilometre."""
+    if metres >= 1000:
+        km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
+        return f"{km}公里" if lang == "zh-CN" else f"{km} km"
+    m = int(round(metres / 10.0) * 10) if metres >= 50 else int(round(metres))
+    return f"{m}米" if lang == "zh-CN" else f"{m} m"
+
+
+def road_label(route_code: str | None, name: str | None, lang: str) -> str:
+    """'G4京港澳高速' (zh) / 'G4 京港澳高速' (en); the name alone or the code alone when one is missing."""
+    if route_code and name:
+        if name.upper().startswith(route_code.upper()):
+            return name
+        return f"{route_code}{name}" if lang == "zh-CN" else f"{route_code} {name}"
+    if route_code or name:
+        return str(route_code or name)
+    return "无名道路" if lang == "zh-CN" else "an unnamed road"
+
+
+def turn_kind(angle: float) -> str:
+    """Maneuver modifier for a change of heading (degrees, -180..180, positive = right)."""
+    a = abs(angle)
+    if a < 20:
+        return "straight"
+    if a < 45:
+        return "slight right" if angle > 0 else "slight left"
+    if a < 135:
+        return "right" if angle > 0 else "left"
+    if a < 170:
+        return "sharp right" if angle > 0 else "sharp left"
+    return "uturn"
+
+
+_TURN_ZH = {
+    "straight": "直行",
+    "slight right": "稍向右转",
+    "slight left": "稍向左转",
+    "right": "右转",
+    "left": "左转",
+    "sharp right": "向右急转",
+    "sharp left": "向左急转",
+    "uturn": "掉头",
+}
+_TURN_EN = {
+    "straight": "Continue straight",
+    "slight right": "Bear right",
+    "slight left": "Bear left",
+    "right": "Turn right",
+    "left": "Turn left",
+    "sharp right": "Turn sharp right",
+    "sharp left": "Turn sharp left",
+    "uturn": "Make a U-turn",
+}
+
+
+def instruction(
+    maneuver: str, modifier: str, road: str, heading: str, dist: str, exit_at: str | None, lang: str
+) -> str:
+    """One step's sentence, e.g. '沿G4京港澳高速向南行驶32.5公里，从K1520出口驶出'."""
+    if lang == "zh-CN":
+        lead = {
+            "depart": "出发，",
+            "ramp": "进入匝道，",
+            "merge": f"驶入{road}，",
+            "turn": f"{_TURN_ZH.get(modifier, '')}，" if modifier != "straight" else "",
+        }.get(maneuver, "")
+        text = f"{lead}沿{road}向{heading}行驶{dist}"
+        if exit_at is not None:
+            text += f"，从{exit_at}出口驶出" if exit_at else "，从出口驶出"
+        return text
+    lead_en = {
+        "depart": f"Head {heading} on {road}",
+        "ramp": f"Take the ramp {heading}",
+        "merge": f"Merge onto {road} heading {heading}",
+        "turn": f"{_TURN_EN.get(modifier, 'Continue')} onto {road} heading {heading}",
+    }.get(maneuver, f"Continue {heading} on {road}")
+    text = f"{lead_en} for {dist}"
+    if exit_at is not None:
+        text += f", then take the exit at {exit_at}" if exit_at else ", then take the exit"
+    return text
+
+
+def arrive_text(lang: str, via: bool = False) -> str:
+    """Arrival sentence."""
+    if via:
+        return "到达途经点" if lang == "zh-CN" else "You have reached a waypoint"
+    return "到达目的地" if lang == "zh-CN" else "You have arrived at your destination"
+
+
+def closure_sign(
+    *,
+    closed_from: str,
+    closed_to: str,
+    reason: str | None,
+    exit_at: str | None,
+    detour_road: str | None,
+    effect: str = "closed",
+) -> tuple[str, str]:
+    """A guidance-sign message pair, e.g. '前方K1530至K1545团雾封闭 请从K1498出口绕行S20'."""
+    r_zh, r_en = REASON_ZH.get(reason, ""), REASON_EN.get(reason, "")
+    where_zh = f"{closed_from}至{closed_to}" if closed_to and closed_to != closed_from else closed_from
+    where_en = f"{closed_from}–{closed_to}" if closed_to and closed_to != closed_from else closed_from
+    verb_zh = "封闭" if effect == "closed" else "限速"
+    zh = f"前方{where_zh}{r_zh}{verb_zh}"
+    en_head = f"{r_en} closure" if effect == "closed" else f"{r_en} speed restriction"
+    en = f"{en_head.strip().capitalize()} ahead {where_en}"
+    if exit_at is not None:
+        exit_zh = f"{exit_at}出口" if exit_at else "前方出口"
+        zh += f" 请从{exit_zh}绕行{detour_road or ''}".rstrip()
+        en += f": exit at {exit_at}" if exit_at else ": take the next exit"
+        if detour_road:
+            en += f" and follow {detour_road}"
+    return zh, en

@@ -1,0 +1,71 @@
+"""Weather station readings posted by operators (visibility drives the fog rules)."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.errors import InvalidParameter, TooLarge, Unprocessable
+from gis.sqlfiles import load_sql
+from routing.incidents import parse_time
+
+MAX_BATCH = 1000
+
+
+def _number(obs: dict, key: str, *, minimum: float | None = None) -> float | None:
+    value = obs.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidParameter(f"{key} must be a number; got {value!r}", parameter=key)
+    if minimum is not None and value < minimum:
+        raise Unprocessable(f"{key} cannot be below {minimum:g}; got {value!r}", parameter=key)
+    return float(value)
+
+
+def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
+    """Store one reading or {"observations": [...]}; 422 for an unknown station or a future time."""
+    items = body.get("observations") if isinstance(body, dict) and "observations" in body else [body]
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise InvalidParameter('the body must be an observation object or {"observations": [...]}', parameter="body")
+    if len(items) > MAX_BATCH:
+        raise TooLarge(f"at most {MAX_BATCH} observations per request; got {len(items)}", extra={"limit": MAX_BATCH})
+    out = []
+    soon = datetime.now(UTC) + timedelta(minutes=5)
+    for i, obs in enumerate(items):
+        if obs.get("station_id") is None and obs.get("station_code") is None:
+            raise InvalidParameter(f"observation {i}: give station_id or station_code", parameter="station_id")
+        when = parse_time(obs.get("observed_at"), parameter="observed_at")
+        if when is not None and when > soon:
+            raise Unprocessable(
+                f"observation {i}: observed_at {when.isoformat()} is in the future", parameter="observed_at"
+            )
+        values = {
+            "station_id": obs.get("station_id"),
+            "station_code": obs.get("station_code"),
+            "observed_at": when.isoformat() if when else None,
+            "visibility_m": _number(obs, "visibility_m", minimum=0),
+            "road_surface_temp_c": _number(obs, "road_surface_temp_c"),
+            "precipitation_mm": _number(obs, "precipitation_mm", minimum=0),
+            "who": who,
+        }
+        if values["station_id"] is not None:
+            try:
+                values["station_id"] = int(values["station_id"])
+            except (TypeError, ValueError):
+                raise InvalidParameter(
+                    f"station_id must be an integer; got {obs.get('station_id')!r}", parameter="station_id"
+                ) from None
+        row = conn.execute(sa.text(load_sql("queries/routing_observation_insert.sql")), values).first()
+        if row is None:
+            ref = obs.get("station_id") if obs.get("station_id") is not None else obs.get("station_code")
+            raise Unprocessable(
+                f"observation {i}: no weather station {ref!r}; see /collections/weather_stations",
+                parameter="station_id",
+            )
+        out.append({"id": row.id, "station_id": row.station_id, "observed_at": row.observed_at.isoformat()})
+    return out

@@ -1,0 +1,12 @@
+-- The road between two stakes of a route as a GeoJSON (Multi)LineString: each overlapping
+-- segment cut to the range (both carriageways where the route has two).
+SELECT ST_AsGeoJSON(ST_Multi(ST_Collect(ST_LineSubstring(s.geom, least(f.a, f.b), greatest(f.a, f.b)))), 7) AS geometry,
+       count(*) AS segments
+FROM daoan_segments_for_stakes(:route, :lo, :hi) x
+JOIN road_segments s ON s.id = x.segment_id
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN s.end_stake_m = s.start_stake_m THEN 0
+                ELSE greatest(0, least(1, (least(:lo, :hi) - s.start_stake_m) / (s.end_stake_m - s.start_stake_m))) END AS a,
+           CASE WHEN s.end_stake_m = s.start_stake_m THEN 1
+                ELSE greatest(0, least(1, (greatest(:lo, :hi) - s.start_stake_m) / (s.end_stake_m - s.start_stake_m))) END AS b
+) f
