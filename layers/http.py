@@ -235,6 +235,14 @@ def locate() -> Response:
     raise InvalidParameter("give either at=lon,lat or route=G4&stake=K1530+200", parameter="at")
 
 
+@bp.get("/versions")
+def versions() -> Response:
+    """The data version of every layer: clients poll it (with ETag) to know when to reload live tiles."""
+    with connect(_engine()) as conn:
+        rows = conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all()
+    return json_response({layer: int(version) for layer, version in sorted(rows)}, cache_seconds=0)
+
+
 @bp.get("/search")
 def search_view() -> Response:
     with connect(_engine()) as conn:

@@ -122,6 +122,14 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
                 "responses": {"200": _ok("A point feature", "application/geo+json"), "400": _PROBLEM, "422": _PROBLEM},
             }
         },
+        "/versions": {
+            "get": {
+                "summary": "Data version of every layer (poll with If-None-Match to reload live tiles)",
+                "operationId": "getVersions",
+                "tags": ["Capabilities"],
+                "responses": {"200": _ok("Layer → version"), "304": {"description": "Unchanged"}},
+            }
+        },
         "/search": {
             "get": {
                 "summary": "Roads by route code or name, facilities by name",

@@ -172,3 +172,16 @@ def test_openapi_describes_every_collection(client):
 def test_unknown_path_is_problem_json(client):
     resp = client.get("/no/such/thing")
     assert resp.status_code == 404 and resp.mimetype == "application/problem+json"
+
+
+def test_versions_change_when_a_live_layer_is_written(client, engine):
+    import sqlalchemy as sa
+
+    first = client.get("/versions")
+    assert first.status_code == 200
+    assert client.get("/versions", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE hazard_zones SET active = NOT active"))
+    second = client.get("/versions", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 200
+    assert second.get_json()["hazard_zones"] > first.get_json()["hazard_zones"]

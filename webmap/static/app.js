@@ -41,7 +41,8 @@ const state = {
   from: null, to: null,
   draw: null,          // {kind: "line"|"polygon", coords: [[lon,lat]…]}
   pickStation: false,
-  incidentsEtag: null,
+  versionsEtag: null,
+  liveVersion: null,
   report: null,
   titles: {},          // layer id → {en, zh} from /collections
 };
@@ -293,24 +294,30 @@ $("vis-send").addEventListener("click", async () => {
   try {
     await api("/weather/observations", { method: "POST", auth: true, json: { station_id: station, visibility_m: visibility, observed_at: new Date().toISOString() } });
     setStatus("operator-status", `${t("sent")}: ${esc($("vis-station").dataset.name || station)} ${visibility} m`);
-    refreshLiveTiles(String(Date.now()));
+    await pollIncidents(true);
   } catch (err) { setStatus("operator-status", esc(err.message), false); }
 });
 
-/* Live: poll the public incident feed with its ETag; reload live tiles when it changes. */
+/* Live: poll the layers' data versions (cheap, with ETag); when a live layer changes, reload its
+   tiles and the incident list. */
+const LIVE_LAYERS = ["incidents", "hazard_zones", "weather_observations"];
 async function pollIncidents(force = false) {
   try {
-    const headers = !force && state.incidentsEtag ? { "If-None-Match": state.incidentsEtag } : {};
-    const resp = await fetch("/incidents", { headers });
+    const headers = !force && state.versionsEtag ? { "If-None-Match": state.versionsEtag } : {};
+    const resp = await fetch("/versions", { headers, cache: "no-cache" });
     if (resp.status === 304 || !resp.ok) return;
-    state.incidentsEtag = resp.headers.get("ETag");
-    const body = await resp.json();
-    $("incident-list").innerHTML = body.features.map((f) => {
+    state.versionsEtag = resp.headers.get("ETag");
+    const versions = await resp.json();
+    const live = LIVE_LAYERS.map((l) => versions[l] ?? 0).join(".");
+    if (!force && live === state.liveVersion) return;
+    state.liveVersion = live;
+    const feed = await (await fetch("/incidents", { cache: "no-cache" })).json();
+    $("incident-list").innerHTML = feed.features.map((f) => {
       const p = f.properties;
       return `<li data-incident="${esc(f.id)}">#${esc(f.id)} ${esc(p.kind)} ${esc(p.route_code || "")} <button type="button" data-end="${esc(f.id)}">${t("end")}</button></li>`;
     }).join("");
     $("incident-list").querySelectorAll("button[data-end]").forEach((b) => b.addEventListener("click", () => endIncident(b.dataset.end)));
-    refreshLiveTiles(state.incidentsEtag || String(Date.now()));
+    refreshLiveTiles(live);
   } catch (err) { /* offline for a moment: the next poll retries */ }
 }
 function refreshLiveTiles(version) {
