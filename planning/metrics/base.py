@@ -44,6 +44,19 @@ def result(
     }
 
 
+def share_result(target: Target, part: float, whole: float, **details: Any) -> dict[str, Any]:
+    """A share metric (part / whole) against the target share; met is None when nothing is measured."""
+    value = share(part, whole)
+    return result(
+        target,
+        value=value,
+        target_value=target.value,
+        met=None if value is None else value >= target.value - 1e-9,
+        unit="share",
+        **details,
+    )
+
+
 def plain(value: float | int | None) -> float | int | None:
     """An integral float as an int (a target of 1.0 stations reads 1), other values unchanged."""
     if isinstance(value, float) and value.is_integer():

@@ -6,7 +6,7 @@ from typing import Any
 
 from planning.areas import Area, AreaTree, city_code
 from planning.data import CoverageData
-from planning.metrics.base import result, share, units_meeting
+from planning.metrics.base import result, share_result, units_meeting
 from planning.metrics.tally import Amounts, Below, Tally
 from planning.standards import Target
 
@@ -35,13 +35,10 @@ def evaluate_county_share(area: Area, amounts: Amounts, target: Target, below: B
     counties, with_centre = amounts.n("command.counties"), amounts.n("command.county_centres")
     if area.level == "county":
         return result(target, value=int(with_centre), target_value=None, met=None, unit="has_centre")
-    value = share(with_centre, counties)
-    return result(
+    return share_result(
         target,
-        value=value,
-        target_value=target.value,
-        met=None if value is None else value >= target.value - 1e-9,
-        unit="share",
+        with_centre,
+        counties,
         counties=int(counties),
         counties_with_centre=int(with_centre),
     )

@@ -10,7 +10,7 @@ import numpy as np
 from planning.areas import Area
 from planning.data import CoverageData
 from planning.intervals import cut, intersect, union
-from planning.metrics.base import result, share
+from planning.metrics.base import share_result
 from planning.metrics.tally import Amounts, Below, Tally
 from planning.standards import Target
 
@@ -76,13 +76,10 @@ def evaluate_share(
     """Share of eligible route length with interval speed sections, against a target share."""
     g = target.roads
     eligible, covered = amounts.n(f"{g}.eligible_km"), amounts.n(f"{g}.interval_km")
-    value = share(covered, eligible)
-    return result(
+    return share_result(
         target,
-        value=value,
-        target_value=target.value,
-        met=None if value is None else value >= target.value - 1e-9,
-        unit="share",
+        covered,
+        eligible,
         eligible_km=round(eligible, 3),
         covered_km=round(covered, 3),
         km_to_cover=round(max(0.0, target.value * eligible - covered), 3),

@@ -10,7 +10,7 @@ import numpy as np
 from planning.areas import Area
 from planning.data import CoverageData
 from planning.intervals import distance_to, intersect, union
-from planning.metrics.base import result, share
+from planning.metrics.base import share_result
 from planning.metrics.tally import Amounts, Below, Tally
 from planning.standards import Target
 
@@ -70,13 +70,10 @@ def evaluate_share(area: Area, amounts: Amounts, target: Target, below: Below, *
     """Share of the fog/ice road length monitored, against a target share."""
     g = target.roads
     hazard, covered = amounts.n(f"{g}.hazard_km"), amounts.n(f"{g}.hazard_covered_km")
-    value = share(covered, hazard)
-    return result(
+    return share_result(
         target,
-        value=value,
-        target_value=target.value,
-        met=None if value is None else value >= target.value - 1e-9,
-        unit="share",
+        covered,
+        hazard,
         hazard_km=round(hazard, 3),
         monitored_km=round(covered, 3),
         km_to_monitor=round(max(0.0, target.value * hazard - covered), 3),
