@@ -13,6 +13,7 @@ BENCHES = [
     ["bench/tile_sizes.py", "--write-results"],
     ["bench/tiles_bench.py", "--write-results"],
     ["-m", "bench.coverage_bench"],
+    ["-m", "bench.routing_bench"],
 ]
 
 

@@ -75,11 +75,7 @@ def load(root: Path, ident: str) -> tuple[RoadGraph, Landmarks, np.ndarray] | No
     t0 = time.perf_counter()
     try:
         meta = json.loads((path / "meta.json").read_text())
-        arrays = {
-            f.name: np.load(path / f"{f.name}.npy", mmap_mode="r")
-            for f in fields(RoadGraph)
-            if (path / f"{f.name}.npy").exists()
-        }
+        arrays = {f.name: _map(path / f"{f.name}.npy") for f in fields(RoadGraph) if (path / f"{f.name}.npy").exists()}
         graph = RoadGraph(
             **arrays,
             routes=meta["routes"],
@@ -91,8 +87,8 @@ def load(root: Path, ident: str) -> tuple[RoadGraph, Landmarks, np.ndarray] | No
         )
         lm = Landmarks(
             np.load(path / "lm_nodes.npy"),
-            np.load(path / "lm_from.npy", mmap_mode="r"),
-            np.load(path / "lm_to.npy", mmap_mode="r"),
+            _map(path / "lm_from.npy"),
+            _map(path / "lm_to.npy"),
             meta["landmarks_built_s"],
         )
         preferred = np.load(path / "preferred.npy")
@@ -103,6 +99,13 @@ def load(root: Path, ident: str) -> tuple[RoadGraph, Landmarks, np.ndarray] | No
     os.utime(path)  # most recently used: pruned last
     log.info("routing graph mapped from %s in %.2fs", path, time.perf_counter() - t0)
     return graph, lm, preferred
+
+
+def _map(path: Path) -> np.ndarray:
+    """A copy-on-write mapping of an .npy file as a plain ndarray: pages shared between workers, and
+    the same (writable) array type as a freshly built graph, so compiled kernels are reused and
+    slicing costs no np.memmap overhead."""
+    return np.load(path, mmap_mode="c").view(np.ndarray)
 
 
 def _prune(root: Path) -> None:
