@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -90,3 +92,16 @@ def empty_db(engine: sa.Engine) -> sa.Engine:
 
 def auth(token: str = ADMIN_TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def module_data(loader: Callable[[sa.Engine], None], *, name: str) -> Any:
+    """A module-wide autouse fixture `name`: every data table emptied, `loader` run, emptied again after."""
+
+    @pytest.fixture(scope="module", autouse=True, name=name)
+    def _fixture(engine: sa.Engine):
+        truncate_all(engine)
+        loader(engine)
+        yield
+        truncate_all(engine)
+
+    return _fixture

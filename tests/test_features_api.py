@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gis.chinacrs import wgs84_to_gcj02
+from tests.conftest import module_data
 from tests.netfixture import load_small_network
 
-
-@pytest.fixture(scope="module", autouse=True)
-def network(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_small_network(engine)
-    yield
-    truncate_all(engine)
+network = module_data(load_small_network, name="network")
 
 
 def test_landing_page_links_to_api_conformance_and_data(client):

@@ -5,17 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gis.stake import format_stake, parse_stake
+from tests.conftest import module_data
 from tests.netfixture import load_small_network
 
-
-@pytest.fixture(scope="module", autouse=True)
-def network(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_small_network(engine)
-    yield
-    truncate_all(engine)
+network = module_data(load_small_network, name="network")
 
 
 def test_locate_stake_gives_point_on_route(client):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import OPERATOR_TOKEN, auth, truncate_all
+from tests.conftest import OPERATOR_TOKEN, auth, module_data
 from tests.test_routing_network import lat, load_corridor, segment_ids
 
 NORTH = f"112.95,{lat(0) + 0.001}"  # on G107 near row 0
@@ -17,12 +17,7 @@ G4_SOUTHBOUND = "route_code = 'G4' AND end_stake_m > start_stake_m"
 G4_NORTHBOUND = "route_code = 'G4' AND end_stake_m < start_stake_m"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def corridor(engine):
-    truncate_all(engine)
-    load_corridor(engine)
-    yield
-    truncate_all(engine)
+corridor = module_data(load_corridor, name="corridor")
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ADMIN_TOKEN, OPERATOR_TOKEN, auth, truncate_all
+from tests.conftest import ADMIN_TOKEN, OPERATOR_TOKEN, auth, module_data
 from tests.test_routing_network import lat, load_corridor
 
 CLOSURE = {
@@ -19,12 +19,7 @@ CLOSURE = {
 LINE = {"type": "LineString", "coordinates": [[113.0, lat(7) - 0.002], [113.0, lat(9) + 0.002]]}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def corridor(engine):
-    truncate_all(engine)
-    load_corridor(engine)
-    yield
-    truncate_all(engine)
+corridor = module_data(load_corridor, name="corridor")
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from shapely.geometry import shape
 
+from tests.conftest import module_data
 from tests.netfixture import load_small_network
 from tiles.matrix import TileAddress, lonlat_to_tile
 
@@ -48,14 +49,7 @@ def load_tile_data(engine: sa.Engine) -> None:
         conn.execute(sa.text("ANALYZE"))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def tile_data(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_tile_data(engine)
-    yield
-    truncate_all(engine)
+tile_data = module_data(load_tile_data, name="tile_data")
 
 
 def decode(data: bytes) -> dict:

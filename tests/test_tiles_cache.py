@@ -10,20 +10,14 @@ import mapbox_vector_tile
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import module_data
 from tests.test_tiles import HOME, load_tile_data, tile_at
 
 T = tile_at(*HOME, 14)
 URL = f"/tiles/cameras/{T.z}/{T.x}/{T.y}.mvt"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def tile_data(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_tile_data(engine)
-    yield
-    truncate_all(engine)
+tile_data = module_data(load_tile_data, name="tile_data")
 
 
 @pytest.fixture()

@@ -8,20 +8,14 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import module_data
 from tests.test_tiles import HOME, load_tile_data, tile_at
 
 TILES = "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/"
 TILEJSON_REQUIRED = ("tilejson", "tiles")  # 3.0.0: required keys; vector_layers required for vector tiles
 
 
-@pytest.fixture(scope="module", autouse=True)
-def tile_data(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_tile_data(engine)
-    yield
-    truncate_all(engine)
+tile_data = module_data(load_tile_data, name="tile_data")
 
 
 def test_tilejson_3_0_0_fields(client):

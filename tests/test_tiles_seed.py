@@ -10,20 +10,14 @@ import mapbox_vector_tile
 import pytest
 
 from layers.catalog import LAYERS
+from tests.conftest import module_data
 from tests.test_tiles import HOME, load_tile_data, tile_at
 from tiles.seed import seed
 
 BBOX = (112.90, 28.09, 113.00, 28.20)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def tile_data(engine):
-    from tests.conftest import truncate_all
-
-    truncate_all(engine)
-    load_tile_data(engine)
-    yield
-    truncate_all(engine)
+tile_data = module_data(load_tile_data, name="tile_data")
 
 
 def test_seed_mbtiles(engine, settings, tmp_path, client):
