@@ -96,7 +96,11 @@ def db_status() -> None:
         return
     click.echo(f"migrations: {len(available_migrations()) - len(pending)} applied, {len(pending)} pending")
     with engine.connect() as conn:
+        inspector = sa.inspect(conn)
         for layer in LAYERS.values():
+            if not inspector.has_table(layer.table):  # its migration is pending
+                click.echo(f"  {layer.id:<26} {'(pending)':>10}")
+                continue
             count = conn.execute(sa.text(f'SELECT count(*) FROM "{layer.table}"')).scalar()
             click.echo(f"  {layer.id:<26} {count:>10,}")
 
@@ -277,6 +281,10 @@ def tiles_seed_cmd(layers: str, zooms: str, bbox: str | None, out: Path) -> None
     engine = _engine(settings)
     try:
         chosen = list(LAYERS.values()) if layers == "all" else parse_layers(layers)
+        if any(layer.id == "coverage_gaps" for layer in chosen):
+            from planning.gapstore import refresh_coverage_gaps
+
+            refresh_coverage_gaps(engine)  # a derived layer: current before it is seeded
         report = seed(engine, settings, chosen, parse_zooms(zooms), out,
                       bbox=parse_bbox(bbox) if bbox else None, progress=True)  # fmt: skip
     except DaoanError as exc:
@@ -435,6 +443,32 @@ def coverage_suggest_cmd(
         return json.dumps(result, ensure_ascii=False)
 
     _coverage_run(run, out, render)
+
+
+@coverage.command("refresh")
+@click.option("--force", is_flag=True, help="Recompute even when the stored gaps are current.")
+def coverage_refresh_cmd(force: bool) -> None:
+    """Recompute the stored coverage_gaps tile layer when cameras, roads, areas or standards changed."""
+    from gis.errors import DaoanError
+    from planning.gapstore import refresh_coverage_gaps
+    from planning.progress import step_progress
+
+    engine = _engine(_settings())
+    progress, close = step_progress(4, enabled=sys.stderr.isatty())
+    try:
+        report = refresh_coverage_gaps(engine, force=force, progress=progress)
+    except DaoanError as exc:
+        close()
+        _fail(exc.detail, 2)
+        return
+    finally:
+        engine.dispose()
+    close()
+    if not report.refreshed:
+        click.echo("coverage_gaps is current: nothing to do")
+        return
+    years = ", ".join(map(str, report.years)) or "none"
+    click.echo(f"coverage_gaps: {report.gaps:,} gaps stored for years {years} in {report.duration_ms / 1000:.1f} s")
 
 
 # ---------------------------------------------------------------- routing
@@ -679,41 +713,24 @@ def ensure_api_token(settings: Settings) -> str | None:
 
 @main.command("serve")
 @click.option("--workers", type=int, default=3, show_default=True, help="Worker processes (2 cores: 3).")
-@click.option("--threads", type=int, default=4, show_default=True, help="Threads per worker.")
+@click.option("--threads", type=int, default=4, show_default=True, help="Request threads per worker.")
 @click.option("--port", type=int, default=None, help="Port (default DAOAN_PORT or 8080).")
 @click.option("--host", default="127.0.0.1", show_default=True)
-def serve_cmd(workers: int, threads: int, port: int | None, host: str) -> None:
-    """Serve the API with gunicorn (a production WSGI server)."""
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+def serve_cmd(workers: int, threads: int, port: int | None, host: str, access_log: bool) -> None:
+    """Serve the API with granian (a production HTTP server for the WSGI app)."""
+    from gis.server import server_command
+
     settings = _settings()
     port = port or settings.port
     token_file = ensure_api_token(settings)
     click.echo(f"Daoan serving on http://{host}:{port}/  (map: /map, API: /openapi.json)")
     if token_file:
         click.echo(f"write token (admin) is in {token_file}")
-    os.environ.setdefault("DAOAN_POOL_SIZE", str(threads))
+    os.environ.setdefault("DAOAN_POOL_SIZE", str(threads))  # one database connection per request thread
     sys.stdout.flush()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    os.execv(
-        gunicorn,
-        [
-            gunicorn,
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--worker-class",
-            "gthread",
-            "--bind",
-            f"{host}:{port}",
-            "--access-logfile",
-            "-",
-            "--graceful-timeout",
-            "10",
-            "--timeout",
-            "120",
-            "app:create_app()",
-        ],
-    )
+    argv = server_command(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
+    os.execv(argv[0], argv)
 
 
 if __name__ == "__main__":

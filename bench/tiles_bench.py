@@ -1,11 +1,11 @@
 """Tile server benchmark: Daoan (cache off and warm) against tipg and the database ceiling (pgbench).
 
 Same PostGIS, same data, the same seeded list of tiles over z6–z15, loopback only, bounded runs:
-  * Daoan under gunicorn as `daoan serve` runs it (3 workers x 4 threads, gthread; access log off),
-    once with the tile cache off and once warm;
+  * Daoan as `daoan serve` runs it (granian, 3 workers x 4 threads; access log off), once with the
+    tile cache off and once warm;
   * tipg (developmentseed) under uvicorn in its own venv bench/.venv-tipg (created when missing);
   * pgbench running the same tile SQL as prepared statements: the ceiling for an uncached server.
-wrk drives the HTTP servers at 1, 8 and 32 connections. Writes a "Tiles" section to bench/RESULTS.md.
+wrk drives the HTTP servers at 1, 8 and 32 connections, interleaved over several rounds. Writes a "Tiles" section to bench/RESULTS.md.
 
     .venv/bin/python bench/tiles_bench.py [--layer road_segments] [--duration 10] [--write-results]
 """
@@ -108,14 +108,12 @@ class Server:
 
 
 def ours(settings: Settings, port: int, *, cache: bool) -> Server:
-    """Daoan under gunicorn with `daoan serve`'s workers and threads."""
+    """Daoan as `daoan serve` runs it (its default workers and threads), access log off."""
     env = dict(os.environ)
     env["DAOAN_DATABASE_URL"] = settings.url()
     env["DAOAN_TILE_CACHE_MB"] = "256" if cache else "0"
-    env.setdefault("DAOAN_POOL_SIZE", "4")
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    cmd = [gunicorn, "--workers", "3", "--threads", "4", "--worker-class", "gthread", "--bind",
-           f"127.0.0.1:{port}", "--graceful-timeout", "10", "--timeout", "120", "app:create_app()"]  # fmt: skip
+    daoan = str(Path(sys.executable).with_name("daoan"))
+    cmd = [daoan, "serve", "--port", str(port), "--no-access-log"]
     return Server(cmd, env, f"http://127.0.0.1:{port}/health", OUT / f"ours-{'warm' if cache else 'nocache'}.log")
 
 
@@ -149,6 +147,11 @@ def tipg(settings: Settings, port: int) -> Server:
     cmd = [str(ensure_tipg()), "tipg.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
            "--log-level", "warning"]  # fmt: skip
     return Server(cmd, env, f"http://127.0.0.1:{port}/collections", OUT / "tipg.log")
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median tiles/s of several (its latencies with it)."""
+    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
 
 
 def pgbench_script(layer: Layer, tiles: list[TileAddress]) -> str:
@@ -252,6 +255,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk/pgbench run")
     parser.add_argument("--connections", default="1,8,32")
     parser.add_argument("--systems", default="off,warm,tipg,pgbench", help="which of off,warm,tipg,pgbench to run")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported")
     parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
     settings = load_settings()
@@ -275,27 +279,40 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     results: dict[str, dict[int, dict]] = {}
 
-    def run_http(name: str, server: Server, port: int, paths: Path, warm_s: int) -> None:
-        try:
-            wrk(f"http://127.0.0.1:{port}", paths, 8, warm_s)  # warm-up: prepare, fill caches and buffers
-            results[name] = {c: wrk(f"http://127.0.0.1:{port}", paths, c, args.duration) for c in conns}
-        finally:
+    systems = args.systems.split(",")
+    servers: dict[str, tuple[Server, str, Path]] = {}
+    try:
+        port = free_port(OURS_PORT)
+        if "off" in systems:
+            servers["Daoan, cache off"] = (ours(settings, port, cache=False), f"http://127.0.0.1:{port}", ours_paths)
+        if "warm" in systems:
+            wport = free_port(port + 2)
+            servers["Daoan, cache warm"] = (ours(settings, wport, cache=True), f"http://127.0.0.1:{wport}", ours_paths)
+        if "tipg" in systems:
+            tport = free_port(TIPG_PORT)
+            servers["tipg"] = (tipg(settings, tport), f"http://127.0.0.1:{tport}", tipg_paths)
+        for _, base, paths in servers.values():
+            wrk(base, paths, 8, 5)  # warm-up: prepare statements, fill caches and buffers
+        if "pgbench" in systems:
+            pgbench(settings, script, 8, 3)
+        # Interleaved, round after round, so that the shared machine's drifting load falls on every
+        # system alike; the median of the rounds is reported.
+        runs: dict[str, dict[int, list[dict]]] = {}
+        for _ in range(args.rounds):
+            for c in conns:
+                for name, (_, base, paths) in servers.items():
+                    runs.setdefault(name, {}).setdefault(c, []).append(wrk(base, paths, c, args.duration))
+                if "pgbench" in systems:
+                    runs.setdefault("pgbench (ceiling)", {}).setdefault(c, []).append(
+                        pgbench(settings, script, c, args.duration)
+                    )
+            print(json.dumps(runs), flush=True)
+    finally:
+        for server, _, _ in servers.values():
             server.stop()
-        print(name, json.dumps(results[name]), flush=True)
-
-    systems = set(args.systems.split(","))
-    port = free_port(OURS_PORT)
-    if "off" in systems:
-        run_http("Daoan, cache off", ours(settings, port, cache=False), port, ours_paths, 8)
-    if "warm" in systems:
-        run_http("Daoan, cache warm", ours(settings, port, cache=True), port, ours_paths, 8)
-    if "tipg" in systems:
-        tport = free_port(TIPG_PORT)
-        run_http("tipg", tipg(settings, tport), tport, tipg_paths, 3)
-    if "pgbench" in systems:
-        pgbench(settings, script, 8, 3)  # warm-up
-        results["pgbench (ceiling)"] = {c: pgbench(settings, script, c, args.duration) for c in conns}
-        print("pgbench", json.dumps(results["pgbench (ceiling)"]), flush=True)
+    results: dict[str, dict[int, dict]] = {
+        name: {c: median_run(rs) for c, rs in by_conn.items()} for name, by_conn in runs.items()
+    }
 
     table = ["| server | conns | tiles/s | p50 ms | p99 ms | errors |", "|---|---:|---:|---:|---:|---:|"]
     for name, by_conn in results.items():
@@ -315,8 +332,9 @@ def main() -> int:
     body = (
         f"Layer `{layer.id}`, {len(tiles)} seeded tiles (seed {args.seed}) over z6–z15 centred on road points; "
         f"database `{engine.url.database}` with {segments:,} road segments. "
-        f"wrk on loopback, {args.duration} s per run, `Accept-Encoding: gzip`. "
-        "Daoan: gunicorn gthread 3 workers x 4 threads (as `daoan serve`, access log off); tipg 1.x: one uvicorn "
+        f"wrk on loopback, {args.duration} s per run, `Accept-Encoding: gzip`; "
+        f"{args.rounds} rounds, each running every system in turn at each connection count; the median round "
+        "is shown. Daoan: `daoan serve --no-access-log` (granian, 3 workers x 4 threads); tipg 1.x: one uvicorn "
         "worker; pgbench: the same tile SQL, prepared (`-M prepared`), plus a lookup of the tile's z/x/y.\n\n"
         + "\n".join(table)
         + "\n\nRatios:\n\n"

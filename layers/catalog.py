@@ -63,7 +63,7 @@ class Layer:
     title: str
     title_zh: str
     table: str
-    geometry_type: str  # Point, LineString, MultiPolygon, Geometry
+    geometry_type: str  # Point, LineString, MultiLineString, MultiPolygon, Geometry
     properties: tuple[Property, ...]
     description: str = ""
     placement: str | None = None  # ON_ROAD, ROADSIDE, OFF_ROAD for point facilities
@@ -388,6 +388,37 @@ _LAYERS: tuple[Layer, ...] = (
         importable=False,
         tiles=TileSpec(where="ended_at IS NULL", max_age_s=5),
     ),
+    Layer(
+        "coverage_gaps",
+        "Camera coverage gaps",
+        "视频监控覆盖缺口",
+        "coverage_gaps",
+        "MultiLineString",
+        (
+            _p("kind", "string", "camera", required=True),
+            _p("year", "integer", required=True),
+            _p("newest_year", "boolean", required=True),
+            _p("route_code", required=True),
+            _p("roads", "string", "expressway", "national_provincial", required=True),
+            _p("direction", "string", "up", "down", "both", required=True),
+            _p("from_stake", required=True),
+            _p("to_stake", required=True),
+            _p("from_stake_m", "number", required=True),
+            _p("to_stake_m", "number", required=True),
+            _p("length_m", "number", required=True),
+            _p("spacing_m", "number", required=True),
+            _p("cameras_needed", "integer", required=True),
+            _p("county_adcode"),
+            _p("city_adcode"),
+        ),
+        "Stretches longer than the plan's camera spacing without a camera, per standard year, route and "
+        "carriageway (the same gaps as /coverage/gaps?kind=camera); derived, recomputed when cameras, roads "
+        "or standards change.",
+        importable=False,
+        minzoom=5,
+        # Few, long lines: every gap from z5, simplified until the roads are drawn in full detail.
+        tiles=TileSpec(bands=(ZoomBand(0, simplify_px=8), ZoomBand(8, simplify_px=4), ZoomBand(12))),
+    ),
 )
 
 LAYERS: MappingProxyType[str, Layer] = MappingProxyType({layer.id: layer for layer in _LAYERS})
@@ -411,6 +442,7 @@ def importable_layers() -> list[str]:
 # Every table holding data (not schema bookkeeping), children before parents: what the demo
 # replaces and what tests empty between cases.
 DATA_TABLES = (
+    "coverage_gaps",
     "incident_changes",
     "incidents",
     "weather_observations",

@@ -45,9 +45,11 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     client = app.test_client()
     assert client.get("/health").status_code == 200
     assert client.get("/collections").status_code == 200
+    assert client.get("/tiles/road_segments/14/13330/6850.mvt").status_code == 204  # a tile connection pooled
 
     stop_cluster(own_cluster)
-    for path in ("/health", "/collections", "/collections/cameras/items", "/search?q=G4"):
+    for path in ("/health", "/collections", "/collections/cameras/items", "/search?q=G4",
+                 "/tiles/road_segments/14/13331/6850.mvt"):  # fmt: skip
         resp = client.get(path)
         assert resp.status_code == 503, path
         assert resp.mimetype == "application/problem+json"
@@ -58,4 +60,6 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     ensure_cluster(own_cluster)
     assert client.get("/health").status_code == 200
     assert client.get("/collections/cameras/items").status_code == 200
+    assert client.get("/tiles/road_segments/14/13331/6850.mvt").status_code == 204  # its connection replaced
+    app.extensions["daoan.tiles"].close()
     app.extensions["daoan.engine"].dispose()

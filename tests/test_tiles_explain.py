@@ -40,6 +40,10 @@ INSERT INTO hazard_zones (kind, geom)
 SELECT 'fog', ST_Multi(ST_Buffer({POINT}, 0.005, 4)) FROM generate_series(1, {{n}}) i;
 INSERT INTO incidents (kind, effect, created_by, updated_by, geom)
 SELECT 'accident', 'closed', 'test', 'test', {POINT} FROM generate_series(1, {{n}}) i;
+INSERT INTO coverage_gaps (id, year, newest_year, route_code, roads, direction, from_stake, to_stake, from_stake_m,
+                           to_stake_m, length_m, spacing_m, cameras_needed, geom)
+SELECT i, 2019, true, 'G' || i, 'expressway', 'up', 'K0+000', 'K3+000', 0, 3000, 3000, 2000, 1,
+       ST_Multi(ST_MakeLine({POINT}, ST_Translate({POINT}, 0.02, 0.01))) FROM generate_series(1, {{n}}) i;
 ANALYZE;
 """
 

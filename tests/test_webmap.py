@@ -53,7 +53,7 @@ def _get_json(port: int, path: str) -> dict:
 
 @pytest.fixture(scope="module")
 def server(settings, engine):
-    """The small demo served by gunicorn (two workers), as `make run` serves it."""
+    """The small demo served by `daoan serve` (two workers), as `make run` serves it."""
     from layers.demo import load_demo
 
     load_demo(engine, settings, size="small", seed=2017)

@@ -1,9 +1,9 @@
-"""A WSGI shortcut for cached tiles: /tiles/{layers}/{z}/{x}/{y}.mvt answered without Flask's machinery.
+"""A WSGI shortcut for tiles: /tiles/{layers}/{z}/{x}/{y}.mvt answered without Flask's machinery.
 
-Only requests that are certain to succeed from the cache take it (valid layers and address, every
-layer's part cached for its current data version); everything else — a miss, an error, another
-path — goes to the Flask app, which renders the tile and answers with the same headers
-(tiles/responses.py serves both).
+Valid requests (known layers, an address inside the matrix) are answered here, from the cache or
+freshly rendered; everything else — bad input, an error while rendering (the database is down,
+say), another path — goes to the Flask app, which answers with its problem document or renders
+the tile with the same headers (tiles/responses.py serves both).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
+
+import psycopg2
 
 from gis.errors import DaoanError
 from layers.catalog import Layer
@@ -25,13 +27,13 @@ _REASONS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 204, 304
 
 
 class FastTiles:
-    """WSGI middleware serving cache hits of the XYZ tile endpoint."""
+    """WSGI middleware serving the XYZ tile endpoint's valid requests."""
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], service: TileService) -> None:
         self.wsgi_app = wsgi_app
         self.service = service
         self._layers: dict[str, list[Layer] | None] = {}
-        self.served = 0  # responses given from the cache without Flask
+        self.served = 0  # responses given without Flask
 
     def _layers_of(self, text: str) -> list[Layer] | None:
         if text not in self._layers:
@@ -47,7 +49,7 @@ class FastTiles:
         if environ.get("REQUEST_METHOD") == "GET":
             match = _PATH.fullmatch(environ.get("PATH_INFO", ""))
             if match:
-                answer = self._from_cache(match, environ)
+                answer = self._answer(match, environ)
                 if answer is not None:
                     status, headers, body = answer
                     if status == 200:  # never on 204 (RFC 9110) nor on 304
@@ -57,17 +59,15 @@ class FastTiles:
                     return [body]
         return self.wsgi_app(environ, start_response)
 
-    def _from_cache(self, match: re.Match[str], environ: dict[str, Any]) -> tuple | None:
+    def _answer(self, match: re.Match[str], environ: dict[str, Any]) -> tuple | None:
         layers = self._layers_of(match.group(1))
         z, x, y = int(match.group(2)), int(match.group(3)), int(match.group(4))
         if layers is None or z > MAX_ZOOM or x >= 1 << z or y >= 1 << z:
             return None  # Flask answers with the problem document
         try:
-            result = self.service.cached(layers, TileAddress(z, x, y))
-        except DaoanError:
+            result = self.service.tile(layers, TileAddress(z, x, y))
+        except (DaoanError, psycopg2.Error):
             return None  # e.g. the database is unreachable: Flask answers 503 with its problem document
-        if result is None:
-            return None
         return tile_http(
             self.service,
             result,

@@ -133,7 +133,9 @@ def tileset(base: str, layer: Layer, bbox: tuple[float, float, float, float] | N
                 "id": layer.id,
                 "title": layer.title,
                 "dataType": "vector",
-                "geometryDimension": {"Point": 0, "LineString": 1, "MultiPolygon": 2}.get(layer.geometry_type),
+                "geometryDimension": {"Point": 0, "LineString": 1, "MultiLineString": 1, "MultiPolygon": 2}.get(
+                    layer.geometry_type
+                ),
                 "minTileMatrix": str(layer.minzoom),
                 "maxTileMatrix": str(maxzoom),
                 "propertiesSchema": {

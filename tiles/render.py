@@ -1,43 +1,123 @@
-"""Render layers of one tile in PostgreSQL with prepared statements, one per layer and zoom band."""
+"""Render layers of one tile in PostgreSQL with prepared statements, one per layer and zoom band.
+
+Two ways in: `render_layers` on a caller's SQLAlchemy connection (seeding, benchmarks, tests), and
+`TileRenderer`, the server's lean path: its own small pool of autocommit connections that carry the
+tile session settings from their start (libpq `options`), are not pinged before use and keep their
+statements prepared, so an uncached tile costs one round trip per layer, as `pgbench -M prepared`.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Sequence
+from functools import cache
+from typing import Any
 
+import psycopg2
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gis.errors import DatabaseUnavailable
 from layers.catalog import Layer
 from tiles.matrix import TileAddress
 from tiles.queries import PARAM_TYPES, layer_query, session_sql
 
+log = logging.getLogger(__name__)
+
 _PREPARED = "daoan.tiles.prepared"  # key in the DBAPI connection's info: statements prepared on it
+_EXECUTE = ", ".join(["%s"] * len(PARAM_TYPES.split(", ")))
 
 
-def _prepared_names(conn: Connection) -> set[str]:
-    # The pool keeps .info for the lifetime of the DBAPI connection; a replaced connection starts empty.
-    return conn.connection.info.setdefault(_PREPARED, set())
-
-
-def render_layers(conn: Connection, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
-    """The MVT bytes of each layer for `tile` (empty bytes when the layer has nothing there)."""
-    prepared = _prepared_names(conn)
+def _render(
+    cursor: Any, prepared: set[str], layers: Sequence[Layer], tile: TileAddress, session: str
+) -> dict[str, bytes]:
+    """Run each layer's prepared statement on a DBAPI cursor; `session` rides along with the first."""
     out: dict[str, bytes] = {}
-    session = session_sql()
     for layer in layers:
         if tile.z < layer.minzoom:
             out[layer.id] = b""
             continue
         query = layer_query(layer, tile.z)
         if query.name not in prepared:
-            conn.exec_driver_sql(f"PREPARE {query.name} ({PARAM_TYPES}) AS {query.sql}")
+            cursor.execute(f"PREPARE {query.name} ({PARAM_TYPES}) AS {query.sql}")
             prepared.add(query.name)
-        placeholders = ", ".join(["%s"] * 10)
-        # The session settings ride along with the first EXECUTE: one round trip.
-        statement = f"{session}\nEXECUTE {query.name} ({placeholders})"
+        cursor.execute(f"{session}\nEXECUTE {query.name} ({_EXECUTE})", query.params(tile))
         session = ""
-        data = conn.exec_driver_sql(statement, query.params(tile)).scalar()
-        out[layer.id] = bytes(data) if data else b""
+        row = cursor.fetchone()
+        out[layer.id] = bytes(row[0]) if row and row[0] else b""
     return out
+
+
+def render_layers(conn: Connection, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
+    """The MVT bytes of each layer for `tile` (empty bytes when the layer has nothing there)."""
+    # The pool keeps .info for the lifetime of the DBAPI connection; a replaced connection starts empty.
+    prepared = conn.connection.info.setdefault(_PREPARED, set())
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        return _render(cursor, prepared, layers, tile, session_sql())
+    finally:
+        cursor.close()
+
+
+@cache
+def session_options() -> str:
+    """The settings of sql/queries/tiles_session.sql as libpq `options` (`-c name=value …`)."""
+    pairs = re.findall(r"^SET LOCAL (\w+) = '?([^';]+)'?;", session_sql(), flags=re.MULTILINE)
+    return " ".join(f"-c {name}={value}" for name, value in pairs)
+
+
+class TileRenderer:
+    """The server's tile connections: autocommit, tile settings preset, statements kept prepared."""
+
+    def __init__(self, url: sa.URL, pool_size: int) -> None:
+        self.engine = sa.create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=2,
+            pool_pre_ping=False,  # a dead connection is replaced and the tile retried once instead
+            pool_reset_on_return=None,  # autocommit: nothing to roll back
+            pool_recycle=1800,
+            connect_args={
+                "connect_timeout": 5,
+                "application_name": "daoan-tiles",
+                "options": session_options(),
+            },
+        )
+        sa.event.listen(self.engine, "connect", _autocommit)
+
+    def render(self, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
+        """The MVT bytes of each layer for `tile`; DatabaseUnavailable when PostgreSQL is unreachable."""
+        for attempt in (1, 2):
+            try:
+                fairy = self.engine.raw_connection()
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                log.warning("database unreachable: %s", exc)
+                raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
+            try:
+                cursor = fairy.cursor()
+                try:
+                    return _render(cursor, fairy.info.setdefault(_PREPARED, set()), layers, tile, "")
+                finally:
+                    cursor.close()
+            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+                if not fairy.dbapi_connection or not fairy.dbapi_connection.closed:
+                    raise  # the connection is fine: the statement failed (e.g. its time limit)
+                fairy.invalidate(exc)
+                if attempt == 2:
+                    log.warning("database connection lost: %s", exc)
+                    raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
+            finally:
+                fairy.close()
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        """Close the pooled connections."""
+        self.engine.dispose()
+
+
+def _autocommit(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.autocommit = True
 
 
 def explain_layer(conn: Connection, layer: Layer, tile: TileAddress) -> list[str]:

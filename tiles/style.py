@@ -147,6 +147,46 @@ def _points() -> list[dict[str, Any]]:
     return layers
 
 
+def _coverage_gaps() -> list[dict[str, Any]]:
+    """Camera spacing gaps of the newest standard year: a dashed red line, its length in km when close."""
+    newest = ["boolean", ["get", "newest_year"], False]
+    km = ["/", ["round", ["/", ["get", "length_m"], 100]], 10]
+    return [
+        {
+            "id": "coverage-gaps",
+            "type": "line",
+            "source": SOURCE,
+            "source-layer": "coverage_gaps",
+            "minzoom": LAYERS["coverage_gaps"].minzoom,
+            "filter": newest,
+            "layout": {"line-cap": "butt", "line-join": "round"},
+            "paint": {
+                "line-color": "#f03e3e",
+                "line-width": ["interpolate", ["linear"], ["zoom"], 5, 1.5, 16, 6],
+                "line-dasharray": [2, 1.5],
+                "line-opacity": 0.85,
+            },
+        },
+        {
+            "id": "coverage-gaps-label",
+            "type": "symbol",
+            "source": SOURCE,
+            "source-layer": "coverage_gaps",
+            "minzoom": 11,
+            "filter": newest,
+            "layout": {
+                "symbol-placement": "line",
+                "text-field": ["concat", ["to-string", km], " km"],
+                "text-font": FONT_BOLD,
+                "text-size": 11,
+                "text-offset": [0, -0.9],
+                "symbol-spacing": 500,
+            },
+            "paint": {"text-color": "#c92a2a", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
+        },
+    ]
+
+
 def style_document(base: str) -> dict[str, Any]:
     """The style, with the tiles, glyphs and TileJSON at `base`."""
     ids = ",".join(LAYERS)
@@ -241,6 +281,7 @@ def style_document(base: str) -> dict[str, Any]:
             },
             "paint": {"text-color": "#495057", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
         },
+        *_coverage_gaps(),
         *_points(),
         {
             "id": "incident-lines",

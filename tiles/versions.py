@@ -5,6 +5,9 @@ announced with NOTIFY on the channel 'daoan_layers'. A worker reads the table wh
 than `ttl_s` or when a notification says it changed. A background thread LISTENs (and reconnects
 when the database goes away); each request also drains the listening socket, so a write committed
 before the request arrived is normally seen at once and at worst after `ttl_s`.
+
+A layer derived from others (coverage_gaps) registers a refresher: looking up that layer's version in
+the mapping current() returns first calls it, so that the version used is the one of current data.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import logging
 import select
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -25,6 +28,42 @@ from gis.sqlfiles import load_sql
 log = logging.getLogger(__name__)
 
 CHANNEL = "daoan_layers"
+
+# (engine, the versions just read) → True when it rewrote its layer. Cheap when nothing is stale.
+Refresher = Callable[[sa.Engine, Mapping[str, int]], bool]
+_REFRESHERS: dict[str, Refresher] = {}
+
+
+def register_refresher(table: str, refresher: Refresher) -> None:
+    """Have `refresher` bring `table` up to date before its version is looked up (replaces any earlier one)."""
+    _REFRESHERS[table] = refresher
+
+
+def has_refresher(table: str) -> bool:
+    """Whether `table` is a derived layer brought up to date when its version is looked up."""
+    return table in _REFRESHERS
+
+
+class _RefreshingVersions(Mapping[str, int]):
+    """The versions, running a layer's refresher when that layer's version is looked up."""
+
+    __slots__ = ("_owner", "_data")
+
+    def __init__(self, owner: LayerVersions, data: Mapping[str, int]) -> None:
+        self._owner = owner
+        self._data = data
+
+    def __getitem__(self, table: str) -> int:
+        refresher = _REFRESHERS.get(table)
+        if refresher is not None:
+            self._data = self._owner._refreshed(table, refresher, self._data)
+        return self._data[table]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 class LayerVersions:
@@ -49,7 +88,24 @@ class LayerVersions:
 
     # ------------------------------------------------------------ reading
     def current(self) -> Mapping[str, int]:
-        """Versions fresh within `ttl_s` (or since the last notification), read from the database if not."""
+        """Versions fresh within `ttl_s` (or since the last notification), read from the database if not;
+        derived layers are refreshed when their version is looked up."""
+        versions = self._current()
+        return _RefreshingVersions(self, versions) if _REFRESHERS else versions
+
+    def _refreshed(self, table: str, refresher: Refresher, versions: Mapping[str, int]) -> Mapping[str, int]:
+        try:
+            changed = refresher(self.engine, versions)
+        except Exception:
+            # Serve the layer as stored rather than fail every tile that includes it.
+            log.exception("refreshing %s failed; serving it as stored", table)
+            return versions
+        if not changed:
+            return versions
+        self.expire()  # the rewrite bumped the layer's version: read it now, not at the next notification
+        return self._current()
+
+    def _current(self) -> Mapping[str, int]:
         if self.listen and (self._listener is None or not self._listener.is_alive()):
             self.start()
         self._drain()
