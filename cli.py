@@ -332,11 +332,18 @@ def _coverage_run(fn, out: Path | None, render) -> None:
     finally:
         engine.dispose()
     close()
-    text = render(result)
+    try:
+        rendered = render(result)
+    except DaoanError as exc:
+        _fail(exc.detail, 2)
+        return
     if out is None:
-        click.echo(text)
+        click.echo(rendered)
+    elif isinstance(rendered, bytes):
+        out.write_bytes(rendered)
+        click.echo(f"written {out}", err=True)
     else:
-        out.write_text(text, encoding="utf-8")
+        out.write_text(rendered, encoding="utf-8")
         click.echo(f"written {out}", err=True)
 
 
@@ -351,8 +358,8 @@ _OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), de
 @_AREA
 @_AS_OF
 @_OUT
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "html"]), default=None,
-              help="Output format (default: from --out's extension, else json).")  # fmt: skip
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "html", "pdf"]), default=None,
+              help="Output format (default: from --out's extension, else json); pdf needs --out.")  # fmt: skip
 def coverage_report_cmd(
     year: int | None, area: str | None, as_of: int | None, out: Path | None, fmt: str | None
 ) -> None:
@@ -362,12 +369,15 @@ def coverage_report_cmd(
     from planning.export import report_csv
     from planning.service import city_outlines, coverage_gaps, coverage_report, latest_year
 
-    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix.lower() in (".csv", ".html") else "json")
+    fmt = fmt or (out.suffix.lstrip(".").lower() if out and out.suffix.lower() in (".csv", ".html", ".pdf") else "json")
+    if fmt == "pdf" and out is None:
+        _fail("a PDF report needs a file: add --out report.pdf", 2)
+        return
 
     def run(engine, progress):
         y = year or latest_year(engine)
         report = coverage_report(engine, year=y, area=area, as_of=as_of, progress=progress)
-        if fmt != "html":
+        if fmt not in ("html", "pdf"):
             return report
         gaps = coverage_gaps(engine, kind="camera", year=y, area=area, as_of=as_of)
         return report, gaps, city_outlines(engine)
@@ -379,6 +389,11 @@ def coverage_report_cmd(
             from planning.htmlreport import report_html
 
             return report_html(*result)
+        if fmt == "pdf":
+            from planning.htmlreport import report_html
+            from planning.pdfreport import html_to_pdf
+
+            return html_to_pdf(report_html(*result, printed=True))
         return json.dumps(result, ensure_ascii=False, indent=1)
 
     _coverage_run(run, out, render)

@@ -118,9 +118,15 @@ def _map(gaps: list[dict[str, Any]], outlines: list[dict[str, Any]]) -> str:
 
 
 def report_html(
-    report: dict[str, Any], gaps: dict[str, Any], outlines: list[dict[str, Any]] | None = None, *, lang: str = "zh-CN"
+    report: dict[str, Any],
+    gaps: dict[str, Any],
+    outlines: list[dict[str, Any]] | None = None,
+    *,
+    lang: str = "zh-CN",
+    printed: bool = False,
 ) -> str:
-    """The whole report as one HTML document (no external resources)."""
+    """The whole report as one HTML document (no external resources); `printed` opens the folded
+    per-county table, as on paper nothing can be unfolded."""
     areas = report["areas"]
     head = areas[0]
     cities = [a for a in areas if a["level"] == "city"] or [head]
@@ -163,7 +169,7 @@ def report_html(
             f"{t('国省道', 'national/provincial')}</p>",
             _map(gap_features, outlines or []),
             (
-                f"<details><summary>{t('分县市区指标', 'Per-county table')}</summary>{table(counties)}</details>"
+                f"<details{' open' if printed else ''}><summary>{t('分县市区指标', 'Per-county table')}</summary>{table(counties)}</details>"
                 if counties
                 else ""
             ),  # fmt: skip
