@@ -382,7 +382,7 @@ def coverage_report_cmd(
         gaps = coverage_gaps(engine, kind="camera", year=y, area=area, as_of=as_of)
         return report, gaps, city_outlines(engine)
 
-    def render(result) -> str:
+    def render(result) -> str | bytes:
         if fmt == "csv":
             return report_csv(result)
         if fmt == "html":
