@@ -29,18 +29,29 @@ def test_style_uses_the_app_tiles_glyphs_and_every_layer(client):
     from layers.catalog import LAYERS
 
     style = client.get("/styles/daoan.json").get_json()
-    source = style["sources"]["daoan"]
-    assert source["url"].startswith("http://localhost/tiles/") and source["url"].endswith(".json")
+    assert set(style["sources"]) == {"daoan", "daoan-live"}
+    for source in style["sources"].values():
+        assert source["url"].startswith("http://localhost/tiles/") and source["url"].endswith(".json")
     assert style["glyphs"] == "http://localhost/fonts/{fontstack}/{range}.pbf"
     used = {layer.get("source-layer") for layer in style["layers"]} - {None}
     assert used == set(LAYERS)
+    # Live layers come from their own source: a closure reloads those tiles only.
+    live = {layer.id for layer in LAYERS.values() if layer.live}
+    assert live == {"incidents", "hazard_zones"}
+    for layer in style["layers"]:
+        if "source-layer" in layer:
+            assert layer["source"] == ("daoan-live" if layer["source-layer"] in live else "daoan"), layer["id"]
+    tilejsons = {
+        name: client.get(source["url"].replace("http://localhost", "")).get_json()
+        for name, source in style["sources"].items()
+    }
+    served = [v["id"] for name in ("daoan", "daoan-live") for v in tilejsons[name]["vector_layers"]]
+    assert sorted(served) == sorted(LAYERS) and set(served[-len(live) :]) == live
     ids = [layer["id"] for layer in style["layers"]]
     assert ids.index("admin-fill") < ids.index("hazard-fill") < ids.index("roads-expressway")
     assert ids.index("cameras-symbol") < ids.index("incident-lines")  # incidents on top of facilities
     colours = {layer["paint"]["circle-color"] for layer in style["layers"] if layer["id"].endswith("-symbol")}
     assert len(colours) == len([i for i in ids if i.endswith("-symbol")])  # distinct symbols
-    tilejson = client.get(source["url"].replace("http://localhost", "")).get_json()
-    assert [v["id"] for v in tilejson["vector_layers"]] == list(LAYERS)
 
 
 def test_glyph_range_is_a_valid_sdf_pbf(client):

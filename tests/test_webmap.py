@@ -275,23 +275,24 @@ def test_phone_sized_screen_shows_map_and_panel(browser, server):
 
 def test_a_hazard_activation_reloads_live_tiles_without_a_page_reload(browser, server, engine):
     page = MapPage(browser, server, hash_="#10/27.95/113.0")
-    tiles_of_first_vector_source = """() => {
-        const m = window.daoanMap;
-        for (const id of Object.keys(m.getStyle().sources)) {
-            const s = m.getSource(id);
-            if (s.type === 'vector' && Array.isArray(s.tiles)) return s.tiles[0];
-        }
-        return null; }"""
+    tiles_of = """(id) => {
+        const s = window.daoanMap.getSource(id);
+        return s && Array.isArray(s.tiles) ? s.tiles[0] : null; }"""
+    tiles_of_first_vector_source = f"() => ({tiles_of})('daoan-live')"
+    base_tiles = f"() => ({tiles_of})('daoan')"
     try:
         page.idle()
         page.page.wait_for_function(f"({tiles_of_first_vector_source})()?.includes('v=')", timeout=20_000)
         before = page.page.evaluate(tiles_of_first_vector_source)
+        base_before = page.page.evaluate(base_tiles)
+        assert base_before and "v=" not in base_before
         with engine.begin() as conn:
             conn.execute(
                 sa.text("UPDATE hazard_zones SET active = NOT active WHERE id = (SELECT min(id) FROM hazard_zones)")
             )
         with page.page.expect_request(lambda r: "/tiles/" in r.url and "v=" in r.url, timeout=30_000):
             page.page.wait_for_function(f"({tiles_of_first_vector_source})() !== {json.dumps(before)}", timeout=30_000)
+        assert page.page.evaluate(base_tiles) == base_before  # the base map's tiles are not reloaded
         assert page.errors == []
     finally:
         page.close()

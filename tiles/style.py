@@ -1,4 +1,9 @@
-"""The Daoan MapLibre style: every layer from the composite tiles, no external basemap."""
+"""The Daoan MapLibre style: every layer from the composite tiles, no external basemap.
+
+Two sources: `daoan` holds the layers that change with imports (roads, facilities, areas, coverage
+gaps) and `daoan-live` the live ones (incidents, hazard zones), so that a closure declared reloads
+only the small live tiles, not the whole map.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import Any
 from layers.catalog import LAYERS, ROAD_CLASSES
 
 SOURCE = "daoan"
+LIVE_SOURCE = "daoan-live"
 FONT = ["Noto Sans Regular"]
 FONT_BOLD = ["Noto Sans Bold"]
 # Chinese ideographs are drawn by the browser: pass this as MapLibre's localIdeographFontFamily.
@@ -189,7 +195,7 @@ def _coverage_gaps() -> list[dict[str, Any]]:
 
 def style_document(base: str) -> dict[str, Any]:
     """The style, with the tiles, glyphs and TileJSON at `base`."""
-    ids = ",".join(LAYERS)
+    ids = ",".join(layer.id for layer in LAYERS.values() if not layer.live)
     hazard_colour = ["match", ["get", "kind"], *[v for kv in HAZARD_COLOURS.items() for v in kv], "#fa5252"]
     layers: list[dict[str, Any]] = [
         {"id": "background", "type": "background", "paint": {"background-color": "#f3f1ec"}},
@@ -347,6 +353,10 @@ def style_document(base: str) -> dict[str, Any]:
             "paint": {"text-color": "#212529", "text-halo-color": "#ffffff", "text-halo-width": 1.5},
         },
     ]
+    live = [layer.id for layer in LAYERS.values() if layer.live]
+    for style_layer in layers:
+        if style_layer.get("source-layer") in live:
+            style_layer["source"] = LIVE_SOURCE
     return {
         "version": 8,
         "name": "Daoan 道安",
@@ -357,10 +367,8 @@ def style_document(base: str) -> dict[str, Any]:
         "center": [111.7, 27.6],
         "zoom": 6,
         "sources": {
-            SOURCE: {
-                "type": "vector",
-                "url": f"{base}/tiles/{ids}.json",
-            }
+            SOURCE: {"type": "vector", "url": f"{base}/tiles/{ids}.json"},
+            LIVE_SOURCE: {"type": "vector", "url": f"{base}/tiles/{','.join(live)}.json"},
         },
         "glyphs": f"{base}/fonts/{{fontstack}}/{{range}}.pbf",
         "layers": layers,
