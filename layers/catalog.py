@@ -386,7 +386,11 @@ _LAYERS: tuple[Layer, ...] = (
         "Closures and restrictions; the public feed of what is in force is /incidents.",
         live=True,
         importable=False,
-        tiles=TileSpec(where="ended_at IS NULL", max_age_s=5),
+        # In force now, as the public feed: a scheduled start or end shows within the 5 s tile lifetime.
+        tiles=TileSpec(
+            where="t.ended_at IS NULL AND t.starts_at <= now() AND (t.ends_at IS NULL OR t.ends_at > now())",
+            max_age_s=5,
+        ),
     ),
     Layer(
         "coverage_gaps",

@@ -32,6 +32,12 @@ VALUES ('accident', 'closed', 'both', 'G107', '事故封闭', 'test', 'test',
         ST_SetSRID(ST_MakeLine(ST_MakePoint(112.95, 28.11), ST_MakePoint(112.95, 28.12)), 4326), NULL),
        ('works', 'closed', 'both', 'G107', '已结束', 'test', 'test',
         ST_SetSRID(ST_MakePoint(112.95, 28.13), 4326), now());
+INSERT INTO incidents (kind, effect, direction, route_code, description, created_by, updated_by, geom, starts_at,
+                       ends_at)
+VALUES ('works', 'closed', 'both', 'G107', '已到期', 'test', 'test', ST_SetSRID(ST_MakePoint(112.951, 28.13), 4326),
+        now() - interval '2 hours', now() - interval '1 hour'),
+       ('works', 'closed', 'both', 'G107', '计划施工', 'test', 'test', ST_SetSRID(ST_MakePoint(112.952, 28.13), 4326),
+        now() + interval '1 hour', now() + interval '2 hours');
 INSERT INTO weather_stations (name, kind, station_code, alt_m, geom)
 VALUES ('长沙北能见度站', 'visibility', 'HN001', 52.5, ST_SetSRID(ST_MakePoint(112.951, 28.146), 4326));
 INSERT INTO enforcement_stations (name, geom)
@@ -155,7 +161,8 @@ def test_feature_crossing_a_tile_edge_appears_in_both_tiles(client):
     assert crossing, "the G107 segment over the edge is in both tiles"
 
 
-def test_ended_incidents_are_not_drawn(client):
+def test_only_incidents_in_force_are_drawn(client):
+    """Ended, expired (ends_at passed) and scheduled (starts_at ahead) incidents are not drawn."""
     t = tile_at(112.95, 28.12, 12)
     features = decode(get_tile(client, "incidents", t).data)["incidents"]["features"]
     assert [f["properties"]["description"] for f in features] == ["事故封闭"]
