@@ -53,15 +53,41 @@ def _direct_coords(graph: RoadGraph, path: Path, start_fraction: float) -> np.nd
 
 @dataclass
 class Pieces:
-    """The arcs of a leg in order with the metres, seconds and coordinates driven on each."""
+    """The arcs of a leg in order with the metres, seconds and coordinates driven on each.
+
+    The coordinates of every piece lie in one array, `xy`, piece after piece: piece i is
+    `xy[lo[i]:hi[i]]` (`piece(i)`), so that a leg of hundreds of arcs is assembled with a few numpy
+    operations rather than an array per arc.
+    """
 
     arcs: np.ndarray
     metres: np.ndarray
     secs: np.ndarray
-    coords: list[np.ndarray]
+    xy: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
 
     def __len__(self) -> int:
         return len(self.arcs)
+
+    def piece(self, i: int) -> np.ndarray:
+        """Coordinates of piece `i` in its travel direction."""
+        return self.xy[self.lo[i] : self.hi[i]]
+
+
+def full_arcs_coords(graph: RoadGraph, arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The vertices of whole arcs in travel order, one after the other, and each arc's offset into them
+    (len(arcs) + 1 offsets)."""
+    segs = arcs >> 1
+    first = graph.seg_ptr[segs]
+    last = graph.seg_ptr[segs + 1] - 1
+    counts = last - first + 1
+    offsets = np.zeros(len(arcs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    k = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], counts)
+    backwards = np.repeat((arcs & 1).astype(bool), counts)
+    idx = np.where(backwards, np.repeat(last, counts) - k, np.repeat(first, counts) + k)
+    return graph.seg_coords[idx], offsets
 
 
 def leg_pieces(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: float) -> Pieces:
@@ -70,26 +96,26 @@ def leg_pieces(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: f
     n = len(arcs)
     if n == 1:
         share = np.array([path.first_part])
-        coords = [_direct_coords(graph, path, start_fraction)]
+        blocks = [_direct_coords(graph, path, start_fraction)]
+        offsets = np.array([0, len(blocks[0])], dtype=np.int64)
     else:
         share = np.ones(n)
         share[0], share[-1] = path.first_part, path.last_part
-        coords = [arc_coords(graph, int(arcs[0]), float(share[0]), at_end=True)]
-        coords += [_full_arc(graph, a) for a in arcs[1:-1].tolist()]
-        coords.append(arc_coords(graph, int(arcs[-1]), float(share[-1]), at_end=False))
+        head = arc_coords(graph, int(arcs[0]), float(share[0]), at_end=True)
+        tail = arc_coords(graph, int(arcs[-1]), float(share[-1]), at_end=False)
+        middle, mid_offsets = full_arcs_coords(graph, arcs[1:-1])
+        blocks = [head, middle, tail]
+        offsets = np.concatenate([[0], len(head) + mid_offsets, [len(head) + len(middle) + len(tail)]])
+    xy = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    lo, hi = offsets[:-1], offsets[1:]
     segs = arcs >> 1
     metres = share * graph.seg_length_m[segs]
     secs = share * cost[arcs]
     keep = metres > 0
     if n > 1 and not keep.all() and keep.any():
-        idx = np.flatnonzero(keep)
-        return Pieces(arcs[idx], metres[idx], secs[idx], [coords[i] for i in idx.tolist()])
-    return Pieces(arcs, metres, secs, coords)
-
-
-def _full_arc(graph: RoadGraph, arc: int) -> np.ndarray:
-    coords = _seg_coords(graph, arc >> 1)
-    return coords[::-1] if arc & 1 else coords
+        # Pieces with no length drop out of the steps; their vertices (repeated points) may stay in xy.
+        return Pieces(arcs[keep], metres[keep], secs[keep], xy, lo[keep], hi[keep])
+    return Pieces(arcs, metres, secs, xy, lo, hi)
 
 
 def road_keys(graph: RoadGraph, segs: np.ndarray) -> np.ndarray:
@@ -128,7 +154,7 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
         seg = int(segs[lo])
         dist = float(cum_m[hi] - cum_m[lo])
         dur = float(cum_s[hi] - cum_s[lo])
-        first, last = pieces.coords[lo], pieces.coords[hi - 1]
+        first, last = pieces.piece(lo), pieces.piece(hi - 1)
         start, end = first[0], last[-1]
         heading = bearing_deg(start[0], start[1], end[0], end[1]) if dist > 0 else 0.0
         first_heading = _first_heading(first)
@@ -164,7 +190,7 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
                 "road": {"route_code": graph.route_code(seg), "name": graph.name(seg), "road_class": ROAD_CLASSES[cls]},
             }
         )
-    end = pieces.coords[-1][-1]
+    end = pieces.piece(len(pieces) - 1)[-1]
     steps.append(
         {
             "instruction": arrive_text(lang, via=not last_leg),
@@ -196,20 +222,29 @@ def _last_heading(coords: np.ndarray) -> float:
 
 
 def encode_polyline(coords: np.ndarray, precision: int = 6) -> str:
-    """Google encoded polyline (lat,lon order) at 10^-precision degrees."""
-    factor = 10**precision
-    out = []
-    prev_lat = prev_lon = 0
-    for lon, lat in coords:
-        ilat, ilon = int(round(lat * factor)), int(round(lon * factor))
-        for value in (ilat - prev_lat, ilon - prev_lon):
-            v = ~(value << 1) if value < 0 else value << 1
-            while v >= 0x20:
-                out.append(chr((0x20 | (v & 0x1F)) + 63))
-                v >>= 5
-            out.append(chr(v + 63))
-        prev_lat, prev_lon = ilat, ilon
-    return "".join(out)
+    """Google encoded polyline (lat,lon order) at 10^-precision degrees, vectorised."""
+    if len(coords) == 0:
+        return ""
+    ints = np.round(np.asarray(coords, dtype=np.float64)[:, ::-1] * 10**precision).astype(np.int64)
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
+    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)  # zig-zag: the sign in the lowest bit
+    # Five bits per character, least significant first; 0x20 marks "more follows".
+    used = _chunks_used(values)
+    col = np.arange(int(used.max()))
+    chunks = (values[:, None] >> (5 * col)) & 0x1F
+    more = col[None, :] < (used[:, None] - 1)
+    chars = (chunks | (more * 0x20)) + 63
+    return chars[col[None, :] < used[:, None]].astype(np.uint8).tobytes().decode("ascii")
+
+
+def _chunks_used(values: np.ndarray) -> np.ndarray:
+    """How many 5-bit characters each non-negative value needs (at least one)."""
+    used = np.ones(len(values), dtype=np.int64)
+    rest = values >> 5
+    while rest.any():
+        used += rest > 0
+        rest = rest >> 5
+    return used
 
 
 def route_feature(
@@ -226,8 +261,7 @@ def route_feature(
     steps: list[dict] = []
     for i, pieces in enumerate(legs_pieces):
         steps.extend(build_steps(graph, pieces, lang, last_leg=i == len(legs) - 1))
-    coords_list = [c for p in legs_pieces for c in p.coords]
-    coords = np.vstack(coords_list) if coords_list else np.empty((0, 2))
+    coords = np.concatenate([p.xy for p in legs_pieces]) if legs_pieces else np.empty((0, 2))
     if len(coords) > 1:
         keep = np.ones(len(coords), dtype=bool)
         keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)
@@ -247,7 +281,6 @@ def route_feature(
     passed = sorted({i for a in arcs & overlay.arc_incidents.keys() for i in overlay.arc_incidents[a]})
     hazards = sorted({h for s in set(segs) & overlay.seg_hazards.keys() for h in overlay.seg_hazards[s]})
     fog = {str(z): v for z, v in overlay.fog_visibility.items() if z in hazards}
-    rounded = np.round(coords, 7)
     props = {
         "distance_m": round(distance, 1),
         "duration_s": round(duration, 1),
@@ -265,7 +298,7 @@ def route_feature(
         feature["geometry"] = None
         props["polyline6"] = encode_polyline(coords)
     else:
-        feature["geometry"] = {"type": "LineString", "coordinates": rounded.tolist()}
+        feature["geometry"] = {"type": "LineString", "coordinates": np.round(coords, 7).tolist()}
     return feature
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import shapely
 
 from gis.errors import TooLarge, Unprocessable
+from routing.cch import many_to_many
 from routing.overlay import Overlay
 from routing.search import Endpoint, one_to_all_from
 from routing.service import RoutingState
@@ -82,6 +83,8 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
             extra={"limit": MAX_MATRIX},
         )
     g, cost, searcher = state.graph, overlay.cost, state.searcher
+    if searcher.cch is not None:
+        return _matrix_cch(state, cost, origins, destinations)
     tgts = [searcher.targets(d, cost) for d in destinations]
     stop = np.unique(np.array([t[0] for ts in tgts for t in ts], dtype=np.int32))
 
@@ -111,4 +114,33 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
         rows = list(pool.map(row, origins))
     durations = [r[0] for r in rows]
     distances = [r[1] for r in rows]
+    return {"durations_s": durations, "distances_m": distances}
+
+
+def _matrix_cch(state: RoutingState, cost: np.ndarray, origins: list[Endpoint], destinations: list[Endpoint]) -> dict:
+    """matrix() on the CCH: the metric of `cost` (cached, or customized from the base one), then
+    one many-to-many search (buckets) for the whole matrix."""
+    g, searcher = state.graph, state.searcher
+    metric = searcher.metric(cost)
+    assert searcher.cch is not None and metric is not None
+    length = g.seg_length_m
+    srcs = [[(n, d, part * length[arc >> 1]) for n, d, arc, part in searcher.sources(o, cost)] for o in origins]
+    tgts = [[(n, d, part * length[arc >> 1]) for n, d, arc, part in searcher.targets(t, cost)] for t in destinations]
+    secs, metres = many_to_many(searcher.cch, metric, srcs, tgts)
+    for i, o in enumerate(origins):
+        for j, d in enumerate(destinations):
+            if o.seg != d.seg:
+                continue
+            for arc, share in ((2 * o.seg, d.fraction - o.fraction), (2 * o.seg + 1, o.fraction - d.fraction)):
+                if share >= 0 and np.isfinite(cost[arc]) and share * cost[arc] < secs[i, j]:
+                    secs[i, j], metres[i, j] = share * cost[arc], share * length[o.seg]
+    ok = np.isfinite(secs)
+    durations = [
+        [round(float(t), 1) if f else None for t, f in zip(rt, rf, strict=True)]
+        for rt, rf in zip(secs, ok, strict=True)
+    ]
+    distances = [
+        [round(float(m), 1) if f else None for m, f in zip(rm, rf, strict=True)]
+        for rm, rf in zip(metres, ok, strict=True)
+    ]
     return {"durations_s": durations, "distances_m": distances}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
+from routing import cch as cchmod
 from routing.graph import RoadGraph
 from routing.kernels import alt_bidir, alt_search, dijkstra
 from routing.landmarks import Landmarks
@@ -80,13 +83,91 @@ class _Workspace:
         return self.stamp
 
 
-class Searcher:
-    """Fastest paths on one graph with its landmarks; safe to use from several threads."""
+METRICS_KEPT = 2  # customized metrics of live overlays kept besides the base one
 
-    def __init__(self, graph: RoadGraph, landmarks: Landmarks):
+
+class Searcher:
+    """Fastest paths on one graph with its landmarks; safe to use from several threads.
+
+    With a CCH (routing.cch), route() answers from the customized metric of the cost array when
+    that array is read-only (the base costs and the router's overlays are frozen): the metric is
+    customized in the background on first use (ALT answers until it is ready) and cached by the
+    array's identity, so an array must not change once frozen. Writable arrays (per-request costs: alternatives' penalties, avoiding hazards) are
+    searched with bidirectional ALT, which needs no preparation."""
+
+    def __init__(
+        self,
+        graph: RoadGraph,
+        landmarks: Landmarks,
+        cch: cchmod.CCH | None = None,
+        base_metric: cchmod.Metric | None = None,
+    ):
         self.graph = graph
         self.lm = landmarks
+        self.cch = cch
+        self.base_metric = base_metric
         self._local = threading.local()
+        self._metrics: OrderedDict[int, tuple[weakref.ref, cchmod.Metric]] = OrderedDict()
+        self._mlock = threading.Lock()
+        self._pending: dict[int, threading.Event] = {}
+
+    def metric(self, cost: np.ndarray, *, wait: bool = True) -> cchmod.Metric | None:
+        """The CCH metric of `cost` (None without a CCH): the base one for the base costs, a cached
+        one for a read-only array seen before, else customized from the base one (and cached when the
+        array is read-only). With `wait=False` a metric not ready yet is customized in a background
+        thread and None returned at once: the caller searches without it meanwhile."""
+        cch = self.cch
+        if cch is None:
+            return None
+        base_cost = self.graph.base_cost
+        with self._mlock:
+            if self.base_metric is None:
+                self.base_metric = cchmod.customize(cch, base_cost)
+            if cost is base_cost:
+                return self.base_metric
+            hit = self._metrics.get(id(cost))
+            if hit is not None and hit[0]() is cost:
+                self._metrics.move_to_end(id(cost))
+                return hit[1]
+            mine = False
+            if cost.flags.writeable:  # a per-request array: never cached, never shared
+                pending = None
+            else:
+                pending = self._pending.get(id(cost))
+                if pending is None:
+                    pending = self._pending[id(cost)] = threading.Event()
+                    mine = True
+        if pending is None:
+            return cchmod.recustomize(cch, self.base_metric, base_cost, cost)
+        if mine and wait:
+            return self._customize(cost, pending)
+        if mine:
+            threading.Thread(target=self._customize, args=(cost, pending), daemon=True).start()
+            return None
+        if not wait:
+            return None
+        pending.wait()  # another thread is customizing this very array
+        return self.metric(cost)
+
+    def _customize(self, cost: np.ndarray, pending: threading.Event) -> cchmod.Metric:
+        assert self.cch is not None and self.base_metric is not None
+        try:
+            metric = cchmod.recustomize(self.cch, self.base_metric, self.graph.base_cost, cost)
+            with self._mlock:
+                self._metrics[id(cost)] = (weakref.ref(cost), metric)
+                while len(self._metrics) > METRICS_KEPT:
+                    self._metrics.popitem(last=False)
+            return metric
+        finally:
+            with self._mlock:
+                self._pending.pop(id(cost), None)
+            pending.set()
+
+    def _cch_ws(self) -> cchmod.QueryWorkspace:
+        ws = getattr(self._local, "cch_ws", None)
+        if ws is None:
+            ws = self._local.cch_ws = cchmod.QueryWorkspace(self.graph.n_nodes)
+        return ws
 
     def _ws(self) -> _Workspace:
         ws = getattr(self._local, "ws", None)
@@ -147,7 +228,45 @@ class Searcher:
         return s_from, s_to
 
     def route(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
-        """The fastest path from `start` to `end` under arc costs `cost` (bidirectional ALT)."""
+        """The fastest path from `start` to `end` under arc costs `cost`: the CCH for read-only
+        cost arrays when there is one, else bidirectional ALT (the same costs either way)."""
+        if self.cch is not None and not cost.flags.writeable:
+            # A new overlay (a closure just declared) is customized in the background while ALT
+            # answers, so that the first route after a write never waits for the customization.
+            metric = self.metric(cost, wait=False)
+            if metric is not None:
+                return self.route_cch(start, end, cost, metric)
+        return self.route_alt(start, end, cost)
+
+    def route_cch(
+        self, start: Endpoint, end: Endpoint, cost: np.ndarray, metric: cchmod.Metric | None = None
+    ) -> Path | None:
+        """route() on the CCH (customizing `cost` now when its metric is not given nor cached)."""
+        metric = metric or self.metric(cost)
+        if metric is None or self.cch is None:
+            return self.route_alt(start, end, cost)
+        srcs = self.sources(start, cost)
+        tgts = self.targets(end, cost)
+        upper, direct = self._direct(start, end, cost)
+        if not srcs or not tgts:
+            return direct
+        found = cchmod.query(
+            self.cch,
+            metric,
+            self._cch_ws(),
+            np.array([s[0] for s in srcs], np.int64),
+            np.array([s[1] for s in srcs], np.float64),
+            np.array([t[0] for t in tgts], np.int64),
+            np.array([t[1] for t in tgts], np.float64),
+            upper,
+        )
+        if found is None:
+            return direct
+        src, last = srcs[found.source], tgts[found.target]
+        return Path(found.cost_s, [src[2], *found.arcs.tolist(), last[2]], src[3], last[3], found.scanned)
+
+    def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
+        """route() with bidirectional ALT (no preparation per cost array)."""
         g = self.graph
         srcs = self.sources(start, cost)
         tgts = self.targets(end, cost)

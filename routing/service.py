@@ -29,6 +29,7 @@ from gis.db import connect
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
 from routing import store
+from routing.cch import CCH, Metric, build_cch, customize
 from routing.graph import RoadGraph, load_graph
 from routing.landmarks import Landmarks, build_landmarks
 from routing.overlay import HazardIndex, Overlay, build_overlay, empty_overlay, load_hazard_index
@@ -80,18 +81,50 @@ def build_state(
         cached = store.load(cache_dir, ident)
         if cached is not None:
             graph, lm, preferred = cached
-            return RoutingState(graph, lm, Searcher(graph, lm), preferred, network_key(versions))
+            mapped = store.load_cch(cache_dir, ident)
+            if mapped is None:  # a cache written before the CCH existed: add it
+                mapped = prepare_cch(graph)
+                _save_cch(cache_dir, ident, *mapped)
+            searcher = Searcher(graph, lm, *mapped)
+            return RoutingState(graph, lm, searcher, preferred, network_key(versions))
     graph = load_graph(conn, versions=versions)
     lm = build_landmarks(graph, count=landmarks)
     graph.landmarks = lm
-    state = RoutingState(graph, lm, Searcher(graph, lm), main_network(graph), network_key(versions))
+    cch, metric = prepare_cch(graph)
+    state = RoutingState(graph, lm, Searcher(graph, lm, cch, metric), main_network(graph), network_key(versions))
     if cache_dir is not None and graph.n_segments >= CACHE_MIN_SEGMENTS:
         try:
             store.save(cache_dir, ident, graph, lm, state.preferred)
         except OSError as exc:  # a read-only var/ only costs the other workers a build
             log.warning("routing graph not cached in %s: %s", cache_dir, exc)
+        else:
+            _save_cch(cache_dir, ident, cch, metric)
     _release_memory()
     return state
+
+
+def prepare_cch(graph: RoadGraph) -> tuple[CCH, Metric]:
+    """The graph's CCH and its metric of the base costs (customized once per build)."""
+    cch = build_cch(graph)
+    metric = customize(cch, graph.base_cost)
+    log.info(
+        "routing CCH: %d arcs, elimination tree height %d, %.0f MiB + %.0f MiB metric; preprocessed %.2fs, "
+        "customized %.2fs",
+        cch.n_arcs,
+        cch.depth(),
+        cch.memory_bytes() / 2**20,
+        metric.memory_bytes() / 2**20,
+        cch.built_s,
+        metric.built_s,
+    )
+    return cch, metric
+
+
+def _save_cch(cache_dir: Path, ident: str, cch: CCH, metric: Metric) -> None:
+    try:
+        store.save_cch(cache_dir, ident, cch, metric)
+    except OSError as exc:
+        log.warning("routing CCH not cached in %s: %s", cache_dir, exc)
 
 
 def _release_memory() -> None:
@@ -221,6 +254,7 @@ class Router:
             hazards=hazards,
             hazard_index=cached[1] if hazards and cached is not None else None,
         )
+        ov.cost.flags.writeable = False  # frozen: the searcher caches its CCH metric by identity
         with self._olock:
             self._overlays[key] = ov
             while len(self._overlays) > 16:

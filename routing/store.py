@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql
+from routing.cch import CCH, Metric
 from routing.graph import RoadGraph
 from routing.landmarks import Landmarks
 
@@ -99,6 +100,46 @@ def load(root: Path, ident: str) -> tuple[RoadGraph, Landmarks, np.ndarray] | No
     os.utime(path)  # most recently used: pruned last
     log.info("routing graph mapped from %s in %.2fs", path, time.perf_counter() - t0)
     return graph, lm, preferred
+
+
+def save_cch(root: Path, ident: str, cch: CCH, metric: Metric) -> None:
+    """Add the CCH and its base metric to the cached graph root/ident (cch_*.npy, metric_*.npy and
+    cch.json last, written to temporary names and renamed, so a reader sees all or nothing)."""
+    path = root / ident
+    if not (path / "meta.json").exists():
+        return
+    tmp = f".{os.getpid()}.tmp"
+    written = []
+    for prefix, arrays in (("cch_", cch.arrays()), ("metric_", metric.arrays())):
+        for name, value in arrays.items():
+            final = path / f"{prefix}{name}.npy"
+            with open(path / f"{prefix}{name}.npy{tmp}", "wb") as fh:
+                np.save(fh, value)
+            written.append((path / f"{prefix}{name}.npy{tmp}", final))
+    for src, dst in written:
+        os.replace(src, dst)
+    meta = {"built_s": cch.built_s, "metric_built_s": metric.built_s}
+    (path / f"cch.json{tmp}").write_text(json.dumps(meta))
+    os.replace(path / f"cch.json{tmp}", path / "cch.json")
+
+
+def load_cch(root: Path, ident: str) -> tuple[CCH, Metric] | None:
+    """The CCH and base metric cached with the graph root/ident, memory-mapped; None when absent."""
+    path = root / ident
+    if not (path / "cch.json").exists():
+        return None
+    try:
+        meta = json.loads((path / "cch.json").read_text())
+        cch = CCH(
+            **{f.name: _map(path / f"cch_{f.name}.npy") for f in fields(CCH) if f.name != "built_s"},
+            built_s=meta["built_s"],
+        )
+        metric = Metric.of(*(_map(path / f"metric_{f.name}.npy") for f in fields(Metric) if f.type == "np.ndarray"))
+        metric.built_s = meta["metric_built_s"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("routing CCH cache %s unreadable (%s); rebuilding", path, exc)
+        return None
+    return cch, metric
 
 
 def _map(path: Path) -> np.ndarray:

@@ -79,6 +79,47 @@ def test_polyline6_and_alternatives(client):
     )
 
 
+def _decode_polyline(text: str, precision: int = 6) -> list[tuple[float, float]]:
+    """The reference decoding (character by character), as (lon, lat) pairs."""
+    values, shift, acc = [], 0, 0
+    for ch in text:
+        b = ord(ch) - 63
+        acc |= (b & 0x1F) << shift
+        shift += 5
+        if b < 0x20:
+            values.append(~(acc >> 1) if acc & 1 else acc >> 1)
+            shift = acc = 0
+    lat = lon = 0
+    out = []
+    for dlat, dlon in zip(values[0::2], values[1::2], strict=True):
+        lat, lon = lat + dlat, lon + dlon
+        out.append((lon / 10**precision, lat / 10**precision))
+    return out
+
+
+def test_polyline6_encodes_the_geojson_line():
+    import numpy as np
+
+    from routing.directions import encode_polyline
+
+    # Google's documented example, at precision 5.
+    assert (
+        encode_polyline(np.array([[-120.2, 38.5], [-120.95, 40.7], [-126.453, 43.252]]), 5)
+        == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
+    )
+    rng = np.random.default_rng(7)
+    line = np.cumsum(rng.normal(0, 0.01, (500, 2)), axis=0) + [112.9, 28.2]
+    assert np.allclose(_decode_polyline(encode_polyline(line)), np.round(line, 6), atol=1e-9)
+
+
+def test_polyline6_is_the_route_geometry(client):
+    geojson = route(client)["features"][0]["geometry"]["coordinates"]
+    encoded = route(client, geometry="polyline6")["features"][0]["properties"]["polyline6"]
+    decoded = _decode_polyline(encoded)
+    assert len(decoded) == len(geojson)
+    assert max(abs(a - b) for p, q in zip(decoded, geojson, strict=True) for a, b in zip(p, q, strict=True)) < 1e-6
+
+
 def test_via_point_is_visited(client):
     via = f"112.99,{lat(10)}"  # the local node of the middle interchange
     props = route(client, via=via)["features"][0]["properties"]
