@@ -10,6 +10,7 @@ Monaco extract; writes the "Routing" section of bench/RESULTS.md. Peers run in b
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import http.client
 import json
 import os
@@ -99,22 +100,34 @@ def in_process(settings: Settings, pairs: int, work: Path) -> dict:
         for a, b in pair_list
     ]
     state.searcher.route(ends[0][0], ends[0][1], ov.cost)  # compile and warm
-    search_ms, full_ms, settled = [], [], []
+    searcher = state.searcher
+    if searcher.cch is not None and searcher.base_metric is not None:
+        r["cch"] = {
+            "arcs": searcher.cch.n_arcs,
+            "preprocess_s": searcher.cch.built_s,
+            "customize_s": searcher.base_metric.built_s,
+            "mib": (searcher.cch.memory_bytes() + searcher.base_metric.memory_bytes()) / 2**20,
+        }
+        searcher.metric(ov.cost)  # the overlay's metric, as a server has it after its first request
+    search_ms, full_ms, pl6_ms, settled = [], [], [], []
     failed = 0
     for (a, b), (ea, eb) in zip(pair_list, ends, strict=True):
         t0 = time.perf_counter()
-        path = state.searcher.route(ea, eb, ov.cost)
+        path = searcher.route(ea, eb, ov.cost)
         search_ms.append((time.perf_counter() - t0) * 1000)
         settled.append(path.settled if path else 0)
-        t0 = time.perf_counter()
         try:
+            t0 = time.perf_counter()
             plan_route(state, ov, None, RouteRequest([a, b]), radius_m=500)
+            full_ms.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            plan_route(state, ov, None, RouteRequest([a, b], geometry="polyline6"), radius_m=500)
+            pl6_ms.append((time.perf_counter() - t0) * 1000)
         except Unprocessable:
             failed += 1
-            continue
-        full_ms.append((time.perf_counter() - t0) * 1000)
     r["search_ms"] = (pct(search_ms, 50), pct(search_ms, 99))
     r["full_ms"] = (pct(full_ms, 50), pct(full_ms, 99))
+    r["full_pl6_ms"] = (pct(pl6_ms, 50), pct(pl6_ms, 99))
     r["settled_median"] = int(np.median(settled))
     r["route_failed"] = failed
     r["exact"] = exactness(engine, state, rng)
@@ -256,6 +269,13 @@ def live_checks(engine: sa.Engine, router: Router, state: RoutingState, pairs: l
     # 100×100 matrix, province-wide, with the closure in force.
     pts = [p for pair in pairs[:50] for p in pair]
     eps = [snap(g, *p, radius_m=500, parameter="p", preferred=state.preferred) for p in pts]
+    # As the first request after the closure was declared: its costs never customized before (a copy
+    # of the overlay's costs has a new identity, so the CCH metric is computed within the request).
+    cold = ov.cost.copy()
+    cold.flags.writeable = False
+    t0 = time.perf_counter()
+    matrix(state, dataclasses.replace(ov, cost=cold), eps, eps)
+    out["matrix_cold_ms"] = (time.perf_counter() - t0) * 1000
     t0 = time.perf_counter()
     m = matrix(state, ov, eps, eps)
     out["matrix_ms"] = (time.perf_counter() - t0) * 1000
@@ -285,7 +305,7 @@ def _free_port() -> int:
 
 
 def http_bench(settings: Settings, work: Path, requests_per_client: int = 60) -> dict:
-    """Route p50 over HTTP (gunicorn, 2 workers × 4 threads) at 1 and 8 concurrent clients, and the
+    """Route p50 over HTTP (`daoan serve`, 2 workers × 4 threads) at 1 and 8 concurrent clients, and the
     delay from POST /incidents to a route that honours it."""
     q = json.loads((work / "queries.json").read_text())
     pairs = q["pairs"]
@@ -462,10 +482,21 @@ def report(all_results: dict[str, Any], command: str) -> str:
         "graph mapped from the on-disk cache (a worker's start), wall s / peak RSS MiB",
         lambda r: f"{_fmt(r['mapped_wall_s'])} / {_fmt(r['mapped_rss_mb'], 0)}",
     )
+    row(
+        "CCH: arcs, preprocessing s, base customization s, MiB (order, supergraph, metric)",
+        lambda r: (
+            f"{r['cch']['arcs']:,}, {_fmt(r['cch']['preprocess_s'])}, {_fmt(r['cch']['customize_s'])}, "
+            f"{_fmt(r['cch']['mib'], 0)}"
+        ),
+    )
     row("route search p50 / p99 ms (ours)", lambda r: f"{_fmt(r['search_ms'][0], 2)} / {_fmt(r['search_ms'][1], 2)}")
     row(
-        "route incl. snapping and steps p50 / p99 ms (ours)",
+        "route incl. snapping and steps p50 / p99 ms (ours, GeoJSON line)",
         lambda r: f"{_fmt(r['full_ms'][0], 2)} / {_fmt(r['full_ms'][1], 2)}",
+    )
+    row(
+        "route incl. snapping and steps p50 / p99 ms (ours, polyline6 as Valhalla's shape)",
+        lambda r: f"{_fmt(r['full_pl6_ms'][0], 2)} / {_fmt(r['full_pl6_ms'][1], 2)}",
     )
     for peer, label in (("valhalla", "Valhalla 3.9.1"), ("osrm_mld", "OSRM MLD 26.10.0")):
         row(
@@ -473,8 +504,11 @@ def report(all_results: dict[str, Any], command: str) -> str:
             lambda r, p=peer: f"{_fmt(r['peers'][p]['route_p50_ms'], 2)} / {_fmt(r['peers'][p]['route_p99_ms'], 2)}",
         )
         row(
-            f"speed-up of our p50 route over {label}",
-            lambda r, p=peer: f"{r['peers'][p]['route_p50_ms'] / r['full_ms'][0]:.1f}×",
+            f"speed-up of our p50 route over {label} (polyline6; GeoJSON in brackets)",
+            lambda r, p=peer: (
+                f"{r['peers'][p]['route_p50_ms'] / r['full_pl6_ms'][0]:.1f}× "
+                f"({r['peers'][p]['route_p50_ms'] / r['full_ms'][0]:.1f}×)"
+            ),
         )
         row(
             f"{label} build s / peak RSS MiB",
@@ -508,9 +542,10 @@ def report(all_results: dict[str, Any], command: str) -> str:
         ),
     )
     row(
-        "100×100 matrix with a closure ms (ours / Valhalla / OSRM MLD)",
+        "100×100 matrix with a closure ms (ours, the closure's costs customized within the request / "
+        "already customized; Valhalla / OSRM MLD)",
         lambda r: (
-            f"{_fmt(r['matrix_ms'], 0)} / {_fmt(pct(r['peers'].get('valhalla', {}).get('matrix_ms', []), 50), 0)}"
+            f"{_fmt(r['matrix_cold_ms'], 0)} / {_fmt(r['matrix_ms'], 0)}; {_fmt(pct(r['peers'].get('valhalla', {}).get('matrix_ms', []), 50), 0)}"
             f" / {_fmt(pct(r['peers'].get('osrm_mld', {}).get('matrix_ms', []), 50), 0)}"
         ),
     )
@@ -546,11 +581,11 @@ def report(all_results: dict[str, Any], command: str) -> str:
             ),
         )
         target(
-            "≥ 10× faster than Valhalla (p50; search alone in brackets)",
+            "≥ 10× faster than Valhalla (p50, both answering an encoded shape and maneuvers; search alone in brackets)",
             lambda r: (
-                f"{r['peers']['valhalla']['route_p50_ms'] / r['full_ms'][0]:.1f}× "
+                f"{r['peers']['valhalla']['route_p50_ms'] / r['full_pl6_ms'][0]:.1f}× "
                 f"({r['peers']['valhalla']['route_p50_ms'] / r['search_ms'][0]:.1f}×)",
-                r["peers"]["valhalla"]["route_p50_ms"] / r["full_ms"][0] >= 10,
+                r["peers"]["valhalla"]["route_p50_ms"] / r["full_pl6_ms"][0] >= 10,
             ),
         )
         target(
@@ -570,7 +605,7 @@ def report(all_results: dict[str, Any], command: str) -> str:
         target("15-minute isochrone ≤ 50 ms", lambda r: (f"{r['isochrone15_ms']:.1f} ms", r["isochrone15_ms"] <= 50))
         target(
             "100×100 matrix with a closure ≤ 1 s (province-wide points)",
-            lambda r: (f"{r['matrix_ms']:.0f} ms", r["matrix_ms"] <= 1000),
+            lambda r: (f"{r['matrix_cold_ms']:.0f} ms", r["matrix_cold_ms"] <= 1000),
         )
         target(
             "100×100 matrix with a closure ≤ 1 s (points within one city region)",

@@ -150,8 +150,10 @@ def tipg(settings: Settings, port: int) -> Server:
 
 
 def median_run(runs: list[dict]) -> dict:
-    """The run with the median tiles/s of several (its latencies with it)."""
-    return sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
+    """Each measure's median over the rounds (tiles/s, p50, p99), and the errors of all of them."""
+    out = {key: statistics.median(r[key] for r in runs) for key in ("rps", "p50", "p99")}
+    out["errors"] = sum(r["errors"] for r in runs)
+    return out
 
 
 def pgbench_script(layer: Layer, tiles: list[TileAddress]) -> str:
@@ -277,8 +279,6 @@ def main() -> int:
     script.write_text(pgbench_script(layer, tiles))
     conns = [int(c) for c in args.connections.split(",")]
     load_before = os.getloadavg()[0]
-    results: dict[str, dict[int, dict]] = {}
-
     systems = args.systems.split(",")
     servers: dict[str, tuple[Server, str, Path]] = {}
     try:
@@ -333,8 +333,8 @@ def main() -> int:
         f"Layer `{layer.id}`, {len(tiles)} seeded tiles (seed {args.seed}) over z6–z15 centred on road points; "
         f"database `{engine.url.database}` with {segments:,} road segments. "
         f"wrk on loopback, {args.duration} s per run, `Accept-Encoding: gzip`; "
-        f"{args.rounds} rounds, each running every system in turn at each connection count; the median round "
-        "is shown. Daoan: `daoan serve --no-access-log` (granian, 3 workers x 4 threads); tipg 1.x: one uvicorn "
+        f"{args.rounds} rounds, each running every system in turn at each connection count; each measure's median over the "
+        "rounds is shown. Daoan: `daoan serve --no-access-log` (granian, 3 workers x 4 threads); tipg 1.x: one uvicorn "
         "worker; pgbench: the same tile SQL, prepared (`-M prepared`), plus a lookup of the tile's z/x/y.\n\n"
         + "\n".join(table)
         + "\n\nRatios:\n\n"
