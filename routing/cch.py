@@ -96,9 +96,23 @@ class Metric:
         """The arrays by field name (what routing.store writes)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
 
-    def copy(self) -> Metric:
-        """A deep copy (writable arrays)."""
-        return Metric.of(*(np.array(a) for a in self.arrays().values()))
+    def copy(self, into: Metric | None = None) -> Metric:
+        """A deep copy (writable arrays), written into `into`'s arrays when given (already touched
+        memory: no page faults on the way)."""
+        if into is None:
+            return Metric.of(*(np.array(a) for a in self.arrays().values()))
+        for target, source in zip(into.arrays().values(), self.arrays().values(), strict=True):
+            np.copyto(target, source)
+        into.built_s, into.redone = self.built_s, self.redone
+        return into
+
+    @classmethod
+    def touched(cls, m: int) -> Metric:
+        """Arrays for `m` arcs with every page already faulted in (zeros): a spare to customize into."""
+        metric = cls.empty(m)
+        for a in metric.arrays().values():
+            a.fill(0)
+        return metric
 
     @classmethod
     def of(cls, *arrays: np.ndarray) -> Metric:
@@ -177,10 +191,11 @@ def build_cch(graph: RoadGraph) -> CCH:
     )
 
 
-def customize(cch: CCH, cost: np.ndarray) -> Metric:
-    """The metric of physical arc costs `cost` (seconds, inf = closed), computed from scratch."""
+def customize(cch: CCH, cost: np.ndarray, *, into: Metric | None = None) -> Metric:
+    """The metric of physical arc costs `cost` (seconds, inf = closed), computed from scratch (into
+    `into`'s arrays when given)."""
     t0 = time.perf_counter()
-    metric = Metric.empty(cch.n_arcs)
+    metric = into if into is not None else Metric.empty(cch.n_arcs)
     k.customize(
         cch.up_ptr, cch.up_head, cch.edge_arc, cch.edge_up, cch.edge_phys, _floats(cost), cch.phys_len,
         metric.up_w, metric.down_w, metric.up_src, metric.down_src, metric.up_len, metric.down_len,
@@ -190,20 +205,28 @@ def customize(cch: CCH, cost: np.ndarray) -> Metric:
 
 
 def recustomize(
-    cch: CCH, base: Metric, base_cost: np.ndarray, cost: np.ndarray, *, budget: int | None = None
+    cch: CCH,
+    base: Metric,
+    base_cost: np.ndarray,
+    cost: np.ndarray,
+    *,
+    budget: int | None = None,
+    into: Metric | None = None,
 ) -> Metric:
     """The metric of `cost` from `base` (the metric of `base_cost`; `base` itself when nothing
     changed), redoing only the arcs whose
     input edges changed cost and what depends on them: tens of milliseconds for a few closures.
     Equal, array for array, to customize(cch, cost), which it falls back to when the changes reach
     too far (wide speed caps on expressways) for a partial update to pay (more than `budget` merge
-    steps; by default UPDATE_BUDGET_PER_ARC per arc)."""
+    steps; by default UPDATE_BUDGET_PER_ARC per arc). `into`: arrays to write the result into (a
+    spare from Metric.touched: copying into memory never touched costs page faults, which on some
+    machines take longer than the update itself)."""
     t0 = time.perf_counter()
     cost = _floats(cost)
     changed = np.flatnonzero(cost != base_cost)
     if not len(changed):
         return base
-    metric = base.copy()
+    metric = base.copy(into)
     hit = np.zeros(len(cost), dtype=bool)
     hit[changed] = True
     seeds = np.unique(cch.edge_arc[hit[cch.edge_phys]])
@@ -215,7 +238,7 @@ def recustomize(
         metric.up_w, metric.down_w, metric.up_src, metric.down_src, metric.up_len, metric.down_len,
     )  # fmt: skip
     if metric.redone < 0:
-        metric = customize(cch, cost)
+        metric = customize(cch, cost, into=metric)
     metric.built_s = time.perf_counter() - t0
     return metric
 

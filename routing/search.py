@@ -110,6 +110,8 @@ class Searcher:
         self._metrics: OrderedDict[int, tuple[weakref.ref, cchmod.Metric]] = OrderedDict()
         self._mlock = threading.Lock()
         self._pending: dict[int, threading.Event] = {}
+        self._spare: cchmod.Metric | None = None  # touched arrays for the next overlay's metric
+        self._spare_coming = False
 
     def metric(self, cost: np.ndarray, *, wait: bool = True) -> cchmod.Metric | None:
         """The CCH metric of `cost` (None without a CCH): the base one for the base costs, a cached
@@ -152,7 +154,7 @@ class Searcher:
     def _customize(self, cost: np.ndarray, pending: threading.Event) -> cchmod.Metric:
         assert self.cch is not None and self.base_metric is not None
         try:
-            metric = cchmod.recustomize(self.cch, self.base_metric, self.graph.base_cost, cost)
+            metric = cchmod.recustomize(self.cch, self.base_metric, self.graph.base_cost, cost, into=self._take_spare())
             with self._mlock:
                 self._metrics[id(cost)] = (weakref.ref(cost), metric)
                 while len(self._metrics) > METRICS_KEPT:
@@ -162,6 +164,26 @@ class Searcher:
             with self._mlock:
                 self._pending.pop(id(cost), None)
             pending.set()
+
+    def _take_spare(self) -> cchmod.Metric | None:
+        """The prepared spare metric arrays (None when not ready), and a new spare prepared in the
+        background for the next overlay. The first overlay pays for fresh memory; later ones not."""
+        with self._mlock:
+            spare, self._spare = self._spare, None
+            start = not self._spare_coming
+            self._spare_coming = True
+        if start and self.cch is not None:
+            threading.Thread(target=self._prepare_spare, args=(self.cch.n_arcs,), daemon=True).start()
+        return spare
+
+    def _prepare_spare(self, arcs: int) -> None:
+        try:
+            spare = cchmod.Metric.touched(arcs)
+            with self._mlock:
+                self._spare = spare
+        finally:
+            with self._mlock:
+                self._spare_coming = False
 
     def _cch_ws(self) -> cchmod.QueryWorkspace:
         ws = getattr(self._local, "cch_ws", None)

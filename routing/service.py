@@ -259,6 +259,8 @@ class Router:
             self._overlays[key] = ov
             while len(self._overlays) > 16:
                 self._overlays.popitem(last=False)
+        if at is None and incidents and hazards:
+            state.searcher.metric(ov.cost, wait=False)  # what is in force now: customize it at once
         return ov
 
     def current(

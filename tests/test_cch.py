@@ -167,6 +167,27 @@ def test_partial_customization_equals_full_one(net):
                 assert np.array_equal(arr, part.arrays()[name]), name
 
 
+def test_later_overlays_are_customized_into_prepared_memory(net):
+    import time
+
+    g = net.graph
+    searcher = Searcher(g, net.lm, net.cch, net.metric)
+    rng = np.random.default_rng(11)
+    first, second = (c.copy() for c in _costs(g, rng)[1:3])
+    first.flags.writeable = second.flags.writeable = False
+    searcher.metric(first)  # no spare yet: fresh memory, and a spare is prepared in the background
+    deadline = time.monotonic() + 30
+    while searcher._spare is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    spare = searcher._spare
+    assert spare is not None
+    metric = searcher.metric(second)
+    assert metric is spare  # written into the prepared arrays …
+    full = cchmod.customize(net.cch, second)
+    for name, arr in full.arrays().items():  # … and equal to a customization from scratch
+        assert np.array_equal(arr, metric.arrays()[name]), name
+
+
 def test_route_equals_alt_and_never_breaks_a_turn_restriction(net):
     g = net.graph
     searcher = Searcher(g, net.lm, net.cch, net.metric)
