@@ -91,7 +91,7 @@ def bench_items_page(port: int = 18090) -> str:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    return f"| `GET /collections/cameras/items?limit=1000` (200 requests, gunicorn 1 worker) | p50 {p50:.1f} ms | p95 {p95:.1f} ms | {cameras} cameras in the layer |"
+    return f"| `GET /collections/cameras/items?limit=1000` (200 requests, `daoan serve` 1 worker) | p50 {p50:.1f} ms | p95 {p95:.1f} ms | {cameras} cameras in the layer |"
 
 
 def main() -> int:
