@@ -8,13 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from gis.stake import format_stake
-from routing.geometry import substring
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.overlay import Overlay
+from routing.route_kernels import encode_polyline, group_headings, substring
 from routing.search import Path
 from routing.text import (
     arrive_text,
-    bearing_deg,
     compass,
     distance_text,
     instruction,
@@ -144,22 +143,26 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
     segs = pieces.arcs >> 1
     keys = road_keys(graph, segs)
     bounds = np.concatenate([[0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]]).tolist()
-    cum_m = np.concatenate([[0.0], np.cumsum(pieces.metres)])
-    cum_s = np.concatenate([[0.0], np.cumsum(pieces.secs)])
+    cum_m = np.concatenate([[0.0], np.cumsum(pieces.metres)]).tolist()
+    cum_s = np.concatenate([[0.0], np.cumsum(pieces.secs)]).tolist()
+    bounds_arr = np.asarray(bounds, dtype=np.int64)
+    chords, firsts, lasts = (a.tolist() for a in group_headings(pieces.xy, pieces.lo, pieces.hi, bounds_arr))
+    # Python lists for the loop below: indexing numpy arrays element by element costs more than the text.
+    classes = graph.seg_class[segs].tolist()
+    starts = pieces.xy[pieces.lo[bounds_arr[:-1]]].tolist()
+    seg_list = segs.tolist()
     steps = []
     prev_heading: float | None = None
     n_groups = len(bounds) - 1
     for gi in range(n_groups):
         lo, hi = bounds[gi], bounds[gi + 1]
-        seg = int(segs[lo])
-        dist = float(cum_m[hi] - cum_m[lo])
-        dur = float(cum_s[hi] - cum_s[lo])
-        first, last = pieces.piece(lo), pieces.piece(hi - 1)
-        start, end = first[0], last[-1]
-        heading = bearing_deg(start[0], start[1], end[0], end[1]) if dist > 0 else 0.0
-        first_heading = _first_heading(first)
-        cls = int(graph.seg_class[seg])
-        prev_cls = int(graph.seg_class[segs[lo - 1]]) if gi else None
+        seg = seg_list[lo]
+        dist = cum_m[hi] - cum_m[lo]
+        dur = cum_s[hi] - cum_s[lo]
+        heading = chords[gi] if dist > 0 else 0.0
+        first_heading = firsts[gi]
+        cls = classes[lo]
+        prev_cls = classes[lo - 1] if gi else None
         if gi == 0:
             maneuver, modifier = "depart", "straight"
         elif cls == LINK:
@@ -169,15 +172,12 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
         else:
             angle = ((first_heading - (prev_heading or first_heading)) + 540.0) % 360.0 - 180.0
             maneuver, modifier = "turn", turn_kind(angle)
-        prev_heading = _last_heading(last)
+        prev_heading = lasts[gi]
         exit_at = None
-        if cls == EXPRESSWAY and gi + 1 < n_groups and int(graph.seg_class[segs[hi]]) == LINK:
+        if cls == EXPRESSWAY and gi + 1 < n_groups and classes[hi] == LINK:
             exit_at = _exit_label(graph, int(pieces.arcs[hi - 1]))
-        road = (
-            road_label(graph.route_code(seg), graph.name(seg), lang)
-            if cls != LINK
-            else ("匝道" if lang == "zh-CN" else "the ramp")
-        )
+        route_code, name = graph.route_code(seg), graph.name(seg)
+        road = road_label(route_code, name, lang) if cls != LINK else ("匝道" if lang == "zh-CN" else "the ramp")
         steps.append(
             {
                 "instruction": instruction(
@@ -186,8 +186,8 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
                 "distance_m": round(dist, 1),
                 "duration_s": round(dur, 1),
                 "maneuver": {"type": maneuver, "modifier": modifier, "bearing_after": round(first_heading)},
-                "location": [round(float(start[0]), 7), round(float(start[1]), 7)],
-                "road": {"route_code": graph.route_code(seg), "name": graph.name(seg), "road_class": ROAD_CLASSES[cls]},
+                "location": [round(starts[gi][0], 7), round(starts[gi][1], 7)],
+                "road": {"route_code": route_code, "name": name, "road_class": ROAD_CLASSES[cls]},
             }
         )
     end = pieces.piece(len(pieces) - 1)[-1]
@@ -201,50 +201,6 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
         }
     )
     return steps
-
-
-def _first_heading(coords: np.ndarray) -> float:
-    x0, y0 = float(coords[0, 0]), float(coords[0, 1])
-    for i in range(1, len(coords)):
-        x, y = float(coords[i, 0]), float(coords[i, 1])
-        if abs(x - x0) > 1e-9 or abs(y - y0) > 1e-9:
-            return bearing_deg(x0, y0, x, y)
-    return 0.0
-
-
-def _last_heading(coords: np.ndarray) -> float:
-    x1, y1 = float(coords[-1, 0]), float(coords[-1, 1])
-    for i in range(len(coords) - 2, -1, -1):
-        x, y = float(coords[i, 0]), float(coords[i, 1])
-        if abs(x - x1) > 1e-9 or abs(y - y1) > 1e-9:
-            return bearing_deg(x, y, x1, y1)
-    return 0.0
-
-
-def encode_polyline(coords: np.ndarray, precision: int = 6) -> str:
-    """Google encoded polyline (lat,lon order) at 10^-precision degrees, vectorised."""
-    if len(coords) == 0:
-        return ""
-    ints = np.round(np.asarray(coords, dtype=np.float64)[:, ::-1] * 10**precision).astype(np.int64)
-    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64)).ravel()
-    values = np.where(deltas < 0, ~(deltas << 1), deltas << 1)  # zig-zag: the sign in the lowest bit
-    # Five bits per character, least significant first; 0x20 marks "more follows".
-    used = _chunks_used(values)
-    col = np.arange(int(used.max()))
-    chunks = (values[:, None] >> (5 * col)) & 0x1F
-    more = col[None, :] < (used[:, None] - 1)
-    chars = (chunks | (more * 0x20)) + 63
-    return chars[col[None, :] < used[:, None]].astype(np.uint8).tobytes().decode("ascii")
-
-
-def _chunks_used(values: np.ndarray) -> np.ndarray:
-    """How many 5-bit characters each non-negative value needs (at least one)."""
-    used = np.ones(len(values), dtype=np.int64)
-    rest = values >> 5
-    while rest.any():
-        used += rest > 0
-        rest = rest >> 5
-    return used
 
 
 def route_feature(
@@ -278,8 +234,11 @@ def route_feature(
     route_codes = [graph.routes[r] for r in dict.fromkeys(graph.seg_route[seg_arr].tolist()) if r >= 0]
     names = [graph.names[r] for r in dict.fromkeys(graph.seg_name[seg_arr].tolist()) if r >= 0]
     arcs = set(all_arcs.tolist())
-    passed = sorted({i for a in arcs & overlay.arc_incidents.keys() for i in overlay.arc_incidents[a]})
-    hazards = sorted({h for s in set(segs) & overlay.seg_hazards.keys() for h in overlay.seg_hazards[s]})
+    # Look the route's few arcs up in the overlay's maps (a set operation with the maps' keys would
+    # copy every key of them).
+    on_arcs, on_segs = overlay.arc_incidents, overlay.seg_hazards
+    passed = sorted({i for a in arcs if a in on_arcs for i in on_arcs[a]})
+    hazards = sorted({h for s in set(segs) if s in on_segs for h in on_segs[s]})
     fog = {str(z): v for z, v in overlay.fog_visibility.items() if z in hazards}
     props = {
         "distance_m": round(distance, 1),

@@ -84,10 +84,8 @@ class SegmentGrid:
 
     def candidates(self, lon: float, lat: float, radius_m: float) -> np.ndarray:
         """Segments whose boxes share a cell with the box of `radius_m` around (lon, lat)."""
-        dlat = radius_m / M_PER_DEG
-        dlon = radius_m / (M_PER_DEG * max(math.cos(math.radians(lat)), 0.01))
-        xs = np.arange(math.floor((lon - dlon) / CELL_DEG), math.floor((lon + dlon) / CELL_DEG) + 1)
-        ys = np.arange(math.floor((lat - dlat) / CELL_DEG), math.floor((lat + dlat) / CELL_DEG) + 1)
+        x0, x1, y0, y1 = self.cells(lon, lat, radius_m)
+        xs, ys = np.arange(x0, x1 + 1), np.arange(y0, y1 + 1)
         if len(xs) * len(ys) > 40_000:
             return np.arange(len(self.ptr) - 1)
         keys = self._key(np.repeat(xs, len(ys)), np.tile(ys, len(xs)))
@@ -97,6 +95,45 @@ class SegmentGrid:
         pos = pos[self.keys[pos] == keys]
         found = [self.segs[self.cell_ptr[p] : self.cell_ptr[p + 1]] for p in pos.tolist()]
         return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+    def cells(self, lon: float, lat: float, radius_m: float) -> tuple[int, int, int, int]:
+        """(x0, x1, y0, y1): the grid cells the box of `radius_m` around (lon, lat) covers."""
+        dlat = radius_m / M_PER_DEG
+        dlon = radius_m / (M_PER_DEG * max(math.cos(math.radians(lat)), 0.01))
+        return (
+            math.floor((lon - dlon) / CELL_DEG),
+            math.floor((lon + dlon) / CELL_DEG),
+            math.floor((lat - dlat) / CELL_DEG),
+            math.floor((lat + dlat) / CELL_DEG),
+        )
+
+    def nearest(
+        self, lon: float, lat: float, radius_m: float, preferred: np.ndarray | None = None
+    ) -> tuple[int, float, float] | None:
+        """(segment, metres, fraction) of the nearest segment within `radius_m` (a `preferred` one
+        first when any is that near; ties to the lower index), or None. Compiled: routing.snap_kernel."""
+        from routing.snap_kernel import nearest
+
+        x0, x1, y0, y1 = self.cells(lon, lat, radius_m)
+        if len(self.keys) == 0:
+            return None
+        if (x1 - x0 + 1) * (y1 - y0 + 1) > 40_000:  # a huge radius: every segment, the vectorised way
+            segs = np.arange(len(self.ptr) - 1)
+            dist, frac = self.distances(segs, lon, lat)
+            ok = dist <= radius_m
+            if preferred is not None and (ok & preferred).any():
+                ok &= preferred
+            if not ok.any():
+                return None
+            i = int(np.flatnonzero(ok)[np.argmin(dist[ok])])
+            return i, float(dist[i]), float(frac[i])
+        use = preferred is not None
+        pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
+        seg, dist, frac = nearest(
+            self.coords, self.ptr, self.keys, self.cell_ptr, self.segs, x0, x1, y0, y1, float(lon), float(lat),
+            float(radius_m), pref, use,
+        )  # fmt: skip
+        return None if seg < 0 else (int(seg), float(dist), float(frac))
 
     def distances(self, segs: np.ndarray, lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
         """(metres from (lon, lat), fraction of length where the nearest point lies) for each segment."""

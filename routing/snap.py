@@ -7,8 +7,9 @@ import threading
 import numpy as np
 
 from gis.errors import Unprocessable
-from routing.geometry import SegmentGrid, interpolate
+from routing.geometry import SegmentGrid
 from routing.graph import RoadGraph
+from routing.route_kernels import point_at
 from routing.search import Endpoint
 
 _lock = threading.Lock()
@@ -60,12 +61,8 @@ def snap(
         raise Unprocessable(
             "no road network is loaded; import one with `daoan import osm` or `daoan demo`", parameter=parameter
         )
-    grid = segment_grid(graph)
-    cand = grid.candidates(lon, lat, radius_m)
-    dist, frac = grid.distances(cand, lon, lat)
-    keep = dist <= radius_m
-    cand, dist, frac = cand[keep], dist[keep], frac[keep]
-    if len(cand) == 0:
+    found_near = segment_grid(graph).nearest(lon, lat, radius_m, preferred)
+    if found_near is None:
         found = _nearest_anywhere(graph, lon, lat, radius_m)
         raise Unprocessable(
             f"{parameter} {lon:.6f},{lat:.6f} is {found:,.0f} m from the nearest road; it must be within "
@@ -73,11 +70,6 @@ def snap(
             parameter=parameter,
             extra={"distance_m": round(found, 1), "snap_radius_m": radius_m},
         )
-    if preferred is not None and preferred[cand].any():
-        ok = preferred[cand]
-        cand, dist, frac = cand[ok], dist[ok], frac[ok]
-    best = np.lexsort((cand, dist))[0]
-    seg = int(cand[best])
-    fraction = float(frac[best])
-    x, y = interpolate(graph.coords(seg), fraction)
-    return Endpoint(seg, fraction, x, y, float(dist[best]))
+    seg, dist, fraction = found_near
+    x, y = point_at(graph.coords(seg), fraction)
+    return Endpoint(seg, fraction, float(x), float(y), dist)

@@ -139,22 +139,30 @@ def instruction(
 ) -> str:
     """One step's sentence, e.g. '沿G4京港澳高速向南行驶32.5公里，从K1520出口驶出'."""
     if lang == "zh-CN":
-        lead = {
-            "depart": "出发，",
-            "ramp": "进入匝道，",
-            "merge": f"驶入{road}，",
-            "turn": f"{_TURN_ZH.get(modifier, '')}，" if modifier != "straight" else "",
-        }.get(maneuver, "")
+        if maneuver == "depart":
+            lead = "出发，"
+        elif maneuver == "ramp":
+            lead = "进入匝道，"
+        elif maneuver == "merge":
+            lead = f"驶入{road}，"
+        elif maneuver == "turn" and modifier != "straight":
+            lead = f"{_TURN_ZH.get(modifier, '')}，"
+        else:
+            lead = ""
         text = f"{lead}沿{road}向{heading}行驶{dist}"
         if exit_at is not None:
             text += f"，从{exit_at}出口驶出" if exit_at else "，从出口驶出"
         return text
-    lead_en = {
-        "depart": f"Head {heading} on {road}",
-        "ramp": f"Take the ramp {heading}",
-        "merge": f"Merge onto {road} heading {heading}",
-        "turn": f"{_TURN_EN.get(modifier, 'Continue')} onto {road} heading {heading}",
-    }.get(maneuver, f"Continue {heading} on {road}")
+    if maneuver == "depart":
+        lead_en = f"Head {heading} on {road}"
+    elif maneuver == "ramp":
+        lead_en = f"Take the ramp {heading}"
+    elif maneuver == "merge":
+        lead_en = f"Merge onto {road} heading {heading}"
+    elif maneuver == "turn":
+        lead_en = f"{_TURN_EN.get(modifier, 'Continue')} onto {road} heading {heading}"
+    else:
+        lead_en = f"Continue {heading} on {road}"
     text = f"{lead_en} for {dist}"
     if exit_at is not None:
         text += f", then take the exit at {exit_at}" if exit_at else ", then take the exit"

@@ -100,7 +100,7 @@ def _decode_polyline(text: str, precision: int = 6) -> list[tuple[float, float]]
 def test_polyline6_encodes_the_geojson_line():
     import numpy as np
 
-    from routing.directions import encode_polyline
+    from routing.route_kernels import encode_polyline
 
     # Google's documented example, at precision 5.
     assert (
