@@ -10,7 +10,7 @@ import numpy as np
 from gis.stake import format_stake
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.overlay import Overlay
-from routing.route_kernels import encode_polyline, group_headings, substring
+from routing.route_kernels import drop_repeats, encode_polyline, gather_arcs, group_headings, road_groups, substring
 from routing.search import Path
 from routing.text import (
     arrive_text,
@@ -77,16 +77,7 @@ class Pieces:
 def full_arcs_coords(graph: RoadGraph, arcs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The vertices of whole arcs in travel order, one after the other, and each arc's offset into them
     (len(arcs) + 1 offsets)."""
-    segs = arcs >> 1
-    first = graph.seg_ptr[segs]
-    last = graph.seg_ptr[segs + 1] - 1
-    counts = last - first + 1
-    offsets = np.zeros(len(arcs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    k = np.arange(offsets[-1], dtype=np.int64) - np.repeat(offsets[:-1], counts)
-    backwards = np.repeat((arcs & 1).astype(bool), counts)
-    idx = np.where(backwards, np.repeat(last, counts) - k, np.repeat(first, counts) + k)
-    return graph.seg_coords[idx], offsets
+    return gather_arcs(graph.seg_coords, graph.seg_ptr, np.ascontiguousarray(arcs, dtype=np.int64))
 
 
 def leg_pieces(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: float) -> Pieces:
@@ -117,15 +108,6 @@ def leg_pieces(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: f
     return Pieces(arcs, metres, secs, xy, lo, hi)
 
 
-def road_keys(graph: RoadGraph, segs: np.ndarray) -> np.ndarray:
-    """One integer per segment naming its road: ramps share one key, then route code, name, class."""
-    cls = graph.seg_class[segs].astype(np.int64)
-    route = graph.seg_route[segs].astype(np.int64)
-    name = graph.seg_name[segs].astype(np.int64)
-    key = np.where(route >= 0, route, np.where(name >= 0, 10_000_000 + name, 20_000_000 + cls))
-    return np.where(cls == LINK, -1, key)
-
-
 def _exit_label(graph: RoadGraph, arc: int) -> str:
     """Stake (or interchange name) where an arc on a route ends: the exit's label."""
     seg = arc >> 1
@@ -141,22 +123,21 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
     if len(pieces) == 0:
         return []
     segs = pieces.arcs >> 1
-    keys = road_keys(graph, segs)
-    bounds = np.concatenate([[0], np.flatnonzero(np.diff(keys)) + 1, [len(keys)]]).tolist()
+    bounds_arr = road_groups(graph.seg_class, graph.seg_route, graph.seg_name, segs, LINK)
+    bounds = bounds_arr.tolist()
     cum_m = np.concatenate([[0.0], np.cumsum(pieces.metres)]).tolist()
     cum_s = np.concatenate([[0.0], np.cumsum(pieces.secs)]).tolist()
-    bounds_arr = np.asarray(bounds, dtype=np.int64)
     chords, firsts, lasts = (a.tolist() for a in group_headings(pieces.xy, pieces.lo, pieces.hi, bounds_arr))
     # Python lists for the loop below: indexing numpy arrays element by element costs more than the text.
     classes = graph.seg_class[segs].tolist()
     starts = pieces.xy[pieces.lo[bounds_arr[:-1]]].tolist()
-    seg_list = segs.tolist()
+    route_idx = graph.seg_route[segs].tolist()
+    name_idx = graph.seg_name[segs].tolist()
     steps = []
     prev_heading: float | None = None
     n_groups = len(bounds) - 1
     for gi in range(n_groups):
         lo, hi = bounds[gi], bounds[gi + 1]
-        seg = seg_list[lo]
         dist = cum_m[hi] - cum_m[lo]
         dur = cum_s[hi] - cum_s[lo]
         heading = chords[gi] if dist > 0 else 0.0
@@ -176,7 +157,8 @@ def build_steps(graph: RoadGraph, pieces: Pieces, lang: str, *, last_leg: bool =
         exit_at = None
         if cls == EXPRESSWAY and gi + 1 < n_groups and classes[hi] == LINK:
             exit_at = _exit_label(graph, int(pieces.arcs[hi - 1]))
-        route_code, name = graph.route_code(seg), graph.name(seg)
+        r, m = route_idx[lo], name_idx[lo]
+        route_code, name = (graph.routes[r] if r >= 0 else None), (graph.names[m] if m >= 0 else None)
         road = road_label(route_code, name, lang) if cls != LINK else ("匝道" if lang == "zh-CN" else "the ramp")
         steps.append(
             {
@@ -219,9 +201,7 @@ def route_feature(
         steps.extend(build_steps(graph, pieces, lang, last_leg=i == len(legs) - 1))
     coords = np.concatenate([p.xy for p in legs_pieces]) if legs_pieces else np.empty((0, 2))
     if len(coords) > 1:
-        keep = np.ones(len(coords), dtype=bool)
-        keep[1:] = np.any(np.abs(np.diff(coords, axis=0)) > 1e-9, axis=1)
-        coords = coords[keep]
+        coords = drop_repeats(coords)
     if len(coords) == 1:
         coords = np.vstack([coords, coords])
     all_arcs = np.concatenate([p.arcs for p in legs_pieces]) if legs_pieces else np.empty(0, np.int64)
@@ -230,15 +210,14 @@ def route_feature(
     seg_arr = all_arcs >> 1
     if len(seg_arr):
         seg_arr = seg_arr[np.concatenate([[True], seg_arr[1:] != seg_arr[:-1]])]
-    segs = seg_arr.tolist()
     route_codes = [graph.routes[r] for r in dict.fromkeys(graph.seg_route[seg_arr].tolist()) if r >= 0]
     names = [graph.names[r] for r in dict.fromkeys(graph.seg_name[seg_arr].tolist()) if r >= 0]
     arcs = set(all_arcs.tolist())
     # Look the route's few arcs up in the overlay's maps (a set operation with the maps' keys would
     # copy every key of them).
-    on_arcs, on_segs = overlay.arc_incidents, overlay.seg_hazards
-    passed = sorted({i for a in arcs if a in on_arcs for i in on_arcs[a]})
-    hazards = sorted({h for s in set(segs) if s in on_segs for h in on_segs[s]})
+    on_arcs = overlay.arc_incidents
+    passed = sorted({i for a in arcs if a in on_arcs for i in on_arcs[a]}) if on_arcs else []
+    hazards = overlay.hazards_on(seg_arr)
     fog = {str(z): v for z, v in overlay.fog_visibility.items() if z in hazards}
     props = {
         "distance_m": round(distance, 1),

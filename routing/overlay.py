@@ -47,7 +47,18 @@ class Overlay:
     hazard_kinds: dict[int, str] = field(default_factory=dict)
     fog_visibility: dict[int, float] = field(default_factory=dict)  # fog zone → visibility in force
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
+    seg_hazard_mask: np.ndarray | None = None  # bool per segment: in seg_hazards (None: not built)
     _avoiding: np.ndarray | None = None
+
+    def hazards_on(self, segs: np.ndarray) -> list[int]:
+        """The active hazard zones that segments `segs` (indices) lie in, ascending."""
+        if not self.seg_hazards:
+            return []
+        if self.seg_hazard_mask is not None:
+            hit = segs[self.seg_hazard_mask[segs]].tolist()
+        else:
+            hit = [s for s in segs.tolist() if s in self.seg_hazards]
+        return sorted({h for s in hit for h in self.seg_hazards[s]})
 
     def avoiding_hazards(self) -> np.ndarray:
         """Costs with every arc in an active hazard zone made much dearer (a way round wins if any)."""
@@ -71,6 +82,7 @@ class HazardIndex:
 
     seg_hazards: dict[int, set[int]]
     hazard_kinds: dict[int, str]
+    mask: np.ndarray | None = None  # bool per segment: has an entry in seg_hazards
 
 
 def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
@@ -83,7 +95,9 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
         if s >= 0:
             seg_hazards.setdefault(s, set()).add(r.zone_id)
             kinds[r.zone_id] = r.kind
-    return HazardIndex(seg_hazards, kinds)
+    mask = np.zeros(graph.n_segments, dtype=bool)
+    mask[np.fromiter(seg_hazards.keys(), dtype=np.int64, count=len(seg_hazards))] = True
+    return HazardIndex(seg_hazards, kinds, mask)
 
 
 def _cap(graph: RoadGraph, cost: np.ndarray, arcs: np.ndarray, cap_kmh: float) -> None:
@@ -119,7 +133,7 @@ def build_overlay(
             until.append(nxt)
     if hazards:
         index = hazard_index or load_hazard_index(conn, graph)
-        ov.seg_hazards, ov.hazard_kinds = index.seg_hazards, index.hazard_kinds
+        ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:

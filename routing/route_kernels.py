@@ -127,3 +127,62 @@ def point_at(coords, fraction):  # pragma: no cover - compiled
         for i in range(1, n):
             cum[i] = cum[i - 1] + math.hypot((coords[i, 0] - coords[i - 1, 0]) * kx, coords[i, 1] - coords[i - 1, 1])
     return _point_at(coords, cum, fraction)
+
+
+@njit(cache=True, nogil=True)
+def gather_arcs(seg_coords, seg_ptr, arcs):  # pragma: no cover - compiled
+    """The vertices of whole arcs in travel order (arc 2i along segment i, 2i+1 against it), one
+    after the other, and each arc's offset into them (len(arcs) + 1 offsets)."""
+    offsets = np.zeros(arcs.shape[0] + 1, dtype=np.int64)
+    for k in range(arcs.shape[0]):
+        s = arcs[k] >> 1
+        offsets[k + 1] = offsets[k] + seg_ptr[s + 1] - seg_ptr[s]
+    out = np.empty((offsets[-1], 2))
+    for k in range(arcs.shape[0]):
+        s = arcs[k] >> 1
+        a, b = seg_ptr[s], seg_ptr[s + 1]
+        o = offsets[k]
+        if arcs[k] & 1:
+            for i in range(b - a):
+                out[o + i] = seg_coords[b - 1 - i]
+        else:
+            for i in range(b - a):
+                out[o + i] = seg_coords[a + i]
+    return out, offsets
+
+
+@njit(cache=True, nogil=True)
+def drop_repeats(coords):  # pragma: no cover - compiled
+    """`coords` without vertices within 1e-9° of the one before (in both coordinates)."""
+    n = coords.shape[0]
+    keep = np.ones(n, dtype=np.bool_)
+    for i in range(1, n):
+        if abs(coords[i, 0] - coords[i - 1, 0]) <= 1e-9 and abs(coords[i, 1] - coords[i - 1, 1]) <= 1e-9:
+            keep[i] = False
+    return coords[keep]
+
+
+@njit(cache=True, nogil=True)
+def road_groups(seg_class, seg_route, seg_name, segs, link):  # pragma: no cover - compiled
+    """Where consecutive segments change road: offsets 0, …, len(segs) of runs with one road key
+    (ramps share one key; else the route code, else the name, else the class)."""
+    out = np.empty(segs.shape[0] + 1, dtype=np.int64)
+    n = 0
+    prev = np.int64(-2)
+    for i in range(segs.shape[0]):
+        s = segs[i]
+        c = np.int64(seg_class[s])
+        if c == link:
+            key = np.int64(-1)
+        elif seg_route[s] >= 0:
+            key = np.int64(seg_route[s])
+        elif seg_name[s] >= 0:
+            key = np.int64(10_000_000) + seg_name[s]
+        else:
+            key = np.int64(20_000_000) + c
+        if i == 0 or key != prev:
+            out[n] = i
+            n += 1
+        prev = key
+    out[n] = segs.shape[0]
+    return out[: n + 1]

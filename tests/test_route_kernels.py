@@ -43,3 +43,19 @@ def test_point_at_equals_interpolate(n):
         coords = np.cumsum(rng.normal(0, 1e-3, (n, 2)), axis=0) + [112.0, 28.0]
         fraction = float(rng.uniform(-0.1, 1.1))
         assert route_kernels.point_at(coords, fraction) == geometry.interpolate(coords, fraction)
+
+
+def test_gather_arcs_and_drop_repeats_equal_the_numpy_ways():
+    rng = np.random.default_rng(9)
+    counts = rng.integers(2, 6, 50)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    coords = rng.uniform(112, 113, (ptr[-1], 2))
+    arcs = rng.integers(0, 100, 40).astype(np.int64)
+    xy, offsets = route_kernels.gather_arcs(coords, ptr, arcs)
+    expected = [coords[ptr[a >> 1] : ptr[(a >> 1) + 1]][:: -1 if a & 1 else 1] for a in arcs.tolist()]
+    assert np.array_equal(xy, np.concatenate(expected))
+    assert np.array_equal(np.diff(offsets), [len(e) for e in expected])
+    line = np.repeat(xy, rng.integers(1, 3, len(xy)), axis=0)
+    keep = np.ones(len(line), dtype=bool)
+    keep[1:] = np.any(np.abs(np.diff(line, axis=0)) > 1e-9, axis=1)
+    assert np.array_equal(route_kernels.drop_repeats(line), line[keep])
