@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from collections import OrderedDict
@@ -154,11 +155,20 @@ class Searcher:
     def _customize(self, cost: np.ndarray, pending: threading.Event) -> cchmod.Metric:
         assert self.cch is not None and self.base_metric is not None
         try:
-            metric = cchmod.recustomize(self.cch, self.base_metric, self.graph.base_cost, cost, into=self._take_spare())
+            spare = self._take_spare()
+            metric = cchmod.recustomize(self.cch, self.base_metric, self.graph.base_cost, cost, into=spare)
             with self._mlock:
+                if spare is not None and metric is not spare and self._spare is None:
+                    self._spare = spare  # not needed (nothing changed): keep it for the next one
                 self._metrics[id(cost)] = (weakref.ref(cost), metric)
                 while len(self._metrics) > METRICS_KEPT:
-                    self._metrics.popitem(last=False)
+                    _, (_, old) = self._metrics.popitem(last=False)
+                    # Recycle the evicted metric's memory as the next spare when no search holds it
+                    # any more (references: `old` and getrefcount's argument), instead of faulting in
+                    # fresh pages for the next overlay.
+                    if self._spare is None and old is not self.base_metric and sys.getrefcount(old) <= 2:
+                        self._spare = old
+                    del old
             return metric
         finally:
             with self._mlock:
@@ -166,12 +176,13 @@ class Searcher:
             pending.set()
 
     def _take_spare(self) -> cchmod.Metric | None:
-        """The prepared spare metric arrays (None when not ready), and a new spare prepared in the
-        background for the next overlay. The first overlay pays for fresh memory; later ones not."""
+        """Metric arrays whose memory is already touched, to customize into: the spare (a metric
+        evicted from the cache, or one prepared in the background). Without one, None (the caller
+        allocates) and a spare is prepared in the background for the next overlay."""
         with self._mlock:
             spare, self._spare = self._spare, None
-            start = not self._spare_coming
-            self._spare_coming = True
+            start = spare is None and not self._spare_coming
+            self._spare_coming = self._spare_coming or start
         if start and self.cch is not None:
             threading.Thread(target=self._prepare_spare, args=(self.cch.n_arcs,), daemon=True).start()
         return spare
@@ -180,7 +191,8 @@ class Searcher:
         try:
             spare = cchmod.Metric.touched(arcs)
             with self._mlock:
-                self._spare = spare
+                if self._spare is None:
+                    self._spare = spare
         finally:
             with self._mlock:
                 self._spare_coming = False

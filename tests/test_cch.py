@@ -188,6 +188,25 @@ def test_later_overlays_are_customized_into_prepared_memory(net):
         assert np.array_equal(arr, metric.arrays()[name]), name
 
 
+def test_an_evicted_metric_no_search_holds_is_recycled(net):
+    g = net.graph
+    searcher = Searcher(g, net.lm, net.cch, net.metric)
+    rng = np.random.default_rng(12)
+    costs = []
+    for _ in range(4):
+        cost = g.base_cost * rng.uniform(1.0, 2.0, len(g.base_cost))
+        cost.flags.writeable = False
+        costs.append(cost)
+    for cost in costs[:3]:  # the third evicts the first (two are kept)
+        searcher.metric(cost)
+    recycled = searcher._spare
+    assert recycled is not None
+    metric = searcher.metric(costs[3])
+    assert metric is recycled
+    for name, arr in cchmod.customize(net.cch, costs[3]).arrays().items():
+        assert np.array_equal(arr, metric.arrays()[name]), name
+
+
 def test_route_equals_alt_and_never_breaks_a_turn_restriction(net):
     g = net.graph
     searcher = Searcher(g, net.lm, net.cch, net.metric)
