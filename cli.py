@@ -16,7 +16,11 @@ log = logging.getLogger("daoan")
 
 
 def _settings() -> Settings:
-    return load_settings()
+    try:
+        return load_settings()
+    except (ValueError, OSError) as exc:  # a bad URL, role or settings file: say which, no traceback
+        _fail(str(exc), 2)
+        raise
 
 
 def _engine(settings: Settings):
@@ -734,10 +738,25 @@ def ensure_api_token(settings: Settings) -> str | None:
 @click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
 def serve_cmd(workers: int, threads: int, port: int | None, host: str, access_log: bool) -> None:
     """Serve the API with granian (a production HTTP server for the WSGI app)."""
+    import sqlalchemy as sa
+
+    from gis.migrate import migrate
     from gis.server import server_command
 
     settings = _settings()
     port = port or settings.port
+    # The schema first: a server started after an upgrade must not answer with tables missing.
+    engine = _engine(settings)
+    try:
+        applied = migrate(engine)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        _fail("the database is unreachable: start the project's cluster with `daoan db init` (or `make run`), "
+              "or set DAOAN_DATABASE_URL to a reachable PostGIS database", 2)  # fmt: skip
+        return
+    finally:
+        engine.dispose()
+    for m in applied:
+        click.echo(f"migration applied: {m.path.name}")
     token_file = ensure_api_token(settings)
     click.echo(f"Daoan serving on http://{host}:{port}/  (map: /map, API: /openapi.json)")
     if token_file:

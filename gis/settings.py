@@ -88,6 +88,18 @@ def _float_tuple(text: str) -> tuple[float, float, float, float]:
     return (parts[0], parts[1], parts[2], parts[3])
 
 
+def database_url(url: str) -> str:
+    """DAOAN_DATABASE_URL as SQLAlchemy takes it: a libpq URI (postgresql:// or postgres://) gets the
+    psycopg2 driver named; any other scheme or driver is refused with the forms that work."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme in ("postgresql", "postgres", "postgresql+psycopg2"):
+        return f"postgresql+psycopg2://{rest}"
+    raise ValueError(
+        f"DAOAN_DATABASE_URL {scheme + sep if sep else url!r}… is not a PostgreSQL URL Daoan can use; "
+        "write postgresql://user:password@host:port/dbname (libpq form; ?host=/socket/dir for a socket)"
+    )
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables and the TOML file named by DAOAN_SETTINGS."""
     env = dict(os.environ if env is None else env)
@@ -107,7 +119,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if env.get("DAOAN_VAR"):
         kwargs["var_dir"] = Path(env["DAOAN_VAR"]).resolve()
     if env.get("DAOAN_DATABASE_URL"):
-        kwargs["database_url"] = env["DAOAN_DATABASE_URL"]
+        kwargs["database_url"] = database_url(env["DAOAN_DATABASE_URL"])
     if env.get("DAOAN_PG_PORT"):
         kwargs["pg_port"] = int(env["DAOAN_PG_PORT"])
     if env.get("DAOAN_PORT"):
