@@ -85,6 +85,8 @@ def build_state(
             if mapped is None:  # a cache written before the CCH existed: add it
                 mapped = prepare_cch(graph)
                 _save_cch(cache_dir, ident, *mapped)
+            else:
+                store.prefault_in_background([*mapped[0].arrays().values(), *mapped[1].arrays().values()])
             searcher = Searcher(graph, lm, *mapped)
             return RoutingState(graph, lm, searcher, preferred, network_key(versions))
     graph = load_graph(conn, versions=versions)
