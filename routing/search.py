@@ -113,6 +113,7 @@ class Searcher:
         self._pending: dict[int, threading.Event] = {}
         self._spare: cchmod.Metric | None = None  # touched arrays for the next overlay's metric
         self._spare_coming = False
+        self._spare_cv = threading.Condition(self._mlock)  # a spare became ready (or failed)
 
     def metric(self, cost: np.ndarray, *, wait: bool = True) -> cchmod.Metric | None:
         """The CCH metric of `cost` (None without a CCH): the base one for the base costs, a cached
@@ -177,25 +178,29 @@ class Searcher:
 
     def _take_spare(self) -> cchmod.Metric | None:
         """Metric arrays whose memory is already touched, to customize into: the spare (a metric
-        evicted from the cache, or one prepared in the background). Without one, None (the caller
-        allocates) and a spare is prepared in the background for the next overlay."""
-        with self._mlock:
+        evicted from the cache, or one prepared in the background; one being prepared is waited for,
+        as it is further along than a fresh allocation), or None the first time (the caller
+        allocates). The next spare is then prepared in the background, off the path of requests."""
+        with self._spare_cv:
+            if self._spare is None and self._spare_coming:
+                self._spare_cv.wait_for(lambda: self._spare is not None or not self._spare_coming, timeout=10)
             spare, self._spare = self._spare, None
-            start = spare is None and not self._spare_coming
-            self._spare_coming = self._spare_coming or start
+            start = not self._spare_coming
+            self._spare_coming = True
         if start and self.cch is not None:
             threading.Thread(target=self._prepare_spare, args=(self.cch.n_arcs,), daemon=True).start()
         return spare
 
     def _prepare_spare(self, arcs: int) -> None:
+        spare = None
         try:
             spare = cchmod.Metric.touched(arcs)
-            with self._mlock:
+        finally:
+            with self._spare_cv:
                 if self._spare is None:
                     self._spare = spare
-        finally:
-            with self._mlock:
                 self._spare_coming = False
+                self._spare_cv.notify_all()
 
     def _cch_ws(self) -> cchmod.QueryWorkspace:
         ws = getattr(self._local, "cch_ws", None)
