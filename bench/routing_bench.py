@@ -572,37 +572,51 @@ def report(all_results: dict[str, Any], command: str) -> str:
     )
     prov = results.get("province")
     if prov:
-        lines += ["", "Targets of issue 4 (province):", "", "| target | measured | met |", "|---|---|:-:|"]
+        lines += [
+            "",
+            "Targets of issue 4 (the route targets on both networks, the rest on the province):",
+            "",
+            "| target | measured | met |",
+            "|---|---|:-:|",
+        ]
 
-        def target(label: str, fn) -> None:
+        def target(label: str, fn, r: dict = prov) -> None:
             try:
-                text, ok = fn(prov)
+                text, ok = fn(r)
             except (KeyError, TypeError, IndexError, ZeroDivisionError):
                 text, ok = "—", False
             lines.append(f"| {label} | {text} | {'yes' if ok else 'no'} |")
 
-        target(
-            "route p50 ≤ 5 ms, p99 ≤ 30 ms in-process (with snapping and steps)",
-            lambda r: (
-                f"{r['full_ms'][0]:.2f} / {r['full_ms'][1]:.2f} ms",
-                r["full_ms"][0] <= 5 and r["full_ms"][1] <= 30,
-            ),
-        )
-        target(
-            "≥ 10× faster than Valhalla (p50, both answering an encoded shape and maneuvers; search alone in brackets)",
-            lambda r: (
-                f"{r['peers']['valhalla']['route_p50_ms'] / r['full_pl6_ms'][0]:.1f}× "
-                f"({r['peers']['valhalla']['route_p50_ms'] / r['search_ms'][0]:.1f}×)",
-                r["peers"]["valhalla"]["route_p50_ms"] / r["full_pl6_ms"][0] >= 10,
-            ),
-        )
-        target(
-            "faster than OSRM MLD (p50)",
-            lambda r: (
-                f"{r['peers']['osrm_mld']['route_p50_ms'] / r['full_ms'][0]:.1f}×",
-                r["peers"]["osrm_mld"]["route_p50_ms"] > r["full_ms"][0],
-            ),
-        )
+        for name in ("province", "monaco"):
+            if name not in results:
+                continue
+            data = results[name]
+            target(
+                f"{name}: route p50 ≤ 5 ms, p99 ≤ 30 ms in-process (with snapping and steps)",
+                lambda r: (
+                    f"{r['full_ms'][0]:.2f} / {r['full_ms'][1]:.2f} ms",
+                    r["full_ms"][0] <= 5 and r["full_ms"][1] <= 30,
+                ),
+                data,
+            )
+            target(
+                f"{name}: ≥ 10× faster than Valhalla (p50, both answering an encoded shape and maneuvers; "
+                "search alone in brackets)",
+                lambda r: (
+                    f"{r['peers']['valhalla']['route_p50_ms'] / r['full_pl6_ms'][0]:.1f}× "
+                    f"({r['peers']['valhalla']['route_p50_ms'] / r['search_ms'][0]:.1f}×)",
+                    r["peers"]["valhalla"]["route_p50_ms"] / r["full_pl6_ms"][0] >= 10,
+                ),
+                data,
+            )
+            target(
+                f"{name}: faster than OSRM MLD (p50; OSRM answers no steps by default)",
+                lambda r: (
+                    f"{r['peers']['osrm_mld']['route_p50_ms'] / r['full_pl6_ms'][0]:.1f}×",
+                    r["peers"]["osrm_mld"]["route_p50_ms"] > r["full_pl6_ms"][0],
+                ),
+                data,
+            )
         target(
             "incident honoured by the next query < 1 s, no rebuild",
             lambda r: (
