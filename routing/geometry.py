@@ -60,12 +60,21 @@ class SegmentGrid:
             self.keys = np.empty(0, np.int64)
             self.cell_ptr = np.zeros(1, np.int64)
             self.segs = np.empty(0, np.int64)
+            self.bbox = np.empty((0, 4))
             return
         starts = ptr[:-1]
-        x0 = np.floor(np.minimum.reduceat(coords[:, 0], starts) / CELL_DEG).astype(np.int64)
-        x1 = np.floor(np.maximum.reduceat(coords[:, 0], starts) / CELL_DEG).astype(np.int64)
-        y0 = np.floor(np.minimum.reduceat(coords[:, 1], starts) / CELL_DEG).astype(np.int64)
-        y1 = np.floor(np.maximum.reduceat(coords[:, 1], starts) / CELL_DEG).astype(np.int64)
+        # Each segment's bounding box (min lon, max lon, min lat, max lat): lets the nearest-segment
+        # search skip segments that cannot beat the best found so far.
+        self.bbox = np.column_stack([
+            np.minimum.reduceat(coords[:, 0], starts),
+            np.maximum.reduceat(coords[:, 0], starts),
+            np.minimum.reduceat(coords[:, 1], starts),
+            np.maximum.reduceat(coords[:, 1], starts),
+        ])  # fmt: skip
+        x0 = np.floor(self.bbox[:, 0] / CELL_DEG).astype(np.int64)
+        x1 = np.floor(self.bbox[:, 1] / CELL_DEG).astype(np.int64)
+        y0 = np.floor(self.bbox[:, 2] / CELL_DEG).astype(np.int64)
+        y1 = np.floor(self.bbox[:, 3] / CELL_DEG).astype(np.int64)
         nx, ny = x1 - x0 + 1, y1 - y0 + 1
         count = nx * ny
         seg = np.repeat(np.arange(n, dtype=np.int64), count)
@@ -130,8 +139,8 @@ class SegmentGrid:
         use = preferred is not None
         pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
         seg, dist, frac = nearest(
-            self.coords, self.ptr, self.keys, self.cell_ptr, self.segs, x0, x1, y0, y1, float(lon), float(lat),
-            float(radius_m), pref, use,
+            self.coords, self.ptr, self.bbox, self.keys, self.cell_ptr, self.segs, CELL_DEG, x0, x1, y0, y1,
+            float(lon), float(lat), float(radius_m), pref, use,
         )  # fmt: skip
         return None if seg < 0 else (int(seg), float(dist), float(frac))
 

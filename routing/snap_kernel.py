@@ -52,25 +52,43 @@ def _segment(coords, ptr, s, lon, lat, kx):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def nearest(
-    coords, ptr, keys, cell_ptr, cell_segs, x0, x1, y0, y1, lon, lat, radius_m, preferred, use_preferred
+    coords, ptr, bbox, keys, cell_ptr, cell_segs, cell_deg, x0, x1, y0, y1, lon, lat, radius_m, preferred,
+    use_preferred,
 ):  # pragma: no cover - compiled  # fmt: skip
     """The nearest segment within `radius_m` over grid cells x0..x1 × y0..y1: (segment or -1, metres,
     fraction). With `use_preferred`, a preferred segment within the radius wins over any other; ties
-    go to the lower segment index."""
+    go to the lower segment index. A segment whose bounding box lies farther than the radius, or
+    farther than the best found when it could not win anyway, is skipped unmeasured."""
     kx = M_PER_DEG * math.cos(math.radians(lat))
     best_s, best_d, best_f, best_p = -1, np.inf, 0.0, False
-    for cx in range(x0, x1 + 1):
-        for cy in range(y0, y1 + 1):
-            key = (cx + (1 << 20)) * (1 << 21) + (cy + (1 << 20))
-            i = np.searchsorted(keys, key)
-            if i >= keys.shape[0] or keys[i] != key:
+    # The cell holding the point first: a near best early lets the box test skip most of the rest.
+    cx0 = min(max(int(math.floor(lon / cell_deg)), x0), x1)
+    cy0 = min(max(int(math.floor(lat / cell_deg)), y0), y1)
+    n_cells = (x1 - x0 + 1) * (y1 - y0 + 1)
+    for c in range(n_cells + 1):
+        if c == 0:
+            cx, cy = cx0, cy0
+        else:
+            cx, cy = x0 + (c - 1) // (y1 - y0 + 1), y0 + (c - 1) % (y1 - y0 + 1)
+            if cx == cx0 and cy == cy0:
                 continue
-            for j in range(cell_ptr[i], cell_ptr[i + 1]):
-                s = cell_segs[j]
-                d, f = _segment(coords, ptr, s, lon, lat, kx)
-                if d > radius_m:
-                    continue
-                p = use_preferred and preferred[s]
-                if best_s < 0 or (p and not best_p) or (p == best_p and (d < best_d or (d == best_d and s < best_s))):
-                    best_s, best_d, best_f, best_p = s, d, f, p
+        key = (cx + (1 << 20)) * (1 << 21) + (cy + (1 << 20))
+        i = np.searchsorted(keys, key)
+        if i >= keys.shape[0] or keys[i] != key:
+            continue
+        for j in range(cell_ptr[i], cell_ptr[i + 1]):
+            s = cell_segs[j]
+            bx = max(bbox[s, 0] - lon, 0.0, lon - bbox[s, 1]) * kx
+            by = max(bbox[s, 2] - lat, 0.0, lat - bbox[s, 3]) * M_PER_DEG
+            box = math.hypot(bx, by) - 1e-6  # a hair of slack for rounding
+            if box > radius_m:
+                continue
+            p = use_preferred and preferred[s]
+            if best_s >= 0 and box > best_d and (best_p or not p):
+                continue
+            d, f = _segment(coords, ptr, s, lon, lat, kx)
+            if d > radius_m:
+                continue
+            if best_s < 0 or (p and not best_p) or (p == best_p and (d < best_d or (d == best_d and s < best_s))):
+                best_s, best_d, best_f, best_p = s, d, f, p
     return best_s, best_d, best_f
