@@ -320,13 +320,13 @@ def coverage() -> None:
     """Coverage of the plan's targets: report, gaps and suggested sites, per city and county."""
 
 
-def _coverage_run(fn, out: Path | None, render) -> None:
+def _coverage_run(fn, out: Path | None, render, *, steps: int = 3) -> None:
     """Run a coverage function with progress; write its rendering to OUT or stdout; map errors to exit 2."""
     from gis.errors import DaoanError
     from planning.progress import step_progress
 
     engine = _engine(_settings())
-    progress, close = step_progress(3, enabled=sys.stderr.isatty())
+    progress, close = step_progress(steps, enabled=sys.stderr.isatty())
     try:
         result = fn(engine, progress)
     except DaoanError as exc:
@@ -468,26 +468,16 @@ def coverage_suggest_cmd(
 @click.option("--force", is_flag=True, help="Recompute even when the stored gaps are current.")
 def coverage_refresh_cmd(force: bool) -> None:
     """Recompute the stored coverage_gaps tile layer when cameras, roads, areas or standards changed."""
-    from gis.errors import DaoanError
-    from planning.gapstore import refresh_coverage_gaps
-    from planning.progress import step_progress
+    from planning.gapstore import RefreshReport, refresh_coverage_gaps
 
-    engine = _engine(_settings())
-    progress, close = step_progress(4, enabled=sys.stderr.isatty())
-    try:
-        report = refresh_coverage_gaps(engine, force=force, progress=progress)
-    except DaoanError as exc:
-        close()
-        _fail(exc.detail, 2)
-        return
-    finally:
-        engine.dispose()
-    close()
-    if not report.refreshed:
-        click.echo("coverage_gaps is current: nothing to do")
-        return
-    years = ", ".join(map(str, report.years)) or "none"
-    click.echo(f"coverage_gaps: {report.gaps:,} gaps stored for years {years} in {report.duration_ms / 1000:.1f} s")
+    def render(report: RefreshReport) -> str:
+        if not report.refreshed:
+            return "coverage_gaps is current: nothing to do"
+        years = ", ".join(map(str, report.years)) or "none"
+        return f"coverage_gaps: {report.gaps:,} gaps stored for years {years} in {report.duration_ms / 1000:.1f} s"
+
+    _coverage_run(lambda engine, progress: refresh_coverage_gaps(engine, force=force, progress=progress), None, render,
+                  steps=4)  # fmt: skip
 
 
 # ---------------------------------------------------------------- routing

@@ -332,6 +332,20 @@ def _chain(parent, starts, seen, stamp, dist, pred, chain, count):  # pragma: no
     return count
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _seeded_chain(
+    parent, nodes, secs, lens, lo, hi, seen, stamp, dist, metres, pred, chain
+):  # pragma: no cover - compiled
+    # The ancestors of starts nodes[lo:hi] in rank order, the starts seeded with their seconds and metres.
+    nc = _chain(parent, nodes[lo:hi], seen, stamp, dist, pred, chain, 0)
+    for k in range(lo, hi):
+        v = nodes[k]
+        if secs[k] < dist[v]:
+            dist[v] = secs[k]
+            metres[v] = lens[k]
+    return np.sort(chain[:nc])
+
+
 @njit(cache=True, nogil=True)
 def et_query(
     up_ptr, up_head, up_w, down_w, parent,
@@ -383,25 +397,23 @@ def et_query(
                 best = c
                 meet = v
         scanned += 1
-        if in_f:
-            d = df[v]
-            if d < best:
-                for k in range(up_ptr[v], up_ptr[v + 1]):
-                    nd = d + up_w[k]
-                    w = up_head[k]
-                    if nd < df[w]:
-                        df[w] = nd
-                        pf[w] = k
-        if in_b:
-            d = db[v]
-            if d < best:
-                for k in range(up_ptr[v], up_ptr[v + 1]):
-                    nd = d + down_w[k]
-                    w = up_head[k]
-                    if nd < db[w]:
-                        db[w] = nd
-                        pb[w] = k
+        if in_f and df[v] < best:
+            _relax_up(up_ptr, up_head, up_w, v, df, pf)
+        if in_b and db[v] < best:
+            _relax_up(up_ptr, up_head, down_w, v, db, pb)
     return best, meet, scanned
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _relax_up(up_ptr, up_head, weight, v, dist, pred):  # pragma: no cover - compiled
+    # Relax v's upward arcs with `weight` (up_w forwards, down_w backwards), recording the arc taken.
+    d = dist[v]
+    for k in range(up_ptr[v], up_ptr[v + 1]):
+        nd = d + weight[k]
+        w = up_head[k]
+        if nd < dist[w]:
+            dist[w] = nd
+            pred[w] = k
 
 
 @njit(cache=True, nogil=True)
@@ -501,14 +513,10 @@ def many_to_many(
     count = 0
     for j in range(n_tgt):
         stamp += 1
-        starts = t_nodes[t_ptr[j] : t_ptr[j + 1]]
-        nc = _chain(parent, starts, seen, stamp, dist, pred, chain, 0)
-        for k in range(t_ptr[j], t_ptr[j + 1]):
-            t = t_nodes[k]
-            if t_dist[k] < dist[t]:
-                dist[t] = t_dist[k]
-                metres[t] = t_len[k]
-        order = np.sort(chain[:nc])
+        order = _seeded_chain(
+            parent, t_nodes, t_dist, t_len, t_ptr[j], t_ptr[j + 1], seen, stamp, dist, metres, pred, chain
+        )
+        nc = order.shape[0]
         if count + nc > cap:
             while count + nc > cap:
                 cap *= 2
@@ -551,14 +559,10 @@ def many_to_many(
         b_m[p] = e_m[i]
     for i in range(n_src):
         stamp += 1
-        starts = s_nodes[s_ptr[i] : s_ptr[i + 1]]
-        nc = _chain(parent, starts, seen, stamp, dist, pred, chain, 0)
-        for k in range(s_ptr[i], s_ptr[i + 1]):
-            s = s_nodes[k]
-            if s_dist[k] < dist[s]:
-                dist[s] = s_dist[k]
-                metres[s] = s_len[k]
-        order = np.sort(chain[:nc])
+        order = _seeded_chain(
+            parent, s_nodes, s_dist, s_len, s_ptr[i], s_ptr[i + 1], seen, stamp, dist, metres, pred, chain
+        )
+        nc = order.shape[0]
         for c in range(nc):
             v = order[c]
             d = dist[v]

@@ -76,6 +76,19 @@ def encode_polyline(coords: np.ndarray, precision: int = 6) -> str:
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _cum_metres(coords):  # pragma: no cover - compiled
+    """Cumulative local-metric length along a polyline (lon scaled by cos of the first latitude), as
+    routing.geometry._cum_metres."""
+    n = coords.shape[0]
+    cum = np.zeros(n)
+    if n >= 2:
+        kx = math.cos(math.radians(coords[0, 1]))
+        for i in range(1, n):
+            cum[i] = cum[i - 1] + math.hypot((coords[i, 0] - coords[i - 1, 0]) * kx, coords[i, 1] - coords[i - 1, 1])
+    return cum
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _point_at(coords, cum, fraction):  # pragma: no cover - compiled
     n = coords.shape[0]
     if n == 1 or cum[n - 1] <= 0:
@@ -91,11 +104,7 @@ def substring(coords, lo, hi):  # pragma: no cover - compiled
     """routing.geometry.substring, compiled: the part of a polyline between two fractions of its
     length (lo ≤ hi), as the two cut points with the vertices strictly between them."""
     n = coords.shape[0]
-    cum = np.zeros(n)
-    if n >= 2:
-        kx = math.cos(math.radians(coords[0, 1]))
-        for i in range(1, n):
-            cum[i] = cum[i - 1] + math.hypot((coords[i, 0] - coords[i - 1, 0]) * kx, coords[i, 1] - coords[i - 1, 1])
+    cum = _cum_metres(coords)
     if n < 2 or cum[n - 1] <= 0:
         out = np.empty((2, 2))
         out[0], out[1] = coords[0], coords[0]
@@ -120,13 +129,7 @@ def substring(coords, lo, hi):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def point_at(coords, fraction):  # pragma: no cover - compiled
     """routing.geometry.interpolate, compiled: the point at `fraction` of a polyline's length."""
-    n = coords.shape[0]
-    cum = np.zeros(n)
-    if n >= 2:
-        kx = math.cos(math.radians(coords[0, 1]))
-        for i in range(1, n):
-            cum[i] = cum[i - 1] + math.hypot((coords[i, 0] - coords[i - 1, 0]) * kx, coords[i, 1] - coords[i - 1, 1])
-    return _point_at(coords, cum, fraction)
+    return _point_at(coords, _cum_metres(coords), fraction)
 
 
 @njit(cache=True, nogil=True)

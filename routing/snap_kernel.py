@@ -16,35 +16,32 @@ M_PER_DEG = 111_320.0
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _piece(coords, i0, i1, lon, lat, kx):  # pragma: no cover - compiled
+    """(length, position 0..1 of the nearest point, metres to it) of the piece i0 → i1 in local metres."""
+    ax = (coords[i0, 0] - lon) * kx
+    ay = (coords[i0, 1] - lat) * M_PER_DEG
+    dx = (coords[i1, 0] - lon) * kx - ax
+    dy = (coords[i1, 1] - lat) * M_PER_DEG - ay
+    length = math.hypot(dx, dy)
+    t = min(max(-(ax * dx + ay * dy) / max(length * length, 1e-12), 0.0), 1.0) if length > 0 else 0.0
+    return length, t, math.hypot(ax + t * dx, ay + t * dy)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _segment(coords, ptr, s, lon, lat, kx):  # pragma: no cover - compiled
     """(metres to segment s, fraction of its length at the nearest point)."""
     p0, p1 = ptr[s], ptr[s + 1]
     pieces = max(p1 - p0 - 1, 1)
     best = np.inf
     for k in range(pieces):
-        i0 = p0 + k
-        i1 = min(i0 + 1, p1 - 1)
-        ax = (coords[i0, 0] - lon) * kx
-        ay = (coords[i0, 1] - lat) * M_PER_DEG
-        dx = (coords[i1, 0] - lon) * kx - ax
-        dy = (coords[i1, 1] - lat) * M_PER_DEG - ay
-        length = math.hypot(dx, dy)
-        t = min(max(-(ax * dx + ay * dy) / max(length * length, 1e-12), 0.0), 1.0) if length > 0 else 0.0
-        best = min(best, math.hypot(ax + t * dx, ay + t * dy))
+        best = min(best, _piece(coords, p0 + k, min(p0 + k + 1, p1 - 1), lon, lat, kx)[2])
+    # The first piece within 1e-9 m of the minimum gives the fraction.
     total = 0.0
     along = -1.0
     for k in range(pieces):
-        i0 = p0 + k
-        i1 = min(i0 + 1, p1 - 1)
-        ax = (coords[i0, 0] - lon) * kx
-        ay = (coords[i0, 1] - lat) * M_PER_DEG
-        dx = (coords[i1, 0] - lon) * kx - ax
-        dy = (coords[i1, 1] - lat) * M_PER_DEG - ay
-        length = math.hypot(dx, dy)
-        if along < 0.0:
-            t = min(max(-(ax * dx + ay * dy) / max(length * length, 1e-12), 0.0), 1.0) if length > 0 else 0.0
-            if math.hypot(ax + t * dx, ay + t * dy) <= best + 1e-9:
-                along = total + t * length
+        length, t, d = _piece(coords, p0 + k, min(p0 + k + 1, p1 - 1), lon, lat, kx)
+        if along < 0.0 and d <= best + 1e-9:
+            along = total + t * length
         total += length
     frac = along / max(total, 1e-12) if total > 0 else 0.0
     return best, min(max(frac, 0.0), 1.0)

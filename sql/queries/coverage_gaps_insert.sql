@@ -1,23 +1,10 @@
 -- Store camera spacing gaps (planning/gapstore.py): one row per gap, its line built from the
--- (gap id, segment, from stake, to stake) pieces along the road as coverage_lines_at.sql builds it.
+-- (gap id, segment, from stake, to stake) pieces along the road by daoan_stake_lines (migration 013).
 -- Gaps whose segments have gone get no line and are left out (the geometry is required).
-WITH piece AS (
-    SELECT p.gap, p.ord,
-           ST_LineSubstring(s.geom, least(f.a, f.b), greatest(f.a, f.b)) AS geom
-    FROM unnest(CAST(:piece_gaps AS bigint[]), CAST(:piece_segments AS bigint[]),
-                CAST(:piece_from_m AS double precision[]), CAST(:piece_to_m AS double precision[])) WITH ORDINALITY
-         AS p(gap, segment_id, from_m, to_m, ord)
-    JOIN road_segments s ON s.id = p.segment_id
-    CROSS JOIN LATERAL (
-        SELECT least(greatest((p.from_m - s.start_stake_m) / nullif(s.end_stake_m - s.start_stake_m, 0), 0), 1) AS a,
-               least(greatest((p.to_m - s.start_stake_m) / nullif(s.end_stake_m - s.start_stake_m, 0), 0), 1) AS b
-    ) f
-    WHERE f.a IS NOT NULL AND f.b IS NOT NULL AND f.a <> f.b
-),
-line AS (
-    SELECT gap, ST_Multi(ST_LineMerge(ST_Collect(geom ORDER BY ord))) AS geom
-    FROM piece
-    GROUP BY gap
+WITH line AS (
+    SELECT stretch AS gap, ST_Multi(geom) AS geom
+    FROM daoan_stake_lines(CAST(:piece_gaps AS bigint[]), CAST(:piece_segments AS bigint[]),
+                           CAST(:piece_from_m AS double precision[]), CAST(:piece_to_m AS double precision[]))
 )
 INSERT INTO coverage_gaps (id, kind, year, newest_year, route_code, roads, direction, from_stake, to_stake,
                            from_stake_m, to_stake_m, length_m, spacing_m, cameras_needed, county_adcode,
