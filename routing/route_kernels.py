@@ -189,3 +189,170 @@ def road_groups(seg_class, seg_route, seg_name, segs, link):  # pragma: no cover
         prev = key
     out[n] = segs.shape[0]
     return out[: n + 1]
+
+
+# Codes of the step table (routing.directions turns them into words).
+DEPART, RAMP, MERGE, TURN = 0, 1, 2, 3
+MODIFIERS = ("straight", "slight right", "slight left", "right", "left", "sharp right", "sharp left", "uturn")
+
+
+@njit(cache=True, nogil=True)
+def turn_code(angle):  # pragma: no cover - compiled
+    """Index into MODIFIERS for a change of heading (degrees, -180..180, positive = right)."""
+    a = abs(angle)
+    if a < 20:
+        return 0
+    if a < 45:
+        return 1 if angle > 0 else 2
+    if a < 135:
+        return 3 if angle > 0 else 4
+    if a < 170:
+        return 5 if angle > 0 else 6
+    return 7
+
+
+@njit(cache=True, nogil=True)
+def compass_code(bearing):  # pragma: no cover - compiled
+    """Eight-wind index (0 = north, clockwise) of a bearing in degrees."""
+    return int(((bearing % 360) + 22.5) // 45) % 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _rounded(value, scale):  # pragma: no cover - compiled
+    """(value rounded to a multiple of 1/scale, whether it lay too near a tie for that to be sure):
+    away from ties this is exactly Python's round(value, digits), which the caller uses for the rest."""
+    v = value * scale
+    r = np.rint(v)
+    return r / scale, abs(abs(v - r) - 0.5) < 1e-6 * max(1.0, abs(v) * 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def _arc_piece(seg_coords, seg_ptr, arc, lo, hi):  # pragma: no cover - compiled
+    """The part lo..hi (fractions along the digitised direction) of an arc's segment, in the arc's
+    travel direction."""
+    s = arc >> 1
+    coords = seg_coords[seg_ptr[s] : seg_ptr[s + 1]]
+    if lo > 0.0 or hi < 1.0:
+        coords = substring(coords, lo, hi)
+    return coords[::-1] if arc & 1 else coords
+
+
+@njit(cache=True, nogil=True)
+def leg_steps(
+    seg_coords, seg_ptr, seg_length_m, seg_class, seg_route, seg_name, cost, arcs, first_part, last_part,
+    start_fraction, link, expressway,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Everything numeric a leg's answer needs, in one pass over its arcs (all but the first and last
+    driven whole; a single arc from `start_fraction`).
+
+    Returns (arcs, metres, secs) of the pieces with a length (all of them when none has one), the
+    vertices `xy` piece after piece, and the step table: one row per run of pieces on one road
+    (routing.route_kernels.road_groups) in two arrays, integers (first piece, last piece + 1, road
+    class, route index, name index, maneuver code, modifier code, compass code of the run's chord,
+    bearing leaving its start rounded, arc of the exit taken at its end or -1, 1 when a rounded float
+    below is too near a tie to trust) and floats (metres, seconds, start lon and lat; the same rounded
+    to 0.1, 0.1, 1e-7 and 1e-7)."""
+    n = arcs.shape[0]
+    share = np.ones(n)
+    if n == 1:
+        arc = arcs[0]
+        share[0] = first_part
+        if arc & 1 == 0:
+            a, b = start_fraction, start_fraction + first_part
+        else:
+            a, b = start_fraction - first_part, start_fraction
+        s = arc >> 1
+        piece = substring(seg_coords[seg_ptr[s] : seg_ptr[s + 1]], max(a, 0.0), min(b, 1.0))
+        xy = piece[::-1].copy() if arc & 1 else piece
+        offsets = np.zeros(2, dtype=np.int64)
+        offsets[1] = xy.shape[0]
+    else:
+        share[0], share[n - 1] = first_part, last_part
+        first, last = arcs[0], arcs[n - 1]
+        if first_part < 1.0 - 1e-9:  # the share next to the arc's end
+            head = (
+                _arc_piece(seg_coords, seg_ptr, first, 1.0 - first_part, 1.0)
+                if first & 1 == 0
+                else (_arc_piece(seg_coords, seg_ptr, first, 0.0, first_part))
+            )
+        else:
+            head = _arc_piece(seg_coords, seg_ptr, first, 0.0, 1.0)
+        if last_part < 1.0 - 1e-9:  # the share next to the arc's start
+            tail = (
+                _arc_piece(seg_coords, seg_ptr, last, 0.0, last_part)
+                if last & 1 == 0
+                else (_arc_piece(seg_coords, seg_ptr, last, 1.0 - last_part, 1.0))
+            )
+        else:
+            tail = _arc_piece(seg_coords, seg_ptr, last, 0.0, 1.0)
+        middle, mid_offsets = gather_arcs(seg_coords, seg_ptr, arcs[1 : n - 1])
+        nh, nm, nt = head.shape[0], middle.shape[0], tail.shape[0]
+        xy = np.empty((nh + nm + nt, 2))
+        xy[:nh] = head
+        xy[nh : nh + nm] = middle
+        xy[nh + nm :] = tail
+        offsets = np.empty(n + 1, dtype=np.int64)
+        offsets[0] = 0
+        for i in range(n - 1):
+            offsets[i + 1] = nh + mid_offsets[i]
+        offsets[n] = nh + nm + nt
+    metres = np.empty(n)
+    secs = np.empty(n)
+    keep = np.zeros(n, dtype=np.bool_)
+    kept = 0
+    for i in range(n):
+        metres[i] = share[i] * seg_length_m[arcs[i] >> 1]
+        secs[i] = share[i] * cost[arcs[i]]
+        if metres[i] > 0:
+            keep[i] = True
+            kept += 1
+    if n > 1 and 0 < kept < n:  # pieces with no length drop out (their repeated vertices stay in xy)
+        arcs, metres, secs = arcs[keep], metres[keep], secs[keep]
+        lo, hi = offsets[:-1][keep], offsets[1:][keep]
+    else:
+        lo, hi = offsets[:-1], offsets[1:]
+    m = arcs.shape[0]
+    segs = arcs >> 1
+    bounds = road_groups(seg_class, seg_route, seg_name, segs, link)
+    chord, firsts, lasts = group_headings(xy, lo, hi, bounds)
+    cum_m = np.zeros(m + 1)
+    cum_s = np.zeros(m + 1)
+    for i in range(m):
+        cum_m[i + 1] = cum_m[i] + metres[i]
+        cum_s[i + 1] = cum_s[i] + secs[i]
+    groups = bounds.shape[0] - 1
+    ints = np.empty((groups, 11), dtype=np.int64)
+    flts = np.empty((groups, 8))
+    prev_heading = 0.0
+    for g in range(groups):
+        a, b = bounds[g], bounds[g + 1]
+        dist = cum_m[b] - cum_m[a]
+        cls = seg_class[segs[a]]
+        if g == 0:
+            man, mod = DEPART, 0
+        elif cls == link:
+            man, mod = RAMP, 0
+        elif seg_class[segs[a - 1]] == link and cls == expressway:
+            man, mod = MERGE, 0
+        else:
+            before = prev_heading if prev_heading != 0.0 else firsts[g]  # no heading known: straight on
+            man, mod = TURN, turn_code(((firsts[g] - before) + 540.0) % 360.0 - 180.0)
+        prev_heading = lasts[g]
+        exit_arc = -1
+        if cls == expressway and g + 1 < groups and seg_class[segs[b]] == link:
+            exit_arc = arcs[b - 1]
+        ints[g, 0], ints[g, 1], ints[g, 2] = a, b, cls
+        ints[g, 3], ints[g, 4] = seg_route[segs[a]], seg_name[segs[a]]
+        ints[g, 5], ints[g, 6] = man, mod
+        ints[g, 7] = compass_code(chord[g] if dist > 0 else 0.0)
+        ints[g, 8] = round(firsts[g])
+        ints[g, 9] = exit_arc
+        start = lo[a]
+        dur = cum_s[b] - cum_s[a]
+        flts[g, 0], flts[g, 1], flts[g, 2], flts[g, 3] = dist, dur, xy[start, 0], xy[start, 1]
+        flts[g, 4], tie_d = _rounded(dist, 10.0)
+        flts[g, 5], tie_s = _rounded(dur, 10.0)
+        flts[g, 6], tie_x = _rounded(xy[start, 0], 1e7)
+        flts[g, 7], tie_y = _rounded(xy[start, 1], 1e7)
+        ints[g, 10] = tie_d or tie_s or tie_x or tie_y
+    return arcs, metres, secs, xy, ints, flts

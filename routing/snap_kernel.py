@@ -69,6 +69,13 @@ def nearest(
             cx, cy = x0 + (c - 1) // (y1 - y0 + 1), y0 + (c - 1) % (y1 - y0 + 1)
             if cx == cx0 and cy == cy0:
                 continue
+        # The whole cell is skipped when it lies beyond the radius, or beyond the best found when
+        # nothing in it could win anyway.
+        gx = max(cx * cell_deg - lon, 0.0, lon - (cx + 1) * cell_deg) * kx
+        gy = max(cy * cell_deg - lat, 0.0, lat - (cy + 1) * cell_deg) * M_PER_DEG
+        gap = math.sqrt(gx * gx + gy * gy) - 1e-6
+        if gap > radius_m or (best_s >= 0 and gap > best_d and (best_p or not use_preferred)):
+            continue
         key = (cx + (1 << 20)) * (1 << 21) + (cy + (1 << 20))
         i = np.searchsorted(keys, key)
         if i >= keys.shape[0] or keys[i] != key:
@@ -77,7 +84,7 @@ def nearest(
             s = cell_segs[j]
             bx = max(bbox[s, 0] - lon, 0.0, lon - bbox[s, 1]) * kx
             by = max(bbox[s, 2] - lat, 0.0, lat - bbox[s, 3]) * M_PER_DEG
-            box = math.hypot(bx, by) - 1e-6  # a hair of slack for rounding
+            box = math.sqrt(bx * bx + by * by) - 1e-6  # a hair of slack for rounding
             if box > radius_m:
                 continue
             p = use_preferred and preferred[s]

@@ -98,20 +98,6 @@ def road_label(route_code: str | None, name: str | None, lang: str) -> str:
     return "无名道路" if lang == "zh-CN" else "an unnamed road"
 
 
-def turn_kind(angle: float) -> str:
-    """Maneuver modifier for a change of heading (degrees, -180..180, positive = right)."""
-    a = abs(angle)
-    if a < 20:
-        return "straight"
-    if a < 45:
-        return "slight right" if angle > 0 else "slight left"
-    if a < 135:
-        return "right" if angle > 0 else "left"
-    if a < 170:
-        return "sharp right" if angle > 0 else "sharp left"
-    return "uturn"
-
-
 _TURN_ZH = {
     "straight": "直行",
     "slight right": "稍向右转",

@@ -59,3 +59,122 @@ def test_gather_arcs_and_drop_repeats_equal_the_numpy_ways():
     keep = np.ones(len(line), dtype=bool)
     keep[1:] = np.any(np.abs(np.diff(line, axis=0)) > 1e-9, axis=1)
     assert np.array_equal(route_kernels.drop_repeats(line), line[keep])
+
+
+def _reference_leg(coords, ptr, length_m, cls, route, name, cost, arcs, first_part, last_part, start_fraction):
+    """The step table the slow way: numpy pieces, then a Python loop over the runs of one road."""
+    link, expressway = 5, 0
+
+    def piece(arc, lo, hi, cut):
+        c = coords[ptr[arc >> 1] : ptr[(arc >> 1) + 1]]
+        c = geometry.substring(c, lo, hi) if cut else c
+        return c[::-1] if arc & 1 else c
+
+    n = len(arcs)
+    share = np.ones(n)
+    if n == 1:
+        share[0] = first_part
+        a, b = (
+            (start_fraction, start_fraction + first_part)
+            if arcs[0] % 2 == 0
+            else (start_fraction - first_part, start_fraction)
+        )
+        blocks = [piece(arcs[0], max(a, 0.0), min(b, 1.0), True)]
+    else:
+        share[0], share[-1] = first_part, last_part
+        f, t = arcs[0], arcs[-1]
+        head = piece(f, *((1 - first_part, 1.0) if f % 2 == 0 else (0.0, first_part)), first_part < 1 - 1e-9)
+        tail = piece(t, *((0.0, last_part) if t % 2 == 0 else (1 - last_part, 1.0)), last_part < 1 - 1e-9)
+        blocks = [head] + [piece(a, 0.0, 1.0, False) for a in arcs[1:-1]] + [tail]
+    xy = np.concatenate(blocks)
+    offsets = np.concatenate([[0], np.cumsum([len(b) for b in blocks])])
+    lo, hi = offsets[:-1], offsets[1:]
+    metres, secs = share * length_m[arcs >> 1], share * cost[arcs]
+    keep = metres > 0
+    if n > 1 and not keep.all() and keep.any():
+        arcs, metres, secs, lo, hi = arcs[keep], metres[keep], secs[keep], lo[keep], hi[keep]
+    segs = arcs >> 1
+    keys = [-1 if cls[s] == link else route[s] if route[s] >= 0 else 10_000_000 + name[s] if name[s] >= 0 else
+            20_000_000 + int(cls[s]) for s in segs]  # fmt: skip
+    bounds = [i for i in range(len(segs)) if i == 0 or keys[i] != keys[i - 1]] + [len(segs)]
+    cum_m, cum_s = np.concatenate([[0.0], np.cumsum(metres)]), np.concatenate([[0.0], np.cumsum(secs)])
+    rows, prev = [], None
+    for g in range(len(bounds) - 1):
+        a, b = bounds[g], bounds[g + 1]
+        run = xy[lo[a] : hi[b - 1]]
+        dist = cum_m[b] - cum_m[a]
+        first_xy = next((p for p in xy[lo[a] + 1 : hi[a]] if (abs(p - xy[lo[a]]) > 1e-9).any()), None)
+        first = bearing_deg(*xy[lo[a]], *first_xy) if first_xy is not None else 0.0
+        last_xy = next((p for p in xy[lo[b - 1] : hi[b - 1] - 1][::-1] if (abs(p - run[-1]) > 1e-9).any()), None)
+        last = bearing_deg(*last_xy, *run[-1]) if last_xy is not None else 0.0
+        c = cls[segs[a]]
+        if g == 0:
+            man, mod = route_kernels.DEPART, "straight"
+        elif c == link:
+            man, mod = route_kernels.RAMP, "straight"
+        elif cls[segs[a - 1]] == link and c == expressway:
+            man, mod = route_kernels.MERGE, "straight"
+        else:
+            man, mod = route_kernels.TURN, turn_kind(((first - (prev or first)) + 540.0) % 360.0 - 180.0)
+        prev = last
+        exit_arc = arcs[b - 1] if c == expressway and g + 2 < len(bounds) and cls[segs[b]] == link else -1
+        heading = bearing_deg(*run[0], *run[-1]) if dist > 0 else 0.0
+        rows.append((
+            [a, b, c, route[segs[a]], name[segs[a]], man, route_kernels.MODIFIERS.index(mod),
+             int(((heading % 360) + 22.5) // 45) % 8, round(first), exit_arc],
+            [dist, cum_s[b] - cum_s[a], *xy[lo[a]], round(dist, 1), round(cum_s[b] - cum_s[a], 1),
+             round(xy[lo[a], 0], 7), round(xy[lo[a], 1], 7)],
+        ))  # fmt: skip
+    return arcs, metres, secs, xy, rows
+
+
+def turn_kind(angle: float) -> str:
+    """The turn thresholds as documented in routing.text."""
+    a = abs(angle)
+    side = "right" if angle > 0 else "left"
+    return "straight" if a < 20 else f"slight {side}" if a < 45 else side if a < 135 else (
+        f"sharp {side}" if a < 170 else "uturn")  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_leg_steps_equal_the_slow_way(seed):
+    rng = np.random.default_rng(seed)
+    n_segs = 40
+    counts = rng.integers(2, 7, n_segs)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    coords = np.cumsum(rng.normal(0, 2e-3, (ptr[-1], 2)), axis=0) + [112.0, 28.0]
+    coords[rng.random(len(coords)) < 0.1] = coords[0]  # repeated vertices and zero-length pieces
+    for s in rng.choice(n_segs, 4, replace=False):  # segments without a heading of their own
+        coords[ptr[s] : ptr[s + 1]] = coords[ptr[s]]
+    length_m = np.round(rng.uniform(0, 3000, n_segs), 2)  # round metres: ties in the rounding
+    length_m[rng.random(n_segs) < 0.1] = 0.0
+    cls = rng.choice([0, 1, 5], n_segs).astype(np.int8)
+    route = rng.choice([-1, 0, 1, 2], n_segs).astype(np.int32)
+    name = rng.choice([-1, 0, 1], n_segs).astype(np.int32)
+    cost = np.round(rng.uniform(1, 100, 2 * n_segs), 1)
+    for _ in range(60):
+        arcs = rng.integers(0, 2 * n_segs, int(rng.integers(1, 12))).astype(np.int64)
+        first_part, last_part = (float(x) for x in rng.choice([0.0, 0.3, 0.5, 1.0, 1 - 1e-6, rng.random()], 2))
+        start = float(rng.random())
+        got = route_kernels.leg_steps(
+            coords, ptr, length_m, cls, route, name, cost, arcs, first_part, last_part, start, 5, 0
+        )
+        arcs_r, metres_r, secs_r, xy_r, rows = _reference_leg(
+            coords, ptr, length_m, cls, route, name, cost, arcs, first_part, last_part, start
+        )
+        for a, b in zip(got[:4], (arcs_r, metres_r, secs_r, xy_r), strict=True):
+            assert np.array_equal(a, b)
+        ints, flts = got[4], got[5]
+        assert len(ints) == len(rows)
+        for (want_i, want_f), gi, gf in zip(rows, ints.tolist(), flts.tolist(), strict=True):
+            assert gi[:10] == want_i
+            assert gf[:4] == want_f[:4]
+            if not gi[10]:  # not near a tie: the compiled rounding is Python's
+                assert gf[4:] == want_f[4:]
+
+
+def test_turn_and_compass_codes_follow_their_thresholds():
+    for angle in np.linspace(-180, 180, 7201).tolist() + [19.999, 20.0, -45.0, 134.9, 170.0]:
+        assert route_kernels.MODIFIERS[route_kernels.turn_code(angle)] == turn_kind(angle)
+    for bearing in np.linspace(0, 359.99, 3600).tolist():
+        assert route_kernels.compass_code(bearing) == int(((bearing % 360) + 22.5) // 45) % 8
