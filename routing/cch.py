@@ -279,7 +279,7 @@ class Found:
     and end candidate were used, and the nodes scanned."""
 
     cost_s: float
-    arcs: np.ndarray
+    arcs: list[int]
     source: int
     target: int
     scanned: int
@@ -310,7 +310,7 @@ def query(
     )
     if count < 0:
         raise RuntimeError("CCH path too long to unpack")
-    return Found(float(best), ws.out[:count].copy(), int(src), int(tgt), int(scanned))
+    return Found(float(best), ws.out[:count].tolist(), int(src), int(tgt), int(scanned))
 
 
 def many_to_many(

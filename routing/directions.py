@@ -10,7 +10,7 @@ import numpy as np
 from gis.stake import format_stake
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.overlay import Overlay
-from routing.route_kernels import MODIFIERS, drop_repeats, encode_polyline, leg_steps, substring
+from routing.route_kernels import MODIFIERS, STEP_KEY_NAMES, drop_repeats, encode_polyline, leg_steps, substring
 from routing.search import Path
 from routing.text import (
     arrive_text,
@@ -86,25 +86,26 @@ _MANEUVERS = ("depart", "ramp", "merge", "turn")
 _TEXT_CACHE_MAX = 20_000
 
 
-def _step_text(graph: RoadGraph, lang: str, key: tuple) -> tuple[str, str]:
-    """The words of a step around its distance, (before, after), for key (maneuver, modifier, route
-    index, name index, on a ramp, compass code, exit label): cached per graph, as the same roads,
-    turns and headings come back request after request."""
-    cache = graph.__dict__.setdefault("_step_text", {})
-    hit = cache.get((lang, key))
-    if hit is not None:
-        return hit
-    man, mod, r, m, ramp, comp, exit_at = key
-    if ramp:
+def _text_cache(graph: RoadGraph, lang: str) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """The graph's caches of step words for `lang`: (words around the distance by step key, words of a
+    distance by distance code). The same roads, turns, headings and distances come back request
+    after request; a cache that grows too big is emptied."""
+    caches = graph.__dict__.setdefault("_step_text", {})
+    mine = caches.get(lang)
+    if mine is None or len(mine[0]) + len(mine[1]) > _TEXT_CACHE_MAX:
+        mine = caches[lang] = ({}, {})
+    return mine
+
+
+def _step_words(graph: RoadGraph, lang: str, row: list[int], exit_at: str | None) -> tuple[str, str]:
+    """The words of a step before and after its distance."""
+    _, _, cls, r, m, man, mod, comp = row[:8]
+    if cls == LINK:
         road = "匝道" if lang == "zh-CN" else "the ramp"
     else:
         road = road_label(graph.routes[r] if r >= 0 else None, graph.names[m] if m >= 0 else None, lang)
-    bearing = comp * 45.0  # the middle of the compass sector
-    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, compass(bearing, lang), "\0", exit_at, lang)
+    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, compass(comp * 45.0, lang), "\0", exit_at, lang)
     before, after = text.split("\0")
-    if len(cache) >= _TEXT_CACHE_MAX:
-        cache.clear()
-    cache[(lang, key)] = (before, after)
     return before, after
 
 
@@ -113,17 +114,27 @@ def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True)
     if len(leg.arcs) == 0:
         return []
     routes, names = graph.routes, graph.names
+    words, distances = _text_cache(graph, lang)
+    keyed = len(names) < STEP_KEY_NAMES  # the step key packs the name index in 24 bits
     steps = []
-    for (_, _, cls, r, m, man, mod, comp, bearing, exit_arc, tie), (dist, dur, x, y, dist_r, dur_r, x_r, y_r) in zip(
-        leg.ints.tolist(), leg.flts.tolist(), strict=True
-    ):
+    for row, (dist, dur, x, y, dist_r, dur_r, x_r, y_r) in zip(leg.ints.tolist(), leg.flts.tolist(), strict=True):
+        _, _, cls, r, m, man, mod, _, bearing, exit_arc, tie, key, dist_code = row
         if tie:  # the kernel's rounding is exact away from ties only
             dist_r, dur_r, x_r, y_r = round(dist, 1), round(dur, 1), round(x, 7), round(y, 7)
-        exit_at = _exit_label(graph, exit_arc) if exit_arc >= 0 else None
-        before, after = _step_text(graph, lang, (man, mod, r, m, cls == LINK, comp, exit_at))
+            dist_text = distance_text(dist, lang)
+        elif (cached := distances.get(dist_code)) is not None:
+            dist_text = cached
+        else:
+            dist_text = distances[dist_code] = distance_text(dist, lang)
+        if exit_arc >= 0 or not keyed:
+            around = _step_words(graph, lang, row, _exit_label(graph, exit_arc) if exit_arc >= 0 else None)
+        elif (hit := words.get(key)) is not None:
+            around = hit
+        else:
+            around = words[key] = _step_words(graph, lang, row, None)
         steps.append(
             {
-                "instruction": before + distance_text(dist, lang) + after,
+                "instruction": around[0] + dist_text + around[1],
                 "distance_m": dist_r,
                 "duration_s": dur_r,
                 "maneuver": {"type": _MANEUVERS[man], "modifier": MODIFIERS[mod], "bearing_after": bearing},

@@ -8,6 +8,9 @@ import math
 import numpy as np
 import shapely
 
+from routing.route_kernels import point_at
+from routing.snap_kernel import nearest
+
 M_PER_DEG = 111_320.0
 CELL_DEG = 0.005  # about 500 m: a 500 m snap radius looks at 3×3 cells
 
@@ -118,11 +121,10 @@ class SegmentGrid:
 
     def nearest(
         self, lon: float, lat: float, radius_m: float, preferred: np.ndarray | None = None
-    ) -> tuple[int, float, float] | None:
-        """(segment, metres, fraction) of the nearest segment within `radius_m` (a `preferred` one
-        first when any is that near; ties to the lower index), or None. Compiled: routing.snap_kernel."""
-        from routing.snap_kernel import nearest
-
+    ) -> tuple[int, float, float, float, float] | None:
+        """(segment, metres, fraction, lon, lat of the nearest point) of the nearest segment within
+        `radius_m` (a `preferred` one first when any is that near; ties to the lower index), or None.
+        Compiled: routing.snap_kernel."""
         x0, x1, y0, y1 = self.cells(lon, lat, radius_m)
         if len(self.keys) == 0:
             return None
@@ -135,14 +137,15 @@ class SegmentGrid:
             if not ok.any():
                 return None
             i = int(np.flatnonzero(ok)[np.argmin(dist[ok])])
-            return i, float(dist[i]), float(frac[i])
+            x, y = point_at(self.coords[self.ptr[i] : self.ptr[i + 1]], float(frac[i]))
+            return i, float(dist[i]), float(frac[i]), float(x), float(y)
         use = preferred is not None
         pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
-        seg, dist, frac = nearest(
+        seg, dist, frac, x, y = nearest(
             self.coords, self.ptr, self.bbox, self.keys, self.cell_ptr, self.segs, CELL_DEG, x0, x1, y0, y1,
             float(lon), float(lat), float(radius_m), pref, use,
         )  # fmt: skip
-        return None if seg < 0 else (int(seg), float(dist), float(frac))
+        return None if seg < 0 else (seg, dist, frac, x, y)
 
     def distances(self, segs: np.ndarray, lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
         """(metres from (lon, lat), fraction of length where the nearest point lies) for each segment."""

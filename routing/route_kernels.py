@@ -193,6 +193,7 @@ def road_groups(seg_class, seg_route, seg_name, segs, link):  # pragma: no cover
 
 # Codes of the step table (routing.directions turns them into words).
 DEPART, RAMP, MERGE, TURN = 0, 1, 2, 3
+STEP_KEY_NAMES = 1 << 24  # road names a step key tells apart
 MODIFIERS = ("straight", "slight right", "slight left", "right", "left", "sharp right", "sharp left", "uturn")
 
 
@@ -226,6 +227,19 @@ def _rounded(value, scale):  # pragma: no cover - compiled
     return r / scale, abs(abs(v - r) - 0.5) < 1e-6 * max(1.0, abs(v) * 1e-9)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _distance_code(metres):  # pragma: no cover - compiled
+    """(what routing.text.distance_text shows: whole metres below 1 km, minus the tenths of a km
+    from 1 km on, whether that was too near a tie to be sure)."""
+    if metres < 1000:
+        m = int(round(metres / 10.0)) * 10 if metres >= 50 else int(round(metres))
+        if m < 1000:
+            return m, False
+    v = metres / 1000.0 * 10.0  # as formatted: the kilometres, to one decimal
+    r = np.rint(v)
+    return -int(r), abs(abs(v - r) - 0.5) < 1e-6
+
+
 @njit(cache=True, nogil=True)
 def _arc_piece(seg_coords, seg_ptr, arc, lo, hi):  # pragma: no cover - compiled
     """The part lo..hi (fractions along the digitised direction) of an arc's segment, in the arc's
@@ -249,8 +263,8 @@ def leg_steps(
     vertices `xy` piece after piece, and the step table: one row per run of pieces on one road
     (routing.route_kernels.road_groups) in two arrays, integers (first piece, last piece + 1, road
     class, route index, name index, maneuver code, modifier code, compass code of the run's chord,
-    bearing leaving its start rounded, arc of the exit taken at its end or -1, 1 when a rounded float
-    below is too near a tie to trust) and floats (metres, seconds, start lon and lat; the same rounded
+    bearing leaving its start rounded, arc of the exit taken at its end or -1, 1 when a rounded number
+    is too near a tie to trust, the key of the step's words, the code of its distance's words) and floats (metres, seconds, start lon and lat; the same rounded
     to 0.1, 0.1, 1e-7 and 1e-7)."""
     n = arcs.shape[0]
     share = np.ones(n)
@@ -321,7 +335,7 @@ def leg_steps(
         cum_m[i + 1] = cum_m[i] + metres[i]
         cum_s[i + 1] = cum_s[i] + secs[i]
     groups = bounds.shape[0] - 1
-    ints = np.empty((groups, 11), dtype=np.int64)
+    ints = np.empty((groups, 13), dtype=np.int64)
     flts = np.empty((groups, 8))
     prev_heading = 0.0
     for g in range(groups):
@@ -355,4 +369,10 @@ def leg_steps(
         flts[g, 6], tie_x = _rounded(xy[start, 0], 1e7)
         flts[g, 7], tie_y = _rounded(xy[start, 1], 1e7)
         ints[g, 10] = tie_d or tie_s or tie_x or tie_y
+        # The step's words but its distance depend on these alone: one integer to look them up by.
+        ints[g, 11] = (((ints[g, 3] + 1) * STEP_KEY_NAMES + ints[g, 4] + 1) * 16 + (cls == link)) * 256 + (
+            man * 64 + mod * 8 + ints[g, 7]
+        )
+        ints[g, 12], tie_km = _distance_code(dist)
+        ints[g, 10] |= tie_km
     return arcs, metres, secs, xy, ints, flts

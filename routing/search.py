@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import weakref
@@ -219,10 +220,11 @@ class Searcher:
         g = self.graph
         out = []
         fwd, bwd = 2 * start.seg, 2 * start.seg + 1
-        if np.isfinite(cost[fwd]):
-            out.append((int(g.arc_head_x[fwd]), (1.0 - start.fraction) * cost[fwd], fwd, 1.0 - start.fraction))
-        if np.isfinite(cost[bwd]):
-            out.append((int(g.arc_head_x[bwd]), start.fraction * cost[bwd], bwd, start.fraction))
+        c_fwd, c_bwd = float(cost[fwd]), float(cost[bwd])  # Python floats: numpy scalars are slow one by one
+        if math.isfinite(c_fwd):
+            out.append((int(g.arc_head_x[fwd]), (1.0 - start.fraction) * c_fwd, fwd, 1.0 - start.fraction))
+        if math.isfinite(c_bwd):
+            out.append((int(g.arc_head_x[bwd]), start.fraction * c_bwd, bwd, start.fraction))
         return out
 
     def targets(self, end: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
@@ -230,10 +232,11 @@ class Searcher:
         g = self.graph
         out = []
         for arc, part in ((2 * end.seg, end.fraction), (2 * end.seg + 1, 1.0 - end.fraction)):
-            if not np.isfinite(cost[arc]):
+            c = float(cost[arc])
+            if not math.isfinite(c):
                 continue
             for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
-                out.append((int(t), part * cost[arc], arc, part))
+                out.append((t, part * c, arc, part))
         return out
 
     def _target_bounds(self, end: Endpoint) -> tuple[np.ndarray, np.ndarray]:
@@ -289,20 +292,22 @@ class Searcher:
         upper, direct = self._direct(start, end, cost)
         if not srcs or not tgts:
             return direct
+        s_nodes, s_dist, _, _ = zip(*srcs, strict=True)
+        t_nodes, t_dist, _, _ = zip(*tgts, strict=True)
         found = cchmod.query(
             self.cch,
             metric,
             self._cch_ws(),
-            np.array([s[0] for s in srcs], np.int64),
-            np.array([s[1] for s in srcs], np.float64),
-            np.array([t[0] for t in tgts], np.int64),
-            np.array([t[1] for t in tgts], np.float64),
+            np.array(s_nodes, np.int64),
+            np.array(s_dist, np.float64),
+            np.array(t_nodes, np.int64),
+            np.array(t_dist, np.float64),
             upper,
         )
         if found is None:
             return direct
         src, last = srcs[found.source], tgts[found.target]
-        return Path(found.cost_s, [src[2], *found.arcs.tolist(), last[2]], src[3], last[3], found.scanned)
+        return Path(found.cost_s, [src[2], *found.arcs, last[2]], src[3], last[3], found.scanned)
 
     def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
         """route() with bidirectional ALT (no preparation per cost array)."""

@@ -9,7 +9,6 @@ import numpy as np
 from gis.errors import Unprocessable
 from routing.geometry import SegmentGrid
 from routing.graph import RoadGraph
-from routing.route_kernels import point_at
 from routing.search import Endpoint
 
 _lock = threading.Lock()
@@ -70,6 +69,5 @@ def snap(
             parameter=parameter,
             extra={"distance_m": round(found, 1), "snap_radius_m": radius_m},
         )
-    seg, dist, fraction = found_near
-    x, y = point_at(graph.coords(seg), fraction)
-    return Endpoint(seg, fraction, float(x), float(y), dist)
+    seg, dist, fraction, x, y = found_near
+    return Endpoint(seg, fraction, x, y, dist)

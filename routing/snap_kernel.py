@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numba import njit
 
+from routing.route_kernels import point_at
+
 M_PER_DEG = 111_320.0
 
 
@@ -53,7 +55,7 @@ def nearest(
     use_preferred,
 ):  # pragma: no cover - compiled  # fmt: skip
     """The nearest segment within `radius_m` over grid cells x0..x1 × y0..y1: (segment or -1, metres,
-    fraction). With `use_preferred`, a preferred segment within the radius wins over any other; ties
+    fraction, lon and lat of the nearest point). With `use_preferred`, a preferred segment within the radius wins over any other; ties
     go to the lower segment index. A segment whose bounding box lies farther than the radius, or
     farther than the best found when it could not win anyway, is skipped unmeasured."""
     kx = M_PER_DEG * math.cos(math.radians(lat))
@@ -95,4 +97,7 @@ def nearest(
                 continue
             if best_s < 0 or (p and not best_p) or (p == best_p and (d < best_d or (d == best_d and s < best_s))):
                 best_s, best_d, best_f, best_p = s, d, f, p
-    return best_s, best_d, best_f
+    if best_s < 0:
+        return best_s, best_d, best_f, 0.0, 0.0
+    x, y = point_at(coords[ptr[best_s] : ptr[best_s + 1]], best_f)
+    return best_s, best_d, best_f, x, y

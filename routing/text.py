@@ -80,11 +80,12 @@ def bound(bearing: float, lang: str) -> str:
 
 def distance_text(metres: float, lang: str) -> str:
     """'32.5公里' / '32.5 km', or metres below one kilometre."""
-    if metres >= 1000:
-        km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
-        return f"{km}公里" if lang == "zh-CN" else f"{km} km"
-    m = int(round(metres / 10.0) * 10) if metres >= 50 else int(round(metres))
-    return f"{m}米" if lang == "zh-CN" else f"{m} m"
+    if metres < 1000:
+        m = int(round(metres / 10.0) * 10) if metres >= 50 else int(round(metres))
+        if m < 1000:  # else 995 m and more show as 1 km
+            return f"{m}米" if lang == "zh-CN" else f"{m} m"
+    km = f"{metres / 1000:.1f}".rstrip("0").rstrip(".")
+    return f"{km}公里" if lang == "zh-CN" else f"{km} km"
 
 
 def road_label(route_code: str | None, name: str | None, lang: str) -> str:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from routing import geometry, route_kernels
-from routing.text import bearing_deg
+from routing.text import bearing_deg, distance_text
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 20])
@@ -152,6 +152,7 @@ def test_leg_steps_equal_the_slow_way(seed):
     route = rng.choice([-1, 0, 1, 2], n_segs).astype(np.int32)
     name = rng.choice([-1, 0, 1], n_segs).astype(np.int32)
     cost = np.round(rng.uniform(1, 100, 2 * n_segs), 1)
+    words_by_key: dict[int, tuple] = {}
     for _ in range(60):
         arcs = rng.integers(0, 2 * n_segs, int(rng.integers(1, 12))).astype(np.int64)
         first_part, last_part = (float(x) for x in rng.choice([0.0, 0.3, 0.5, 1.0, 1 - 1e-6, rng.random()], 2))
@@ -168,6 +169,8 @@ def test_leg_steps_equal_the_slow_way(seed):
         assert len(ints) == len(rows)
         for (want_i, want_f), gi, gf in zip(rows, ints.tolist(), flts.tolist(), strict=True):
             assert gi[:10] == want_i
+            words = (gi[3], gi[4], int(gi[2] == 5), gi[5], gi[6], gi[7])  # what a step's words depend on
+            assert words_by_key.setdefault(gi[11], words) == words
             assert gf[:4] == want_f[:4]
             if not gi[10]:  # not near a tie: the compiled rounding is Python's
                 assert gf[4:] == want_f[4:]
@@ -178,3 +181,21 @@ def test_turn_and_compass_codes_follow_their_thresholds():
         assert route_kernels.MODIFIERS[route_kernels.turn_code(angle)] == turn_kind(angle)
     for bearing in np.linspace(0, 359.99, 3600).tolist():
         assert route_kernels.compass_code(bearing) == int(((bearing % 360) + 22.5) // 45) % 8
+
+
+def test_distance_codes_name_the_distance_shown():
+    rng = np.random.default_rng(3)
+    values = np.concatenate(
+        [
+            rng.uniform(0, 200_000, 20_000),
+            np.round(rng.uniform(0, 5_000, 5_000), 2),
+            [49.5, 50, 999.9, 1000, 1049.999, 1050],
+        ]
+    )
+    for metres in values.tolist():
+        code, tie = route_kernels._distance_code(metres)
+        shown = f"{code} m" if code >= 0 else distance_text(-code * 100.0, "en")
+        assert tie or shown == distance_text(metres, "en"), metres
+    assert [distance_text(m, "zh-CN") for m in (7.4, 994.0, 995.0, 1049.0, 32_480.0)] == [
+        "7米", "990米", "1公里", "1公里", "32.5公里"
+    ]  # fmt: skip

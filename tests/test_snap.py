@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from routing.geometry import SegmentGrid
+from routing.geometry import SegmentGrid, interpolate
 
 
 def _reference(grid: SegmentGrid, lon: float, lat: float, radius_m: float, preferred: np.ndarray | None):
@@ -50,3 +50,18 @@ def test_nearest_equals_the_vectorised_search(seed):
             assert found[0] == expected[0]
             assert found[1] == pytest.approx(expected[1], abs=1e-6)
             assert found[2] == pytest.approx(expected[2], abs=1e-9)
+
+
+def test_the_nearest_point_lies_at_the_fraction_found():
+    rng = np.random.default_rng(7)
+    counts = rng.integers(2, 6, 50)
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    coords = np.cumsum(rng.normal(0, 0.001, (ptr[-1], 2)), axis=0) + [112.95, 28.15]
+    grid = SegmentGrid(coords, ptr)
+    for lon, lat in rng.uniform([112.93, 28.13], [112.97, 28.17], (200, 2)):
+        for radius in (500.0, 1e7):  # the compiled search and the every-segment one
+            found = grid.nearest(lon, lat, radius)
+            if found is None:
+                continue
+            seg, _, frac, x, y = found
+            assert (x, y) == interpolate(coords[ptr[seg] : ptr[seg + 1]], frac)
