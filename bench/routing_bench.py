@@ -109,7 +109,7 @@ def in_process(settings: Settings, pairs: int, work: Path) -> dict:
             "customize_s": searcher.base_metric.built_s,
             "mib": (searcher.cch.memory_bytes() + searcher.base_metric.memory_bytes()) / 2**20,
         }
-        searcher.metric(ov.cost)  # the overlay's metric, as a server has it after its first request
+        searcher.settle(ov.cost)  # the overlay's metric and search graph, as a server has them soon after start
     for (a, b), (ea, eb) in zip(pair_list, ends, strict=True):  # a warm-up pass, as for the peers
         searcher.route(ea, eb, ov.cost)
         with contextlib.suppress(Unprocessable):
@@ -345,9 +345,11 @@ def http_bench(settings: Settings, work: Path, requests_per_client: int = 60) ->
                 time.sleep(1)
         if status != 200:
             raise RuntimeError(f"the server answered {status}: {body[:300]!r}")
-        # Warm every worker (each builds its graph once).
+        # Warm every worker (each builds its graph once), then let each finish what it does in the
+        # background after its first requests (the overlay's customization and search graph).
         for i in range(12):
             get(http.client.HTTPConnection("127.0.0.1", port, timeout=300), route_path(pairs[i]))
+        time.sleep(10)
 
         def client(offset: int, n: int, sink: list) -> None:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -86,6 +86,7 @@ class Metric:
     down_len: np.ndarray
     built_s: float = 0.0
     redone: int = -1  # arcs recomputed by a partial customization (-1: a full one)
+    search: SearchGraph | None = None  # the arcs queries need (None: not prepared, search them all)
 
     @classmethod
     def empty(cls, m: int) -> Metric:
@@ -103,7 +104,7 @@ class Metric:
             return Metric.of(*(np.array(a) for a in self.arrays().values()))
         for target, source in zip(into.arrays().values(), self.arrays().values(), strict=True):
             np.copyto(target, source)
-        into.built_s, into.redone = self.built_s, self.redone
+        into.built_s, into.redone, into.search = self.built_s, self.redone, None
         return into
 
     @classmethod
@@ -123,6 +124,44 @@ class Metric:
     def memory_bytes(self) -> int:
         """Bytes held by the arrays."""
         return sum(a.nbytes for a in self.arrays().values())
+
+
+@dataclass
+class SearchGraph:
+    """The upward arcs each way that queries under one metric need, as two CSR graphs by lower end
+    (head, CCH arc, weight): after a perfect customization, only the arcs whose weight is the shortest
+    distance between their ends (about half of them on the province demo; the query relaxes that
+    much less)."""
+
+    f_ptr: np.ndarray  # int64 (N'+1) upward arcs low → high …
+    f_head: np.ndarray  # int32
+    f_arc: np.ndarray  # int32 (the CCH arc)
+    f_w: np.ndarray  # float64
+    b_ptr: np.ndarray  # … and high → low, searched from the target
+    b_head: np.ndarray
+    b_arc: np.ndarray
+    b_w: np.ndarray
+    built_s: float = 0.0
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays by field name (what routing.store writes)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+
+    def memory_bytes(self) -> int:
+        """Bytes held by the arrays."""
+        return sum(a.nbytes for a in self.arrays().values())
+
+
+def search_graph(cch: CCH, metric: Metric) -> SearchGraph:
+    """The SearchGraph of a customized metric (a perfect customization of a copy of its weights, then
+    the arcs it leaves exact): 2–3 s on the province demo, so done in the background for overlays."""
+    t0 = time.perf_counter()
+    up, down = metric.up_w.copy(), metric.down_w.copy()
+    k.perfect(cch.up_ptr, cch.up_head, up, down)
+    fwd = k.tight_arcs(cch.up_ptr, cch.up_head, metric.up_w, up)
+    bwd = k.tight_arcs(cch.up_ptr, cch.up_head, metric.down_w, down)
+    (f_ptr, f_head, f_arc, f_w), (b_ptr, b_head, b_arc, b_w) = fwd, bwd
+    return SearchGraph(f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, time.perf_counter() - t0)
 
 
 def nested_dissection(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -196,6 +235,7 @@ def customize(cch: CCH, cost: np.ndarray, *, into: Metric | None = None) -> Metr
     `into`'s arrays when given)."""
     t0 = time.perf_counter()
     metric = into if into is not None else Metric.empty(cch.n_arcs)
+    metric.search = None
     k.customize(
         cch.up_ptr, cch.up_head, cch.edge_arc, cch.edge_up, cch.edge_phys, _floats(cost), cch.phys_len,
         metric.up_w, metric.down_w, metric.up_src, metric.down_src, metric.up_len, metric.down_len,
@@ -279,7 +319,7 @@ class Found:
     and end candidate were used, and the nodes scanned."""
 
     cost_s: float
-    arcs: list[int]
+    arcs: np.ndarray
     source: int
     target: int
     scanned: int
@@ -298,9 +338,14 @@ def query(
     """The cheapest path from any source (expanded node, seconds already spent) to any target
     (expanded node, seconds still to go) below `upper`; None when there is none."""
     stamp = ws.next_stamp()
+    sg = metric.search
+    if sg is not None:
+        graphs = (sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True)
+    else:
+        graphs = (cch.up_ptr, cch.up_head, cch.up_head, metric.up_w, cch.up_ptr, cch.up_head, cch.up_head,
+                  metric.down_w, False)  # fmt: skip
     best, meet, scanned = k.et_query(
-        cch.up_ptr, cch.up_head, metric.up_w, metric.down_w, cch.parent,
-        cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
+        *graphs, cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
         ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, stamp, ws.chain_f, ws.chain_b,
     )  # fmt: skip
     if meet < 0:
@@ -310,7 +355,7 @@ def query(
     )
     if count < 0:
         raise RuntimeError("CCH path too long to unpack")
-    return Found(float(best), ws.out[:count].tolist(), int(src), int(tgt), int(scanned))
+    return Found(float(best), ws.out[:count].copy(), int(src), int(tgt), int(scanned))
 
 
 def many_to_many(

@@ -348,14 +348,17 @@ def _seeded_chain(
 
 @njit(cache=True, nogil=True)
 def et_query(
-    up_ptr, up_head, up_w, down_w, parent,
+    f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, parent,
     src_nodes, src_dist, tgt_nodes, tgt_dist, upper,
     df, db, pf, pb, seen_f, seen_b, stamp, chain_f, chain_b,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Elimination-tree query from several sources (with start seconds) to several targets (with
     seconds still to go): the upward search of each side scans the ancestors of its starts in rank
     order, pruned by the best meeting so far. Returns (best cost, meeting node or -1, nodes scanned);
-    pf/pb hold the arc each node was reached by, or -1 - k for start k."""
+    pf/pb hold the CCH arc each node was reached by, or -1 - k for start k.
+
+    Each side searches its own upward graph (ptr, head, CCH arc, weight): the whole CCH with the
+    metric's up or down weights (`mapped` False: arc k is CCH arc k), or the arcs a SearchGraph kept."""
     nf = _chain(parent, src_nodes, seen_f, stamp, df, pf, chain_f, 0)
     nb = _chain(parent, tgt_nodes, seen_b, stamp, db, pb, chain_b, 0)
     for k in range(src_nodes.shape[0]):
@@ -398,22 +401,84 @@ def et_query(
                 meet = v
         scanned += 1
         if in_f and df[v] < best:
-            _relax_up(up_ptr, up_head, up_w, v, df, pf)
+            _relax_up(f_ptr, f_head, f_arc, f_w, mapped, v, df, pf)
         if in_b and db[v] < best:
-            _relax_up(up_ptr, up_head, down_w, v, db, pb)
+            _relax_up(b_ptr, b_head, b_arc, b_w, mapped, v, db, pb)
     return best, meet, scanned
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _relax_up(up_ptr, up_head, weight, v, dist, pred):  # pragma: no cover - compiled
-    # Relax v's upward arcs with `weight` (up_w forwards, down_w backwards), recording the arc taken.
+def _relax_up(ptr, head, arc, weight, mapped, v, dist, pred):  # pragma: no cover - compiled
+    # Relax v's upward arcs, recording the CCH arc taken.
     d = dist[v]
-    for k in range(up_ptr[v], up_ptr[v + 1]):
+    for k in range(ptr[v], ptr[v + 1]):
         nd = d + weight[k]
-        w = up_head[k]
+        w = head[k]
         if nd < dist[w]:
             dist[w] = nd
-            pred[w] = k
+            pred[w] = arc[k] if mapped else k
+
+
+@njit(cache=True, nogil=True)
+def perfect(up_ptr, up_head, up_w, down_w):  # pragma: no cover - compiled
+    """Perfect customization, in place: every arc's weight each way becomes the shortest distance
+    between its ends. Top-down: the shortest path from u to an upper neighbour v leaves u by an arc
+    {u, w} (as customized: exact on shortest paths) and goes on between w and v, both above u,
+    adjacent (u's upper neighbours form a clique) and already exact."""
+    n = up_ptr.shape[0] - 1
+    for u in range(n - 1, -1, -1):
+        end = up_ptr[u + 1]
+        for j in range(up_ptr[u], end):
+            v = up_head[j]
+            k = up_ptr[v]
+            for jw in range(j + 1, end):
+                w = up_head[jw]
+                while up_head[k] != w:  # the arc {v, w}, in v's sorted list
+                    k += 1
+                c = up_w[jw] + down_w[k]  # u → w → v
+                if c < up_w[j]:
+                    up_w[j] = c
+                c = up_w[j] + up_w[k]  # u → v → w
+                if c < up_w[jw]:
+                    up_w[jw] = c
+                c = up_w[k] + down_w[jw]  # v → w → u
+                if c < down_w[j]:
+                    down_w[j] = c
+                c = down_w[k] + down_w[j]  # w → v → u
+                if c < down_w[jw]:
+                    down_w[jw] = c
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tight(weight, exact):  # pragma: no cover - compiled
+    return weight < INF and weight <= exact * (1.0 + 1e-9)
+
+
+@njit(cache=True, nogil=True)
+def tight_arcs(up_ptr, up_head, weight, exact):  # pragma: no cover - compiled
+    """The upward graph of the arcs whose weight is finite and the shortest distance between their
+    ends (`exact`, from perfect(); to within rounding, so that of paths equally short none is lost):
+    (ptr, head, CCH arc, weight). An arc dearer than the shortest distance between its ends is on no
+    shortest path, so no query needs it."""
+    n = up_ptr.shape[0] - 1
+    ptr = np.zeros(n + 1, np.int64)
+    for u in range(n):
+        count = 0
+        for k in range(up_ptr[u], up_ptr[u + 1]):
+            if _tight(weight[k], exact[k]):
+                count += 1
+        ptr[u + 1] = ptr[u] + count
+    head = np.empty(ptr[n], np.int32)
+    arc = np.empty(ptr[n], np.int32)
+    out_w = np.empty(ptr[n])
+    j = 0
+    for k in range(weight.shape[0]):
+        if _tight(weight[k], exact[k]):
+            head[j] = up_head[k]
+            arc[j] = k
+            out_w[j] = weight[k]
+            j += 1
+    return ptr, head, arc, out_w
 
 
 @njit(cache=True, nogil=True)

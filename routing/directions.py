@@ -62,7 +62,7 @@ def leg_table(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: fl
             graph.seg_route,
             graph.seg_name,
             cost,
-            np.asarray(path.arcs, dtype=np.int64),
+            path.arc_ids(),
             float(path.first_part),
             float(path.last_part),
             float(start_fraction),
@@ -159,6 +159,13 @@ def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True)
     return steps
 
 
+def _in_order(values: np.ndarray) -> list[int]:
+    """The distinct values in order of first appearance (runs collapsed first: roads come in runs)."""
+    if len(values) > 1:
+        values = values[np.concatenate([[True], values[1:] != values[:-1]])]
+    return list(dict.fromkeys(values.tolist()))
+
+
 def route_feature(
     graph: RoadGraph,
     legs: list[tuple[Path, float]],
@@ -187,8 +194,8 @@ def route_feature(
     seg_arr = all_arcs >> 1
     if len(seg_arr):
         seg_arr = seg_arr[np.concatenate([[True], seg_arr[1:] != seg_arr[:-1]])]
-    route_codes = [graph.routes[r] for r in dict.fromkeys(graph.seg_route[seg_arr].tolist()) if r >= 0]
-    names = [graph.names[r] for r in dict.fromkeys(graph.seg_name[seg_arr].tolist()) if r >= 0]
+    route_codes = [graph.routes[r] for r in _in_order(graph.seg_route[seg_arr]) if r >= 0]
+    names = [graph.names[r] for r in _in_order(graph.seg_name[seg_arr]) if r >= 0]
     # Look the route's few arcs up in the overlay's maps (a set operation with the maps' keys would
     # copy every key of them).
     on_arcs = overlay.arc_incidents

@@ -58,7 +58,7 @@ class Overlay:
             hit = segs[self.seg_hazard_mask[segs]].tolist()
         else:
             hit = [s for s in segs.tolist() if s in self.seg_hazards]
-        return sorted({h for s in hit for h in self.seg_hazards[s]})
+        return sorted(set().union(*map(self.seg_hazards.__getitem__, hit)))
 
     def avoiding_hazards(self) -> np.ndarray:
         """Costs with every arc in an active hazard zone made much dearer (a way round wins if any)."""

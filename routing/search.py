@@ -7,7 +7,7 @@ import sys
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -37,6 +37,11 @@ class Path:
     first_part: float  # fraction of the first arc driven (from the start point to its head)
     last_part: float  # fraction of the last arc driven (from its tail to the end point)
     settled: int = 0
+    arc_array: np.ndarray | None = field(default=None, compare=False, repr=False)  # `arcs` as int64, when at hand
+
+    def arc_ids(self) -> np.ndarray:
+        """`arcs` as an int64 array."""
+        return self.arc_array if self.arc_array is not None else np.asarray(self.arcs, dtype=np.int64)
 
     def arc_parts(self) -> list[tuple[int, float]]:
         """Each arc with the share of it that is driven (partial at both ends)."""
@@ -115,6 +120,9 @@ class Searcher:
         self._spare: cchmod.Metric | None = None  # touched arrays for the next overlay's metric
         self._spare_coming = False
         self._spare_cv = threading.Condition(self._mlock)  # a spare became ready (or failed)
+        self._searching: dict[int, threading.Thread] = {}  # metric id → thread making its search graph
+        if cch is not None and base_metric is not None and base_metric.search is None:
+            self._search_later(base_metric)
 
     def metric(self, cost: np.ndarray, *, wait: bool = True) -> cchmod.Metric | None:
         """The CCH metric of `cost` (None without a CCH): the base one for the base costs, a cached
@@ -163,6 +171,8 @@ class Searcher:
                 if spare is not None and metric is not spare and self._spare is None:
                     self._spare = spare  # not needed (nothing changed): keep it for the next one
                 self._metrics[id(cost)] = (weakref.ref(cost), metric)
+                if metric.search is None:
+                    self._search_later(metric)
                 while len(self._metrics) > METRICS_KEPT:
                     _, (_, old) = self._metrics.popitem(last=False)
                     # Recycle the evicted metric's memory as the next spare when no search holds it
@@ -176,6 +186,33 @@ class Searcher:
             with self._mlock:
                 self._pending.pop(id(cost), None)
             pending.set()
+
+    def _search_later(self, metric: cchmod.Metric) -> None:
+        """Make the metric's search graph in a background thread (2–3 s on the province demo): the
+        metric's queries search every arc meanwhile, then about half of them."""
+        if id(metric) in self._searching:
+            return
+
+        def run() -> None:
+            try:
+                assert self.cch is not None
+                metric.search = cchmod.search_graph(self.cch, metric)
+            finally:
+                self._searching.pop(id(metric), None)
+
+        thread = self._searching[id(metric)] = threading.Thread(target=run, daemon=True, name="daoan-search-graph")
+        thread.start()
+
+    def settle(self, cost: np.ndarray, timeout: float = 60.0) -> None:
+        """Wait until the metric of `cost` is customized and its search graph made (benchmarks and
+        tests measure the steady state; requests never wait for the search graph)."""
+        metric = self.metric(cost)
+        if metric is None:
+            return
+        with self._mlock:
+            thread = self._searching.get(id(metric))
+        if thread is not None:
+            thread.join(timeout)
 
     def _take_spare(self) -> cchmod.Metric | None:
         """Metric arrays whose memory is already touched, to customize into: the spare (a metric
@@ -307,7 +344,9 @@ class Searcher:
         if found is None:
             return direct
         src, last = srcs[found.source], tgts[found.target]
-        return Path(found.cost_s, [src[2], *found.arcs, last[2]], src[3], last[3], found.scanned)
+        arcs = np.empty(len(found.arcs) + 2, dtype=np.int64)
+        arcs[0], arcs[1:-1], arcs[-1] = src[2], found.arcs, last[2]
+        return Path(found.cost_s, arcs.tolist(), src[3], last[3], found.scanned, arcs)
 
     def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
         """route() with bidirectional ALT (no preparation per cost array)."""

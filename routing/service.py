@@ -29,7 +29,7 @@ from gis.db import connect
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
 from routing import store
-from routing.cch import CCH, Metric, build_cch, customize
+from routing.cch import CCH, Metric, build_cch, customize, search_graph
 from routing.graph import RoadGraph, load_graph
 from routing.landmarks import Landmarks, build_landmarks
 from routing.overlay import HazardIndex, Overlay, build_overlay, empty_overlay, load_hazard_index
@@ -86,7 +86,14 @@ def build_state(
                 mapped = prepare_cch(graph)
                 _save_cch(cache_dir, ident, *mapped)
             else:
-                store.prefault_in_background([*mapped[0].arrays().values(), *mapped[1].arrays().values()])
+                search = mapped[1].search
+                store.prefault_in_background(
+                    [
+                        *mapped[0].arrays().values(),
+                        *mapped[1].arrays().values(),
+                        *(search.arrays().values() if search is not None else ()),
+                    ]
+                )
             searcher = Searcher(graph, lm, *mapped)
             return RoutingState(graph, lm, searcher, preferred, network_key(versions))
     graph = load_graph(conn, versions=versions)
@@ -109,15 +116,20 @@ def prepare_cch(graph: RoadGraph) -> tuple[CCH, Metric]:
     """The graph's CCH and its metric of the base costs (customized once per build)."""
     cch = build_cch(graph)
     metric = customize(cch, graph.base_cost)
+    search = metric.search = search_graph(cch, metric)
     log.info(
-        "routing CCH: %d arcs, elimination tree height %d, %.0f MiB + %.0f MiB metric; preprocessed %.2fs, "
-        "customized %.2fs",
+        "routing CCH: %d arcs, elimination tree height %d, %.0f MiB + %.0f MiB metric + %.0f MiB search graph "
+        "(%d + %d arcs); preprocessed %.2fs, customized %.2fs, search graph %.2fs",
         cch.n_arcs,
         cch.depth(),
         cch.memory_bytes() / 2**20,
         metric.memory_bytes() / 2**20,
+        search.memory_bytes() / 2**20,
+        len(search.f_head),
+        len(search.b_head),
         cch.built_s,
         metric.built_s,
+        search.built_s,
     )
     return cch, metric
 

@@ -22,12 +22,12 @@ from numba import njit
 from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql
-from routing.cch import CCH, Metric
+from routing.cch import CCH, Metric, SearchGraph
 from routing.graph import RoadGraph
 from routing.landmarks import Landmarks
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2  # 2: the base metric's search graph (search_*.npy)
 KEEP = 4  # cached networks kept; older ones are removed
 
 
@@ -112,7 +112,10 @@ def save_cch(root: Path, ident: str, cch: CCH, metric: Metric) -> None:
         return
     tmp = f".{os.getpid()}.tmp"
     written = []
-    for prefix, arrays in (("cch_", cch.arrays()), ("metric_", metric.arrays())):
+    parts = [("cch_", cch.arrays()), ("metric_", metric.arrays())]
+    if metric.search is not None:
+        parts.append(("search_", metric.search.arrays()))
+    for prefix, arrays in parts:
         for name, value in arrays.items():
             final = path / f"{prefix}{name}.npy"
             with open(path / f"{prefix}{name}.npy{tmp}", "wb") as fh:
@@ -121,6 +124,8 @@ def save_cch(root: Path, ident: str, cch: CCH, metric: Metric) -> None:
     for src, dst in written:
         os.replace(src, dst)
     meta = {"built_s": cch.built_s, "metric_built_s": metric.built_s}
+    if metric.search is not None:
+        meta["search_built_s"] = metric.search.built_s
     (path / f"cch.json{tmp}").write_text(json.dumps(meta))
     os.replace(path / f"cch.json{tmp}", path / "cch.json")
 
@@ -138,6 +143,11 @@ def load_cch(root: Path, ident: str) -> tuple[CCH, Metric] | None:
         )
         metric = Metric.of(*(_map(path / f"metric_{f.name}.npy") for f in fields(Metric) if f.type == "np.ndarray"))
         metric.built_s = meta["metric_built_s"]
+        if "search_built_s" in meta:  # caches written before search graphs have none: made in the background
+            metric.search = SearchGraph(
+                **{f.name: _map(path / f"search_{f.name}.npy") for f in fields(SearchGraph) if f.name != "built_s"},
+                built_s=meta["search_built_s"],
+            )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         log.warning("routing CCH cache %s unreadable (%s); rebuilding", path, exc)
         return None

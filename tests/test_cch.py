@@ -143,7 +143,7 @@ def test_node_to_node_costs_equal_dijkstra_under_changing_costs(net):
                     assert np.isinf(dist[t]), (s, t)
                     continue
                 assert found.cost_s == pytest.approx(dist[t], rel=1e-12, abs=1e-9)
-                arcs = found.arcs
+                arcs = found.arcs.tolist()
                 assert sum(cost[a] for a in arcs) == pytest.approx(found.cost_s, rel=1e-12, abs=1e-9)
                 _check_arcs(net, arcs)
                 if arcs:  # the expanded path: starts at s, each arc leaves the node the last one reached
@@ -153,6 +153,46 @@ def test_node_to_node_costs_equal_dijkstra_under_changing_costs(net):
                         assert g.arc_head_x[x] in g.arc_tails[g.arc_tail_ptr[y] : g.arc_tail_ptr[y + 1]]
                 checked += 1
     assert checked > 300
+
+
+def test_perfect_weights_are_the_shortest_distances(net):
+    g, cch = net.graph, net.cch
+    rng = np.random.default_rng(17)
+    rank_of = np.empty(g.n_nodes, np.int64)
+    rank_of[cch.rank] = np.arange(g.n_nodes)  # expanded node of each CCH node
+    for cost in _costs(g, rng):
+        metric = cchmod.customize(cch, cost)
+        up, down = metric.up_w.copy(), metric.down_w.copy()
+        cchmod.k.perfect(cch.up_ptr, cch.up_head, up, down)
+        assert (up <= metric.up_w).all() and (down <= metric.down_w).all()
+        for low in rng.choice(g.n_nodes, size=25, replace=False).tolist():
+            dist = _dijkstra(g, cost, [(int(rank_of[low]), 0.0)])
+            for j in range(cch.up_ptr[low], cch.up_ptr[low + 1]):
+                assert up[j] == pytest.approx(dist[rank_of[cch.up_head[j]]], rel=1e-12, abs=1e-9)
+            back = [_dijkstra(g, cost, [(int(rank_of[cch.up_head[j]]), 0.0)])[rank_of[low]]
+                    for j in range(cch.up_ptr[low], cch.up_ptr[low + 1])]  # fmt: skip
+            assert down[cch.up_ptr[low] : cch.up_ptr[low + 1]] == pytest.approx(back, rel=1e-12, abs=1e-9)
+
+
+def test_queries_on_the_search_graph_equal_those_on_every_arc(net):
+    g, cch = net.graph, net.cch
+    rng = np.random.default_rng(23)
+    ws = cchmod.QueryWorkspace(g.n_nodes)
+    for cost in _costs(g, rng):
+        metric = cchmod.customize(cch, cost)
+        pruned = cchmod.customize(cch, cost)
+        pruned.search = cchmod.search_graph(cch, pruned)
+        kept = len(pruned.search.f_head) + len(pruned.search.b_head)
+        assert kept < 2 * cch.n_arcs
+        for s, t in rng.choice(g.n_nodes, size=(150, 2)).tolist():
+            a = cchmod.query(cch, metric, ws, np.array([s]), np.zeros(1), np.array([t]), np.zeros(1))
+            b = cchmod.query(cch, pruned, ws, np.array([s]), np.zeros(1), np.array([t]), np.zeros(1))
+            assert (a is None) == (b is None)
+            if a is not None and b is not None:
+                assert b.cost_s == pytest.approx(a.cost_s, rel=1e-12, abs=1e-9)
+                arcs = b.arcs.tolist()
+                assert sum(cost[x] for x in arcs) == pytest.approx(b.cost_s, rel=1e-12, abs=1e-9)
+                _check_arcs(net, arcs)
 
 
 def test_partial_customization_equals_full_one(net):
@@ -290,7 +330,25 @@ def test_cch_cached_on_disk_maps_back_identically(net, tmp_path):
         assert np.array_equal(arr, net.cch.arrays()[name]), name
     for name, arr in metric.arrays().items():
         assert np.array_equal(arr, net.metric.arrays()[name]), name
+    assert metric.search is not None and net.metric.search is not None  # the base metric's search graph too
+    for name, arr in metric.search.arrays().items():
+        assert np.array_equal(arr, net.metric.search.arrays()[name]), name
     assert store.load_cch(tmp_path, "missing") is None
+
+
+def test_a_metric_without_a_search_graph_gets_one_in_the_background(net):
+    metric = cchmod.customize(net.cch, net.graph.base_cost)
+    assert metric.search is None
+    searcher = Searcher(net.graph, net.lm, net.cch, metric)  # as a cache written before search graphs
+    searcher.settle(net.graph.base_cost)
+    assert metric.search is not None
+    closed = net.graph.base_cost.copy()
+    closed[::7] = np.inf
+    closed.flags.writeable = False
+    searcher.settle(closed)  # an overlay: customized, then its search graph made
+    overlay_metric = searcher.metric(closed)
+    assert overlay_metric is not None and overlay_metric.search is not None
+    assert overlay_metric.copy().search is None  # a copy's weights may change: it starts without one
 
 
 def test_monaco_build_routes_like_alt(engine, settings):
