@@ -325,6 +325,19 @@ class Found:
     scanned: int
 
 
+Upward = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+
+
+def _upward(cch: CCH, metric: Metric) -> Upward:
+    """The upward graphs the kernels search each way, and whether their arcs map to CCH arcs: the
+    metric's search graph when made, else every arc of the CCH."""
+    sg = metric.search
+    if sg is not None:
+        return sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True
+    up_ptr, up_head = cch.up_ptr, cch.up_head
+    return up_ptr, up_head, up_head, metric.up_w, up_ptr, up_head, up_head, metric.down_w, False
+
+
 def query(
     cch: CCH,
     metric: Metric,
@@ -338,14 +351,8 @@ def query(
     """The cheapest path from any source (expanded node, seconds already spent) to any target
     (expanded node, seconds still to go) below `upper`; None when there is none."""
     stamp = ws.next_stamp()
-    sg = metric.search
-    if sg is not None:
-        graphs = (sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True)
-    else:
-        graphs = (cch.up_ptr, cch.up_head, cch.up_head, metric.up_w, cch.up_ptr, cch.up_head, cch.up_head,
-                  metric.down_w, False)  # fmt: skip
     best, meet, scanned = k.et_query(
-        *graphs, cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
+        *_upward(cch, metric), cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
         ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, stamp, ws.chain_f, ws.chain_b,
     )  # fmt: skip
     if meet < 0:
@@ -372,7 +379,7 @@ def many_to_many(
     out_t = np.full((len(sources), len(targets)), np.inf)
     out_m = np.full((len(sources), len(targets)), np.inf)
     k.many_to_many(
-        cch.up_ptr, cch.up_head, metric.up_w, metric.down_w, metric.up_len, metric.down_len, cch.parent,
+        *_upward(cch, metric), metric.up_len, metric.down_len, cch.parent,
         s_ptr, s_nodes, s_dist, s_len, t_ptr, t_nodes, t_dist, t_len, out_t, out_m,
     )  # fmt: skip
     return out_t, out_m

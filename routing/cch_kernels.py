@@ -552,15 +552,16 @@ def unpack(up_ptr, up_head, low, up_src, down_src, pf, pb, meet, out, stack):  #
 
 @njit(cache=True, nogil=True)
 def many_to_many(
-    up_ptr, up_head, up_w, down_w, up_len, down_len, parent,
+    f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, up_len, down_len, parent,
     s_ptr, s_nodes, s_dist, s_len, t_ptr, t_nodes, t_dist, t_len, out_t, out_m,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Seconds (and metres along the same paths) from every origin to every destination: origin i
     starts at s_nodes[s_ptr[i]:s_ptr[i+1]] with those seconds and metres already driven, destination
     j is reached from t_nodes[t_ptr[j]:t_ptr[j+1]] adding those. Each destination's upward backward
     search leaves (destination, seconds, metres) in buckets at the nodes it reaches; each origin's
-    upward forward search scans the buckets of the nodes it reaches."""
-    n = up_ptr.shape[0] - 1
+    upward forward search scans the buckets of the nodes it reaches. The upward graphs each way are
+    those of et_query (the metres of CCH arc a: up_len[a] forwards, down_len[a] backwards)."""
+    n = f_ptr.shape[0] - 1
     n_src = s_ptr.shape[0] - 1
     n_tgt = t_ptr.shape[0] - 1
     dist = np.empty(n, np.float64)
@@ -600,18 +601,18 @@ def many_to_many(
             e_m[count] = metres[v]
             count += 1
             mv = metres[v]
-            for k in range(up_ptr[v], up_ptr[v + 1]):
-                nd = d + down_w[k]
-                w = up_head[k]
+            for k in range(b_ptr[v], b_ptr[v + 1]):
+                nd = d + b_w[k]
+                w = b_head[k]
                 if nd < dist[w]:
                     dist[w] = nd
-                    metres[w] = mv + down_len[k]
-    b_ptr = np.zeros(n + 1, np.int64)
+                    metres[w] = mv + down_len[b_arc[k] if mapped else k]
+    bucket_ptr = np.zeros(n + 1, np.int64)
     for i in range(count):
-        b_ptr[e_node[i] + 1] += 1
+        bucket_ptr[e_node[i] + 1] += 1
     for v in range(n):
-        b_ptr[v + 1] += b_ptr[v]
-    fill = b_ptr[:-1].copy()
+        bucket_ptr[v + 1] += bucket_ptr[v]
+    fill = bucket_ptr[:-1].copy()
     b_tgt = np.empty(count, np.int32)
     b_d = np.empty(count, np.float64)
     b_m = np.empty(count, np.float64)
@@ -634,18 +635,18 @@ def many_to_many(
             if d == INF:
                 continue
             mv = metres[v]
-            for p in range(b_ptr[v], b_ptr[v + 1]):
+            for p in range(bucket_ptr[v], bucket_ptr[v + 1]):
                 j = b_tgt[p]
                 t = d + b_d[p]
                 if t < out_t[i, j]:
                     out_t[i, j] = t
                     out_m[i, j] = mv + b_m[p]
-            for k in range(up_ptr[v], up_ptr[v + 1]):
-                nd = d + up_w[k]
-                w = up_head[k]
+            for k in range(f_ptr[v], f_ptr[v + 1]):
+                nd = d + f_w[k]
+                w = f_head[k]
                 if nd < dist[w]:
                     dist[w] = nd
-                    metres[w] = mv + up_len[k]
+                    metres[w] = mv + up_len[f_arc[k] if mapped else k]
 
 
 @njit(cache=True, nogil=True)

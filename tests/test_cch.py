@@ -299,8 +299,17 @@ def test_matrix_equals_one_to_one_searches(net):
     without = RoutingState(g, net.lm, Searcher(g, net.lm), with_cch.preferred, ())
     ends = [Endpoint(int(s), float(f)) for s, f in zip(rng.choice(g.n_segments, 14), rng.uniform(size=14), strict=True)]
     ends.append(Endpoint(ends[0].seg, 0.5))  # two points on one segment
-    got = matrix(with_cch, overlay, ends, ends)
     ref = matrix(without, overlay, ends, ends)
+    with_cch.searcher.settle(cost)
+    metric = with_cch.searcher.metric(cost)
+    assert metric is not None and metric.search is not None
+    _check_matrix(g, with_cch, cost, ends, matrix(with_cch, overlay, ends, ends), ref)  # on the search graph
+    search, metric.search = metric.search, None
+    _check_matrix(g, with_cch, cost, ends, matrix(with_cch, overlay, ends, ends), ref)  # on every arc
+    metric.search = search
+
+
+def _check_matrix(g, with_cch, cost, ends, got, ref) -> None:
     reached = 0
     for i, o in enumerate(ends):
         for j, d in enumerate(ends):
@@ -334,6 +343,32 @@ def test_cch_cached_on_disk_maps_back_identically(net, tmp_path):
     for name, arr in metric.search.arrays().items():
         assert np.array_equal(arr, net.metric.search.arrays()[name]), name
     assert store.load_cch(tmp_path, "missing") is None
+
+
+def test_a_new_overlay_is_customized_from_the_nearest_metric(net):
+    g, cch = net.graph, net.cch
+    rng = np.random.default_rng(31)
+    searcher = Searcher(g, net.lm, cch, net.metric)
+    first = g.base_cost * rng.uniform(1.0, 2.0, len(g.base_cost))  # fog caps everywhere, say
+    first.flags.writeable = False
+    one = searcher.metric(first)
+    second = first.copy()
+    second[rng.choice(len(first), size=3, replace=False)] = np.inf  # then a closure on top
+    second.flags.writeable = False
+    source, _ = searcher._nearest(second)
+    assert source is one
+    got = searcher.metric(second)
+    assert got is not None and got is not one
+    assert 0 <= got.redone < cch.n_arcs // 4  # a partial update of the closure alone
+    expected = cchmod.customize(cch, second)
+    for name, arr in got.arrays().items():
+        assert np.array_equal(arr, expected.arrays()[name]), name
+    back = g.base_cost.copy()  # and back to the base costs: everything cheaper again
+    back.flags.writeable = False
+    again = searcher.metric(back)
+    assert again is not None
+    for name, arr in again.arrays().items():
+        assert np.array_equal(arr, net.metric.arrays()[name]), name
 
 
 def test_a_metric_without_a_search_graph_gets_one_in_the_background(net):
