@@ -331,7 +331,7 @@ class Found:
 Upward = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
 
 
-def _upward(cch: CCH, metric: Metric) -> Upward:
+def upward(cch: CCH, metric: Metric) -> Upward:
     """The upward graphs the kernels search each way, and whether their arcs map to CCH arcs: the
     metric's search graph when made, else every arc of the CCH."""
     sg = metric.search
@@ -355,7 +355,7 @@ def query(
     (expanded node, seconds still to go) below `upper`; None when there is none."""
     stamp = ws.next_stamp()
     best, meet, scanned = k.et_query(
-        *_upward(cch, metric), cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
+        *upward(cch, metric), cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
         ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, stamp, ws.chain_f, ws.chain_b,
     )  # fmt: skip
     if meet < 0:
@@ -382,7 +382,7 @@ def many_to_many(
     out_t = np.full((len(sources), len(targets)), np.inf)
     out_m = np.full((len(sources), len(targets)), np.inf)
     k.many_to_many(
-        *_upward(cch, metric), metric.up_len, metric.down_len, cch.parent,
+        *upward(cch, metric), metric.up_len, metric.down_len, cch.parent,
         s_ptr, s_nodes, s_dist, s_len, t_ptr, t_nodes, t_dist, t_len, out_t, out_m,
     )  # fmt: skip
     return out_t, out_m

@@ -10,7 +10,15 @@ import numpy as np
 from gis.stake import format_stake
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.overlay import Overlay
-from routing.route_kernels import MODIFIERS, STEP_KEY_NAMES, drop_repeats, encode_polyline, leg_steps, substring
+from routing.route_kernels import (
+    MODIFIERS,
+    STEP_KEY_NAMES,
+    drop_repeats,
+    encode_polyline,
+    leg_steps,
+    route_roads,
+    substring,
+)
 from routing.search import Path
 from routing.text import (
     arrive_text,
@@ -159,13 +167,6 @@ def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True)
     return steps
 
 
-def _in_order(values: np.ndarray) -> list[int]:
-    """The distinct values in order of first appearance (runs collapsed first: roads come in runs)."""
-    if len(values) > 1:
-        values = values[np.concatenate([[True], values[1:] != values[:-1]])]
-    return list(dict.fromkeys(values.tolist()))
-
-
 def route_feature(
     graph: RoadGraph,
     legs: list[tuple[Path, float]],
@@ -191,11 +192,11 @@ def route_feature(
         coords = np.vstack([coords, coords])
     distance = float(sum(t.metres.sum() for t in tables))
     duration = float(sum(t.secs.sum() for t in tables))
-    seg_arr = all_arcs >> 1
-    if len(seg_arr):
-        seg_arr = seg_arr[np.concatenate([[True], seg_arr[1:] != seg_arr[:-1]])]
-    route_codes = [graph.routes[r] for r in _in_order(graph.seg_route[seg_arr]) if r >= 0]
-    names = [graph.names[r] for r in _in_order(graph.seg_name[seg_arr]) if r >= 0]
+    seg_arr, route_idx, name_idx = route_roads(
+        np.ascontiguousarray(all_arcs, np.int64), graph.seg_route, graph.seg_name
+    )
+    route_codes = [graph.routes[r] for r in route_idx.tolist()]
+    names = [graph.names[r] for r in name_idx.tolist()]
     # Look the route's few arcs up in the overlay's maps (a set operation with the maps' keys would
     # copy every key of them).
     on_arcs = overlay.arc_incidents

@@ -376,3 +376,41 @@ def leg_steps(
         ints[g, 12], tie_km = _distance_code(dist)
         ints[g, 10] |= tie_km
     return arcs, metres, secs, xy, ints, flts
+
+
+@njit(cache=True, nogil=True)
+def _first_seen(values, out, n):  # pragma: no cover - compiled
+    # Append the values not yet in out[:n] and not negative, in order; the new count.
+    for i in range(values.shape[0]):
+        v = values[i]
+        if v < 0 or (i and v == values[i - 1]):
+            continue
+        seen = False
+        for j in range(n):
+            if out[j] == v:
+                seen = True
+                break
+        if not seen:
+            out[n] = v
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def route_roads(arcs, seg_route, seg_name):  # pragma: no cover - compiled
+    """The segments a route drives (consecutive repeats once) and the route codes and names on them
+    (indices, each once, in order of first appearance; none for -1)."""
+    n = arcs.shape[0]
+    segs = np.empty(n, np.int64)
+    m = 0
+    for i in range(n):
+        s = arcs[i] >> 1
+        if m == 0 or segs[m - 1] != s:
+            segs[m] = s
+            m += 1
+    segs = segs[:m]
+    routes = np.empty(m, np.int64)
+    names = np.empty(m, np.int64)
+    nr = _first_seen(seg_route[segs].astype(np.int64), routes, 0)
+    nn = _first_seen(seg_name[segs].astype(np.int64), names, 0)
+    return segs, routes[:nr], names[:nn]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import sys
 import threading
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routing import cch as cchmod
+from routing import query_kernels as qk
 from routing.graph import RoadGraph
 from routing.kernels import alt_bidir, alt_search, dijkstra
 from routing.landmarks import Landmarks
@@ -278,27 +278,14 @@ class Searcher:
 
     def sources(self, start: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
         """(expanded node, initial seconds, arc, fraction driven) for leaving `start` either way."""
-        g = self.graph
-        out = []
-        fwd, bwd = 2 * start.seg, 2 * start.seg + 1
-        c_fwd, c_bwd = float(cost[fwd]), float(cost[bwd])  # Python floats: numpy scalars are slow one by one
-        if math.isfinite(c_fwd):
-            out.append((int(g.arc_head_x[fwd]), (1.0 - start.fraction) * c_fwd, fwd, 1.0 - start.fraction))
-        if math.isfinite(c_bwd):
-            out.append((int(g.arc_head_x[bwd]), start.fraction * c_bwd, bwd, start.fraction))
-        return out
+        found = qk.sources(self.graph.arc_head_x, cost, start.seg, float(start.fraction))
+        return list(zip(*(a.tolist() for a in found), strict=True))
 
     def targets(self, end: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
         """(expanded tail node, seconds from it to `end`, arc, fraction driven) for reaching `end`."""
         g = self.graph
-        out = []
-        for arc, part in ((2 * end.seg, end.fraction), (2 * end.seg + 1, 1.0 - end.fraction)):
-            c = float(cost[arc])
-            if not math.isfinite(c):
-                continue
-            for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
-                out.append((t, part * c, arc, part))
-        return out
+        found = qk.targets(g.arc_tail_ptr, g.arc_tails, cost, end.seg, float(end.fraction))
+        return list(zip(*(a.tolist() for a in found), strict=True))
 
     def _target_bounds(self, end: Endpoint) -> tuple[np.ndarray, np.ndarray]:
         g, lm = self.graph, self.lm
@@ -348,29 +335,22 @@ class Searcher:
         metric = metric or self.metric(cost)
         if metric is None or self.cch is None:
             return self.route_alt(start, end, cost)
-        srcs = self.sources(start, cost)
-        tgts = self.targets(end, cost)
-        upper, direct = self._direct(start, end, cost)
-        if not srcs or not tgts:
-            return direct
-        s_nodes, s_dist, _, _ = zip(*srcs, strict=True)
-        t_nodes, t_dist, _, _ = zip(*tgts, strict=True)
-        found = cchmod.query(
-            self.cch,
-            metric,
-            self._cch_ws(),
-            np.array(s_nodes, np.int64),
-            np.array(s_dist, np.float64),
-            np.array(t_nodes, np.int64),
-            np.array(t_dist, np.float64),
-            upper,
-        )
-        if found is None:
-            return direct
-        src, last = srcs[found.source], tgts[found.target]
-        arcs = np.empty(len(found.arcs) + 2, dtype=np.int64)
-        arcs[0], arcs[1:-1], arcs[-1] = src[2], found.arcs, last[2]
-        return Path(found.cost_s, arcs.tolist(), src[3], last[3], found.scanned, arcs)
+        g, cch, ws = self.graph, self.cch, self._cch_ws()
+        cost_s, count, first, first_part, last, last_part, scanned = qk.route(
+            g.arc_head_x, g.arc_tail_ptr, g.arc_tails, cch.rank, cost, start.seg, float(start.fraction), end.seg,
+            float(end.fraction), *cchmod.upward(cch, metric), cch.parent, cch.up_ptr, cch.up_head, cch.low,
+            metric.up_src, metric.down_src, ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, ws.next_stamp(),
+            ws.chain_f, ws.chain_b, ws.out, ws.stack,
+        )  # fmt: skip
+        if count == qk.NO_ROUTE:
+            return None
+        if count == qk.STRAIGHT:
+            return Path(cost_s, [first], first_part, 0.0)
+        if count == qk.TOO_LONG:
+            raise RuntimeError("CCH path too long to unpack")
+        arcs = np.empty(count + 2, dtype=np.int64)
+        arcs[0], arcs[1:-1], arcs[-1] = first, ws.out[:count], last
+        return Path(cost_s, arcs.tolist(), first_part, last_part, scanned, arcs)
 
     def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
         """route() with bidirectional ALT (no preparation per cost array)."""
@@ -413,17 +393,8 @@ class Searcher:
 
     def _direct(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> tuple[float, Path | None]:
         """Cost and path of driving straight along the segment when both ends lie on the same one."""
-        upper, direct = np.inf, None
-        if start.seg == end.seg:
-            fwd, bwd = 2 * start.seg, 2 * start.seg + 1
-            if end.fraction >= start.fraction and np.isfinite(cost[fwd]):
-                share = end.fraction - start.fraction
-                upper, direct = share * cost[fwd], Path(share * cost[fwd], [fwd], share, 0.0)
-            if end.fraction <= start.fraction and np.isfinite(cost[bwd]):
-                share = start.fraction - end.fraction
-                if share * cost[bwd] < upper:
-                    upper, direct = share * cost[bwd], Path(share * cost[bwd], [bwd], share, 0.0)
-        return upper, direct
+        upper, arc, share = qk.direct(cost, start.seg, float(start.fraction), end.seg, float(end.fraction))
+        return (upper, Path(upper, [arc], share, 0.0)) if arc >= 0 else (np.inf, None)
 
     def route_unidirectional(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
         """The same as route() with one-way A*: the reference the bidirectional search is tested against."""

@@ -199,3 +199,17 @@ def test_distance_codes_name_the_distance_shown():
     assert [distance_text(m, "zh-CN") for m in (7.4, 994.0, 995.0, 1049.0, 32_480.0)] == [
         "7米", "990米", "1公里", "1公里", "32.5公里"
     ]  # fmt: skip
+
+
+def test_route_roads_lists_segments_routes_and_names_once_in_order():
+    rng = np.random.default_rng(12)
+    seg_route = rng.integers(-1, 4, 30).astype(np.int32)
+    seg_name = rng.integers(-1, 6, 30).astype(np.int32)
+    for _ in range(200):
+        arcs = rng.integers(0, 60, int(rng.integers(0, 25))).astype(np.int64)
+        arcs = np.repeat(arcs, rng.integers(1, 3, len(arcs)))  # both directions of a segment in a row, too
+        segs, routes, names = route_kernels.route_roads(arcs, seg_route, seg_name)
+        expected = [s for i, s in enumerate((arcs >> 1).tolist()) if i == 0 or s != arcs[i - 1] >> 1]
+        assert segs.tolist() == expected
+        assert routes.tolist() == [r for r in dict.fromkeys(seg_route[expected].tolist()) if r >= 0]
+        assert names.tolist() == [m for m in dict.fromkeys(seg_name[expected].tolist()) if m >= 0]
