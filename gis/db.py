@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
+import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -13,6 +15,7 @@ from gis.errors import DatabaseUnavailable
 from gis.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def create_db_engine(settings: Settings, *, url: str | None = None, pool_size: int | None = None) -> Engine:
@@ -25,6 +28,53 @@ def create_db_engine(settings: Settings, *, url: str | None = None, pool_size: i
         pool_recycle=1800,
         connect_args={"connect_timeout": 5, "application_name": "daoan"},
     )
+
+
+def create_lean_engine(url: sa.URL, pool_size: int, *, name: str, options: str | None = None) -> Engine:
+    """A pool of autocommit connections for one-statement round trips on the hot path (tiles, the
+    routing versions): no pre-ping, no transaction, nothing to reset; `with_lean` replaces a dead
+    connection and retries instead. `options`: libpq options (settings from the connection's start)."""
+    args: dict[str, Any] = {"connect_timeout": 5, "application_name": name}
+    if options:
+        args["options"] = options
+    engine = sa.create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=2,
+        pool_pre_ping=False,
+        pool_reset_on_return=None,
+        pool_recycle=1800,
+        connect_args=args,
+    )
+    sa.event.listen(engine, "connect", _autocommit)
+    return engine
+
+
+def _autocommit(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.autocommit = True
+
+
+def with_lean(engine: Engine, run: Callable[[Any], T]) -> T:
+    """run(pooled DBAPI connection) on a create_lean_engine pool, retried once on a fresh connection when
+    the one it got had died (PostgreSQL restarted); DatabaseUnavailable (503) when it cannot connect."""
+    for attempt in (1, 2):
+        try:
+            fairy = engine.raw_connection()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError) as exc:
+            log.warning("database unreachable: %s", exc)
+            raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
+        try:
+            return run(fairy)
+        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
+            if not fairy.dbapi_connection or not fairy.dbapi_connection.closed:
+                raise  # the connection is fine: the statement failed (e.g. its time limit)
+            fairy.invalidate(exc)
+            if attempt == 2:
+                log.warning("database connection lost: %s", exc)
+                raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
+        finally:
+            fairy.close()
+    raise AssertionError("unreachable")
 
 
 @contextmanager

@@ -90,17 +90,10 @@ def route_view() -> Response:
         lang=_lang(),
         geometry=geometry,
     )
-    r = router()
-    with connect(r.engine) as conn:
-        versions = read_versions(conn)
-        state = r.state(conn, versions)
-        ov = r.overlay(
-            conn, state, versions, at=req.depart_at, incidents=not req.ignore_incidents, hazards="weather" not in ignore
-        )
-        base = None
-        if not req.ignore_incidents and ov.arc_incidents:
-            base = r.overlay(conn, state, versions, at=req.depart_at, incidents=False, hazards="weather" not in ignore)
-        body = plan_route(state, ov, base, req, radius_m=settings().routing_snap_radius_m)
+    state, ov, base = router().for_request(
+        at=req.depart_at, incidents=not req.ignore_incidents, hazards="weather" not in ignore, base=True
+    )
+    body = plan_route(state, ov, base, req, radius_m=settings().routing_snap_radius_m)
     return json_response(body, mimetype=GEOJSON)
 
 
@@ -251,15 +244,11 @@ def isochrone_view() -> Response:
             f"minutes must be 1 to 10 values in (0, {MAX_MINUTES}]; got {text!r}", parameter="minutes"
         )
     ignore = _flags("ignore", ("incidents", "weather"))
-    r = router()
-    with connect(r.engine) as conn:
-        versions = read_versions(conn)
-        state = r.state(conn, versions)
-        ov = r.overlay(conn, state, versions, incidents="incidents" not in ignore, hazards="weather" not in ignore)
-        at = snap(
-            state.graph, lon, lat, radius_m=settings().routing_snap_radius_m, parameter="at", preferred=state.preferred
-        )
-        body = isochrone(state, ov, at, minutes)
+    state, ov, _ = router().for_request(incidents="incidents" not in ignore, hazards="weather" not in ignore)
+    at = snap(
+        state.graph, lon, lat, radius_m=settings().routing_snap_radius_m, parameter="at", preferred=state.preferred
+    )
+    body = isochrone(state, ov, at, minutes)
     return json_response(body, mimetype=GEOJSON)
 
 
@@ -292,21 +281,17 @@ def matrix_view() -> Response:
             extra={"limit": MAX_MATRIX},
         )
     ignore = set(body.get("ignore") or [])
-    r = router()
     radius = settings().routing_snap_radius_m
-    with connect(r.engine) as conn:
-        versions = read_versions(conn)
-        state = r.state(conn, versions)
-        ov = r.overlay(conn, state, versions, incidents="incidents" not in ignore, hazards="weather" not in ignore)
-        origins = [
-            snap(state.graph, lon, lat, radius_m=radius, parameter="sources", preferred=state.preferred)
-            for lon, lat in sources
-        ]
-        dests = [
-            snap(state.graph, lon, lat, radius_m=radius, parameter="destinations", preferred=state.preferred)
-            for lon, lat in destinations
-        ]
-        result = matrix(state, ov, origins, dests)
+    state, ov, _ = router().for_request(incidents="incidents" not in ignore, hazards="weather" not in ignore)
+    origins = [
+        snap(state.graph, lon, lat, radius_m=radius, parameter="sources", preferred=state.preferred)
+        for lon, lat in sources
+    ]
+    dests = [
+        snap(state.graph, lon, lat, radius_m=radius, parameter="destinations", preferred=state.preferred)
+        for lon, lat in destinations
+    ]
+    result = matrix(state, ov, origins, dests)
     return json_response(result, etag=False)
 
 

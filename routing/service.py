@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy.engine import Connection, Engine
 
-from gis.db import connect
+from gis.db import connect, create_lean_engine, with_lean
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
 from routing import store
@@ -179,6 +180,7 @@ class Router:
         self._hazards: tuple[tuple, HazardIndex] | None = None
         self.cache_dir: Path | None = settings.var_dir / "routing"
         self._olock = threading.Lock()
+        self._lean: Engine | None = None  # autocommit connections for the version query of each request
 
     # ------------------------------------------------------------------ graph
     def state(self, conn: Connection, versions: dict[str, int] | None = None) -> RoutingState:
@@ -243,16 +245,10 @@ class Router:
         hazards: bool = True,
     ) -> Overlay:
         """The live overlay at `at` (now by default), cached until a version or the clock moves on."""
-        now = datetime.now(UTC)
-        when = at or now
-        bucket = None if at is None else int(when.timestamp() // 60)
-        live = live_key(versions, incidents=incidents, hazards=hazards)
-        key = (state.network_key, live, incidents, hazards, bucket)
-        with self._olock:
-            ov = self._overlays.get(key)
-            if ov is not None and (ov.valid_until is None or ov.valid_until > when):
-                self._overlays.move_to_end(key)
-                return ov
+        when = at or datetime.now(UTC)
+        key, ov = self._cached_overlay(state, versions, when, at=at, incidents=incidents, hazards=hazards)
+        if ov is not None:
+            return ov
         s = self.settings
         hkey = (state.network_key, versions.get("hazard_zones", 0))
         cached = self._hazards
@@ -276,6 +272,63 @@ class Router:
         if at is None and incidents and hazards:
             state.searcher.metric(ov.cost, wait=False)  # what is in force now: customize it at once
         return ov
+
+    def _cached_overlay(
+        self, state: RoutingState, versions: dict[str, int], when: datetime, *, at: datetime | None, incidents: bool,
+        hazards: bool,
+    ) -> tuple[tuple, Overlay | None]:  # fmt: skip
+        """The overlay cache's key for these arguments and the overlay cached under it, if still valid."""
+        bucket = None if at is None else int(when.timestamp() // 60)
+        key = (state.network_key, live_key(versions, incidents=incidents, hazards=hazards), incidents, hazards, bucket)
+        with self._olock:
+            ov = self._overlays.get(key)
+            if ov is not None and (ov.valid_until is None or ov.valid_until > when):
+                self._overlays.move_to_end(key)
+                return key, ov
+        return key, None
+
+    def versions(self) -> dict[str, int]:
+        """The layer versions, read for each request so that every worker honours a write at once: one
+        autocommit round trip on a lean pool (no pool pre-ping, no BEGIN/COMMIT)."""
+        if self._lean is None:
+            with self._lock:
+                if self._lean is None:
+                    self._lean = create_lean_engine(self.engine.url, self.settings.pool_size, name="daoan-routing")
+        sql = load_sql("queries/routing_versions.sql")
+
+        def run(fairy: Any) -> dict[str, int]:
+            cursor = fairy.cursor()
+            try:
+                cursor.execute(sql)
+                return {layer: int(version) for layer, version in cursor.fetchall()}
+            finally:
+                cursor.close()
+
+        return with_lean(self._lean, run)
+
+    def for_request(
+        self, *, at: datetime | None = None, incidents: bool = True, hazards: bool = True, base: bool = False
+    ) -> tuple[RoutingState, Overlay, Overlay | None]:
+        """Graph, overlay and (with `base`, when incidents act) the overlay without incidents, for a
+        request: the version query, then a database connection only when something must be rebuilt."""
+        versions = self.versions()
+        state = self._state
+        when = at or datetime.now(UTC)
+        if state is not None and state.network_key == network_key(versions):
+            _, ov = self._cached_overlay(state, versions, when, at=at, incidents=incidents, hazards=hazards)
+            if ov is not None and not (base and incidents and ov.arc_incidents):
+                return state, ov, None
+            if ov is not None:
+                _, free = self._cached_overlay(state, versions, when, at=at, incidents=False, hazards=hazards)
+                if free is not None:
+                    return state, ov, free
+        with connect(self.engine) as conn:
+            state = self.state(conn, versions)
+            ov = self.overlay(conn, state, versions, at=at, incidents=incidents, hazards=hazards)
+            without = None
+            if base and incidents and ov.arc_incidents:
+                without = self.overlay(conn, state, versions, at=at, incidents=False, hazards=hazards)
+        return state, ov, without
 
     def current(
         self, conn: Connection, *, at: datetime | None = None, incidents: bool = True

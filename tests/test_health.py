@@ -46,10 +46,12 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     assert client.get("/health").status_code == 200
     assert client.get("/collections").status_code == 200
     assert client.get("/tiles/road_segments/14/13330/6850.mvt").status_code == 204  # a tile connection pooled
+    route = "/route?from=112.98,28.19&to=113.0,28.2"
+    assert client.get(route).status_code == 422  # no road network here; a versions connection pooled
 
     stop_cluster(own_cluster)
     for path in ("/health", "/collections", "/collections/cameras/items", "/search?q=G4",
-                 "/tiles/road_segments/14/13331/6850.mvt"):  # fmt: skip
+                 "/tiles/road_segments/14/13331/6850.mvt", route):  # fmt: skip
         resp = client.get(path)
         assert resp.status_code == 503, path
         assert resp.mimetype == "application/problem+json"
@@ -61,5 +63,6 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     assert client.get("/health").status_code == 200
     assert client.get("/collections/cameras/items").status_code == 200
     assert client.get("/tiles/road_segments/14/13331/6850.mvt").status_code == 204  # its connection replaced
+    assert client.get(route).status_code == 422  # and the versions connection too
     app.extensions["daoan.tiles"].close()
     app.extensions["daoan.engine"].dispose()

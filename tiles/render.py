@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-import psycopg2
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.errors import DatabaseUnavailable
+from gis.db import create_lean_engine, with_lean
 from layers.catalog import Layer
 from tiles.matrix import TileAddress
 from tiles.queries import PARAM_TYPES, layer_query, session_sql
@@ -71,53 +70,23 @@ class TileRenderer:
     """The server's tile connections: autocommit, tile settings preset, statements kept prepared."""
 
     def __init__(self, url: sa.URL, pool_size: int) -> None:
-        self.engine = sa.create_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=2,
-            pool_pre_ping=False,  # a dead connection is replaced and the tile retried once instead
-            pool_reset_on_return=None,  # autocommit: nothing to roll back
-            pool_recycle=1800,
-            connect_args={
-                "connect_timeout": 5,
-                "application_name": "daoan-tiles",
-                "options": session_options(),
-            },
-        )
-        sa.event.listen(self.engine, "connect", _autocommit)
+        self.engine = create_lean_engine(url, pool_size, name="daoan-tiles", options=session_options())
 
     def render(self, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
         """The MVT bytes of each layer for `tile`; DatabaseUnavailable when PostgreSQL is unreachable."""
-        for attempt in (1, 2):
+
+        def run(fairy: Any) -> dict[str, bytes]:
+            cursor = fairy.cursor()
             try:
-                fairy = self.engine.raw_connection()
-            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-                log.warning("database unreachable: %s", exc)
-                raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
-            try:
-                cursor = fairy.cursor()
-                try:
-                    return _render(cursor, fairy.info.setdefault(_PREPARED, set()), layers, tile, "")
-                finally:
-                    cursor.close()
-            except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-                if not fairy.dbapi_connection or not fairy.dbapi_connection.closed:
-                    raise  # the connection is fine: the statement failed (e.g. its time limit)
-                fairy.invalidate(exc)
-                if attempt == 2:
-                    log.warning("database connection lost: %s", exc)
-                    raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
+                return _render(cursor, fairy.info.setdefault(_PREPARED, set()), layers, tile, "")
             finally:
-                fairy.close()
-        raise AssertionError("unreachable")
+                cursor.close()
+
+        return with_lean(self.engine, run)
 
     def dispose(self) -> None:
         """Close the pooled connections."""
         self.engine.dispose()
-
-
-def _autocommit(dbapi_conn: Any, _record: Any) -> None:
-    dbapi_conn.autocommit = True
 
 
 def explain_layer(conn: Connection, layer: Layer, tile: TileAddress) -> list[str]:
