@@ -8,6 +8,8 @@ import json
 import logging
 from typing import Any
 
+import numpy as np
+import orjson
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -87,6 +89,18 @@ def base_url() -> str:
     return f"{proto}://{host}{prefix}"
 
 
+# What the standard library's json.dumps(default=str) gives: str() of dates, times and dataclasses,
+# integer keys as strings; numpy scalars as their numbers. orjson: several times faster on the big
+# GeoJSON answers (a province route's geometry, matrices).
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
 def json_response(
     body: Any,
     *,
@@ -96,7 +110,7 @@ def json_response(
     etag: bool = True,
 ) -> Response:
     """A JSON response with an ETag; answers If-None-Match with 304."""
-    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+    payload = orjson.dumps(body, default=_json_default, option=_ORJSON_OPTIONS)
     resp = Response(payload, status=status, mimetype=mimetype)
     if etag and status == 200:
         resp.set_etag(hashlib.blake2b(payload, digest_size=16).hexdigest())
