@@ -435,18 +435,16 @@ def perfect(up_ptr, up_head, up_w, down_w):  # pragma: no cover - compiled
                 w = up_head[jw]
                 while up_head[k] != w:  # the arc {v, w}, in v's sorted list
                     k += 1
-                c = up_w[jw] + down_w[k]  # u → w → v
-                if c < up_w[j]:
-                    up_w[j] = c
-                c = up_w[j] + up_w[k]  # u → v → w
-                if c < up_w[jw]:
-                    up_w[jw] = c
-                c = up_w[k] + down_w[jw]  # v → w → u
-                if c < down_w[j]:
-                    down_w[j] = c
-                c = down_w[k] + down_w[j]  # w → v → u
-                if c < down_w[jw]:
-                    down_w[jw] = c
+                _lower(up_w, j, up_w[jw] + down_w[k])  # u → w → v
+                _lower(up_w, jw, up_w[j] + up_w[k])  # u → v → w
+                _lower(down_w, j, up_w[k] + down_w[jw])  # v → w → u
+                _lower(down_w, jw, down_w[k] + down_w[j])  # w → v → u
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lower(weight, i, c):  # pragma: no cover - compiled
+    if c < weight[i]:
+        weight[i] = c
 
 
 @njit(cache=True, nogil=True, inline="always")
