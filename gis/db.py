@@ -69,6 +69,7 @@ def with_lean(engine: Engine, run: Callable[[Any], T]) -> T:
             if not fairy.dbapi_connection or not fairy.dbapi_connection.closed:
                 raise  # the connection is fine: the statement failed (e.g. its time limit)
             fairy.invalidate(exc)
+            engine.dispose()  # PostgreSQL went away: the other pooled connections are dead too
             if attempt == 2:
                 log.warning("database connection lost: %s", exc)
                 raise DatabaseUnavailable("the database connection was lost; retry shortly") from None

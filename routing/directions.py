@@ -61,6 +61,8 @@ class Leg:
 
 def leg_table(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: float) -> Leg:
     """The pieces, vertices and step table of a leg (compiled: one call per leg)."""
+    if not path.arcs:
+        raise ValueError("a leg drives at least one arc")
     return Leg(
         *leg_steps(
             graph.seg_coords,

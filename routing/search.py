@@ -131,6 +131,7 @@ class Searcher:
         self._spare_coming = False
         self._spare_cv = threading.Condition(self._mlock)  # a spare became ready (or failed)
         self._searching: dict[int, threading.Thread] = {}  # metric id → thread making its search graph
+        self._search_lock = threading.Lock()
         if cch is not None and base_metric is not None and base_metric.search is None:
             self._search_later(base_metric)
 
@@ -218,13 +219,19 @@ class Searcher:
         def run() -> None:
             background_priority()
             try:
-                assert self.cch is not None
-                metric.search = cchmod.search_graph(self.cch, metric)
+                with self._search_lock:  # one at a time: each takes seconds of CPU
+                    if self.cch is not None and self._kept(metric):
+                        metric.search = cchmod.search_graph(self.cch, metric)
             finally:
                 self._searching.pop(id(metric), None)
 
         thread = self._searching[id(metric)] = threading.Thread(target=run, daemon=True, name="daoan-search-graph")
         thread.start()
+
+    def _kept(self, metric: cchmod.Metric) -> bool:
+        """Whether `metric` is still the base one or cached (an evicted one needs no search graph)."""
+        with self._mlock:
+            return metric is self.base_metric or any(m is metric for _, m in self._metrics.values())
 
     def settle(self, cost: np.ndarray, timeout: float = 60.0) -> None:
         """Wait until the metric of `cost` is customized and its search graph made (benchmarks and
@@ -253,7 +260,7 @@ class Searcher:
         return spare
 
     def _prepare_spare(self, arcs: int) -> None:
-        background_priority()
+        # At normal priority: a customization on a request's path may wait for this spare.
         spare = None
         try:
             spare = cchmod.Metric.touched(arcs)

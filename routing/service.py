@@ -180,7 +180,8 @@ class Router:
         self._hazards: tuple[tuple, HazardIndex] | None = None
         self.cache_dir: Path | None = settings.var_dir / "routing"
         self._olock = threading.Lock()
-        self._lean: Engine | None = None  # autocommit connections for the version query of each request
+        # Autocommit connections for the version query of each request (none opened until used).
+        self._lean = create_lean_engine(engine.url, settings.pool_size, name="daoan-routing")
 
     # ------------------------------------------------------------------ graph
     def state(self, conn: Connection, versions: dict[str, int] | None = None) -> RoutingState:
@@ -290,10 +291,6 @@ class Router:
     def versions(self) -> dict[str, int]:
         """The layer versions, read for each request so that every worker honours a write at once: one
         autocommit round trip on a lean pool (no pool pre-ping, no BEGIN/COMMIT)."""
-        if self._lean is None:
-            with self._lock:
-                if self._lean is None:
-                    self._lean = create_lean_engine(self.engine.url, self.settings.pool_size, name="daoan-routing")
         sql = load_sql("queries/routing_versions.sql")
 
         def run(fairy: Any) -> dict[str, int]:

@@ -48,6 +48,10 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     assert client.get("/tiles/road_segments/14/13330/6850.mvt").status_code == 204  # a tile connection pooled
     route = "/route?from=112.98,28.19&to=113.0,28.2"
     assert client.get(route).status_code == 422  # no road network here; a versions connection pooled
+    tile_pool = app.extensions["daoan.tiles"].renderer.engine
+    held = [tile_pool.raw_connection() for _ in range(tile_pool.pool.size())]  # type: ignore[attr-defined]
+    for fairy in held:  # a full pool of tile connections: all of them die with the server
+        fairy.close()
 
     stop_cluster(own_cluster)
     for path in ("/health", "/collections", "/collections/cameras/items", "/search?q=G4",
