@@ -373,6 +373,7 @@ def et_query(
             pb[t] = -1 - k
     cf = np.sort(chain_f[:nf])
     cb = np.sort(chain_b[:nb])
+    no_metres = np.empty(0)  # point-to-point queries carry no metres
     best = upper
     meet = -1
     i = 0
@@ -401,22 +402,28 @@ def et_query(
                 meet = v
         scanned += 1
         if in_f and df[v] < best:
-            _relax_up(f_ptr, f_head, f_arc, f_w, mapped, v, df, pf)
+            _relax_up(f_ptr, f_head, f_arc, f_w, mapped, v, df, pf, no_metres, no_metres)
         if in_b and db[v] < best:
-            _relax_up(b_ptr, b_head, b_arc, b_w, mapped, v, db, pb)
+            _relax_up(b_ptr, b_head, b_arc, b_w, mapped, v, db, pb, no_metres, no_metres)
     return best, meet, scanned
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _relax_up(ptr, head, arc, weight, mapped, v, dist, pred):  # pragma: no cover - compiled
-    # Relax v's upward arcs, recording the CCH arc taken.
+def _relax_up(ptr, head, arc, weight, mapped, v, dist, pred, metres, length):  # pragma: no cover - compiled
+    # Relax v's upward arcs, recording the CCH arc taken and, when `length` (metres per CCH arc) is
+    # given, the metres along the way.
     d = dist[v]
+    along = length.shape[0] > 0
+    mv = metres[v] if along else 0.0
     for k in range(ptr[v], ptr[v + 1]):
         nd = d + weight[k]
         w = head[k]
         if nd < dist[w]:
+            a = arc[k] if mapped else k
             dist[w] = nd
-            pred[w] = arc[k] if mapped else k
+            pred[w] = a
+            if along:
+                metres[w] = mv + length[a]
 
 
 @njit(cache=True, nogil=True)
@@ -598,13 +605,7 @@ def many_to_many(
             e_d[count] = d
             e_m[count] = metres[v]
             count += 1
-            mv = metres[v]
-            for k in range(b_ptr[v], b_ptr[v + 1]):
-                nd = d + b_w[k]
-                w = b_head[k]
-                if nd < dist[w]:
-                    dist[w] = nd
-                    metres[w] = mv + down_len[b_arc[k] if mapped else k]
+            _relax_up(b_ptr, b_head, b_arc, b_w, mapped, v, dist, pred, metres, down_len)
     bucket_ptr = np.zeros(n + 1, np.int64)
     for i in range(count):
         bucket_ptr[e_node[i] + 1] += 1
@@ -639,12 +640,7 @@ def many_to_many(
                 if t < out_t[i, j]:
                     out_t[i, j] = t
                     out_m[i, j] = mv + b_m[p]
-            for k in range(f_ptr[v], f_ptr[v + 1]):
-                nd = d + f_w[k]
-                w = f_head[k]
-                if nd < dist[w]:
-                    dist[w] = nd
-                    metres[w] = mv + up_len[f_arc[k] if mapped else k]
+            _relax_up(f_ptr, f_head, f_arc, f_w, mapped, v, dist, pred, metres, up_len)
 
 
 @njit(cache=True, nogil=True)
