@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
 from gis.settings import Settings, load_settings
 from gis.web import register_error_handlers
@@ -16,10 +17,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
     app.extensions["daoan.settings"] = settings
     app.extensions["daoan.engine"] = create_db_engine(settings)
     register_error_handlers(app)
+    # No body over the limit reaches a handler, whatever its framing (chunked included). The tile
+    # shortcut wrapped around it later answers only body-less GETs.
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.upload_max_bytes)  # type: ignore[method-assign]
 
     from layers import http as layers_http
 
@@ -36,6 +40,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     from webmap import http as webmap_http
 
     webmap_http.init_app(app)
-    # Subsystems register here, each with its own init_app (tiles, routing, planning, web map).
     logging.getLogger(__name__).debug("app created")
     return app

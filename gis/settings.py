@@ -38,6 +38,7 @@ class Settings:
     roadside_tolerance_m: float = 300.0
     items_default_limit: int = 100
     items_max_limit: int = 10_000
+    upload_max_bytes: int = 64 * 1024 * 1024  # any request body, Content-Length or chunked
     pool_size: int = 4
     tile_cache_bytes: int = 128 * 1024 * 1024  # per worker process; 0 turns the tile cache off
     tile_cache_dir: Path | None = None  # optional on-disk tile cache
@@ -140,6 +141,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:
             kwargs[key] = float(value)  # type: ignore[arg-type]
+    if env.get("DAOAN_UPLOAD_MAX_MB"):
+        kwargs["upload_max_bytes"] = int(float(env["DAOAN_UPLOAD_MAX_MB"]) * 1024 * 1024)
     if env.get("DAOAN_POOL_SIZE"):
         kwargs["pool_size"] = int(env["DAOAN_POOL_SIZE"])
     if env.get("DAOAN_TILE_CACHE_MB"):
