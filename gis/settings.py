@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -101,6 +102,27 @@ def database_url(url: str) -> str:
     )
 
 
+# Keys a settings file may hold: a typo must not fall back silently to a default.
+FILE_KEYS = (
+    "service_area",
+    "tokens",
+    "on_road_tolerance_m",
+    "roadside_tolerance_m",
+    "routing_snap_radius_m",
+    "observation_valid_min",
+    "fog_station_radius_m",
+    "diversion_search_km",
+)
+
+
+def _check_keys(data: dict[str, Any], source: str) -> None:
+    for key in data:
+        if key not in FILE_KEYS:
+            close = difflib.get_close_matches(key, FILE_KEYS, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"valid keys: {', '.join(FILE_KEYS)}"
+            raise ValueError(f"{source}: unknown setting {key!r}; {hint}")
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from environment variables and the TOML file named by DAOAN_SETTINGS."""
     env = dict(os.environ if env is None else env)
@@ -109,6 +131,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if settings_file:
         with open(settings_file, "rb") as fh:
             data = tomllib.load(fh)
+        _check_keys(data, settings_file)
     tokens = tuple(
         Token(str(t["token"]), str(t.get("name", t.get("role", "operator"))), str(t.get("role", "operator")))
         for t in data.get("tokens", [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, redirect, request
@@ -166,7 +167,7 @@ def collection(collection_id: str) -> Response:
 def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
     args = request.args.to_dict()
     args.update({"offset": str(offset), "limit": str(limit)})
-    query = "&".join(f"{k}={v}" for k, v in args.items())
+    query = urlencode(args)
     return {"href": f"{base}{request.path}?{query}", "rel": rel, "type": GEOJSON}
 
 

@@ -38,3 +38,16 @@ def test_serve_refuses_an_unreachable_or_foreign_database_with_exit_2(monkeypatc
     monkeypatch.setenv("DAOAN_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/x")
     result = runner.invoke(cli.main, ["serve", "--port", "18557"])
     assert result.exit_code == 2 and "unreachable" in result.output
+
+
+def test_unknown_settings_key_is_refused_naming_the_closest(tmp_path):
+    path = tmp_path / "daoan.toml"
+    path.write_text("on_road_tolerence_m = 5\n")
+    with pytest.raises(ValueError, match="on_road_tolerence_m.*did you mean 'on_road_tolerance_m'"):
+        load_settings({"DAOAN_SETTINGS": str(path)})
+
+
+def test_known_settings_keys_are_read(tmp_path):
+    path = tmp_path / "daoan.toml"
+    path.write_text("on_road_tolerance_m = 5\n")
+    assert load_settings({"DAOAN_SETTINGS": str(path)}).on_road_tolerance_m == 5.0
