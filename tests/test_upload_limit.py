@@ -9,29 +9,17 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from tests.conftest import ADMIN_TOKEN, truncate_all
 from tests.netfixture import load_small_network
+from tests.serving import daoan_server
 
 LIMIT_MB = 0.0625  # 64 KiB: a file of a few hundred cameras is over it
 LIMIT = int(LIMIT_MB * 1024 * 1024)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cameras_geojson(n: int) -> bytes:
@@ -55,37 +43,10 @@ def _count(engine: sa.Engine) -> int:
 def server(settings, engine) -> Iterator[int]:
     truncate_all(engine)
     load_small_network(engine)
-    port = _free_port()
-    env = dict(
-        os.environ,
-        DAOAN_DATABASE_URL=settings.database_url or "",
-        DAOAN_API_TOKEN=ADMIN_TOKEN,
-        DAOAN_UPLOAD_MAX_MB=str(LIMIT_MB),
-    )
-    daoan = str(Path(sys.executable).with_name("daoan"))
-    proc = subprocess.Popen(
-        [daoan, "serve", "--workers", "1", "--threads", "2", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
     try:
-        for _ in range(150):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
-        yield port
+        with daoan_server(settings, workers=1, threads=2, env={"DAOAN_UPLOAD_MAX_MB": str(LIMIT_MB)}) as port:
+            yield port
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
         truncate_all(engine)
 
 

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from gis.settings import PROJECT_ROOT
 from tests.conftest import ADMIN_TOKEN
+from tests.serving import daoan_server
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -36,12 +30,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get_json(port: int, path: str) -> dict:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("GET", path)
@@ -57,29 +45,8 @@ def server(settings, engine):
     from layers.demo import load_demo
 
     load_demo(engine, settings, size="small", seed=2017)
-    port = _free_port()
-    env = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url or "", DAOAN_API_TOKEN=ADMIN_TOKEN)
-    daoan = str(Path(sys.executable).with_name("daoan"))
-    proc = subprocess.Popen(
-        [daoan, "serve", "--workers", "2", "--threads", "4", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        for _ in range(150):
-            try:
-                _get_json(port, "/health")
-                break
-            except (OSError, AssertionError):
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+    with daoan_server(settings, workers=2, threads=4) as port:
         yield port
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,57 @@
+"""`daoan serve` (granian) started for a test module, as `make run` serves the app."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ADMIN_TOKEN
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def daoan_server(settings, *, workers: int, threads: int, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Serve the test database with `daoan serve`; yields the port once /health answers 200."""
+    port = free_port()
+    environ = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url or "", DAOAN_API_TOKEN=ADMIN_TOKEN)
+    environ.update(env or {})
+    daoan = str(Path(sys.executable).with_name("daoan"))
+    proc = subprocess.Popen(
+        [daoan, "serve", "--workers", str(workers), "--threads", str(threads), "--port", str(port)],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        for _ in range(150):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        else:
+            pytest.fail("the server did not start")
+        yield port
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
