@@ -102,10 +102,8 @@ def database_url(url: str) -> str:
     )
 
 
-# Keys a settings file may hold: a typo must not fall back silently to a default.
-FILE_KEYS = (
-    "service_area",
-    "tokens",
+# Numeric settings read from DAOAN_<KEY> or the settings file.
+FLOAT_KEYS = (
     "on_road_tolerance_m",
     "roadside_tolerance_m",
     "routing_snap_radius_m",
@@ -113,6 +111,8 @@ FILE_KEYS = (
     "fog_station_radius_m",
     "diversion_search_km",
 )
+# Keys a settings file may hold: a typo must not fall back silently to a default.
+FILE_KEYS = ("service_area", "tokens", *FLOAT_KEYS)
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
@@ -153,14 +153,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     area = env.get("DAOAN_SERVICE_AREA") or data.get("service_area")
     if area:
         kwargs["service_area"] = _float_tuple(area if isinstance(area, str) else ",".join(map(str, area)))
-    for key in (
-        "on_road_tolerance_m",
-        "roadside_tolerance_m",
-        "routing_snap_radius_m",
-        "observation_valid_min",
-        "fog_station_radius_m",
-        "diversion_search_km",
-    ):
+    for key in FLOAT_KEYS:
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:
             kwargs[key] = float(value)  # type: ignore[arg-type]
