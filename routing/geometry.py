@@ -9,7 +9,7 @@ import numpy as np
 import shapely
 
 from routing.route_kernels import point_at
-from routing.snap_kernel import nearest
+from routing.snap_kernel import around, nearest
 
 M_PER_DEG = 111_320.0
 CELL_DEG = 0.005  # about 500 m: a 500 m snap radius looks at 3×3 cells
@@ -146,6 +146,30 @@ class SegmentGrid:
             float(lon), float(lat), float(radius_m), pref, use,
         )  # fmt: skip
         return None if seg < 0 else (seg, dist, frac, x, y)
+
+    def around(
+        self,
+        lon: float,
+        lat: float,
+        best: tuple[int, float],
+        preferred: np.ndarray | None,
+        incidence: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        tie_m: float,
+        node_m: float,
+    ) -> tuple[np.ndarray, np.ndarray, int, float, float]:
+        """(segments, fractions, node or -1, node lon, node lat): every place on the network as near
+        to (lon, lat) as the nearest segment `best` (segment, metres), a node's every segment when
+        the nearest point lies at that node. Compiled: routing.snap_kernel.around."""
+        seg, dist = best
+        x0, x1, y0, y1 = self.cells(lon, lat, dist + tie_m)
+        use = preferred is not None
+        pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
+        source, target, inc_ptr, inc_seg = incidence
+        return around(
+            self.coords, self.ptr, self.bbox, self.keys, self.cell_ptr, self.segs, CELL_DEG, x0, x1, y0, y1,
+            float(lon), float(lat), int(seg), float(dist), pref, use, source, target, inc_ptr, inc_seg,
+            float(tie_m), float(node_m),
+        )  # fmt: skip
 
     def distances(self, segs: np.ndarray, lon: float, lat: float) -> tuple[np.ndarray, np.ndarray]:
         """(metres from (lon, lat), fraction of length where the nearest point lies) for each segment."""

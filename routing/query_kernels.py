@@ -18,76 +18,85 @@ STRAIGHT, NO_ROUTE, TOO_LONG = -3, -1, -2  # route()'s counts that are not a pat
 
 
 @njit(cache=True, nogil=True)
-def sources(arc_head_x, cost, seg, fraction):  # pragma: no cover - compiled
-    """Leaving a point at `fraction` of segment `seg` either way: (expanded node reached, seconds
-    to it, arc, fraction of the arc driven) per open direction, as arrays."""
-    nodes = np.empty(2, np.int64)
-    secs = np.empty(2)
-    arcs = np.empty(2, np.int64)
-    parts = np.empty(2)
+def sources(arc_head_x, cost, segs, fractions):  # pragma: no cover - compiled
+    """Leaving a point standing at `fractions` of segments `segs` (one place, or a junction's every
+    segment) either way: (expanded node reached, seconds to it, arc, fraction of the arc driven) per
+    candidate and open direction, as arrays."""
+    m = segs.shape[0]
+    nodes = np.empty(2 * m, np.int64)
+    secs = np.empty(2 * m)
+    arcs = np.empty(2 * m, np.int64)
+    parts = np.empty(2 * m)
     n = 0
-    for arc, part in ((2 * seg, 1.0 - fraction), (2 * seg + 1, fraction)):
-        if math.isfinite(cost[arc]):
-            nodes[n], secs[n], arcs[n], parts[n] = arc_head_x[arc], part * cost[arc], arc, part
-            n += 1
+    for i in range(m):
+        seg, fraction = segs[i], fractions[i]
+        for arc, part in ((2 * seg, 1.0 - fraction), (2 * seg + 1, fraction)):
+            if math.isfinite(cost[arc]):
+                nodes[n], secs[n], arcs[n], parts[n] = arc_head_x[arc], part * cost[arc], arc, part
+                n += 1
     return nodes[:n], secs[:n], arcs[:n], parts[:n]
 
 
 @njit(cache=True, nogil=True)
-def targets(arc_tail_ptr, arc_tails, cost, seg, fraction):  # pragma: no cover - compiled
-    """Reaching a point at `fraction` of segment `seg`: (expanded tail node, seconds from it to the
-    point, arc, fraction of the arc driven) per open direction and tail, as arrays."""
+def targets(arc_tail_ptr, arc_tails, cost, segs, fractions):  # pragma: no cover - compiled
+    """Reaching a point standing at `fractions` of segments `segs`: (expanded tail node, seconds from
+    it to the point, arc, fraction of the arc driven) per candidate, open direction and tail."""
     count = 0
-    for arc in (2 * seg, 2 * seg + 1):
-        if math.isfinite(cost[arc]):
-            count += arc_tail_ptr[arc + 1] - arc_tail_ptr[arc]
+    for i in range(segs.shape[0]):
+        for arc in (2 * segs[i], 2 * segs[i] + 1):
+            if math.isfinite(cost[arc]):
+                count += arc_tail_ptr[arc + 1] - arc_tail_ptr[arc]
     nodes = np.empty(count, np.int64)
     secs = np.empty(count)
     arcs = np.empty(count, np.int64)
     parts = np.empty(count)
     n = 0
-    for arc, part in ((2 * seg, fraction), (2 * seg + 1, 1.0 - fraction)):
-        if not math.isfinite(cost[arc]):
-            continue
-        for i in range(arc_tail_ptr[arc], arc_tail_ptr[arc + 1]):
-            nodes[n], secs[n], arcs[n], parts[n] = arc_tails[i], part * cost[arc], arc, part
-            n += 1
+    for i in range(segs.shape[0]):
+        seg, fraction = segs[i], fractions[i]
+        for arc, part in ((2 * seg, fraction), (2 * seg + 1, 1.0 - fraction)):
+            if not math.isfinite(cost[arc]):
+                continue
+            for k in range(arc_tail_ptr[arc], arc_tail_ptr[arc + 1]):
+                nodes[n], secs[n], arcs[n], parts[n] = arc_tails[k], part * cost[arc], arc, part
+                n += 1
     return nodes, secs, arcs, parts
 
 
 @njit(cache=True, nogil=True)
-def direct(cost, start_seg, start_fraction, end_seg, end_fraction):  # pragma: no cover - compiled
-    """Driving straight along the segment when both ends lie on the same one: (seconds, arc,
-    fraction driven), or (inf, -1, 0) when they do not or the way is closed."""
-    best, best_arc, best_share = np.inf, -1, 0.0
-    if start_seg == end_seg:
-        fwd, bwd = 2 * start_seg, 2 * start_seg + 1
-        if end_fraction >= start_fraction and math.isfinite(cost[fwd]):
-            share = end_fraction - start_fraction
-            best, best_arc, best_share = share * cost[fwd], fwd, share
-        if end_fraction <= start_fraction and math.isfinite(cost[bwd]):
-            share = start_fraction - end_fraction
-            if share * cost[bwd] < best:
-                best, best_arc, best_share = share * cost[bwd], bwd, share
-    return best, best_arc, best_share
+def direct(cost, start_segs, start_fractions, end_segs, end_fractions):  # pragma: no cover - compiled
+    """Driving straight along a segment both ends lie on: (seconds, arc, fraction driven, fraction
+    where it starts) of the fastest such drive, or (inf, -1, 0, 0) when there is none open."""
+    best, best_arc, best_share, best_from = np.inf, -1, 0.0, 0.0
+    for i in range(start_segs.shape[0]):
+        for j in range(end_segs.shape[0]):
+            if start_segs[i] != end_segs[j]:
+                continue
+            seg, a, b = start_segs[i], start_fractions[i], end_fractions[j]
+            if b >= a and math.isfinite(cost[2 * seg]) and (b - a) * cost[2 * seg] < best:
+                best, best_arc, best_share, best_from = (b - a) * cost[2 * seg], 2 * seg, b - a, a
+            if b <= a and math.isfinite(cost[2 * seg + 1]) and (a - b) * cost[2 * seg + 1] < best:
+                best, best_arc, best_share, best_from = (a - b) * cost[2 * seg + 1], 2 * seg + 1, a - b, a
+    return best, best_arc, best_share, best_from
 
 
 @njit(cache=True, nogil=True)
 def route(
-    arc_head_x, arc_tail_ptr, arc_tails, rank, cost, start_seg, start_fraction, end_seg, end_fraction,
+    arc_head_x, arc_tail_ptr, arc_tails, rank, cost, start_segs, start_fractions, end_segs, end_fractions,
     f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, parent, up_ptr, up_head, low, up_src, down_src,
     df, db, pf, pb, seen_f, seen_b, stamp, chain_f, chain_b, out, stack,
 ):  # pragma: no cover - compiled  # fmt: skip
     """The fastest way from one snapped point to another: the CCH query (graphs as et_query's) from
     the start's candidates to the end's, unless driving straight along a shared segment is as fast.
+    Each end is given by its candidates (segments and fractions: see sources, targets).
     Returns (seconds, count, first arc, fraction of it driven, last arc, its fraction, nodes scanned):
     count >= 0 for a path of first arc, out[:count], last arc; STRAIGHT for driving straight along
-    the first arc alone; NO_ROUTE when there is no way; TOO_LONG when `out` or `stack` is too small."""
-    upper, d_arc, d_share = direct(cost, start_seg, start_fraction, end_seg, end_fraction)
-    straight = (upper, STRAIGHT, d_arc, d_share, -1, 0.0, 0)
+    the first arc alone (the last arc's fraction is then where it starts); NO_ROUTE when there is no
+    way; TOO_LONG when `out` or `stack` is too small."""
+    upper, d_arc, d_share, d_from = direct(cost, start_segs, start_fractions, end_segs, end_fractions)
+    straight = (upper, STRAIGHT, d_arc, d_share, -1, d_from, 0)
     nothing = (np.inf, NO_ROUTE, -1, 0.0, -1, 0.0, 0)
-    s_nodes, s_secs, s_arcs, s_parts = sources(arc_head_x, cost, start_seg, start_fraction)
-    t_nodes, t_secs, t_arcs, t_parts = targets(arc_tail_ptr, arc_tails, cost, end_seg, end_fraction)
+    s_nodes, s_secs, s_arcs, s_parts = sources(arc_head_x, cost, start_segs, start_fractions)
+    t_nodes, t_secs, t_arcs, t_parts = targets(arc_tail_ptr, arc_tails, cost, end_segs, end_fractions)
     if s_nodes.shape[0] == 0 or t_nodes.shape[0] == 0:
         return straight if d_arc >= 0 else nothing
     s_rank = np.empty(s_nodes.shape[0], np.int32)

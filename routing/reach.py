@@ -11,6 +11,7 @@ import shapely
 from gis.errors import TooLarge, Unprocessable
 from routing.cch import many_to_many
 from routing.overlay import Overlay
+from routing.query_kernels import direct
 from routing.search import Endpoint, one_to_all_from
 from routing.service import RoutingState
 
@@ -101,10 +102,9 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
                 t = dist[node] + off
                 if t < best_t:
                     best_t, best_m = t, metres[node] + part * g.seg_length_m[arc >> 1]
-            if o.seg == d.seg:
-                for arc, share in ((2 * o.seg, d.fraction - o.fraction), (2 * o.seg + 1, o.fraction - d.fraction)):
-                    if share >= 0 and np.isfinite(cost[arc]) and share * cost[arc] < best_t:
-                        best_t, best_m = share * cost[arc], share * g.seg_length_m[o.seg]
+            straight_t, straight_m = _straight(g.seg_length_m, cost, o, d)
+            if straight_t < best_t:
+                best_t, best_m = straight_t, straight_m
             row_t.append(round(float(best_t), 1) if np.isfinite(best_t) else None)
             row_d.append(round(float(best_m), 1) if np.isfinite(best_t) else None)
         return row_t, row_d
@@ -115,6 +115,13 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
     durations = [r[0] for r in rows]
     distances = [r[1] for r in rows]
     return {"durations_s": durations, "distances_m": distances}
+
+
+def _straight(length: np.ndarray, cost: np.ndarray, o: Endpoint, d: Endpoint) -> tuple[float, float]:
+    """(seconds, metres) of driving straight from `o` to `d` along a segment both lie on (inf, inf
+    when they share none)."""
+    secs, arc, share, _ = direct(cost, o.segs, o.fractions, d.segs, d.fractions)
+    return (float(secs), float(share * length[arc >> 1])) if arc >= 0 else (np.inf, np.inf)
 
 
 def _matrix_cch(state: RoutingState, cost: np.ndarray, origins: list[Endpoint], destinations: list[Endpoint]) -> dict:
@@ -129,11 +136,9 @@ def _matrix_cch(state: RoutingState, cost: np.ndarray, origins: list[Endpoint], 
     secs, metres = many_to_many(searcher.cch, metric, srcs, tgts)
     for i, o in enumerate(origins):
         for j, d in enumerate(destinations):
-            if o.seg != d.seg:
-                continue
-            for arc, share in ((2 * o.seg, d.fraction - o.fraction), (2 * o.seg + 1, o.fraction - d.fraction)):
-                if share >= 0 and np.isfinite(cost[arc]) and share * cost[arc] < secs[i, j]:
-                    secs[i, j], metres[i, j] = share * cost[arc], share * length[o.seg]
+            straight_t, straight_m = _straight(length, cost, o, d)
+            if straight_t < secs[i, j]:
+                secs[i, j], metres[i, j] = straight_t, straight_m
     ok = np.isfinite(secs)
     durations = [
         [round(float(t), 1) if f else None for t, f in zip(rt, rf, strict=True)]

@@ -77,7 +77,7 @@ def plan_route(
             hit = {i for p in free for a in p.arcs for i in overlay.arc_incidents.get(a, ())}
             mine = {i for a in used for i in overlay.arc_incidents.get(a, ())}
             avoided = sorted(hit - mine)
-    fractions = [e.fraction for e in ends[:-1]]
+    fractions = [leg.start_at() for leg in legs]
     features = [
         route_feature(
             state.graph,
@@ -107,7 +107,7 @@ def plan_route(
                 features.append(
                     route_feature(
                         state.graph,
-                        [(cand, ends[0].fraction)],
+                        [(cand, cand.start_at())],
                         overlay,
                         req.lang,
                         geometry=req.geometry,

@@ -21,13 +21,26 @@ from routing.landmarks import Landmarks
 
 @dataclass(frozen=True)
 class Endpoint:
-    """A position on a segment: its index and the fraction along its digitised direction."""
+    """A position on a segment: its index and the fraction along its digitised direction, with the
+    other (segment, fraction) places that are the same point: every segment of a junction the point
+    is at, segments exactly as near. A route may start or end on any of them."""
 
     seg: int
     fraction: float
     lon: float = 0.0
     lat: float = 0.0
     distance_m: float = 0.0  # from the point asked for to the road
+    others: tuple[tuple[int, float], ...] = ()
+    segs: np.ndarray = field(init=False, compare=False, repr=False)  # every candidate's segment (int64)
+    fractions: np.ndarray = field(init=False, compare=False, repr=False)  # and fraction
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segs", np.array([self.seg, *(s for s, _ in self.others)], np.int64))
+        object.__setattr__(self, "fractions", np.array([self.fraction, *(f for _, f in self.others)], np.float64))
+
+    def candidates(self) -> list[tuple[int, float]]:
+        """(segment, fraction) of every place the point stands for, the snapped one first."""
+        return [(self.seg, self.fraction), *self.others]
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,15 @@ class Path:
     last_part: float  # fraction of the last arc driven (from its tail to the end point)
     settled: int = 0
     arc_array: np.ndarray | None = field(default=None, compare=False, repr=False)  # `arcs` as int64, when at hand
+    start_fraction: float | None = None  # where on its segment the first arc starts, for a straight drive
+
+    def start_at(self) -> float:
+        """The fraction of the first arc's segment (digitised direction) where the path starts."""
+        if self.start_fraction is not None:
+            return self.start_fraction
+        if not self.arcs:
+            return 0.0
+        return 1.0 - self.first_part if self.arcs[0] % 2 == 0 else self.first_part
 
     def arc_ids(self) -> np.ndarray:
         """`arcs` as an int64 array."""
@@ -285,13 +307,13 @@ class Searcher:
 
     def sources(self, start: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
         """(expanded node, initial seconds, arc, fraction driven) for leaving `start` either way."""
-        found = qk.sources(self.graph.arc_head_x, cost, start.seg, float(start.fraction))
+        found = qk.sources(self.graph.arc_head_x, cost, start.segs, start.fractions)
         return list(zip(*(a.tolist() for a in found), strict=True))
 
     def targets(self, end: Endpoint, cost: np.ndarray) -> list[tuple[int, float, int, float]]:
         """(expanded tail node, seconds from it to `end`, arc, fraction driven) for reaching `end`."""
         g = self.graph
-        found = qk.targets(g.arc_tail_ptr, g.arc_tails, cost, end.seg, float(end.fraction))
+        found = qk.targets(g.arc_tail_ptr, g.arc_tails, cost, end.segs, end.fractions)
         return list(zip(*(a.tolist() for a in found), strict=True))
 
     def _target_bounds(self, end: Endpoint) -> tuple[np.ndarray, np.ndarray]:
@@ -302,9 +324,12 @@ class Searcher:
         t_to_ub = np.full(k, -np.inf)
         for node, _, arc, part in self.targets(end, base):
             t_from = np.minimum(t_from, lm.lm_from[node].astype(np.float64) + part * base[arc])
-        for arc, rest in ((2 * end.seg, 1.0 - end.fraction), (2 * end.seg + 1, end.fraction)):
-            if np.isfinite(base[arc]):
-                t_to_ub = np.maximum(t_to_ub, lm.lm_to[int(g.arc_head_x[arc])].astype(np.float64) + rest * base[arc])
+        for seg, fraction in end.candidates():
+            for arc, rest in ((2 * seg, 1.0 - fraction), (2 * seg + 1, fraction)):
+                if np.isfinite(base[arc]):
+                    t_to_ub = np.maximum(
+                        t_to_ub, lm.lm_to[int(g.arc_head_x[arc])].astype(np.float64) + rest * base[arc]
+                    )
         t_to_ub[t_to_ub == -np.inf] = np.inf
         return t_from, t_to_ub
 
@@ -315,11 +340,12 @@ class Searcher:
         k = lm.lm_from.shape[1]
         s_from = np.full(k, np.inf)
         s_to = np.full(k, np.inf)
-        for arc, share in ((2 * start.seg, start.fraction), (2 * start.seg + 1, 1.0 - start.fraction)):
-            if not np.isfinite(base[arc]):
-                continue
-            for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
-                s_from = np.minimum(s_from, lm.lm_from[t].astype(np.float64) + share * base[arc])
+        for seg, fraction in start.candidates():
+            for arc, share in ((2 * seg, fraction), (2 * seg + 1, 1.0 - fraction)):
+                if not np.isfinite(base[arc]):
+                    continue
+                for t in g.arc_tails[g.arc_tail_ptr[arc] : g.arc_tail_ptr[arc + 1]].tolist():
+                    s_from = np.minimum(s_from, lm.lm_from[t].astype(np.float64) + share * base[arc])
         for node, d0, _, _ in self.sources(start, base):
             s_to = np.minimum(s_to, d0 + lm.lm_to[node].astype(np.float64))
         return s_from, s_to
@@ -344,15 +370,15 @@ class Searcher:
             return self.route_alt(start, end, cost)
         g, cch, ws = self.graph, self.cch, self._cch_ws()
         cost_s, count, first, first_part, last, last_part, scanned = qk.route(
-            g.arc_head_x, g.arc_tail_ptr, g.arc_tails, cch.rank, cost, start.seg, float(start.fraction), end.seg,
-            float(end.fraction), *cchmod.upward(cch, metric), cch.parent, cch.up_ptr, cch.up_head, cch.low,
+            g.arc_head_x, g.arc_tail_ptr, g.arc_tails, cch.rank, cost, start.segs, start.fractions, end.segs,
+            end.fractions, *cchmod.upward(cch, metric), cch.parent, cch.up_ptr, cch.up_head, cch.low,
             metric.up_src, metric.down_src, ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, ws.next_stamp(),
             ws.chain_f, ws.chain_b, ws.out, ws.stack,
         )  # fmt: skip
         if count == qk.NO_ROUTE:
             return None
         if count == qk.STRAIGHT:
-            return Path(cost_s, [first], first_part, 0.0)
+            return Path(cost_s, [first], first_part, 0.0, start_fraction=last_part)
         if count == qk.TOO_LONG:
             raise RuntimeError("CCH path too long to unpack")
         arcs = np.empty(count + 2, dtype=np.int64)
@@ -400,26 +426,15 @@ class Searcher:
 
     def _direct(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> tuple[float, Path | None]:
         """Cost and path of driving straight along the segment when both ends lie on the same one."""
-        upper, arc, share = qk.direct(cost, start.seg, float(start.fraction), end.seg, float(end.fraction))
-        return (upper, Path(upper, [arc], share, 0.0)) if arc >= 0 else (np.inf, None)
+        upper, arc, share, at = qk.direct(cost, start.segs, start.fractions, end.segs, end.fractions)
+        return (upper, Path(upper, [arc], share, 0.0, start_fraction=at)) if arc >= 0 else (np.inf, None)
 
     def route_unidirectional(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
         """The same as route() with one-way A*: the reference the bidirectional search is tested against."""
         g = self.graph
         srcs = self.sources(start, cost)
         tgts = self.targets(end, cost)
-        upper, direct = np.inf, None
-        if start.seg == end.seg:
-            fwd, bwd = 2 * start.seg, 2 * start.seg + 1
-            if end.fraction >= start.fraction and np.isfinite(cost[fwd]):
-                upper, direct = (
-                    (end.fraction - start.fraction) * cost[fwd],
-                    Path((end.fraction - start.fraction) * cost[fwd], [fwd], end.fraction - start.fraction, 0.0),
-                )
-            if end.fraction <= start.fraction and np.isfinite(cost[bwd]):
-                c = (start.fraction - end.fraction) * cost[bwd]
-                if c < upper:
-                    upper, direct = c, Path(c, [bwd], start.fraction - end.fraction, 0.0)
+        upper, direct = self._direct(start, end, cost)
         if not srcs or not tgts:
             return direct
         ws = self._ws()

@@ -13,6 +13,9 @@ from routing.search import Endpoint
 
 _lock = threading.Lock()
 
+JUNCTION_M = 1.0  # a point whose nearest road point lies this close to a junction is at the junction
+TIE_M = 1e-3  # segments this much farther than the nearest are as near
+
 
 def segment_grid(graph: RoadGraph) -> SegmentGrid:
     """The graph's grid index of segments, built once."""
@@ -24,6 +27,19 @@ def segment_grid(graph: RoadGraph) -> SegmentGrid:
                 grid = SegmentGrid(graph.seg_coords, graph.seg_ptr)
                 graph._grid = grid  # type: ignore[attr-defined]
     return grid
+
+
+def incidence(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(segment sources, segment targets, ptr, segments): the segments of each node as a CSR, built once."""
+    found = getattr(graph, "_incidence", None)
+    if found is None:
+        ends = np.concatenate([graph.seg_source, graph.seg_target]).astype(np.int64)
+        order = np.argsort(ends, kind="stable")
+        segs = (order % max(graph.n_segments, 1)).astype(np.int64)
+        ptr = np.searchsorted(ends[order], np.arange(len(graph.node_ids) + 1)).astype(np.int64)
+        found = (graph.seg_source.astype(np.int64), graph.seg_target.astype(np.int64), ptr, segs)
+        graph._incidence = found  # type: ignore[attr-defined]
+    return found
 
 
 def segments_near(graph: RoadGraph, lon: float, lat: float, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -70,4 +86,11 @@ def snap(
             extra={"distance_m": round(found, 1), "snap_radius_m": radius_m},
         )
     seg, dist, fraction, x, y = found_near
-    return Endpoint(seg, fraction, x, y, dist)
+    segs, fractions, node, nx, ny = segment_grid(graph).around(
+        lon, lat, (seg, dist), preferred, incidence(graph), TIE_M, JUNCTION_M
+    )
+    if node >= 0:  # at a junction: the junction itself, on every one of its segments
+        x, y = nx, ny
+        dist = float(np.hypot((x - lon) * 111_320.0 * np.cos(np.radians(lat)), (y - lat) * 111_320.0))
+    others = tuple(zip(segs[1:].tolist(), fractions[1:].tolist(), strict=True))
+    return Endpoint(int(segs[0]), float(fractions[0]), x, y, dist, others)

@@ -101,3 +101,105 @@ def nearest(
         return best_s, best_d, best_f, 0.0, 0.0
     x, y = point_at(coords[ptr[best_s] : ptr[best_s + 1]], best_f)
     return best_s, best_d, best_f, x, y
+
+
+@njit(cache=True, nogil=True)
+def _grow(segs, fracs, at, n):  # pragma: no cover - compiled
+    cap = 2 * segs.shape[0]
+    s2, f2, a2 = np.empty(cap, np.int64), np.empty(cap), np.empty(cap, np.int64)
+    s2[:n], f2[:n], a2[:n] = segs[:n], fracs[:n], at[:n]
+    return s2, f2, a2, cap
+
+
+@njit(cache=True, nogil=True)
+def around(
+    coords, ptr, bbox, keys, cell_ptr, cell_segs, cell_deg, x0, x1, y0, y1, lon, lat, best_s, best_d, preferred,
+    use_preferred, seg_source, seg_target, inc_ptr, inc_seg, tie_m, node_m,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Every (segment, fraction) a point snapped to `best_s` at `best_d` metres may start or end on:
+    the segments as near as the nearest (within `tie_m`, of its preference class) at their nearest
+    points, and, where such a nearest point lies within `node_m` of a segment's end vertex, every
+    segment of that node at the node itself (fraction 0 or 1). Returns (segments, fractions, node or
+    -1, lon and lat of the node); the nearest segment comes first."""
+    kx = M_PER_DEG * math.cos(math.radians(lat))
+    cap = 16
+    segs = np.empty(cap, np.int64)
+    fracs = np.empty(cap)
+    at = np.empty(cap, np.int64)  # the node a candidate's nearest point is at, or -1
+    nodes = np.full(4, -1, np.int64)
+    n_nodes = 0
+    n = 0
+    best_p = use_preferred and preferred[best_s]
+    limit = best_d + tie_m
+    node_at, nx, ny = -1, 0.0, 0.0
+    for c in range((x1 - x0 + 1) * (y1 - y0 + 1) + 1):
+        if c == 0:
+            s_list_lo, s_list_hi = 0, 1  # the nearest segment first
+        else:
+            cx, cy = x0 + (c - 1) // (y1 - y0 + 1), y0 + (c - 1) % (y1 - y0 + 1)
+            key = (cx + (1 << 20)) * (1 << 21) + (cy + (1 << 20))
+            i = np.searchsorted(keys, key)
+            if i >= keys.shape[0] or keys[i] != key:
+                continue
+            s_list_lo, s_list_hi = cell_ptr[i], cell_ptr[i + 1]
+        for j in range(s_list_lo, s_list_hi):
+            s = best_s if c == 0 else cell_segs[j]
+            if c > 0:
+                if s == best_s or (use_preferred and preferred[s] != best_p):
+                    continue
+                bx = max(bbox[s, 0] - lon, 0.0, lon - bbox[s, 1]) * kx
+                by = max(bbox[s, 2] - lat, 0.0, lat - bbox[s, 3]) * M_PER_DEG
+                if math.sqrt(bx * bx + by * by) - 1e-6 > limit:
+                    continue
+                seen = False
+                for k in range(n):
+                    if segs[k] == s:
+                        seen = True
+                if seen:
+                    continue
+            d, f = _segment(coords, ptr, s, lon, lat, kx)
+            if d > limit:
+                continue
+            if n == cap:
+                segs, fracs, at, cap = _grow(segs, fracs, at, n)
+            segs[n], fracs[n], at[n] = s, f, -1
+            n += 1
+            # The nearest point close to an end vertex: the point is at that node.
+            px, py = point_at(coords[ptr[s] : ptr[s + 1]], f)
+            for end in range(2):
+                v = ptr[s] if end == 0 else ptr[s + 1] - 1
+                gap = math.hypot((coords[v, 0] - px) * kx, (coords[v, 1] - py) * M_PER_DEG)
+                if gap <= node_m:
+                    node = seg_source[s] if end == 0 else seg_target[s]
+                    at[n - 1] = node
+                    known = False
+                    for k in range(n_nodes):
+                        if nodes[k] == node:
+                            known = True
+                    if not known and n_nodes < nodes.shape[0]:
+                        nodes[n_nodes] = node
+                        n_nodes += 1
+                        if node_at < 0:
+                            node_at, nx, ny = node, coords[v, 0], coords[v, 1]
+                    break
+    # Every segment of a node the point is at, at the node (replacing its nearest-point fraction).
+    for k in range(n_nodes):
+        node = nodes[k]
+        for j in range(inc_ptr[node], inc_ptr[node + 1]):
+            s = inc_seg[j]
+            for end in range(2):
+                if (seg_source[s] if end == 0 else seg_target[s]) != node:
+                    continue
+                f = 0.0 if end == 0 else 1.0
+                slot = -1
+                for m in range(n):
+                    if segs[m] == s and at[m] == node:
+                        slot = m
+                        break
+                if slot < 0:
+                    if n == cap:
+                        segs, fracs, at, cap = _grow(segs, fracs, at, n)
+                    slot = n
+                    n += 1
+                segs[slot], fracs[slot], at[slot] = s, f, -2  # -2: placed at the node
+    return segs[:n], fracs[:n], node_at, nx, ny
