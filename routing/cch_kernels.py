@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from routing.heap import pop as heap_pop
+from routing.heap import push as heap_push
+
 INF = np.inf
 UP = 0
 DOWN = 1
@@ -168,40 +171,6 @@ def customize(
                     down_len[k] = down_len[jw] + up_len[j]
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _heap_push(heap, size, item):  # pragma: no cover - compiled
-    i = size
-    while i > 0:
-        parent = (i - 1) >> 1
-        if heap[parent] <= item:
-            break
-        heap[i] = heap[parent]
-        i = parent
-    heap[i] = item
-    return size + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _heap_pop(heap, size):  # pragma: no cover - compiled
-    top = heap[0]
-    size -= 1
-    if size > 0:
-        item = heap[size]
-        i = 0
-        while True:
-            child = 2 * i + 1
-            if child >= size:
-                break
-            if child + 1 < size and heap[child + 1] < heap[child]:
-                child += 1
-            if heap[child] >= item:
-                break
-            heap[i] = heap[child]
-            i = child
-        heap[i] = item
-    return top, size
-
-
 @njit(cache=True, nogil=True)
 def update(
     up_ptr, up_head, low, down_ptr, down_tail, down_arc, in_ptr, in_edge, edge_up, edge_phys,
@@ -214,17 +183,18 @@ def update(
     or -1 when the work exceeds `budget` steps (the arrays are then half updated: customize instead)."""
     m = up_head.shape[0]
     queued = np.zeros(m, np.bool_)
-    heap = np.empty(m, np.int32)
+    keys = np.empty(m, np.float64)  # arcs taken in CSR order: an arc's key is its index
+    heap = np.empty(m, np.int64)
     size = 0
     for i in range(seeds.shape[0]):
         k = seeds[i]
         if not queued[k]:
             queued[k] = True
-            size = _heap_push(heap, size, k)
+            size = heap_push(keys, heap, size, float(k), k)
     redone = 0
     work = 0
     while size > 0:
-        k, size = _heap_pop(heap, size)
+        _, k, size = heap_pop(keys, heap, size)
         redone += 1
         work += down_ptr[low[k] + 1] - down_ptr[low[k]] + down_ptr[up_head[k] + 1] - down_ptr[up_head[k]]
         work += up_ptr[low[k] + 1] - up_ptr[low[k]]
@@ -313,7 +283,7 @@ def update(
                 redo = via < INF and via <= down_w[top]
             if redo:
                 queued[top] = True
-                size = _heap_push(heap, size, top)
+                size = heap_push(keys, heap, size, float(top), top)
     return redone
 
 

@@ -11,49 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from routing.heap import pop as _pop
+from routing.heap import push as _push
+
 INF = np.inf
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _push(keys, nodes, size, key, node):  # pragma: no cover - compiled
-    i = size
-    keys[i] = key
-    nodes[i] = node
-    while i > 0:
-        parent = (i - 1) >> 1
-        if keys[parent] <= key:
-            break
-        keys[i] = keys[parent]
-        nodes[i] = nodes[parent]
-        i = parent
-    keys[i] = key
-    nodes[i] = node
-    return size + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _pop(keys, nodes, size):  # pragma: no cover - compiled
-    top_key = keys[0]
-    top_node = nodes[0]
-    size -= 1
-    if size > 0:
-        key = keys[size]
-        node = nodes[size]
-        i = 0
-        while True:
-            child = 2 * i + 1
-            if child >= size:
-                break
-            if child + 1 < size and keys[child + 1] < keys[child]:
-                child += 1
-            if keys[child] >= key:
-                break
-            keys[i] = keys[child]
-            nodes[i] = nodes[child]
-            i = child
-        keys[i] = key
-        nodes[i] = node
-    return top_key, top_node, size
 
 
 @njit(cache=True, nogil=True)
