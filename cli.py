@@ -720,6 +720,25 @@ def ensure_api_token(settings: Settings) -> str | None:
     return str(path)
 
 
+def _ready_routing(settings: Settings) -> None:
+    """Build the routing data (cached under var/routing/ for the workers) and compile the routing
+    kernels before serving, so that the first route does not pay for them."""
+    from routing.service import Router
+    from routing.warm import warm
+
+    engine = _engine(settings)
+    router = Router(engine, settings)
+    try:
+        took = warm(router)
+    except Exception as exc:  # serving goes on; requests build what they need
+        click.echo(f"routing data not built before serving: {exc}", err=True)
+    else:
+        click.echo(f"routing data ready ({took:.1f}s)")
+    finally:
+        router.close()
+        engine.dispose()
+
+
 @main.command("serve")
 @click.option("--workers", type=int, default=3, show_default=True, help="Worker processes (2 cores: 3).")
 @click.option("--threads", type=int, default=4, show_default=True, help="Request threads per worker.")
@@ -747,11 +766,13 @@ def serve_cmd(workers: int, threads: int, port: int | None, host: str, access_lo
         engine.dispose()
     for m in applied:
         click.echo(f"migration applied: {m.path.name}")
+    _ready_routing(settings)
     token_file = ensure_api_token(settings)
     click.echo(f"Daoan serving on http://{host}:{port}/  (map: /map, API: /openapi.json)")
     if token_file:
         click.echo(f"write token (admin) is in {token_file}")
     os.environ.setdefault("DAOAN_POOL_SIZE", str(threads))  # one database connection per request thread
+    os.environ["DAOAN_ROUTING_WARM"] = "1"  # each worker warms routing before it takes requests
     sys.stdout.flush()
     argv = server_command(host=host, port=port, workers=workers, threads=threads, access_log=access_log)
     os.execv(argv[0], argv)

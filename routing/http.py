@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -11,11 +12,12 @@ from gis.errors import InvalidParameter, TooLarge, Unprocessable
 from gis.web import json_response, require_role, settings
 from layers.places import parse_lonlat
 from routing import openapi
-from routing.service import Router, read_versions
+from routing.service import BUILD_WAIT_S, Router, read_versions
 from routing.text import pick_lang
 
 bp = Blueprint("routing", __name__)
 GEOJSON = "application/geo+json"
+WARM_ENV = "DAOAN_ROUTING_WARM"  # set by `daoan serve`: each worker warms routing at app creation
 
 
 def router() -> Router:
@@ -297,6 +299,13 @@ def matrix_view() -> Response:
 
 def init_app(app: Flask) -> None:
     """Register routing's endpoints, its per-process router and its OpenAPI paths."""
-    app.extensions["daoan.router"] = Router(app.extensions["daoan.engine"], app.extensions["daoan.settings"])
+    router = app.extensions["daoan.router"] = Router(app.extensions["daoan.engine"], app.extensions["daoan.settings"])
+    if os.environ.get(WARM_ENV) == "1":  # a granian worker of `daoan serve`: ready before the first request
+        from routing.warm import warm_in_worker
+
+        warm_in_worker(router)
+        # Warmed: a request arriving while the graph is rebuilt (a road import) waits a few seconds
+        # at most, then gets 503 + Retry-After.
+        router.build_wait_s = BUILD_WAIT_S
     app.extensions.setdefault("daoan.openapi_paths", {}).update(openapi.paths())
     app.register_blueprint(bp)

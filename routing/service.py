@@ -27,6 +27,7 @@ from scipy.sparse.csgraph import connected_components
 from sqlalchemy.engine import Connection, Engine
 
 from gis.db import connect, create_lean_engine, with_lean
+from gis.errors import DaoanError
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
 from routing import store
@@ -42,6 +43,14 @@ NETWORK_LAYERS = ("road_segments", "road_nodes", "turn_restrictions")
 LIVE_LAYERS = ("incidents", "weather_observations", "hazard_zones", "toll_stations", "weather_stations")
 BACKGROUND_REBUILD_SEGMENTS = 200_000
 CACHE_MIN_SEGMENTS = 50_000  # smaller graphs build in about a second: not worth a file
+BUILD_WAIT_S = 5.0  # longest a request to a served worker waits for a graph being built (then 503)
+
+
+class RoutingBuilding(DaoanError):
+    """The routing data is being built: 503 with Retry-After."""
+
+    status = 503
+    title = "Routing data not ready"
 
 
 @dataclass
@@ -175,7 +184,9 @@ class Router:
         self.settings = settings
         self._state: RoutingState | None = None
         self._lock = threading.Lock()
-        self._building = False
+        self._building: threading.Event | None = None  # set when the build running now ends
+        self._failed: tuple[tuple, float] | None = None  # network key of the last failed build, when
+        self.build_wait_s: float | None = None  # a serving worker sets BUILD_WAIT_S
         self._overlays: OrderedDict[tuple, Overlay] = OrderedDict()
         self._hazards: tuple[tuple, HazardIndex] | None = None
         self.cache_dir: Path | None = settings.var_dir / "routing"
@@ -183,9 +194,16 @@ class Router:
         # Autocommit connections for the version query of each request (none opened until used).
         self._lean = create_lean_engine(engine.url, settings.pool_size, name="daoan-routing")
 
+    def close(self) -> None:
+        """Close the router's own connections (the engine it was given stays open)."""
+        self._lean.dispose()
+
     # ------------------------------------------------------------------ graph
     def state(self, conn: Connection, versions: dict[str, int] | None = None) -> RoutingState:
-        """The current graph, rebuilt when the road network's versions changed."""
+        """The current graph, rebuilt when the road network's versions changed. A large graph is
+        rebuilt in the background while the previous one serves; otherwise the build runs in a
+        background thread that a request waits for at most `build_wait_s`, and then gets
+        RoutingBuilding (503, Retry-After) rather than hanging."""
         versions = versions if versions is not None else read_versions(conn)
         key = network_key(versions)
         state = self._state
@@ -194,24 +212,28 @@ class Router:
         if state is not None and state.graph.n_segments >= BACKGROUND_REBUILD_SEGMENTS:
             self._rebuild_in_background(versions)
             return state
-        with self._lock:
-            state = self._state
-            if state is None or state.network_key != key:
-                t0 = time.perf_counter()
-                state = build_state(conn, versions=versions, cache_dir=self.cache_dir)
-                self._state = state
-                with self._olock:
-                    self._overlays.clear()
-                log.info("routing graph ready in %.2fs", time.perf_counter() - t0)
+        done = self._rebuild_in_background(versions)
+        if not done.wait(self.build_wait_s):  # None: as long as it takes
+            raise RoutingBuilding(
+                "the routing data is being built (after a change to the road network); try again in a few seconds"
+            )
+        state = self._state
+        if state is None or state.network_key != key:  # the build failed, or the network moved on again
+            if self._failed is not None and self._failed[0] == key:
+                raise RoutingBuilding("the routing data could not be built; see the server log")
+            return self.state(conn)
         return state
 
-    def _rebuild_in_background(self, versions: dict[str, int]) -> None:
+    def _rebuild_in_background(self, versions: dict[str, int]) -> threading.Event:
+        """Start building the graph of `versions` in a thread (unless a build runs already); the
+        event returned is set when the running build ends."""
         with self._lock:
-            if self._building:
-                return
-            self._building = True
+            if self._building is not None:
+                return self._building
+            done = self._building = threading.Event()
 
         def run() -> None:
+            t0 = time.perf_counter()
             try:
                 with connect(self.engine) as conn:
                     state = build_state(conn, versions=versions, cache_dir=self.cache_dir)
@@ -219,12 +241,17 @@ class Router:
                     self._state = state
                 with self._olock:
                     self._overlays.clear()
+                log.info("routing graph ready in %.2fs", time.perf_counter() - t0)
             except Exception:  # logged; the previous graph keeps serving
+                self._failed = (network_key(versions), time.monotonic())
                 log.exception("routing graph rebuild failed")
             finally:
-                self._building = False
+                with self._lock:
+                    self._building = None
+                done.set()
 
         threading.Thread(target=run, name="routing-rebuild", daemon=True).start()
+        return done
 
     def build_now(self) -> RoutingState:
         """Build (or rebuild) the graph at once; used at start-up and by `daoan routing build`."""

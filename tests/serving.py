@@ -26,8 +26,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def daoan_server(settings, *, workers: int, threads: int, env: dict[str, str] | None = None) -> Iterator[int]:
-    """Serve the test database with `daoan serve`; yields the port once /health answers 200."""
+def daoan_server(
+    settings, *, workers: int, threads: int, env: dict[str, str] | None = None, start_s: float = 30.0
+) -> Iterator[int]:
+    """Serve the test database with `daoan serve`; yields the port once /health answers 200 (within
+    `start_s` seconds)."""
     port = free_port()
     environ = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url or "", DAOAN_API_TOKEN=ADMIN_TOKEN)
     environ.update(env or {})
@@ -40,7 +43,8 @@ def daoan_server(settings, *, workers: int, threads: int, env: dict[str, str] | 
         start_new_session=True,
     )
     try:
-        for _ in range(150):
+        deadline = time.monotonic() + start_s
+        while time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 conn.request("GET", "/health")
