@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 import pymetis
@@ -305,6 +306,7 @@ class QueryWorkspace:
         self.out = np.empty(2 * n + 64, np.int32)
         self.stack = np.empty(4 * n + 256, np.int32)
         self.stamp = 0
+        self.packed: tuple = ()  # the arrays bundled for a kernel (routing.search), made by its user
 
     def next_stamp(self) -> int:
         """A fresh stamp (clearing the stamp arrays when the counter wraps)."""
@@ -328,7 +330,19 @@ class Found:
     scanned: int
 
 
-Upward = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+class Upward(NamedTuple):
+    """The upward graphs a query searches each way (CSR by CCH node: ptr, head, CCH arc, weight) and
+    whether their arcs map to CCH arcs (`mapped` False: the whole CCH, arc k is CCH arc k)."""
+
+    f_ptr: np.ndarray
+    f_head: np.ndarray
+    f_arc: np.ndarray
+    f_w: np.ndarray
+    b_ptr: np.ndarray
+    b_head: np.ndarray
+    b_arc: np.ndarray
+    b_w: np.ndarray
+    mapped: bool
 
 
 def upward(cch: CCH, metric: Metric) -> Upward:
@@ -336,9 +350,9 @@ def upward(cch: CCH, metric: Metric) -> Upward:
     metric's search graph when made, else every arc of the CCH."""
     sg = metric.search
     if sg is not None:
-        return sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True
+        return Upward(sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True)
     up_ptr, up_head = cch.up_ptr, cch.up_head
-    return up_ptr, up_head, up_head, metric.up_w, up_ptr, up_head, up_head, metric.down_w, False
+    return Upward(up_ptr, up_head, up_head, metric.up_w, up_ptr, up_head, up_head, metric.down_w, False)
 
 
 def query(

@@ -8,6 +8,8 @@ and release the GIL so that server threads can search in parallel.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
@@ -15,6 +17,40 @@ from routing.heap import pop as _pop
 from routing.heap import push as _push
 
 INF = np.inf
+
+
+# The ALT kernels' arguments come bundled in these, passed as plain tuples (`tuple(x)`: numba types
+# a plain tuple as cheaply as separate arguments, a NamedTuple much more slowly) and rebuilt inside,
+# so that every array is picked by its name on both sides.
+class Csr(NamedTuple):
+    """A graph over expanded nodes one way: node → entries ptr[v]:ptr[v+1], each a head and a physical arc."""
+
+    ptr: np.ndarray
+    head: np.ndarray
+    arc: np.ndarray
+
+
+class Bounds(NamedTuple):
+    """Landmark tables and the per-landmark bounds of the targets (and sources) of one query."""
+
+    lm_from: np.ndarray
+    lm_to: np.ndarray
+    t_from: np.ndarray
+    t_to_ub: np.ndarray
+    s_from: np.ndarray
+    s_to: np.ndarray
+
+
+class Side(NamedTuple):
+    """One search's stamped arrays and heap (routing.search._Workspace)."""
+
+    dist: np.ndarray
+    pred: np.ndarray
+    seen: np.ndarray
+    xdist: np.ndarray
+    xseen: np.ndarray
+    keys: np.ndarray
+    nodes: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -95,30 +131,7 @@ def _potential(v, lm_from, lm_to, t_from, t_to_ub):  # pragma: no cover - compil
 
 @njit(cache=True, nogil=True)
 def alt_search(
-    ptr,
-    head,
-    arc,
-    cost,
-    src_nodes,
-    src_dist,
-    tgt_nodes,
-    tgt_off,
-    lm_from,
-    lm_to,
-    t_from,
-    t_to_ub,
-    dist,
-    pred,
-    seen,
-    tmark,
-    toff,
-    xdist,
-    xseen,
-    hval,
-    stamp,
-    keys,
-    nodes,
-    upper,
+    fwd, cost, src_nodes, src_dist, tgt_nodes, tgt_off, bounds, side, tmark, toff, hval, stamp, upper
 ):  # pragma: no cover - compiled
     """A* with landmark bounds from several sources to several target nodes, each with an
     offset added on arrival. Workspace arrays are reused across calls: an entry of `dist`,
@@ -126,6 +139,10 @@ def alt_search(
     node was last expanded at, so stale heap entries are skipped and improved nodes reopened;
     `hval` caches each node's landmark bound, valid where `seen == stamp`). Returns (best cost, best target node, settled).
     `upper` is a known upper bound (inf when none) that prunes the search."""
+    g, lm, w = Csr(*fwd), Bounds(*bounds), Side(*side)
+    ptr, head, arc = g.ptr, g.head, g.arc
+    lm_from, lm_to, t_from, t_to_ub = lm.lm_from, lm.lm_to, lm.t_from, lm.t_to_ub
+    dist, pred, seen, xdist, xseen, keys, nodes = w.dist, w.pred, w.seen, w.xdist, w.xseen, w.keys, w.nodes
     for k in range(tgt_nodes.shape[0]):
         t = tgt_nodes[k]
         if tmark[t] != stamp or tgt_off[k] < toff[t]:
@@ -204,19 +221,21 @@ def _source_bound(v, lm_from, lm_to, s_from, s_to):  # pragma: no cover - compil
 
 @njit(cache=True, nogil=True)
 def alt_bidir(
-    fptr, fhead, farc, bptr, bhead, barc, cost,
-    src_nodes, src_dist, tgt_nodes, tgt_off,
-    lm_from, lm_to, t_from, t_to_ub, s_from, s_to,
-    dist_f, pred_f, seen_f, xdist_f, xseen_f,
-    dist_b, pred_b, seen_b, xdist_b, xseen_b,
-    pval, pseen, stamp, keys_f, nodes_f, keys_b, nodes_b, upper, slack,
-):  # pragma: no cover - compiled  # fmt: skip
+    fwd, bwd, cost, src_nodes, src_dist, tgt_nodes, tgt_off, bounds, side_f, side_b, pval, pseen, stamp, upper, slack
+):  # pragma: no cover - compiled
     """Bidirectional A* with the average landmark potential p(v) = (π_t(v) - π_s(v)) / 2: the
     forward search from the sources runs on keys d + p, the backward one from the target entries
     (their offsets as start distances) on keys d - p, and both stop once the two smallest keys add
     up to the best meeting found (plus `slack`, which covers float32 rounding of the landmark
     tables). Returns (best cost, meeting node, settled); the meeting node is -1 when no path beats
-    `upper`."""
+    `upper`. `fwd`, `bwd`: tuple(Csr(…)) of each way; `bounds`: tuple(Bounds(…)); `side_f`,
+    `side_b`: tuple(Side(…)) of each search."""
+    f, b, lm, sf, sb = Csr(*fwd), Csr(*bwd), Bounds(*bounds), Side(*side_f), Side(*side_b)
+    fptr, fhead, farc, bptr, bhead, barc = f.ptr, f.head, f.arc, b.ptr, b.head, b.arc
+    lm_from, lm_to, t_from, t_to_ub, s_from, s_to = lm.lm_from, lm.lm_to, lm.t_from, lm.t_to_ub, lm.s_from, lm.s_to
+    dist_f, pred_f, seen_f, xdist_f, xseen_f = sf.dist, sf.pred, sf.seen, sf.xdist, sf.xseen
+    dist_b, pred_b, seen_b, xdist_b, xseen_b = sb.dist, sb.pred, sb.seen, sb.xdist, sb.xseen
+    keys_f, nodes_f, keys_b, nodes_b = sf.keys, sf.nodes, sb.keys, sb.nodes
     best = upper
     meet = -1
     size_f = 0

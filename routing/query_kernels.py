@@ -8,13 +8,51 @@ Python (candidate lists, small arrays, the result object) took as long again.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
+from routing.cch import Upward
 from routing.cch_kernels import et_query, unpack
 
 STRAIGHT, NO_ROUTE, TOO_LONG = -3, -1, -2  # route()'s counts that are not a path through the CCH
+
+
+# route()'s arguments come bundled in these, passed to the kernel as plain tuples (`tuple(x)`:
+# numba types a plain tuple as cheaply as separate arguments, a NamedTuple much more slowly) and
+# rebuilt inside it, so that every array is picked by its name on both sides.
+class Ends(NamedTuple):
+    """The graph arrays that lead away from and into a snapped point."""
+
+    arc_head_x: np.ndarray  # expanded head node of each arc
+    arc_tail_ptr: np.ndarray  # CSR by arc: the expanded nodes an arc may be taken from
+    arc_tails: np.ndarray
+
+
+class Tree(NamedTuple):
+    """The metric-independent CCH arrays a query and its unpacking read."""
+
+    rank: np.ndarray
+    parent: np.ndarray
+    up_ptr: np.ndarray
+    up_head: np.ndarray
+    low: np.ndarray
+
+
+class Work(NamedTuple):
+    """A thread's query arrays (routing.cch.QueryWorkspace)."""
+
+    df: np.ndarray
+    db: np.ndarray
+    pf: np.ndarray
+    pb: np.ndarray
+    seen_f: np.ndarray
+    seen_b: np.ndarray
+    chain_f: np.ndarray
+    chain_b: np.ndarray
+    out: np.ndarray
+    stack: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -81,37 +119,39 @@ def direct(cost, start_segs, start_fractions, end_segs, end_fractions):  # pragm
 
 @njit(cache=True, nogil=True)
 def route(
-    arc_head_x, arc_tail_ptr, arc_tails, rank, cost, start_segs, start_fractions, end_segs, end_fractions,
-    f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, parent, up_ptr, up_head, low, up_src, down_src,
-    df, db, pf, pb, seen_f, seen_b, stamp, chain_f, chain_b, out, stack,
-):  # pragma: no cover - compiled  # fmt: skip
-    """The fastest way from one snapped point to another: the CCH query (graphs as et_query's) from
-    the start's candidates to the end's, unless driving straight along a shared segment is as fast.
-    Each end is given by its candidates (segments and fractions: see sources, targets).
+    ends, tree, upward, up_src, down_src, work, stamp, cost, start_segs, start_fractions, end_segs, end_fractions
+):  # pragma: no cover - compiled
+    """The fastest way from one snapped point to another: the CCH query (`upward`: routing.cch.Upward,
+    the metric's `up_src` and `down_src` to unpack) from the start's candidates to the end's, unless
+    driving straight along a shared segment is as fast. `ends`, `tree`, `work`: tuple(Ends(…)),
+    tuple(Tree(…)), tuple(Work(…)). Each end is given by its candidates (segments and fractions:
+    see sources, targets).
     Returns (seconds, count, first arc, fraction of it driven, last arc, its fraction, nodes scanned):
     count >= 0 for a path of first arc, out[:count], last arc; STRAIGHT for driving straight along
     the first arc alone (the last arc's fraction is then where it starts); NO_ROUTE when there is no
     way; TOO_LONG when `out` or `stack` is too small."""
+    g, t, w, up = Ends(*ends), Tree(*tree), Work(*work), Upward(*upward)
     upper, d_arc, d_share, d_from = direct(cost, start_segs, start_fractions, end_segs, end_fractions)
     straight = (upper, STRAIGHT, d_arc, d_share, -1, d_from, 0)
     nothing = (np.inf, NO_ROUTE, -1, 0.0, -1, 0.0, 0)
-    s_nodes, s_secs, s_arcs, s_parts = sources(arc_head_x, cost, start_segs, start_fractions)
-    t_nodes, t_secs, t_arcs, t_parts = targets(arc_tail_ptr, arc_tails, cost, end_segs, end_fractions)
+    s_nodes, s_secs, s_arcs, s_parts = sources(g.arc_head_x, cost, start_segs, start_fractions)
+    t_nodes, t_secs, t_arcs, t_parts = targets(g.arc_tail_ptr, g.arc_tails, cost, end_segs, end_fractions)
     if s_nodes.shape[0] == 0 or t_nodes.shape[0] == 0:
         return straight if d_arc >= 0 else nothing
     s_rank = np.empty(s_nodes.shape[0], np.int32)
     for i in range(s_nodes.shape[0]):
-        s_rank[i] = rank[s_nodes[i]]
+        s_rank[i] = t.rank[s_nodes[i]]
     t_rank = np.empty(t_nodes.shape[0], np.int32)
     for i in range(t_nodes.shape[0]):
-        t_rank[i] = rank[t_nodes[i]]
+        t_rank[i] = t.rank[t_nodes[i]]
     best, meet, scanned = et_query(
-        f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, parent, s_rank, s_secs, t_rank, t_secs,
-        upper, df, db, pf, pb, seen_f, seen_b, stamp, chain_f, chain_b,
+        up.f_ptr, up.f_head, up.f_arc, up.f_w, up.b_ptr, up.b_head, up.b_arc, up.b_w, up.mapped, t.parent,
+        s_rank, s_secs, t_rank, t_secs, upper, w.df, w.db, w.pf, w.pb, w.seen_f, w.seen_b, stamp, w.chain_f,
+        w.chain_b,
     )  # fmt: skip
     if meet < 0:  # nothing below the straight drive's seconds
         return straight if d_arc >= 0 else nothing
-    count, src, tgt = unpack(up_ptr, up_head, low, up_src, down_src, pf, pb, meet, out, stack)
+    count, src, tgt = unpack(t.up_ptr, t.up_head, t.low, up_src, down_src, w.pf, w.pb, meet, w.out, w.stack)
     if count < 0:
         return (best, TOO_LONG, -1, 0.0, -1, 0.0, scanned)
     return (best, count, s_arcs[src], s_parts[src], t_arcs[tgt], t_parts[tgt], scanned)

@@ -15,7 +15,7 @@ import numpy as np
 from routing import cch as cchmod
 from routing import query_kernels as qk
 from routing.graph import RoadGraph
-from routing.kernels import alt_bidir, alt_search, dijkstra
+from routing.kernels import Bounds, Csr, Side, alt_bidir, alt_search, dijkstra
 from routing.landmarks import Landmarks
 
 
@@ -110,6 +110,11 @@ class _Workspace:
         self.keys = np.empty(2 * m + 64, np.float64)
         self.nodes = np.empty(2 * m + 64, np.int32)
         self.stamp = 0
+        # Both searches' arrays as the kernels take them (routing.kernels.Side).
+        self.side_f = tuple(Side(self.dist, self.pred, self.seen, self.xdist, self.xseen, self.keys, self.nodes))
+        self.side_b = tuple(
+            Side(self.dist_b, self.pred_b, self.seen_b, self.xdist_b, self.xseen_b, self.keys_b, self.nodes_b)
+        )
 
     def next_stamp(self) -> int:
         """A fresh stamp (clearing the stamp arrays when the counter wraps)."""
@@ -121,6 +126,7 @@ class _Workspace:
         return self.stamp
 
 
+_NONE = np.empty(0)  # no source bounds (one-way A*)
 METRICS_KEPT = 2  # customized metrics of live overlays kept besides the base one
 BACKGROUND_NICE = 19  # nice value of threads doing work ahead of need
 
@@ -154,6 +160,7 @@ class Searcher:
         self._spare_cv = threading.Condition(self._mlock)  # a spare became ready (or failed)
         self._searching: dict[int, threading.Thread] = {}  # metric id → thread making its search graph
         self._search_lock = threading.Lock()
+        self._packed: tuple[cchmod.CCH, tuple, tuple] | None = None  # (cch, ends, tree) for qk.route
         if cch is not None and base_metric is not None and base_metric.search is None:
             self._search_later(base_metric)
 
@@ -293,11 +300,35 @@ class Searcher:
                 self._spare_coming = False
                 self._spare_cv.notify_all()
 
+    def _csr(self) -> tuple[tuple, tuple]:
+        """The graph's forward and backward CSR as the ALT kernels take them, made once."""
+        found = getattr(self, "_csr_args", None)
+        if found is None:
+            g = self.graph
+            found = self._csr_args = (
+                tuple(Csr(g.fwd_ptr, g.fwd_head, g.fwd_arc)),
+                tuple(Csr(g.bwd_ptr, g.bwd_head, g.bwd_arc)),
+            )
+        return found
+
     def _cch_ws(self) -> cchmod.QueryWorkspace:
         ws = getattr(self._local, "cch_ws", None)
         if ws is None:
             ws = self._local.cch_ws = cchmod.QueryWorkspace(self.graph.n_nodes)
+            ws.packed = tuple(
+                qk.Work(ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, ws.chain_f, ws.chain_b, ws.out, ws.stack)
+            )
         return ws
+
+    def _query_args(self, cch: cchmod.CCH) -> tuple[tuple, tuple]:
+        """qk.route's bundles of the graph's and the CCH's arrays (as plain tuples), made once."""
+        found = self._packed
+        if found is None or found[0] is not cch:
+            g = self.graph
+            ends = tuple(qk.Ends(g.arc_head_x, g.arc_tail_ptr, g.arc_tails))
+            tree = tuple(qk.Tree(cch.rank, cch.parent, cch.up_ptr, cch.up_head, cch.low))
+            found = self._packed = (cch, ends, tree)
+        return found[1], found[2]
 
     def _ws(self) -> _Workspace:
         ws = getattr(self._local, "ws", None)
@@ -368,12 +399,11 @@ class Searcher:
         metric = metric or self.metric(cost)
         if metric is None or self.cch is None:
             return self.route_alt(start, end, cost)
-        g, cch, ws = self.graph, self.cch, self._cch_ws()
+        ws = self._cch_ws()
+        ends, tree = self._query_args(self.cch)
         cost_s, count, first, first_part, last, last_part, scanned = qk.route(
-            g.arc_head_x, g.arc_tail_ptr, g.arc_tails, cch.rank, cost, start.segs, start.fractions, end.segs,
-            end.fractions, *cchmod.upward(cch, metric), cch.parent, cch.up_ptr, cch.up_head, cch.low,
-            metric.up_src, metric.down_src, ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, ws.next_stamp(),
-            ws.chain_f, ws.chain_b, ws.out, ws.stack,
+            ends, tree, _upward_args(self.cch, metric), metric.up_src, metric.down_src, ws.packed,
+            ws.next_stamp(), cost, start.segs, start.fractions, end.segs, end.fractions,
         )  # fmt: skip
         if count == qk.NO_ROUTE:
             return None
@@ -397,14 +427,13 @@ class Searcher:
         stamp = ws.next_stamp()
         t_from, t_to_ub = self._target_bounds(end)
         s_from, s_to = self._source_bounds(start)
+        fwd, bwd = self._csr()
         best, meet, settled = alt_bidir(
-            g.fwd_ptr, g.fwd_head, g.fwd_arc, g.bwd_ptr, g.bwd_head, g.bwd_arc, cost,
+            fwd, bwd, cost,
             np.array([s[0] for s in srcs], np.int32), np.array([s[1] for s in srcs], np.float64),
             np.array([t[0] for t in tgts], np.int32), np.array([t[1] for t in tgts], np.float64),
-            self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, s_from, s_to,
-            ws.dist, ws.pred, ws.seen, ws.xdist, ws.xseen,
-            ws.dist_b, ws.pred_b, ws.seen_b, ws.xdist_b, ws.xseen_b,
-            ws.hval, ws.pseen, stamp, ws.keys, ws.nodes, ws.keys_b, ws.nodes_b, upper, 0.1,
+            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, s_from, s_to)),
+            ws.side_f, ws.side_b, ws.hval, ws.pseen, stamp, upper, 0.1,
         )  # fmt: skip
         if meet < 0:
             return direct
@@ -441,31 +470,12 @@ class Searcher:
         stamp = ws.next_stamp()
         t_from, t_to_ub = self._target_bounds(end)
         best, node, settled = alt_search(
-            g.fwd_ptr,
-            g.fwd_head,
-            g.fwd_arc,
-            cost,
-            np.array([s[0] for s in srcs], np.int32),
-            np.array([s[1] for s in srcs], np.float64),
-            np.array([t[0] for t in tgts], np.int32),
-            np.array([t[1] for t in tgts], np.float64),
-            self.lm.lm_from,
-            self.lm.lm_to,
-            t_from,
-            t_to_ub,
-            ws.dist,
-            ws.pred,
-            ws.seen,
-            ws.tmark,
-            ws.toff,
-            ws.xdist,
-            ws.xseen,
-            ws.hval,
-            stamp,
-            ws.keys,
-            ws.nodes,
-            upper,
-        )
+            self._csr()[0], cost,
+            np.array([s[0] for s in srcs], np.int32), np.array([s[1] for s in srcs], np.float64),
+            np.array([t[0] for t in tgts], np.int32), np.array([t[1] for t in tgts], np.float64),
+            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, _NONE, _NONE)),
+            ws.side_f, ws.tmark, ws.toff, ws.hval, stamp, upper,
+        )  # fmt: skip
         if node < 0:
             return direct
         arcs: list[int] = []
@@ -499,31 +509,12 @@ class Searcher:
         ws = self._ws()
         stamp = ws.next_stamp()
         best, node, settled = alt_search(
-            g.fwd_ptr,
-            g.fwd_head,
-            g.fwd_arc,
-            cost,
-            np.array([s[0] for s in sources], np.int32),
-            np.array([s[1] for s in sources], np.float64),
-            tg,
-            np.zeros(len(tg)),
-            self.lm.lm_from,
-            self.lm.lm_to,
-            t_from,
-            t_to_ub,
-            ws.dist,
-            ws.pred,
-            ws.seen,
-            ws.tmark,
-            ws.toff,
-            ws.xdist,
-            ws.xseen,
-            ws.hval,
-            stamp,
-            ws.keys,
-            ws.nodes,
-            np.inf,
-        )
+            self._csr()[0], cost,
+            np.array([s[0] for s in sources], np.int32), np.array([s[1] for s in sources], np.float64),
+            tg, np.zeros(len(tg)),
+            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, _NONE, _NONE)),
+            ws.side_f, ws.tmark, ws.toff, ws.hval, stamp, np.inf,
+        )  # fmt: skip
         if node < 0:
             return None
         arcs: list[int] = []
@@ -553,6 +544,15 @@ class Searcher:
             index = self._copy_index = (order, ptr)
         order, ptr = index
         return order[ptr[node] : ptr[node + 1]]
+
+
+def _upward_args(cch: cchmod.CCH, metric: cchmod.Metric) -> tuple:
+    """routing.cch.upward as a plain tuple, kept on the metric until its search graph changes."""
+    found = getattr(metric, "_upward_args", None)
+    if found is None or found[0] is not metric.search:
+        found = (metric.search, tuple(cchmod.upward(cch, metric)))
+        metric._upward_args = found  # type: ignore[attr-defined]
+    return found[1]
 
 
 def one_to_all_from(
