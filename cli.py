@@ -172,7 +172,7 @@ def import_osm_cmd(file: Path, replace: bool) -> None:
 )
 @click.option("--lat", "lat_column", default=None, help="CSV: name of the latitude column (default lat/latitude/y).")
 @click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the bad ones.")
-@click.option("--replace", is_flag=True, help="Delete the layer's rows first (in the same transaction).")
+@click.option("--replace", is_flag=True, help="Delete the layer's rows the file does not hold (same transaction).")
 def import_facilities_cmd(
     layer_id: str,
     file: Path,

@@ -32,6 +32,7 @@ class AdminArea(Base):
     level: Mapped[str] = mapped_column(Text)
     parent_adcode: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(Text)
+    natural_key: Mapped[str | None] = mapped_column(Text, unique=True)  # migration 016
     geom = _geom("MULTIPOLYGON")
     geom_3857 = _geom_3857("MULTIPOLYGON")
 
@@ -97,6 +98,7 @@ class PointFacility(Base):
     road_distance_m: Mapped[float | None] = mapped_column(Float)
     county_adcode: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict] = mapped_column(JSONB)
+    natural_key: Mapped[str | None] = mapped_column(Text, unique=True)  # migration 016
 
     @declared_attr
     def segment_id(cls) -> Mapped[int | None]:  # noqa: N805
@@ -114,6 +116,7 @@ class PointFacility(Base):
 class Camera(PointFacility):
     __tablename__ = "cameras"
     name: Mapped[str | None] = mapped_column(Text)
+    code: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
     direction: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
@@ -190,6 +193,7 @@ class IntervalSpeedSection(Base):
     source: Mapped[str] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(Text)
     county_adcode: Mapped[str | None] = mapped_column(Text)
+    natural_key: Mapped[str | None] = mapped_column(Text, unique=True)  # migration 016
 
 
 class HazardZone(Base):
@@ -203,6 +207,7 @@ class HazardZone(Base):
     source: Mapped[str] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict] = mapped_column(JSONB)
+    natural_key: Mapped[str | None] = mapped_column(Text, unique=True)  # migration 016
     geom = _geom("MULTIPOLYGON")
     geom_3857 = _geom_3857("MULTIPOLYGON")
 

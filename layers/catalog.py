@@ -209,6 +209,7 @@ _LAYERS: tuple[Layer, ...] = (
         "Point",
         (
             _p("name"),
+            _p("code"),
             _p("kind", "string", "video", "event_detection", "checkpoint", "speed", required=True),
             _p("direction"),
             STATUS,

@@ -32,6 +32,7 @@ from layers.demo.geo import ewkb_hex
 from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
 from layers.demo.points import PointTable
 from layers.demo.stations import admin_seats, command_centres, weather_stations
+from layers.ingest.keys import KEY_COLUMNS, assign_keys
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,10 @@ def _load(
         if ids:
             sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{name}"')
             conn.execute(sa.text(sql), {"ids": ids})
+    # The natural keys imports upsert on, so that a file re-imported over the demo updates its rows.
+    for name in counts:
+        if name in KEY_COLUMNS:
+            assign_keys(conn, LAYERS[name])
     return counts
 
 

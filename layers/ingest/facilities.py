@@ -32,15 +32,21 @@ class ImportReport:
     rows_skipped: int
     errors: list[dict] = field(default_factory=list)  # {"row", "field", "reason"}, 1-based rows
     source_file: str = ""
-    rows_replaced: int = 0
+    rows_replaced: int = 0  # --replace: rows of the layer the file no longer holds, deleted
     notes: list[str] = field(default_factory=list)
+    rows_inserted: int = 0  # new natural keys
+    rows_updated: int = 0  # known keys whose values changed (ids kept)
+    rows_unchanged: int = 0  # known keys, values as stored
 
     def summary(self) -> str:
         """A few lines for a person: rows loaded, rows skipped and why (alike problems grouped), notes."""
         source = f" from {self.source_file}" if self.source_file else ""
-        lines = [f"{self.layer}: {self.rows_loaded:,} row(s) loaded{source}"]
+        lines = [
+            f"{self.layer}: {self.rows_loaded:,} row(s) loaded{source}: {self.rows_inserted:,} inserted, "
+            f"{self.rows_updated:,} updated, {self.rows_unchanged:,} unchanged"
+        ]
         if self.rows_replaced:
-            lines[0] += f", replacing {self.rows_replaced:,} row(s)"
+            lines[0] += f"; {self.rows_replaced:,} row(s) not in the file deleted (--replace)"
         if self.rows_skipped:
             lines.append(f"{self.rows_skipped:,} invalid row(s) skipped (--skip-invalid):")
             groups: dict[tuple[str, str], list[object]] = {}
@@ -86,7 +92,9 @@ def import_facilities(
     """Validate and load a GeoJSON, CSV, GeoPackage or Shapefile into a layer, all or nothing.
 
     Any bad row raises ImportRejected listing every bad row and changes nothing, unless
-    `skip_invalid`, when the good rows are loaded and the bad ones reported.
+    `skip_invalid`, when the good rows are loaded and the bad ones reported. Rows are upserted on
+    their natural key (layers.ingest.keys): a re-import updates rows in place and never duplicates
+    them; `replace` deletes the layer's rows the file does not hold.
     """
     layer = importable_layer(layer_id)
     parse_crs_option(crs)  # an unknown --crs fails before the file is read
@@ -108,12 +116,11 @@ def import_facilities(
             report.notes.append(
                 f"{layer.table} has no column for these, not stored: {', '.join(sorted(validator.unstored))}"
             )
-        if replace:
-            report.rows_replaced = store.delete_all(conn, layer)
         store.check_unique(conn, layer, candidates)
         good = [c for c in candidates if c.ok]
-        ids = store.insert_rows(conn, layer, columns, good)
-        far_ids = _reference(conn, layer, settings, good, ids)
+        stage_ids = store.stage_rows(conn, layer, columns, good)
+        store.key_staged_rows(conn, layer, good)
+        _reference(conn, layer, settings, good, stage_ids)
         errors = [_error(c, f, r) for c in candidates for f, r in c.errors]
         errors.sort(key=lambda e: e["row"])
         bad_rows = len({e["row"] for e in errors})
@@ -131,17 +138,25 @@ def import_facilities(
                 f"first: row {first['row']}: {first['field']}: {first['reason']}",
                 errors=errors,
             )
-        store.delete_ids(conn, layer, far_ids)
-        report.rows_loaded = len(good) - len(far_ids)
+        done = store.upsert_staged(
+            conn, layer, columns, [i for i, c in zip(stage_ids, good, strict=True) if c.ok], replace=replace
+        )
+        report.rows_inserted, report.rows_updated, report.rows_unchanged = done.inserted, done.updated, done.unchanged
+        report.rows_replaced = done.deleted
+        report.rows_loaded = done.inserted + done.updated + done.unchanged
         report.rows_skipped = bad_rows
         report.errors = errors
         store.record_run(conn, layer, source.name, report.rows_loaded, report.rows_skipped, imported_by)
     log.info(
-        "imported %d row(s) into %s from %s (%d skipped)",
+        "imported %d row(s) into %s from %s (%d inserted, %d updated, %d unchanged, %d skipped, %d deleted)",
         report.rows_loaded,
         layer.id,
         source.name,
+        report.rows_inserted,
+        report.rows_updated,
+        report.rows_unchanged,
         report.rows_skipped,
+        report.rows_replaced,
     )
     return report
 
@@ -153,21 +168,21 @@ def _error(cand: Candidate, field_name: str, reason: str) -> dict:
     return error
 
 
-def _reference(conn: Connection, layer: Layer, settings: Settings, good: list[Candidate], ids: list[int]) -> list[int]:
-    """Linearly reference the inserted rows; ids of those too far from a road (their candidates get the error)."""
+def _reference(conn: Connection, layer: Layer, settings: Settings, good: list[Candidate], ids: list[int]) -> None:
+    """Linearly reference the staged rows; those too far from a road get the error on their candidate."""
     limit = tolerance_m(layer, settings)
     if layer.id == "interval_speed_sections":
         store.reference_sections(conn, ids, limit if limit is not None else settings.on_road_tolerance_m)
-        return []
+        return
     if layer.geometry_type != "Point" or layer.placement is None:
-        return []
-    apply_linear_reference(conn, layer, ids)
-    far = too_far_from_road(conn, layer, settings, ids)
-    if not far:
-        return []
+        return
+    apply_linear_reference(conn, layer, ids, table=store.STAGE)
+    far = too_far_from_road(conn, layer, settings, ids, table=store.STAGE)
     by_id = dict(zip(ids, good, strict=True))
     setting = "on_road_tolerance_m" if layer.placement == ON_ROAD else "roadside_tolerance_m"
     for row_id, distance in far:
+        if not by_id[row_id].ok:
+            continue  # already refused (a repeated code): one reason is enough
         if distance is None:
             reason = (
                 f"no road network is loaded, so {layer.id} cannot be placed on a road; "
@@ -178,4 +193,3 @@ def _reference(conn: Connection, layer: Layer, settings: Settings, good: list[Ca
                 f"{distance:.0f} m from the nearest road; {layer.id} must lie within {limit:g} m (setting {setting})"
             )
         by_id[row_id].errors.append(("geometry", reason))
-    return [row_id for row_id, _ in far]

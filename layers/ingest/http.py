@@ -79,6 +79,9 @@ def import_layer(layer_id: str) -> Response:
         {
             "layer": report.layer,
             "rows_loaded": report.rows_loaded,
+            "rows_inserted": report.rows_inserted,
+            "rows_updated": report.rows_updated,
+            "rows_unchanged": report.rows_unchanged,
             "rows_skipped": report.rows_skipped,
             "rows_replaced": report.rows_replaced,
             "errors": report.errors,

@@ -21,16 +21,19 @@ def tolerance_m(layer: Layer, settings: Settings) -> float | None:
     return None
 
 
-def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int]) -> None:
-    """Fill segment_id, route_code, stake_m, stake, offset_m, road_distance_m for rows `ids`."""
+def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int], *, table: str | None = None) -> None:
+    """Fill segment_id, route_code, stake_m, stake, offset_m, road_distance_m for rows `ids`.
+
+    `table` (a name from code) defaults to the layer's table; imports pass their staging table.
+    """
     if not ids or layer.geometry_type != "Point" or layer.placement is None:
         return
-    sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{layer.table}"')
+    sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{table or layer.table}"')
     conn.execute(sa.text(sql), {"ids": list(ids)})
 
 
 def too_far_from_road(
-    conn: Connection, layer: Layer, settings: Settings, ids: Sequence[int]
+    conn: Connection, layer: Layer, settings: Settings, ids: Sequence[int], *, table: str | None = None
 ) -> list[tuple[int, float | None]]:
     """(id, distance_m) of rows among `ids` farther from a road than the layer allows.
 
@@ -41,7 +44,7 @@ def too_far_from_road(
         return []
     rows = conn.execute(
         sa.text(
-            f'SELECT id, road_distance_m FROM "{layer.table}" '
+            f'SELECT id, road_distance_m FROM "{table or layer.table}" '
             "WHERE id = ANY (:ids) AND (road_distance_m IS NULL OR road_distance_m > :limit) ORDER BY id"
         ),
         {"ids": list(ids), "limit": limit},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,9 +17,11 @@ from gis.errors import InvalidParameter, Unprocessable
 from gis.settings import Settings
 from gis.sqlfiles import load_sql
 from layers.catalog import LAYERS
+from layers.ingest import store
 from layers.ingest.linref import apply_linear_reference, too_far_from_road
 from layers.ingest.osm_facilities import Facility
 from layers.ingest.osm_read import OsmNetwork, read_osm
+from layers.ingest.validate import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ def import_osm(
         counts["turn_restrictions"] = _load_turns(conn, net, node_ids, segment_ids)
         bar.update()
         for layer_id in FACILITY_LAYERS:
-            _load_facilities(conn, settings, layer_id, [f for f in net.facilities if f.layer == layer_id], counts)
+            facilities = [f for f in net.facilities if f.layer == layer_id]
+            _load_facilities(conn, settings, layer_id, facilities, counts, replace=replace)
         if replace:
             counts["facilities_relinked"] = _relink_other_facilities(conn)
         bar.update()
@@ -192,36 +194,41 @@ def _load_turns(conn: Connection, net: OsmNetwork, node_ids: dict[int, int], seg
 
 
 def _load_facilities(
-    conn: Connection, settings: Settings, layer_id: str, facilities: list[Facility], counts: dict[str, int]
+    conn: Connection,
+    settings: Settings,
+    layer_id: str,
+    facilities: list[Facility],
+    counts: dict[str, int],
+    *,
+    replace: bool,
 ) -> None:
-    """COPY one facility layer, reference it on the new network, drop what lies too far from a road."""
+    """Upsert one facility layer on its OSM ids, referenced on the new network; drop what lies too far.
+
+    The rows are staged, keyed ('src:osm:n123'), referenced and checked for distance before the
+    layer is touched, so a re-import updates the same rows (same ids) rather than adding copies.
+    """
     layer = LAYERS[layer_id]
-    ids = _reserve_ids(conn, layer.table, len(facilities))
-    geoms = _ewkb_points([(f.lon, f.lat) for f in facilities]) if facilities else []
-    columns: tuple[str, ...] = ("id", "name", "source", "source_id", "properties", "geom")
-    if layer_id == "cameras":
-        columns += ("kind", "direction")
-    rows = []
-    for db_id, f, geom in zip(ids, facilities, geoms, strict=True):
-        row: tuple[object, ...] = (
-            db_id,
-            f.name,
-            SOURCE,
-            f.source_id,
-            json.dumps(f.properties, ensure_ascii=False),
-            geom,
-        )
+    columns = store.table_columns(conn, layer)
+    candidates = []
+    for number, f in enumerate(facilities, start=1):
+        values: dict[str, object] = {"name": f.name, "source": SOURCE, "source_id": f.source_id}
         if layer_id == "cameras":
-            row += (f.kind, f.direction)
-        rows.append(row)
-    copy_rows(conn, layer.table, columns, rows)
-    apply_linear_reference(conn, layer, ids)
-    far = too_far_from_road(conn, layer, settings, ids)
-    if far:
-        # A police station in a town often lies a few hundred metres from any drivable way: it is
-        # not on the network the layer serves, which is no error in the file.
-        conn.execute(sa.text(f'DELETE FROM "{layer.table}" WHERE id = ANY (:ids)'), {"ids": [i for i, _ in far]})
-    counts[layer_id] = len(ids) - len(far)
+            values.update(kind=f.kind, direction=f.direction)
+        cand = Candidate(number, {k: v for k, v in values.items() if v is not None}, dict(f.properties))
+        cand.geometry = shapely.Point(f.lon, f.lat)
+        candidates.append(cand)
+    ids = store.stage_rows(conn, layer, columns, candidates)
+    store.key_staged_rows(conn, layer, candidates)
+    apply_linear_reference(conn, layer, ids, table=store.STAGE)
+    # A police station in a town often lies a few hundred metres from any drivable way: it is not on
+    # the network the layer serves, which is no error in the file.
+    far = {i for i, _ in too_far_from_road(conn, layer, settings, ids, table=store.STAGE)}
+    keep = [i for i, c in zip(ids, candidates, strict=True) if i not in far and c.ok]
+    store.upsert_staged(conn, layer, columns, keep, replace=False)
+    if replace:
+        sql = load_sql("queries/osm_delete_absent_facilities.sql").replace("{table}", store.quote_ident(layer.table))
+        conn.execute(sa.text(sql), {"source": SOURCE, "ids": keep})
+    counts[layer_id] = len(keep)
     counts[f"{layer_id}_skipped_far_from_road"] = len(far)
 
 

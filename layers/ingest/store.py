@@ -1,4 +1,4 @@
-"""Writing validated import rows: COPY into a layer table, uniqueness, sections, the run record."""
+"""Writing validated import rows: staged with COPY, keyed, upserted on the natural key; the run record."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import re
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import psycopg2
@@ -20,12 +21,14 @@ from gis.bulk import copy_rows
 from gis.errors import ImportRejected
 from gis.sqlfiles import load_sql
 from layers.catalog import Layer
+from layers.ingest.keys import code_column, key_expression
 from layers.ingest.validate import Candidate, shown
 
 log = logging.getLogger(__name__)
 _GEOD = Geod(ellps="WGS84")
 _COPY_BATCH_ROWS = 50_000  # gis.bulk sends COPY in batches of this size; line numbers restart per batch
 _COPY_LINE = re.compile(r"line (\d+)")
+STAGE = "import_stage"  # the temporary table an import stages its rows in (sql/queries/import_stage_create.sql)
 
 
 def quote_ident(name: str) -> str:
@@ -46,17 +49,6 @@ def table_columns(conn: Connection, layer: Layer) -> set[str]:
     return {r[0] for r in rows}
 
 
-def delete_all(conn: Connection, layer: Layer) -> int:
-    """Delete every row of the layer (inside the caller's transaction); the number deleted."""
-    return conn.execute(sa.text(f"DELETE FROM {quote_ident(layer.table)}")).rowcount
-
-
-def delete_ids(conn: Connection, layer: Layer, ids: Sequence[int]) -> None:
-    """Delete the rows `ids` of the layer."""
-    if ids:
-        conn.execute(sa.text(f"DELETE FROM {quote_ident(layer.table)} WHERE id = ANY (:ids)"), {"ids": list(ids)})
-
-
 def check_unique(conn: Connection, layer: Layer, candidates: Sequence[Candidate]) -> None:
     """Add an error to every candidate whose value of a unique column repeats one in the file or the table."""
     columns = [
@@ -74,8 +66,8 @@ def check_unique(conn: Connection, layer: Layer, candidates: Sequence[Candidate]
                 )
             else:
                 first_row[value] = cand.row
-        if not first_row:
-            continue
+        if not first_row or column == code_column(layer):
+            continue  # a code already in the layer is the row the import updates
         existing = {
             r[0]
             for r in conn.execute(
@@ -120,25 +112,30 @@ def _section_values(geom: BaseGeometry, values: dict[str, object]) -> dict[str, 
     return extra
 
 
-def insert_rows(conn: Connection, layer: Layer, columns: set[str], candidates: Sequence[Candidate]) -> list[int]:
-    """COPY the candidates into the layer's table; their new ids, in the same order.
+@dataclass
+class Upserted:
+    """What an upsert did: rows inserted, updated in place, left unchanged, deleted (--replace)."""
+
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+def stage_rows(conn: Connection, layer: Layer, columns: set[str], candidates: Sequence[Candidate]) -> list[int]:
+    """COPY the candidates into the import's staging table; their stage ids (1..n, in order).
 
     Rows are grouped by the columns they carry so that absent values take the column defaults.
-    A row the database still refuses becomes ImportRejected naming that row.
+    A row the database refuses (a CHECK constraint) becomes ImportRejected naming that row.
     """
-    if not candidates:
-        return []
-    ids = [
-        int(r[0])
-        for r in conn.execute(
-            sa.text(load_sql("queries/facilities_reserve_ids.sql")), {"table": layer.table, "n": len(candidates)}
-        )
-    ]
+    conn.execute(sa.text(load_sql("queries/import_stage_drop.sql")))
+    conn.execute(sa.text(load_sql("queries/import_stage_create.sql").replace("{table}", quote_ident(layer.table))))
+    ids = list(range(1, len(candidates) + 1))
     groups: dict[tuple[str, ...], list[tuple[Candidate, list[object]]]] = defaultdict(list)
-    for cand, new_id in zip(candidates, ids, strict=True):
+    for cand, stage_id in zip(candidates, ids, strict=True):
         if cand.geometry is None:
             raise ValueError(f"row {cand.row} has no geometry")
-        row: dict[str, object] = {"id": new_id, **cand.values, "geom": ewkb_hex(cand.geometry)}
+        row: dict[str, object] = {"id": stage_id, **cand.values, "geom": ewkb_hex(cand.geometry)}
         if "properties" in columns:
             row["properties"] = json.dumps(cand.extras, ensure_ascii=False, default=_json_default)
         if layer.id == "interval_speed_sections":
@@ -147,10 +144,55 @@ def insert_rows(conn: Connection, layer: Layer, columns: set[str], candidates: S
         groups[names].append((cand, [_copy_value(row[n]) for n in names]))
     for names, rows in groups.items():
         try:
-            copy_rows(conn, layer.table, names, [values for _, values in rows])
+            copy_rows(conn, STAGE, names, [values for _, values in rows])
         except psycopg2.Error as exc:
             raise _rejected_by_database(layer, exc, [cand for cand, _ in rows]) from None
     return ids
+
+
+def key_staged_rows(conn: Connection, layer: Layer, candidates: Sequence[Candidate]) -> None:
+    """Give every staged row its natural key; a code or record id met twice is an error of the later row.
+
+    Rows whose key is the hash of kind, name and position are numbered instead ('#2', …), in file order.
+    """
+    conn.execute(sa.text(load_sql("queries/import_stage_keys.sql").replace("{key}", key_expression(layer, "t"))))
+    code = code_column(layer)
+    for stage_id, first_id, key in conn.execute(sa.text(load_sql("queries/import_stage_repeats.sql"))):
+        cand, first = candidates[stage_id - 1], candidates[first_id - 1]
+        field_name, value = (code, first.values.get(code)) if key.startswith("code:") and code else ("source_id", None)
+        if value is None:
+            value = first.values.get("source_id")
+        cand.errors.append(
+            (field_name or "source_id", f"{shown(value)} appears more than once in the file (first in row {first.row})")
+        )
+    conn.execute(sa.text(load_sql("queries/natural_keys_number.sql")))
+
+
+def upsert_staged(conn: Connection, layer: Layer, columns: set[str], ids: Sequence[int], *, replace: bool) -> Upserted:
+    """Upsert the staged rows `ids` into the layer on its natural key; with `replace`, delete the rest."""
+    names = sorted(c for c in columns if c != "id")
+    cols = ", ".join(quote_ident(c) for c in names)
+    sql = (
+        load_sql("queries/import_upsert.sql")
+        .replace("{table}", quote_ident(layer.table))
+        .replace("{columns}", cols)
+        .replace("{set}", ", ".join(f"{quote_ident(c)} = EXCLUDED.{quote_ident(c)}" for c in names))
+        .replace("{old}", ", ".join(f"t.{quote_ident(c)}" for c in names))
+        .replace("{new}", ", ".join(f"EXCLUDED.{quote_ident(c)}" for c in names))
+    )
+    result = Upserted()
+    if ids:
+        try:
+            flags = [bool(r[0]) for r in conn.execute(sa.text(sql), {"ids": list(ids)})]
+        except sa.exc.DBAPIError as exc:
+            raise _rejected_by_database(layer, exc.orig, []) from None  # type: ignore[arg-type]
+        result.inserted = sum(flags)
+        result.updated = len(flags) - result.inserted
+        result.unchanged = len(ids) - len(flags)
+    if replace:
+        delete = load_sql("queries/import_delete_absent.sql").replace("{table}", quote_ident(layer.table))
+        result.deleted = conn.execute(sa.text(delete), {"ids": list(ids)}).rowcount
+    return result
 
 
 def _rejected_by_database(layer: Layer, exc: psycopg2.Error, group: Sequence[Candidate]) -> ImportRejected:
@@ -174,7 +216,7 @@ def _rejected_by_database(layer: Layer, exc: psycopg2.Error, group: Sequence[Can
 
 
 def reference_sections(conn: Connection, ids: Sequence[int], limit_m: float) -> None:
-    """Fill route_code, start/end stakes and county of sections whose ends lie on one route."""
+    """Fill route_code, start/end stakes and county of staged sections whose ends lie on one route."""
     if ids:
         conn.execute(sa.text(load_sql("queries/facilities_section_stakes.sql")), {"ids": list(ids), "limit_m": limit_m})
 

@@ -1,11 +1,11 @@
--- Route and stakes of imported interval speed sections whose two ends both lie within :limit_m
+-- Route and stakes of the staged interval speed sections of an import whose two ends both lie within :limit_m
 -- metres of the same route; values given in the file win. Sections elsewhere keep NULL stakes.
-UPDATE interval_speed_sections AS t
+UPDATE import_stage AS t
 SET route_code = coalesce(t.route_code, a.route_code),
     start_stake_m = coalesce(t.start_stake_m, a.stake_m),
     end_stake_m = coalesce(t.end_stake_m, b.stake_m),
     county_adcode = coalesce(t.county_adcode, a.county_adcode)
-FROM interval_speed_sections AS src
+FROM import_stage AS src
 CROSS JOIN LATERAL daoan_locate_point(src.start_geom) AS a
 CROSS JOIN LATERAL daoan_locate_point(src.end_geom) AS b
 WHERE t.id = src.id
