@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import math
-import zipfile
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +20,13 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import InvalidParameter
+from layers.ingest.formats import check_geopackage, check_shapefile, unzip_shapefile
+
+# Read when GDAL opens a file, so set here for every import: no /vsicurl/ fetch can match this
+# extension, and no directory listing is made beside an opened file (its parts are opened by name).
+pyogrio.set_gdal_config_options(
+    {"CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".daoan-no-network", "GDAL_DISABLE_READDIR_ON_OPEN": "TRUE"}
+)
 
 LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 LAT_NAMES = ("lat", "latitude", "y", "纬度")
@@ -309,25 +316,33 @@ def _plain(value: object) -> object:
 
 def _read_ogr(path: Path) -> SourceTable:
     name = path.name
-    label = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped Shapefile"}[path.suffix.lower()]
+    suffix = path.suffix.lower()
+    label = {".gpkg": "GeoPackage", ".shp": "Shapefile", ".zip": "zipped Shapefile"}[suffix]
     notes: list[str] = []
-    if path.suffix.lower() == ".zip":
-        if not zipfile.is_zipfile(path):
-            raise InvalidParameter(f"{name} is not a ZIP archive", parameter="file")
-        with zipfile.ZipFile(path) as archive:
-            members = archive.namelist()
-        if not any(m.lower().endswith((".shp", ".gpkg", ".geojson", ".json")) for m in members):
-            raise InvalidParameter(
-                f"{name} holds no .shp file (found: {', '.join(members[:10]) or 'nothing'})", parameter="file"
-            )
-    try:
-        layers = pyogrio.list_layers(path)
-        if len(layers) > 1:
-            notes.append(f"{name} holds {len(layers)} layers; read the first, {layers[0][0]!r}")
-        meta, _fids, geometries, field_data = pyogrio.raw.read(path, datetime_as_string=True)
-    except Exception as exc:  # GDAL reports unreadable files through several exception types
-        message = str(exc).split("; It might help")[0].replace("/vsizip/", "").replace(str(path), name)
-        raise InvalidParameter(f"{name} cannot be read as a {label}: {message}", parameter="file") from None
+    with tempfile.TemporaryDirectory(prefix="daoan-shapefile-") as tmp:
+        if suffix == ".gpkg":
+            check_geopackage(path)
+            opened, driver = path, "GPKG"
+        elif suffix == ".shp":
+            check_shapefile(path, name)
+            opened, driver = path, "ESRI Shapefile"
+        else:
+            opened, driver = unzip_shapefile(path, Path(tmp)), "ESRI Shapefile"
+        try:
+            found = pyogrio.read_info(opened).get("driver")
+            if found != driver:  # the header check passed, so this would be a GDAL surprise: refuse it
+                raise InvalidParameter(
+                    f"{name} cannot be read as a {label}: GDAL took it for {found}", parameter="file"
+                )
+            layers = pyogrio.list_layers(opened)
+            if len(layers) > 1:
+                notes.append(f"{name} holds {len(layers)} layers; read the first, {layers[0][0]!r}")
+            meta, _fids, geometries, field_data = pyogrio.raw.read(opened, datetime_as_string=True)
+        except InvalidParameter:
+            raise
+        except Exception as exc:  # GDAL reports unreadable files through several exception types
+            message = str(exc).split("; It might help")[0].replace(str(opened), name).replace(tmp, "")
+            raise InvalidParameter(f"{name} cannot be read as a {label}: {message}", parameter="file") from None
     if geometries is None:
         raise InvalidParameter(
             f"{name} has no geometry column; import a layer with point, line or polygon geometries", parameter="file"
