@@ -1,44 +1,69 @@
-"""Daoan's Flask app factory: builds nothing at import time."""
+"""Daoan's Flask app factory and composition root builder: builds nothing at import time."""
 
 from __future__ import annotations
 
 import logging
 
+import sqlalchemy as sa
 from flask import Flask
 
 from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
+from gis.root import Api, Root, install
 from gis.settings import Settings, load_settings
+from gis.versions import LayerVersions
 from gis.web import register_error_handlers
+
+
+def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api | None = None) -> Root:
+    """Every long-lived object of a process, wired once (see gis/root.py)."""
+    from layers.features import LayerStatsCache
+    from planning.data import DataCache
+    from planning.gapstore import derived_layers
+    from routing.service import Router
+    from tiles.service import TileService
+
+    engine = engine or create_db_engine(settings)
+    derived = derived_layers()
+    versions = LayerVersions(
+        engine,
+        ttl_s=settings.tile_version_ttl_s,
+        listen=settings.tile_cache_bytes > 0,  # without a tile cache nothing needs them within milliseconds
+        refreshers=derived,
+    )
+    return Root(
+        settings=settings,
+        engine=engine,
+        versions=versions,
+        derived=derived,
+        tiles=TileService(engine, settings, versions),
+        router=Router(engine, settings),
+        coverage_cache=DataCache(),
+        layer_stats=LayerStatsCache(),
+        api=api or Api(),
+    )
 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for `settings` (read from the environment when None)."""
+    from layers import http as layers_http
+    from planning import http as planning_http
+    from routing import http as routing_http
+    from tiles import http as tiles_http
+    from webmap import http as webmap_http
+
     settings = settings or load_settings()
     app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
-    app.extensions["daoan.settings"] = settings
-    app.extensions["daoan.engine"] = create_db_engine(settings)
+    subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http)
+    root = build_root(settings, api=Api.merge([s.api() for s in subsystems]))
+    install(app, root)
     register_error_handlers(app)
     # No body over the limit reaches a handler, whatever its framing (chunked included). The tile
     # shortcut wrapped around it later answers only body-less GETs.
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.upload_max_bytes)  # type: ignore[method-assign]
-
-    from layers import http as layers_http
-
-    layers_http.init_app(app)
-    from planning import http as planning_http
-
-    planning_http.init_app(app)
-    from routing import http as routing_http
-
-    routing_http.init_app(app)
-    from tiles import http as tiles_http
-
-    tiles_http.init_app(app)
-    from webmap import http as webmap_http
-
-    webmap_http.init_app(app)
+    for subsystem in subsystems:
+        subsystem.init_app(app, root)
     logging.getLogger(__name__).debug("app created")
     return app

@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import orjson
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import DaoanError, Forbidden, Unauthorized
+from gis.root import current_root
 from gis.settings import Settings, Token
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def settings() -> Settings:
     """Settings of the running app."""
-    return current_app.extensions["daoan.settings"]
+    return current_root().settings
 
 
 def problem_response(problem: dict, status: int, headers: dict | None = None) -> Response:

@@ -11,10 +11,11 @@ from flask import Blueprint, Flask, Response, current_app, redirect, request
 
 from gis.db import connect
 from gis.errors import DatabaseUnavailable, InvalidParameter
+from gis.root import Api, Root, current_root
 from gis.sqlfiles import load_sql
 from gis.web import base_url, json_response, settings
 from layers.catalog import LAYERS, get_layer
-from layers.features import LayerStatsCache, get_item, parse_items_query, query_items
+from layers.features import get_item, parse_items_query, query_items
 from layers.openapi import openapi_document
 from layers.places import locate_point, locate_stake, parse_lonlat, search
 
@@ -32,16 +33,12 @@ ATTRIBUTION_OSM = "© OpenStreetMap contributors"
 
 
 def _engine() -> sa.Engine:
-    return current_app.extensions["daoan.engine"]
-
-
-def _stats_cache() -> LayerStatsCache:
-    return current_app.extensions["daoan.layer_stats"]
+    return current_root().engine
 
 
 def conformance_classes() -> list[str]:
-    """Every conformance class the app declares (subsystems append their own)."""
-    return current_app.extensions["daoan.conformance"]
+    """Every conformance class the app declares (each subsystem adds its own)."""
+    return list(current_root().api.conformance)
 
 
 def _wants_html() -> bool:
@@ -139,7 +136,7 @@ def _collection(layer_id: str, stats, base: str) -> dict:
     }
     if stats.bbox:
         doc["extent"] = {"spatial": {"bbox": [list(stats.bbox)], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
-    doc["links"].extend(current_app.extensions["daoan.collection_links"](layer, href))
+    doc["links"].extend(current_root().api.links(layer, href))
     return doc
 
 
@@ -147,7 +144,7 @@ def _collection(layer_id: str, stats, base: str) -> dict:
 def collections() -> Response:
     base = base_url()
     with connect(_engine()) as conn:
-        stats = _stats_cache().get(conn)
+        stats = current_root().layer_stats.get(conn)
     return json_response(
         {
             "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "Layers"}],
@@ -159,8 +156,9 @@ def collections() -> Response:
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str) -> Response:
     layer = get_layer(collection_id)
+    current_root().ensure_current(layer.table)  # a derived layer's count and extent: of current data
     with connect(_engine()) as conn:
-        stats = _stats_cache().get(conn)
+        stats = current_root().layer_stats.get(conn)
     return json_response(_collection(layer.id, stats[layer.id], base_url()))
 
 
@@ -175,6 +173,12 @@ def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
 def items(collection_id: str) -> Response:
     layer = get_layer(collection_id)
     cfg = settings()
+    root = current_root()
+    root.ensure_current(layer.table)  # a derived layer (coverage_gaps): features of current data
+    derived = root.derived.get(layer.table)
+    if derived is not None:
+        with connect(_engine()) as conn:
+            derived.check_filters(conn, request.args.to_dict())
     query = parse_items_query(
         layer, request.args.to_dict(), default_limit=cfg.items_default_limit, max_limit=cfg.items_max_limit
     )
@@ -202,6 +206,7 @@ def items(collection_id: str) -> Response:
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str) -> Response:
     layer = get_layer(collection_id)
+    current_root().ensure_current(layer.table)
     query = parse_items_query(
         layer, {k: v for k, v in request.args.items() if k in ("crs", "f")}, default_limit=1, max_limit=1
     )
@@ -218,7 +223,7 @@ def item(collection_id: str, feature_id: str) -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return json_response(
-        openapi_document(base_url(), current_app.extensions["daoan.openapi_paths"]),
+        openapi_document(base_url(), dict(current_root().api.openapi_paths)),
         mimetype="application/vnd.oai.openapi+json;version=3.0",
     )
 
@@ -250,13 +255,14 @@ def search_view() -> Response:
         return json_response(search(conn, request.args.get("q", "")))
 
 
-def init_app(app: Flask) -> None:
-    """Register the catalogue's routes and shared extension points."""
-    app.extensions.setdefault("daoan.conformance", list(CONFORMANCE))
-    app.extensions.setdefault("daoan.collection_links", lambda layer, href: [])
-    app.extensions.setdefault("daoan.openapi_paths", {})
-    app.extensions["daoan.layer_stats"] = LayerStatsCache()
+def api() -> Api:
+    """The OGC API – Features and Common conformance classes."""
+    return Api(conformance=tuple(CONFORMANCE))
+
+
+def init_app(app: Flask, root: Root) -> None:
+    """Register the catalogue's routes and the upload endpoint."""
     app.register_blueprint(bp)
     from layers.ingest import http as ingest_http
 
-    ingest_http.init_app(app)
+    ingest_http.init_app(app, root)

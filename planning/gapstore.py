@@ -8,9 +8,9 @@ gap's id in /coverage/gaps?kind=camera&year=… (active cameras of every install
 They derive from the road network, the cameras, the areas and the standards. Rather than relying on
 every write path to recompute them, coverage_gap_state records the data versions of those sources
 (and of coverage_gaps itself) the stored rows were computed from. Whoever is about to read the layer
-calls a refresher: the tile path through tiles.versions (the version lookup of each tile), the
-features API through a before-request hook (planning/http.py), `daoan coverage refresh` and `daoan
-tiles seed` directly. When the versions differ, the gaps are recomputed and rewritten in one
+calls its refresher, which the composition root (gis/root.py) holds as the layer's DerivedLayer: the
+tile path through the layer versions (the version lookup of each tile), the features API through
+Root.ensure_current, `daoan coverage refresh` and `daoan tiles seed` directly. When the versions differ, the gaps are recomputed and rewritten in one
 transaction under an advisory lock; readers meanwhile see the previous rows (DELETE, not TRUNCATE).
 """
 
@@ -29,6 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gis.db import connect
+from gis.errors import Unprocessable
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
 from planning.camera_gaps import CameraGap, camera_gaps
@@ -186,6 +187,20 @@ class GapsRefresher:
             versions = watched_versions(conn)
         return self(engine, versions)
 
+    def check_filters(self, conn: Connection, args: Mapping[str, str]) -> None:
+        """Like /coverage/gaps: an unknown standard year names the valid ones rather than matching nothing."""
+        year = args.get("year", "")
+        if not year.lstrip("-").isdigit():
+            return
+        years = stored_years(conn)
+        if int(year) not in years:
+            raise Unprocessable(
+                f"no coverage gaps for year {int(year)}; valid years: {', '.join(map(str, years))}",
+                parameter="year",
+                extra={"valid": list(years)},
+            )
 
-# One per process: the tile path and the features API share what it has verified.
-REFRESHER = GapsRefresher()
+
+def derived_layers() -> dict[str, GapsRefresher]:
+    """The derived layers planning keeps (table → refresher), for the composition root."""
+    return {LAYER: GapsRefresher()}

@@ -1,20 +1,16 @@
-"""HTTP face of the coverage analysis: /coverage/report, /coverage/gaps, /coverage/suggest, and the
-freshness of the stored coverage_gaps layer that tiles and the features API serve."""
+"""HTTP face of the coverage analysis: /coverage/report, /coverage/gaps, /coverage/suggest."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
-from gis.db import connect
-from gis.errors import DaoanError, Unprocessable
+from gis.root import Api, Root, current_root
 from gis.web import json_response
 from planning.data import DataCache
 from planning.export import report_csv
-from planning.gapstore import LAYER, REFRESHER, stored_years
 from planning.params import (
     GAP_KINDS,
     ROADS,
@@ -27,17 +23,16 @@ from planning.params import (
 )
 from planning.service import coverage_gaps, coverage_report, coverage_suggest, latest_year
 
-log = logging.getLogger(__name__)
 bp = Blueprint("planning", __name__)
 GEOJSON = "application/geo+json"
 
 
 def _engine() -> sa.Engine:
-    return current_app.extensions["daoan.engine"]
+    return current_root().engine
 
 
 def _cache() -> DataCache:
-    return current_app.extensions["daoan.coverage_cache"]
+    return current_root().coverage_cache
 
 
 def _year() -> int:
@@ -94,35 +89,6 @@ def suggest() -> Response:
         cache=_cache(),
     )
     return json_response(body, mimetype=GEOJSON, cache_seconds=60)
-
-
-_GAPS_COLLECTION = f"/collections/{LAYER}"
-
-
-@bp.before_app_request
-def _fresh_coverage_gaps() -> None:
-    """Features of coverage_gaps (and its collection's count and extent) come from current data."""
-    path = request.path
-    if path != _GAPS_COLLECTION and not path.startswith(f"{_GAPS_COLLECTION}/items"):
-        return
-    engine = _engine()
-    try:
-        REFRESHER.ensure_current(engine)
-    except DaoanError:
-        raise  # the database is down: 503
-    except Exception:
-        log.exception("refreshing %s failed; serving it as stored", LAYER)
-    year = request.args.get("year", "")
-    if path == f"{_GAPS_COLLECTION}/items" and year.lstrip("-").isdigit():
-        with connect(engine) as conn:
-            years = stored_years(conn)
-        if int(year) not in years:
-            # Like /coverage/gaps: an unknown standard year names the valid ones rather than matching nothing.
-            raise Unprocessable(
-                f"no coverage gaps for year {int(year)}; valid years: {', '.join(map(str, years))}",
-                parameter="year",
-                extra={"valid": list(years)},
-            )
 
 
 def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
@@ -184,12 +150,11 @@ def openapi_paths() -> dict[str, Any]:
     }
 
 
-def init_app(app: Flask) -> None:
-    """Register the coverage routes, their OpenAPI paths, the per-worker data cache and the gaps' refresher."""
-    app.extensions["daoan.coverage_cache"] = DataCache()
-    # The tile path looks the layer's version up before using it: refresh the stored gaps first.
-    from tiles.versions import register_refresher
+def api() -> Api:
+    """The coverage endpoints' OpenAPI paths."""
+    return Api(openapi_paths=openapi_paths())
 
-    register_refresher(LAYER, REFRESHER)
-    app.extensions.setdefault("daoan.openapi_paths", {}).update(openapi_paths())
+
+def init_app(app: Flask, root: Root) -> None:
+    """Register the coverage routes (their data cache and the gaps' refresher are the root's)."""
     app.register_blueprint(bp)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
 from gis.db import connect
 from gis.errors import InvalidParameter, TooLarge, Unprocessable
+from gis.root import Api, Root, current_root
 from gis.web import json_response, require_role, settings
 from layers.places import parse_lonlat
 from routing import openapi
@@ -22,7 +23,7 @@ WARM_ENV = "DAOAN_ROUTING_WARM"  # set by `daoan serve`: each worker warms routi
 
 def router() -> Router:
     """The app's router (one per worker process)."""
-    return current_app.extensions["daoan.router"]
+    return current_root().router
 
 
 def _lang() -> str:
@@ -297,15 +298,18 @@ def matrix_view() -> Response:
     return json_response(result, etag=False)
 
 
-def init_app(app: Flask) -> None:
-    """Register routing's endpoints, its per-process router and its OpenAPI paths."""
-    router = app.extensions["daoan.router"] = Router(app.extensions["daoan.engine"], app.extensions["daoan.settings"])
+def api() -> Api:
+    """Routing's OpenAPI paths."""
+    return Api(openapi_paths=openapi.paths())
+
+
+def init_app(app: Flask, root: Root) -> None:
+    """Register routing's endpoints (the router is the root's)."""
     if os.environ.get(WARM_ENV) == "1":  # a granian worker of `daoan serve`: ready before the first request
         from routing.warm import warm_in_worker
 
-        warm_in_worker(router)
+        warm_in_worker(root.router)
         # Warmed: a request arriving while the graph is rebuilt (a road import) waits a few seconds
         # at most, then gets 503 + Retry-After.
-        router.build_wait_s = BUILD_WAIT_S
-    app.extensions.setdefault("daoan.openapi_paths", {}).update(openapi.paths())
+        root.router.build_wait_s = BUILD_WAIT_S
     app.register_blueprint(bp)

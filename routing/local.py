@@ -14,10 +14,11 @@ from routing.routes import RouteRequest, plan_route
 from routing.service import Router, read_versions
 
 
-def build_stats(engine: Engine, settings: Settings) -> dict[str, Any]:
-    """Build the routing graph once and report its size, build time and peak memory."""
+def build_stats(engine: Engine, settings: Settings, *, router: Router | None = None) -> dict[str, Any]:
+    """Build the routing graph once and report its size, build time and peak memory (with `router`,
+    the process's own: the composition root's)."""
     t0 = time.perf_counter()
-    state = Router(engine, settings).build_now()
+    state = (router or Router(engine, settings)).build_now()
     g = state.graph
     return {
         "segments": g.n_segments,
@@ -35,9 +36,9 @@ def build_stats(engine: Engine, settings: Settings) -> dict[str, Any]:
     }
 
 
-def route_once(engine: Engine, settings: Settings, req: RouteRequest) -> dict:
+def route_once(engine: Engine, settings: Settings, req: RouteRequest, *, router: Router | None = None) -> dict:
     """One route request against the database, as GET /route answers it."""
-    router = Router(engine, settings)
+    router = router or Router(engine, settings)
     with connect(engine) as conn:
         versions = read_versions(conn)
         state = router.state(conn, versions)
@@ -47,13 +48,18 @@ def route_once(engine: Engine, settings: Settings, req: RouteRequest) -> dict:
 
 
 def diversion_once(
-    engine: Engine, settings: Settings, *, incident_id: int | None = None, closure: dict | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    incident_id: int | None = None,
+    closure: dict | None = None,
+    router: Router | None = None,
 ) -> dict:
     """A diversion plan for a stored incident or an ad-hoc closure (stores nothing)."""
     from routing.diversion import Closure, closure_arcs, closure_from_incident, load_toll_stations, plan_diversion
     from routing.incidents import _values
 
-    router = Router(engine, settings)
+    router = router or Router(engine, settings)
     with connect(engine) as conn:
         versions = read_versions(conn)
         state = router.state(conn, versions)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from gis.cluster import ensure_cluster
 from gis.db import create_db_engine
 from gis.migrate import migrate
+from gis.root import root_of
 from gis.settings import Settings, Token, load_settings
 from layers.catalog import DATA_TABLES
 
@@ -69,7 +70,7 @@ def app(settings: Settings):
     application = create_app(settings)
     application.config["TESTING"] = True
     yield application
-    application.extensions["daoan.engine"].dispose()
+    root_of(application).engine.dispose()
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ import mapbox_vector_tile
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from planning.gapstore import ID_BASE, refresh_coverage_gaps
 from tests.conftest import auth, module_data
 from tests.test_coverage_fixtures import _lon, build_coverage_network
@@ -42,7 +43,7 @@ def spans(features: dict[int, dict], *, year: int, route: str, direction: str) -
 
 def wait_for_versions(app) -> None:
     """A worker trusts its copy of the layer versions for at most tile_version_ttl_s."""
-    time.sleep(app.extensions["daoan.settings"].tile_version_ttl_s + 0.05)
+    time.sleep(root_of(app).settings.tile_version_ttl_s + 0.05)
 
 
 def test_tile_holds_every_gap_of_every_year_with_its_properties(client):
@@ -197,12 +198,11 @@ def test_cli_refresh_reports_what_it_did(settings, monkeypatch, engine):
 
     import cli
 
-    monkeypatch.setattr(cli, "_settings", lambda: settings)
     runner = CliRunner()
-    result = runner.invoke(cli.main, ["coverage", "refresh", "--force"])
+    result = runner.invoke(cli.main, ["coverage", "refresh", "--force"], obj=settings)
     assert result.exit_code == 0, result.output
     assert "6 gaps stored for years 2017, 2018, 2019" in result.output
-    result = runner.invoke(cli.main, ["coverage", "refresh"])
+    result = runner.invoke(cli.main, ["coverage", "refresh"], obj=settings)
     assert result.exit_code == 0 and "current" in result.output
 
 
@@ -230,4 +230,4 @@ def test_cache_off_tiles_are_refreshed_too(settings, engine):
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM cameras WHERE name = 'G60 K16 cache off'"))
-        app.extensions["daoan.tiles"].close()
+        root_of(app).tiles.close()

@@ -232,10 +232,9 @@ def test_cli_writes_csv_and_a_self_contained_html_report(network, settings, tmp_
 
     import cli
 
-    monkeypatch.setattr(cli, "_settings", lambda: settings)
     runner = CliRunner()
     out = tmp_path / "report.html"
-    result = runner.invoke(cli.main, ["coverage", "report", "--year", "2019", "--out", str(out)])
+    result = runner.invoke(cli.main, ["coverage", "report", "--year", "2019", "--out", str(out)], obj=settings)
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert (
@@ -244,11 +243,15 @@ def test_cli_writes_csv_and_a_self_contained_html_report(network, settings, tmp_
         and "<script" not in page
         and "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     )
-    result = runner.invoke(cli.main, ["coverage", "report", "--year", "2019", "--format", "csv", "--area", "431300"])
+    result = runner.invoke(
+        cli.main, ["coverage", "report", "--year", "2019", "--format", "csv", "--area", "431300"], obj=settings
+    )
     assert result.exit_code == 0 and "431322" in result.output
-    result = runner.invoke(cli.main, ["coverage", "suggest", "--kind", "weather_station", "--budget", "-2"])
+    result = runner.invoke(
+        cli.main, ["coverage", "suggest", "--kind", "weather_station", "--budget", "-2"], obj=settings
+    )
     assert result.exit_code == 2 and "budget" in result.output
-    result = runner.invoke(cli.main, ["coverage", "gaps", "--year", "2016"])
+    result = runner.invoke(cli.main, ["coverage", "gaps", "--year", "2016"], obj=settings)
     assert result.exit_code == 2 and "2017, 2018, 2019" in result.output
 
 
@@ -258,17 +261,16 @@ def test_cli_prints_the_report_to_pdf(network, settings, tmp_path, monkeypatch):
     import cli
     import planning.pdfreport
 
-    monkeypatch.setattr(cli, "_settings", lambda: settings)
     runner = CliRunner()
     out = tmp_path / "report.pdf"
-    result = runner.invoke(cli.main, ["coverage", "report", "--year", "2019", "--out", str(out)])
+    result = runner.invoke(cli.main, ["coverage", "report", "--year", "2019", "--out", str(out)], obj=settings)
     assert result.exit_code == 0, result.output
     data = out.read_bytes()
     # A PDF of the two-page-wide report: header, pages, trailer; more than a blank page's bytes.
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF") and len(data) > 20_000
     assert data.count(b"/Type /Page") >= 2 or data.count(b"/Type/Page") >= 2
-    result = runner.invoke(cli.main, ["coverage", "report", "--format", "pdf"])
+    result = runner.invoke(cli.main, ["coverage", "report", "--format", "pdf"], obj=settings)
     assert result.exit_code == 2 and "--out report.pdf" in result.output
     monkeypatch.setattr(planning.pdfreport, "chromium_path", lambda: None)
-    result = runner.invoke(cli.main, ["coverage", "report", "--out", str(tmp_path / "again.pdf")])
+    result = runner.invoke(cli.main, ["coverage", "report", "--out", str(tmp_path / "again.pdf")], obj=settings)
     assert result.exit_code == 2 and "chromium" in result.output and not (tmp_path / "again.pdf").exists()

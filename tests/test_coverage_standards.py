@@ -109,8 +109,7 @@ def test_cli_import_standards_lists_rejected_rows(settings, tmp_path: Path, monk
     import cli
 
     (tmp_path / "bad.toml").write_text(BAD, encoding="utf-8")
-    monkeypatch.setattr(cli, "_settings", lambda: settings)
-    result = CliRunner().invoke(cli.main, ["import", "standards", str(tmp_path / "bad.toml")])
+    result = CliRunner().invoke(cli.main, ["import", "standards", str(tmp_path / "bad.toml")], obj=settings)
     assert result.exit_code == 2
     assert "target 2: roads" in result.output
 

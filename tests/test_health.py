@@ -12,6 +12,7 @@ import pytest
 from gis.cluster import ensure_cluster, stop_cluster
 from gis.db import create_db_engine, ensure_database
 from gis.migrate import migrate
+from gis.root import root_of
 from gis.settings import PROJECT_ROOT, load_settings
 
 
@@ -48,7 +49,7 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     assert client.get("/tiles/road_segments/14/13330/6850.mvt").status_code == 204  # a tile connection pooled
     route = "/route?from=112.98,28.19&to=113.0,28.2"
     assert client.get(route).status_code == 422  # no road network here; a versions connection pooled
-    tile_pool = app.extensions["daoan.tiles"].renderer.engine
+    tile_pool = root_of(app).tiles.renderer.engine
     held = [tile_pool.raw_connection() for _ in range(tile_pool.pool.size())]  # type: ignore[attr-defined]
     for fairy in held:  # a full pool of tile connections: all of them die with the server
         fairy.close()
@@ -68,5 +69,5 @@ def test_database_down_gives_503_then_recovers_without_restart(own_cluster):
     assert client.get("/collections/cameras/items").status_code == 200
     assert client.get("/tiles/road_segments/14/13331/6850.mvt").status_code == 204  # its connection replaced
     assert client.get(route).status_code == 422  # and the versions connection too
-    app.extensions["daoan.tiles"].close()
-    app.extensions["daoan.engine"].dispose()
+    root_of(app).tiles.close()
+    root_of(app).engine.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from tests.conftest import ADMIN_TOKEN, OPERATOR_TOKEN, auth, module_data
 from tests.test_routing_network import lat, load_corridor
 
@@ -158,8 +159,8 @@ def test_write_through_one_app_is_honoured_by_the_next_route_on_another(settings
         again = c2.get(q).get_json()["features"][0]["properties"]
         assert again["duration_s"] == before["duration_s"]
     finally:
-        one.extensions["daoan.engine"].dispose()
-        two.extensions["daoan.engine"].dispose()
+        root_of(one).engine.dispose()
+        root_of(two).engine.dispose()
 
 
 def test_openapi_describes_the_routing_endpoints(client):

@@ -10,6 +10,7 @@ import mapbox_vector_tile
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from tests.conftest import module_data
 from tests.test_tiles import HOME, load_tile_data, tile_at
 
@@ -28,8 +29,8 @@ def two_apps(settings):
     apps = [create_app(settings), create_app(settings)]
     yield apps
     for app in apps:
-        app.extensions["daoan.tiles"].close()
-        app.extensions["daoan.engine"].dispose()
+        root_of(app).tiles.close()
+        root_of(app).engine.dispose()
 
 
 def camera_ids(client, url: str = URL) -> set[int]:
@@ -41,14 +42,14 @@ def camera_ids(client, url: str = URL) -> set[int]:
 
 def wait_for_notification(app, before: int, timeout_s: float = 3.0) -> None:
     """The LISTEN thread runs asynchronously: give PostgreSQL's NOTIFY time to arrive."""
-    versions = app.extensions["daoan.tiles"].versions
+    versions = root_of(app).tiles.versions
     deadline = time.monotonic() + timeout_s
     while versions.notifications <= before and time.monotonic() < deadline:
         time.sleep(0.005)
 
 
 def wait_listening(app, timeout_s: float = 5.0) -> None:
-    versions = app.extensions["daoan.tiles"].versions
+    versions = root_of(app).tiles.versions
     versions.start()
     deadline = time.monotonic() + timeout_s
     while not versions.listening and time.monotonic() < deadline:
@@ -77,7 +78,7 @@ def new_camera_id(engine, name: str) -> int:
 
 def test_imported_camera_appears_in_the_next_tile_request(app, client, engine, settings, tmp_path):
     before = camera_ids(client)  # warms the cache
-    notified = app.extensions["daoan.tiles"].versions.notifications
+    notified = root_of(app).tiles.versions.notifications
     wait_listening(app)
     import_camera(engine, settings, tmp_path, "新摄像机甲", 28.1455)
     wait_for_notification(app, notified)
@@ -92,35 +93,35 @@ def test_a_write_seen_by_another_app_instance_on_its_next_request(two_apps, sett
     before = camera_ids(reader_client)
     reader_client.get(roads_url)
     wait_listening(reader)
-    notified = reader.extensions["daoan.tiles"].versions.notifications
-    import_camera(writer.extensions["daoan.engine"], settings, tmp_path, "新摄像机乙", 28.1456)
+    notified = root_of(reader).tiles.versions.notifications
+    import_camera(root_of(writer).engine, settings, tmp_path, "新摄像机乙", 28.1456)
     wait_for_notification(reader, notified)
-    cache = reader.extensions["daoan.tiles"].cache
+    cache = root_of(reader).tiles.cache
     hits = cache.hits
     reader_client.get(roads_url)
     assert cache.hits == hits + 1, "the road layer did not change: its tile stays cached"
     after = camera_ids(reader_client)
-    assert after - before == {new_camera_id(writer.extensions["daoan.engine"], "新摄像机乙")}
+    assert after - before == {new_camera_id(root_of(writer).engine, "新摄像机乙")}
 
 
 def test_without_listen_the_version_is_reread_within_its_ttl(settings, engine, tmp_path):
     from app import create_app
 
     app = create_app(replace(settings, tile_version_ttl_s=0.0))
-    app.extensions["daoan.tiles"].versions.listen = False
+    root_of(app).tiles.versions.listen = False
     try:
         client = app.test_client()
         before = camera_ids(client)
         import_camera(engine, settings, tmp_path, "新摄像机丙", 28.1457)
         assert camera_ids(client) - before == {new_camera_id(engine, "新摄像机丙")}
     finally:
-        app.extensions["daoan.engine"].dispose()
+        root_of(app).engine.dispose()
 
 
 def test_listener_reconnects_after_its_connection_is_killed(two_apps, engine, settings, tmp_path):
     reader = two_apps[1]
     wait_listening(reader)
-    versions = reader.extensions["daoan.tiles"].versions
+    versions = root_of(reader).tiles.versions
     pid = versions._listen_conn.get_backend_pid()
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
@@ -149,13 +150,13 @@ def test_disk_cache_serves_a_new_process(settings, tmp_path):
     assert list((tmp_path / "tiles" / "cameras").rglob("*.mvt"))
     second = create_app(disk)
     try:
-        cache = second.extensions["daoan.tiles"].cache
+        cache = root_of(second).tiles.cache
         assert second.test_client().get(URL).data == body
         assert cache.hits >= 1
     finally:
         for a in (first, second):
-            a.extensions["daoan.tiles"].close()
-            a.extensions["daoan.engine"].dispose()
+            root_of(a).tiles.close()
+            root_of(a).engine.dispose()
 
 
 def test_cache_stays_within_its_byte_bound():
@@ -177,10 +178,10 @@ def test_cache_off_renders_every_time(settings):
     try:
         client = app.test_client()
         assert client.get(URL).status_code == 200 and client.get(URL).status_code == 200
-        service = app.extensions["daoan.tiles"]
+        service = root_of(app).tiles
         assert service.cache.hits == 0 and service.versions._listener is None
     finally:
-        app.extensions["daoan.engine"].dispose()
+        root_of(app).engine.dispose()
 
 
 def test_unreachable_database_gives_503_problem(settings):
@@ -193,5 +194,5 @@ def test_unreachable_database_gives_503_problem(settings):
         assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
         assert resp.headers["Retry-After"]
     finally:
-        app.extensions["daoan.tiles"].close()
-        app.extensions["daoan.engine"].dispose()
+        root_of(app).tiles.close()
+        root_of(app).engine.dispose()

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 
 from gis.db import connect
 from gis.errors import NotFound
+from gis.root import Api, Root, current_root
 from gis.web import base_url, json_response, settings
 from layers.catalog import Layer, get_layer
-from layers.features import LayerStatsCache
 from tiles import ogc
 from tiles.fastpath import FastTiles
 from tiles.glyphs import glyph_range
 from tiles.matrix import TileAddress, parse_tile
-from tiles.metadata import OsmAttribution, data_bounds, tilejson
+from tiles.metadata import data_bounds, tilejson
 from tiles.responses import tile_http
 from tiles.selection import parse_layers
 from tiles.service import TileService
 from tiles.style import style_document
-from tiles.versions import LayerVersions
 
 bp = Blueprint("tiles", __name__)
 
 
 def _service() -> TileService:
-    return current_app.extensions["daoan.tiles"]
+    return current_root().tiles
 
 
 def tile_response(layers: Sequence[Layer], tile: TileAddress) -> Response:
@@ -51,11 +50,10 @@ def tilejson_view(layers: str) -> Response:
     chosen = parse_layers(layers)
     base = base_url()
     ids = ",".join(layer.id for layer in chosen)
-    stats_cache: LayerStatsCache = current_app.extensions["daoan.layer_stats"]
-    attribution: OsmAttribution = current_app.extensions["daoan.tiles.attribution"]
-    with connect(_service().engine) as conn:
-        stats = stats_cache.get(conn)
-        osm = attribution.any_osm(conn, chosen, LayerVersions.read(conn))
+    root = current_root()
+    with connect(root.engine) as conn:
+        stats = root.layer_stats.get(conn)
+        osm = root.tiles.attribution.any_osm(conn, chosen, root.versions.read(conn))
     doc = tilejson(
         chosen,
         f"{base}/tiles/{ids}/{{z}}/{{x}}/{{y}}.mvt",
@@ -97,9 +95,9 @@ def collection_tilesets(collection_id: str) -> Response:
 def collection_tileset(collection_id: str, tms: str) -> Response:
     layer = get_layer(collection_id)
     _check_tms(tms)
-    stats_cache: LayerStatsCache = current_app.extensions["daoan.layer_stats"]
-    with connect(_service().engine) as conn:
-        bbox = stats_cache.get(conn)[layer.id].bbox
+    root = current_root()
+    with connect(root.engine) as conn:
+        bbox = root.layer_stats.get(conn)[layer.id].bbox
     return json_response(ogc.tileset(base_url(), layer, bbox), cache_seconds=60)
 
 
@@ -126,18 +124,13 @@ def glyphs(fontstack: str, glyph_range_text: str) -> Response:
     return resp
 
 
-def init_app(app: Flask) -> None:
-    """Register the tile routes, the conformance classes, collection links and OpenAPI paths."""
-    service = TileService(app.extensions["daoan.engine"], app.extensions["daoan.settings"])
-    app.extensions["daoan.tiles"] = service
-    app.extensions["daoan.tiles.attribution"] = OsmAttribution()
-    conformance = app.extensions.setdefault("daoan.conformance", [])
-    conformance.extend(c for c in ogc.CONFORMANCE if c not in conformance)
-    previous = app.extensions.get("daoan.collection_links", lambda layer, href: [])
-    app.extensions["daoan.collection_links"] = lambda layer, href: [
-        *previous(layer, href),
-        *ogc.collection_links(layer, href),
-    ]
-    app.extensions.setdefault("daoan.openapi_paths", {}).update(ogc.openapi_paths())
+def api() -> Api:
+    """OGC API – Tiles: conformance classes, OpenAPI paths and the tile links of each collection."""
+    return Api(conformance=tuple(ogc.CONFORMANCE), openapi_paths=ogc.openapi_paths(),
+               collection_links=(ogc.collection_links,))  # fmt: skip
+
+
+def init_app(app: Flask, root: Root) -> None:
+    """Register the tile routes and the WSGI shortcut answering tiles without Flask."""
     app.register_blueprint(bp)
-    app.wsgi_app = FastTiles(app.wsgi_app, service)  # type: ignore[method-assign]
+    app.wsgi_app = FastTiles(app.wsgi_app, root.tiles)  # type: ignore[method-assign]

@@ -11,13 +11,13 @@ import sqlalchemy as sa
 
 from gis.db import connect
 from gis.settings import Settings
+from gis.versions import LayerVersions
 from layers.catalog import Layer
 from layers.features import LayerStatsCache
 from tiles.archives import open_archive
 from tiles.matrix import TileAddress, count_covering, tiles_covering
 from tiles.metadata import OsmAttribution, data_bounds, tilejson
 from tiles.render import render_layers
-from tiles.versions import LayerVersions
 
 BATCH = 200  # tiles rendered per transaction
 
@@ -83,9 +83,8 @@ def seed(
                         empty += 1
             if bar is not None:
                 bar.update(len(tiles[start : start + BATCH]))
-        versions = LayerVersions(engine, listen=False).current()
         with connect(engine) as conn:
-            osm = OsmAttribution().any_osm(conn, layers, versions)
+            osm = OsmAttribution().any_osm(conn, layers, LayerVersions.read(conn))
         doc = tilejson(layers, "", bounds=bbox, osm=osm)
         doc.pop("tiles")
         doc["minzoom"], doc["maxzoom"] = zooms.start, zooms.stop - 1

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from isal import igzip
 
 from gis.settings import Settings
+from gis.versions import LayerVersions
 from layers.catalog import Layer
 from tiles.cache import Part, TileCache, part_of
 from tiles.matrix import TileAddress
+from tiles.metadata import OsmAttribution
 from tiles.render import TileRenderer
-from tiles.versions import LayerVersions, has_refresher
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,12 @@ class Tile:
 class TileService:
     """Renders composite tiles, keeping parts cached per layer data version."""
 
-    def __init__(self, engine: sa.Engine, settings: Settings) -> None:
+    def __init__(self, engine: sa.Engine, settings: Settings, versions: LayerVersions) -> None:
         self.engine = engine
         self.renderer = TileRenderer(engine.url, settings.pool_size)
         self.cache = TileCache(settings.tile_cache_bytes, settings.tile_cache_dir)
-        self.versions = LayerVersions(engine, ttl_s=settings.tile_version_ttl_s, listen=self.cache.enabled)
+        self.versions = versions  # the process's one view of the layer versions (gis/root.py)
+        self.attribution = OsmAttribution()
         self._seen: dict[str, int] = {}
 
     def close(self) -> None:
@@ -63,7 +65,7 @@ class TileService:
         key = (tile.z, tile.x, tile.y)
         # Versions key the cache; without one they are still looked up for derived layers (coverage_gaps),
         # whose lookup brings them up to date.
-        versioned = self.cache.enabled or any(has_refresher(layer.table) for layer in layers)
+        versioned = self.cache.enabled or any(self.versions.is_derived(layer.table) for layer in layers)
         versions = self._versions(layers) if versioned else {}
         parts: dict[str, Part] = {}
         missing: list[Layer] = []

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, send_from_directory
 
+from gis.root import Api, Root
 from gis.settings import PROJECT_ROOT
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -40,6 +41,11 @@ def vendor(name: str) -> Response:
     return send_from_directory(MAPLIBRE_DIST, name, max_age=86400)
 
 
-def init_app(app: Flask) -> None:
+def api() -> Api:
+    """The web map adds nothing to the API's description."""
+    return Api()
+
+
+def init_app(app: Flask, root: Root) -> None:
     """Register the web map routes."""
     app.register_blueprint(bp)

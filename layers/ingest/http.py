@@ -5,10 +5,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, request
+from flask import Blueprint, Flask, Response, request
 from werkzeug.utils import secure_filename
 
 from gis.errors import InvalidParameter
+from gis.root import Root, current_root
 from gis.web import json_response, require_role, settings
 from layers.ingest.facilities import import_facilities, importable_layer
 
@@ -64,7 +65,7 @@ def import_layer(layer_id: str) -> Response:
         path = Path(tmp) / filename
         path.write_bytes(data)
         report = import_facilities(
-            current_app.extensions["daoan.engine"],
+            current_root().engine,
             settings(),
             layer.id,
             path,
@@ -92,6 +93,6 @@ def import_layer(layer_id: str) -> Response:
     )
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, root: Root) -> None:
     """Register the import endpoint."""
     app.register_blueprint(bp)

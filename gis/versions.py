@@ -6,8 +6,9 @@ than `ttl_s` or when a notification says it changed. A background thread LISTENs
 when the database goes away); each request also drains the listening socket, so a write committed
 before the request arrived is normally seen at once and at worst after `ttl_s`.
 
-A layer derived from others (coverage_gaps) registers a refresher: looking up that layer's version in
-the mapping current() returns first calls it, so that the version used is the one of current data.
+A layer derived from others (coverage_gaps) comes with a refresher, given to the constructor by the
+composition root (gis/root.py): looking up that layer's version in the mapping current() returns first
+calls it, so that the version used is the one of current data.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import logging
 import select
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -29,19 +30,17 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "daoan_layers"
 
-# (engine, the versions just read) → True when it rewrote its layer. Cheap when nothing is stale.
-Refresher = Callable[[sa.Engine, Mapping[str, int]], bool]
-_REFRESHERS: dict[str, Refresher] = {}
 
+class Refresher(Protocol):
+    """Brings a derived layer up to date; cheap when nothing it derives from changed."""
 
-def register_refresher(table: str, refresher: Refresher) -> None:
-    """Have `refresher` bring `table` up to date before its version is looked up (replaces any earlier one)."""
-    _REFRESHERS[table] = refresher
+    def __call__(self, engine: sa.Engine, versions: Mapping[str, int]) -> bool:
+        """Refresh against `versions` (the versions just read); True when it rewrote its layer."""
+        ...
 
-
-def has_refresher(table: str) -> bool:
-    """Whether `table` is a derived layer brought up to date when its version is looked up."""
-    return table in _REFRESHERS
+    def ensure_current(self, engine: sa.Engine) -> bool:
+        """Read what it needs and refresh when stale (for readers that hold no versions); True when rewritten."""
+        ...
 
 
 class _RefreshingVersions(Mapping[str, int]):
@@ -54,7 +53,7 @@ class _RefreshingVersions(Mapping[str, int]):
         self._data = data
 
     def __getitem__(self, table: str) -> int:
-        refresher = _REFRESHERS.get(table)
+        refresher = self._owner.refreshers.get(table)
         if refresher is not None:
             self._data = self._owner._refreshed(table, refresher, self._data)
         return self._data[table]
@@ -69,8 +68,16 @@ class _RefreshingVersions(Mapping[str, int]):
 class LayerVersions:
     """A per-process view of layer_versions: table name → version."""
 
-    def __init__(self, engine: sa.Engine, *, ttl_s: float = 0.1, listen: bool = True) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        *,
+        ttl_s: float = 0.1,
+        listen: bool = True,
+        refreshers: Mapping[str, Refresher] | None = None,
+    ) -> None:
         self.engine = engine
+        self.refreshers: Mapping[str, Refresher] = MappingProxyType(dict(refreshers or {}))
         self.ttl_s = ttl_s
         self.listen = listen
         self.notifications = 0  # notifications received so far (tests wait on it)
@@ -86,12 +93,16 @@ class LayerVersions:
         # the next request starts it again if the app goes on.
         sa.event.listen(engine, "engine_disposed", lambda _engine: self._stop.set())
 
+    def is_derived(self, table: str) -> bool:
+        """Whether `table` is a derived layer brought up to date when its version is looked up."""
+        return table in self.refreshers
+
     # ------------------------------------------------------------ reading
     def current(self) -> Mapping[str, int]:
         """Versions fresh within `ttl_s` (or since the last notification), read from the database if not;
         derived layers are refreshed when their version is looked up."""
         versions = self._current()
-        return _RefreshingVersions(self, versions) if _REFRESHERS else versions
+        return _RefreshingVersions(self, versions) if self.refreshers else versions
 
     def _refreshed(self, table: str, refresher: Refresher, versions: Mapping[str, int]) -> Mapping[str, int]:
         try:

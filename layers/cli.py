@@ -1,0 +1,118 @@
+"""The catalogue's commands: `daoan import osm|facilities`, `daoan demo` and `daoan db status`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from gis.cli import CliContext, db, fail, fail_rejected, import_group, pass_cli, user
+from gis.errors import ImportRejected
+
+
+@db.command("status")
+@pass_cli
+def db_status(cli: CliContext) -> None:
+    """Show migrations applied and pending, and the row count of every layer."""
+    from gis.migrate import available_migrations, pending_migrations
+    from layers.catalog import LAYERS
+
+    try:
+        pending = pending_migrations(cli.engine)
+    except sa.exc.OperationalError:
+        fail("the database is unreachable: run `daoan db init` (or `make run`) first", 3)
+    click.echo(f"migrations: {len(available_migrations()) - len(pending)} applied, {len(pending)} pending")
+    with cli.engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        for layer in LAYERS.values():
+            if not inspector.has_table(layer.table):  # its migration is pending
+                click.echo(f"  {layer.id:<26} {'(pending)':>10}")
+                continue
+            count = conn.execute(sa.text(f'SELECT count(*) FROM "{layer.table}"')).scalar()
+            click.echo(f"  {layer.id:<26} {count:>10,}")
+
+
+@import_group.command("osm")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--replace/--append", default=True, show_default=True, help="Replace the road network already loaded, or add to it."
+)
+@pass_cli
+def import_osm_cmd(cli: CliContext, file: Path, replace: bool) -> None:
+    """Import the drivable network and facilities of an .osm.pbf, .osm or .osm.bz2 FILE."""
+    from layers.ingest.osm import import_osm
+
+    counts = import_osm(cli.engine, cli.settings, file, replace=replace, progress=True)
+    for key, value in counts.items():
+        click.echo(f"{key:<44} {value:>10,}")
+
+
+@import_group.command("facilities")
+@click.option("--layer", "layer_id", required=True, help="Target layer, e.g. cameras, weather_stations, hazard_zones.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--crs",
+    default=None,
+    help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN (default: the file's own, else WGS84).",
+)
+@click.option(
+    "--lon", "lon_column", default=None, help="CSV: name of the longitude column (default lon/lng/longitude/x)."
+)
+@click.option("--lat", "lat_column", default=None, help="CSV: name of the latitude column (default lat/latitude/y).")
+@click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the bad ones.")
+@click.option("--replace", is_flag=True, help="Delete the layer's rows the file does not hold (same transaction).")
+@pass_cli
+def import_facilities_cmd(
+    cli: CliContext,
+    layer_id: str,
+    file: Path,
+    crs: str | None,
+    lon_column: str | None,
+    lat_column: str | None,
+    skip_invalid: bool,
+    replace: bool,
+) -> None:
+    """Import FILE (GeoJSON, CSV, GeoPackage, Shapefile) into a facility layer."""
+    from layers.ingest.facilities import import_facilities
+
+    try:
+        report = import_facilities(
+            cli.engine,
+            cli.settings,
+            layer_id,
+            file,
+            crs=crs,
+            lon_column=lon_column,
+            lat_column=lat_column,
+            skip_invalid=skip_invalid,
+            replace=replace,
+            imported_by=user(),
+        )
+    except ImportRejected as exc:
+        fail_rejected(exc, lambda err: f"row {err.get('row')}", limit=200)
+    click.echo(report.summary())
+
+
+@click.command("demo")
+@click.option("--size", type=click.Choice(["small", "province"]), default="province", show_default=True)
+@click.option("--seed", type=int, default=2017, show_default=True, help="Random seed (the output is deterministic).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when road segments are already loaded.")
+@pass_cli
+def demo_cmd(cli: CliContext, size: str, seed: int, if_empty: bool) -> None:
+    """Generate and load the synthetic Hunan demo network and facilities (replaces what is loaded)."""
+    from layers.demo import load_demo
+
+    if if_empty:
+        with cli.engine.connect() as conn:
+            if conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM road_segments)")).scalar():
+                click.echo("road network already loaded; demo skipped")
+                return
+    counts = load_demo(cli.engine, cli.settings, size=size, seed=seed, progress=True)
+    for key, value in counts.items():
+        click.echo(f"{key:<44} {value:>10,}")
+
+
+def register_cli(group: click.Group) -> None:
+    """Add `daoan demo` (the import and db commands join gis's shared groups)."""
+    group.add_command(demo_cmd)
