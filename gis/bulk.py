@@ -8,13 +8,9 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy.engine import Connection
 
+from gis.sqlfiles import quote_ident
+
 _BATCH_ROWS = 50_000
-
-
-def _quote_ident(name: str) -> str:
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return '"' + name + '"'
 
 
 def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -23,7 +19,7 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
     Geometry values are EWKB hex or EWKT strings; None becomes NULL. Runs in the transaction of
     `conn`, so a failure later in the same transaction leaves nothing behind.
     """
-    sql = f"COPY {_quote_ident(table)} ({', '.join(_quote_ident(c) for c in columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+    sql = f"COPY {quote_ident(table)} ({', '.join(quote_ident(c) for c in columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
     raw = conn.connection.dbapi_connection
     total = 0
     buffer = io.StringIO()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gis.errors import NotFound
+from gis.models import Base, ImportRun
 
 # How far a point of the layer may lie from a road on import.
 ON_ROAD = "on_road"  # rejected beyond settings.on_road_tolerance_m
@@ -444,26 +445,16 @@ def importable_layers() -> list[str]:
     return [layer.id for layer in _LAYERS if layer.importable]
 
 
-# Every table holding data (not schema bookkeeping), children before parents: what the demo
+def _data_tables() -> tuple[str, ...]:
+    """The layer tables, every table whose rows hang on one of them (by foreign key), and the record of
+    imports: children before parents, as the models declare them."""
+    data = {layer.table for layer in _LAYERS} | {ImportRun.__tablename__}
+    for table in Base.metadata.sorted_tables:  # parents first: a child sees its parent decided
+        if any(fk.column.table.name in data for fk in table.foreign_keys):
+            data.add(table.name)
+    return tuple(t.name for t in reversed(Base.metadata.sorted_tables) if t.name in data)
+
+
+# Every table holding data (not bookkeeping: versions, standards, derived state): what the demo
 # replaces and what tests empty between cases.
-DATA_TABLES = (
-    "coverage_gaps",
-    "incident_changes",
-    "incidents",
-    "weather_observations",
-    "hazard_zones",
-    "interval_speed_sections",
-    "cameras",
-    "enforcement_stations",
-    "command_centres",
-    "weather_stations",
-    "guidance_signs",
-    "toll_stations",
-    "service_areas",
-    "admin_seats",
-    "turn_restrictions",
-    "road_segments",
-    "road_nodes",
-    "admin_areas",
-    "import_runs",
-)
+DATA_TABLES = _data_tables()

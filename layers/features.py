@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from gis.chinacrs import from_wgs84
 from gis.errors import InvalidParameter, NotFound
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql, quote_ident
 from layers.catalog import LAYERS, Layer
 
 OUTPUT_CRS = ("wgs84", "gcj02", "bd09")
@@ -31,13 +31,6 @@ class ItemsQuery:
     offset: int = 0
     filters: Mapping[str, Any] = field(default_factory=dict)
     crs: str = "wgs84"
-
-
-def quote_ident(name: str) -> str:
-    """A double-quoted identifier; only names from the catalogue ever reach here."""
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"not a plain identifier: {name!r}")
-    return f'"{name}"'
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -163,12 +156,7 @@ def _feature(layer: Layer, row: Any, crs: str) -> dict:
 
 def _compose(template: str, layer: Layer, where: str) -> str:
     columns = ", ".join(quote_ident(n) for n in layer.property_names)
-    return (
-        load_sql(template)
-        .replace("{columns}", columns)
-        .replace("{table}", quote_ident(layer.table))
-        .replace("{where}", where)
-    )
+    return load_table_sql(template, layer.table).replace("{columns}", columns).replace("{where}", where)
 
 
 def query_items(conn: Connection, layer: Layer, query: ItemsQuery) -> tuple[list[dict], int]:
@@ -225,9 +213,7 @@ class LayerStatsCache:
             if cached and cached[0] == version:
                 result[layer.id] = cached[1]
                 continue
-            row = conn.execute(
-                sa.text(load_sql("queries/layer_stats.sql").replace("{table}", quote_ident(layer.table)))
-            ).one()
+            row = conn.execute(sa.text(load_table_sql("queries/layer_stats.sql", layer.table))).one()
             bbox = None if row.minx is None else (row.minx, row.miny, row.maxx, row.maxy)
             stats = LayerStats(int(row.n), bbox)
             with self._lock:

@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.errors import InvalidParameter, Unprocessable
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql
 from gis.stake import format_stake, parse_stake
 from layers.catalog import LAYERS
-from layers.features import quote_ident
 
 
 def parse_lonlat(text: str, *, parameter: str) -> tuple[float, float]:
@@ -114,7 +113,7 @@ def search(conn: Connection, q: str, *, limit: int = 20) -> dict:
     ]
     facilities = []
     for layer in SEARCHABLE_LAYERS:
-        sql = load_sql("queries/search_facilities.sql").replace("{table}", quote_ident(layer.table))
+        sql = load_table_sql("queries/search_facilities.sql", layer.table)
         for r in conn.execute(sa.text(sql), params):
             facilities.append(
                 _point_feature(

@@ -12,7 +12,7 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql
 from planning.areas import AreaTree, load_area_tree
 from planning.linear import RouteLine, build_line
 from planning.standards import GROUP_CLASSES, Parameters
@@ -244,7 +244,7 @@ def load_points(
         sql, params = load_sql("queries/coverage_cameras.sql"), {"kinds": list(kinds), "as_of": as_of}
     elif table in ("enforcement_stations", "weather_stations"):
         kind_filter = "AND f.kind = ANY (:kinds)" if table == "weather_stations" else ""
-        sql = load_sql("queries/coverage_stations.sql").replace("{table}", f'"{table}"')
+        sql = load_table_sql("queries/coverage_stations.sql", table)
         sql = sql.replace("{kind_filter}", kind_filter)
         params = {"as_of": as_of, "kinds": list(kinds), "snap_m": snap_m, "classes": list(MEASURED_CLASSES)}
     else:

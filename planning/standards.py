@@ -14,7 +14,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from gis.errors import ImportRejected, Unprocessable
 from gis.sqlfiles import load_sql
-from planning import models as _models  # noqa: F401  (registers the coverage tables with the schema models)
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "standards" / "hunan_2017_26.toml"
 ROAD_GROUPS = ("expressway", "national_provincial", "all")

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from geoalchemy2 import Geometry
 from sqlalchemy.dialects import postgresql
 
-import planning.models  # noqa: F401  (registers the coverage tables on Base)
 from gis.migrate import available_migrations, migrate, pending_migrations
 from gis.models import Base
 from layers.catalog import LAYERS

@@ -8,9 +8,9 @@ from collections.abc import Mapping, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql
 from layers.catalog import Layer
-from layers.features import LayerStats, quote_ident
+from layers.features import LayerStats
 from tiles.matrix import DATA_MAXZOOM
 from tiles.queries import tile_fields
 
@@ -38,7 +38,7 @@ class OsmAttribution:
             with self._lock:
                 known = self._known.get(layer.id)
             if known is None or known[0] != version:
-                sql = load_sql("queries/tiles_osm_rows.sql").replace("{table}", quote_ident(layer.table))
+                sql = load_table_sql("queries/tiles_osm_rows.sql", layer.table)
                 known = (version, bool(conn.execute(sa.text(sql)).scalar()))
                 with self._lock:
                     self._known[layer.id] = known

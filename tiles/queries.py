@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, quote_ident
 from layers.catalog import LAYERS, Layer
-from layers.features import quote_ident
 from tiles.matrix import EXTENT, TileAddress
 
 # Types of the prepared statements' parameters ($1 … $10, see sql/queries/tiles_layer.sql).

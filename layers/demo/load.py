@@ -16,8 +16,9 @@ from tqdm import tqdm
 
 from gis.bulk import copy_rows
 from gis.errors import InvalidParameter
+from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql, quote_ident
 from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
 from layers.demo.facilities import (
     cameras,
@@ -97,7 +98,7 @@ def load_demo(
             )
             step("analyze")
             for table in counts:
-                conn.execute(sa.text(f'ANALYZE "{table}"'))
+                conn.execute(sa.text(f"ANALYZE {quote_ident(table)}"))
     finally:
         bar.close()
     log.info("demo %s loaded in %.1f s: %s", size, time.perf_counter() - started, counts)
@@ -156,14 +157,14 @@ def _load(
         conn.execute(
             sa.text(
                 f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "
-                f'(SELECT coalesce(max(id), 0) + 1 FROM "{name}"), false)'
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {quote_ident(name)}), false)"
             ),
             {"t": name},
         )
     step("linear references")
     for name, ids in off_road.items():
         if ids:
-            sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{name}"')
+            sql = load_table_sql("queries/linref_apply.sql", name)
             conn.execute(sa.text(sql), {"ids": ids})
     # The natural keys imports upsert on, so that a file re-imported over the demo updates its rows.
     for name in counts:
@@ -210,26 +211,7 @@ def _node_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
         )
 
 
-_SEGMENT_COLUMNS = (
-    "id",
-    "road_class",
-    "route_code",
-    "name",
-    "oneway",
-    "lanes",
-    "maxspeed_kmh",
-    "default_speed_kmh",
-    "length_m",
-    "bridge",
-    "tunnel",
-    "start_stake_m",
-    "end_stake_m",
-    "county_adcode",
-    "source_node",
-    "target_node",
-    "source",
-    "geom",
-)
+_SEGMENT_COLUMNS = insert_columns(RoadSegment, omit=("source_id",))  # _segment_rows follows this order
 
 
 def _segment_rows(world: DemoWorld) -> Iterator[Sequence[object]]:

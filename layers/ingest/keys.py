@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_table_sql, quote_ident
 from layers.catalog import Layer
 
 # table → (code column, kind column); the same choices as migration 016's backfill.
@@ -40,16 +40,12 @@ def key_expression(layer: Layer, alias: str) -> str:
     code, kind = KEY_COLUMNS[layer.table]
     source_id = "NULL" if layer.table == "admin_areas" else f'{alias}."source_id"'
     return (
-        f'daoan_natural_key({f"{alias}.{_q(code)}" if code else "NULL"}, {alias}."source", {source_id}, '
-        f'{f"{alias}.{_q(kind)}" if kind else "NULL"}, {alias}."name", {alias}."geom")'
+        f'daoan_natural_key({f"{alias}.{quote_ident(code)}" if code else "NULL"}, {alias}."source", {source_id}, '
+        f'{f"{alias}.{quote_ident(kind)}" if kind else "NULL"}, {alias}."name", {alias}."geom")'
     )
 
 
 def assign_keys(conn: Connection, layer: Layer, table: str | None = None) -> None:
     """Key every row of the layer's `table` (default: its own; a name from code), numbering repeated keys."""
-    sql = load_sql("queries/natural_keys_assign.sql").replace("{table}", _q(table or layer.table))
+    sql = load_table_sql("queries/natural_keys_assign.sql", table or layer.table)
     conn.execute(sa.text(sql.replace("{key}", key_expression(layer, "t"))))
-
-
-def _q(name: str) -> str:
-    return f'"{name}"'

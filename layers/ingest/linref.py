@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.settings import Settings
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_table_sql, quote_ident
 from layers.catalog import OFF_ROAD, ON_ROAD, ROADSIDE, Layer
 
 
@@ -28,7 +28,7 @@ def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int], *
     """
     if not ids or layer.geometry_type != "Point" or layer.placement is None:
         return
-    sql = load_sql("queries/linref_apply.sql").replace("{table}", f'"{table or layer.table}"')
+    sql = load_table_sql("queries/linref_apply.sql", table or layer.table)
     conn.execute(sa.text(sql), {"ids": list(ids)})
 
 
@@ -44,7 +44,7 @@ def too_far_from_road(
         return []
     rows = conn.execute(
         sa.text(
-            f'SELECT id, road_distance_m FROM "{table or layer.table}" '
+            f"SELECT id, road_distance_m FROM {quote_ident(table or layer.table)} "
             "WHERE id = ANY (:ids) AND (road_distance_m IS NULL OR road_distance_m > :limit) ORDER BY id"
         ),
         {"ids": list(ids), "limit": limit},

@@ -14,8 +14,9 @@ from tqdm import tqdm
 from gis.bulk import copy_rows
 from gis.db import connect
 from gis.errors import InvalidParameter, Unprocessable
+from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, load_table_sql, quote_ident
 from layers.catalog import LAYERS
 from layers.ingest import store
 from layers.ingest.linref import apply_linear_reference, too_far_from_road
@@ -153,24 +154,7 @@ def _load_network(conn: Connection, net: OsmNetwork, counts: dict[str, int]) -> 
     copy_rows(
         conn,
         "osm_segment_stage",
-        (
-            "id",
-            "road_class",
-            "route_code",
-            "name",
-            "oneway",
-            "lanes",
-            "maxspeed_kmh",
-            "default_speed_kmh",
-            "length_m",
-            "bridge",
-            "tunnel",
-            "source_node",
-            "target_node",
-            "source",
-            "source_id",
-            "geom",
-        ),
+        insert_columns(RoadSegment, omit=("start_stake_m", "end_stake_m", "county_adcode")),
         seg_rows,
     )
     counts["road_segments"] = conn.execute(sa.text(load_sql("queries/osm_segments_insert.sql"))).rowcount
@@ -226,7 +210,7 @@ def _load_facilities(
     keep = [i for i, c in zip(ids, candidates, strict=True) if i not in far and c.ok]
     store.upsert_staged(conn, layer, columns, keep, replace=False)
     if replace:
-        sql = load_sql("queries/osm_delete_absent_facilities.sql").replace("{table}", store.quote_ident(layer.table))
+        sql = load_table_sql("queries/osm_delete_absent_facilities.sql", layer.table)
         conn.execute(sa.text(sql), {"source": SOURCE, "ids": keep})
     counts[layer_id] = len(keep)
     counts[f"{layer_id}_skipped_far_from_road"] = len(far)
@@ -241,7 +225,7 @@ def _relink_other_facilities(conn: Connection) -> int:
         ids = [
             int(r[0])
             for r in conn.execute(
-                sa.text(f'SELECT id FROM "{layer.table}" WHERE source <> :source'), {"source": SOURCE}
+                sa.text(f"SELECT id FROM {quote_ident(layer.table)} WHERE source <> :source"), {"source": SOURCE}
             )
         ]
         apply_linear_reference(conn, layer, ids)

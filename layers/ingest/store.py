@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from gis.bulk import copy_rows
 from gis.errors import ImportRejected
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, quote_ident
 from layers.catalog import Layer
 from layers.ingest.keys import code_column, key_expression
 from layers.ingest.validate import Candidate, shown
@@ -29,13 +29,6 @@ _GEOD = Geod(ellps="WGS84")
 _COPY_BATCH_ROWS = 50_000  # gis.bulk sends COPY in batches of this size; line numbers restart per batch
 _COPY_LINE = re.compile(r"line (\d+)")
 STAGE = "import_stage"  # the temporary table an import stages its rows in (sql/queries/import_stage_create.sql)
-
-
-def quote_ident(name: str) -> str:
-    """A catalogue identifier, checked and double-quoted for SQL."""
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise ValueError(f"not a plain SQL identifier: {name!r}")
-    return f'"{name}"'
 
 
 def ewkb_hex(geom: BaseGeometry) -> str:
