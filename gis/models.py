@@ -53,6 +53,13 @@ def insert_columns(model: type[Base], *, omit: Collection[str] = ()) -> tuple[st
     return tuple(c.name for c in model.__table__.columns if c.computed is None and c.name not in omit)
 
 
+class Department(Base):
+    __tablename__ = "departments"
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    name_en: Mapped[str] = mapped_column(Text, unique=True)
+    description: Mapped[str] = mapped_column(Text)
+
+
 class AdminArea(Base):
     __tablename__ = "admin_areas"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -144,6 +151,7 @@ class PointFacility(Base):
 
 class Camera(PointFacility):
     __tablename__ = "cameras"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     code: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
@@ -154,6 +162,7 @@ class Camera(PointFacility):
 
 class EnforcementStation(PointFacility):
     __tablename__ = "enforcement_stations"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
     install_year: Mapped[int | None] = mapped_column(SmallInteger)
@@ -161,6 +170,7 @@ class EnforcementStation(PointFacility):
 
 class CommandCentre(PointFacility):
     __tablename__ = "command_centres"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(Text)
     adcode: Mapped[str | None] = mapped_column(Text)
@@ -168,6 +178,7 @@ class CommandCentre(PointFacility):
 
 class WeatherStation(PointFacility):
     __tablename__ = "weather_stations"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
     station_code: Mapped[str | None] = mapped_column(Text, unique=True)
@@ -178,6 +189,7 @@ class WeatherStation(PointFacility):
 
 class GuidanceSign(PointFacility):
     __tablename__ = "guidance_signs"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)
     direction: Mapped[str | None] = mapped_column(Text)
@@ -186,6 +198,7 @@ class GuidanceSign(PointFacility):
 
 class TollStation(PointFacility):
     __tablename__ = "toll_stations"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
     entrances: Mapped[bool] = mapped_column(Boolean)
     exits: Mapped[bool] = mapped_column(Boolean)
@@ -193,6 +206,7 @@ class TollStation(PointFacility):
 
 class ServiceArea(PointFacility):
     __tablename__ = "service_areas"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     name: Mapped[str | None] = mapped_column(Text)
 
 
@@ -205,6 +219,7 @@ class AdminSeat(PointFacility):
 
 class IntervalSpeedSection(Base):
     __tablename__ = "interval_speed_sections"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
     route_code: Mapped[str | None] = mapped_column(Text)
@@ -227,6 +242,7 @@ class IntervalSpeedSection(Base):
 
 class HazardZone(Base):
     __tablename__ = "hazard_zones"
+    department: Mapped[str] = mapped_column(Text, ForeignKey("departments.name"))  # migration 017
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     name: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(Text)

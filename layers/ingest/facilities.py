@@ -106,7 +106,14 @@ def import_facilities(
         report.notes.append(crs_note)
     with connect(engine) as conn:
         columns = store.table_columns(conn, layer)
-        validator = RowValidator(layer, columns, coords, settings.service_area, truncated_names=source.truncated_names)
+        validator = RowValidator(
+            layer,
+            columns,
+            coords,
+            settings.service_area,
+            truncated_names=source.truncated_names,
+            departments=store.departments(conn) if "department" in columns else None,
+        )
         candidates = [validator.validate(record) for record in source.records]
         if validator.recomputed:
             report.notes.append(

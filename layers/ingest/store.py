@@ -42,6 +42,14 @@ def table_columns(conn: Connection, layer: Layer) -> set[str]:
     return {r[0] for r in rows}
 
 
+def departments(conn: Connection) -> dict[str, str]:
+    """Accepted spellings (lower case) of each department: its name and English name → its name."""
+    out: dict[str, str] = {}
+    for name, name_en in conn.execute(sa.text(load_sql("queries/departments.sql"))):
+        out[name.lower()] = out[name_en.lower()] = name
+    return out
+
+
 def check_unique(conn: Connection, layer: Layer, candidates: Sequence[Candidate]) -> None:
     """Add an error to every candidate whose value of a unique column repeats one in the file or the table."""
     columns = [

@@ -35,6 +35,16 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
 _TABLE_LIMITS: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("weather_stations", "install_year"): (1900, 2100),
 }
+# Column names of Chinese source files mapped onto the catalogue's properties.
+ALIASES = {
+    "部门": "department",
+    "管理部门": "department",
+    "所属部门": "department",
+    "区站号": "station_code",
+    "站号": "station_code",
+    "设备编码": "code",
+    "设备编号": "code",
+}
 _TRUE = {"true", "t", "yes", "y", "1", "是"}
 _FALSE = {"false", "f", "no", "n", "0", "否"}
 _REASON_AT = re.compile(r"^(.*)\[(\S+) (\S+)\]$")
@@ -147,12 +157,15 @@ class RowValidator:
         service_area: tuple[float, float, float, float],
         *,
         truncated_names: bool = False,
+        departments: dict[str, str] | None = None,
     ):
         self.layer = layer
         self.coords = coords
         self.area = service_area
         self.has_extras = "properties" in columns
         self.truncated_names = truncated_names
+        # accepted spelling (lower case) → the department's name; from the departments table
+        self.departments = departments or {}
         self.props = {
             p.name.lower(): p for p in layer.properties if p.name in columns and p.name not in COMPUTED_COLUMNS
         }
@@ -174,7 +187,7 @@ class RowValidator:
 
     # ------------------------------------------------------------ properties
     def _declared(self, name: str) -> Property | None:
-        prop = self.props.get(name.lower())
+        prop = self.props.get(ALIASES.get(name.strip(), name).lower())
         if prop is None and self.truncated_names and len(name) == 10:
             matches = [p for key, p in self.props.items() if key.startswith(name.lower())]
             prop = matches[0] if len(matches) == 1 else None
@@ -193,6 +206,11 @@ class RowValidator:
                 except ValueError as exc:
                     cand.errors.append((prop.name, str(exc)))
                     continue
+                if coerced is not None and prop.name == "department":
+                    coerced, problem = self._department(coerced)
+                    if problem:
+                        cand.errors.append((prop.name, problem))
+                        continue
                 if coerced is not None:
                     problem = _limit_error(self.layer.table, prop.name, coerced)
                     if problem:
@@ -219,6 +237,14 @@ class RowValidator:
                 cand.errors.append((prop.name, f"is required{choices}{hint}"))
         if self.layer.id == "admin_areas":
             cand.errors.extend(admin_code_errors(cand.values))
+
+    def _department(self, value: object) -> tuple[object, str | None]:
+        """The department's name for `value` (its name or English name), or why it is none."""
+        found = self.departments.get(str(value).strip().lower())
+        if found is not None:
+            return found, None
+        known = ", ".join(sorted(set(self.departments.values())))
+        return value, f"{shown(value)} is not a known department; one of {known} (the departments table)"
 
     # ------------------------------------------------------------ geometry
     def check_geometry(self, geom: BaseGeometry | None) -> tuple[BaseGeometry | None, tuple[str, str] | None]:
