@@ -210,8 +210,10 @@ def exactness(engine: sa.Engine, state: RoutingState, rng: np.random.Generator) 
 
 def live_checks(engine: sa.Engine, router: Router, state: RoutingState, pairs: list, rng: np.random.Generator) -> dict:
     """Incident → next route honours it; isochrone; matrix with a closure; diversion plan."""
-    from routing.diversion import Closure, closure_arcs, load_toll_stations, plan_diversion
-    from routing.incidents import _values, create_incident
+    from routing.diversion import closure_of, load_toll_stations, plan_diversion
+    from routing.incident import IncidentPatch
+    from routing.incident_place import resolve
+    from routing.incidents import create_incident
 
     g = state.graph
     out: dict = {}
@@ -248,7 +250,7 @@ def live_checks(engine: sa.Engine, router: Router, state: RoutingState, pairs: l
         closed_ids = {int(g.seg_ids[i]) for i in mid}
         t0 = time.perf_counter()
         with connect(engine) as conn:
-            create_incident(conn, {"kind": "accident", **closure}, who="bench")
+            create_incident(conn, IncidentPatch.parse({"kind": "accident", **closure}), who="bench")
         with connect(engine) as conn:
             state2, ov2 = router.current(conn)
             after = plan_route(state2, ov2, None, RouteRequest([target[0], target[1]]), radius_m=500)
@@ -256,15 +258,9 @@ def live_checks(engine: sa.Engine, router: Router, state: RoutingState, pairs: l
         used = set(after["features"][0]["properties"]["segment_ids"])
         out["incident_avoided"] = not used & closed_ids
         with connect(engine) as conn:
-            values = _values(conn, {"kind": "accident", **closure})
+            spec = resolve(conn, IncidentPatch.parse({"kind": "accident", **closure}))
             t0 = time.perf_counter()
-            c = Closure(
-                closure_arcs(conn, g, values),
-                "accident",
-                values["route_code"],
-                values["from_stake_m"],
-                values["to_stake_m"],
-            )
+            c = closure_of(conn, g, spec)
             plan = plan_diversion(state2, ov2, c, search_km=100, toll_stations=load_toll_stations(conn))
             out["diversion_ms"] = (time.perf_counter() - t0) * 1000
         out["diversion_directions"] = len(plan["directions"])

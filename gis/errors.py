@@ -54,6 +54,11 @@ class Conflict(DaoanError):
     title = "Conflict"
 
 
+class PreconditionFailed(DaoanError):
+    status = 412
+    title = "Precondition failed"
+
+
 class TooLarge(DaoanError):
     status = 413
     title = "Request too large"

@@ -289,6 +289,7 @@ class Incident(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     updated_by: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    version: Mapped[int] = mapped_column(Integer)
     geom = _geom("GEOMETRY")
     geom_3857 = _geom_3857("GEOMETRY")
 
@@ -301,6 +302,7 @@ class IncidentChange(Base):
     changed_by: Mapped[str] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     changes: Mapped[dict] = mapped_column(JSONB)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class ImportRun(Base):

@@ -191,25 +191,29 @@ def incidents_add_cmd(
     import json
 
     from gis.db import connect
+    from routing.incident import IncidentPatch
     from routing.incidents import create_incident
 
-    body: dict = {"kind": kind, "effect": effect, "direction": direction}
-    for key, value in (
-        ("speed_cap_kmh", speed_cap),
-        ("route", route_code),
-        ("from_stake", from_stake),
-        ("to_stake", to_stake),
-        ("toll_station_id", toll_station),
-        ("ends_at", ends_at),
-        ("description", description),
-    ):
-        if value is not None:
-            body[key] = value
-    if geometry_json:
-        body["geometry"] = json.loads(geometry_json)
+    try:
+        geometry = json.loads(geometry_json) if geometry_json else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"must be a GeoJSON geometry: {exc}", param_hint="--geometry") from None
+    patch = IncidentPatch.of(
+        kind=kind,
+        effect=effect,
+        direction=direction,
+        speed_cap_kmh=speed_cap,
+        route=route_code,
+        from_stake=from_stake,
+        to_stake=to_stake,
+        toll_station_id=toll_station,
+        ends_at=ends_at,
+        description=description,
+        geometry=geometry,
+    )
     with connect(cli.engine) as conn:
-        feature = create_incident(conn, body, who=user())
-    click.echo(f"incident {feature['id']} declared ({feature['properties']['status']})")
+        incident = create_incident(conn, patch, who=user())
+    click.echo(f"incident {incident.id} declared ({incident.status})")
 
 
 @incidents_group.command("end")

@@ -4,7 +4,6 @@ entrances to close and what every guidance sign upstream should say."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +16,9 @@ from gis.sqlfiles import load_sql
 from gis.stake import format_stake
 from routing.directions import arc_coords
 from routing.graph import LINK, ROAD_CLASSES, RoadGraph
+from routing.incident import IncidentPatch, IncidentSpec, Place
+from routing.incident_place import resolve
+from routing.incidents import get_incident
 from routing.overlay import Overlay
 from routing.ramps import entrance_arcs
 from routing.search import Path
@@ -64,16 +66,16 @@ class _Stream:
     walk: list[tuple[int, float, float, int]] = field(default_factory=list)  # (node, metres, seconds, arc)
 
 
-def closure_arcs(conn: Connection, graph: RoadGraph, values: dict) -> frozenset[int]:
-    """The arcs a closure (incident column values) acts on."""
+def closure_arcs(conn: Connection, graph: RoadGraph, place: Place) -> frozenset[int]:
+    """The arcs closed at a place: its stake range (or geometry) in its direction."""
     rows = conn.execute(
         sa.text(load_sql("queries/routing_closure_segments.sql")),
         {
-            "route": values.get("route_code"),
-            "lo": values.get("from_stake_m"),
-            "hi": values.get("to_stake_m"),
-            "geometry": values["geometry"],
-            "direction": values.get("direction") or "both",
+            "route": place.route_code,
+            "lo": place.from_stake_m,
+            "hi": place.to_stake_m,
+            "geometry": place.geometry,
+            "direction": place.direction,
         },
     ).all()
     idx = graph.segment_index([r.segment_id for r in rows])
@@ -86,6 +88,31 @@ def closure_arcs(conn: Connection, graph: RoadGraph, values: dict) -> frozenset[
         if r.against and np.isfinite(graph.base_cost[2 * s + 1]):
             arcs.add(2 * s + 1)
     return frozenset(arcs)
+
+
+def closure_of(conn: Connection, graph: RoadGraph, spec: IncidentSpec, *, incident_id: int | None = None) -> Closure:
+    """The closure an incident (stored, or declared ad hoc) makes: the arcs it closes and how to name it;
+    an entrance closure closes the entrance arcs of its toll station."""
+    p = spec.place
+    ts = None
+    if spec.kind == "entrance_closure" and p.toll_station_id is not None:
+        ts = conn.execute(sa.text(load_sql("queries/routing_toll_station.sql")), {"id": p.toll_station_id}).first()
+    if ts is not None:
+        arcs = frozenset(entrance_arcs(graph, float(ts.lon), float(ts.lat), segment_id=ts.segment_id))
+    else:
+        arcs = closure_arcs(conn, graph, p)
+    return Closure(arcs, spec.kind, p.route_code, p.from_stake_m, p.to_stake_m, incident_id, p.toll_station_id)
+
+
+def incident_closure(conn: Connection, graph: RoadGraph, ident: int) -> Closure:
+    """The closure a stored incident makes (404 for an unknown incident)."""
+    incident = get_incident(conn, ident)
+    return closure_of(conn, graph, incident.spec, incident_id=incident.id)
+
+
+def adhoc_closure(conn: Connection, graph: RoadGraph, body: object) -> Closure:
+    """The closure an incident body would make (kind control unless it says), storing nothing."""
+    return closure_of(conn, graph, resolve(conn, IncidentPatch.parse(body, defaults={"kind": "control"})))
 
 
 def _key(graph: RoadGraph, seg: int) -> tuple:
@@ -547,26 +574,3 @@ def _stations_to_close(graph: RoadGraph, upstream: list, span_m: float, closed: 
 def load_toll_stations(conn: Connection) -> list[Any]:
     """Every toll station with its position."""
     return list(conn.execute(sa.text(load_sql("queries/routing_toll_stations.sql"))).all())
-
-
-def closure_from_incident(conn: Connection, graph: RoadGraph, ident: int) -> Closure:
-    """The closure an incident declares (404 for an unknown incident)."""
-    from routing.incidents import get_incident
-
-    feature = get_incident(conn, ident)
-    p = feature["properties"]
-    values = {
-        "route_code": p["route_code"],
-        "from_stake_m": p["from_stake_m"],
-        "to_stake_m": p["to_stake_m"],
-        "geometry": json.dumps(feature["geometry"]),
-        "direction": p["direction"],
-    }
-    if p["kind"] == "entrance_closure" and p["toll_station_id"] is not None:
-        g = feature["geometry"]["coordinates"]
-        ts = conn.execute(sa.text(load_sql("queries/routing_toll_station.sql")), {"id": p["toll_station_id"]}).first()
-        seg = ts.segment_id if ts is not None else None
-        arcs = frozenset(entrance_arcs(graph, float(g[0]), float(g[1]), segment_id=seg))
-    else:
-        arcs = closure_arcs(conn, graph, values)
-    return Closure(arcs, p["kind"], p["route_code"], p["from_stake_m"], p["to_stake_m"], ident, p["toll_station_id"])

@@ -13,6 +13,7 @@ from gis.root import Api, Root, current_root
 from gis.web import json_response, require_role, settings
 from layers.places import parse_lonlat
 from routing import openapi
+from routing.incident import Incident, IncidentPatch
 from routing.service import BUILD_WAIT_S, Router, read_versions
 from routing.text import pick_lang
 
@@ -69,7 +70,7 @@ def _required_point(name: str) -> tuple[float, float]:
 def route_view() -> Response:
     """GET /route: the fastest route (and alternatives) as a GeoJSON FeatureCollection."""
 
-    from routing.incidents import parse_time
+    from routing.incident import parse_time
     from routing.routes import RouteRequest, plan_route
 
     start, end = _required_point("from"), _required_point("to")
@@ -114,14 +115,33 @@ def incidents_list() -> Response:
     return json_response(body, mimetype=GEOJSON, cache_seconds=5)
 
 
+def _if_match() -> list[str] | None:
+    """The entity tags If-Match names (["*"] for any); None when the request sends no If-Match."""
+    if "If-Match" not in request.headers:
+        return None
+    tags = request.if_match
+    return ["*"] if tags.star_tag else sorted(tags.as_set())
+
+
+def _incident_response(incident: Incident, body: dict, *, status: int = 200) -> Response:
+    """An incident's Feature with its strong ETag (the version): If-Match takes it for a change."""
+    resp = json_response(body, status=status, mimetype=GEOJSON, etag=False)
+    resp.set_etag(incident.etag)
+    return resp
+
+
 @bp.get("/incidents/<int:ident>")
 def incident_get(ident: int) -> Response:
-    """GET /incidents/{id}: one incident with its change history."""
+    """GET /incidents/{id}: one incident with its change history; ETag, If-None-Match → 304."""
 
-    from routing.incidents import get_incident
+    from routing.incidents import incident_feature
 
     with connect(router().engine) as conn:
-        return json_response(get_incident(conn, ident, history=True), mimetype=GEOJSON, cache_seconds=5)
+        incident, feature = incident_feature(conn, ident)
+    resp = _incident_response(incident, feature)
+    resp.headers["Cache-Control"] = "no-cache"
+    resp.make_conditional(request)
+    return resp
 
 
 @bp.post("/incidents")
@@ -131,37 +151,37 @@ def incident_create() -> Response:
     from routing.incidents import create_incident
 
     token = require_role("operator")
-    body = _body()
+    patch = IncidentPatch.parse(_body())
     with connect(router().engine) as conn:
-        feature = create_incident(conn, body, who=token.name)
-    resp = json_response(feature, status=201, mimetype=GEOJSON, etag=False)
-    resp.headers["Location"] = f"/incidents/{feature['id']}"
+        incident = create_incident(conn, patch, who=token.name)
+    resp = _incident_response(incident, incident.feature(), status=201)
+    resp.headers["Location"] = f"/incidents/{incident.id}"
     return resp
 
 
 @bp.patch("/incidents/<int:ident>")
 def incident_update(ident: int) -> Response:
-    """PATCH /incidents/{id}: extend or change an incident that has not ended."""
+    """PATCH /incidents/{id}: change an incident that has not ended (409 if it has; 412 on a stale If-Match)."""
 
     from routing.incidents import update_incident
 
     token = require_role("operator")
-    body = _body()
+    patch = IncidentPatch.parse(_body())
     with connect(router().engine) as conn:
-        feature = update_incident(conn, ident, body, who=token.name)
-    return json_response(feature, mimetype=GEOJSON, etag=False)
+        incident = update_incident(conn, ident, patch, who=token.name, if_match=_if_match())
+    return _incident_response(incident, incident.feature())
 
 
 @bp.delete("/incidents/<int:ident>")
 def incident_end(ident: int) -> Response:
-    """DELETE /incidents/{id}: end an incident now (409 when it already ended)."""
+    """DELETE /incidents/{id}: end an incident now, once (409 when it already ended; 412 on a stale If-Match)."""
 
     from routing.incidents import end_incident
 
     token = require_role("operator")
     with connect(router().engine) as conn:
-        feature = end_incident(conn, ident, who=token.name)
-    return json_response(feature, mimetype=GEOJSON, etag=False)
+        incident = end_incident(conn, ident, who=token.name, if_match=_if_match())
+    return _incident_response(incident, incident.feature())
 
 
 @bp.post("/weather/observations")
@@ -196,37 +216,24 @@ def _diversion(closure_of) -> Response:  # type: ignore[no-untyped-def]
 def diversion_get() -> Response:
     """GET /diversion?incident=ID: the diversion plan for a stored incident."""
 
-    from routing.diversion import closure_from_incident
+    from routing.diversion import incident_closure
 
     text = request.args.get("incident", "")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise InvalidParameter(f"incident must be an incident id; got {text!r}", parameter="incident")
-    return _diversion(lambda conn, state: closure_from_incident(conn, state.graph, int(text)))
+    return _diversion(lambda conn, state: incident_closure(conn, state.graph, int(text)))
 
 
 @bp.post("/diversion")
 def diversion_post() -> Response:
     """POST /diversion: the diversion plan for an ad-hoc closure (stores nothing, no token)."""
 
-    from routing.diversion import Closure, closure_arcs
-    from routing.incidents import _values
+    from routing.diversion import adhoc_closure
 
     body = _body()
     if not isinstance(body, dict):
         raise InvalidParameter("the body must be a JSON object describing the closure", parameter="body")
-    body = {"kind": "control", **body}
-
-    def closure_of(conn, state):  # type: ignore[no-untyped-def]
-        values = _values(conn, body)
-        return Closure(
-            closure_arcs(conn, state.graph, values),
-            values["kind"],
-            values["route_code"],
-            values["from_stake_m"],
-            values["to_stake_m"],
-        )
-
-    return _diversion(closure_of)
+    return _diversion(lambda conn, state: adhoc_closure(conn, state.graph, body))
 
 
 @bp.get("/isochrone")

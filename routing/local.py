@@ -55,9 +55,8 @@ def diversion_once(
     closure: dict | None = None,
     router: Router | None = None,
 ) -> dict:
-    """A diversion plan for a stored incident or an ad-hoc closure (stores nothing)."""
-    from routing.diversion import Closure, closure_arcs, closure_from_incident, load_toll_stations, plan_diversion
-    from routing.incidents import _values
+    """A diversion plan for a stored incident or an ad-hoc closure (an incident body; stores nothing)."""
+    from routing.diversion import adhoc_closure, incident_closure, load_toll_stations, plan_diversion
 
     router = router or Router(engine, settings)
     with connect(engine) as conn:
@@ -65,16 +64,9 @@ def diversion_once(
         state = router.state(conn, versions)
         ov = router.overlay(conn, state, versions)
         if incident_id is not None:
-            c = closure_from_incident(conn, state.graph, incident_id)
+            c = incident_closure(conn, state.graph, incident_id)
         else:
-            values = _values(conn, {"kind": "control", **(closure or {})})
-            c = Closure(
-                closure_arcs(conn, state.graph, values),
-                values["kind"],
-                values["route_code"],
-                values["from_stake_m"],
-                values["to_stake_m"],
-            )
+            c = adhoc_closure(conn, state.graph, closure or {})
         return plan_diversion(
             state, ov, c, search_km=settings.diversion_search_km, toll_stations=load_toll_stations(conn)
         )

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from gis.errors import InvalidParameter, TooLarge, Unprocessable
 from gis.sqlfiles import load_sql
-from routing.incidents import parse_time
+from routing.incident import parse_time
 
 MAX_BATCH = 1000
 

@@ -3,6 +3,8 @@ honouring a write at once."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import sqlalchemy as sa
 
@@ -175,3 +177,70 @@ def test_openapi_describes_the_routing_endpoints(client):
         "/weather/observations",
     ):
         assert path in paths, path
+
+
+LINE_JSON = json.dumps(LINE)  # GEOM in the bodies below
+
+
+@pytest.mark.parametrize(
+    ("raw", "status", "parameter"),
+    [
+        ('{"kind": "accident", "geometry": GEOM, "description": {"a": 1}}', 400, "description"),
+        ('{"kind": "accident", "geometry": GEOM, "description": "nul \\u0000 byte"}', 400, "description"),
+        ('{"kind": ["accident"], "geometry": GEOM}', 400, "kind"),
+        ('{"kind": "accident", "geometry": "LINESTRING(113 28, 113 29)"}', 400, "geometry"),
+        ('{"kind": "accident", "route": ["G4"], "from_stake": "K1520+000"}', 400, "route"),
+        ('{"kind": "accident", "geometry": GEOM, "direction": {"to": "north"}}', 400, "direction"),
+        (
+            '{"kind": "works", "effect": "restricted", "speed_cap_kmh": NaN, "geometry": GEOM}',
+            422,
+            "speed_cap_kmh",
+        ),
+        (
+            '{"kind": "works", "effect": "restricted", "speed_cap_kmh": 1e400, "geometry": GEOM}',
+            422,
+            "speed_cap_kmh",
+        ),
+        ('{"kind": "accident", "route": "G4", "from_stake": 1e400}', 400, "from_stake"),
+        ('{"kind": "accident", "route": "G4", "from_stake": "nan"}', 400, "from_stake"),
+        ('{"kind": "accident", "route": "G4", "from_stake": "K1520+000", "to_stake": Infinity}', 400, "to_stake"),
+        ('{"kind": "entrance_closure", "toll_station_id": 99999999999999999999999}', 400, "toll_station_id"),
+        ('{"kind": "entrance_closure", "toll_station_id": 1.5}', 400, "toll_station_id"),
+        ('{"kind": "accident", "geometry": GEOM, "starts_at": "99999-01-01T00:00:00"}', 400, "starts_at"),
+        ('{"kind": "accident", "geometry": GEOM, "ends_at": 20990101}', 400, "ends_at"),
+        ('{"kind": "accident", "geometry": GEOM, "ends_at": "2001-01-01T00:00:00Z"}', 422, "ends_at"),
+        ('{"kind": "accident", "geometry": {"type": "Point", "coordinates": [NaN, 28.1]}}', 400, "geometry"),
+        ('{"kind": "accident", "geometry": {"type": "Point", "coordinates": [1e400, 28.1]}}', 400, "geometry"),
+        ('["kind", "accident"]', 400, "body"),
+    ],
+)
+def test_hostile_incident_bodies_are_4xx_naming_the_field(client, raw, status, parameter):
+    raw = raw.replace("GEOM", LINE_JSON)
+    for path in ("/incidents", "/diversion"):
+        resp = client.post(path, data=raw, headers=auth() | {"Content-Type": "application/json"})
+        assert resp.status_code == status, (path, resp.get_json())
+        assert resp.content_type == "application/problem+json" and resp.get_json()["parameter"] == parameter
+
+
+def test_hostile_patch_changes_nothing(client):
+    ident = post(client, CLOSURE).get_json()["id"]
+    before = client.get(f"/incidents/{ident}")
+    for raw, parameter in (
+        ('{"speed_cap_kmh": 1e400, "effect": "restricted"}', "speed_cap_kmh"),
+        ('{"ends_at": "0000-01-01T00:00:00"}', "ends_at"),
+        ('{"description": ["x"]}', "description"),
+        ('{"ends_at": "2020-01-01T00:00:00+08:00"}', "ends_at"),
+    ):
+        resp = client.patch(f"/incidents/{ident}", data=raw, headers=auth() | {"Content-Type": "application/json"})
+        assert 400 <= resp.status_code < 500 and resp.get_json()["parameter"] == parameter, resp.get_json()
+    after = client.get(f"/incidents/{ident}")
+    assert after.headers["ETag"] == before.headers["ETag"] and after.get_json() == before.get_json()
+
+
+def test_ids_past_64_bits_are_404_or_400(client):
+    huge = "9" * 25
+    assert client.get(f"/incidents/{huge}").status_code == 404
+    assert client.patch(f"/incidents/{huge}", json={}, headers=auth()).status_code == 404
+    assert client.delete(f"/incidents/{huge}", headers=auth()).status_code == 404
+    assert client.get(f"/diversion?incident={huge}").status_code == 404
+    assert client.get("/diversion?incident=²").status_code == 400

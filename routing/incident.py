@@ -1,0 +1,308 @@
+"""The incident as a typed object: what a request or the command line asks (IncidentPatch, one
+parse of a JSON body), the validated values stored (IncidentSpec, one set of database parameters)
+and a stored incident (Incident, read from one row, written out as one GeoJSON Feature)."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from gis.errors import InvalidParameter, Unprocessable
+from gis.stake import format_stake
+
+KINDS = ("accident", "works", "weather_closure", "entrance_closure", "control")
+EFFECTS = ("closed", "restricted")
+DIRECTIONS = ("both", "forward", "backward")
+EDITABLE = (
+    "kind",
+    "effect",
+    "speed_cap_kmh",
+    "direction",
+    "geometry",
+    "route",
+    "from_stake",
+    "to_stake",
+    "toll_station_id",
+    "description",
+    "starts_at",
+    "ends_at",
+)
+# Fields that say where an incident acts: changing one re-resolves the place (kind too, as an
+# entrance closure acts on a toll station).
+PLACE_FIELDS = ("geometry", "route", "from_stake", "to_stake", "direction", "toll_station_id", "kind")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+MAX_TEXT = 10_000  # characters of a description or label
+
+
+def parse_time(value: Any, *, parameter: str) -> datetime | None:
+    """An ISO-8601 instant (naive times are Asia/Shanghai); None for null."""
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidParameter(
+            f"{parameter} must be an ISO-8601 time such as 2026-01-20T08:00:00+08:00; got {value!r}",
+            parameter=parameter,
+        ) from None
+    return t if t.tzinfo else t.replace(tzinfo=SHANGHAI)
+
+
+def _text(value: Any, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidParameter(f"{key} must be a string; got {json.dumps(value)[:60]}", parameter=key)
+    if "\x00" in value:
+        raise InvalidParameter(f"{key} must not contain NUL characters", parameter=key)
+    if len(value) > MAX_TEXT:
+        raise InvalidParameter(f"{key} is limited to {MAX_TEXT} characters; got {len(value)}", parameter=key)
+    return value
+
+
+def _stake_text(value: Any, key: str) -> str | float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InvalidParameter(f"{key} must be a stake such as K1530+200 (or metres); got {value!r}", parameter=key)
+    if isinstance(value, int | float):
+        if not (math.isfinite(value) and 0 <= value <= 1e8):
+            raise InvalidParameter(f"{key} must be metres between 0 and 100,000 km; got {value!r}", parameter=key)
+        return float(value)
+    return _text(value, key)
+
+
+def _speed(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not (0 < value <= 200):
+        raise Unprocessable(
+            f"speed_cap_kmh must be a speed between 1 and 200; got {value!r}", parameter="speed_cap_kmh"
+        )
+    return int(value)
+
+
+def _ident(value: Any, key: str) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError
+        ident = int(value)
+    except (TypeError, ValueError):
+        raise InvalidParameter(f"{key} must be an integer; got {value!r}", parameter=key) from None
+    if not 0 < ident <= MAX_ID:
+        raise InvalidParameter(f"{key} must be a positive 64-bit integer; got {ident}", parameter=key)
+    return ident
+
+
+@dataclass(frozen=True)
+class IncidentPatch:
+    """What a request or command asks for: the fields given (a PATCH changes only those)."""
+
+    kind: str | None = None
+    effect: str | None = None
+    speed_cap_kmh: int | None = None
+    direction: str | None = None
+    geometry: dict | None = None
+    route: str | None = None
+    from_stake: str | float | None = None
+    to_stake: str | float | None = None
+    toll_station_id: int | None = None
+    description: str | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    given: frozenset[str] = field(default=frozenset())
+    raw: dict = field(default_factory=dict, compare=False)  # the body as sent, for the history
+
+    @classmethod
+    def of(cls, **values: Any) -> IncidentPatch:
+        """A patch from keyword values (the command line); None values count as not given."""
+        given = {k: v for k, v in values.items() if v is not None}
+        return cls.parse(given)
+
+    @classmethod
+    def parse(cls, body: Any, *, defaults: dict | None = None) -> IncidentPatch:
+        """The one parse of a JSON body: types and ranges checked, each error naming its field."""
+        if not isinstance(body, dict):
+            raise InvalidParameter("the body must be a JSON object", parameter="body")
+        unknown = sorted(set(body) - set(EDITABLE) - {"route_code"})
+        if unknown:
+            raise InvalidParameter(
+                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(EDITABLE)}", parameter=unknown[0]
+            )
+        raw = dict(body)
+        body = {**(defaults or {}), **body}
+        if "route_code" in body:
+            body.setdefault("route", body.pop("route_code"))
+        geometry = body.get("geometry")
+        if geometry is not None and not isinstance(geometry, dict):
+            raise InvalidParameter("geometry must be a GeoJSON geometry object", parameter="geometry")
+        for key, choices in (("kind", KINDS), ("effect", EFFECTS)):
+            if key in body and body[key] not in choices:
+                raise InvalidParameter(f"{key} must be one of {', '.join(choices)}; got {body[key]!r}", parameter=key)
+        return cls(
+            kind=body.get("kind"),
+            effect=body.get("effect"),
+            speed_cap_kmh=_speed(body.get("speed_cap_kmh")),
+            direction=_text(body.get("direction"), "direction"),
+            geometry=geometry,
+            route=_text(body.get("route"), "route"),
+            from_stake=_stake_text(body.get("from_stake"), "from_stake"),
+            to_stake=_stake_text(body.get("to_stake"), "to_stake"),
+            toll_station_id=_ident(body.get("toll_station_id"), "toll_station_id"),
+            description=_text(body.get("description"), "description"),
+            starts_at=parse_time(body.get("starts_at"), parameter="starts_at"),
+            ends_at=parse_time(body.get("ends_at"), parameter="ends_at"),
+            given=frozenset(body),
+            raw=raw,
+        )
+
+    def has(self, key: str) -> bool:
+        """Whether the request gave `key` (null included)."""
+        return key in self.given
+
+    def moves_place(self) -> bool:
+        """Whether the request changes where the incident acts."""
+        return any(k in self.given for k in PLACE_FIELDS)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an incident acts: its geometry (GeoJSON text, EPSG:4326) and, for a stake range, the
+    route and stakes; `direction` is forward (increasing stakes, or along the geometry), backward or both."""
+
+    geometry: str
+    direction: str = "both"
+    direction_label: str | None = None
+    route_code: str | None = None
+    from_stake_m: float | None = None
+    to_stake_m: float | None = None
+    toll_station_id: int | None = None
+
+    @property
+    def by_stakes(self) -> bool:
+        """Whether the place is a stake range on a route."""
+        return self.route_code is not None and self.from_stake_m is not None and self.to_stake_m is not None
+
+
+@dataclass(frozen=True)
+class IncidentSpec:
+    """The validated values of an incident, as stored."""
+
+    kind: str
+    effect: str
+    speed_cap_kmh: int | None
+    place: Place
+    description: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+
+    def params(self) -> dict[str, Any]:
+        """The bound parameters of the insert and update queries."""
+        p = self.place
+        return {
+            "kind": self.kind,
+            "effect": self.effect,
+            "speed_cap_kmh": self.speed_cap_kmh,
+            "description": self.description,
+            "direction": p.direction,
+            "direction_label": p.direction_label,
+            "route_code": p.route_code,
+            "from_stake_m": p.from_stake_m,
+            "to_stake_m": p.to_stake_m,
+            "toll_station_id": p.toll_station_id,
+            "geometry": p.geometry,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+        }
+
+
+def _iso(v: datetime | None) -> str | None:
+    return v.isoformat() if v else None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A stored incident: its values, status and version (one more with every accepted change)."""
+
+    id: int
+    spec: IncidentSpec
+    status: str  # scheduled, in_force or ended
+    version: int
+    ended_at: datetime | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> Incident:
+        """The incident of a routing_incident_select.sql row."""
+        place = Place(
+            geometry=row.geometry,
+            direction=row.direction,
+            direction_label=row.direction_label,
+            route_code=row.route_code,
+            from_stake_m=row.from_stake_m,
+            to_stake_m=row.to_stake_m,
+            toll_station_id=row.toll_station_id,
+        )
+        spec = IncidentSpec(
+            kind=row.kind,
+            effect=row.effect,
+            speed_cap_kmh=row.speed_cap_kmh,
+            place=place,
+            description=row.description,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+        )
+        names = {f.name for f in fields(cls)} - {"id", "spec"}
+        return cls(id=row.id, spec=spec, **{n: getattr(row, n) for n in names})
+
+    @property
+    def ended(self) -> bool:
+        """Ended by an operator or by its end time."""
+        return self.status == "ended"
+
+    @property
+    def etag(self) -> str:
+        """The strong entity tag (unquoted): the version and the status (which the clock also moves)."""
+        return f"{self.version}-{self.status}"
+
+    def feature(self, history: list[dict] | None = None) -> dict:
+        """The GeoJSON Feature the API and the command line show."""
+        s, p = self.spec, self.spec.place
+        props: dict[str, Any] = {
+            "kind": s.kind,
+            "effect": s.effect,
+            "speed_cap_kmh": s.speed_cap_kmh,
+            "direction": p.direction,
+            "direction_label": p.direction_label,
+            "route_code": p.route_code,
+            "from_stake": format_stake(p.from_stake_m) if p.from_stake_m is not None else None,
+            "to_stake": format_stake(p.to_stake_m) if p.to_stake_m is not None else None,
+            "from_stake_m": p.from_stake_m,
+            "to_stake_m": p.to_stake_m,
+            "toll_station_id": p.toll_station_id,
+            "description": s.description,
+            "status": self.status,
+            "version": self.version,
+            "starts_at": _iso(s.starts_at),
+            "ends_at": _iso(s.ends_at),
+            "ended_at": _iso(self.ended_at),
+            "created_by": self.created_by,
+            "created_at": _iso(self.created_at),
+            "updated_by": self.updated_by,
+            "updated_at": _iso(self.updated_at),
+        }
+        if history is not None:
+            props["history"] = history
+        return {"type": "Feature", "id": self.id, "geometry": json.loads(p.geometry), "properties": props}
