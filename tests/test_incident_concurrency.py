@@ -37,7 +37,7 @@ corridor = module_data(load_corridor, name="corridor")
 
 @pytest.fixture(scope="module")
 def port(settings, corridor) -> Iterator[int]:
-    with daoan_server(settings, workers=3, threads=8) as p:
+    with daoan_server(settings, workers=3, threads=8, start_s=600) as p:  # builds and warms routing first
         yield p
 
 
