@@ -244,3 +244,20 @@ def test_ids_past_64_bits_are_404_or_400(client):
     assert client.delete(f"/incidents/{huge}", headers=auth()).status_code == 404
     assert client.get(f"/diversion?incident={huge}").status_code == 404
     assert client.get("/diversion?incident=²").status_code == 400
+
+
+def test_cli_declares_and_ends_an_incident_once(settings):
+    from click.testing import CliRunner
+
+    import cli
+
+    runner = CliRunner()
+    args = ["incidents", "add", "--kind", "works", "--route", "G4", "--from-stake", "K1520+000"]
+    added = runner.invoke(cli.main, [*args, "--to-stake", "K1522+000", "--description", "CLI"], obj=settings)
+    assert added.exit_code == 0, added.output
+    ident = added.output.split()[1]
+    assert runner.invoke(cli.main, ["incidents", "end", ident], obj=settings).exit_code == 0
+    again = runner.invoke(cli.main, ["incidents", "end", ident], obj=settings)
+    assert again.exit_code == 2 and "already ended" in again.output
+    bad = runner.invoke(cli.main, [*args, "--geometry", "{not json"], obj=settings)
+    assert bad.exit_code == 2 and "--geometry" in bad.output
