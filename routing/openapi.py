@@ -24,6 +24,59 @@ def _q(name: str, description: str, *, required: bool = False, type_: str = "str
     }
 
 
+def _incident_body(*, create: bool) -> dict:
+    """The incident body: kind and a place (geometry, route with stakes, or a toll station) to declare;
+    any subset of the same fields to change."""
+    from routing.incident import DIRECTIONS, EFFECTS, KINDS, MAX_TEXT
+
+    stake = {"oneOf": [{"type": "string", "example": "K1530+200"}, {"type": "number", "minimum": 0}]}
+    text = {"type": "string", "nullable": True, "maxLength": MAX_TEXT}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "effect": {"type": "string", "enum": list(EFFECTS)},
+            "speed_cap_kmh": {
+                "type": "number",
+                "nullable": True,
+                "minimum": 0,
+                "exclusiveMinimum": True,
+                "maximum": 200,
+            },
+            "direction": {
+                "type": "string",
+                "description": f"{', '.join(DIRECTIONS)}, 上行/下行, or a compass word such as southbound",
+            },
+            "geometry": {"type": "object", "description": "GeoJSON geometry (lon/lat) on a road"},
+            "route": {"type": "string", "example": "G4"},
+            "route_code": {"type": "string", "description": "the same as route"},
+            "from_stake": stake,
+            "to_stake": stake,
+            "toll_station_id": {"type": "integer", "minimum": 1},
+            "description": text,
+            "starts_at": {"type": "string", "nullable": True, "format": "date-time"},
+            "ends_at": {"type": "string", "nullable": True, "format": "date-time"},
+        },
+    }
+    if create:
+        schema["required"] = ["kind"]
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+_ETAG = {"ETag": {"description": 'Strong entity tag "<version>-<status>"', "schema": {"type": "string"}}}
+_IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of the version the change is based on; a stale one gets 412 (optional)",
+    "schema": {"type": "string"},
+}
+_FEATURE = {
+    "description": "GeoJSON Feature of the incident",
+    "headers": _ETAG,
+    "content": {"application/geo+json": {"schema": {"type": "object"}}},
+}
 _LANG = _q("lang", "Language of instructions and messages", enum=["zh-CN", "en"])
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -75,8 +128,8 @@ def paths() -> dict[str, Any]:
                 "tags": ["Incidents"],
                 "operationId": "createIncident",
                 "security": _AUTH,
-                "requestBody": _BODY,
-                "responses": {"201": _GEO, **writes},
+                "requestBody": _incident_body(create=True),
+                "responses": {"201": _FEATURE, **writes},
             },
         },
         "/incidents/{id}": {
@@ -85,22 +138,27 @@ def paths() -> dict[str, Any]:
                 "summary": "One incident with its change history",
                 "tags": ["Incidents"],
                 "operationId": "getIncident",
-                "responses": {"200": _GEO, "404": _PROBLEM},
+                "parameters": [
+                    {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _FEATURE, "304": {"description": "Not modified"}, "404": _PROBLEM},
             },
             "patch": {
                 "summary": "Extend or change an incident",
                 "tags": ["Incidents"],
                 "security": _AUTH,
                 "operationId": "updateIncident",
-                "requestBody": _BODY,
-                "responses": {"200": _GEO, "404": _PROBLEM, "409": _PROBLEM, **writes},
+                "parameters": [_IF_MATCH],
+                "requestBody": _incident_body(create=False),
+                "responses": {"200": _FEATURE, "404": _PROBLEM, "409": _PROBLEM, "412": _PROBLEM, **writes},
             },
             "delete": {
                 "summary": "End an incident (kept as history)",
                 "tags": ["Incidents"],
                 "security": _AUTH,
                 "operationId": "endIncident",
-                "responses": {"200": _GEO, "404": _PROBLEM, "409": _PROBLEM, **writes},
+                "parameters": [_IF_MATCH],
+                "responses": {"200": _FEATURE, "404": _PROBLEM, "409": _PROBLEM, "412": _PROBLEM, **writes},
             },
         },
         "/weather/observations": {
