@@ -16,6 +16,7 @@ from gis.errors import ImportRejected
 def db_status(cli: CliContext) -> None:
     """Show migrations applied and pending, and the row count of every layer."""
     from gis.migrate import available_migrations, pending_migrations
+    from gis.sqlfiles import quote_ident
     from layers.catalog import LAYERS
 
     try:
@@ -29,7 +30,7 @@ def db_status(cli: CliContext) -> None:
             if not inspector.has_table(layer.table):  # its migration is pending
                 click.echo(f"  {layer.id:<26} {'(pending)':>10}")
                 continue
-            count = conn.execute(sa.text(f'SELECT count(*) FROM "{layer.table}"')).scalar()
+            count = conn.execute(sa.text(f"SELECT count(*) FROM {quote_ident(layer.table)}")).scalar()
             click.echo(f"  {layer.id:<26} {count:>10,}")
 
 
