@@ -296,6 +296,7 @@ class Incident(Base):
 
 class IncidentChange(Base):
     __tablename__ = "incident_changes"
+    __table_args__ = (UniqueConstraint("incident_id", "version"),)  # migration 014 (a unique index)
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     incident_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("incidents.id"))
     action: Mapped[str] = mapped_column(Text)
