@@ -16,8 +16,14 @@ _PLAIN_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 @cache
 def load_sql(relative_path: str) -> str:
-    """Text of sql/<relative_path>, read once per process."""
-    return (SQL_DIR / relative_path).read_text(encoding="utf-8")
+    """Text of sql/<relative_path> without its comment lines, read once per process.
+
+    Comment lines go because the driver substitutes bound parameters wherever their markers stand,
+    comments included: a value with a newline composed into a `--` comment would end the comment and
+    run as SQL. The files' comments document placeholders by name, so they must never reach the server.
+    """
+    text = (SQL_DIR / relative_path).read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")) + "\n"
 
 
 def quote_ident(name: str) -> str:

@@ -96,6 +96,15 @@ def test_equality_filter_on_declared_property(client):
     assert {f["properties"]["install_year"] for f in body["features"]} == {2016}
 
 
+def test_a_filter_value_with_a_newline_is_only_a_value(client):
+    # The SQL files document their placeholders in comments; a bound value substituted into a comment
+    # would end it at the newline and run the rest as SQL (found by the fuzzer).
+    for value in ["x\n", "x\n) OR (1=1", "x'\n; SELECT pg_sleep(0) --"]:
+        response = client.get("/collections/cameras/items", query_string={"name": value, "limit": 5})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.get_json()["numberMatched"] == 0
+
+
 @pytest.mark.parametrize(
     ("query", "parameter", "fragment"),
     [
