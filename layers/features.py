@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 
 from gis.chinacrs import from_wgs84
 from gis.errors import InvalidParameter, NotFound
-from gis.sqlfiles import load_sql, load_table_sql, quote_ident
+from gis.sqlfiles import load_table_sql, quote_ident
+from gis.versions import LayerVersions
 from layers.catalog import LAYERS, Layer
 
 OUTPUT_CRS = ("wgs84", "gcj02", "bd09")
@@ -204,7 +205,7 @@ class LayerStatsCache:
 
     def get(self, conn: Connection) -> dict[str, LayerStats]:
         """Stats of every layer, fresh for the current data versions."""
-        versions: dict[str, int] = dict(conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all())
+        versions = LayerVersions.read(conn)  # counts and extents of the data as of this transaction
         result = {}
         for layer in LAYERS.values():
             version = int(versions.get(layer.table, 0))

@@ -245,8 +245,8 @@ def locate() -> Response:
 def versions() -> Response:
     """The data version of every layer: clients poll it (with ETag) to know when to reload live tiles."""
     with connect(_engine()) as conn:
-        rows = conn.execute(sa.text(load_sql("queries/layer_versions.sql"))).all()
-    return json_response({layer: int(version) for layer, version in sorted(rows)}, cache_seconds=0)
+        versions = current_root().versions.read(conn)  # as the database has them now: clients poll this
+    return json_response(dict(sorted(versions.items())), cache_seconds=0)
 
 
 @bp.get("/search")

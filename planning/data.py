@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql, load_table_sql
+from gis.versions import LayerVersions
 from planning.areas import AreaTree, load_area_tree
 from planning.linear import RouteLine, build_line
 from planning.standards import GROUP_CLASSES, Parameters
@@ -291,8 +292,8 @@ def load_exits(conn: Connection, exit_classes: tuple[str, ...]) -> dict[tuple[st
 
 def data_versions(conn: Connection) -> dict[str, int]:
     """Current data versions of the source layers and the standard set."""
-    rows = conn.execute(sa.text(load_sql("queries/coverage_versions.sql")), {"layers": list(SOURCE_LAYERS)}).all()
-    return {str(layer): int(version) for layer, version in rows}
+    versions = LayerVersions.read(conn)
+    return {layer: versions.get(layer, 0) for layer in (*SOURCE_LAYERS, "coverage_standards")}
 
 
 # The parts of CoverageData that can be loaded separately; areas and the network always are.

@@ -18,18 +18,16 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import sqlalchemy as sa
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy.engine import Connection, Engine
 
-from gis.db import connect, create_lean_engine, with_lean
+from gis.db import connect
 from gis.errors import DaoanError
 from gis.settings import Settings
-from gis.sqlfiles import load_sql
+from gis.versions import LayerVersions
 from routing import store
 from routing.cch import CCH, Metric, build_cch, customize, search_graph
 from routing.graph import RoadGraph, load_graph
@@ -159,8 +157,8 @@ def _release_memory() -> None:
 
 
 def read_versions(conn: Connection) -> dict[str, int]:
-    """Versions of the layers routing depends on."""
-    return {r.layer: int(r.version) for r in conn.execute(sa.text(load_sql("queries/routing_versions.sql")))}
+    """The layer versions as the database has them now (graph builds, commands)."""
+    return LayerVersions.read(conn)
 
 
 def network_key(versions: dict[str, int]) -> tuple:
@@ -179,9 +177,12 @@ def live_key(versions: dict[str, int], *, incidents: bool = True, hazards: bool 
 class Router:
     """Per-process routing state, refreshed on demand from layer versions."""
 
-    def __init__(self, engine: Engine, settings: Settings):
+    def __init__(self, engine: Engine, settings: Settings, versions: LayerVersions | None = None):
         self.engine = engine
         self.settings = settings
+        # The process's one view of the layer versions (the composition root's); alone (a command, a
+        # benchmark), one that reads the table at every lookup.
+        self.layer_versions = versions or LayerVersions(engine, ttl_s=0.0, listen=False)
         self._state: RoutingState | None = None
         self._lock = threading.Lock()
         self._building: threading.Event | None = None  # set when the build running now ends
@@ -191,12 +192,9 @@ class Router:
         self._hazards: tuple[tuple, HazardIndex] | None = None
         self.cache_dir: Path | None = settings.var_dir / "routing"
         self._olock = threading.Lock()
-        # Autocommit connections for the version query of each request (none opened until used).
-        self._lean = create_lean_engine(engine.url, settings.pool_size, name="daoan-routing")
 
     def close(self) -> None:
-        """Close the router's own connections (the engine it was given stays open)."""
-        self._lean.dispose()
+        """Nothing of its own to close: the engine and the versions are the composition root's."""
 
     # ------------------------------------------------------------------ graph
     def state(self, conn: Connection, versions: dict[str, int] | None = None) -> RoutingState:
@@ -316,19 +314,9 @@ class Router:
         return key, None
 
     def versions(self) -> dict[str, int]:
-        """The layer versions, read for each request so that every worker honours a write at once: one
-        autocommit round trip on a lean pool (no pool pre-ping, no BEGIN/COMMIT)."""
-        sql = load_sql("queries/routing_versions.sql")
-
-        def run(fairy: Any) -> dict[str, int]:
-            cursor = fairy.cursor()
-            try:
-                cursor.execute(sql)
-                return {layer: int(version) for layer, version in cursor.fetchall()}
-            finally:
-                cursor.close()
-
-        return with_lean(self._lean, run)
+        """The layer versions as the process knows them (gis/versions.py: announced by NOTIFY within
+        milliseconds, re-read after at most tile_version_ttl_s)."""
+        return dict(self.layer_versions.current())
 
     def for_request(
         self, *, at: datetime | None = None, incidents: bool = True, hazards: bool = True, base: bool = False
