@@ -93,7 +93,12 @@ def base_url() -> str:
 # What the standard library's json.dumps(default=str) gives: str() of dates, times and dataclasses,
 # integer keys as strings; numpy scalars as their numbers. orjson: several times faster on the big
 # GeoJSON answers (a province route's geometry, matrices).
-_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+_ORJSON_OPTIONS = (
+    orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_SERIALIZE_NUMPY  # numpy arrays (route coordinates) written directly, no lists
+)
 
 
 def _json_default(value: Any) -> Any:

@@ -177,8 +177,10 @@ def route_feature(
     *,
     geometry: str = "geojson",
     avoided_incident_ids: list[int] | None = None,
+    coordinate_array: bool = False,
 ) -> dict:
-    """A route Feature (api.md's Route shape) from its legs: (path, start fraction) each."""
+    """A route Feature (api.md's Route shape) from its legs: (path, start fraction) each; GeoJSON
+    coordinates as an (n, 2) numpy array with `coordinate_array` (for orjson), else as lists."""
     tables = [leg_table(graph, path, overlay.cost, start_fraction) for path, start_fraction in legs]
     steps: list[dict] = []
     for i, leg in enumerate(tables):
@@ -222,7 +224,8 @@ def route_feature(
         feature["geometry"] = None
         props["polyline6"] = encode_polyline(coords)
     else:
-        feature["geometry"] = {"type": "LineString", "coordinates": np.round(coords, 7).tolist()}
+        rounded = np.round(coords, 7)
+        feature["geometry"] = {"type": "LineString", "coordinates": rounded if coordinate_array else rounded.tolist()}
     return feature
 
 

@@ -93,6 +93,7 @@ def route_view() -> Response:
         depart_at=parse_time(request.args.get("depart_at"), parameter="depart_at"),
         lang=_lang(),
         geometry=geometry,
+        coordinate_array=True,
     )
     state, ov, base = router().for_request(
         at=req.depart_at, incidents=not req.ignore_incidents, hazards="weather" not in ignore, base=True

