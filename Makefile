@@ -58,11 +58,8 @@ bench: db
 	$(BIN)/python -m bench.run
 
 backup: db
-	@mkdir -p var/backups
-	pg_dump -Fc -d "$$($(BIN)/daoan db url)" -f var/backups/daoan-$$(date +%Y%m%d-%H%M%S).dump
-	@ls -t var/backups/*.dump | head -n 1 | sed 's/^/backup written: /'
+	$(BIN)/daoan db backup
 
 restore: db
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/daoan-….dump"; exit 2; }
-	pg_restore --clean --if-exists --no-owner -d "$$($(BIN)/daoan db url)" "$(FILE)"
-	@echo "restored $(FILE)"
+	$(BIN)/daoan db restore "$(FILE)"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing.util
+import os
 
 import sqlalchemy as sa
 from flask import Flask
@@ -57,7 +59,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
     subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http)
-    root = build_root(settings, api=Api.merge([s.api() for s in subsystems]))
+    # The application role on the project's own cluster (DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL).
+    engine = create_db_engine(settings, url=settings.app_url())
+    root = build_root(settings, engine=engine, api=Api.merge([s.api() for s in subsystems]))
     install(app, root)
     register_error_handlers(app)
     # No body over the limit reaches a handler, whatever its framing (chunked included). The tile
@@ -65,5 +69,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.upload_max_bytes)  # type: ignore[method-assign]
     for subsystem in subsystems:
         subsystem.init_app(app, root)
+    if os.environ.get("DAOAN_SERVED"):  # a granian worker: close the pools when it stops
+        multiprocessing.util.Finalize(app, root.close, exitpriority=10)
     logging.getLogger(__name__).debug("app created")
     return app

@@ -13,6 +13,7 @@ import secrets
 import sys
 from collections.abc import Callable, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import NoReturn
 
 import click
@@ -21,6 +22,7 @@ import sqlalchemy as sa
 from gis.db import create_db_engine
 from gis.errors import ImportRejected
 from gis.root import Root
+from gis.secretfiles import write_private
 from gis.settings import Settings, load_settings
 
 
@@ -140,6 +142,36 @@ def db_url(cli: CliContext) -> None:
     click.echo(cli.settings.libpq_url())
 
 
+@db.command("backup")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory of the dump (default var/backups/, mode 0700).")  # fmt: skip
+@pass_cli
+def db_backup(cli: CliContext, directory: Path | None) -> None:
+    """pg_dump the database (custom format), readable by its owner only."""
+    from gis.backup import backup
+
+    click.echo(f"backup written: {backup(cli.settings, directory or cli.settings.var_dir / 'backups')}")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_cli
+def db_restore(cli: CliContext, file: Path) -> None:
+    """Replace the database with a dump of `daoan db backup`; running servers keep serving (their
+    sessions are ended and reconnect), and migrations newer than the dump are applied."""
+    import subprocess
+
+    from gis.backup import restore
+
+    try:
+        applied = restore(cli.settings, file)
+    except subprocess.CalledProcessError:
+        fail(f"pg_restore could not restore {file}; the database is unchanged", 2)
+    for m in applied:
+        click.echo(f"applied migration {m.path.name}")
+    click.echo(f"restored {file}")
+
+
 @db.command("start")
 @pass_cli
 def db_start(cli: CliContext) -> None:
@@ -165,9 +197,7 @@ def ensure_api_token(settings: Settings) -> str | None:
         return None
     path = settings.var_dir / "api_token"
     if not path.exists() or not path.read_text().strip():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32) + "\n")
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32) + "\n")  # created 0600
     return str(path)
 
 

@@ -18,9 +18,34 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Errors of a session whose cached catalog (PostGIS's operator and type OIDs, plans) no longer matches
+# the database: the extension or tables were dropped and made again (pg_restore --clean). Only a new
+# connection recovers; the pool treats them as a lost connection.
+CATALOG_CHANGED = (
+    "no spatial operator found",
+    "cache lookup failed",
+    "could not open relation with oid",
+    "could not find function",
+    "cached plan must not change result type",
+)
+
+
+def catalog_changed(exc: BaseException) -> bool:
+    """True for the errors of a connection that outlived a restore of the database."""
+    text = str(exc).lower()
+    return any(marker in text for marker in CATALOG_CHANGED) or ("type with oid" in text and "does not exist" in text)
+
+
+def _discard_stale(ctx: sa.engine.ExceptionContext) -> None:
+    if ctx.original_exception is not None and catalog_changed(ctx.original_exception):
+        log.warning("database catalog changed under a pooled connection (restored?): reconnecting")
+        ctx.is_disconnect = True  # SQLAlchemy invalidates this connection and every older one in the pool
+
+
 def create_db_engine(settings: Settings, *, url: str | None = None, pool_size: int | None = None) -> Engine:
-    """A pooled engine that checks connections before use, so the app recovers when PostgreSQL returns."""
-    return sa.create_engine(
+    """A pooled engine that checks connections before use, so the app recovers when PostgreSQL returns,
+    and drops its connections when the database was restored under them."""
+    engine = sa.create_engine(
         url or settings.url(),
         pool_size=pool_size or settings.pool_size,
         max_overflow=2,
@@ -28,6 +53,8 @@ def create_db_engine(settings: Settings, *, url: str | None = None, pool_size: i
         pool_recycle=1800,
         connect_args={"connect_timeout": 5, "application_name": "daoan"},
     )
+    sa.event.listen(engine, "handle_error", _discard_stale)
+    return engine
 
 
 def create_lean_engine(url: sa.URL, pool_size: int, *, name: str, options: str | None = None) -> Engine:
@@ -65,14 +92,21 @@ def with_lean(engine: Engine, run: Callable[[Any], T]) -> T:
             raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
         try:
             return run(fairy)
-        except (psycopg2.OperationalError, psycopg2.InterfaceError) as exc:
-            if not fairy.dbapi_connection or not fairy.dbapi_connection.closed:
+        except psycopg2.Error as exc:
+            if catalog_changed(exc):
+                log.warning("database catalog changed under a pooled connection (restored?): reconnecting")
+                lost = "the database was just restored; retry shortly"
+            elif isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError) and (
+                not fairy.dbapi_connection or fairy.dbapi_connection.closed
+            ):
+                lost = "the database connection was lost; retry shortly"
+            else:
                 raise  # the connection is fine: the statement failed (e.g. its time limit)
             fairy.invalidate(exc)
-            engine.dispose()  # PostgreSQL went away: the other pooled connections are dead too
+            engine.dispose()  # PostgreSQL went away or was restored: the other pooled connections too
             if attempt == 2:
-                log.warning("database connection lost: %s", exc)
-                raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
+                log.warning("%s: %s", lost, exc)
+                raise DatabaseUnavailable(lost) from None
         finally:
             fairy.close()
     raise AssertionError("unreachable")
@@ -94,6 +128,11 @@ def connect(engine: Engine) -> Iterator[Connection]:
         if getattr(exc, "connection_invalidated", False) or "connection" in str(exc).lower():
             log.warning("database connection lost: %s", exc)
             raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
+        raise
+    except sa.exc.DBAPIError as exc:
+        conn_cm.__exit__(type(exc), exc, exc.__traceback__)
+        if catalog_changed(exc):  # its connection is discarded (handle_error): the next request works
+            raise DatabaseUnavailable("the database was just restored; retry shortly") from None
         raise
     except BaseException as exc:
         conn_cm.__exit__(type(exc), exc, exc.__traceback__)

@@ -11,6 +11,11 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The roles of the project's own cluster (gis/cluster.py creates them; migration 015 grants).
+OWNER_ROLE = "daoan"  # superuser: migrations, extensions, restore, test databases
+APP_ROLE = "daoan_app"  # the server: reads and writes the data tables, nothing else
+REPLICATOR_ROLE = "daoan_replicator"  # streaming replicas (REPLICATION only)
+
 # Hunan's extent (lon/lat) with a margin of about 0.5 degree: the default service area.
 HUNAN_SERVICE_AREA = (108.3, 24.1, 114.8, 30.6)
 
@@ -30,6 +35,7 @@ class Settings:
 
     var_dir: Path = PROJECT_ROOT / "var"
     database_url: str | None = None
+    app_database_url: str | None = None  # the server's own (less privileged) URL; default database_url
     pg_port: int = 55432
     port: int = 8080
     api_token: str | None = None
@@ -62,11 +68,32 @@ class Settings:
         """Data directory of the project's own PostgreSQL cluster."""
         return self.var_dir / "pgdata"
 
+    @property
+    def passfile(self) -> Path:
+        """The libpq password file (mode 0600) of the project cluster's roles."""
+        return self.var_dir / "secrets" / "pgpass"
+
+    def cluster_url(self, role: str, dbname: str = "daoan") -> str:
+        """SQLAlchemy URL of `role` on the project's own cluster: the socket, the password from passfile."""
+        return (
+            f"postgresql+psycopg2://{role}@/{dbname}"
+            f"?host={self.socket_dir}&port={self.pg_port}&passfile={self.passfile}"
+        )
+
     def url(self, dbname: str = "daoan") -> str:
-        """SQLAlchemy URL of the database: DAOAN_DATABASE_URL or the project's own cluster."""
+        """SQLAlchemy URL of the database as its owner: DAOAN_DATABASE_URL or the project's own cluster."""
         if self.database_url:
             return self.database_url
-        return f"postgresql+psycopg2://daoan@/{dbname}?host={self.socket_dir}&port={self.pg_port}"
+        return self.cluster_url(OWNER_ROLE, dbname)
+
+    def app_url(self) -> str:
+        """The URL the server connects with: DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL as given,
+        else the application role (no superuser, data tables only) on the project's own cluster."""
+        if self.app_database_url:
+            return self.app_database_url
+        if self.database_url:
+            return self.database_url
+        return self.cluster_url(APP_ROLE)
 
     def libpq_url(self, dbname: str = "daoan") -> str:
         """The same database as a libpq URI (psql, pg_dump)."""
@@ -90,14 +117,14 @@ def _float_tuple(text: str) -> tuple[float, float, float, float]:
     return (parts[0], parts[1], parts[2], parts[3])
 
 
-def database_url(url: str) -> str:
+def database_url(url: str, name: str = "DAOAN_DATABASE_URL") -> str:
     """DAOAN_DATABASE_URL as SQLAlchemy takes it: a libpq URI (postgresql:// or postgres://) gets the
     psycopg2 driver named; any other scheme or driver is refused with the forms that work."""
     scheme, sep, rest = url.partition("://")
     if sep and scheme in ("postgresql", "postgres", "postgresql+psycopg2"):
         return f"postgresql+psycopg2://{rest}"
     raise ValueError(
-        f"DAOAN_DATABASE_URL {scheme + sep if sep else url!r}… is not a PostgreSQL URL Daoan can use; "
+        f"{name} {scheme + sep if sep else url!r}… is not a PostgreSQL URL Daoan can use; "
         "write postgresql://user:password@host:port/dbname (libpq form; ?host=/socket/dir for a socket)"
     )
 
@@ -144,6 +171,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         kwargs["var_dir"] = Path(env["DAOAN_VAR"]).resolve()
     if env.get("DAOAN_DATABASE_URL"):
         kwargs["database_url"] = database_url(env["DAOAN_DATABASE_URL"])
+    if env.get("DAOAN_APP_DATABASE_URL"):
+        kwargs["app_database_url"] = database_url(env["DAOAN_APP_DATABASE_URL"], "DAOAN_APP_DATABASE_URL")
     if env.get("DAOAN_PG_PORT"):
         kwargs["pg_port"] = int(env["DAOAN_PG_PORT"])
     if env.get("DAOAN_PORT"):

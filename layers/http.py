@@ -101,6 +101,8 @@ def health() -> Response:
         raise
     except sa.exc.DBAPIError:
         raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
+    if row.spatial is not True:
+        raise DatabaseUnavailable("the database answers but its spatial queries fail; retry shortly")
     return json_response(
         {
             "status": "ok",

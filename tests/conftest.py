@@ -16,7 +16,7 @@ from gis.cluster import ensure_cluster
 from gis.db import create_db_engine
 from gis.migrate import migrate
 from gis.root import root_of
-from gis.settings import Settings, Token, load_settings
+from gis.settings import APP_ROLE, Settings, Token, load_settings
 from layers.catalog import DATA_TABLES
 
 DATA = Path(__file__).parent / "data"
@@ -89,6 +89,15 @@ def empty_db(engine: sa.Engine) -> sa.Engine:
     """The test database with every data table emptied."""
     truncate_all(engine)
     return engine
+
+
+def app_role_env(settings: Settings) -> dict[str, str]:
+    """DAOAN_APP_DATABASE_URL for a server of the test database: the application role on the project's
+    own cluster (as `daoan serve` connects there), nothing when DAOAN_DATABASE_URL was given."""
+    if load_settings().database_url or not settings.database_url:
+        return {}
+    url = sa.engine.make_url(settings.database_url).set(username=APP_ROLE)
+    return {"DAOAN_APP_DATABASE_URL": url.render_as_string(hide_password=False)}
 
 
 def auth(token: str = ADMIN_TOKEN) -> dict[str, str]:

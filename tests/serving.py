@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, app_role_env
 
 
 def free_port() -> int:
@@ -33,6 +33,7 @@ def daoan_server(
     `start_s` seconds)."""
     port = free_port()
     environ = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url or "", DAOAN_API_TOKEN=ADMIN_TOKEN)
+    environ.update(app_role_env(settings))
     environ.update(env or {})
     daoan = str(Path(sys.executable).with_name("daoan"))
     proc = subprocess.Popen(
