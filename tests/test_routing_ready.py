@@ -10,6 +10,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from tests.conftest import truncate_all
 from tests.serving import daoan_server
 from tests.test_routing_network import lat, load_corridor
@@ -26,7 +27,7 @@ def corridor(engine):
 
 
 def test_route_during_a_build_gets_503_with_retry_after(corridor, app, client):
-    router = app.extensions["daoan.router"]
+    router = root_of(app).router
     saved = router.build_wait_s
     router.build_wait_s = 0.0  # as a served worker, with no time to wait for the build
     try:
