@@ -25,12 +25,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def daoan_server(
-    settings, *, workers: int, threads: int, env: dict[str, str] | None = None, start_s: float = 30.0
-) -> Iterator[int]:
-    """Serve the test database with `daoan serve`; yields the port once /health answers 200 (within
-    `start_s` seconds)."""
+def start_server(
+    settings, *, workers: int, threads: int, env: dict[str, str] | None = None, stderr: int = subprocess.DEVNULL
+) -> tuple[subprocess.Popen, int]:
+    """`daoan serve` on the test database in its own process group; (the process, its port)."""
     port = free_port()
     environ = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url or "", DAOAN_API_TOKEN=ADMIN_TOKEN)
     environ.update(app_role_env(settings))
@@ -40,22 +38,36 @@ def daoan_server(
         [daoan, "serve", "--workers", str(workers), "--threads", str(threads), "--port", str(port)],
         env=environ,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         start_new_session=True,
     )
+    return proc, port
+
+
+def wait_healthy(port: int, start_s: float = 30.0) -> None:
+    """Return once /health on `port` answers 200; fail the test after `start_s` seconds."""
+    deadline = time.monotonic() + start_s
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail("the server did not start")
+
+
+@contextmanager
+def daoan_server(
+    settings, *, workers: int, threads: int, env: dict[str, str] | None = None, start_s: float = 30.0
+) -> Iterator[int]:
+    """Serve the test database with `daoan serve`; yields the port once /health answers 200 (within
+    `start_s` seconds)."""
+    proc, port = start_server(settings, workers=workers, threads=threads, env=env)
     try:
-        deadline = time.monotonic() + start_s
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-                conn.request("GET", "/health")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.2)
-        else:
-            pytest.fail("the server did not start")
+        wait_healthy(port, start_s)
         yield port
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

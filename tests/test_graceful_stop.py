@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from tests.conftest import ADMIN_TOKEN, app_role_env
-from tests.serving import free_port
+from tests.conftest import ADMIN_TOKEN
+from tests.serving import start_server, wait_healthy
 
 
 def _start(settings) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    env = dict(os.environ, DAOAN_DATABASE_URL=settings.database_url, DAOAN_API_TOKEN=ADMIN_TOKEN)
-    env.update(app_role_env(settings))
-    daoan = str(Path(sys.executable).with_name("daoan"))
-    proc = subprocess.Popen(
-        [daoan, "serve", "--workers", "2", "--threads", "2", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
-    return proc, port
-
-
-def _wait_healthy(port: int) -> None:
-    for _ in range(300):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("the server did not start")
+    return start_server(settings, workers=2, threads=2, stderr=subprocess.PIPE)
 
 
 def _stop_within(proc: subprocess.Popen, seconds: float) -> float:
@@ -53,7 +30,7 @@ def _stop_within(proc: subprocess.Popen, seconds: float) -> float:
 def test_sigterm_answers_the_request_in_flight_then_stops(settings):
     proc, port = _start(settings)
     try:
-        _wait_healthy(port)
+        wait_healthy(port, 300)
         body = b'{"type": "FeatureCollection", "features": []}'
         sock = socket.create_connection(("127.0.0.1", port), timeout=30)
         sock.sendall(
