@@ -11,10 +11,11 @@ from flask import Flask
 
 from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
+from gis.proxies import TrustedProxies, parse_networks
 from gis.root import Api, Root, install
 from gis.settings import Settings, load_settings
 from gis.versions import LayerVersions
-from gis.web import register_error_handlers
+from gis.web import register_conventions
 
 
 def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api | None = None) -> Root:
@@ -63,10 +64,12 @@ def create_app(settings: Settings | None = None) -> Flask:
     engine = create_db_engine(settings, url=settings.app_url())
     root = build_root(settings, engine=engine, api=Api.merge([s.api() for s in subsystems]))
     install(app, root)
-    register_error_handlers(app)
+    register_conventions(app)
     # No body over the limit reaches a handler, whatever its framing (chunked included). The tile
     # shortcut wrapped around it later answers only body-less GETs.
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.upload_max_bytes)  # type: ignore[method-assign]
+    # X-Forwarded-* only from the configured reverse proxies (none by default).
+    app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     for subsystem in subsystems:
         subsystem.init_app(app, root)
     if os.environ.get("DAOAN_SERVED"):  # a granian worker: close the pools when it stops

@@ -56,6 +56,8 @@ class Settings:
     observation_valid_min: float = 30.0
     fog_station_radius_m: float = 5000.0
     diversion_search_km: float = 100.0
+    # Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-* headers are honoured; none by default.
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -139,7 +141,7 @@ FLOAT_KEYS = (
     "diversion_search_km",
 )
 # Keys a settings file may hold: a typo must not fall back silently to a default.
-FILE_KEYS = ("service_area", "tokens", *FLOAT_KEYS)
+FILE_KEYS = ("service_area", "tokens", "trusted_proxies", *FLOAT_KEYS)
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
@@ -186,6 +188,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:
             kwargs[key] = float(value)  # type: ignore[arg-type]
+    proxies = env.get("DAOAN_TRUSTED_PROXIES") or data.get("trusted_proxies")
+    if proxies:
+        items = proxies.split(",") if isinstance(proxies, str) else list(proxies)
+        kwargs["trusted_proxies"] = tuple(str(p).strip() for p in items if str(p).strip())
     if env.get("DAOAN_UPLOAD_MAX_MB"):
         kwargs["upload_max_bytes"] = int(float(env["DAOAN_UPLOAD_MAX_MB"]) * 1024 * 1024)
     if env.get("DAOAN_POOL_SIZE"):

@@ -10,10 +10,13 @@ from typing import Any
 
 import numpy as np
 import orjson
+import psycopg2
+import sqlalchemy as sa
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
-from gis.errors import DaoanError, Forbidden, Unauthorized
+from gis.errors import DaoanError, DatabaseUnavailable, Forbidden, InvalidParameter, Unauthorized
 from gis.root import current_root
 from gis.settings import Settings, Token
 
@@ -31,6 +34,43 @@ def problem_response(problem: dict, status: int, headers: dict | None = None) ->
     for key, value in (headers or {}).items():
         resp.headers[key] = value
     return resp
+
+
+# Ids in paths are PostgreSQL bigints: a larger number names no resource (404), never a database error.
+BIGINT_MAX = 2**63 - 1
+
+
+class BigintConverter(IntegerConverter):
+    """Flask's `int` path converter bounded to 0..2**63-1."""
+
+    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=BIGINT_MAX if max is None else max)
+
+
+# Framing of HTML answers: only the app's own pages may frame them (clickjacking).
+FRAME_ANCESTORS = "frame-ancestors 'self'"
+
+
+def _html_headers(resp: Response) -> Response:
+    if resp.mimetype == "text/html":
+        csp = resp.headers.get("Content-Security-Policy")
+        if not csp:
+            resp.headers["Content-Security-Policy"] = FRAME_ANCESTORS
+        elif "frame-ancestors" not in csp:
+            resp.headers["Content-Security-Policy"] = f"{csp.rstrip('; ')}; {FRAME_ANCESTORS}"
+        resp.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    return resp
+
+
+def register_conventions(app: Flask) -> None:
+    """The conventions every blueprint shares: bounded integer ids in paths, framing headers on HTML
+    answers and problem responses. Call before registering blueprints (the converter binds then)."""
+    app.url_map.converters["int"] = BigintConverter
+    app.after_request(_html_headers)
+    register_error_handlers(app)
+
+
+_DB_LOST = (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -51,7 +91,34 @@ def register_error_handlers(app: Flask) -> None:
             detail = f"no resource at {request.path}; the API is described at /openapi.json"
         if status == 405:
             detail = f"{request.method} is not allowed on {request.path}"
-        return problem_response({"type": "about:blank", "title": exc.name, "status": status, "detail": detail}, status)
+        if status == 400:
+            detail = "the request cannot be parsed (a malformed body, form or header)"
+        # werkzeug's own headers (Allow on 405, Retry-After, WWW-Authenticate), without its Content-Type.
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        body = {"type": "about:blank", "title": exc.name, "status": status, "detail": detail}
+        return problem_response(body, status, headers)
+
+    @app.errorhandler(sa.exc.OperationalError)
+    @app.errorhandler(sa.exc.InterfaceError)
+    @app.errorhandler(psycopg2.OperationalError)
+    @app.errorhandler(psycopg2.InterfaceError)
+    def _database_lost(exc: Exception) -> Response:
+        # A connection lost mid-request (during COMMIT too): the database's fault, not the request's.
+        # A statement cancelled by its time limit is an OperationalError as well: 503 and retry later.
+        log.warning("database error on %s %s: %s", request.method, request.path, exc)
+        problem = DatabaseUnavailable("the database connection was lost or timed out; retry shortly").problem()
+        return problem_response(problem, 503, {"Retry-After": "5"})
+
+    @app.errorhandler(sa.exc.DataError)
+    @app.errorhandler(psycopg2.DataError)
+    def _data_error(exc: Exception) -> Response:
+        # The last line of defence: values are checked before they reach SQL (gis/params.py); one that
+        # got through is still the request's fault. The database's message is logged, never sent.
+        log.warning("database refused a value on %s %s: %s", request.method, request.path, exc)
+        problem = InvalidParameter(
+            "a value in the request is out of range (an id, number or date the database cannot hold)"
+        ).problem()
+        return problem_response(problem, 400)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
@@ -69,10 +136,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def require_role(*roles: str) -> Token:
     """The request's bearer token when its role is one of `roles`; 401 or 403 otherwise."""
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or not header[7:].strip():
+    scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+    given = given.strip()
+    # The scheme is case-insensitive (RFC 9110 §11.1): "bearer x" and "BEARER x" are "Bearer x".
+    if scheme.lower() != "bearer" or not given:
         raise Unauthorized("this write needs a token: send 'Authorization: Bearer <token>'")
-    given = header[7:].strip()
     for token in settings().all_tokens():
         if hmac.compare_digest(token.secret.encode(), given.encode()):
             if token.role != "admin" and token.role not in roles:
@@ -83,11 +151,9 @@ def require_role(*roles: str) -> Token:
 
 
 def base_url() -> str:
-    """The public base URL, honouring X-Forwarded-Proto, -Host and -Prefix behind a proxy."""
-    proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
-    prefix = request.headers.get("X-Forwarded-Prefix", "").split(",")[0].strip().rstrip("/")
-    return f"{proto}://{host}{prefix}"
+    """The public base URL. Behind a proxy listed in `trusted_proxies`, gis/proxies.py has applied its
+    X-Forwarded-Proto, -Host and -Prefix to the request; from anyone else they were dropped."""
+    return f"{request.scheme}://{request.host}{request.script_root.rstrip('/')}"
 
 
 # What the standard library's json.dumps(default=str) gives: str() of dates, times and dataclasses,

@@ -258,8 +258,10 @@ def search_view() -> Response:
 
 
 def api() -> Api:
-    """The OGC API – Features and Common conformance classes."""
-    return Api(conformance=tuple(CONFORMANCE))
+    """The OGC API – Features and Common conformance classes, and the import endpoint's OpenAPI entry."""
+    from layers.ingest.openapi import openapi_paths
+
+    return Api(conformance=tuple(CONFORMANCE), openapi_paths=openapi_paths())
 
 
 def init_app(app: Flask, root: Root) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from gis.openapi import complete, components, problem
 from layers.catalog import LAYERS
 
-_PROBLEM = {
-    "description": "Problem details (RFC 9457)",
-    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
+_PROBLEM = problem("400")
 
 
 def _param(name: str, description: str, schema: dict, *, where: str = "query", required: bool = False) -> dict:
@@ -150,20 +148,6 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
             "description": "OGC API – Features over the road-safety layers, and the places API.",
         },
         "servers": [{"url": base}],
-        "paths": paths,
-        "components": {
-            "schemas": {
-                "Problem": {
-                    "type": "object",
-                    "properties": {
-                        "type": {"type": "string"},
-                        "title": {"type": "string"},
-                        "status": {"type": "integer"},
-                        "detail": {"type": "string"},
-                        "parameter": {"type": "string"},
-                    },
-                }
-            },
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-        },
+        "paths": complete(paths),
+        "components": components(),
     }

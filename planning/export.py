@@ -6,6 +6,8 @@ import csv
 import io
 from typing import Any
 
+from gis.csvsafe import safe_cell
+
 COLUMNS = (
     "year",
     "adcode",
@@ -55,5 +57,5 @@ def report_csv(report: dict[str, Any]) -> str:
             }
             for column in COLUMNS[len(row) :]:
                 row[column] = m.get(column, "")
-            writer.writerow(["" if row[c] is None else row[c] for c in COLUMNS])
+            writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in COLUMNS])
     return out.getvalue()

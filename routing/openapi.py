@@ -4,14 +4,98 @@ from __future__ import annotations
 
 from typing import Any
 
-_PROBLEM = {
-    "description": "Problem details (RFC 9457)",
-    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
+from gis.openapi import AUTH as _AUTH
+from gis.openapi import problem
+from routing.incidents import DIRECTIONS, EFFECTS, KINDS
+
+_PROBLEM = problem("400")
 _GEO = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}
 _JSON = {"description": "JSON", "content": {"application/json": {"schema": {"type": "object"}}}}
-_BODY = {"required": True, "content": {"application/json": {"schema": {"type": "object"}}}}
-_AUTH: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+_TIME = {"type": "string", "format": "date-time", "nullable": True, "description": "ISO 8601 (naive: Asia/Shanghai)"}
+_STAKE = {"type": "string", "description": "K1530+200, or metres", "example": "K1502+000"}
+_POSITION = {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 3}
+GEOMETRY = {
+    "type": "object",
+    "description": "A GeoJSON geometry (RFC 7946) in WGS84 lon/lat",
+    "required": ["type", "coordinates"],
+    "properties": {
+        "type": {"type": "string", "enum": ["Point", "LineString", "Polygon", "MultiLineString", "MultiPolygon"]},
+        "coordinates": {"type": "array"},
+    },
+}
+# Where the closure is: a geometry, a route with stakes, or (entrance_closure) a toll station.
+_WHERE = {
+    "geometry": GEOMETRY,
+    "route": {"type": "string", "description": "Route code, e.g. G107", "maxLength": 20},
+    "route_code": {"type": "string", "description": "Same as route", "maxLength": 20},
+    "from_stake": _STAKE,
+    "to_stake": _STAKE,
+    "direction": {"type": "string", "description": f"{', '.join(DIRECTIONS)}, a compass word or 上行/下行"},
+    "toll_station_id": {"type": "integer", "minimum": 1, "description": "For kind entrance_closure"},
+}
+INCIDENT_FIELDS: dict[str, Any] = {
+    "kind": {"type": "string", "enum": list(KINDS)},
+    "effect": {"type": "string", "enum": list(EFFECTS), "default": "closed"},
+    "speed_cap_kmh": {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 200, "nullable": True},
+    **_WHERE,
+    "description": {"type": "string", "nullable": True, "maxLength": 2000},
+    "starts_at": _TIME,
+    "ends_at": _TIME,
+}
+
+
+def _body(schema: dict[str, Any], example: dict[str, Any] | None = None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": schema}
+    if example is not None:
+        media["example"] = example
+    return {"required": True, "content": {"application/json": media}}
+
+
+CLOSURE_BODY = _body(
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {k: v for k, v in INCIDENT_FIELDS.items() if k not in ("starts_at", "ends_at")},
+    },
+    {"route": "G107", "from_stake": "K1502+000", "to_stake": "K1503+500"},
+)
+_OBSERVATION = {
+    "type": "object",
+    "properties": {
+        "station_id": {"type": "integer", "minimum": 1},
+        "station_code": {"type": "string", "maxLength": 20},
+        "observed_at": _TIME,
+        "visibility_m": {"type": "number", "minimum": 0, "nullable": True},
+        "road_surface_temp_c": {"type": "number", "nullable": True},
+        "precipitation_mm": {"type": "number", "minimum": 0, "nullable": True},
+    },
+}
+OBSERVATIONS_BODY = _body(
+    {
+        "oneOf": [
+            _OBSERVATION,
+            {
+                "type": "object",
+                "required": ["observations"],
+                "properties": {"observations": {"type": "array", "items": _OBSERVATION, "maxItems": 1000}},
+            },
+        ]
+    },
+    {"station_code": "57687", "visibility_m": 150},
+)
+MATRIX_BODY = _body(
+    {
+        "type": "object",
+        "required": ["sources"],
+        "properties": {
+            "sources": {"type": "array", "items": _POSITION, "minItems": 1, "maxItems": 100},
+            "destinations": {"type": "array", "items": _POSITION, "minItems": 1, "maxItems": 100},
+            "ignore": {"type": "array", "items": {"type": "string", "enum": ["incidents", "weather"]}},
+        },
+    },
+    {"sources": [[112.95, 28.11]], "destinations": [[112.95, 28.18]]},
+)
 
 
 def _q(name: str, description: str, *, required: bool = False, type_: str = "string", **extra: Any) -> dict:
@@ -119,7 +203,9 @@ def paths() -> dict[str, Any]:
                         "status",
                         "active (default), current (incl. scheduled) or all",
                         enum=["active", "current", "all"],
-                    )
+                    ),
+                    _q("limit", "Page size", type_="integer", minimum=1, maximum=10_000),
+                    _q("offset", "Incidents to skip", type_="integer", minimum=0),
                 ],
                 "responses": {"200": _GEO, "304": {"description": "Not modified"}, **errors},
             },
@@ -167,7 +253,7 @@ def paths() -> dict[str, Any]:
                 "tags": ["Incidents"],
                 "operationId": "createObservations",
                 "security": _AUTH,
-                "requestBody": _BODY,
+                "requestBody": OBSERVATIONS_BODY,
                 "responses": {"201": _JSON, **writes},
             }
         },
@@ -183,7 +269,7 @@ def paths() -> dict[str, Any]:
                 "summary": "Diversion plan for an ad-hoc closure (stores nothing, no token)",
                 "tags": ["Routing"],
                 "operationId": "postDiversion",
-                "requestBody": _BODY,
+                "requestBody": CLOSURE_BODY,
                 "responses": {"200": _GEO, **errors},
             },
         },
@@ -205,7 +291,7 @@ def paths() -> dict[str, Any]:
                 "summary": "Durations and distances between up to 100×100 points (stores nothing, no token)",
                 "tags": ["Routing"],
                 "operationId": "postMatrix",
-                "requestBody": _BODY,
+                "requestBody": MATRIX_BODY,
                 "responses": {"200": _JSON, "413": _PROBLEM, **errors},
             }
         },

@@ -45,6 +45,8 @@ def settings() -> Settings:
         database_url=test_url,
         api_token=ADMIN_TOKEN,
         tokens=(Token(OPERATOR_TOKEN, "operator-1", "operator"),),
+        # The test client is the "reverse proxy" of the forwarded-header tests (gis/proxies.py).
+        trusted_proxies=("127.0.0.1",),
     )
     engine = create_db_engine(settings)
     migrate(engine)

@@ -14,23 +14,28 @@ MAPLIBRE_DIST = PROJECT_ROOT / "node_modules" / "maplibre-gl" / "dist"
 _VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css", "maplibre-gl.js.map"}
 
 bp = Blueprint("webmap", __name__)
+# The map page's policy, however the page is reached (/map or /map/index.html); no framing by others.
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'self'"
+)
 
 
 @bp.get("/map")
 def map_page() -> Response:
     """The single-page map."""
     resp = send_from_directory(STATIC_DIR, "index.html", max_age=0)
-    resp.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; "
-        "style-src 'self' 'unsafe-inline'; connect-src 'self'"
-    )
+    resp.headers["Content-Security-Policy"] = CSP
     return resp
 
 
 @bp.get("/map/<path:name>")
 def map_asset(name: str) -> Response:
     """The page's own scripts and styles."""
-    return send_from_directory(STATIC_DIR, name, max_age=60)
+    resp = send_from_directory(STATIC_DIR, name, max_age=0 if name.endswith(".html") else 60)
+    if resp.mimetype == "text/html":
+        resp.headers["Content-Security-Policy"] = CSP
+    return resp
 
 
 @bp.get("/vendor/<name>")
