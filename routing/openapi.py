@@ -6,7 +6,7 @@ from typing import Any
 
 from gis.openapi import AUTH as _AUTH
 from gis.openapi import problem
-from routing.incidents import DIRECTIONS, EFFECTS, KINDS
+from routing.incident import DIRECTIONS, EFFECTS, KINDS
 
 _PROBLEM = problem("400")
 _GEO = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}
