@@ -42,6 +42,7 @@ def _report(request):
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     line = f"fuzz: {SEEN['requests']} requests, {SEEN['5xx']} answered 5xx"
+    print(f"\n{line}")  # shown with -s (the terminal reporter's line can be lost at module teardown)
     if reporter is not None:
         reporter.write_line(line)
         slow = ", ".join(f"{label} {t:.1f} s" for label, t in TIMES.most_common(8))
