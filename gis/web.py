@@ -14,7 +14,6 @@ import psycopg2
 import sqlalchemy as sa
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
 
 from gis.errors import DaoanError, DatabaseUnavailable, Forbidden, InvalidParameter, Unauthorized
 from gis.root import current_root
@@ -36,17 +35,6 @@ def problem_response(problem: dict, status: int, headers: dict | None = None) ->
     return resp
 
 
-# Ids in paths are PostgreSQL bigints: a larger number names no resource (404), never a database error.
-BIGINT_MAX = 2**63 - 1
-
-
-class BigintConverter(IntegerConverter):
-    """Flask's `int` path converter bounded to 0..2**63-1."""
-
-    def __init__(self, url_map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None) -> None:
-        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=BIGINT_MAX if max is None else max)
-
-
 # Framing of HTML answers: only the app's own pages may frame them (clickjacking).
 FRAME_ANCESTORS = "frame-ancestors 'self'"
 
@@ -63,9 +51,8 @@ def _html_headers(resp: Response) -> Response:
 
 
 def register_conventions(app: Flask) -> None:
-    """The conventions every blueprint shares: bounded integer ids in paths, framing headers on HTML
-    answers and problem responses. Call before registering blueprints (the converter binds then)."""
-    app.url_map.converters["int"] = BigintConverter
+    """The conventions every blueprint shares: framing headers on HTML answers and problem responses
+    (ids past 64 bits are 404 in the handlers, as on main)."""
     app.after_request(_html_headers)
     register_error_handlers(app)
 
