@@ -13,6 +13,12 @@ ON_ROAD = "on_road"  # rejected beyond settings.on_road_tolerance_m
 ROADSIDE = "roadside"  # rejected beyond settings.roadside_tolerance_m
 OFF_ROAD = "off_road"  # never rejected for distance; keeps the nearest road and the distance
 
+# Who may read a layer or a property (the plan's 安全接入, 二(四)1). Public: anyone, anonymously, in
+# public tiles too. Internal: only with a token of a reading role (gis/access.py); stripped from
+# anonymous answers, left out of public composite tiles, every read written to the audit log.
+PUBLIC = "public"
+INTERNAL = "internal"
+
 
 @dataclass(frozen=True)
 class Property:
@@ -23,6 +29,11 @@ class Property:
     enum: tuple[str, ...] | None = None
     required: bool = False
     description: str = ""
+    access: str = PUBLIC  # PUBLIC or INTERNAL (an internal property of a public layer is stripped)
+
+    @property
+    def internal(self) -> bool:
+        return self.access == INTERNAL
 
 
 @dataclass(frozen=True)
@@ -74,10 +85,34 @@ class Layer:
     importable: bool = True
     style: dict = field(default_factory=dict)
     tiles: TileSpec = TileSpec()
+    access: str = PUBLIC  # PUBLIC or INTERNAL: an internal layer needs a reading token for anything
+
+    @property
+    def internal(self) -> bool:
+        """True when the layer is readable only with a token."""
+        return self.access == INTERNAL
 
     @property
     def property_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.properties)
+
+    @property
+    def has_internal_properties(self) -> bool:
+        """True when some property is internal (stripped from anonymous answers)."""
+        return any(p.internal for p in self.properties)
+
+    @property
+    def restricted(self) -> bool:
+        """True when an answer about this layer differs with a token: internal, or internal properties."""
+        return self.internal or self.has_internal_properties
+
+    def properties_for(self, internal: bool) -> tuple[Property, ...]:
+        """The properties a reader sees: all with a reading token (`internal`), else the public ones."""
+        return self.properties if internal else tuple(p for p in self.properties if not p.internal)
+
+    def tile_properties_for(self, internal: bool) -> tuple[Property, ...]:
+        """The tile properties a reader sees (see `properties_for`)."""
+        return tuple(p for p in self.tile_properties if internal or not p.internal)
 
     @property
     def tile_properties(self) -> tuple[Property, ...]:
@@ -94,11 +129,13 @@ class Layer:
         return None
 
 
-def _p(name: str, type_: str = "string", *enum: str, required: bool = False) -> Property:
-    return Property(name, type_, tuple(enum) or None, required)
+def _p(name: str, type_: str = "string", *enum: str, required: bool = False, access: str = PUBLIC) -> Property:
+    return Property(name, type_, tuple(enum) or None, required, access=access)
 
 
 STATUS = _p("status", "string", "active", "planned", "inactive")
+# Whether an enforcement device works (planned, inactive) tells an offender where not to slow down.
+INTERNAL_STATUS = _p("status", "string", "active", "planned", "inactive", access=INTERNAL)
 # The department owning a facility (migration 017; the list is the departments table).
 DEPARTMENT = _p("department")
 LINREF = (
@@ -212,10 +249,10 @@ _LAYERS: tuple[Layer, ...] = (
         "Point",
         (
             _p("name"),
-            _p("code"),
+            _p("code", access=INTERNAL),  # the device code of the police video network (GB/T 28181)
             _p("kind", "string", "video", "event_detection", "checkpoint", "speed", required=True),
             _p("direction"),
-            STATUS,
+            INTERNAL_STATUS,
             _p("install_year", "integer"),
             DEPARTMENT,
             *LINREF,
@@ -239,7 +276,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("end_stake_m", "number"),
             _p("length_m", "number"),
             _p("speed_limit_kmh", "integer"),
-            STATUS,
+            INTERNAL_STATUS,
             _p("install_year", "integer"),
             _p("county_adcode"),
             DEPARTMENT,
@@ -260,6 +297,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=ROADSIDE,
         minzoom=7,
         tiles=_points(cluster_below=11),
+        access=INTERNAL,
     ),
     Layer(
         "toll_stations",
@@ -340,6 +378,7 @@ _LAYERS: tuple[Layer, ...] = (
         "City and county traffic-police command centres.",
         placement=OFF_ROAD,
         minzoom=5,
+        access=INTERNAL,
     ),
     Layer(
         "admin_seats",
