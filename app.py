@@ -9,6 +9,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask
 
+from gis.audit import AuditLog
 from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
 from gis.proxies import TrustedProxies, parse_networks
@@ -44,6 +45,7 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
         coverage_cache=DataCache(),
         layer_stats=LayerStatsCache(),
         api=api or Api(),
+        audit=AuditLog(engine),
     )
 
 

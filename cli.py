@@ -47,13 +47,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
+    from gis import accesscli
     from gis import cli as gis_cli
     from layers import cli as layers_cli
     from planning import cli as planning_cli
     from routing import cli as routing_cli
     from tiles import cli as tiles_cli
 
-    for subsystem in (gis_cli, layers_cli, tiles_cli, planning_cli, routing_cli):
+    for subsystem in (gis_cli, accesscli, layers_cli, tiles_cli, planning_cli, routing_cli):
         subsystem.register_cli(main)
 
 

@@ -317,6 +317,21 @@ class ImportRun(Base):
     imported_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
 
 
+class ReadAudit(Base):
+    """Reads of internal layers (migration 018): appended by the server, never changed."""
+
+    __tablename__ = "read_audit"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    read_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True), server_default=func.now())
+    token_name: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(Text)
+    layer: Mapped[str] = mapped_column(Text)
+    method: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict] = mapped_column(JSONB)
+    features: Mapped[int] = mapped_column(Integer)
+
+
 class LayerVersion(Base):
     __tablename__ = "layer_versions"
     layer: Mapped[str] = mapped_column(Text, primary_key=True)

@@ -7,6 +7,8 @@ from typing import Any
 
 SECURITY_SCHEME = "bearerAuth"
 AUTH: list[dict[str, list[str]]] = [{SECURITY_SCHEME: []}]
+# Reads that show internal layers or properties only with a token (gis/access.py): the token is optional.
+OPTIONAL_AUTH: list[dict[str, list[str]]] = [{}, {SECURITY_SCHEME: []}]
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -23,7 +25,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 _WHY = {
     "400": "A parameter or body that cannot be parsed",
-    "401": "A write without a token",
+    "401": "A write, or a read of an internal layer, without a valid token",
     "403": "A token that is wrong or whose role does not allow this",
     "404": "No such resource",
     "405": "Method not allowed (the Allow header lists the allowed ones)",
@@ -65,7 +67,9 @@ def _statuses(path: str, method: str, op: dict[str, Any], path_params: list[dict
         out.append("404")
     if "requestBody" in op or method in ("post", "put", "patch"):
         out += ["400", "413"]  # every body passes the upload limit, however it is framed
-    if op.get("security"):
+    if op.get("security") == OPTIONAL_AUTH:
+        out.append("401")  # a read: a missing or bad token is 401, a token of any role reads
+    elif op.get("security"):
         out += ["401", "403"]
     return out
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from gis.audit import AuditLog
 from gis.errors import DaoanError
 from gis.settings import Settings
 from gis.versions import LayerVersions, Refresher
@@ -81,6 +82,7 @@ class Root:
     coverage_cache: DataCache
     layer_stats: LayerStatsCache
     api: Api = Api()
+    audit: AuditLog | None = None  # reads of internal layers (gis/audit.py); None: not recorded
 
     def ensure_current(self, table: str) -> None:
         """Bring `table` up to date when it is a derived layer (a read of it follows)."""
@@ -96,6 +98,8 @@ class Root:
 
     def close(self) -> None:
         """Stop background work and close the connection pools."""
+        if self.audit is not None:
+            self.audit.close()
         self.tiles.close()
         self.router.close()
         self.versions.close()

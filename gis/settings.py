@@ -20,13 +20,19 @@ REPLICATOR_ROLE = "daoan_replicator"  # streaming replicas (REPLICATION only)
 HUNAN_SERVICE_AREA = (108.3, 24.1, 114.8, 30.6)
 
 
+# Token roles. Every role reads internal layers (gis/access.py); operators also declare incidents and
+# post observations, admins also import; planners and viewers only read.
+READING_ROLES = ("viewer", "planner", "operator", "admin")
+ROLES = READING_ROLES
+
+
 @dataclass(frozen=True)
 class Token:
-    """An API token: its secret, the name recorded on writes, and its role."""
+    """An API token: its secret, the name recorded on writes and reads, and its role."""
 
     secret: str
     name: str
-    role: str  # "operator" or "admin"
+    role: str  # one of ROLES
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         for t in data.get("tokens", [])
     )
     for t in tokens:
-        if t.role not in ("operator", "admin"):
-            raise ValueError(f"token {t.name!r} has role {t.role!r}; use 'operator' or 'admin'")
+        if t.role not in ROLES:
+            raise ValueError(f"token {t.name!r} has role {t.role!r}; use one of {', '.join(map(repr, ROLES))}")
     kwargs: dict[str, object] = {"tokens": tokens}
     if env.get("DAOAN_VAR"):
         kwargs["var_dir"] = Path(env["DAOAN_VAR"]).resolve()

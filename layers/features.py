@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.chinacrs import from_wgs84
-from gis.errors import InvalidParameter, NotFound
+from gis.errors import InvalidParameter, NotFound, Unauthorized
 from gis.sqlfiles import load_table_sql, quote_ident
 from gis.versions import LayerVersions
 from layers.catalog import LAYERS, Layer
@@ -88,9 +88,19 @@ def coerce_value(layer: Layer, name: str, text: str) -> Any:
     return text
 
 
-def parse_items_query(layer: Layer, args: Mapping[str, str], *, default_limit: int, max_limit: int) -> ItemsQuery:
-    """Validate the query string of /collections/{id}/items."""
+def parse_items_query(
+    layer: Layer, args: Mapping[str, str], *, default_limit: int, max_limit: int, internal: bool = False
+) -> ItemsQuery:
+    """Validate the query string of /collections/{id}/items; a filter on an internal property needs a
+    reading token (`internal`): 401 otherwise."""
     unknown = [k for k in args if k not in RESERVED_PARAMS and layer.property(k) is None]
+    hidden = [k for k in args if k not in RESERVED_PARAMS and (p := layer.property(k)) is not None and p.internal]
+    if hidden and not internal:
+        raise Unauthorized(
+            f"{hidden[0]} is an internal property of {layer.id}: filtering on it needs a token "
+            "('Authorization: Bearer <token>')",
+            parameter=hidden[0],
+        )
     if unknown:
         raise InvalidParameter(
             f"unknown parameter {unknown[0]!r} for {layer.id}; filterable properties: {', '.join(layer.property_names)}",
@@ -145,49 +155,57 @@ def transform_geometry(geometry: dict, crs: str) -> dict:
     return {**geometry, "coordinates": _transform_coords(geometry["coordinates"], crs)}
 
 
-def _feature(layer: Layer, row: Any, crs: str) -> dict:
+def _feature(names: tuple[str, ...], row: Any, crs: str) -> dict:
     geometry = json.loads(row["geometry"]) if row["geometry"] else None
     return {
         "type": "Feature",
         "id": row["id"],
         "geometry": transform_geometry(geometry, crs) if geometry else None,
-        "properties": {name: _json_value(row[name]) for name in layer.property_names},
+        "properties": {name: _json_value(row[name]) for name in names},
     }
 
 
-def _compose(template: str, layer: Layer, where: str) -> str:
-    columns = ", ".join(quote_ident(n) for n in layer.property_names)
+def _names(layer: Layer, internal: bool) -> tuple[str, ...]:
+    return tuple(p.name for p in layer.properties_for(internal))
+
+
+def _compose(template: str, layer: Layer, where: str, names: tuple[str, ...]) -> str:
+    columns = ", ".join(quote_ident(n) for n in names)
     return load_table_sql(template, layer.table).replace("{columns}", columns).replace("{where}", where)
 
 
-def query_items(conn: Connection, layer: Layer, query: ItemsQuery) -> tuple[list[dict], int]:
-    """One page of features and the number matched by the filters."""
+def query_items(conn: Connection, layer: Layer, query: ItemsQuery, *, internal: bool = False) -> tuple[list[dict], int]:
+    """One page of features and the number matched by the filters; internal properties only when
+    `internal` (the reader has a token), never selected otherwise."""
     where, params = _where(layer, query)
+    names = _names(layer, internal)
     rows = conn.execute(
-        sa.text(_compose("queries/features_items.sql", layer, where)),
+        sa.text(_compose("queries/features_items.sql", layer, where, names)),
         {**params, "limit": query.limit, "offset": query.offset},
     ).mappings()
-    features = [_feature(layer, row, query.crs) for row in rows]
+    features = [_feature(names, row, query.crs) for row in rows]
     if query.offset == 0 and len(features) < query.limit:
         matched = len(features)
     else:
-        matched = int(conn.execute(sa.text(_compose("queries/features_count.sql", layer, where)), params).scalar_one())
+        sql = _compose("queries/features_count.sql", layer, where, names)
+        matched = int(conn.execute(sa.text(sql), params).scalar_one())
     return features, matched
 
 
-def get_item(conn: Connection, layer: Layer, feature_id: str, *, crs: str = "wgs84") -> dict:
-    """One feature by its row id; NotFound otherwise."""
+def get_item(conn: Connection, layer: Layer, feature_id: str, *, crs: str = "wgs84", internal: bool = False) -> dict:
+    """One feature by its row id (internal properties only when `internal`); NotFound otherwise."""
     try:
         fid = int(feature_id)
     except ValueError:
         raise NotFound(f"feature ids of {layer.id} are integers; got {feature_id!r}", parameter="featureId") from None
     if not -(2**63) <= fid < 2**63:
         raise NotFound(f"no feature {fid} in {layer.id}", parameter="featureId")
-    sql = _compose("queries/features_items.sql", layer, "id = :fid")
+    names = _names(layer, internal)
+    sql = _compose("queries/features_items.sql", layer, "id = :fid", names)
     row = conn.execute(sa.text(sql), {"fid": fid, "limit": 1, "offset": 0}).mappings().first()
     if row is None:
         raise NotFound(f"no feature {fid} in {layer.id}", parameter="featureId")
-    return _feature(layer, row, crs)
+    return _feature(names, row, crs)
 
 
 @dataclass(frozen=True)

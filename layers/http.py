@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import html
+from collections import Counter
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, redirect, request
 
+from gis import access
 from gis.db import connect
 from gis.errors import DatabaseUnavailable, InvalidParameter
 from gis.root import Api, Root, current_root
+from gis.settings import Token
 from gis.sqlfiles import load_sql
 from gis.web import base_url, json_response, settings
-from layers.catalog import LAYERS, get_layer
+from layers.catalog import LAYERS, Layer, get_layer
 from layers.features import get_item, parse_items_query, query_items
 from layers.openapi import openapi_document
-from layers.places import locate_point, locate_stake, parse_lonlat, search
+from layers.places import INTERNAL_SEARCHABLE, locate_point, locate_stake, parse_lonlat, search
 
 bp = Blueprint("layers", __name__)
 
@@ -115,9 +118,12 @@ def health() -> Response:
     )
 
 
-def _collection(layer_id: str, stats, base: str) -> dict:
+def _collection(layer_id: str, stats, base: str, *, internal: bool) -> dict:
+    """The collection document; without a reading token (`internal` False) an internal layer is listed
+    as such with no count or extent, and internal properties are left out."""
     layer = LAYERS[layer_id]
     href = f"{base}/collections/{layer.id}"
+    shown = internal or not layer.internal
     doc = {
         "id": layer.id,
         "title": layer.title,
@@ -125,43 +131,62 @@ def _collection(layer_id: str, stats, base: str) -> dict:
         "description": layer.description,
         "itemType": "feature",
         "geometryType": layer.geometry_type,
-        "count": stats.count,
+        "access": layer.access,
+        **({"count": stats.count} if shown else {}),
         "live": layer.live,
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
         "properties": {
-            p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})} for p in layer.properties
+            p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})}
+            for p in layer.properties_for(internal)
         },
         "links": [
             {"href": href, "rel": "self", "type": "application/json", "title": layer.title},
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": f"{layer.title} as GeoJSON"},
         ],
     }
-    if stats.bbox:
+    if stats.bbox and shown:
         doc["extent"] = {"spatial": {"bbox": [list(stats.bbox)], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}}
     doc["links"].extend(current_root().api.links(layer, href))
     return doc
 
 
+def _by_reader(resp: Response, internal: bool) -> Response:
+    """Cache headers of an answer that differs with a token: private when it used one, else public
+    with Vary: Authorization (gis/access.py)."""
+    return access.mark_private(resp) if internal else access.vary_authorization(resp)
+
+
 @bp.get("/collections")
 def collections() -> Response:
+    internal = access.reader() is not None
     base = base_url()
     with connect(_engine()) as conn:
         stats = current_root().layer_stats.get(conn)
-    return json_response(
+    resp = json_response(
         {
             "links": [{"href": f"{base}/collections", "rel": "self", "type": "application/json", "title": "Layers"}],
-            "collections": [_collection(lid, stats[lid], base) for lid in LAYERS],
+            "collections": [_collection(lid, stats[lid], base, internal=internal) for lid in LAYERS],
         }
     )
+    return _by_reader(resp, internal)
 
 
 @bp.get("/collections/<collection_id>")
 def collection(collection_id: str) -> Response:
     layer = get_layer(collection_id)
+    internal = _reader_for(layer) is not None
     current_root().ensure_current(layer.table)  # a derived layer's count and extent: of current data
     with connect(_engine()) as conn:
         stats = current_root().layer_stats.get(conn)
-    return json_response(_collection(layer.id, stats[layer.id], base_url()))
+    resp = json_response(_collection(layer.id, stats[layer.id], base_url(), internal=internal))
+    return _by_reader(resp, internal) if layer.restricted else resp
+
+
+def _reader_for(layer: Layer) -> Token | None:
+    """The request's reading token; 401 when it has none and `layer` is internal (or a bad one)."""
+    if layer.internal:
+        return access.require_reader(f"layer {layer.id}")
+    return access.reader()
 
 
 def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
@@ -174,6 +199,8 @@ def _page_link(base: str, rel: str, offset: int, limit: int) -> dict:
 @bp.get("/collections/<collection_id>/items")
 def items(collection_id: str) -> Response:
     layer = get_layer(collection_id)
+    token = _reader_for(layer)
+    internal = token is not None
     cfg = settings()
     root = current_root()
     root.ensure_current(layer.table)  # a derived layer (coverage_gaps): features of current data
@@ -182,10 +209,14 @@ def items(collection_id: str) -> Response:
         with connect(_engine()) as conn:
             derived.check_filters(conn, request.args.to_dict())
     query = parse_items_query(
-        layer, request.args.to_dict(), default_limit=cfg.items_default_limit, max_limit=cfg.items_max_limit
+        layer,
+        request.args.to_dict(),
+        default_limit=cfg.items_default_limit,
+        max_limit=cfg.items_max_limit,
+        internal=internal,
     )
     with connect(_engine()) as conn:
-        features, matched = query_items(conn, layer, query)
+        features, matched = query_items(conn, layer, query, internal=internal)
     base = base_url()
     links = [_page_link(base, "self", query.offset, query.limit)]
     if query.offset + len(features) < matched:
@@ -202,24 +233,36 @@ def items(collection_id: str) -> Response:
     }
     if query.crs != "wgs84":
         body["crs"] = query.crs
-    return json_response(body, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+    resp = json_response(body, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+    return _answered(resp, layer, token, len(features))
+
+
+def _answered(resp: Response, layer: Layer, token: Token | None, features: int) -> Response:
+    """`resp` with the cache headers its reader calls for, its internal read recorded in the audit log."""
+    if not layer.restricted:
+        return resp
+    if token is not None and resp.status_code == 200:
+        access.audit_read(token, layer.id, features)
+    return _by_reader(resp, token is not None)
 
 
 @bp.get("/collections/<collection_id>/items/<feature_id>")
 def item(collection_id: str, feature_id: str) -> Response:
     layer = get_layer(collection_id)
+    token = _reader_for(layer)
     current_root().ensure_current(layer.table)
     query = parse_items_query(
         layer, {k: v for k, v in request.args.items() if k in ("crs", "f")}, default_limit=1, max_limit=1
     )
     with connect(_engine()) as conn:
-        feature = get_item(conn, layer, feature_id, crs=query.crs)
+        feature = get_item(conn, layer, feature_id, crs=query.crs, internal=token is not None)
     base = base_url()
     feature["links"] = [
         {"href": f"{base}/collections/{layer.id}/items/{feature['id']}", "rel": "self", "type": GEOJSON},
         {"href": f"{base}/collections/{layer.id}", "rel": "collection", "type": "application/json"},
     ]
-    return json_response(feature, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+    resp = json_response(feature, mimetype=GEOJSON, cache_seconds=5 if layer.live else 60)
+    return _answered(resp, layer, token, 1)
 
 
 @bp.get("/openapi.json")
@@ -253,8 +296,15 @@ def versions() -> Response:
 
 @bp.get("/search")
 def search_view() -> Response:
+    token = access.reader()
     with connect(_engine()) as conn:
-        return json_response(search(conn, request.args.get("q", "")))
+        found = search(conn, request.args.get("q", ""), internal=token is not None)
+    resp = json_response(found)
+    if token is not None:
+        hits = Counter(f["properties"]["layer"] for f in found["facilities"]["features"])
+        for layer in INTERNAL_SEARCHABLE:
+            access.audit_read(token, layer.id, hits[layer.id])
+    return _by_reader(resp, token is not None)
 
 
 def api() -> Api:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gis.openapi import complete, components, problem
-from layers.catalog import LAYERS
+from gis.openapi import OPTIONAL_AUTH, complete, components, problem
+from layers.catalog import LAYERS, Layer
 
 _PROBLEM = problem("400")
 
@@ -16,6 +16,15 @@ def _param(name: str, description: str, schema: dict, *, where: str = "query", r
 
 def _ok(description: str, media: str = "application/json") -> dict:
     return {"description": description, "content": {media: {"schema": {"type": "object"}}}}
+
+
+def _access_note(layer: Layer) -> str:
+    if layer.internal:
+        return " Internal layer: needs 'Authorization: Bearer <token>' (401 without)."
+    hidden = [p.name for p in layer.properties if p.internal]
+    if hidden:
+        return f" Internal properties ({', '.join(hidden)}) only with a token; filtering on them needs one."
+    return ""
 
 
 def _features_paths() -> dict[str, Any]:
@@ -32,6 +41,7 @@ def _features_paths() -> dict[str, Any]:
         paths[f"/collections/{layer.id}/items"] = {
             "get": {
                 "summary": f"{layer.title} ({layer.title_zh})",
+                **({"description": _access_note(layer).strip()} if layer.restricted else {}),
                 "operationId": f"getItems_{layer.id}",
                 "tags": ["Features"],
                 "parameters": [
@@ -57,6 +67,9 @@ def _features_paths() -> dict[str, Any]:
                 "responses": {"200": _ok("A feature", "application/geo+json"), "404": _PROBLEM},
             }
         }
+        if layer.restricted:
+            for suffix in ("items", "items/{featureId}"):
+                paths[f"/collections/{layer.id}/{suffix}"]["get"]["security"] = OPTIONAL_AUTH
     return paths
 
 
@@ -95,6 +108,9 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
                 "summary": "Layers with counts and extents",
                 "operationId": "getCollections",
                 "tags": ["Capabilities"],
+                "description": "Internal layers are listed with access 'internal' and no count or extent "
+                "without a token.",
+                "security": OPTIONAL_AUTH,
                 "responses": {"200": _ok("Layers")},
             }
         },
@@ -103,6 +119,7 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
                 "summary": "One layer",
                 "operationId": "describeCollection",
                 "tags": ["Capabilities"],
+                "security": OPTIONAL_AUTH,
                 "parameters": [collection_id],
                 "responses": {"200": _ok("A layer"), "404": _PROBLEM},
             }
@@ -133,6 +150,8 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
                 "summary": "Roads by route code or name, facilities by name",
                 "operationId": "search",
                 "tags": ["Places"],
+                "description": "Facilities of internal layers only with a token.",
+                "security": OPTIONAL_AUTH,
                 "parameters": [_param("q", "Route code or part of a name", {"type": "string"}, required=True)],
                 "responses": {"200": _ok("Matches"), "400": _PROBLEM},
             }

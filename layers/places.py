@@ -88,10 +88,13 @@ SEARCHABLE_LAYERS = tuple(
     for layer in LAYERS.values()
     if layer.geometry_type == "Point" and layer.placement is not None and layer.property("name") is not None
 )
+# Searched only for a reader with a token (and each search of them recorded in the audit log).
+INTERNAL_SEARCHABLE = tuple(layer for layer in SEARCHABLE_LAYERS if layer.internal)
 
 
-def search(conn: Connection, q: str, *, limit: int = 20) -> dict:
-    """Roads by route code or name and facilities by name (substring, case-insensitive)."""
+def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False) -> dict:
+    """Roads by route code or name and facilities by name (substring, case-insensitive); internal
+    layers' facilities only when `internal` (the reader has a token)."""
     q = (q or "").strip()
     if not q:
         raise InvalidParameter(
@@ -113,6 +116,8 @@ def search(conn: Connection, q: str, *, limit: int = 20) -> dict:
     ]
     facilities = []
     for layer in SEARCHABLE_LAYERS:
+        if layer.internal and not internal:
+            continue
         sql = load_table_sql("queries/search_facilities.sql", layer.table)
         for r in conn.execute(sa.text(sql), params):
             facilities.append(

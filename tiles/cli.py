@@ -21,9 +21,11 @@ def tiles() -> None:
 @click.option("--bbox", default=None, help="west,south,east,north in degrees (default: the data's extent).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Output FILE.mbtiles or FILE.pmtiles.")  # fmt: skip
+@click.option("--internal", is_flag=True,
+              help="Include internal layers and properties (the archive is then internal data).")  # fmt: skip
 @pass_cli
-def tiles_seed_cmd(cli: CliContext, layers: str, zooms: str, bbox: str | None, out: Path) -> None:
-    """Render tiles of LAYERS at ZOOMS into an MBTiles or PMTiles file."""
+def tiles_seed_cmd(cli: CliContext, layers: str, zooms: str, bbox: str | None, out: Path, internal: bool) -> None:
+    """Render tiles of LAYERS at ZOOMS into an MBTiles or PMTiles file (public data unless --internal)."""
     from layers.catalog import LAYERS
     from layers.features import parse_bbox
     from tiles.matrix import parse_zooms
@@ -32,12 +34,17 @@ def tiles_seed_cmd(cli: CliContext, layers: str, zooms: str, bbox: str | None, o
 
     try:
         chosen = list(LAYERS.values()) if layers == "all" else parse_layers(layers)
+        if not internal:
+            hidden = [layer.id for layer in chosen if layer.internal]
+            if hidden and layers != "all":
+                fail(f"{', '.join(hidden)} internal: add --internal to seed internal data", 2)
+            chosen = [layer for layer in chosen if not layer.internal]
         for layer in chosen:
             derived = cli.root.derived.get(layer.table)
             if derived is not None:
                 derived.ensure_current(cli.engine)  # a derived layer: current before it is seeded
         report = seed(cli.engine, cli.settings, chosen, parse_zooms(zooms), out,
-                      bbox=parse_bbox(bbox) if bbox else None, progress=True)  # fmt: skip
+                      bbox=parse_bbox(bbox) if bbox else None, progress=True, internal=internal)  # fmt: skip
     except ValueError as exc:  # a bad --zooms or --bbox (a DaoanError goes to the root group's handler)
         if isinstance(exc, DaoanError):
             raise

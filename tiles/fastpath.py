@@ -1,7 +1,8 @@
 """A WSGI shortcut for tiles: /tiles/{layers}/{z}/{x}/{y}.mvt answered without Flask's machinery.
 
-Valid requests (known layers, an address inside the matrix) are answered here, from the cache or
-freshly rendered; everything else — bad input, an error while rendering (the database is down,
+Valid anonymous requests (known layers, an address inside the matrix, no Authorization header) are
+answered here, from the cache or freshly rendered, without internal layers or properties (a composite
+leaves them out; a tile of internal layers only goes to Flask, which answers 401); everything else — bad input, an error while rendering (the database is down,
 say), another path — goes to the Flask app, which answers with its problem document or renders
 the tile with the same headers (tiles/responses.py serves both).
 """
@@ -60,12 +61,17 @@ class FastTiles:
         return self.wsgi_app(environ, start_response)
 
     def _answer(self, match: re.Match[str], environ: dict[str, Any]) -> tuple | None:
+        if environ.get("HTTP_AUTHORIZATION"):
+            return None  # a reader with a token (or a bad one): Flask checks it
         layers = self._layers_of(match.group(1))
         z, x, y = int(match.group(2)), int(match.group(3)), int(match.group(4))
         if layers is None or z > MAX_ZOOM or x >= 1 << z or y >= 1 << z:
             return None  # Flask answers with the problem document
+        public = [layer for layer in layers if not layer.internal]
+        if not public:
+            return None  # only internal layers: Flask answers 401
         try:
-            result = self.service.tile(layers, TileAddress(z, x, y))
+            result = self.service.tile(public, TileAddress(z, x, y))
         except (DaoanError, psycopg2.Error):
             return None  # e.g. the database is unreachable: Flask answers 503 with its problem document
         return tile_http(
@@ -73,4 +79,5 @@ class FastTiles:
             result,
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
             if_none_match=environ.get("HTTP_IF_NONE_MATCH", ""),
+            varies=any(layer.restricted for layer in layers),
         )

@@ -67,15 +67,19 @@ def data_bounds(
     )
 
 
-def vector_layer(layer: Layer) -> dict:
-    """A TileJSON vector_layers entry: id equal to the MVT layer name, fields, zoom range."""
-    return {
+def vector_layer(layer: Layer, internal: bool = False) -> dict:
+    """A TileJSON vector_layers entry: id equal to the MVT layer name, fields (internal ones only when
+    `internal`), zoom range; an internal layer says so ("access": "internal")."""
+    entry = {
         "id": layer.id,
         "description": f"{layer.title} ({layer.title_zh})",
-        "fields": tile_fields(layer),
+        "fields": tile_fields(layer, internal),
         "minzoom": layer.minzoom,
         "maxzoom": min(layer.maxzoom, DATA_MAXZOOM),
     }
+    if layer.internal:
+        entry["access"] = layer.access
+    return entry
 
 
 def tilejson(
@@ -84,6 +88,7 @@ def tilejson(
     *,
     bounds: tuple[float, float, float, float],
     osm: bool,
+    internal: bool = False,
 ) -> dict:
     """A TileJSON 3.0.0 document for the composite tiles of `layers` at `tiles_url`."""
     minzoom = min(layer.minzoom for layer in layers)
@@ -97,10 +102,20 @@ def tilejson(
         "attribution": attribution(osm),
         "scheme": "xyz",
         "tiles": [tiles_url],
-        "vector_layers": [vector_layer(layer) for layer in layers],
+        "vector_layers": [vector_layer(layer, internal) for layer in layers],
         "minzoom": minzoom,
         "maxzoom": maxzoom,
         "bounds": [round(v, 6) for v in bounds],
         "center": [round((bounds[0] + bounds[2]) / 2, 6), round((bounds[1] + bounds[3]) / 2, 6), center_zoom],
         "format": "pbf",
     }
+
+
+def count_features(data: bytes, layer_id: str) -> int:
+    """How many features the MVT layer `layer_id` of a tile holds (for the audit log)."""
+    if not data:
+        return 0
+    import mapbox_vector_tile
+
+    layer = mapbox_vector_tile.decode(data).get(layer_id)
+    return len(layer["features"]) if layer else 0

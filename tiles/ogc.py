@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gis.openapi import OPTIONAL_AUTH
 from layers.catalog import LAYERS, Layer
 from tiles.matrix import DATA_MAXZOOM, MAX_ZOOM, ORIGIN_M, WORLD_M
 from tiles.queries import tile_fields
@@ -178,6 +179,10 @@ def _path_param(name: str, description: str, schema: dict) -> dict:
     return {"name": name, "in": "path", "required": True, "description": description, "schema": schema}
 
 
+# Operations that read layers, internal ones with a token (gis/access.py).
+READS = ("getCollectionTileSetsList", "getCollectionTileSet", "getCollectionTile", "getTile", "getTileJSON")
+
+
 def openapi_paths() -> dict[str, Any]:
     """OpenAPI 3.0 paths of the tile endpoints."""
     ok_json = {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}}
@@ -205,8 +210,11 @@ def openapi_paths() -> dict[str, Any]:
     tags = ["Tiles"]
 
     def get(op: str, summary: str, params: list[dict], responses: dict) -> dict:
-        return {"get": {"operationId": op, "summary": summary, "tags": tags, "parameters": params,
-                        "responses": responses}}  # fmt: skip
+        operation = {"operationId": op, "summary": summary, "tags": tags, "parameters": params,
+                     "responses": responses}  # fmt: skip
+        if op in READS:  # internal layers need a token; a composite without one leaves them out
+            operation["security"] = OPTIONAL_AUTH
+        return {"get": operation}
 
     return {
         "/tileMatrixSets": get("getTileMatrixSetsList", "Tile matrix sets", [], {"200": ok_json}),

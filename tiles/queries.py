@@ -53,8 +53,9 @@ def _column(layer: Layer, name: str) -> str:
     return f"t.{ident}"
 
 
-def compose(layer: Layer, band_index: int) -> LayerQuery:
-    """The SQL for `layer` in band `band_index`; identifiers come only from the catalogue."""
+def compose(layer: Layer, band_index: int, internal: bool = False) -> LayerQuery:
+    """The SQL for `layer` in band `band_index`; identifiers come only from the catalogue. Internal
+    properties are selected only for a reader with a token (`internal`), under another statement name."""
     spec = layer.tiles
     band = spec.bands[band_index]
     clustered = band.cluster_px > 0 and layer.geometry_type == "Point"
@@ -67,25 +68,26 @@ def compose(layer: Layer, band_index: int) -> LayerQuery:
         where += f" AND t.{quote_ident(spec.filter_column)} = ANY ($9)"
     if spec.where:
         where += f" AND ({spec.where})"
-    columns = "".join(f",\n           {_column(layer, p.name)}" for p in layer.tile_properties)
+    columns = "".join(f",\n           {_column(layer, p.name)}" for p in layer.tile_properties_for(internal))
     sql = (
         template.replace("{table}", quote_ident(layer.table))
         .replace("{geom}", geom)
         .replace("{columns}", columns)
         .replace("{where}", where)
     )
-    return LayerQuery(layer.id, band_index, f"daoan_tile_{layer.id}_{band_index}", sql, clustered)
+    suffix = "_internal" if internal else ""
+    return LayerQuery(layer.id, band_index, f"daoan_tile_{layer.id}_{band_index}{suffix}", sql, clustered)
 
 
 @cache
-def _query(layer_id: str, band_index: int) -> LayerQuery:
-    return compose(LAYERS[layer_id], band_index)
+def _query(layer_id: str, band_index: int, internal: bool) -> LayerQuery:
+    return compose(LAYERS[layer_id], band_index, internal)
 
 
-def layer_query(layer: Layer, z: int) -> LayerQuery:
-    """The (cached) tile query of `layer` at zoom `z`."""
+def layer_query(layer: Layer, z: int, internal: bool = False) -> LayerQuery:
+    """The (cached) tile query of `layer` at zoom `z`, with its internal properties when `internal`."""
     band = layer.tiles.band(z)
-    return _query(layer.id, layer.tiles.bands.index(band))
+    return _query(layer.id, layer.tiles.bands.index(band), internal and layer.has_internal_properties)
 
 
 def session_sql() -> str:
@@ -93,10 +95,11 @@ def session_sql() -> str:
     return load_sql("queries/tiles_session.sql")
 
 
-def tile_fields(layer: Layer) -> dict[str, str]:
-    """TileJSON field types ("String", "Number", "Boolean") of the layer's tile properties."""
+def tile_fields(layer: Layer, internal: bool = False) -> dict[str, str]:
+    """TileJSON field types ("String", "Number", "Boolean") of the layer's tile properties (internal
+    ones only when `internal`)."""
     kinds = {"integer": "Number", "number": "Number", "boolean": "Boolean"}
-    fields = {p.name: kinds.get(p.type, "String") for p in layer.tile_properties}
+    fields = {p.name: kinds.get(p.type, "String") for p in layer.tile_properties_for(internal)}
     if any(band.cluster_px > 0 for band in layer.tiles.bands) and layer.geometry_type == "Point":
         fields["point_count"] = "Number"
     return fields

@@ -29,15 +29,16 @@ _EXECUTE = ", ".join(["%s"] * len(PARAM_TYPES.split(", ")))
 
 
 def _render(
-    cursor: Any, prepared: set[str], layers: Sequence[Layer], tile: TileAddress, session: str
+    cursor: Any, prepared: set[str], layers: Sequence[Layer], tile: TileAddress, session: str, internal: bool
 ) -> dict[str, bytes]:
-    """Run each layer's prepared statement on a DBAPI cursor; `session` rides along with the first."""
+    """Run each layer's prepared statement on a DBAPI cursor; `session` rides along with the first.
+    Internal properties are drawn only when `internal`."""
     out: dict[str, bytes] = {}
     for layer in layers:
         if tile.z < layer.minzoom:
             out[layer.id] = b""
             continue
-        query = layer_query(layer, tile.z)
+        query = layer_query(layer, tile.z, internal)
         if query.name not in prepared:
             cursor.execute(f"PREPARE {query.name} ({PARAM_TYPES}) AS {query.sql}")
             prepared.add(query.name)
@@ -48,13 +49,16 @@ def _render(
     return out
 
 
-def render_layers(conn: Connection, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
-    """The MVT bytes of each layer for `tile` (empty bytes when the layer has nothing there)."""
+def render_layers(
+    conn: Connection, layers: Sequence[Layer], tile: TileAddress, *, internal: bool = False
+) -> dict[str, bytes]:
+    """The MVT bytes of each layer for `tile` (empty bytes when the layer has nothing there), on the
+    caller's own connection (seeding, benchmarks); internal properties only when `internal`."""
     # The pool keeps .info for the lifetime of the DBAPI connection; a replaced connection starts empty.
     prepared = conn.connection.info.setdefault(_PREPARED, set())
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        return _render(cursor, prepared, layers, tile, session_sql())
+        return _render(cursor, prepared, layers, tile, session_sql(), internal)
     finally:
         cursor.close()
 
@@ -72,13 +76,14 @@ class TileRenderer:
     def __init__(self, url: sa.URL, pool_size: int) -> None:
         self.engine = create_lean_engine(url, pool_size, name="daoan-tiles", options=session_options())
 
-    def render(self, layers: Sequence[Layer], tile: TileAddress) -> dict[str, bytes]:
-        """The MVT bytes of each layer for `tile`; DatabaseUnavailable when PostgreSQL is unreachable."""
+    def render(self, layers: Sequence[Layer], tile: TileAddress, *, internal: bool = False) -> dict[str, bytes]:
+        """The MVT bytes of each layer for `tile` (internal properties when `internal`);
+        DatabaseUnavailable when PostgreSQL is unreachable."""
 
         def run(fairy: Any) -> dict[str, bytes]:
             cursor = fairy.cursor()
             try:
-                return _render(cursor, fairy.info.setdefault(_PREPARED, set()), layers, tile, "")
+                return _render(cursor, fairy.info.setdefault(_PREPARED, set()), layers, tile, "", internal)
             finally:
                 cursor.close()
 

@@ -30,17 +30,33 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 
 def tile_http(
-    service: TileService, result: Tile, *, accept_encoding: str, if_none_match: str
+    service: TileService,
+    result: Tile,
+    *,
+    accept_encoding: str,
+    if_none_match: str,
+    private: bool = False,
+    varies: bool = False,
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    """(status, headers, body): 304 when the ETag matches, 204 when empty, gzip when accepted."""
+    """(status, headers, body): 304 when the ETag matches, 204 when empty, gzip when accepted.
+
+    `private`: the tile holds internal data read with a token (no-store, no CORS wildcard);
+    `varies`: a public tile that would hold more with a token (Vary: Authorization)."""
     gzipped = not result.empty and accepts_gzip(accept_encoding)
     etag = result.etag + ("-gz" if gzipped else "")
-    headers = [
-        ("Cache-Control", f"public, max-age={result.max_age_s}"),
-        ("Vary", "Accept-Encoding"),
-        ("ETag", f'"{etag}"'),
-        ("Access-Control-Allow-Origin", "*"),
-    ]
+    if private:
+        headers = [
+            ("Cache-Control", "private, no-store"),
+            ("Vary", "Accept-Encoding, Authorization"),
+            ("ETag", f'"{etag}"'),
+        ]
+    else:
+        headers = [
+            ("Cache-Control", f"public, max-age={result.max_age_s}"),
+            ("Vary", "Accept-Encoding, Authorization" if varies else "Accept-Encoding"),
+            ("ETag", f'"{etag}"'),
+            ("Access-Control-Allow-Origin", "*"),
+        ]
     if if_none_match and etag_matches(if_none_match, etag):
         return 304, headers, b""
     if result.empty:

@@ -56,8 +56,10 @@ def seed(
     *,
     bbox: tuple[float, float, float, float] | None = None,
     progress: bool = False,
+    internal: bool = False,
 ) -> SeedReport:
-    """Render every tile of `layers` over `bbox` at `zooms` into `out` (.mbtiles or .pmtiles)."""
+    """Render every tile of `layers` over `bbox` at `zooms` into `out` (.mbtiles or .pmtiles); internal
+    properties only when `internal` (an archive travels: public by default)."""
     bbox = bbox or seed_bounds(engine, settings, layers)
     total = sum(count_covering(bbox, z) for z in zooms)
     tiles = _tile_order([t for z in zooms for t in tiles_covering(bbox, z)], out.suffix == ".pmtiles")
@@ -72,7 +74,7 @@ def seed(
         for start in range(0, len(tiles), BATCH):
             with connect(engine) as conn:
                 for tile in tiles[start : start + BATCH]:
-                    parts = render_layers(conn, layers, tile)
+                    parts = render_layers(conn, layers, tile, internal=internal)
                     data = b"".join(parts[layer.id] for layer in layers)
                     if data:
                         body = gzip.compress(data, compresslevel=9, mtime=0)
@@ -85,7 +87,7 @@ def seed(
                 bar.update(len(tiles[start : start + BATCH]))
         with connect(engine) as conn:
             osm = OsmAttribution().any_osm(conn, layers, LayerVersions.read(conn))
-        doc = tilejson(layers, "", bounds=bbox, osm=osm)
+        doc = tilejson(layers, "", bounds=bbox, osm=osm, internal=internal)
         doc.pop("tiles")
         doc["minzoom"], doc["maxzoom"] = zooms.start, zooms.stop - 1
         doc["center"][2] = max(zooms.start, min(doc["center"][2], zooms.stop - 1))

@@ -56,12 +56,20 @@ class TileService:
             version = current.get(layer.table, 0)
             if self._seen.get(layer.id, version) != version:
                 self.cache.drop_layer(layer.id)  # free the memory of the stale version now
+                self.cache.drop_layer(layer.id + INTERNAL_SUFFIX)
             self._seen[layer.id] = version
             out[layer.id] = version
         return out
 
-    def tile(self, layers: Sequence[Layer], tile: TileAddress) -> Tile:
-        """The composite tile of `layers` at `tile`, from the cache where the data has not changed."""
+    def tile(self, layers: Sequence[Layer], tile: TileAddress, *, internal: bool = False) -> Tile:
+        """The composite tile of `layers` at `tile`, from the cache where the data has not changed.
+
+        Without `internal` (an anonymous reader) internal layers must not be asked for (ValueError) and
+        internal properties are not drawn; with it they are, in cache entries of their own
+        (`<layer>@internal`), so a public tile never holds internal data nor an internal one is served
+        to the public."""
+        if not internal and any(layer.internal for layer in layers):
+            raise ValueError("internal layers in a public tile")
         key = (tile.z, tile.x, tile.y)
         # Versions key the cache; without one they are still looked up for derived layers (coverage_gaps),
         # whose lookup brings them up to date.
@@ -69,20 +77,21 @@ class TileService:
         versions = self._versions(layers) if versioned else {}
         parts: dict[str, Part] = {}
         missing: list[Layer] = []
+        ids = {layer.id: cache_id(layer, internal) for layer in layers}
         for layer in layers:
-            cached = self.cache.get_part(layer.id, versions[layer.id], key) if self.cache.enabled else None
+            cached = self.cache.get_part(ids[layer.id], versions[layer.id], key) if self.cache.enabled else None
             if cached is None:
                 missing.append(layer)
             else:
                 parts[layer.id] = cached
         if missing:
-            rendered = self.renderer.render(missing, tile)
+            rendered = self.renderer.render(missing, tile, internal=internal)
             for layer in missing:
                 part = part_of(rendered[layer.id], max_age_s=layer.tiles.max_age_s if layer.live else None)
                 parts[layer.id] = part
                 if self.cache.enabled:
-                    self.cache.put_part(layer.id, versions[layer.id], key, part)
-        return _composite(layers, [parts[layer.id] for layer in layers])
+                    self.cache.put_part(ids[layer.id], versions[layer.id], key, part)
+        return _composite([ids[layer.id] for layer in layers], layers, [parts[layer.id] for layer in layers])
 
     def gzipped(self, tile: Tile) -> bytes:
         """The tile's bytes gzipped (cached by ETag)."""
@@ -96,8 +105,17 @@ class TileService:
         return body
 
 
-def _composite(layers: Sequence[Layer], parts: Sequence[Part]) -> Tile:
+INTERNAL_SUFFIX = "@internal"
+
+
+def cache_id(layer: Layer, internal: bool) -> str:
+    """The key of `layer`'s parts in the tile cache: its id, or `<id>@internal` for the parts drawn for
+    a reader with a token of an internal layer or one with internal properties."""
+    return layer.id + INTERNAL_SUFFIX if internal and layer.restricted else layer.id
+
+
+def _composite(ids: Sequence[str], layers: Sequence[Layer], parts: Sequence[Part]) -> Tile:
     digest = hashlib.blake2b(digest_size=12)
-    for layer, part in zip(layers, parts, strict=True):
-        digest.update(layer.id.encode() + b"\0" + part.digest)
+    for layer_id, part in zip(ids, parts, strict=True):
+        digest.update(layer_id.encode() + b"\0" + part.digest)
     return Tile(b"".join(p.data for p in parts), digest.hexdigest(), min(layer.tiles.max_age_s for layer in layers))

@@ -1,0 +1,143 @@
+"""The audit log of internal reads (migration 018): who read which internal layer, when, how much.
+
+A request handler hands an entry to `AuditLog.record` once its answer is built; a background thread
+writes the entries in batches (one multi-row INSERT per batch), so a read never waits for the audit
+and a failing write never fails a read: it is logged, and the entries are dropped. The count of a
+tile's features is taken in that thread too (decoding the MVT bytes is not the reader's cost).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from gis.sqlfiles import load_sql
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One read of one internal layer. `features` is a number, or a function giving it (called in the
+    writer thread)."""
+
+    token_name: str
+    role: str
+    layer: str
+    method: str
+    path: str
+    params: dict[str, Any] = field(default_factory=dict)
+    features: int | Callable[[], int] = 0
+    read_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def row(self) -> dict[str, Any]:
+        """The entry as one object of sql/queries/audit_insert.sql's :rows."""
+        features = self.features() if callable(self.features) else self.features
+        return {
+            "read_at": self.read_at.isoformat(),
+            "token_name": self.token_name,
+            "role": self.role,
+            "layer": self.layer,
+            "method": self.method,
+            "path": self.path,
+            "params": self.params,
+            "features": int(features),
+        }
+
+
+class AuditLog:
+    """A bounded queue of entries and the thread writing them (started on the first entry, so a process
+    that forks after building it, or never reads internal data, runs no thread)."""
+
+    def __init__(self, engine: sa.Engine, *, batch: int = 500, max_pending: int = 100_000) -> None:
+        self.engine = engine
+        self.batch = batch
+        self._queue: queue.Queue[AuditEntry | None] = queue.Queue(max_pending)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.written = 0
+        self.dropped = 0
+
+    def record(self, entry: AuditEntry) -> None:
+        """Queue `entry` for writing; never blocks, never raises."""
+        self._start()
+        try:
+            self._queue.put_nowait(entry)
+        except queue.Full:
+            self.dropped += 1
+            log.error("audit queue full (%d entries pending): a read of %s was not recorded", self._queue.qsize(),
+                      entry.layer)  # fmt: skip
+
+    def flush(self, timeout_s: float = 10.0) -> bool:
+        """Wait until every queued entry is written (or dropped after a failure); False on timeout."""
+        if self._thread is None:
+            return True
+        done = threading.Event()
+
+        def wait() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=wait, daemon=True).start()
+        return done.wait(timeout_s)
+
+    def close(self) -> None:
+        """Write what is queued, then stop the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout=10)
+
+    def _start(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="daoan-audit", daemon=True)
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            entries = [first]
+            while len(entries) < self.batch:
+                try:
+                    entries.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            real = [e for e in entries if e is not None]
+            try:
+                if real:
+                    self._write(real)
+            except Exception as exc:  # the audit must never take the server down
+                self.dropped += len(real)
+                log.error("audit write of %d entries failed: %s", len(real), exc)
+            finally:
+                for _ in entries:
+                    self._queue.task_done()
+            if None in entries:
+                return
+
+    def _write(self, entries: list[AuditEntry]) -> None:
+        rows = [e.row() for e in entries]
+        with self.engine.begin() as conn:
+            conn.execute(sa.text(load_sql("queries/audit_insert.sql")), {"rows": json.dumps(rows, ensure_ascii=False)})
+        self.written += len(rows)
+
+
+def read_entries(conn: sa.Connection, *, since: str | None, layer: str | None, token: str | None, limit: int) -> list:
+    """The newest audit rows (newest first), filtered by time (ISO 8601), layer and token name."""
+    return list(
+        conn.execute(
+            sa.text(load_sql("queries/audit_list.sql")),
+            {"since": since, "layer": layer, "token": token, "limit": limit},
+        ).mappings()
+    )
