@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields
-from typing import NamedTuple
 
 import numpy as np
 import pymetis
 
 from routing import cch_kernels as k
 from routing.graph import RoadGraph
+from routing.kernel_args import Down, Groups, Inputs, Starts, Tree, Upward, Weights, Work
 
 # Work (merge steps) a partial customization may spend per arc before a full one is cheaper: on the
 # province demo 10 per arc (~0.45 s) cut off a 0.4 s update of a three-segment expressway closure, which
@@ -77,6 +77,23 @@ class CCH:
         """Height of the elimination tree (the longest chain a query scans)."""
         return int(k.tree_height(self.parent))
 
+    def tree(self) -> tuple:
+        """tuple(Tree) of the arrays, as the kernels take them (routing.kernel_args)."""
+        return tuple(Tree(rank=self.rank, parent=self.parent, up_ptr=self.up_ptr, up_head=self.up_head, low=self.low))
+
+    def inputs(self) -> tuple:
+        """tuple(Inputs) of the arrays, as the kernels take them."""
+        return tuple(
+            Inputs(
+                edge_arc=self.edge_arc, edge_up=self.edge_up, edge_phys=self.edge_phys,
+                in_ptr=self.in_ptr, in_edge=self.in_edge, phys_len=self.phys_len,
+            )
+        )  # fmt: skip
+
+    def down(self) -> tuple:
+        """tuple(Down) of the arrays, as the kernels take them."""
+        return tuple(Down(ptr=self.down_ptr, tail=self.down_tail, arc=self.down_arc))
+
 
 @dataclass
 class Metric:
@@ -100,6 +117,15 @@ class Metric:
     def arrays(self) -> dict[str, np.ndarray]:
         """The arrays by field name (what routing.store writes)."""
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), np.ndarray)}
+
+    def weights(self) -> tuple:
+        """tuple(Weights) of the arrays, as the kernels take them (routing.kernel_args)."""
+        return tuple(
+            Weights(
+                up_w=self.up_w, down_w=self.down_w, up_src=self.up_src, down_src=self.down_src,
+                up_len=self.up_len, down_len=self.down_len,
+            )
+        )  # fmt: skip
 
     def copy(self, into: Metric | None = None) -> Metric:
         """A deep copy (writable arrays), written into `into`'s arrays when given (already touched
@@ -240,10 +266,7 @@ def customize(cch: CCH, cost: np.ndarray, *, into: Metric | None = None) -> Metr
     t0 = time.perf_counter()
     metric = into if into is not None else Metric.empty(cch.n_arcs)
     metric.search = None
-    k.customize(
-        cch.up_ptr, cch.up_head, cch.edge_arc, cch.edge_up, cch.edge_phys, _floats(cost), cch.phys_len,
-        metric.up_w, metric.down_w, metric.up_src, metric.down_src, metric.up_len, metric.down_len,
-    )  # fmt: skip
+    k.customize(cch.tree(), cch.inputs(), _floats(cost), metric.weights())
     metric.built_s = time.perf_counter() - t0
     return metric
 
@@ -275,12 +298,8 @@ def recustomize(
     hit[changed] = True
     seeds = np.unique(cch.edge_arc[hit[cch.edge_phys]])
     seeds = seeds[seeds >= 0].astype(np.int32)
-    metric.redone = k.update(
-        cch.up_ptr, cch.up_head, cch.low, cch.down_ptr, cch.down_tail, cch.down_arc, cch.in_ptr, cch.in_edge,
-        cch.edge_up, cch.edge_phys, cost, cch.phys_len, seeds,
-        max(UPDATE_BUDGET_PER_ARC * cch.n_arcs, 10_000) if budget is None else budget,
-        metric.up_w, metric.down_w, metric.up_src, metric.down_src, metric.up_len, metric.down_len,
-    )  # fmt: skip
+    budget = max(UPDATE_BUDGET_PER_ARC * cch.n_arcs, 10_000) if budget is None else budget
+    metric.redone = k.update(cch.tree(), cch.down(), cch.inputs(), cost, seeds, budget, metric.weights())
     if metric.redone < 0:
         metric = customize(cch, cost, into=metric)
     metric.built_s = time.perf_counter() - t0
@@ -306,7 +325,16 @@ class QueryWorkspace:
         self.out = np.empty(2 * n + 64, np.int32)
         self.stack = np.empty(4 * n + 256, np.int32)
         self.stamp = 0
-        self.packed: tuple = ()  # the arrays bundled for a kernel (routing.search), made by its user
+        self._work = tuple(
+            Work(
+                df=self.df, db=self.db, pf=self.pf, pb=self.pb, seen_f=self.seen_f, seen_b=self.seen_b,
+                chain_f=self.chain_f, chain_b=self.chain_b, out=self.out, stack=self.stack,
+            )
+        )  # fmt: skip
+
+    def work(self) -> tuple:
+        """tuple(Work) of the arrays, as the kernels take them (routing.kernel_args)."""
+        return self._work
 
     def next_stamp(self) -> int:
         """A fresh stamp (clearing the stamp arrays when the counter wraps)."""
@@ -330,29 +358,20 @@ class Found:
     scanned: int
 
 
-class Upward(NamedTuple):
-    """The upward graphs a query searches each way (CSR by CCH node: ptr, head, CCH arc, weight) and
-    whether their arcs map to CCH arcs (`mapped` False: the whole CCH, arc k is CCH arc k)."""
-
-    f_ptr: np.ndarray
-    f_head: np.ndarray
-    f_arc: np.ndarray
-    f_w: np.ndarray
-    b_ptr: np.ndarray
-    b_head: np.ndarray
-    b_arc: np.ndarray
-    b_w: np.ndarray
-    mapped: bool
-
-
 def upward(cch: CCH, metric: Metric) -> Upward:
     """The upward graphs the kernels search each way, and whether their arcs map to CCH arcs: the
     metric's search graph when made, else every arc of the CCH."""
     sg = metric.search
     if sg is not None:
-        return Upward(sg.f_ptr, sg.f_head, sg.f_arc, sg.f_w, sg.b_ptr, sg.b_head, sg.b_arc, sg.b_w, True)
+        return Upward(
+            f_ptr=sg.f_ptr, f_head=sg.f_head, f_arc=sg.f_arc, f_w=sg.f_w,
+            b_ptr=sg.b_ptr, b_head=sg.b_head, b_arc=sg.b_arc, b_w=sg.b_w, mapped=True,
+        )  # fmt: skip
     up_ptr, up_head = cch.up_ptr, cch.up_head
-    return Upward(up_ptr, up_head, up_head, metric.up_w, up_ptr, up_head, up_head, metric.down_w, False)
+    return Upward(
+        f_ptr=up_ptr, f_head=up_head, f_arc=up_head, f_w=metric.up_w,
+        b_ptr=up_ptr, b_head=up_head, b_arc=up_head, b_w=metric.down_w, mapped=False,
+    )  # fmt: skip
 
 
 def query(
@@ -368,15 +387,15 @@ def query(
     """The cheapest path from any source (expanded node, seconds already spent) to any target
     (expanded node, seconds still to go) below `upper`; None when there is none."""
     stamp = ws.next_stamp()
+    starts = Starts(nodes=cch.rank[src_nodes], secs=np.asarray(src_dist, np.float64))
+    targets = Starts(nodes=cch.rank[tgt_nodes], secs=np.asarray(tgt_dist, np.float64))
+    work = ws.work()
     best, meet, scanned = k.et_query(
-        *upward(cch, metric), cch.parent, cch.rank[src_nodes], src_dist, cch.rank[tgt_nodes], tgt_dist, float(upper),
-        ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, stamp, ws.chain_f, ws.chain_b,
-    )  # fmt: skip
+        tuple(upward(cch, metric)), cch.parent, tuple(starts), tuple(targets), float(upper), work, stamp
+    )
     if meet < 0:
         return None
-    count, src, tgt = k.unpack(
-        cch.up_ptr, cch.up_head, cch.low, metric.up_src, metric.down_src, ws.pf, ws.pb, meet, ws.out, ws.stack
-    )
+    count, src, tgt = k.unpack(cch.tree(), metric.weights(), work, meet)
     if count < 0:
         raise RuntimeError("CCH path too long to unpack")
     return Found(float(best), ws.out[:count].copy(), int(src), int(tgt), int(scanned))
@@ -391,22 +410,20 @@ def many_to_many(
     """(seconds, metres) from every origin to every destination (inf where unreachable): origin i
     starts from (expanded node, seconds, metres) candidates sources[i], destination j is reached
     from (expanded node, seconds, metres still to go) candidates targets[j]."""
-    s_ptr, s_nodes, s_dist, s_len = _flatten(cch, sources)
-    t_ptr, t_nodes, t_dist, t_len = _flatten(cch, targets)
     out_t = np.full((len(sources), len(targets)), np.inf)
     out_m = np.full((len(sources), len(targets)), np.inf)
     k.many_to_many(
-        *upward(cch, metric), metric.up_len, metric.down_len, cch.parent,
-        s_ptr, s_nodes, s_dist, s_len, t_ptr, t_nodes, t_dist, t_len, out_t, out_m,
+        tuple(upward(cch, metric)), metric.weights(), cch.parent,
+        tuple(_flatten(cch, sources)), tuple(_flatten(cch, targets)), out_t, out_m,
     )  # fmt: skip
     return out_t, out_m
 
 
-def _flatten(cch: CCH, groups: list[list[tuple[int, float, float]]]) -> tuple[np.ndarray, ...]:
+def _flatten(cch: CCH, groups: list[list[tuple[int, float, float]]]) -> Groups:
     ptr = np.zeros(len(groups) + 1, np.int64)
     ptr[1:] = np.cumsum([len(g) for g in groups])
     flat = [c for g in groups for c in g]
     nodes = cch.rank[np.array([c[0] for c in flat], np.int64)] if flat else np.empty(0, np.int32)
-    dist = np.array([c[1] for c in flat], np.float64)
+    secs = np.array([c[1] for c in flat], np.float64)
     metres = np.array([c[2] for c in flat], np.float64)
-    return ptr, nodes.astype(np.int32), dist, metres
+    return Groups(ptr=ptr, nodes=nodes.astype(np.int32), secs=secs, metres=metres)

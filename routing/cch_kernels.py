@@ -14,6 +14,7 @@ from numba import njit
 
 from routing.heap import pop as heap_pop
 from routing.heap import push as heap_push
+from routing.kernel_args import Down, Groups, Inputs, Starts, Tree, Upward, Weights, Work
 
 INF = np.inf
 UP = 0
@@ -117,12 +118,22 @@ def map_edges(up_ptr, up_head, rank, tail, head):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def customize(
-    up_ptr, up_head, edge_arc, edge_up, edge_phys, cost, phys_len, up_w, down_w, up_src, down_src, up_len, down_len
-):  # pragma: no cover - compiled
-    """Fill the weights of every arc for physical arc costs `cost`: the cheapest input edge of each
-    arc and direction, then every lower triangle {x, u, w} bottom-up (basic customization); the
-    metres of the chosen paths ride along."""
+def customize(tree, inputs, cost, weights):  # pragma: no cover - compiled
+    """Fill `weights` (tuple(Weights)) of every arc for physical arc costs `cost`: the cheapest input
+    edge of each arc and direction, then every lower triangle {x, u, w} bottom-up (basic
+    customization); the metres of the chosen paths ride along. `tree`, `inputs`: tuple(Tree),
+    tuple(Inputs) of the CCH (routing.kernel_args)."""
+    t, inp, wt = Tree(*tree), Inputs(*inputs), Weights(*weights)
+    up_ptr, up_head, edge_arc, edge_up = t.up_ptr, t.up_head, inp.edge_arc, inp.edge_up
+    edge_phys, phys_len = inp.edge_phys, inp.phys_len
+    up_w, down_w, up_src, down_src, up_len, down_len = (
+        wt.up_w,
+        wt.down_w,
+        wt.up_src,
+        wt.down_src,
+        wt.up_len,
+        wt.down_len,
+    )
     n = up_ptr.shape[0] - 1
     up_w[:] = INF
     down_w[:] = INF
@@ -172,15 +183,25 @@ def customize(
 
 
 @njit(cache=True, nogil=True)
-def update(
-    up_ptr, up_head, low, down_ptr, down_tail, down_arc, in_ptr, in_edge, edge_up, edge_phys,
-    cost, phys_len, seeds, budget, up_w, down_w, up_src, down_src, up_len, down_len,
-):  # pragma: no cover - compiled  # fmt: skip
+def update(tree, down, inputs, cost, seeds, budget, weights):  # pragma: no cover - compiled
     """Partial customization: recompute the arcs `seeds` (whose input edges changed cost) from their
     input edges and lower triangles, and every arc above whose triangles they sit in, as long as
     something changes; arcs are taken in CSR order, so a triangle's lower sides are always final.
     Gives exactly what `customize` gives for `cost` (same tie-breaking). Returns the arcs redone,
-    or -1 when the work exceeds `budget` steps (the arrays are then half updated: customize instead)."""
+    or -1 when the work exceeds `budget` steps (the arrays are then half updated: customize instead).
+    Bundles (plain tuples of routing.kernel_args): `tree` Tree, `down` Down, `inputs` Inputs of the
+    CCH; `weights` Weights of the metric updated in place."""
+    t, dn, inp, wt = Tree(*tree), Down(*down), Inputs(*inputs), Weights(*weights)
+    up_ptr, up_head, low, down_ptr, down_tail, down_arc = t.up_ptr, t.up_head, t.low, dn.ptr, dn.tail, dn.arc
+    in_ptr, in_edge, edge_up, edge_phys, phys_len = inp.in_ptr, inp.in_edge, inp.edge_up, inp.edge_phys, inp.phys_len
+    up_w, down_w, up_src, down_src, up_len, down_len = (
+        wt.up_w,
+        wt.down_w,
+        wt.up_src,
+        wt.down_src,
+        wt.up_len,
+        wt.down_len,
+    )
     m = up_head.shape[0]
     queued = np.zeros(m, np.bool_)
     keys = np.empty(m, np.float64)  # arcs taken in CSR order: an arc's key is its index
@@ -317,18 +338,21 @@ def _seeded_chain(
 
 
 @njit(cache=True, nogil=True)
-def et_query(
-    f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, parent,
-    src_nodes, src_dist, tgt_nodes, tgt_dist, upper,
-    df, db, pf, pb, seen_f, seen_b, stamp, chain_f, chain_b,
-):  # pragma: no cover - compiled  # fmt: skip
+def et_query(upward, parent, starts, targets, upper, work, stamp):  # pragma: no cover - compiled
     """Elimination-tree query from several sources (with start seconds) to several targets (with
     seconds still to go): the upward search of each side scans the ancestors of its starts in rank
     order, pruned by the best meeting so far. Returns (best cost, meeting node or -1, nodes scanned);
     pf/pb hold the CCH arc each node was reached by, or -1 - k for start k.
 
     Each side searches its own upward graph (ptr, head, CCH arc, weight): the whole CCH with the
-    metric's up or down weights (`mapped` False: arc k is CCH arc k), or the arcs a SearchGraph kept."""
+    metric's up or down weights (`mapped` False: arc k is CCH arc k), or the arcs a SearchGraph kept.
+    Bundles (plain tuples of routing.kernel_args): `upward` Upward, `starts` and `targets` Starts
+    (CCH nodes), `work` Work."""
+    up, s0, t0, w = Upward(*upward), Starts(*starts), Starts(*targets), Work(*work)
+    f_ptr, f_head, f_arc, f_w, mapped = up.f_ptr, up.f_head, up.f_arc, up.f_w, up.mapped
+    b_ptr, b_head, b_arc, b_w = up.b_ptr, up.b_head, up.b_arc, up.b_w
+    src_nodes, src_dist, tgt_nodes, tgt_dist = s0.nodes, s0.secs, t0.nodes, t0.secs
+    df, db, pf, pb, seen_f, seen_b, chain_f, chain_b = w.df, w.db, w.pf, w.pb, w.seen_f, w.seen_b, w.chain_f, w.chain_b
     nf = _chain(parent, src_nodes, seen_f, stamp, df, pf, chain_f, 0)
     nb = _chain(parent, tgt_nodes, seen_b, stamp, db, pb, chain_b, 0)
     for k in range(src_nodes.shape[0]):
@@ -457,9 +481,13 @@ def tight_arcs(up_ptr, up_head, weight, exact):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def unpack(up_ptr, up_head, low, up_src, down_src, pf, pb, meet, out, stack):  # pragma: no cover - compiled
-    """The physical arcs of the path through `meet` found by et_query, into `out`. Returns (arc
-    count or -1 when `out` or `stack` is too small, source start index, target start index)."""
+def unpack(tree, weights, work, meet):  # pragma: no cover - compiled
+    """The physical arcs of the path through `meet` found by et_query, into the work's `out`.
+    Returns (arc count or -1 when `out` or `stack` is too small, source start index, target start
+    index). Bundles (plain tuples of routing.kernel_args): `tree` Tree, `weights` Weights, `work` Work."""
+    t, wt, w = Tree(*tree), Weights(*weights), Work(*work)
+    up_ptr, up_head, low, up_src, down_src = t.up_ptr, t.up_head, t.low, wt.up_src, wt.down_src
+    pf, pb, out, stack = w.pf, w.pb, w.out, w.stack
     # A stack of (arc, direction) whose top is the path's next arc: at the bottom the downward arcs
     # (meeting node → target) last-first, above them the upward ones in the order pf gives them
     # (meeting node → source), which puts the path's first arc on top.
@@ -526,16 +554,21 @@ def unpack(up_ptr, up_head, low, up_src, down_src, pf, pb, meet, out, stack):  #
 
 
 @njit(cache=True, nogil=True)
-def many_to_many(
-    f_ptr, f_head, f_arc, f_w, b_ptr, b_head, b_arc, b_w, mapped, up_len, down_len, parent,
-    s_ptr, s_nodes, s_dist, s_len, t_ptr, t_nodes, t_dist, t_len, out_t, out_m,
-):  # pragma: no cover - compiled  # fmt: skip
+def many_to_many(upward, weights, parent, origins, destinations, out_t, out_m):  # pragma: no cover - compiled
     """Seconds (and metres along the same paths) from every origin to every destination: origin i
     starts at s_nodes[s_ptr[i]:s_ptr[i+1]] with those seconds and metres already driven, destination
     j is reached from t_nodes[t_ptr[j]:t_ptr[j+1]] adding those. Each destination's upward backward
     search leaves (destination, seconds, metres) in buckets at the nodes it reaches; each origin's
     upward forward search scans the buckets of the nodes it reaches. The upward graphs each way are
-    those of et_query (the metres of CCH arc a: up_len[a] forwards, down_len[a] backwards)."""
+    those of et_query (the metres of CCH arc a: up_len[a] forwards, down_len[a] backwards).
+    Bundles (plain tuples of routing.kernel_args): `upward` Upward, `weights` Weights, `origins`
+    and `destinations` Groups."""
+    up, wt, og, dg = Upward(*upward), Weights(*weights), Groups(*origins), Groups(*destinations)
+    f_ptr, f_head, f_arc, f_w, mapped = up.f_ptr, up.f_head, up.f_arc, up.f_w, up.mapped
+    b_ptr, b_head, b_arc, b_w = up.b_ptr, up.b_head, up.b_arc, up.b_w
+    up_len, down_len = wt.up_len, wt.down_len
+    s_ptr, s_nodes, s_dist, s_len = og.ptr, og.nodes, og.secs, og.metres
+    t_ptr, t_nodes, t_dist, t_len = dg.ptr, dg.nodes, dg.secs, dg.metres
     n = f_ptr.shape[0] - 1
     n_src = s_ptr.shape[0] - 1
     n_tgt = t_ptr.shape[0] - 1

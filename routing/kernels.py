@@ -8,59 +8,27 @@ and release the GIL so that server threads can search in parallel.
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import numpy as np
 from numba import njit
 
 from routing.heap import pop as _pop
 from routing.heap import push as _push
+from routing.kernel_args import Bounds, Csr, Marks, Potentials, Reached, Side, Starts, Tally
 
 INF = np.inf
 
 
-# The ALT kernels' arguments come bundled in these, passed as plain tuples (`tuple(x)`: numba types
-# a plain tuple as cheaply as separate arguments, a NamedTuple much more slowly) and rebuilt inside,
-# so that every array is picked by its name on both sides.
-class Csr(NamedTuple):
-    """A graph over expanded nodes one way: node → entries ptr[v]:ptr[v+1], each a head and a physical arc."""
-
-    ptr: np.ndarray
-    head: np.ndarray
-    arc: np.ndarray
-
-
-class Bounds(NamedTuple):
-    """Landmark tables and the per-landmark bounds of the targets (and sources) of one query."""
-
-    lm_from: np.ndarray
-    lm_to: np.ndarray
-    t_from: np.ndarray
-    t_to_ub: np.ndarray
-    s_from: np.ndarray
-    s_to: np.ndarray
-
-
-class Side(NamedTuple):
-    """One search's stamped arrays and heap (routing.search._Workspace)."""
-
-    dist: np.ndarray
-    pred: np.ndarray
-    seen: np.ndarray
-    xdist: np.ndarray
-    xseen: np.ndarray
-    keys: np.ndarray
-    nodes: np.ndarray
-
-
 @njit(cache=True, nogil=True)
-def dijkstra(
-    ptr, head, arc, cost, src_nodes, src_dist, limit, stop_nodes, dist, pred, aux_w, src_aux, aux
-):  # pragma: no cover
-    """One-to-all Dijkstra from several sources, up to `limit` seconds; stops early once every
-    node of `stop_nodes` is settled (when it is not empty). Fills `dist` (inf = unreached) and
-    `pred` (entry index, or -1 - k for source k); `aux` accumulates a second weight per arc
-    (`aux_w`, e.g. metres) along the same tree when it is not empty; returns the settled count."""
+def dijkstra(fwd, cost, starts, limit, stop_nodes, reached, tally):  # pragma: no cover - compiled
+    """One-to-all Dijkstra on `fwd` (tuple(Csr)) from `starts` (tuple(Starts)), up to `limit`
+    seconds; stops early once every node of `stop_nodes` is settled (when it is not empty). Fills
+    `reached` (tuple(Reached): dist, inf = unreached, and pred, the entry index or -1 - k for start
+    k); `tally` (tuple(Tally)) sums a second weight per arc (e.g. metres) along the same tree when
+    it is not empty; returns the settled count."""
+    g, s0, out, tl = Csr(*fwd), Starts(*starts), Reached(*reached), Tally(*tally)
+    ptr, head, arc = g.ptr, g.head, g.arc
+    src_nodes, src_dist, dist, pred = s0.nodes, s0.secs, out.dist, out.pred
+    aux_w, src_aux, aux = tl.per_arc, tl.at_start, tl.reached
     use_aux = aux_w.shape[0] > 0
     n = ptr.shape[0] - 1
     cap = head.shape[0] + src_nodes.shape[0] + 1
@@ -130,16 +98,19 @@ def _potential(v, lm_from, lm_to, t_from, t_to_ub):  # pragma: no cover - compil
 
 
 @njit(cache=True, nogil=True)
-def alt_search(
-    fwd, cost, src_nodes, src_dist, tgt_nodes, tgt_off, bounds, side, tmark, toff, hval, stamp, upper
-):  # pragma: no cover - compiled
+def alt_search(fwd, cost, starts, targets, bounds, side, marks, stamp, upper):  # pragma: no cover - compiled
     """A* with landmark bounds from several sources to several target nodes, each with an
     offset added on arrival. Workspace arrays are reused across calls: an entry of `dist`,
     `pred` is valid only where `seen == stamp` (`xdist` where `xseen == stamp`: the distance a
     node was last expanded at, so stale heap entries are skipped and improved nodes reopened;
     `hval` caches each node's landmark bound, valid where `seen == stamp`). Returns (best cost, best target node, settled).
-    `upper` is a known upper bound (inf when none) that prunes the search."""
-    g, lm, w = Csr(*fwd), Bounds(*bounds), Side(*side)
+    `upper` is a known upper bound (inf when none) that prunes the search. Bundles (plain tuples
+    of routing.kernel_args): `fwd` Csr, `starts` and `targets` (their offsets) Starts, `bounds`
+    Bounds, `side` Side, `marks` Marks."""
+    g, lm, w, mk = Csr(*fwd), Bounds(*bounds), Side(*side), Marks(*marks)
+    s0, t0 = Starts(*starts), Starts(*targets)
+    src_nodes, src_dist, tgt_nodes, tgt_off = s0.nodes, s0.secs, t0.nodes, t0.secs
+    tmark, toff, hval = mk.tmark, mk.toff, mk.hval
     ptr, head, arc = g.ptr, g.head, g.arc
     lm_from, lm_to, t_from, t_to_ub = lm.lm_from, lm.lm_to, lm.t_from, lm.t_to_ub
     dist, pred, seen, xdist, xseen, keys, nodes = w.dist, w.pred, w.seen, w.xdist, w.xseen, w.keys, w.nodes
@@ -221,16 +192,19 @@ def _source_bound(v, lm_from, lm_to, s_from, s_to):  # pragma: no cover - compil
 
 @njit(cache=True, nogil=True)
 def alt_bidir(
-    fwd, bwd, cost, src_nodes, src_dist, tgt_nodes, tgt_off, bounds, side_f, side_b, pval, pseen, stamp, upper, slack
+    fwd, bwd, cost, starts, targets, bounds, side_f, side_b, potentials, stamp, upper, slack
 ):  # pragma: no cover - compiled
     """Bidirectional A* with the average landmark potential p(v) = (π_t(v) - π_s(v)) / 2: the
     forward search from the sources runs on keys d + p, the backward one from the target entries
     (their offsets as start distances) on keys d - p, and both stop once the two smallest keys add
     up to the best meeting found (plus `slack`, which covers float32 rounding of the landmark
     tables). Returns (best cost, meeting node, settled); the meeting node is -1 when no path beats
-    `upper`. `fwd`, `bwd`: tuple(Csr(…)) of each way; `bounds`: tuple(Bounds(…)); `side_f`,
-    `side_b`: tuple(Side(…)) of each search."""
+    `upper`. Bundles (plain tuples of routing.kernel_args): `fwd`, `bwd` Csr of each way, `starts`
+    and `targets` (their offsets) Starts, `bounds` Bounds, `side_f`, `side_b` Side of each search,
+    `potentials` Potentials."""
     f, b, lm, sf, sb = Csr(*fwd), Csr(*bwd), Bounds(*bounds), Side(*side_f), Side(*side_b)
+    s0, t0, pot = Starts(*starts), Starts(*targets), Potentials(*potentials)
+    src_nodes, src_dist, tgt_nodes, tgt_off, pval, pseen = s0.nodes, s0.secs, t0.nodes, t0.secs, pot.pval, pot.pseen
     fptr, fhead, farc, bptr, bhead, barc = f.ptr, f.head, f.arc, b.ptr, b.head, b.arc
     lm_from, lm_to, t_from, t_to_ub, s_from, s_to = lm.lm_from, lm.lm_to, lm.t_from, lm.t_to_ub, lm.s_from, lm.s_to
     dist_f, pred_f, seen_f, xdist_f, xseen_f = sf.dist, sf.pred, sf.seen, sf.xdist, sf.xseen

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from routing.graph import RoadGraph
+from routing.kernel_args import Csr, Reached, Starts, Tally
 from routing.kernels import dijkstra
 
 
@@ -30,24 +31,19 @@ def one_to_all(graph: RoadGraph, cost: np.ndarray, source: int, *, backward: boo
     n = graph.n_nodes
     dist = np.full(n, np.inf)
     pred = np.full(n, -1, dtype=np.int32)
-    ptr, head, arc = (
-        (graph.bwd_ptr, graph.bwd_head, graph.bwd_arc) if backward else (graph.fwd_ptr, graph.fwd_head, graph.fwd_arc)
-    )
+    if backward:
+        csr = Csr(ptr=graph.bwd_ptr, head=graph.bwd_head, arc=graph.bwd_arc)
+    else:
+        csr = Csr(ptr=graph.fwd_ptr, head=graph.fwd_head, arc=graph.fwd_arc)
     empty = np.empty(0, np.float64)
     dijkstra(
-        ptr,
-        head,
-        arc,
+        tuple(csr),
         cost,
-        np.array([source], np.int32),
-        np.zeros(1),
+        tuple(Starts(nodes=np.array([source], np.int32), secs=np.zeros(1))),
         np.inf,
         np.empty(0, np.int32),
-        dist,
-        pred,
-        empty,
-        empty,
-        empty,
+        tuple(Reached(dist=dist, pred=pred)),
+        tuple(Tally(per_arc=empty, at_start=empty, reached=empty)),
     )
     return dist
 

@@ -8,51 +8,14 @@ Python (candidate lists, small arrays, the result object) took as long again.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from routing.cch import Upward
 from routing.cch_kernels import et_query, unpack
+from routing.kernel_args import Ends, Place, Starts, Tree
 
 STRAIGHT, NO_ROUTE, TOO_LONG = -3, -1, -2  # route()'s counts that are not a path through the CCH
-
-
-# route()'s arguments come bundled in these, passed to the kernel as plain tuples (`tuple(x)`:
-# numba types a plain tuple as cheaply as separate arguments, a NamedTuple much more slowly) and
-# rebuilt inside it, so that every array is picked by its name on both sides.
-class Ends(NamedTuple):
-    """The graph arrays that lead away from and into a snapped point."""
-
-    arc_head_x: np.ndarray  # expanded head node of each arc
-    arc_tail_ptr: np.ndarray  # CSR by arc: the expanded nodes an arc may be taken from
-    arc_tails: np.ndarray
-
-
-class Tree(NamedTuple):
-    """The metric-independent CCH arrays a query and its unpacking read."""
-
-    rank: np.ndarray
-    parent: np.ndarray
-    up_ptr: np.ndarray
-    up_head: np.ndarray
-    low: np.ndarray
-
-
-class Work(NamedTuple):
-    """A thread's query arrays (routing.cch.QueryWorkspace)."""
-
-    df: np.ndarray
-    db: np.ndarray
-    pf: np.ndarray
-    pb: np.ndarray
-    seen_f: np.ndarray
-    seen_b: np.ndarray
-    chain_f: np.ndarray
-    chain_b: np.ndarray
-    out: np.ndarray
-    stack: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -118,24 +81,22 @@ def direct(cost, start_segs, start_fractions, end_segs, end_fractions):  # pragm
 
 
 @njit(cache=True, nogil=True)
-def route(
-    ends, tree, upward, up_src, down_src, work, stamp, cost, start_segs, start_fractions, end_segs, end_fractions
-):  # pragma: no cover - compiled
-    """The fastest way from one snapped point to another: the CCH query (`upward`: routing.cch.Upward,
-    the metric's `up_src` and `down_src` to unpack) from the start's candidates to the end's, unless
-    driving straight along a shared segment is as fast. `ends`, `tree`, `work`: tuple(Ends(…)),
-    tuple(Tree(…)), tuple(Work(…)). Each end is given by its candidates (segments and fractions:
-    see sources, targets).
+def route(ends, tree, upward, weights, work, stamp, cost, start, end):  # pragma: no cover - compiled
+    """The fastest way from one snapped point to another: the CCH query (`upward`, the metric's
+    `weights` to unpack) from the start's candidates to the end's, unless driving straight along a
+    shared segment is as fast. Bundles (plain tuples of routing.kernel_args): `ends` Ends, `tree`
+    Tree, `upward` Upward, `weights` Weights, `work` Work; `start` and `end` Place, each end given
+    by its candidates (segments and fractions: see sources, targets).
     Returns (seconds, count, first arc, fraction of it driven, last arc, its fraction, nodes scanned):
     count >= 0 for a path of first arc, out[:count], last arc; STRAIGHT for driving straight along
     the first arc alone (the last arc's fraction is then where it starts); NO_ROUTE when there is no
     way; TOO_LONG when `out` or `stack` is too small."""
-    g, t, w, up = Ends(*ends), Tree(*tree), Work(*work), Upward(*upward)
-    upper, d_arc, d_share, d_from = direct(cost, start_segs, start_fractions, end_segs, end_fractions)
+    g, t, a, b = Ends(*ends), Tree(*tree), Place(*start), Place(*end)
+    upper, d_arc, d_share, d_from = direct(cost, a.segs, a.fractions, b.segs, b.fractions)
     straight = (upper, STRAIGHT, d_arc, d_share, -1, d_from, 0)
     nothing = (np.inf, NO_ROUTE, -1, 0.0, -1, 0.0, 0)
-    s_nodes, s_secs, s_arcs, s_parts = sources(g.arc_head_x, cost, start_segs, start_fractions)
-    t_nodes, t_secs, t_arcs, t_parts = targets(g.arc_tail_ptr, g.arc_tails, cost, end_segs, end_fractions)
+    s_nodes, s_secs, s_arcs, s_parts = sources(g.arc_head_x, cost, a.segs, a.fractions)
+    t_nodes, t_secs, t_arcs, t_parts = targets(g.arc_tail_ptr, g.arc_tails, cost, b.segs, b.fractions)
     if s_nodes.shape[0] == 0 or t_nodes.shape[0] == 0:
         return straight if d_arc >= 0 else nothing
     s_rank = np.empty(s_nodes.shape[0], np.int32)
@@ -144,14 +105,10 @@ def route(
     t_rank = np.empty(t_nodes.shape[0], np.int32)
     for i in range(t_nodes.shape[0]):
         t_rank[i] = t.rank[t_nodes[i]]
-    best, meet, scanned = et_query(
-        up.f_ptr, up.f_head, up.f_arc, up.f_w, up.b_ptr, up.b_head, up.b_arc, up.b_w, up.mapped, t.parent,
-        s_rank, s_secs, t_rank, t_secs, upper, w.df, w.db, w.pf, w.pb, w.seen_f, w.seen_b, stamp, w.chain_f,
-        w.chain_b,
-    )  # fmt: skip
+    best, meet, scanned = et_query(upward, t.parent, Starts(s_rank, s_secs), Starts(t_rank, t_secs), upper, work, stamp)
     if meet < 0:  # nothing below the straight drive's seconds
         return straight if d_arc >= 0 else nothing
-    count, src, tgt = unpack(t.up_ptr, t.up_head, t.low, up_src, down_src, w.pf, w.pb, meet, w.out, w.stack)
+    count, src, tgt = unpack(tree, weights, work, meet)
     if count < 0:
         return (best, TOO_LONG, -1, 0.0, -1, 0.0, scanned)
     return (best, count, s_arcs[src], s_parts[src], t_arcs[tgt], t_parts[tgt], scanned)

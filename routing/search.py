@@ -15,7 +15,8 @@ import numpy as np
 from routing import cch as cchmod
 from routing import query_kernels as qk
 from routing.graph import RoadGraph
-from routing.kernels import Bounds, Csr, Side, alt_bidir, alt_search, dijkstra
+from routing.kernel_args import Bounds, Csr, Ends, Marks, Place, Potentials, Reached, Side, Starts, Tally
+from routing.kernels import alt_bidir, alt_search, dijkstra
 from routing.landmarks import Landmarks
 
 
@@ -34,9 +35,12 @@ class Endpoint:
     segs: np.ndarray = field(init=False, compare=False, repr=False)  # every candidate's segment (int64)
     fractions: np.ndarray = field(init=False, compare=False, repr=False)  # and fraction
 
+    place: tuple = field(init=False, compare=False, repr=False)  # tuple(Place) of both, for the kernels
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "segs", np.array([self.seg, *(s for s, _ in self.others)], np.int64))
         object.__setattr__(self, "fractions", np.array([self.fraction, *(f for _, f in self.others)], np.float64))
+        object.__setattr__(self, "place", tuple(Place(segs=self.segs, fractions=self.fractions)))
 
     def candidates(self) -> list[tuple[int, float]]:
         """(segment, fraction) of every place the point stands for, the snapped one first."""
@@ -110,11 +114,21 @@ class _Workspace:
         self.keys = np.empty(2 * m + 64, np.float64)
         self.nodes = np.empty(2 * m + 64, np.int32)
         self.stamp = 0
-        # Both searches' arrays as the kernels take them (routing.kernels.Side).
-        self.side_f = tuple(Side(self.dist, self.pred, self.seen, self.xdist, self.xseen, self.keys, self.nodes))
+        # The arrays as the kernels take them (routing.kernel_args).
+        self.side_f = tuple(
+            Side(
+                dist=self.dist, pred=self.pred, seen=self.seen, xdist=self.xdist, xseen=self.xseen,
+                keys=self.keys, nodes=self.nodes,
+            )
+        )  # fmt: skip
         self.side_b = tuple(
-            Side(self.dist_b, self.pred_b, self.seen_b, self.xdist_b, self.xseen_b, self.keys_b, self.nodes_b)
-        )
+            Side(
+                dist=self.dist_b, pred=self.pred_b, seen=self.seen_b, xdist=self.xdist_b, xseen=self.xseen_b,
+                keys=self.keys_b, nodes=self.nodes_b,
+            )
+        )  # fmt: skip
+        self.marks = tuple(Marks(tmark=self.tmark, toff=self.toff, hval=self.hval))
+        self.potentials = tuple(Potentials(pval=self.hval, pseen=self.pseen))
 
     def next_stamp(self) -> int:
         """A fresh stamp (clearing the stamp arrays when the counter wraps)."""
@@ -161,6 +175,10 @@ class Searcher:
         self._searching: dict[int, threading.Thread] = {}  # metric id → thread making its search graph
         self._search_lock = threading.Lock()
         self._packed: tuple[cchmod.CCH, tuple, tuple] | None = None  # (cch, ends, tree) for qk.route
+        g = graph
+        # The graph's CSR each way as the ALT kernels take them (routing.kernel_args.Csr).
+        self._fwd = tuple(Csr(ptr=g.fwd_ptr, head=g.fwd_head, arc=g.fwd_arc))
+        self._bwd = tuple(Csr(ptr=g.bwd_ptr, head=g.bwd_head, arc=g.bwd_arc))
         if cch is not None and base_metric is not None and base_metric.search is None:
             self._search_later(base_metric)
 
@@ -300,24 +318,10 @@ class Searcher:
                 self._spare_coming = False
                 self._spare_cv.notify_all()
 
-    def _csr(self) -> tuple[tuple, tuple]:
-        """The graph's forward and backward CSR as the ALT kernels take them, made once."""
-        found = getattr(self, "_csr_args", None)
-        if found is None:
-            g = self.graph
-            found = self._csr_args = (
-                tuple(Csr(g.fwd_ptr, g.fwd_head, g.fwd_arc)),
-                tuple(Csr(g.bwd_ptr, g.bwd_head, g.bwd_arc)),
-            )
-        return found
-
     def _cch_ws(self) -> cchmod.QueryWorkspace:
         ws = getattr(self._local, "cch_ws", None)
         if ws is None:
             ws = self._local.cch_ws = cchmod.QueryWorkspace(self.graph.n_nodes)
-            ws.packed = tuple(
-                qk.Work(ws.df, ws.db, ws.pf, ws.pb, ws.seen_f, ws.seen_b, ws.chain_f, ws.chain_b, ws.out, ws.stack)
-            )
         return ws
 
     def _query_args(self, cch: cchmod.CCH) -> tuple[tuple, tuple]:
@@ -325,9 +329,8 @@ class Searcher:
         found = self._packed
         if found is None or found[0] is not cch:
             g = self.graph
-            ends = tuple(qk.Ends(g.arc_head_x, g.arc_tail_ptr, g.arc_tails))
-            tree = tuple(qk.Tree(cch.rank, cch.parent, cch.up_ptr, cch.up_head, cch.low))
-            found = self._packed = (cch, ends, tree)
+            ends = tuple(Ends(arc_head_x=g.arc_head_x, arc_tail_ptr=g.arc_tail_ptr, arc_tails=g.arc_tails))
+            found = self._packed = (cch, ends, cch.tree())
         return found[1], found[2]
 
     def _ws(self) -> _Workspace:
@@ -401,10 +404,10 @@ class Searcher:
             return self.route_alt(start, end, cost)
         ws = self._cch_ws()
         ends, tree = self._query_args(self.cch)
+        upward, weights = _metric_args(self.cch, metric)
         cost_s, count, first, first_part, last, last_part, scanned = qk.route(
-            ends, tree, _upward_args(self.cch, metric), metric.up_src, metric.down_src, ws.packed,
-            ws.next_stamp(), cost, start.segs, start.fractions, end.segs, end.fractions,
-        )  # fmt: skip
+            ends, tree, upward, weights, ws.work(), ws.next_stamp(), cost, start.place, end.place
+        )
         if count == qk.NO_ROUTE:
             return None
         if count == qk.STRAIGHT:
@@ -427,13 +430,12 @@ class Searcher:
         stamp = ws.next_stamp()
         t_from, t_to_ub = self._target_bounds(end)
         s_from, s_to = self._source_bounds(start)
-        fwd, bwd = self._csr()
+        bounds = Bounds(
+            lm_from=self.lm.lm_from, lm_to=self.lm.lm_to, t_from=t_from, t_to_ub=t_to_ub, s_from=s_from, s_to=s_to
+        )
         best, meet, settled = alt_bidir(
-            fwd, bwd, cost,
-            np.array([s[0] for s in srcs], np.int32), np.array([s[1] for s in srcs], np.float64),
-            np.array([t[0] for t in tgts], np.int32), np.array([t[1] for t in tgts], np.float64),
-            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, s_from, s_to)),
-            ws.side_f, ws.side_b, ws.hval, ws.pseen, stamp, upper, 0.1,
+            self._fwd, self._bwd, cost, _starts(srcs), _starts(tgts), tuple(bounds),
+            ws.side_f, ws.side_b, ws.potentials, stamp, upper, 0.1,
         )  # fmt: skip
         if meet < 0:
             return direct
@@ -469,13 +471,12 @@ class Searcher:
         ws = self._ws()
         stamp = ws.next_stamp()
         t_from, t_to_ub = self._target_bounds(end)
+        bounds = Bounds(
+            lm_from=self.lm.lm_from, lm_to=self.lm.lm_to, t_from=t_from, t_to_ub=t_to_ub, s_from=_NONE, s_to=_NONE
+        )
         best, node, settled = alt_search(
-            self._csr()[0], cost,
-            np.array([s[0] for s in srcs], np.int32), np.array([s[1] for s in srcs], np.float64),
-            np.array([t[0] for t in tgts], np.int32), np.array([t[1] for t in tgts], np.float64),
-            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, _NONE, _NONE)),
-            ws.side_f, ws.tmark, ws.toff, ws.hval, stamp, upper,
-        )  # fmt: skip
+            self._fwd, cost, _starts(srcs), _starts(tgts), tuple(bounds), ws.side_f, ws.marks, stamp, upper
+        )
         if node < 0:
             return direct
         arcs: list[int] = []
@@ -508,13 +509,13 @@ class Searcher:
         t_to_ub = self.lm.lm_to[tg].astype(np.float64).max(axis=0) if len(tg) else np.full(k, np.inf)
         ws = self._ws()
         stamp = ws.next_stamp()
+        bounds = Bounds(
+            lm_from=self.lm.lm_from, lm_to=self.lm.lm_to, t_from=t_from, t_to_ub=t_to_ub, s_from=_NONE, s_to=_NONE
+        )
+        targets = Starts(nodes=tg, secs=np.zeros(len(tg)))
         best, node, settled = alt_search(
-            self._csr()[0], cost,
-            np.array([s[0] for s in sources], np.int32), np.array([s[1] for s in sources], np.float64),
-            tg, np.zeros(len(tg)),
-            tuple(Bounds(self.lm.lm_from, self.lm.lm_to, t_from, t_to_ub, _NONE, _NONE)),
-            ws.side_f, ws.tmark, ws.toff, ws.hval, stamp, np.inf,
-        )  # fmt: skip
+            self._fwd, cost, _starts(sources), tuple(targets), tuple(bounds), ws.side_f, ws.marks, stamp, np.inf
+        )
         if node < 0:
             return None
         arcs: list[int] = []
@@ -546,13 +547,21 @@ class Searcher:
         return order[ptr[node] : ptr[node + 1]]
 
 
-def _upward_args(cch: cchmod.CCH, metric: cchmod.Metric) -> tuple:
-    """routing.cch.upward as a plain tuple, kept on the metric until its search graph changes."""
-    found = getattr(metric, "_upward_args", None)
+def _metric_args(cch: cchmod.CCH, metric: cchmod.Metric) -> tuple[tuple, tuple]:
+    """routing.cch.upward and the metric's weights as plain tuples, kept on the metric until its
+    search graph changes."""
+    found = getattr(metric, "_kernel_args", None)
     if found is None or found[0] is not metric.search:
-        found = (metric.search, tuple(cchmod.upward(cch, metric)))
-        metric._upward_args = found  # type: ignore[attr-defined]
-    return found[1]
+        found = (metric.search, tuple(cchmod.upward(cch, metric)), metric.weights())
+        metric._kernel_args = found  # type: ignore[attr-defined]
+    return found[1], found[2]
+
+
+def _starts(entries: list) -> tuple:
+    """tuple(Starts) of search entries (node, seconds, …) as Searcher.sources and targets give them."""
+    return tuple(
+        Starts(nodes=np.array([e[0] for e in entries], np.int32), secs=np.array([e[1] for e in entries], np.float64))
+    )
 
 
 def one_to_all_from(
@@ -576,18 +585,12 @@ def one_to_all_from(
     else:
         aux_w = src_aux = aux = np.empty(0, np.float64)
     dijkstra(
-        graph.fwd_ptr,
-        graph.fwd_head,
-        graph.fwd_arc,
+        tuple(Csr(ptr=graph.fwd_ptr, head=graph.fwd_head, arc=graph.fwd_arc)),
         cost,
-        np.array([s[0] for s in sources], np.int32),
-        np.array([s[1] for s in sources], np.float64),
+        _starts(sources),
         float(limit_s),
         np.empty(0, np.int32) if stop_nodes is None else stop_nodes.astype(np.int32),
-        dist,
-        pred,
-        aux_w,
-        src_aux,
-        aux,
+        tuple(Reached(dist=dist, pred=pred)),
+        tuple(Tally(per_arc=aux_w, at_start=src_aux, reached=aux)),
     )
     return dist, pred, aux

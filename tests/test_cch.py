@@ -15,6 +15,7 @@ import pytest
 from routing import cch as cchmod
 from routing import store
 from routing.graph import RoadGraph, SegmentColumns, build_graph
+from routing.kernel_args import Csr, Reached, Starts, Tally
 from routing.kernels import dijkstra
 from routing.landmarks import build_landmarks
 from routing.overlay import Overlay
@@ -100,9 +101,10 @@ def _dijkstra(graph: RoadGraph, cost: np.ndarray, sources: list[tuple[int, float
     dist = np.full(graph.n_nodes, np.inf)
     empty = np.empty(0)
     dijkstra(
-        graph.fwd_ptr, graph.fwd_head, graph.fwd_arc, cost,
-        np.array([s[0] for s in sources], np.int32), np.array([s[1] for s in sources]),
-        np.inf, np.empty(0, np.int32), dist, np.full(graph.n_nodes, -1, np.int32), empty, empty, empty,
+        tuple(Csr(ptr=graph.fwd_ptr, head=graph.fwd_head, arc=graph.fwd_arc)), cost,
+        tuple(Starts(nodes=np.array([s[0] for s in sources], np.int32), secs=np.array([s[1] for s in sources]))),
+        np.inf, np.empty(0, np.int32), tuple(Reached(dist=dist, pred=np.full(graph.n_nodes, -1, np.int32))),
+        tuple(Tally(per_arc=empty, at_start=empty, reached=empty)),
     )  # fmt: skip
     return dist
 
