@@ -64,6 +64,12 @@ class RefreshReport:
     versions: dict[str, int]  # WATCHED → version the stored gaps now correspond to
 
 
+def version_key(versions: Mapping[str, int]) -> tuple[int, ...]:
+    """The versions of WATCHED, in order (0 for a layer never written). The one freshness rule: the
+    stored gaps are current exactly when the key they were computed from is the key of the data now."""
+    return tuple(int(versions.get(layer, 0)) for layer in WATCHED)
+
+
 def watched_versions(conn: Connection) -> dict[str, int]:
     """Current data versions of the sources and of coverage_gaps (0 for a layer never written)."""
     rows = conn.execute(sa.text(load_sql("queries/coverage_gaps_sources.sql")), {"layers": list(WATCHED)}).all()
@@ -71,13 +77,17 @@ def watched_versions(conn: Connection) -> dict[str, int]:
     return {layer: found.get(layer, 0) for layer in WATCHED}
 
 
-def stored_versions(conn: Connection) -> dict[str, int] | None:
-    """The versions the stored gaps were computed from (WATCHED → version); None before the first run."""
+def stored_key(conn: Connection) -> tuple[int, ...] | None:
+    """The version_key the stored gaps were computed from; None before the first run."""
     row = conn.execute(sa.text(load_sql("queries/coverage_gaps_state.sql"))).first()
     if row is None:
         return None
-    sources = {str(k): int(v) for k, v in dict(row.sources).items()}
-    return {**{layer: sources.get(layer, 0) for layer in SOURCES}, LAYER: int(row.gaps_version)}
+    return version_key({**{str(k): int(v) for k, v in dict(row.sources).items()}, LAYER: int(row.gaps_version)})
+
+
+def is_current(conn: Connection, key: tuple[int, ...]) -> bool:
+    """Whether the stored gaps were computed from the data whose version_key is `key`."""
+    return stored_key(conn) == key
 
 
 def stored_years(conn: Connection) -> tuple[int, ...]:
@@ -134,7 +144,7 @@ def refresh_coverage_gaps(engine: Engine, *, force: bool = False, progress: Prog
         standards = current_standards(conn)  # may store the bundled set: before the versions are read
         # Versions first, data after: a write committed in between makes the gaps look stale, never current.
         versions = watched_versions(conn)
-        if not force and stored_versions(conn) == versions:
+        if not force and is_current(conn, version_key(versions)):
             return RefreshReport(False, 0, (), 0.0, versions)
         progress("loading network and cameras")
         data = load_coverage_data(conn, standards.parameters, parts=frozenset({"cameras"}))
@@ -166,20 +176,18 @@ class GapsRefresher:
 
     def __call__(self, engine: Engine, versions: Mapping[str, int]) -> bool:
         """Bring the stored gaps up to date with `versions` (a layer → version map); True when rewritten."""
-        key = tuple(int(versions.get(layer, 0)) for layer in WATCHED)
+        key = version_key(versions)
         if self._verified.get(engine) == key:
             return False
         with self._lock:
             if self._verified.get(engine) == key:
                 return False
             with connect(engine) as conn:
-                stored = stored_versions(conn)
-            if stored is not None and tuple(stored[layer] for layer in WATCHED) == key:
-                self._verified[engine] = key
-                return False
-            report = refresh_coverage_gaps(engine)
-            self._verified[engine] = tuple(report.versions[layer] for layer in WATCHED)
-            return report.refreshed
+                current = is_current(conn, key)
+            report = None if current else refresh_coverage_gaps(engine)
+            # Remembered: the key now current (a rewrite bumps coverage_gaps' own version).
+            self._verified[engine] = key if report is None else version_key(report.versions)
+            return report is not None and report.refreshed
 
     def ensure_current(self, engine: Engine) -> bool:
         """Read the watched versions (one query) and refresh when stale; True when rewritten."""
