@@ -263,3 +263,24 @@ def test_a_hazard_activation_reloads_live_tiles_without_a_page_reload(browser, s
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_a_token_shows_the_internal_layers(browser, server, engine):
+    with engine.connect() as conn:
+        lon, lat = conn.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM enforcement_stations ORDER BY id")).first()
+    page = MapPage(browser, server, hash_=f"#12/{lat}/{lon}")
+    count = "() => window.daoanMap.querySourceFeatures('daoan', {sourceLayer: 'enforcement_stations'}).length"
+    try:
+        page.idle()
+        assert page.page.evaluate(count) == 0  # anonymous: the public composite leaves the layer out
+        # Marked in the legend (once /collections has said which layers are internal).
+        page.page.wait_for_function("document.querySelectorAll('#layer-list .locked').length >= 2", timeout=30_000)
+        page.page.click("#tabs button[data-tab=operator]")
+        page.page.fill("#token", ADMIN_TOKEN)
+        page.page.dispatch_event("#token", "change")
+        page.page.wait_for_function(f"({count})() > 0", timeout=30_000)
+        assert page.page.locator("#layer-list .locked").count() == 0
+        page.shot("internal-layers")
+        assert page.errors == []
+    finally:
+        page.close()

@@ -11,7 +11,7 @@ const I18N = {
     visibility_hint: "点击地图上的气象站，输入能见度 (米)。", station: "站点", visibility_m: "能见度 (米)", send: "上报",
     incidents_in_force: "当前事件", year: "标准年度", area: "区域", load: "查询", suggest: "建议点位",
     distance: "距离", duration: "时间", km: "公里", min: "分钟", avoided: "已避开事件", end: "结束",
-    need_token: "请先输入令牌", drawing: "在地图上点击绘制，完成后点“完成并发布”", posted: "已发布事件",
+    need_token: "请先输入令牌", internal: "内部图层：在“指挥”页输入令牌后显示", drawing: "在地图上点击绘制，完成后点“完成并发布”", posted: "已发布事件",
     ended: "已结束事件", plan: "分流方案", decision_points: "分流点", detour: "绕行", signs: "诱导屏信息",
     metric: "指标", value: "现状", target: "目标", met: "达标", yes: "是", no: "否", province: "湖南省",
     no_route: "无可行路线", sent: "已上报", pick_from: "已选起点，请点击终点", suggestions: "建议新增",
@@ -27,7 +27,7 @@ const I18N = {
     station: "Station", visibility_m: "Visibility (m)", send: "Send", incidents_in_force: "Incidents in force",
     year: "Standard year", area: "Area", load: "Load", suggest: "Suggest sites", distance: "Distance",
     duration: "Time", km: "km", min: "min", avoided: "Avoided incidents", end: "End",
-    need_token: "Enter a token first", drawing: "Click on the map to draw, then Finish & publish",
+    need_token: "Enter a token first", internal: "Internal layer: shown once a token is entered (Operator tab)", drawing: "Click on the map to draw, then Finish & publish",
     posted: "Incident published", ended: "Incident ended", plan: "Diversion plan", decision_points: "Decision points",
     detour: "Detour", signs: "Sign messages", metric: "Metric", value: "Value", target: "Target", met: "Met",
     yes: "yes", no: "no", province: "Hunan", no_route: "No route", sent: "Sent",
@@ -45,6 +45,8 @@ const state = {
   liveVersion: null,
   report: null,
   titles: {},          // layer id → {en, zh} from /collections
+  access: {},          // layer id → "public" | "internal" from /collections
+  readToken: "",       // a token checked by /collections: tiles then carry it (internal layers shown)
 };
 const $ = (id) => document.getElementById(id);
 const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N["zh-CN"][key] || key;
@@ -87,6 +89,9 @@ const map = new maplibregl.Map({
   ...(location.hash ? {} : { center: [111.7, 27.6], zoom: 6 }),
   localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
   attributionControl: { compact: true },
+  // Read access: with a checked token, the app's own tiles carry it and hold the internal layers too.
+  transformRequest: (url, type) => (state.readToken && type === "Tile" && url.startsWith(location.origin + "/tiles/")
+    ? { url, headers: { Authorization: "Bearer " + state.readToken } } : { url }),
 });
 window.daoanMap = map;
 map.addControl(new maplibregl.NavigationControl(), "top-right");
@@ -111,9 +116,13 @@ map.on("load", () => {
   }
   buildLayerList();
   api("/collections").then(({ body }) => {
-    for (const c of body.collections) state.titles[c.id] = { en: c.title, zh: c.title_zh || c.title };
+    for (const c of body.collections) {
+      state.titles[c.id] = { en: c.title, zh: c.title_zh || c.title };
+      state.access[c.id] = c.access;
+    }
     buildLayerList();
   }).catch(() => {});
+  if (sessionStorage.getItem("daoan.token")) useReadToken(sessionStorage.getItem("daoan.token"));
   pollIncidents();
   setInterval(pollIncidents, 5000);
   document.body.dataset.mapLoaded = "true";
@@ -137,13 +146,29 @@ function buildLayerList() {
     const colour = [paint["line-color"], paint["circle-color"], paint["fill-color"], paint["text-color"]].find((c) => typeof c === "string") || "#9aa5b1";
     const names = state.titles[key];
     const title = names ? (state.lang === "en" ? names.en : names.zh) : key;
+    const locked = state.access[key] === "internal" && !state.readToken;  // drawn only with a token
     const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" checked data-source-layer="${esc(key)}"> <span class="swatch" style="background:${esc(colour)}"></span> ${esc(title)}`;
+    label.innerHTML = `<input type="checkbox" checked data-source-layer="${esc(key)}"> <span class="swatch" style="background:${esc(colour)}"></span> ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">🔒</small>` : ""}`;
     label.querySelector("input").addEventListener("change", (e) => {
       for (const l of layers) map.setLayoutProperty(l.id, "visibility", e.target.checked ? "visible" : "none");
     });
     list.appendChild(label);
   }
+}
+
+/* Read access: a token entered in the operator tab (checked on /collections first, so a wrong one never
+   breaks the tiles) makes the tiles show the internal layers; an empty field goes back to public ones. */
+async function useReadToken(token) {
+  if (token) {
+    try { await api("/collections", { headers: { Authorization: "Bearer " + token } }); } catch (err) { return; }
+  }
+  if (token === state.readToken) return;
+  state.readToken = token;
+  for (const id of ["daoan", "daoan-live"]) {
+    const source = map.getSource(id);
+    if (source && Array.isArray(source.tiles)) source.setTiles(source.tiles);  // refetched with or without it
+  }
+  buildLayerList();
 }
 
 /* Click: a feature's properties, or a pick for the active tool. */
@@ -233,6 +258,7 @@ $("route-clear").addEventListener("click", () => {
 
 /* ------------------------------------------------------------------ operators */
 $("token").value = sessionStorage.getItem("daoan.token") || "";
+$("token").addEventListener("change", () => useReadToken($("token").value.trim()));
 function drawDraft() {
   const c = state.draw ? state.draw.coords : [];
   const coords = state.draw && state.draw.kind === "polygon" && c.length > 2 ? [...c, c[0]] : c;
