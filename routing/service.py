@@ -1,6 +1,7 @@
 """The router a server process holds: graph, landmarks and live overlay, kept current cheaply.
 
-Every request reads `layer_versions` once (one indexed query). A change to the road network
+Every request looks up the layer versions the process keeps (gis/versions.py: no query while they are
+fresh). A change to the road network
 rebuilds the graph (in the background for large graphs, serving the previous one meanwhile); a
 change to incidents, weather or hazards rebuilds only the overlay (a cost array), so a write made
 through any worker is honoured by the next request in every worker.
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 
 NETWORK_LAYERS = ("road_segments", "road_nodes", "turn_restrictions")
 LIVE_LAYERS = ("incidents", "weather_observations", "hazard_zones", "toll_stations", "weather_stations")
+ROUTING_LAYERS = NETWORK_LAYERS + LIVE_LAYERS
 BACKGROUND_REBUILD_SEGMENTS = 200_000
 CACHE_MIN_SEGMENTS = 50_000  # smaller graphs build in about a second: not worth a file
 BUILD_WAIT_S = 5.0  # longest a request to a served worker waits for a graph being built (then 503)
@@ -314,9 +316,12 @@ class Router:
         return key, None
 
     def versions(self) -> dict[str, int]:
-        """The layer versions as the process knows them (gis/versions.py: announced by NOTIFY within
-        milliseconds, re-read after at most tile_version_ttl_s)."""
-        return dict(self.layer_versions.current())
+        """The versions of the layers routing depends on, as the process knows them (gis/versions.py:
+        announced by NOTIFY within milliseconds, re-read after at most tile_version_ttl_s). Only those
+        layers are looked up: a derived layer's refresher (coverage_gaps) runs when its version is
+        read, and a route has no business waiting for it."""
+        current = self.layer_versions.current()
+        return {layer: current[layer] for layer in ROUTING_LAYERS if layer in current}
 
     def for_request(
         self, *, at: datetime | None = None, incidents: bool = True, hazards: bool = True, base: bool = False
