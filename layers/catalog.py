@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from gis.errors import NotFound
 from gis.models import Base, ImportRun
@@ -34,6 +35,15 @@ class Property:
     @property
     def internal(self) -> bool:
         return self.access == INTERNAL
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The property's JSON Schema (a datetime is an RFC 3339 string), as the collection document
+        and the OpenAPI filter parameters give it."""
+        base: dict[str, Any] = (
+            {"type": "string", "format": "date-time"} if self.type == "datetime" else {"type": self.type}
+        )
+        return {**base, "enum": list(self.enum)} if self.enum else base
 
 
 @dataclass(frozen=True)

@@ -135,10 +135,7 @@ def _collection(layer_id: str, stats, base: str, *, internal: bool) -> dict:
         **({"count": stats.count} if shown else {}),
         "live": layer.live,
         "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
-        "properties": {
-            p.name: {"type": p.type, **({"enum": list(p.enum)} if p.enum else {})}
-            for p in layer.properties_for(internal)
-        },
+        "properties": {p.name: p.schema for p in layer.properties_for(internal)},
         "links": [
             {"href": href, "rel": "self", "type": "application/json", "title": layer.title},
             {"href": f"{href}/items", "rel": "items", "type": GEOJSON, "title": f"{layer.title} as GeoJSON"},

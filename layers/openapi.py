@@ -30,14 +30,7 @@ def _access_note(layer: Layer) -> str:
 def _features_paths() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     for layer in LAYERS.values():
-        filters = [
-            _param(
-                p.name,
-                f"Equality filter on {p.name}",
-                {"type": "string" if p.type == "datetime" else p.type, **({"enum": list(p.enum)} if p.enum else {})},
-            )
-            for p in layer.properties
-        ]
+        filters = [_param(p.name, f"Equality filter on {p.name}", p.schema) for p in layer.properties]
         paths[f"/collections/{layer.id}/items"] = {
             "get": {
                 "summary": f"{layer.title} ({layer.title_zh})",
