@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from gis.errors import NotFound
 from gis.models import Base, ImportRun
+from layers import symbology as sym
+from layers.symbology import Draw
 
 # How far a point of the layer may lie from a road on import.
 ON_ROAD = "on_road"  # rejected beyond settings.on_road_tolerance_m
@@ -93,7 +95,7 @@ class Layer:
     minzoom: int = 0
     maxzoom: int = 22
     importable: bool = True
-    style: dict = field(default_factory=dict)
+    style: tuple[Draw, ...] = ()  # how the map draws it (layers/symbology.py; tiles/style.py reads it)
     tiles: TileSpec = TileSpec()
     access: str = PUBLIC  # PUBLIC or INTERNAL: an internal layer needs a reading token for anything
 
@@ -160,6 +162,26 @@ LINREF = (
 ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link")
 HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
 
+# The map's colours of road classes (with line widths at zoom 6 and 16) and hazard kinds.
+_ROAD_LOOK = {
+    "expressway": ("#e8590c", 1.6, 12),
+    "national": ("#c2255c", 1.2, 10),
+    "provincial": ("#f59f00", 0.9, 8),
+    "county": ("#fab005", 0.6, 6),
+    "township": ("#adb5bd", 0.4, 4),
+    "urban": ("#ced4da", 0.4, 4),
+    "link": ("#f08c00", 0.4, 4),
+}
+_HAZARD_COLOURS = {
+    "fog": "#868e96",
+    "ice": "#74c0fc",
+    "landslide": "#a0522d",
+    "sharp_curve": "#f783ac",
+    "steep_grade": "#e599f7",
+    "blackspot": "#e03131",
+    "congestion": "#ff922b",
+}
+
 # Vector-tile generalisation. Roads appear class by class as one zooms in; points are clustered on a
 # grid aligned with the tiles (so that a cluster never straddles two tiles) until they can stand alone.
 ROAD_TILES = TileSpec(
@@ -208,6 +230,7 @@ _LAYERS: tuple[Layer, ...] = (
         ),
         "Province, cities (市州) and counties (县市区).",
         tiles=ADMIN_TILES,
+        style=sym.admin_areas(),
     ),
     Layer(
         "road_segments",
@@ -238,6 +261,7 @@ _LAYERS: tuple[Layer, ...] = (
         importable=False,
         minzoom=5,
         tiles=ROAD_TILES,
+        style=sym.roads({c: _ROAD_LOOK[c] for c in ROAD_CLASSES}),
     ),
     Layer(
         "road_nodes",
@@ -250,6 +274,7 @@ _LAYERS: tuple[Layer, ...] = (
         minzoom=10,
         importable=False,
         tiles=TileSpec(columns=("interchange", "name", "ref")),
+        style=sym.interchanges("#e8590c"),
     ),
     Layer(
         "cameras",
@@ -271,6 +296,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=ON_ROAD,
         minzoom=8,
         tiles=_points(cluster_below=13),
+        style=sym.points("#1c7ed6", "#e7f5ff", 3.5, label_from=15, letter="C"),
     ),
     Layer(
         "interval_speed_sections",
@@ -295,6 +321,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=ON_ROAD,
         minzoom=8,
         tiles=TileSpec(bands=(ZoomBand(0, simplify_px=4), ZoomBand(12))),
+        style=sym.road_sections("#7048e8"),
     ),
     Layer(
         "enforcement_stations",
@@ -308,6 +335,7 @@ _LAYERS: tuple[Layer, ...] = (
         minzoom=7,
         tiles=_points(cluster_below=11),
         access=INTERNAL,
+        style=sym.points("#1864ab", "#ffffff", 5.5, label_from=12, letter="E"),
     ),
     Layer(
         "toll_stations",
@@ -320,6 +348,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=ROADSIDE,
         minzoom=8,
         tiles=_points(cluster_below=10),
+        style=sym.points("#495057", "#ffffff", 5.0, label_from=12, letter="T"),
     ),
     Layer(
         "service_areas",
@@ -331,6 +360,7 @@ _LAYERS: tuple[Layer, ...] = (
         "Expressway service areas.",
         placement=ROADSIDE,
         minzoom=8,
+        style=sym.points("#2b8a3e", "#ffffff", 5.0, label_from=12, letter="S"),
     ),
     Layer(
         "guidance_signs",
@@ -350,6 +380,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=ON_ROAD,
         minzoom=9,
         tiles=_points(cluster_below=12),
+        style=sym.points("#f76707", "#fff4e6", 4.0, label_from=14, letter="G"),
     ),
     Layer(
         "weather_stations",
@@ -371,6 +402,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=OFF_ROAD,
         minzoom=6,
         tiles=_points(cluster_below=10),
+        style=sym.points("#0ca678", "#e6fcf5", 5.5, label_from=12, letter="W"),
     ),
     Layer(
         "command_centres",
@@ -389,6 +421,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=OFF_ROAD,
         minzoom=5,
         access=INTERNAL,
+        style=sym.points("#c92a2a", "#ffe3e3", 6.0, label_from=9, letter="H"),
     ),
     Layer(
         "admin_seats",
@@ -406,6 +439,7 @@ _LAYERS: tuple[Layer, ...] = (
         placement=OFF_ROAD,
         minzoom=5,
         tiles=TileSpec(filter_column="level", bands=(ZoomBand(0, only=("province", "city")), ZoomBand(8))),
+        style=(*sym.points("#212529", "#ffffff", 3.5, label_from=6), *sym.place_names()),
     ),
     Layer(
         "hazard_zones",
@@ -426,6 +460,7 @@ _LAYERS: tuple[Layer, ...] = (
         "Fog- and ice-prone sections, dangerous places, black spots, congestion.",
         live=True,
         tiles=TileSpec(bands=(ZoomBand(0, simplify_px=4), ZoomBand(12)), max_age_s=5),
+        style=sym.hazard_zones({k: _HAZARD_COLOURS[k] for k in HAZARD_KINDS}),
     ),
     Layer(
         "incidents",
@@ -455,6 +490,7 @@ _LAYERS: tuple[Layer, ...] = (
             where="t.ended_at IS NULL AND t.starts_at <= now() AND (t.ends_at IS NULL OR t.ends_at > now())",
             max_age_s=5,
         ),
+        style=sym.incidents("#e03131", restricted="#f08c00"),
     ),
     Layer(
         "coverage_gaps",
@@ -486,6 +522,7 @@ _LAYERS: tuple[Layer, ...] = (
         minzoom=5,
         # Few, long lines: every gap from z5, simplified until the roads are drawn in full detail.
         tiles=TileSpec(bands=(ZoomBand(0, simplify_px=8), ZoomBand(8, simplify_px=4), ZoomBand(12))),
+        style=sym.coverage_gaps("#f03e3e"),
     ),
 )
 

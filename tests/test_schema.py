@@ -69,6 +69,21 @@ def test_layer_version_bumps_on_write(engine):
     assert after == before + 1
 
 
+def test_every_live_layer_bumps_its_version_and_notifies(engine):
+    """The map reloads a live layer's tiles when /versions moves: the SQL must version every table the
+    catalogue marks live (and every other layer table, which tile caches key on)."""
+    tracked = sa.text(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE p.proname = 'daoan_bump_layer_version' AND NOT t.tgisinternal"
+    )
+    with engine.connect() as conn:
+        triggered = {r[0] for r in conn.execute(tracked)}
+        versioned = {r[0] for r in conn.execute(sa.text("SELECT layer FROM layer_versions"))}
+    live = {layer.table for layer in LAYERS.values() if layer.live}
+    assert live and live <= triggered and live <= versioned
+    assert {layer.table for layer in LAYERS.values()} <= triggered
+
+
 def test_generated_3857_column_follows_geom(engine):
     with engine.begin() as conn:
         x = conn.execute(

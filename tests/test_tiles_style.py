@@ -54,6 +54,21 @@ def test_style_uses_the_app_tiles_glyphs_and_every_layer(client):
     assert len(colours) == len([i for i in ids if i.endswith("-symbol")])  # distinct symbols
 
 
+def test_style_is_drawn_from_the_catalogue_and_names_the_live_layers(client):
+    from layers.catalog import LAYERS
+
+    style = client.get("/styles/daoan.json").get_json()
+    live = [layer.id for layer in LAYERS.values() if layer.live]
+    assert style["metadata"]["daoan:live"] == {"source": "daoan-live", "layers": live}
+    assert style["sources"]["daoan-live"]["url"].endswith(f"/tiles/{','.join(live)}.json")
+    by_layer: dict[str, int] = {}
+    for style_layer in style["layers"][1:]:
+        layer = LAYERS[style_layer["source-layer"]]
+        by_layer[layer.id] = by_layer.get(layer.id, 0) + 1
+        assert style_layer.get("minzoom", 0) >= layer.minzoom, style_layer["id"]  # no empty zooms drawn
+    assert by_layer == {layer.id: len(layer.style) for layer in LAYERS.values()}
+
+
 def test_glyph_range_is_a_valid_sdf_pbf(client):
     if not font_files(400):
         pytest.fail("the Noto Sans npm package is missing: run `npm ci`")

@@ -325,8 +325,12 @@ $("vis-send").addEventListener("click", async () => {
 });
 
 /* Live: poll the layers' data versions (cheap, with ETag); when a live layer changes, reload its
-   tiles and the incident list. */
-const LIVE_LAYERS = ["incidents", "hazard_zones", "weather_observations"];
+   tiles and the incident list. Which layers are live, and the source that holds them, the style
+   says (metadata "daoan:live", from the server's layer catalogue). */
+function liveLayers() {
+  const live = (map.getStyle().metadata || {})["daoan:live"];
+  return live && Array.isArray(live.layers) ? live : { source: null, layers: [] };
+}
 async function pollIncidents(force = false) {
   try {
     const headers = !force && state.versionsEtag ? { "If-None-Match": state.versionsEtag } : {};
@@ -334,7 +338,7 @@ async function pollIncidents(force = false) {
     if (resp.status === 304 || !resp.ok) return;
     state.versionsEtag = resp.headers.get("ETag");
     const versions = await resp.json();
-    const live = LIVE_LAYERS.map((l) => versions[l] ?? 0).join(".");
+    const live = liveLayers().layers.map((l) => versions[l] ?? 0).join(".");
     if (!force && live === state.liveVersion) return;
     state.liveVersion = live;
     const feed = await (await fetch("/incidents", { cache: "no-cache" })).json();
@@ -347,17 +351,15 @@ async function pollIncidents(force = false) {
   } catch (err) { /* offline for a moment: the next poll retries */ }
 }
 function refreshLiveTiles(version) {
-  for (const id of Object.keys(map.getStyle().sources)) {
-    const source = map.getSource(id);
-    if (!source || source.type !== "vector" || !Array.isArray(source.tiles)) continue;
-    if (!source.tiles.some((u) => /incidents|hazard_zones/.test(u))) continue;
-    const tiles = source.tiles.map((u) => {
-      const url = new URL(u, location.href);
-      url.searchParams.set("v", version);
-      return decodeURI(url.toString());
-    });
-    if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
-  }
+  const id = liveLayers().source;
+  const source = id && map.getSource(id);
+  if (!source || source.type !== "vector" || !Array.isArray(source.tiles)) return;
+  const tiles = source.tiles.map((u) => {
+    const url = new URL(u, location.href);
+    url.searchParams.set("v", version);
+    return decodeURI(url.toString());
+  });
+  if (tiles.join() !== source.tiles.join()) source.setTiles(tiles);
 }
 
 /* ------------------------------------------------------------------ planners */
