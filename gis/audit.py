@@ -1,9 +1,10 @@
 """The audit log of internal reads (migration 018): who read which internal layer, when, how much.
 
 A request handler hands an entry to `AuditLog.record` once its answer is built; a background thread
-writes the entries in batches (one multi-row INSERT per batch), so a read never waits for the audit
-and a failing write never fails a read: it is logged, and the entries are dropped. The count of a
-tile's features is taken in that thread too (decoding the MVT bytes is not the reader's cost).
+writes the entries in batches (one INSERT per half second at most, or per 500 entries), so a read
+never waits for the audit and a failing write never fails a read: it is logged, and the entries are
+dropped. The count of a tile's features is taken in that thread too (parsing the MVT bytes is not the
+reader's cost).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,9 +59,12 @@ class AuditLog:
     """A bounded queue of entries and the thread writing them (started on the first entry, so a process
     that forks after building it, or never reads internal data, runs no thread)."""
 
-    def __init__(self, engine: sa.Engine, *, batch: int = 500, max_pending: int = 100_000) -> None:
+    def __init__(
+        self, engine: sa.Engine, *, batch: int = 500, linger_s: float = 0.5, max_pending: int = 100_000
+    ) -> None:
         self.engine = engine
         self.batch = batch
+        self.linger_s = linger_s  # how long the writer gathers entries before one INSERT
         self._queue: queue.Queue[AuditEntry | None] = queue.Queue(max_pending)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -104,15 +109,20 @@ class AuditLog:
                     self._thread = threading.Thread(target=self._run, name="daoan-audit", daemon=True)
                     self._thread.start()
 
+    def _gather(self) -> list[AuditEntry | None]:
+        """The next batch: the first entry, then what comes within `linger_s` (up to `batch`, or None)."""
+        entries = [self._queue.get()]
+        deadline = time.monotonic() + self.linger_s
+        while len(entries) < self.batch and entries[-1] is not None:
+            try:
+                entries.append(self._queue.get(timeout=max(0.0, deadline - time.monotonic())))
+            except queue.Empty:
+                break
+        return entries
+
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            entries = [first]
-            while len(entries) < self.batch:
-                try:
-                    entries.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
+            entries = self._gather()
             real = [e for e in entries if e is not None]
             try:
                 if real:

@@ -1,7 +1,7 @@
--- Append a batch of audit entries (gis/audit.py): :rows is a JSON array of objects with the columns'
--- names, written in one statement.
+-- Append a batch of audit entries (gis/audit.py): :rows is a JSON array of objects named as the
+-- table's columns, written in one statement, ids in the array's order.
 INSERT INTO read_audit (read_at, token_name, role, layer, method, path, params, features)
-SELECT r.read_at, r.token_name, r.role, r.layer, r.method, r.path, r.params, r.features
-FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r (
-    read_at timestamptz, token_name text, role text, layer text, method text, path text, params jsonb, features integer
-);
+SELECT x.read_at, x.token_name, x.role, x.layer, x.method, x.path, x.params, x.features
+FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS e (item, n)
+CROSS JOIN LATERAL jsonb_populate_record(NULL::read_audit, e.item) AS x
+ORDER BY e.n;
