@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from gis.errors import InvalidParameter
+from gis.params import number
 
+MAX_STAKE_M = 1e8  # 100,000 km: longer than any route
 # '+' arrives as a space when a URL query is not percent-encoded (K1530+200 → "K1530 200").
 _STAKE = re.compile(r"^\s*[Kk](\d{1,5})[+ ](\d{1,3}(?:\.\d+)?)\s*$")
 
@@ -18,22 +21,19 @@ def format_stake(stake_m: float) -> str:
     return f"K{metres // 1000}+{metres % 1000:03d}"
 
 
-def parse_stake(text: str, *, parameter: str = "stake") -> float:
-    """Metres for 'K123+456' (or a plain number of metres); InvalidParameter otherwise."""
-    match = _STAKE.match(text or "")
-    if match:
-        km, metres = int(match.group(1)), float(match.group(2))
-        if metres >= 1000:
-            raise InvalidParameter(
-                f"{parameter} {text!r}: the metres after '+' must be below 1000", parameter=parameter
-            )
-        return km * 1000 + metres
-    try:
-        value = float(text)
-    except (TypeError, ValueError):
-        raise InvalidParameter(
-            f"{parameter} must look like K1530+200 (or metres); got {text!r}", parameter=parameter
-        ) from None
-    if value < 0:
-        raise InvalidParameter(f"{parameter} cannot be negative; got {text!r}", parameter=parameter)
-    return value
+def parse_stake(value: Any, *, parameter: str = "stake") -> float:
+    """Metres for 'K123+456', or a plain number of metres (text or a JSON number), from 0 to
+    MAX_STAKE_M; InvalidParameter naming the value otherwise (nan, inf and 1e400 included)."""
+    fix = "a stake such as K1530+200 (or metres from 0 to 100,000 km)"
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidParameter(f"{parameter} must be {fix}; it holds a NUL character", parameter=parameter)
+        match = _STAKE.match(value)
+        if match:
+            km, metres = int(match.group(1)), float(match.group(2))
+            if metres >= 1000:
+                raise InvalidParameter(
+                    f"{parameter} {value!r}: the metres after '+' must be below 1000", parameter=parameter
+                )
+            return km * 1000 + metres
+    return number(value, parameter, minimum=0, maximum=MAX_STAKE_M, fix=fix)

@@ -16,6 +16,7 @@ from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from gis.errors import DaoanError, DatabaseUnavailable, Forbidden, InvalidParameter, Unauthorized
+from gis.params import parse_json_body, query_problem
 from gis.root import current_root
 from gis.settings import Settings, Token
 
@@ -50,9 +51,26 @@ def _html_headers(resp: Response) -> Response:
     return resp
 
 
+def _check_query() -> None:
+    # Every endpoint at once: a query value PostgreSQL cannot hold as text (NUL) is the request's fault.
+    problem = query_problem(request.args)
+    if problem is not None:
+        raise problem
+
+
+def request_json() -> Any:
+    """The request's JSON body through the one parse (gis/params.py): 400 naming the member at fault for
+    bad JSON, non-finite numbers, NUL or unpaired surrogates in text, nesting past the limit."""
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise InvalidParameter("the body must be JSON (Content-Type: application/json); got none", parameter="body")
+    return parse_json_body(data)
+
+
 def register_conventions(app: Flask) -> None:
-    """The conventions every blueprint shares: framing headers on HTML answers and problem responses
-    (ids past 64 bits are 404 in the handlers, as on main)."""
+    """The conventions every blueprint shares: query values checked, framing headers on HTML answers and
+    problem responses (ids past 64 bits are 404 in the handlers, as on main)."""
+    app.before_request(_check_query)
     app.after_request(_html_headers)
     register_error_handlers(app)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gis import params
 from gis.chinacrs import from_wgs84
 from gis.errors import InvalidParameter, NotFound, Unauthorized
 from gis.sqlfiles import load_table_sql, quote_ident
@@ -36,13 +36,14 @@ class ItemsQuery:
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
     """minx,miny,maxx,maxy in degrees, checked; InvalidParameter naming the value otherwise."""
+    fix = f'bbox must be minx,miny,maxx,maxy in degrees; got "{text}"'
     parts = text.split(",")
     try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        values = []
-    if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise InvalidParameter(f'bbox must be minx,miny,maxx,maxy in degrees; got "{text}"', parameter="bbox")
+        values = [params.number(p, "bbox") for p in parts]
+    except InvalidParameter:
+        raise InvalidParameter(fix, parameter="bbox") from None
+    if len(values) != 4:
+        raise InvalidParameter(fix, parameter="bbox")
     minx, miny, maxx, maxy = values
     if minx > maxx or miny > maxy:
         raise InvalidParameter(
@@ -53,31 +54,17 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     return (minx, miny, maxx, maxy)
 
 
-def _parse_int(text: str, name: str, *, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameter(f'{name} must be an integer; got "{text}"', parameter=name) from None
-    if value < minimum:
-        raise InvalidParameter(f"{name} must be at least {minimum}; got {value}", parameter=name)
-    return value
-
-
 def coerce_value(layer: Layer, name: str, text: str) -> Any:
     """The typed value of a filter on property `name`; InvalidParameter when it cannot be."""
     prop = layer.property(name)
     if prop is None:
         raise InvalidParameter(f"{layer.id} has no property {name!r}", parameter=name)
     if prop.type == "integer":
-        try:
-            return int(text)
-        except ValueError:
-            raise InvalidParameter(f'{name} must be an integer; got "{text}"', parameter=name) from None
+        return params.integer(text, name)
     if prop.type == "number":
-        try:
-            return float(text)
-        except ValueError:
-            raise InvalidParameter(f'{name} must be a number; got "{text}"', parameter=name) from None
+        return params.number(text, name)
+    if prop.type == "datetime":
+        return params.instant(text, name)
     if prop.type == "boolean":
         lowered = text.lower()
         if lowered not in ("true", "false", "1", "0"):
@@ -106,7 +93,7 @@ def parse_items_query(
             f"unknown parameter {unknown[0]!r} for {layer.id}; filterable properties: {', '.join(layer.property_names)}",
             parameter=unknown[0],
         )
-    limit = _parse_int(args["limit"], "limit", minimum=1) if "limit" in args else default_limit
+    limit = params.integer(args["limit"], "limit", minimum=1) if "limit" in args else default_limit
     crs = args.get("crs", "wgs84").lower()
     if crs not in OUTPUT_CRS:
         raise InvalidParameter(f'crs must be one of {", ".join(OUTPUT_CRS)}; got "{args["crs"]}"', parameter="crs")
@@ -115,7 +102,7 @@ def parse_items_query(
     return ItemsQuery(
         bbox=parse_bbox(args["bbox"]) if "bbox" in args else None,
         limit=min(limit, max_limit),
-        offset=_parse_int(args["offset"], "offset", minimum=0) if "offset" in args else 0,
+        offset=params.integer(args["offset"], "offset", minimum=0) if "offset" in args else 0,
         filters={k: coerce_value(layer, k, v) for k, v in args.items() if k not in RESERVED_PARAMS},
         crs=crs,
     )

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, redirect, request
 
-from gis import access
+from gis import access, params
 from gis.db import connect
 from gis.errors import DatabaseUnavailable, InvalidParameter
 from gis.root import Api, Root, current_root
@@ -20,7 +20,7 @@ from gis.web import base_url, json_response, settings
 from layers.catalog import LAYERS, Layer, get_layer
 from layers.features import get_item, parse_items_query, query_items
 from layers.openapi import openapi_document
-from layers.places import INTERNAL_SEARCHABLE, locate_point, locate_stake, parse_lonlat, search
+from layers.places import INTERNAL_SEARCHABLE, locate_point, locate_stake, search
 
 bp = Blueprint("layers", __name__)
 
@@ -201,10 +201,6 @@ def items(collection_id: str) -> Response:
     cfg = settings()
     root = current_root()
     root.ensure_current(layer.table)  # a derived layer (coverage_gaps): features of current data
-    derived = root.derived.get(layer.table)
-    if derived is not None:
-        with connect(_engine()) as conn:
-            derived.check_filters(conn, request.args.to_dict())
     query = parse_items_query(
         layer,
         request.args.to_dict(),
@@ -212,6 +208,10 @@ def items(collection_id: str) -> Response:
         max_limit=cfg.items_max_limit,
         internal=internal,
     )
+    derived = root.derived.get(layer.table)
+    if derived is not None:  # after the parse: the filters it reads are well-formed
+        with connect(_engine()) as conn:
+            derived.check_filters(conn, request.args.to_dict())
     with connect(_engine()) as conn:
         features, matched = query_items(conn, layer, query, internal=internal)
     base = base_url()
@@ -274,7 +274,7 @@ def openapi() -> Response:
 def locate() -> Response:
     args = request.args
     if "at" in args:
-        lon, lat = parse_lonlat(args["at"], parameter="at")
+        lon, lat = params.lonlat(args["at"], "at")
         with connect(_engine()) as conn:
             return json_response(locate_point(conn, lon, lat), mimetype=GEOJSON)
     if "route" in args and "stake" in args:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
@@ -11,18 +9,6 @@ from gis.errors import InvalidParameter, Unprocessable
 from gis.sqlfiles import load_sql, load_table_sql
 from gis.stake import format_stake, parse_stake
 from layers.catalog import LAYERS
-
-
-def parse_lonlat(text: str, *, parameter: str) -> tuple[float, float]:
-    """(lon, lat) from 'lon,lat'; InvalidParameter naming the value otherwise."""
-    parts = (text or "").split(",")
-    try:
-        lon, lat = (float(p) for p in parts)
-    except ValueError:
-        raise InvalidParameter(f'{parameter} must be lon,lat in degrees; got "{text}"', parameter=parameter) from None
-    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-        raise InvalidParameter(f'{parameter} must be lon,lat in degrees; got "{text}"', parameter=parameter)
-    return lon, lat
 
 
 def _point_feature(lon: float, lat: float, properties: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from gis import params
 from gis.errors import InvalidParameter, Unprocessable
 
 SUGGEST_KINDS = ("camera", "enforcement_station", "weather_station")
@@ -17,31 +18,21 @@ def parse_year(text: str | None, default: int | None = None) -> int:
         if default is None:
             raise InvalidParameter("year is required, e.g. year=2019", parameter="year")
         return default
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidParameter(f"year must be a year such as 2019; got {text!r}", parameter="year") from None
+    return params.integer(text, "year", minimum=0, maximum=9999, fix="an integer year such as 2019")
 
 
 def parse_optional_int(text: str | None, name: str) -> int | None:
-    """An optional integer parameter."""
+    """An optional year parameter (as_of)."""
     if text is None or text == "":
         return None
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer such as 2019; got {text!r}", parameter=name) from None
+    return params.integer(text, name, minimum=0, maximum=9999, fix="an integer year such as 2019")
 
 
 def parse_budget(text: str | None) -> float | None:
     """A budget in cost units (≥ 0), or None when absent."""
     if text is None or text == "":
         return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidParameter(f"budget must be a number of cost units; got {text!r}", parameter="budget") from None
-    return check_budget(value)
+    return check_budget(params.number(text, "budget", fix="a number of cost units (1 unit = one typical site)"))
 
 
 def check_budget(value: float | None) -> float | None:
@@ -59,10 +50,7 @@ def parse_share(text: str | None) -> float:
     """The share of demand an LSCP must cover, in (0, 1]; 1 when absent."""
     if text is None or text == "":
         return 1.0
-    try:
-        value = float(text)
-    except ValueError:
-        raise InvalidParameter(f"share must be a number between 0 and 1; got {text!r}", parameter="share") from None
+    value = params.number(text, "share", fix="a number between 0 and 1")
     if not 0 < value <= 1:
         raise Unprocessable(
             f"share must be above 0 and at most 1; got {value:g}", parameter="share", extra={"valid": "0 < share <= 1"}

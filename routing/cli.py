@@ -25,9 +25,9 @@ def routing_build_cmd(cli: CliContext) -> None:
 
 
 def _lonlat(text: str, name: str) -> tuple[float, float]:
-    from layers.places import parse_lonlat
+    from gis.params import lonlat
 
-    return parse_lonlat(text, parameter=name)
+    return lonlat(text, name)
 
 
 @click.command("route")

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
+from gis import params
 from gis.db import connect
 from gis.errors import InvalidParameter, TooLarge, Unprocessable
 from gis.root import Api, Root, current_root
-from gis.web import json_response, require_role, settings
-from layers.places import parse_lonlat
+from gis.web import json_response, request_json, require_role, settings
 from routing import openapi
 from routing.incident import Incident, IncidentPatch
 from routing.service import BUILD_WAIT_S, Router, read_versions
@@ -35,46 +35,32 @@ def _int(name: str, default: int, lo: int, hi: int) -> int:
     text = request.args.get(name)
     if text is None or text == "":
         return default
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer {lo}..{hi}; got {text!r}", parameter=name) from None
-    if not lo <= value <= hi:
-        raise InvalidParameter(f"{name} must be between {lo} and {hi}; got {value}", parameter=name)
-    return value
+    return params.integer(text, name, minimum=lo, maximum=hi)
 
 
 def _flags(name: str, allowed: tuple[str, ...]) -> set[str]:
-    values = {v.strip() for v in request.args.get(name, "").split(",") if v.strip()}
-    bad = values - set(allowed)
-    if bad:
-        raise InvalidParameter(f"{name} accepts {', '.join(allowed)}; got {', '.join(sorted(bad))}", parameter=name)
-    return values
+    return params.flags(request.args.get(name), name, allowed)
 
 
 def _body() -> Any:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise InvalidParameter("the body must be JSON (Content-Type: application/json)", parameter="body")
-    return body
+    return request_json()
 
 
 def _required_point(name: str) -> tuple[float, float]:
     text = request.args.get(name)
     if not text:
         raise InvalidParameter(f"{name} is required as lon,lat in degrees", parameter=name)
-    return parse_lonlat(text, parameter=name)
+    return params.lonlat(text, name)
 
 
 @bp.get("/route")
 def route_view() -> Response:
     """GET /route: the fastest route (and alternatives) as a GeoJSON FeatureCollection."""
 
-    from routing.incident import parse_time
     from routing.routes import RouteRequest, plan_route
 
     start, end = _required_point("from"), _required_point("to")
-    via = [parse_lonlat(p, parameter="via") for v in request.args.getlist("via") for p in v.split(";") if p.strip()]
+    via = [params.lonlat(p, "via") for v in request.args.getlist("via") for p in v.split(";") if p.strip()]
     if len(via) > 25:
         raise TooLarge(f"at most 25 via points; got {len(via)}", extra={"limit": 25})
     geometry = request.args.get("geometry", "geojson")
@@ -90,7 +76,7 @@ def route_view() -> Response:
         alternatives=_int("alternatives", 0, 0, 3),
         avoid_hazards="hazards" in avoid,
         ignore_incidents="incidents" in ignore,
-        depart_at=parse_time(request.args.get("depart_at"), parameter="depart_at"),
+        depart_at=params.instant(request.args.get("depart_at"), "depart_at"),
         lang=_lang(),
         geometry=geometry,
         coordinate_array=True,
@@ -109,10 +95,9 @@ def incidents_list() -> Response:
     from routing.incidents import list_incidents
 
     status = request.args.get("status", "active")
+    limit, offset = _int("limit", 1000, 1, 10_000), _int("offset", 0, 0, params.INT64_MAX)
     with connect(router().engine) as conn:
-        body = list_incidents(
-            conn, status=status, limit=_int("limit", 1000, 1, 10_000), offset=_int("offset", 0, 0, 10**9)
-        )
+        body = list_incidents(conn, status=status, limit=limit, offset=offset)
     return json_response(body, mimetype=GEOJSON, cache_seconds=5)
 
 
@@ -220,10 +205,9 @@ def diversion_get() -> Response:
 
     from routing.diversion import incident_closure
 
-    text = request.args.get("incident", "")
-    if not (text.isascii() and text.isdigit()):
-        raise InvalidParameter(f"incident must be an incident id; got {text!r}", parameter="incident")
-    return _diversion(lambda conn, state: incident_closure(conn, state.graph, int(text)))
+    # An id past 64 bits is well-formed: no such incident (404), as /incidents/{id} answers.
+    ident = params.integer(request.args.get("incident", ""), "incident", minimum=0, maximum=None, fix="an incident id")
+    return _diversion(lambda conn, state: incident_closure(conn, state.graph, ident))
 
 
 @bp.post("/diversion")
@@ -232,9 +216,7 @@ def diversion_post() -> Response:
 
     from routing.diversion import adhoc_closure
 
-    body = _body()
-    if not isinstance(body, dict):
-        raise InvalidParameter("the body must be a JSON object describing the closure", parameter="body")
+    body = params.json_object(_body(), "body", fix="a JSON object describing the closure")
     return _diversion(lambda conn, state: adhoc_closure(conn, state.graph, body))
 
 
@@ -247,14 +229,10 @@ def isochrone_view() -> Response:
 
     lon, lat = _required_point("at")
     text = request.args.get("minutes", "5,10,15")
-    try:
-        minutes = [float(m) for m in text.split(",") if m.strip()]
-    except ValueError:
-        raise InvalidParameter(f"minutes must be numbers such as 5,10,15; got {text!r}", parameter="minutes") from None
-    if not minutes or len(minutes) > 10 or not all(0 < m <= MAX_MINUTES for m in minutes):
-        raise InvalidParameter(
-            f"minutes must be 1 to 10 values in (0, {MAX_MINUTES}]; got {text!r}", parameter="minutes"
-        )
+    fix = f"1 to 10 numbers of minutes in (0, {MAX_MINUTES}] such as 5,10,15"
+    minutes = [params.number(m, "minutes", maximum=MAX_MINUTES, fix=fix) for m in text.split(",") if m.strip()]
+    if not minutes or len(minutes) > 10 or not all(m > 0 for m in minutes):
+        raise InvalidParameter(f"minutes must be {fix}; got {text!r}", parameter="minutes")
     ignore = _flags("ignore", ("incidents", "weather"))
     state, ov, _ = router().for_request(incidents="incidents" not in ignore, hazards="weather" not in ignore)
     at = snap(
@@ -265,14 +243,8 @@ def isochrone_view() -> Response:
 
 
 def _points(body: dict, key: str) -> list[tuple[float, float]]:
-    value = body.get(key)
-    if not isinstance(value, list) or not value:
-        raise InvalidParameter(f"{key} must be a non-empty list of [lon, lat] pairs", parameter=key)
-    out = []
-    for p in value:
-        text = ",".join(str(v) for v in p) if isinstance(p, list | tuple) else str(p)
-        out.append(parse_lonlat(text, parameter=key))
-    return out
+    value = params.json_list(body.get(key), key, fix="a non-empty list of [lon, lat] pairs", non_empty=True)
+    return [params.lonlat(p, key) for p in value]
 
 
 @bp.post("/matrix")
@@ -282,9 +254,7 @@ def matrix_view() -> Response:
     from routing.reach import MAX_MATRIX, matrix
     from routing.snap import snap
 
-    body = _body()
-    if not isinstance(body, dict):
-        raise InvalidParameter('the body must be {"sources": [[lon, lat], …], "destinations": […]}', parameter="body")
+    body = params.json_object(_body(), "body", fix='{"sources": [[lon, lat], …], "destinations": […]}')
     sources = _points(body, "sources")
     destinations = _points(body, "destinations") if "destinations" in body else sources
     if len(sources) > MAX_MATRIX or len(destinations) > MAX_MATRIX:
@@ -292,7 +262,7 @@ def matrix_view() -> Response:
             f"a matrix is limited to {MAX_MATRIX}×{MAX_MATRIX}; got {len(sources)}×{len(destinations)}",
             extra={"limit": MAX_MATRIX},
         )
-    ignore = set(body.get("ignore") or [])
+    ignore = params.string_list(body.get("ignore"), "ignore", ("incidents", "weather"))
     radius = settings().routing_snap_radius_m
     state, ov, _ = router().for_request(incidents="incidents" not in ignore, hazards="weather" not in ignore)
     origins = [

@@ -5,14 +5,13 @@ and a stored incident (Incident, read from one row, written out as one GeoJSON F
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from gis import params
 from gis.errors import InvalidParameter, Unprocessable
-from gis.stake import format_stake
+from gis.stake import format_stake, parse_stake
 
 KINDS = ("accident", "works", "weather_closure", "entrance_closure", "control")
 EFFECTS = ("closed", "restricted")
@@ -34,49 +33,20 @@ EDITABLE = (
 # Fields that say where an incident acts: changing one re-resolves the place (kind too, as an
 # entrance closure acts on a toll station).
 PLACE_FIELDS = ("geometry", "route", "from_stake", "to_stake", "direction", "toll_station_id", "kind")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_ID = 2**63 - 1  # PostgreSQL bigint
 MAX_TEXT = 10_000  # characters of a description or label
 
 
-def parse_time(value: Any, *, parameter: str) -> datetime | None:
-    """An ISO-8601 instant (naive times are Asia/Shanghai); None for null."""
-    if value is None or value == "":
-        return None
-    try:
-        if not isinstance(value, str):
-            raise ValueError
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidParameter(
-            f"{parameter} must be an ISO-8601 time such as 2026-01-20T08:00:00+08:00; got {value!r}",
-            parameter=parameter,
-        ) from None
-    return t if t.tzinfo else t.replace(tzinfo=SHANGHAI)
-
-
 def _text(value: Any, key: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise InvalidParameter(f"{key} must be a string; got {json.dumps(value)[:60]}", parameter=key)
-    if "\x00" in value:
-        raise InvalidParameter(f"{key} must not contain NUL characters", parameter=key)
-    if len(value) > MAX_TEXT:
-        raise InvalidParameter(f"{key} is limited to {MAX_TEXT} characters; got {len(value)}", parameter=key)
-    return value
+    return None if value is None else params.text(value, key, max_length=MAX_TEXT)
 
 
 def _stake_text(value: Any, key: str) -> str | float | None:
+    """A stake as given: text is parsed against the route later (K-numbers), a number is metres now."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise InvalidParameter(f"{key} must be a stake such as K1530+200 (or metres); got {value!r}", parameter=key)
-    if isinstance(value, int | float):
-        if not (math.isfinite(value) and 0 <= value <= 1e8):
-            raise InvalidParameter(f"{key} must be metres between 0 and 100,000 km; got {value!r}", parameter=key)
-        return float(value)
-    return _text(value, key)
+    if isinstance(value, str):
+        return _text(value, key)
+    return parse_stake(value, parameter=key)
 
 
 def _speed(value: Any) -> int | None:
@@ -92,15 +62,7 @@ def _speed(value: Any) -> int | None:
 def _ident(value: Any, key: str) -> int | None:
     if value is None or value == "":
         return None
-    try:
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise TypeError
-        ident = int(value)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"{key} must be an integer; got {value!r}", parameter=key) from None
-    if not 0 < ident <= MAX_ID:
-        raise InvalidParameter(f"{key} must be a positive 64-bit integer; got {ident}", parameter=key)
-    return ident
+    return params.integer(value, key, minimum=1, fix="a positive 64-bit integer (an id)")
 
 
 @dataclass(frozen=True)
@@ -131,8 +93,7 @@ class IncidentPatch:
     @classmethod
     def parse(cls, body: Any, *, defaults: dict | None = None) -> IncidentPatch:
         """The one parse of a JSON body: types and ranges checked, each error naming its field."""
-        if not isinstance(body, dict):
-            raise InvalidParameter("the body must be a JSON object", parameter="body")
+        params.json_object(body, "body")
         unknown = sorted(set(body) - set(EDITABLE) - {"route_code"})
         if unknown:
             raise InvalidParameter(
@@ -140,11 +101,11 @@ class IncidentPatch:
             )
         raw = dict(body)
         body = {**(defaults or {}), **body}
-        if "route_code" in body:
-            body.setdefault("route", body.pop("route_code"))
+        if "route_code" in body:  # another name of route (checked even when route is given too)
+            body.setdefault("route", _text(body.pop("route_code"), "route_code"))
         geometry = body.get("geometry")
-        if geometry is not None and not isinstance(geometry, dict):
-            raise InvalidParameter("geometry must be a GeoJSON geometry object", parameter="geometry")
+        if geometry is not None:
+            params.geojson_geometry(geometry, "geometry")  # its form here; where it lies: incident_place
         for key, choices in (("kind", KINDS), ("effect", EFFECTS)):
             if key in body and body[key] not in choices:
                 raise InvalidParameter(f"{key} must be one of {', '.join(choices)}; got {body[key]!r}", parameter=key)
@@ -154,13 +115,13 @@ class IncidentPatch:
             speed_cap_kmh=_speed(body.get("speed_cap_kmh")),
             direction=_text(body.get("direction"), "direction"),
             geometry=geometry,
-            route=_text(body.get("route"), "route"),
+            route=_text(body.get("route"), "route" if "route" in raw else "route_code"),
             from_stake=_stake_text(body.get("from_stake"), "from_stake"),
             to_stake=_stake_text(body.get("to_stake"), "to_stake"),
             toll_station_id=_ident(body.get("toll_station_id"), "toll_station_id"),
             description=_text(body.get("description"), "description"),
-            starts_at=parse_time(body.get("starts_at"), parameter="starts_at"),
-            ends_at=parse_time(body.get("ends_at"), parameter="ends_at"),
+            starts_at=params.instant(body.get("starts_at"), "starts_at"),
+            ends_at=params.instant(body.get("ends_at"), "ends_at"),
             given=frozenset(body),
             raw=raw,
         )

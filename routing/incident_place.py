@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.errors import InvalidParameter, Unprocessable
+from gis.params import geojson_geometry
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake, parse_stake
 from routing.incident import DIRECTIONS, KINDS, Incident, IncidentPatch, IncidentSpec, Place
@@ -39,12 +40,7 @@ STAKE_WORDS = {"上行": "forward", "下行": "backward", "increasing": "forward
 
 def geometry_text(value: dict) -> str:
     """Validated GeoJSON geometry (lon/lat degrees) as text."""
-    try:
-        geom = shapely.geometry.shape(value)
-    except Exception:
-        raise InvalidParameter(
-            f"geometry is not valid GeoJSON: {json.dumps(value, ensure_ascii=False)[:120]}", parameter="geometry"
-        ) from None
+    geom = geojson_geometry(value, "geometry")
     if geom.is_empty:
         raise Unprocessable(
             "geometry is empty; give the closed road as a Point, LineString or Polygon", parameter="geometry"
@@ -73,12 +69,7 @@ def _touching(conn: Connection, text: str) -> str:
 
 
 def _stake(value: str | float | None, parameter: str) -> float:
-    metres = value if isinstance(value, float) else parse_stake(value or "", parameter=parameter)
-    if not math.isfinite(metres):
-        raise InvalidParameter(
-            f"{parameter} must be a finite stake such as K1530+200; got {value!r}", parameter=parameter
-        )
-    return metres
+    return parse_stake("" if value is None else value, parameter=parameter)
 
 
 def _direction(conn: Connection, route: str, lo: float, hi: float, word: str) -> tuple[str, str | None]:

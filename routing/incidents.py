@@ -15,13 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.errors import Conflict, InvalidParameter, NotFound, PreconditionFailed
+from gis.params import INT64_MAX
 from gis.sqlfiles import load_sql
-from routing.incident import MAX_ID, Incident, IncidentPatch
+from routing.incident import Incident, IncidentPatch
 from routing.incident_place import resolve
 
 
 def _read(conn: Connection, ident: int) -> Incident:
-    if not 0 < ident <= MAX_ID:
+    if not 0 < ident <= INT64_MAX:
         raise NotFound(f"no incident with id {ident}; see /incidents?status=all")
     row = conn.execute(
         sa.text(load_sql("queries/routing_incident_select.sql")),
@@ -34,7 +35,7 @@ def _read(conn: Connection, ident: int) -> Incident:
 
 def _locked(conn: Connection, ident: int, if_match: Collection[str] | None, doing: str) -> Incident:
     """The incident under its row lock, checked: 404 unknown, 409 ended, 412 If-Match stale (in that order)."""
-    if 0 < ident <= MAX_ID:
+    if 0 < ident <= INT64_MAX:
         conn.execute(sa.text(load_sql("queries/routing_incident_lock.sql")), {"id": ident})
     incident = _read(conn, ident)
     if incident.ended:

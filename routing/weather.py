@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gis import params
 from gis.errors import InvalidParameter, TooLarge, Unprocessable
 from gis.sqlfiles import load_sql
-from routing.incident import parse_time
 
 MAX_BATCH = 1000
 
@@ -20,11 +19,21 @@ def _number(obs: dict, key: str, *, minimum: float | None = None) -> float | Non
     value = obs.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidParameter(f"{key} must be a number; got {value!r}", parameter=key)
-    if minimum is not None and value < minimum:
+    if isinstance(value, str):  # a JSON number, not text that looks like one
+        raise InvalidParameter(f"{key} must be a number; got the string {value[:40]!r}", parameter=key)
+    number = params.number(value, key)
+    if minimum is not None and number < minimum:
         raise Unprocessable(f"{key} cannot be below {minimum:g}; got {value!r}", parameter=key)
-    return float(value)
+    return number
+
+
+def _station_code(value: Any) -> str | None:
+    """A station's code as text: "57687" or 57687."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return params.text(value, "station_code", max_length=64)
 
 
 def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
@@ -39,27 +48,22 @@ def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
     for i, obs in enumerate(items):
         if obs.get("station_id") is None and obs.get("station_code") is None:
             raise InvalidParameter(f"observation {i}: give station_id or station_code", parameter="station_id")
-        when = parse_time(obs.get("observed_at"), parameter="observed_at")
+        when = params.instant(obs.get("observed_at"), "observed_at")
         if when is not None and when > soon:
             raise Unprocessable(
                 f"observation {i}: observed_at {when.isoformat()} is in the future", parameter="observed_at"
             )
         values = {
-            "station_id": obs.get("station_id"),
-            "station_code": obs.get("station_code"),
+            "station_id": None,
+            "station_code": _station_code(obs.get("station_code")),
             "observed_at": when.isoformat() if when else None,
             "visibility_m": _number(obs, "visibility_m", minimum=0),
             "road_surface_temp_c": _number(obs, "road_surface_temp_c"),
             "precipitation_mm": _number(obs, "precipitation_mm", minimum=0),
             "who": who,
         }
-        if values["station_id"] is not None:
-            try:
-                values["station_id"] = int(values["station_id"])
-            except (TypeError, ValueError):
-                raise InvalidParameter(
-                    f"station_id must be an integer; got {obs.get('station_id')!r}", parameter="station_id"
-                ) from None
+        if obs.get("station_id") is not None:
+            values["station_id"] = params.integer(obs["station_id"], "station_id", fix="a station id (an integer)")
         row = conn.execute(sa.text(load_sql("queries/routing_observation_insert.sql")), values).first()
         if row is None:
             ref = obs.get("station_id") if obs.get("station_id") is not None else obs.get("station_code")

@@ -16,10 +16,10 @@ import pyogrio.raw
 import pyproj
 import shapely
 from pyproj.exceptions import CRSError
-from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from gis.errors import InvalidParameter
+from gis.params import geojson_geometry
 from layers.ingest.formats import check_geopackage, check_shapefile, unzip_shapefile
 
 # Read when GDAL opens a file, so set here for every import: no /vsicurl/ fetch can match this
@@ -167,9 +167,9 @@ def _geojson_record(number: int, feature: object) -> SourceRecord:
     geometry = feature.get("geometry")
     if geometry is not None:
         try:
-            record.geometry = shape(geometry)
-        except Exception as exc:  # shapely raises many kinds for malformed coordinates
-            record.errors.append(("geometry", f"cannot be read as GeoJSON: {exc or type(exc).__name__}"))
+            record.geometry = geojson_geometry(geometry, "geometry")
+        except InvalidParameter as exc:  # the user's words of gis/params.py, never shapely's
+            record.errors.append(("geometry", exc.detail.removeprefix("geometry: ").removeprefix("geometry ")))
     return record
 
 
