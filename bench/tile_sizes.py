@@ -66,7 +66,7 @@ def measure(engine: sa.Engine, tiles: list[TileAddress]) -> dict[int, list[tuple
     for start in range(0, len(tiles), 100):
         with connect(engine) as conn:
             for tile in tiles[start : start + 100]:
-                parts = render_layers(conn, layers, tile)
+                parts = render_layers(conn, layers, tile, internal=True)  # the largest: what a token holder gets
                 data = b"".join(parts[layer.id] for layer in layers)
                 sizes.setdefault(tile.z, []).append((len(data), len(gzip.compress(data, 6)) if data else 0))
     return sizes

@@ -242,7 +242,7 @@ def bytes_by_zoom(engine: sa.Engine, layer: Layer, tiles: list[TileAddress]) -> 
     sizes: dict[int, list[int]] = {}
     with connect(engine) as conn:
         for tile in tiles:
-            sizes.setdefault(tile.z, []).append(len(render_layers(conn, [layer], tile)[layer.id]))
+            sizes.setdefault(tile.z, []).append(len(render_layers(conn, [layer], tile, internal=True)[layer.id]))
     rows = ["| zoom | tiles | median bytes | max bytes |", "|---:|---:|---:|---:|"]
     for z in sorted(sizes):
         rows.append(f"| {z} | {len(sizes[z])} | {statistics.median(sizes[z]):,.0f} | {max(sizes[z]):,} |")
