@@ -75,18 +75,21 @@ def register_conventions(app: Flask) -> None:
     register_error_handlers(app)
 
 
+def error_response(exc: DaoanError) -> Response:
+    """The problem response for one of the app's own errors (Retry-After on 503, the scheme on 401)."""
+    headers = {"Retry-After": "5"} if exc.status == 503 else None
+    if exc.status == 401:
+        headers = {"WWW-Authenticate": 'Bearer realm="daoan"'}
+    return problem_response(exc.problem(), exc.status, headers)
+
+
 _DB_LOST = (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
 
 
 def register_error_handlers(app: Flask) -> None:
     """Map the exception tree to problem responses once; never leak tracebacks or SQL."""
 
-    @app.errorhandler(DaoanError)
-    def _daoan_error(exc: DaoanError) -> Response:
-        headers = {"Retry-After": "5"} if exc.status == 503 else None
-        if exc.status == 401:
-            headers = {"WWW-Authenticate": 'Bearer realm="daoan"'}
-        return problem_response(exc.problem(), exc.status, headers)
+    app.register_error_handler(DaoanError, error_response)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
@@ -178,6 +181,16 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def json_bytes(body: Any) -> bytes:
+    """`body` as the JSON every answer uses (orjson, the options above)."""
+    return orjson.dumps(body, default=_json_default, option=_ORJSON_OPTIONS)
+
+
+def etag_of(payload: bytes) -> str:
+    """The entity tag of an answer's bytes (unquoted)."""
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
 def json_response(
     body: Any,
     *,
@@ -187,10 +200,10 @@ def json_response(
     etag: bool = True,
 ) -> Response:
     """A JSON response with an ETag; answers If-None-Match with 304."""
-    payload = orjson.dumps(body, default=_json_default, option=_ORJSON_OPTIONS)
+    payload = json_bytes(body)
     resp = Response(payload, status=status, mimetype=mimetype)
     if etag and status == 200:
-        resp.set_etag(hashlib.blake2b(payload, digest_size=16).hexdigest())
+        resp.set_etag(etag_of(payload))
         if cache_seconds is not None:
             resp.headers["Cache-Control"] = f"public, max-age={cache_seconds}"
         resp.make_conditional(request)

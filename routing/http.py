@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from flask import Blueprint, Flask, Response, request
+from werkzeug.datastructures import MultiDict
 
 from gis import params
 from gis.db import connect
@@ -14,11 +15,13 @@ from gis.root import Api, Root, current_root
 from gis.web import json_response, request_json, require_role, settings
 from routing import openapi
 from routing.incident import Incident, IncidentPatch
+from routing.routes import RouteRequest, plan_route
 from routing.service import BUILD_WAIT_S, Router, read_versions
 from routing.text import pick_lang
 
 bp = Blueprint("routing", __name__)
 GEOJSON = "application/geo+json"
+Args = MultiDict[str, str]  # a request's query arguments
 WARM_ENV = "DAOAN_ROUTING_WARM"  # set by `daoan serve`: each worker warms routing at app creation
 
 
@@ -31,61 +34,70 @@ def _lang() -> str:
     return pick_lang(request.args.get("lang"), request.headers.get("Accept-Language"))
 
 
-def _int(name: str, default: int, lo: int, hi: int) -> int:
-    text = request.args.get(name)
+def _int(name: str, default: int, lo: int, hi: int, args: Args | None = None) -> int:
+    text = (request.args if args is None else args).get(name)
     if text is None or text == "":
         return default
     return params.integer(text, name, minimum=lo, maximum=hi)
 
 
-def _flags(name: str, allowed: tuple[str, ...]) -> set[str]:
-    return params.flags(request.args.get(name), name, allowed)
+def _flags(name: str, allowed: tuple[str, ...], args: Args | None = None) -> set[str]:
+    return params.flags((request.args if args is None else args).get(name), name, allowed)
 
 
 def _body() -> Any:
     return request_json()
 
 
-def _required_point(name: str) -> tuple[float, float]:
-    text = request.args.get(name)
+def _required_point(name: str, args: Args | None = None) -> tuple[float, float]:
+    text = (request.args if args is None else args).get(name)
     if not text:
         raise InvalidParameter(f"{name} is required as lon,lat in degrees", parameter=name)
     return params.lonlat(text, name)
 
 
-@bp.get("/route")
-def route_view() -> Response:
-    """GET /route: the fastest route (and alternatives) as a GeoJSON FeatureCollection."""
+def route_request(args: Args, accept_language: str | None) -> RouteRequest:
+    """The route a GET /route asks for, from its query arguments (4xx naming a bad one). The Flask view
+    and the WSGI shortcut (routing/fastpath.py) both parse with it."""
 
-    from routing.routes import RouteRequest, plan_route
-
-    start, end = _required_point("from"), _required_point("to")
-    via = [params.lonlat(p, "via") for v in request.args.getlist("via") for p in v.split(";") if p.strip()]
+    start, end = _required_point("from", args), _required_point("to", args)
+    via = [params.lonlat(p, "via") for v in args.getlist("via") for p in v.split(";") if p.strip()]
     if len(via) > 25:
         raise TooLarge(f"at most 25 via points; got {len(via)}", extra={"limit": 25})
-    geometry = request.args.get("geometry", "geojson")
+    geometry = args.get("geometry", "geojson")
     if geometry not in ("geojson", "polyline6"):
         raise InvalidParameter(f"geometry must be geojson or polyline6; got {geometry!r}", parameter="geometry")
-    avoid = _flags("avoid", ("hazards",))
-    ignore = _flags("ignore", ("incidents", "weather"))
+    avoid = _flags("avoid", ("hazards",), args)
+    ignore = _flags("ignore", ("incidents", "weather"), args)
     points = [start, *via, end]
     if len(points) == 2 and start == end:
         raise Unprocessable("from and to are the same point; give two different points", parameter="to")
-    req = RouteRequest(
+    return RouteRequest(
         points=points,
-        alternatives=_int("alternatives", 0, 0, 3),
+        alternatives=_int("alternatives", 0, 0, 3, args),
         avoid_hazards="hazards" in avoid,
         ignore_incidents="incidents" in ignore,
-        depart_at=params.instant(request.args.get("depart_at"), "depart_at"),
-        lang=_lang(),
+        ignore_weather="weather" in ignore,
+        depart_at=params.instant(args.get("depart_at"), "depart_at"),
+        lang=pick_lang(args.get("lang"), accept_language),
         geometry=geometry,
         coordinate_array=True,
     )
-    state, ov, base = router().for_request(
-        at=req.depart_at, incidents=not req.ignore_incidents, hazards="weather" not in ignore, base=True
+
+
+def route_answer(root: Root, req: RouteRequest) -> dict:
+    """The route FeatureCollection for `req` under what is in force."""
+    state, ov, base = root.router.for_request(
+        at=req.depart_at, incidents=not req.ignore_incidents, hazards=not req.ignore_weather, base=True
     )
-    body = plan_route(state, ov, base, req, radius_m=settings().routing_snap_radius_m)
-    return json_response(body, mimetype=GEOJSON)
+    return plan_route(state, ov, base, req, radius_m=root.settings.routing_snap_radius_m)
+
+
+@bp.get("/route")
+def route_view() -> Response:
+    """GET /route: the fastest route (and alternatives) as a GeoJSON FeatureCollection."""
+    req = route_request(request.args, request.headers.get("Accept-Language"))
+    return json_response(route_answer(current_root(), req), mimetype=GEOJSON)
 
 
 @bp.get("/incidents")
@@ -292,3 +304,7 @@ def init_app(app: Flask, root: Root) -> None:
         # at most, then gets 503 + Retry-After.
         root.router.build_wait_s = BUILD_WAIT_S
     app.register_blueprint(bp)
+    from routing.fastpath import FastRoute
+
+    # Plain GET /route answered without Flask's request machinery (same answers; routing/fastpath.py).
+    app.wsgi_app = FastRoute(app.wsgi_app, root)  # type: ignore[method-assign]

@@ -28,6 +28,7 @@ class RouteRequest:
     alternatives: int = 0
     avoid_hazards: bool = False
     ignore_incidents: bool = False
+    ignore_weather: bool = False  # route without fog and ice (the overlay without hazards)
     depart_at: datetime | None = None
     lang: str = "zh-CN"
     geometry: str = "geojson"

@@ -1,0 +1,86 @@
+"""A WSGI shortcut for GET /route: the answer written without Flask's request machinery (issue 12).
+
+A route's own work takes a few tenths of a millisecond; Flask's request context, URL matching and
+Response object with its conditional handling added about as much again. Plain GETs of /route are
+answered here with the same parsing (routing.http.route_request), the same answer
+(routing.http.route_answer), the same JSON bytes and ETag and the same problem documents as the
+Flask view (tests/test_route_path.py compares the two). Anything else — HEAD, a conditional request
+(If-None-Match…), a request with a body, an unexpected error (the database lost, say) — goes to the
+Flask app, which answers it as before.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from werkzeug.http import http_date
+from werkzeug.wrappers import Request
+
+from gis.errors import DaoanError
+from gis.root import Root
+from gis.web import error_response, etag_of, json_bytes
+from routing.http import GEOJSON, route_answer, route_request
+
+# Headers that make a request conditional or partial, or give it a body: Flask answers those.
+_FLASK_ONLY = (
+    "HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE",
+    "HTTP_RANGE", "HTTP_TRANSFER_ENCODING",
+)  # fmt: skip
+_OK = f"200 {HTTPStatus.OK.phrase}"
+
+
+class _Date:
+    """The Date header's value, formatted once a second."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def __call__(self) -> str:
+        now = int(time.time())
+        if now != self._second:
+            self._text, self._second = http_date(now), now
+        return self._text
+
+
+class FastRoute:
+    """WSGI middleware answering plain GET /route requests."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], root: Root) -> None:
+        self.wsgi_app = wsgi_app
+        self.root = root
+        self.served = 0  # answers given without Flask
+        self._date = _Date()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if (
+            environ.get("PATH_INFO") == "/route"
+            and environ.get("REQUEST_METHOD") == "GET"
+            and environ.get("CONTENT_LENGTH", "") in ("", "0")
+            and not any(key in environ for key in _FLASK_ONLY)
+        ):
+            request = Request(environ)
+            try:
+                body = json_bytes(
+                    route_answer(self.root, route_request(request.args, request.headers.get("Accept-Language")))
+                )
+            except DaoanError as exc:  # bad input, no route, routing data being built: the problem document
+                self.served += 1
+                return error_response(exc)(environ, start_response)
+            except Exception:  # e.g. the database went away: Flask answers (503 with its problem document)
+                return self.wsgi_app(environ, start_response)
+            self.served += 1
+            start_response(
+                _OK,
+                [
+                    ("Content-Type", GEOJSON),
+                    ("Content-Length", str(len(body))),
+                    ("ETag", f'"{etag_of(body)}"'),
+                    ("Date", self._date()),
+                ],
+            )
+            return [body]
+        return self.wsgi_app(environ, start_response)
