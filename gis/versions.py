@@ -4,7 +4,9 @@ The versions live in the table layer_versions, bumped by a statement trigger on 
 announced with NOTIFY on the channel 'daoan_layers'. A worker reads the table when its copy is older
 than `ttl_s` or when a notification says it changed. A background thread LISTENs (and reconnects
 when the database goes away); each request also drains the listening socket, so a write committed
-before the request arrived is normally seen at once and at worst after `ttl_s`.
+before the request arrived is normally seen at once and at worst after `ttl_s`. While requests come,
+the listening thread also does the routine re-read (every `ttl_s / 2`), so that requests do not pay
+that round trip themselves (issue 12: about one route in a hundred did).
 
 A layer derived from others (coverage_gaps) comes with a refresher, given to the constructor by the
 composition root (gis/root.py): looking up that layer's version in the mapping current() returns first
@@ -84,6 +86,7 @@ class LayerVersions:
         self._versions: Mapping[str, int] = MappingProxyType({})
         self._read_at = float("-inf")
         self._generation = 0  # bumped by expire(); a read overtaken by a notification stays stale
+        self._asked = False  # a request looked the versions up since the listening thread last read them
         self._read_lock = threading.Lock()
         self._listen_lock = threading.Lock()
         self._listener: threading.Thread | None = None
@@ -120,6 +123,7 @@ class LayerVersions:
         if self.listen and (self._listener is None or not self._listener.is_alive()):
             self.start()
         self._drain()
+        self._asked = True
         read_at = self._read_at
         if time.monotonic() - read_at <= self.ttl_s:
             return self._versions
@@ -131,12 +135,32 @@ class LayerVersions:
         try:
             if time.monotonic() - self._read_at <= self.ttl_s:
                 return self._versions  # another thread read them while this one waited
-            started, generation = time.monotonic(), self._generation
-            with connect(self.engine) as conn:
-                self._versions = MappingProxyType(self.read(conn))
-            if generation == self._generation:
-                self._read_at = started
+            self._read_now()
             return self._versions
+        finally:
+            self._read_lock.release()
+
+    def _read_now(self) -> None:
+        """Read the table (the caller holds the read lock)."""
+        started, generation = time.monotonic(), self._generation
+        with connect(self.engine) as conn:
+            self._versions = MappingProxyType(self.read(conn))
+        if generation == self._generation:
+            self._read_at = started
+
+    def _reread_for_requests(self) -> None:
+        """The routine re-read, done by the listening thread while requests come (at half the TTL), so
+        that a request finds fresh versions rather than paying the round trip itself. After a quiet
+        spell nothing is read until a request asks: the first one then reads as before."""
+        if not self._asked or self.ttl_s <= 0 or time.monotonic() - self._read_at <= self.ttl_s / 2:
+            return
+        if not self._read_lock.acquire(blocking=False):
+            return
+        try:
+            self._asked = False
+            self._read_now()
+        except Exception as exc:  # the database is away: requests read (and report) it themselves
+            log.debug("background re-read of layer_versions failed: %s", exc)
         finally:
             self._read_lock.release()
 
@@ -231,10 +255,12 @@ class LayerVersions:
             self._listen_conn = conn
             self.expire()  # changes may have been missed while not listening
             try:
+                wake_s = min(1.0, self.ttl_s / 2) if self.ttl_s > 0 else 1.0
                 while not stop.is_set():
-                    select.select([conn], [], [], 1.0)
+                    select.select([conn], [], [], wake_s)
                     conn.poll()  # raises when the connection has gone
                     self._take_notifies(conn)
+                    self._reread_for_requests()
             except Exception as exc:
                 if not stop.is_set():
                     log.warning("LISTEN connection lost (%s); reconnecting in %.1f s", exc, delay)

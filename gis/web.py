@@ -40,7 +40,8 @@ def problem_response(problem: dict, status: int, headers: dict | None = None) ->
 FRAME_ANCESTORS = "frame-ancestors 'self'"
 
 
-def _html_headers(resp: Response) -> Response:
+def html_headers(resp: Response) -> Response:
+    """Framing headers on HTML answers (nothing on others)."""
     if resp.mimetype == "text/html":
         csp = resp.headers.get("Content-Security-Policy")
         if not csp:
@@ -51,8 +52,8 @@ def _html_headers(resp: Response) -> Response:
     return resp
 
 
-def _check_query() -> None:
-    # Every endpoint at once: a query value PostgreSQL cannot hold as text (NUL) is the request's fault.
+def check_query() -> None:
+    """Every endpoint at once: a query value PostgreSQL cannot hold as text (NUL) is the request's fault."""
     problem = query_problem(request.args)
     if problem is not None:
         raise problem
@@ -70,9 +71,18 @@ def request_json() -> Any:
 def register_conventions(app: Flask) -> None:
     """The conventions every blueprint shares: query values checked, framing headers on HTML answers and
     problem responses (ids past 64 bits are 404 in the handlers, as on main)."""
-    app.before_request(_check_query)
-    app.after_request(_html_headers)
+    app.before_request(check_query)
+    app.after_request(html_headers)
+    app.after_request(writes_seen)
     register_error_handlers(app)
+
+
+def writes_seen(resp: Response) -> Response:
+    """After a write through this process, its next request reads the layer versions afresh rather than
+    wait for the notification (read-your-writes within a worker; the others hear the NOTIFY)."""
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and resp.status_code < 400:
+        current_root().versions.expire()
+    return resp
 
 
 def error_response(exc: DaoanError) -> Response:

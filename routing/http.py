@@ -307,4 +307,4 @@ def init_app(app: Flask, root: Root) -> None:
     from routing.fastpath import FastRoute
 
     # Plain GET /route answered without Flask's request machinery (same answers; routing/fastpath.py).
-    app.wsgi_app = FastRoute(app.wsgi_app, root)  # type: ignore[method-assign]
+    app.wsgi_app = FastRoute(app.wsgi_app, root, app, bp.name)  # type: ignore[method-assign]

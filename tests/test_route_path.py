@@ -1,9 +1,12 @@
 """The route request path stays lean (issue 12): a route looks up only the layer versions routing
-depends on, never running a derived layer's refresher; plain GET /route requests are answered by a
+depends on, never running a derived layer's refresher, and finds them fresh without a round trip of its
+own while requests flow; plain GET /route requests are answered by a
 WSGI shortcut that gives the same bytes, status and headers as the Flask view."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Mapping
 
 import pytest
@@ -100,3 +103,39 @@ def test_conditional_and_head_requests_go_to_flask(corridor, app, client):
     head = client.head(f"/route?from={FROM}&to={TO}")
     assert head.status_code == 200 and head.headers["ETag"] == first.headers["ETag"]
     assert fast.served == served
+
+
+class RecordingVersions(LayerVersions):
+    """Layer versions that record which thread read the table."""
+
+    readers: list[str]
+
+    def read(self, conn: sa.Connection) -> dict[str, int]:  # type: ignore[override]
+        self.readers.append(threading.current_thread().name)
+        return LayerVersions.read(conn)
+
+
+def test_while_requests_come_the_listening_thread_rereads_the_versions(engine):
+    versions = RecordingVersions(engine, ttl_s=0.05, listen=True)
+    versions.readers = []
+    try:
+        versions.current()
+        deadline = time.monotonic() + 5
+        while not versions.listening and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert versions.listening
+        versions.readers.clear()
+        for _ in range(100):  # requests every 5 ms for half a second: ten TTLs
+            versions.current()
+            time.sleep(0.005)
+        on_requests = [name for name in versions.readers if name == threading.current_thread().name]
+        assert len(versions.readers) >= 5  # still re-read within the TTL...
+        assert len(on_requests) <= 1  # ...by the listening thread, not by the requests
+    finally:
+        versions.close()
+
+
+def test_the_shortcut_stands_in_for_every_request_hook_of_the_app(app):
+    # A new before/after-request hook turns the shortcut off (routes answered by Flask, slower): handle
+    # it in routing/fastpath.py (and add it to KNOWN_BEFORE / KNOWN_AFTER) or make it skip GET /route.
+    assert _fast_route(app).unknown_hooks() == []
