@@ -326,3 +326,37 @@ def test_audit_list_command(settings, engine, audit_rows, client):
     result = CliRunner().invoke(main, ["audit", "list", "--layer", "command_centres"], obj=settings)
     assert result.exit_code == 0, result.output
     assert "viewer-1" in result.output and "command_centres" in result.output
+
+
+def test_token_new_prints_an_entry_the_settings_accept(tmp_path):
+    from cli import main
+
+    result = CliRunner().invoke(main, ["token", "new", "--name", "长沙-viewer", "--role", "planner"])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "settings.toml"
+    path.write_text(result.output, encoding="utf-8")
+    (token,) = load_settings({"DAOAN_SETTINGS": str(path)}).tokens
+    assert (token.name, token.role) == ("长沙-viewer", "planner") and len(token.secret) >= 40
+    assert CliRunner().invoke(main, ["token", "new", "--name", "x", "--role", "root"]).exit_code == 2
+
+
+def test_seeding_leaves_internal_layers_out_unless_asked(tmp_path, settings):
+    from cli import main
+
+    out = tmp_path / "internal.mbtiles"
+    bbox = f"{STATION[0] - 0.01},{STATION[1] - 0.01},{STATION[0] + 0.01},{STATION[1] + 0.01}"
+    args = [
+        "tiles",
+        "seed",
+        "--layers",
+        "cameras,enforcement_stations",
+        "--zooms",
+        "14",
+        "--bbox",
+        bbox,
+        "--out",
+        str(out),
+    ]
+    refused = CliRunner().invoke(main, args, obj=settings)
+    assert refused.exit_code == 2 and "--internal" in refused.output and not out.exists()
+    assert CliRunner().invoke(main, [*args, "--internal"], obj=settings).exit_code == 0 and out.exists()
