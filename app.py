@@ -9,6 +9,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask
 
+from gis.answers import AnswerCache
 from gis.audit import AuditLog
 from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
@@ -43,6 +44,9 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
         tiles=TileService(engine, settings, versions),
         router=Router(engine, settings, versions),
         coverage_cache=DataCache(),
+        answers=AnswerCache(
+            max_entries=settings.answer_cache_entries, max_bytes=int(settings.answer_cache_mb * 1024 * 1024)
+        ),
         layer_stats=LayerStatsCache(),
         api=api or Api(),
         audit=AuditLog(engine),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from gis.answers import AnswerCache
 from gis.audit import AuditLog
 from gis.errors import DaoanError
 from gis.settings import Settings
@@ -83,6 +84,8 @@ class Root:
     layer_stats: LayerStatsCache
     api: Api = Api()
     audit: AuditLog | None = None  # reads of internal layers (gis/audit.py); None: not recorded
+    # Costly answers (diversion, isochrone, suggest) by parameters and what they were computed from.
+    answers: AnswerCache = field(default_factory=AnswerCache)
 
     def ensure_current(self, table: str) -> None:
         """Bring `table` up to date when it is a derived layer (a read of it follows)."""

@@ -62,6 +62,20 @@ class Settings:
     observation_valid_min: float = 30.0
     fog_station_radius_m: float = 5000.0
     diversion_search_km: float = 100.0
+    # What one request may cost (issue 11, "cheap requests that cost minutes"): bigger asks get 413/422
+    # naming the setting. A diversion plan for a closure of at most this many directed road arcs, drawn
+    # (POST /diversion) over at most this many km²; isochrones of at most this many bands and minutes;
+    # site suggestions solved for at most this long over at most this many candidate sites.
+    diversion_max_closed_arcs: int = 400
+    diversion_max_area_km2: float = 100.0
+    isochrone_max_bands: int = 5
+    isochrone_max_minutes: float = 60.0
+    suggest_time_limit_s: float = 10.0
+    suggest_max_candidates: int = 20_000
+    # Answers that depend only on their parameters and data versions (diversion plans, isochrones, site
+    # suggestions), kept per worker process: at most this many, at most this many MB in all.
+    answer_cache_entries: int = 256
+    answer_cache_mb: float = 64.0
     # Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-* headers are honoured; none by default.
     trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
@@ -145,9 +159,14 @@ FLOAT_KEYS = (
     "observation_valid_min",
     "fog_station_radius_m",
     "diversion_search_km",
+    "diversion_max_area_km2",
+    "isochrone_max_minutes",
+    "suggest_time_limit_s",
+    "answer_cache_mb",
 )
+INT_KEYS = ("diversion_max_closed_arcs", "isochrone_max_bands", "suggest_max_candidates", "answer_cache_entries")
 # Keys a settings file may hold: a typo must not fall back silently to a default.
-FILE_KEYS = ("service_area", "tokens", "trusted_proxies", *FLOAT_KEYS)
+FILE_KEYS = ("service_area", "tokens", "trusted_proxies", *FLOAT_KEYS, *INT_KEYS)
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
@@ -194,6 +213,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         value = env.get("DAOAN_" + key.upper()) or data.get(key)
         if value is not None:
             kwargs[key] = float(value)  # type: ignore[arg-type]
+    for key in INT_KEYS:
+        value = env.get("DAOAN_" + key.upper()) or data.get(key)
+        if value is not None:
+            kwargs[key] = int(value)  # type: ignore[call-overload]
     proxies = env.get("DAOAN_TRUSTED_PROXIES") or data.get("trusted_proxies")
     if proxies:
         items = proxies.split(",") if isinstance(proxies, str) else list(proxies)

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import numpy as np
@@ -210,7 +211,36 @@ def json_response(
     etag: bool = True,
 ) -> Response:
     """A JSON response with an ETag; answers If-None-Match with 304."""
-    payload = json_bytes(body)
+    return payload_response(json_bytes(body), status=status, mimetype=mimetype, cache_seconds=cache_seconds, etag=etag)
+
+
+def cached_json_response(
+    key: Hashable,
+    basis: tuple[Any, ...],
+    compute: Callable[[], Any],
+    *,
+    mimetype: str = "application/json",
+    cache_seconds: int | None = None,
+) -> Response:
+    """The answer of `compute()` from the root's AnswerCache while `basis` (data versions, the routing
+    graph and overlay) is what it was computed from; computed, stored and served otherwise."""
+    answers = current_root().answers
+    payload = answers.get(key, basis)
+    if payload is None:
+        payload = json_bytes(compute())
+        answers.put(key, basis, payload)
+    return payload_response(payload, mimetype=mimetype, cache_seconds=cache_seconds)
+
+
+def payload_response(
+    payload: bytes,
+    *,
+    status: int = 200,
+    mimetype: str = "application/json",
+    cache_seconds: int | None = None,
+    etag: bool = True,
+) -> Response:
+    """A response of serialized JSON with an ETag; answers If-None-Match with 304."""
     resp = Response(payload, status=status, mimetype=mimetype)
     if etag and status == 200:
         resp.set_etag(etag_of(payload))

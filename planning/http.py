@@ -7,9 +7,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, request
 
+from gis.db import connect
 from gis.root import Api, Root, current_root
-from gis.web import json_response
-from planning.data import DataCache
+from gis.web import cached_json_response, json_response
+from planning.data import DataCache, data_versions
 from planning.export import report_csv
 from planning.params import (
     GAP_KINDS,
@@ -73,22 +74,33 @@ def gaps() -> Response:
 
 @bp.get("/coverage/suggest")
 def suggest() -> Response:
+    """Suggested sites, bounded (suggest_time_limit_s, suggest_max_candidates) and kept in the answer cache
+    while the source layers and standards are at the versions they were solved for."""
     args = request.args
-    kind = check_choice(args.get("kind"), SUGGEST_KINDS, "kind")
-    budget = parse_budget(args.get("budget"))
-    body = coverage_suggest(
-        _engine(),
-        kind=kind,
-        year=_year(),
-        area=args.get("area"),
-        budget=budget,
-        share=parse_share(args.get("share")),
-        roads=check_choice(args.get("roads"), ROADS, "roads", default="all"),
-        as_of=parse_optional_int(args.get("as_of"), "as_of"),
-        time_limit_s=30.0,
-        cache=_cache(),
-    )
-    return json_response(body, mimetype=GEOJSON, cache_seconds=60)
+    cfg = current_root().settings
+    asked: dict[str, Any] = {
+        "kind": check_choice(args.get("kind"), SUGGEST_KINDS, "kind"),
+        "year": _year(),
+        "area": args.get("area"),
+        "budget": parse_budget(args.get("budget")),
+        "share": parse_share(args.get("share")),
+        "roads": check_choice(args.get("roads"), ROADS, "roads", default="all"),
+        "as_of": parse_optional_int(args.get("as_of"), "as_of"),
+    }
+    with connect(_engine()) as conn:
+        versions = data_versions(conn)
+
+    def solve() -> dict[str, Any]:
+        return coverage_suggest(
+            _engine(),
+            **asked,
+            time_limit_s=cfg.suggest_time_limit_s,
+            max_candidates=cfg.suggest_max_candidates,
+            cache=_cache(),
+        )
+
+    key = ("coverage/suggest", *sorted(asked.items()))
+    return cached_json_response(key, tuple(sorted(versions.items())), solve, mimetype=GEOJSON, cache_seconds=60)
 
 
 def _param(name: str, description: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:

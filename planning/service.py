@@ -146,10 +146,12 @@ def coverage_suggest(
     roads: str = "all",
     as_of: int | None = None,
     time_limit_s: float = 60.0,
+    max_candidates: int | None = None,
     cache: DataCache | None = None,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
-    """Suggested new sites of `kind` in `area` as a GeoJSON FeatureCollection with a solver summary."""
+    """Suggested new sites of `kind` in `area` as a GeoJSON FeatureCollection with a solver summary
+    (the solver stops after `time_limit_s`; more than `max_candidates` candidate sites: 413)."""
     kind = check_choice(kind, SUGGEST_KINDS, "kind")
     roads = check_choice(roads, ROADS, "roads", default="all")
     check_budget(budget)
@@ -157,7 +159,9 @@ def coverage_suggest(
         ctx = _context(conn, year=year, area=area, as_of=as_of, cache=cache, progress=progress, parts=NEEDS[kind])
         progress("solving")
         if kind == "camera":
-            return suggest_cameras(conn, ctx.data, ctx.standards, year, area=ctx.area, budget=budget)
+            return suggest_cameras(
+                conn, ctx.data, ctx.standards, year, area=ctx.area, budget=budget, time_limit_s=time_limit_s
+            )
         return suggest_stations(
             conn,
             ctx.data,
@@ -169,6 +173,7 @@ def coverage_suggest(
             min_share=share,
             roads=roads,
             time_limit_s=time_limit_s,
+            max_candidates=max_candidates,
         )
 
 

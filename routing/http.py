@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from typing import Any
 
@@ -12,7 +14,7 @@ from gis import params
 from gis.db import connect
 from gis.errors import InvalidParameter, TooLarge, Unprocessable
 from gis.root import Api, Root, current_root
-from gis.web import json_response, request_json, require_role, settings
+from gis.web import cached_json_response, json_response, request_json, require_role, settings
 from routing import openapi
 from routing.incident import Incident, IncidentPatch
 from routing.routes import RouteRequest, plan_route
@@ -196,19 +198,26 @@ def observations_create() -> Response:
     return json_response({"stored": stored}, status=201, etag=False)
 
 
-def _diversion(closure_of) -> Response:  # type: ignore[no-untyped-def]
+def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-def]
+    """The plan for the closure `closure_of(conn, state)` makes, from the answer cache while the graph,
+    the live overlay, the incidents and the toll stations are those it was made with."""
     from routing.diversion import load_toll_stations, plan_diversion
+    from routing.limits import check_closed_arcs
 
-    r = router()
+    r, cfg = router(), settings()
     with connect(r.engine) as conn:
         versions = read_versions(conn)
         state = r.state(conn, versions)
         ov = r.overlay(conn, state, versions)
-        closure = closure_of(conn, state)
-        plan = plan_diversion(
-            state, ov, closure, search_km=settings().diversion_search_km, toll_stations=load_toll_stations(conn)
-        )
-    return json_response(plan, mimetype=GEOJSON)
+
+        def plan() -> dict:
+            closure = closure_of(conn, state)
+            check_closed_arcs(len(closure.arcs), cfg)
+            toll = load_toll_stations(conn)
+            return plan_diversion(state, ov, closure, search_km=cfg.diversion_search_km, toll_stations=toll)
+
+        basis = (state, ov, versions.get("incidents", 0), versions.get("toll_stations", 0))
+        return cached_json_response(key, basis, plan, mimetype=GEOJSON)
 
 
 @bp.get("/diversion")
@@ -219,7 +228,7 @@ def diversion_get() -> Response:
 
     # An id past 64 bits is well-formed: no such incident (404), as /incidents/{id} answers.
     ident = params.integer(request.args.get("incident", ""), "incident", minimum=0, maximum=None, fix="an incident id")
-    return _diversion(lambda conn, state: incident_closure(conn, state.graph, ident))
+    return _diversion(("diversion", ident), lambda conn, state: incident_closure(conn, state.graph, ident))
 
 
 @bp.post("/diversion")
@@ -227,31 +236,34 @@ def diversion_post() -> Response:
     """POST /diversion: the diversion plan for an ad-hoc closure (stores nothing, no token)."""
 
     from routing.diversion import adhoc_closure
+    from routing.limits import check_closure_area
 
     body = params.json_object(_body(), "body", fix="a JSON object describing the closure")
-    return _diversion(lambda conn, state: adhoc_closure(conn, state.graph, body))
+    check_closure_area(body, settings())
+    key = ("diversion", hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16).digest())
+    return _diversion(key, lambda conn, state: adhoc_closure(conn, state.graph, body))
 
 
 @bp.get("/isochrone")
 def isochrone_view() -> Response:
-    """GET /isochrone: polygons reachable within the given minutes."""
+    """GET /isochrone: polygons reachable within the given minutes (bounded by the isochrone settings)."""
 
-    from routing.reach import MAX_MINUTES, isochrone
+    from routing.limits import isochrone_minutes
+    from routing.reach import isochrone
     from routing.snap import snap
 
     lon, lat = _required_point("at")
-    text = request.args.get("minutes", "5,10,15")
-    fix = f"1 to 10 numbers of minutes in (0, {MAX_MINUTES}] such as 5,10,15"
-    minutes = [params.number(m, "minutes", maximum=MAX_MINUTES, fix=fix) for m in text.split(",") if m.strip()]
-    if not minutes or len(minutes) > 10 or not all(m > 0 for m in minutes):
-        raise InvalidParameter(f"minutes must be {fix}; got {text!r}", parameter="minutes")
+    minutes = isochrone_minutes(request.args.get("minutes", "5,10,15"), settings())
     ignore = _flags("ignore", ("incidents", "weather"))
     state, ov, _ = router().for_request(incidents="incidents" not in ignore, hazards="weather" not in ignore)
-    at = snap(
-        state.graph, lon, lat, radius_m=settings().routing_snap_radius_m, parameter="at", preferred=state.preferred
-    )
-    body = isochrone(state, ov, at, minutes)
-    return json_response(body, mimetype=GEOJSON)
+
+    def reach() -> dict:
+        radius = settings().routing_snap_radius_m
+        at = snap(state.graph, lon, lat, radius_m=radius, parameter="at", preferred=state.preferred)
+        return isochrone(state, ov, at, minutes)
+
+    key = ("isochrone", lon, lat, tuple(minutes), frozenset(ignore))
+    return cached_json_response(key, (state, ov), reach, mimetype=GEOJSON)
 
 
 def _points(body: dict, key: str) -> list[tuple[float, float]]:

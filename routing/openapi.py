@@ -263,14 +263,14 @@ def paths() -> dict[str, Any]:
                 "tags": ["Routing"],
                 "operationId": "getDiversion",
                 "parameters": [_q("incident", "Incident id", required=True, type_="integer")],
-                "responses": {"200": _GEO, "404": _PROBLEM, **errors},
+                "responses": {"200": _GEO, "404": _PROBLEM, "413": _PROBLEM, **errors},
             },
             "post": {
                 "summary": "Diversion plan for an ad-hoc closure (stores nothing, no token)",
                 "tags": ["Routing"],
                 "operationId": "postDiversion",
                 "requestBody": CLOSURE_BODY,
-                "responses": {"200": _GEO, **errors},
+                "responses": {"200": _GEO, "413": _PROBLEM, **errors},
             },
         },
         "/isochrone": {
@@ -280,10 +280,10 @@ def paths() -> dict[str, Any]:
                 "operationId": "getIsochrone",
                 "parameters": [
                     _q("at", "lon,lat", required=True),
-                    _q("minutes", "e.g. 5,10,15"),
+                    _q("minutes", "e.g. 5,10,15 (at most isochrone_max_bands values, each ≤ isochrone_max_minutes)"),
                     _q("ignore", "incidents", enum=["incidents", "weather"]),
                 ],
-                "responses": {"200": _GEO, **errors},
+                "responses": {"200": _GEO, "413": _PROBLEM, **errors},
             }
         },
         "/matrix": {

@@ -8,6 +8,7 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy.engine import Connection
 
+from gis.errors import TooLarge
 from gis.stake import format_stake
 from planning.areas import Area
 from planning.camera_gaps import camera_gaps
@@ -51,7 +52,14 @@ def _solution_summary(sol: SitingSolution, *, budget: float | None, min_share: f
 
 
 def suggest_cameras(
-    conn: Connection, data: CoverageData, standards: StandardSet, year: int, *, area: Area, budget: float | None = None
+    conn: Connection,
+    data: CoverageData,
+    standards: StandardSet,
+    year: int,
+    *,
+    area: Area,
+    budget: float | None = None,
+    time_limit_s: float = 60.0,
 ) -> dict[str, Any]:
     """The minimal new camera positions closing every spacing gap in `area` (or, with a budget in cameras,
     the gaps to close that remove the most gap km, chosen exactly)."""
@@ -76,7 +84,7 @@ def suggest_cameras(
             cover=sparse.identity(len(gaps), format="csr"),
             precovered=np.zeros(len(gaps), bool),
         )
-        sol = solve_mclp(inst, budget)
+        sol = solve_mclp(inst, budget, time_limit_s=time_limit_s)
         chosen = [gaps[int(j)] for j in sol.selected]
         summary.update(_solution_summary(sol, budget=budget, min_share=None))
         summary["method"] = "gaps to close within the budget: 0/1 knapsack on gap km, solved exactly"
@@ -134,9 +142,18 @@ def suggest_stations(
     min_share: float = 1.0,
     roads: str = "all",
     time_limit_s: float = 60.0,
+    max_candidates: int | None = None,
 ) -> dict[str, Any]:
-    """New station sites: LSCP (fewest/cheapest to cover the demand) or, with a budget, MCLP."""
+    """New station sites: LSCP (fewest/cheapest to cover the demand) or, with a budget, MCLP; 413 when the
+    area offers more than `max_candidates` candidate sites (the solver's work grows with them)."""
     problem = station_problem(data, standards, year, kind=kind, area=area, roads=roads)
+    if max_candidates is not None and len(problem.candidates) > max_candidates:
+        raise TooLarge(
+            f"{area.adcode} offers {len(problem.candidates):,} candidate sites; a suggestion is solved for at most "
+            f"{max_candidates:,} (setting suggest_max_candidates): choose a city or county with area=",
+            parameter="area",
+            extra={"limit": max_candidates, "value": len(problem.candidates)},
+        )
     inst = problem.instance()
     if budget is None:
         sol = solve_lscp(inst, min_share=min_share, time_limit_s=time_limit_s)
