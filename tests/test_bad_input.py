@@ -469,3 +469,36 @@ def test_a_connection_lost_during_commit_is_503_with_retry_after(app, client, en
     assert int(resp.headers["Retry-After"]) > 0
     after = client.get("/incidents", query_string={"status": "all"}).get_json()["features"]
     assert len(after) == len(before)  # the transaction did not commit
+
+
+def _camera_collection(properties: dict) -> str:
+    import json
+
+    feature = {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "Point", "coordinates": [112.9501, 28.12]},
+    }
+    return json.dumps({"type": "FeatureCollection", "features": [feature]})
+
+
+@pytest.mark.parametrize(
+    ("upload", "content_type", "field"),
+    [
+        (_camera_collection({"name": "a\x00b", "kind": "video"}), "application/geo+json", "name"),
+        (_camera_collection({"name": "\ud800", "kind": "video"}), "application/geo+json", "name"),
+        (_camera_collection({"na\x00me": "a", "kind": "video"}), "application/geo+json", "properties"),
+        ("name,kind,lon,lat\na\x00b,video,112.9501,28.12\n", "text/csv", "name"),
+    ],
+    ids=["geojson-nul", "geojson-surrogate", "geojson-nul-in-a-name", "csv-nul"],
+)
+def test_text_the_database_cannot_store_is_an_import_error_naming_the_field(client, upload, content_type, field):
+    data = upload.encode("utf-8", "surrogatepass")
+    body = _user_problem(client.post("/imports/cameras", data=data, content_type=content_type, headers=auth()), (422,))
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(1, field)], body
+
+
+def test_a_deeply_nested_geojson_upload_is_400(client):
+    data = b'{"type": "FeatureCollection", "features": ' + b"[" * 100_000
+    resp = client.post("/imports/cameras", data=data, content_type="application/geo+json", headers=auth())
+    assert "nested too deeply" in _user_problem(resp, (400,), "file")["detail"]

@@ -95,6 +95,8 @@ def _read_geojson(path: Path) -> SourceTable:
         raise InvalidParameter(f"{name} is empty", parameter="file")
     try:
         doc = json.loads(text)
+    except RecursionError:  # the decoder's guard: 100,000 '[' end here, not in a 500
+        raise InvalidParameter(f"{name} is nested too deeply to be GeoJSON", parameter="file") from None
     except json.JSONDecodeError as exc:
         hint = "; the file ends before the JSON is complete (truncated?)" if _ends_early(text) else ""
         raise InvalidParameter(

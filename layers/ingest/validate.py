@@ -13,6 +13,8 @@ import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from gis.errors import InvalidParameter
+from gis.params import check_json_values, text_problem
 from layers.catalog import Layer, Property
 from layers.ingest.admin_codes import admin_code_errors, complete_admin_properties
 from layers.ingest.coords import CoordinateSystem
@@ -146,6 +148,19 @@ def _limit_error(table: str, name: str, value: object) -> str | None:
     return None
 
 
+def _unstorable(name: str, value: object) -> tuple[str, str] | None:
+    """(field, reason) when a property's name or value holds text PostgreSQL cannot store (NUL, an
+    unpaired surrogate), so that the row is reported by field rather than refused by the database."""
+    problem = text_problem(name)
+    if problem:
+        return ("properties", f"a property name {problem}")
+    try:
+        check_json_values(value, name)
+    except InvalidParameter as exc:
+        return (name, exc.detail.removeprefix(f"{name} "))
+    return None
+
+
 class RowValidator:
     """Turns source records into candidates for one layer, table and coordinate system."""
 
@@ -199,6 +214,10 @@ class RowValidator:
             props = complete_admin_properties(props)
         for key, value in props.items():
             name = str(key)
+            unstorable = _unstorable(name, value)
+            if unstorable:
+                cand.errors.append(unstorable)
+                continue
             prop = self._declared(name)
             if prop is not None:
                 try:
