@@ -32,7 +32,9 @@ def audit_group() -> None:
 
 
 @audit_group.command("list")
-@click.option("--since", default=None, help="Only reads at or after this time (ISO 8601, e.g. 2026-12-01).")
+@click.option(
+    "--since", default=None, help="Only reads at or after this time (ISO 8601, e.g. 2026-12-01; naive: +08:00)."
+)
 @click.option("--layer", default=None, help="Only reads of this layer.")
 @click.option("--token", "token_name", default=None, help="Only reads with the token of this name.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=100, show_default=True)
@@ -42,14 +44,16 @@ def audit_list_cmd(
     cli: CliContext, since: str | None, layer: str | None, token_name: str | None, limit: int, as_json: bool
 ) -> None:
     """The newest audited reads first: when, who (token name and role), what (layer, path, query), how many."""
-    from gis.audit import read_entries
+    from gis.audit import entry_json, read_entries
     from gis.db import connect
+    from gis.params import instant
 
+    after = instant(since, "--since")  # a bad time: exit 2 with the fix (the root group's handler)
     with connect(cli.engine) as conn:
-        rows = read_entries(conn, since=since, layer=layer, token=token_name, limit=limit)
+        rows = read_entries(conn, since=after, layer=layer, token=token_name, limit=limit)
     for r in rows:
         if as_json:
-            click.echo(json.dumps({**r, "read_at": r["read_at"].isoformat()}, ensure_ascii=False))
+            click.echo(json.dumps(entry_json(r), ensure_ascii=False))
             continue
         query = "&".join(f"{k}={v}" for k, v in r["params"].items())
         click.echo(f"{r['read_at']:%Y-%m-%d %H:%M:%S%z}  {r['token_name']} ({r['role']})  {r['layer']}  "

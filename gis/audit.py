@@ -143,11 +143,18 @@ class AuditLog:
         self.written += len(rows)
 
 
-def read_entries(conn: sa.Connection, *, since: str | None, layer: str | None, token: str | None, limit: int) -> list:
-    """The newest audit rows (newest first), filtered by time (ISO 8601), layer and token name."""
+def read_entries(
+    conn: sa.Connection, *, since: datetime | None, layer: str | None, token: str | None, limit: int
+) -> list:
+    """The newest audit rows (newest first), filtered by time, layer and token name."""
     return list(
         conn.execute(
             sa.text(load_sql("queries/audit_list.sql")),
             {"since": since, "layer": layer, "token": token, "limit": limit},
         ).mappings()
     )
+
+
+def entry_json(row: Any) -> dict[str, Any]:
+    """An audit row as JSON (GET /audit, daoan audit list --json)."""
+    return {**row, "read_at": row["read_at"].isoformat()}

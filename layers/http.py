@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, redirect, request
 
 from gis import access, params
+from gis.audit import entry_json, read_entries
 from gis.db import connect
 from gis.errors import DatabaseUnavailable, InvalidParameter
 from gis.root import Api, Root, current_root
 from gis.settings import Token
 from gis.sqlfiles import load_sql
-from gis.web import base_url, json_response, settings
+from gis.web import base_url, json_response, require_role, settings
 from layers.catalog import LAYERS, Layer, get_layer
 from layers.features import get_item, parse_items_query, query_items
 from layers.openapi import openapi_document
@@ -302,6 +303,26 @@ def search_view() -> Response:
         for layer in INTERNAL_SEARCHABLE:
             access.audit_read(token, layer.id, hits[layer.id])
     return _by_reader(resp, token is not None)
+
+
+AUDIT_PARAMS = ("since", "layer", "token", "limit")
+
+
+@bp.get("/audit")
+def audit_log() -> Response:
+    """Reads of internal layers, newest first (admin token): the audit log of gis/audit.py."""
+    require_role("admin")
+    args = request.args
+    unknown = [k for k in args if k not in AUDIT_PARAMS]
+    if unknown:
+        raise InvalidParameter(f"unknown parameter {unknown[0]!r}; use {', '.join(AUDIT_PARAMS)}", parameter=unknown[0])
+    since = params.instant(args.get("since"), "since")
+    layer = params.choice(args["layer"], "layer", tuple(LAYERS)) if "layer" in args else None
+    token = params.text(args["token"], "token", max_length=200) if "token" in args else None
+    limit = params.integer(args.get("limit", "100"), "limit", minimum=1, maximum=10_000)
+    with connect(_engine()) as conn:
+        rows = read_entries(conn, since=since, layer=layer, token=token, limit=limit)
+    return access.mark_private(json_response({"entries": [entry_json(r) for r in rows]}, etag=False))
 
 
 def api() -> Api:

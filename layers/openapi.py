@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gis.openapi import OPTIONAL_AUTH, complete, components, problem
+from gis.openapi import AUTH, OPTIONAL_AUTH, complete, components, problem
 from layers.catalog import LAYERS, Layer
 
 _PROBLEM = problem("400")
@@ -147,6 +147,29 @@ def openapi_document(base: str, extra_paths: dict[str, Any]) -> dict[str, Any]:
                 "security": OPTIONAL_AUTH,
                 "parameters": [_param("q", "Route code or part of a name", {"type": "string"}, required=True)],
                 "responses": {"200": _ok("Matches"), "400": _PROBLEM},
+            }
+        },
+        "/audit": {
+            "get": {
+                "summary": "Reads of internal layers, newest first (admin token)",
+                "operationId": "getAuditLog",
+                "tags": ["Capabilities"],
+                "security": AUTH,
+                "parameters": [
+                    _param(
+                        "since", "Only reads at or after this ISO-8601 time", {"type": "string", "format": "date-time"}
+                    ),
+                    _param("layer", "Only reads of this layer", {"type": "string", "enum": list(LAYERS)}),
+                    _param("token", "Only reads with the token of this name", {"type": "string", "maxLength": 200}),
+                    _param(
+                        "limit",
+                        "At most this many entries",
+                        {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
+                    ),
+                ],
+                "responses": {
+                    "200": _ok("The entries: read_at, token_name, role, layer, method, path, params, features")
+                },
             }
         },
         **_features_paths(),

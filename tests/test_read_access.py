@@ -360,3 +360,33 @@ def test_seeding_leaves_internal_layers_out_unless_asked(tmp_path, settings):
     refused = CliRunner().invoke(main, args, obj=settings)
     assert refused.exit_code == 2 and "--internal" in refused.output and not out.exists()
     assert CliRunner().invoke(main, [*args, "--internal"], obj=settings).exit_code == 0 and out.exists()
+
+
+def test_admins_read_the_audit_log_over_http(client, audit_rows):
+    from tests.conftest import ADMIN_TOKEN, OPERATOR_TOKEN
+
+    client.get("/collections/command_centres/items", headers=auth(VIEWER))
+    client.get("/collections/enforcement_stations/items", headers=auth(PLANNER))
+    audit_rows()
+    _is_401(client.get("/audit"))
+    for token in (VIEWER, PLANNER, OPERATOR_TOKEN):
+        assert client.get("/audit", headers=auth(token)).status_code == 403
+    resp = client.get("/audit?layer=enforcement_stations&since=2000-01-01T00:00:00Z", headers=auth(ADMIN_TOKEN))
+    assert resp.status_code == 200
+    _is_private(resp)
+    entries = resp.get_json()["entries"]
+    assert [(e["token_name"], e["role"], e["layer"], e["features"]) for e in entries] == [
+        ("planner-1", "planner", "enforcement_stations", 1)
+    ]
+    assert (
+        client.get("/audit?token=viewer-1&limit=1", headers=auth(ADMIN_TOKEN)).get_json()["entries"][0]["layer"]
+        == "command_centres"
+    )
+    for query, parameter in (
+        ("since=yesterday", "since"),
+        ("limit=0", "limit"),
+        ("layer=x", "layer"),
+        ("who=1", "who"),
+    ):
+        bad = client.get(f"/audit?{query}", headers=auth(ADMIN_TOKEN))
+        assert bad.status_code == 400 and bad.get_json()["parameter"] == parameter, query
