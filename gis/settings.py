@@ -66,7 +66,7 @@ class Settings:
     # naming the setting. A diversion plan for a closure of at most this many directed road arcs, drawn
     # (POST /diversion) over at most this many km²; isochrones of at most this many bands and minutes;
     # site suggestions solved for at most this long over at most this many candidate sites.
-    diversion_max_closed_arcs: int = 400
+    diversion_max_closed_arcs: int = 5_000
     diversion_max_area_km2: float = 100.0
     isochrone_max_bands: int = 5
     isochrone_max_minutes: float = 60.0

@@ -161,7 +161,7 @@ def test_limits_and_cache_sizes_are_settings(tmp_path):
 
     defaults = load_settings({})
     assert (defaults.isochrone_max_bands, defaults.isochrone_max_minutes) == (5, 60.0)
-    assert (defaults.diversion_max_closed_arcs, defaults.diversion_max_area_km2) == (400, 100.0)
+    assert (defaults.diversion_max_closed_arcs, defaults.diversion_max_area_km2) == (5_000, 100.0)
     assert (defaults.suggest_time_limit_s, defaults.suggest_max_candidates) == (10.0, 20_000)
     env = load_settings({"DAOAN_ISOCHRONE_MAX_BANDS": "8", "DAOAN_ANSWER_CACHE_MB": "16"})
     assert env.isochrone_max_bands == 8 and env.answer_cache_mb == 16.0
