@@ -9,6 +9,7 @@ import numpy as np
 
 from gis.stake import format_stake
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
+from routing.kernel_args import Driven, Segments
 from routing.overlay import Overlay
 from routing.route_kernels import (
     MODIFIERS,
@@ -63,23 +64,26 @@ def leg_table(graph: RoadGraph, path: Path, cost: np.ndarray, start_fraction: fl
     """The pieces, vertices and step table of a leg (compiled: one call per leg)."""
     if not path.arcs:
         raise ValueError("a leg drives at least one arc")
-    return Leg(
-        *leg_steps(
-            graph.seg_coords,
-            graph.seg_ptr,
-            graph.seg_length_m,
-            graph.seg_class,
-            graph.seg_route,
-            graph.seg_name,
-            cost,
-            path.arc_ids(),
-            float(path.first_part),
-            float(path.last_part),
-            float(start_fraction),
-            LINK,
-            EXPRESSWAY,
-        )  # fmt: skip
+    driven = Driven(
+        arcs=path.arc_ids(),
+        first_part=float(path.first_part),
+        last_part=float(path.last_part),
+        start_fraction=float(start_fraction),
     )
+    return Leg(*leg_steps(_segments(graph), cost, tuple(driven), LINK, EXPRESSWAY))
+
+
+def _segments(graph: RoadGraph) -> tuple:
+    """tuple(Segments) of the graph, as routing.route_kernels.leg_steps takes it (made once)."""
+    found = graph.__dict__.get("_kernel_segments")
+    if found is None:
+        found = graph.__dict__["_kernel_segments"] = tuple(
+            Segments(
+                coords=graph.seg_coords, ptr=graph.seg_ptr, length_m=graph.seg_length_m,
+                road_class=graph.seg_class, route=graph.seg_route, name=graph.seg_name,
+            )
+        )  # fmt: skip
+    return found
 
 
 def _exit_label(graph: RoadGraph, arc: int) -> str:

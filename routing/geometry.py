@@ -8,6 +8,7 @@ import math
 import numpy as np
 import shapely
 
+from routing.kernel_args import Grid
 from routing.route_kernels import point_at
 from routing.snap_kernel import around, nearest
 
@@ -109,15 +110,26 @@ class SegmentGrid:
         return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
 
     def cells(self, lon: float, lat: float, radius_m: float) -> tuple[int, int, int, int]:
-        """(x0, x1, y0, y1): the grid cells the box of `radius_m` around (lon, lat) covers."""
+        """tuple(Cells): the grid cells x0..x1 × y0..y1 the box of `radius_m` around (lon, lat) covers
+        (a plain tuple in Cells' order, as the snap kernels take it: a NamedTuple costs a microsecond
+        to make, twice per snapped point)."""
         dlat = radius_m / M_PER_DEG
         dlon = radius_m / (M_PER_DEG * max(math.cos(math.radians(lat)), 0.01))
-        return (
-            math.floor((lon - dlon) / CELL_DEG),
-            math.floor((lon + dlon) / CELL_DEG),
-            math.floor((lat - dlat) / CELL_DEG),
-            math.floor((lat + dlat) / CELL_DEG),
-        )
+        x0, x1 = math.floor((lon - dlon) / CELL_DEG), math.floor((lon + dlon) / CELL_DEG)
+        y0, y1 = math.floor((lat - dlat) / CELL_DEG), math.floor((lat + dlat) / CELL_DEG)
+        return (x0, x1, y0, y1)  # Cells(x0, x1, y0, y1)
+
+    def packed(self) -> tuple:
+        """tuple(Grid) of the index, as the snap kernels take it (made once)."""
+        found = self.__dict__.get("_packed")
+        if found is None:
+            found = self._packed = tuple(
+                Grid(
+                    coords=self.coords, ptr=self.ptr, bbox=self.bbox, keys=self.keys, cell_ptr=self.cell_ptr,
+                    cell_segs=self.segs, cell_deg=CELL_DEG,
+                )
+            )  # fmt: skip
+        return found
 
     def nearest(
         self, lon: float, lat: float, radius_m: float, preferred: np.ndarray | None = None
@@ -125,9 +137,10 @@ class SegmentGrid:
         """(segment, metres, fraction, lon, lat of the nearest point) of the nearest segment within
         `radius_m` (a `preferred` one first when any is that near; ties to the lower index), or None.
         Compiled: routing.snap_kernel."""
-        x0, x1, y0, y1 = self.cells(lon, lat, radius_m)
+        cells = self.cells(lon, lat, radius_m)
         if len(self.keys) == 0:
             return None
+        x0, x1, y0, y1 = cells
         if (x1 - x0 + 1) * (y1 - y0 + 1) > 40_000:  # a huge radius: every segment, the vectorised way
             segs = np.arange(len(self.ptr) - 1)
             dist, frac = self.distances(segs, lon, lat)
@@ -141,10 +154,7 @@ class SegmentGrid:
             return i, float(dist[i]), float(frac[i]), float(x), float(y)
         use = preferred is not None
         pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
-        seg, dist, frac, x, y = nearest(
-            self.coords, self.ptr, self.bbox, self.keys, self.cell_ptr, self.segs, CELL_DEG, x0, x1, y0, y1,
-            float(lon), float(lat), float(radius_m), pref, use,
-        )  # fmt: skip
+        seg, dist, frac, x, y = nearest(self.packed(), cells, float(lon), float(lat), float(radius_m), pref, use)
         return None if seg < 0 else (seg, dist, frac, x, y)
 
     def around(
@@ -153,21 +163,20 @@ class SegmentGrid:
         lat: float,
         best: tuple[int, float],
         preferred: np.ndarray | None,
-        incidence: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+        incidence: tuple,
         tie_m: float,
         node_m: float,
     ) -> tuple[np.ndarray, np.ndarray, int, float, float]:
         """(segments, fractions, node or -1, node lon, node lat): every place on the network as near
         to (lon, lat) as the nearest segment `best` (segment, metres), a node's every segment when
-        the nearest point lies at that node. Compiled: routing.snap_kernel.around."""
+        the nearest point lies at that node (`incidence`: tuple(Incidence), routing.snap.incidence).
+        Compiled: routing.snap_kernel.around."""
         seg, dist = best
-        x0, x1, y0, y1 = self.cells(lon, lat, dist + tie_m)
+        cells = self.cells(lon, lat, dist + tie_m)
         use = preferred is not None
         pref = preferred if preferred is not None else np.zeros(1, dtype=np.bool_)
-        source, target, inc_ptr, inc_seg = incidence
         return around(
-            self.coords, self.ptr, self.bbox, self.keys, self.cell_ptr, self.segs, CELL_DEG, x0, x1, y0, y1,
-            float(lon), float(lat), int(seg), float(dist), pref, use, source, target, inc_ptr, inc_seg,
+            self.packed(), cells, float(lon), float(lat), int(seg), float(dist), pref, use, incidence,
             float(tie_m), float(node_m),
         )  # fmt: skip
 

@@ -182,3 +182,56 @@ class Groups(NamedTuple):
     nodes: np.ndarray
     secs: np.ndarray
     metres: np.ndarray
+
+
+class Grid(NamedTuple):
+    """A grid index of segments (routing.geometry.SegmentGrid): vertices and their CSR by segment,
+    each segment's bounding box, the sorted keys of the cells holding segments with their segments'
+    CSR, and the cell size in degrees."""
+
+    coords: np.ndarray
+    ptr: np.ndarray
+    bbox: np.ndarray
+    keys: np.ndarray
+    cell_ptr: np.ndarray
+    cell_segs: np.ndarray
+    cell_deg: float
+
+
+class Cells(NamedTuple):
+    """A block of grid cells: x0..x1 × y0..y1 (cell indices, both ends included)."""
+
+    x0: int
+    x1: int
+    y0: int
+    y1: int
+
+
+class Incidence(NamedTuple):
+    """Each segment's end nodes, and the segments of each node (CSR by node)."""
+
+    seg_source: np.ndarray
+    seg_target: np.ndarray
+    inc_ptr: np.ndarray
+    inc_seg: np.ndarray
+
+
+class Segments(NamedTuple):
+    """What a route's answer reads of each segment (routing.graph.RoadGraph): vertices (CSR by
+    segment), metres, road class, route and name indices."""
+
+    coords: np.ndarray
+    ptr: np.ndarray
+    length_m: np.ndarray
+    road_class: np.ndarray
+    route: np.ndarray
+    name: np.ndarray
+
+
+class Driven(NamedTuple):
+    """A leg's arcs and how much of the first and last is driven (routing.search.Path)."""
+
+    arcs: np.ndarray
+    first_part: float
+    last_part: float
+    start_fraction: float  # where on its segment a single arc's drive starts

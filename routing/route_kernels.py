@@ -11,6 +11,8 @@ import math
 import numpy as np
 from numba import njit
 
+from routing.kernel_args import Driven, Segments
+
 
 @njit(cache=True, nogil=True, inline="always")
 def _bearing(lon1, lat1, lon2, lat2):  # pragma: no cover - compiled
@@ -252,12 +254,10 @@ def _arc_piece(seg_coords, seg_ptr, arc, lo, hi):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def leg_steps(
-    seg_coords, seg_ptr, seg_length_m, seg_class, seg_route, seg_name, cost, arcs, first_part, last_part,
-    start_fraction, link, expressway,
-):  # pragma: no cover - compiled  # fmt: skip
-    """Everything numeric a leg's answer needs, in one pass over its arcs (all but the first and last
-    driven whole; a single arc from `start_fraction`).
+def leg_steps(segments, cost, driven, link, expressway):  # pragma: no cover - compiled
+    """Everything numeric a leg's answer needs, in one pass over the arcs of `driven` (tuple(Driven):
+    all but the first and last driven whole; a single arc from its `start_fraction`) on `segments`
+    (tuple(Segments) of the graph, routing.kernel_args); `link`, `expressway`: those road class codes.
 
     Returns (arcs, metres, secs) of the pieces with a length (all of them when none has one), the
     vertices `xy` piece after piece, and the step table: one row per run of pieces on one road
@@ -266,6 +266,10 @@ def leg_steps(
     bearing leaving its start rounded, arc of the exit taken at its end or -1, 1 when a rounded number
     is too near a tie to trust, the key of the step's words, the code of its distance's words) and floats (metres, seconds, start lon and lat; the same rounded
     to 0.1, 0.1, 1e-7 and 1e-7)."""
+    sg, dv = Segments(*segments), Driven(*driven)
+    seg_coords, seg_ptr, seg_length_m = sg.coords, sg.ptr, sg.length_m
+    seg_class, seg_route, seg_name = sg.road_class, sg.route, sg.name
+    arcs, first_part, last_part, start_fraction = dv.arcs, dv.first_part, dv.last_part, dv.start_fraction
     n = arcs.shape[0]
     share = np.ones(n)
     if n == 1:

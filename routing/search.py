@@ -15,7 +15,7 @@ import numpy as np
 from routing import cch as cchmod
 from routing import query_kernels as qk
 from routing.graph import RoadGraph
-from routing.kernel_args import Bounds, Csr, Ends, Marks, Place, Potentials, Reached, Side, Starts, Tally
+from routing.kernel_args import Bounds, Csr, Ends, Marks, Potentials, Reached, Side, Starts, Tally
 from routing.kernels import alt_bidir, alt_search, dijkstra
 from routing.landmarks import Landmarks
 
@@ -40,7 +40,7 @@ class Endpoint:
     def __post_init__(self) -> None:
         object.__setattr__(self, "segs", np.array([self.seg, *(s for s, _ in self.others)], np.int64))
         object.__setattr__(self, "fractions", np.array([self.fraction, *(f for _, f in self.others)], np.float64))
-        object.__setattr__(self, "place", tuple(Place(segs=self.segs, fractions=self.fractions)))
+        object.__setattr__(self, "place", (self.segs, self.fractions))  # Place(segs, fractions), cheaply
 
     def candidates(self) -> list[tuple[int, float]]:
         """(segment, fraction) of every place the point stands for, the snapped one first."""

@@ -9,6 +9,7 @@ import numpy as np
 from gis.errors import Unprocessable
 from routing.geometry import SegmentGrid
 from routing.graph import RoadGraph
+from routing.kernel_args import Incidence
 from routing.search import Endpoint
 
 _lock = threading.Lock()
@@ -29,15 +30,20 @@ def segment_grid(graph: RoadGraph) -> SegmentGrid:
     return grid
 
 
-def incidence(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(segment sources, segment targets, ptr, segments): the segments of each node as a CSR, built once."""
+def incidence(graph: RoadGraph) -> tuple:
+    """tuple(Incidence): each segment's end nodes and the segments of each node as a CSR, built once."""
     found = getattr(graph, "_incidence", None)
     if found is None:
         ends = np.concatenate([graph.seg_source, graph.seg_target]).astype(np.int64)
         order = np.argsort(ends, kind="stable")
         segs = (order % max(graph.n_segments, 1)).astype(np.int64)
         ptr = np.searchsorted(ends[order], np.arange(len(graph.node_ids) + 1)).astype(np.int64)
-        found = (graph.seg_source.astype(np.int64), graph.seg_target.astype(np.int64), ptr, segs)
+        found = tuple(
+            Incidence(
+                seg_source=graph.seg_source.astype(np.int64), seg_target=graph.seg_target.astype(np.int64),
+                inc_ptr=ptr, inc_seg=segs,
+            )
+        )  # fmt: skip
         graph._incidence = found  # type: ignore[attr-defined]
     return found
 

@@ -12,6 +12,7 @@ import math
 import numpy as np
 from numba import njit
 
+from routing.kernel_args import Cells, Grid, Incidence
 from routing.route_kernels import point_at
 
 M_PER_DEG = 111_320.0
@@ -50,14 +51,16 @@ def _segment(coords, ptr, s, lon, lat, kx):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def nearest(
-    coords, ptr, bbox, keys, cell_ptr, cell_segs, cell_deg, x0, x1, y0, y1, lon, lat, radius_m, preferred,
-    use_preferred,
-):  # pragma: no cover - compiled  # fmt: skip
-    """The nearest segment within `radius_m` over grid cells x0..x1 × y0..y1: (segment or -1, metres,
-    fraction, lon and lat of the nearest point). With `use_preferred`, a preferred segment within the radius wins over any other; ties
-    go to the lower segment index. A segment whose bounding box lies farther than the radius, or
-    farther than the best found when it could not win anyway, is skipped unmeasured."""
+def nearest(grid, cells, lon, lat, radius_m, preferred, use_preferred):  # pragma: no cover - compiled
+    """The nearest segment of `grid` (tuple(Grid)) within `radius_m` over `cells` (tuple(Cells)):
+    (segment or -1, metres, fraction, lon and lat of the nearest point). With `use_preferred`, a
+    preferred segment within the radius wins over any other; ties go to the lower segment index. A
+    segment whose bounding box lies farther than the radius, or farther than the best found when it
+    could not win anyway, is skipped unmeasured."""
+    g, block = Grid(*grid), Cells(*cells)
+    coords, ptr, bbox, keys = g.coords, g.ptr, g.bbox, g.keys
+    cell_ptr, cell_segs, cell_deg = g.cell_ptr, g.cell_segs, g.cell_deg
+    x0, x1, y0, y1 = block.x0, block.x1, block.y0, block.y1
     kx = M_PER_DEG * math.cos(math.radians(lat))
     best_s, best_d, best_f, best_p = -1, np.inf, 0.0, False
     # The cell holding the point first: a near best early lets the box test skip most of the rest.
@@ -113,14 +116,19 @@ def _grow(segs, fracs, at, n):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def around(
-    coords, ptr, bbox, keys, cell_ptr, cell_segs, cell_deg, x0, x1, y0, y1, lon, lat, best_s, best_d, preferred,
-    use_preferred, seg_source, seg_target, inc_ptr, inc_seg, tie_m, node_m,
-):  # pragma: no cover - compiled  # fmt: skip
+    grid, cells, lon, lat, best_s, best_d, preferred, use_preferred, incidence, tie_m, node_m
+):  # pragma: no cover - compiled
     """Every (segment, fraction) a point snapped to `best_s` at `best_d` metres may start or end on:
     the segments as near as the nearest (within `tie_m`, of its preference class) at their nearest
     points, and, where such a nearest point lies within `node_m` of a segment's end vertex, every
     segment of that node at the node itself (fraction 0 or 1). Returns (segments, fractions, node or
-    -1, lon and lat of the node); the nearest segment comes first."""
+    -1, lon and lat of the node); the nearest segment comes first. Bundles (plain tuples of
+    routing.kernel_args): `grid` Grid, `cells` Cells, `incidence` Incidence."""
+    g, block, inc = Grid(*grid), Cells(*cells), Incidence(*incidence)
+    coords, ptr, bbox, keys = g.coords, g.ptr, g.bbox, g.keys
+    cell_ptr, cell_segs = g.cell_ptr, g.cell_segs
+    x0, x1, y0, y1 = block.x0, block.x1, block.y0, block.y1
+    seg_source, seg_target, inc_ptr, inc_seg = inc.seg_source, inc.seg_target, inc.inc_ptr, inc.inc_seg
     kx = M_PER_DEG * math.cos(math.radians(lat))
     cap = 16
     segs = np.empty(cap, np.int64)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from routing import geometry, route_kernels
+from routing.kernel_args import Driven, Segments
 from routing.text import bearing_deg, distance_text
 
 
@@ -157,9 +158,9 @@ def test_leg_steps_equal_the_slow_way(seed):
         arcs = rng.integers(0, 2 * n_segs, int(rng.integers(1, 12))).astype(np.int64)
         first_part, last_part = (float(x) for x in rng.choice([0.0, 0.3, 0.5, 1.0, 1 - 1e-6, rng.random()], 2))
         start = float(rng.random())
-        got = route_kernels.leg_steps(
-            coords, ptr, length_m, cls, route, name, cost, arcs, first_part, last_part, start, 5, 0
-        )
+        segments = Segments(coords=coords, ptr=ptr, length_m=length_m, road_class=cls, route=route, name=name)
+        driven = Driven(arcs=arcs, first_part=first_part, last_part=last_part, start_fraction=start)
+        got = route_kernels.leg_steps(tuple(segments), cost, tuple(driven), 5, 0)
         arcs_r, metres_r, secs_r, xy_r, rows = _reference_leg(
             coords, ptr, length_m, cls, route, name, cost, arcs, first_part, last_part, start
         )
