@@ -14,6 +14,8 @@ BENCHES = [
     ["bench/tiles_bench.py", "--write-results"],
     ["-m", "bench.coverage_bench"],
     ["-m", "bench.routing_bench"],
+    ["-m", "bench.route_http_bench", "--dataset", "monaco", "--write-results"],
+    ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
 ]
 
 
