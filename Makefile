@@ -1,13 +1,15 @@
 # Daoan: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Debian's python3.11 first: the server drops root (gis/privileges.py) and its service user must be able
+# to read the interpreter's standard library (a pyenv build under /root is closed to it).
+PYTHON ?= $(shell test -x /usr/bin/python3.11 && echo /usr/bin/python3.11 || command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DAOAN_DEMO ?= province
 export DAOAN_PORT ?= 8080
 
-.PHONY: help run test stop lint bench backup restore system venv node db clean-var
+.PHONY: help run test stop lint bench backup restore system venv venv-python node db clean-var
 
 help:
 	@echo "make run      set up PostGIS and Python, load the demo, serve on http://127.0.0.1:$(DAOAN_PORT)"
@@ -26,7 +28,12 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
-venv: $(BIN)/.installed
+# A .venv made from another interpreter than $(PYTHON) is made again.
+venv-python:
+	@if [ -x $(BIN)/python ] && [ "$$(readlink -f $(BIN)/python)" != "$$(readlink -f $(PYTHON))" ]; then \
+		echo "recreating $(VENV) with $(PYTHON)"; rm -rf $(VENV); fi
+
+venv: venv-python $(BIN)/.installed
 
 # Node tools for the map: the style validator and the Noto Sans font the label glyphs are built from.
 node_modules/.installed: package.json package-lock.json

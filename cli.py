@@ -12,6 +12,8 @@ import click
 from gis.errors import DaoanError
 from gis.settings import Settings
 
+UNDEFINED_TABLE = "42P01"  # PostgreSQL's SQLSTATE for a missing relation
+
 
 class _Main(click.Group):
     """The root group: an error Daoan reports to a user ends the command with its message and exit 2."""
@@ -23,6 +25,13 @@ class _Main(click.Group):
             from gis.cli import fail
 
             fail(exc.detail, 2)
+        except Exception as exc:  # a database without Daoan's tables: say how to make them
+            if getattr(getattr(exc, "orig", None), "pgcode", None) != UNDEFINED_TABLE:
+                raise
+            from gis.cli import fail
+
+            fail("the database has no Daoan tables yet: run `daoan db migrate` (or `daoan db init` for the "
+                 "project's own cluster) first", 2)  # fmt: skip
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gis.migrate import Migration, migrate
 from gis.settings import Settings
+from gis.sqlfiles import load_sql
 
 # Sessions of the database other than ours: a restore ends them (a server's pool reconnects: pre-ping
 # for transactions, a retry for the lean pools), so none keeps the catalog (PostGIS's OIDs) it cached.
@@ -40,9 +41,13 @@ def _terminate_others(engine: sa.Engine) -> int:
 def restore(settings: Settings, dump: Path) -> list[Migration]:
     """Replace the database's contents with `dump` in one transaction, end the other sessions before and
     after (they cached the catalog that pg_restore --clean replaces), then apply the migrations the dump
-    predates (and migration 015's grants). The migrations applied are returned."""
+    predates (and migration 015's grants); every layer version then moves past all versions seen before
+    (caches keyed by version must not take restored data for what they hold). The migrations applied
+    are returned."""
     engine = sa.create_engine(settings.url(), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     try:
+        with engine.connect() as conn:
+            before = int(conn.execute(sa.text(load_sql("queries/restore_versions_max.sql"))).scalar() or 0)
         _terminate_others(engine)
         subprocess.run(
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
@@ -54,6 +59,9 @@ def restore(settings: Settings, dump: Path) -> list[Migration]:
         engine.dispose()
     engine = sa.create_engine(settings.url(), poolclass=sa.pool.NullPool)
     try:
-        return migrate(engine)
+        applied = migrate(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text(load_sql("queries/restore_versions_bump.sql")), {"before": before})
+        return applied
     finally:
         engine.dispose()

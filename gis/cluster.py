@@ -85,12 +85,18 @@ def _owner_dirs(settings: Settings) -> None:
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     for sub in (settings.pg_data, settings.socket_dir):
         sub.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # The socket's directory for the cluster's user only (clusters made before 2026-12 had it 0755).
+    # The socket's directory for the cluster's user only (clusters made before 2026-12 had it 0755) —
+    # and, when root runs the project, for the service user `daoan serve` becomes (gis/privileges.py):
+    # its group may pass through (0710) to reach the socket, nobody else.
     os.chmod(settings.socket_dir, 0o700)
     if os.geteuid() == 0:
+        from gis.privileges import ensure_service_user
+
         entry = pwd.getpwnam(PG_OS_USER)
-        for path in (settings.pg_data, settings.socket_dir):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
+        service = ensure_service_user(settings.service_user)
+        os.chown(settings.pg_data, entry.pw_uid, entry.pw_gid)
+        os.chown(settings.socket_dir, entry.pw_uid, service.pw_gid)
+        os.chmod(settings.socket_dir, 0o710)
         # The cluster user must be able to pass through var/ (a checkout under a root-owned 0700 home
         # cannot), but nobody else may list it.
         os.chmod(settings.var_dir, 0o711)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import sqlalchemy as sa
-
 
 def write_private(path: Path, text: str) -> None:
     """Write `text` to `path`, readable by its owner only from the moment it exists (replaced atomically)."""
@@ -62,16 +60,3 @@ def read_passfile(path: Path) -> dict[str, str]:
 def passfile_text(passwords: dict[str, str]) -> str:
     """A password file giving each role its password on any host, port and database."""
     return "".join(f"*:*:*:{escape(role)}:{escape(pw)}\n" for role, pw in passwords.items())
-
-
-def inline_password(url: str) -> str:
-    """`url` with the password its `passfile` parameter points at written in (and the parameter removed),
-    for a process that cannot read the file (the server after dropping root). Other URLs unchanged."""
-    parsed = sa.engine.make_url(url)
-    passfile = parsed.query.get("passfile")
-    if not isinstance(passfile, str) or parsed.password or not parsed.username:
-        return url
-    password = read_passfile(Path(passfile)).get(parsed.username)
-    if password is None:
-        return url
-    return parsed.difference_update_query(["passfile"]).set(password=password).render_as_string(hide_password=False)

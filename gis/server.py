@@ -70,6 +70,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
     args = parser.parse_args(argv)
+    if os.geteuid() == 0:  # never serve as root: hand the secrets over and become the service user
+        from gis.errors import DaoanError
+        from gis.privileges import drop_to_service_user
+        from gis.settings import load_settings
+
+        try:
+            drop_to_service_user(load_settings())
+        except (DaoanError, OSError, ValueError) as exc:
+            sys.exit(f"daoan serve: {exc}")
     serve(host=args.host, port=args.port, workers=args.workers, threads=args.threads, access_log=args.access_log)
 
 

@@ -78,6 +78,8 @@ class Settings:
     answer_cache_mb: float = 64.0
     # Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-* headers are honoured; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # The unprivileged account `daoan serve` becomes when started as root (gis/privileges.py).
+    service_user: str = "daoan-web"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -166,7 +168,7 @@ FLOAT_KEYS = (
 )
 INT_KEYS = ("diversion_max_closed_arcs", "isochrone_max_bands", "suggest_max_candidates", "answer_cache_entries")
 # Keys a settings file may hold: a typo must not fall back silently to a default.
-FILE_KEYS = ("service_area", "tokens", "trusted_proxies", *FLOAT_KEYS, *INT_KEYS)
+FILE_KEYS = ("service_area", "service_user", "tokens", "trusted_proxies", *FLOAT_KEYS, *INT_KEYS)
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
@@ -221,6 +223,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     if proxies:
         items = proxies.split(",") if isinstance(proxies, str) else list(proxies)
         kwargs["trusted_proxies"] = tuple(str(p).strip() for p in items if str(p).strip())
+    service_user = env.get("DAOAN_SERVICE_USER") or data.get("service_user")
+    if service_user:
+        kwargs["service_user"] = str(service_user)
     if env.get("DAOAN_UPLOAD_MAX_MB"):
         kwargs["upload_max_bytes"] = int(float(env["DAOAN_UPLOAD_MAX_MB"]) * 1024 * 1024)
     if env.get("DAOAN_POOL_SIZE"):

@@ -11,6 +11,10 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v npm >/dev/null || need+=(nodejs npm)
 [ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
 command -v runuser >/dev/null || need+=(util-linux)
+# Debian's Python 3.11 with venv: the server's service user can read it (a Python under /root it cannot).
+[ -x /usr/bin/python3.11 ] || need+=(python3.11)
+/usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null || need+=(python3.11-venv)
+[ -f /usr/include/python3.11/Python.h ] || need+=(python3.11-dev)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing ${need[*]} from Debian packages"
 sudo=""

@@ -4,6 +4,7 @@ read and write data but not change the schema."""
 from __future__ import annotations
 
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -23,7 +24,12 @@ own_cluster = pytest.mark.skipif(base.database_url is not None, reason="DAOAN_DA
 def test_secrets_and_socket_are_private():
     assert stat.S_IMODE(base.passfile.stat().st_mode) == 0o600
     assert stat.S_IMODE(base.passfile.parent.stat().st_mode) == 0o700
-    assert stat.S_IMODE(base.socket_dir.stat().st_mode) == 0o700
+    # The socket's directory: its user, and (root running the project) the service user's group, which
+    # may only pass through to the socket; nobody else.
+    socket_dir = base.socket_dir.stat()
+    assert stat.S_IMODE(socket_dir.st_mode) == (0o710 if os.geteuid() == 0 else 0o700)
+    if os.geteuid() == 0:
+        assert socket_dir.st_gid == pwd.getpwnam(base.service_user).pw_gid
     assert "trust" not in (base.pg_data / "pg_hba.conf").read_text().split("# TYPE")[-1]
 
 
