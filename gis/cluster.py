@@ -9,6 +9,7 @@ URLs name (`passfile=`), so no password appears in a URL or a command line.
 
 from __future__ import annotations
 
+import grp
 import logging
 import os
 import pwd
@@ -190,6 +191,23 @@ def ensure_cluster(settings: Settings) -> None:
     _ensure_roles(settings, passwords)
 
 
+def _socket_options(settings: Settings) -> str:
+    """Server options for the socket. Run by root, the project serves as its service user
+    (gis/privileges.py), which must reach the socket: the socket joins the service user's group (the
+    cluster's user is made a member so PostgreSQL may hand it over), mode 0770. Otherwise the socket is
+    the cluster user's alone (0700, from postgresql.conf)."""
+    if os.geteuid() != 0:
+        return ""
+    from gis.privileges import ensure_service_user
+
+    service = ensure_service_user(settings.service_user)
+    group = grp.getgrgid(service.pw_gid).gr_name
+    if PG_OS_USER not in grp.getgrgid(service.pw_gid).gr_mem:
+        usermod = shutil.which("usermod") or "/usr/sbin/usermod"
+        subprocess.run([usermod, "-a", "-G", group, PG_OS_USER], check=True, capture_output=True)
+    return f" -c unix_socket_group={group} -c unix_socket_permissions=0770"
+
+
 def _start(settings: Settings) -> None:
     log.info("starting PostgreSQL on port %s", settings.pg_port)
     subprocess.run(
@@ -199,7 +217,7 @@ def _start(settings: Settings) -> None:
                 "-D",
                 str(settings.pg_data),
                 "-o",
-                f"-p {settings.pg_port}",
+                f"-p {settings.pg_port}{_socket_options(settings)}",
                 "-l",
                 str(settings.pg_data / "server.log"),
                 "-w",

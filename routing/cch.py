@@ -18,6 +18,7 @@ Closures, speed caps and fog change nothing but the costs, so they only need a c
 
 from __future__ import annotations
 
+import signal
 import time
 from dataclasses import dataclass, fields
 
@@ -201,8 +202,21 @@ def nested_dissection(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if len(a) == 0:
         return np.arange(n, dtype=np.int32)
     ptr, adj = _symmetric_csr(n, a, b)
-    _, iperm = pymetis.nested_dissection(adjacency=pymetis.CSRAdjacency(ptr, adj))
+    try:
+        _, iperm = pymetis.nested_dissection(adjacency=pymetis.CSRAdjacency(ptr, adj))
+    finally:
+        _signals_interrupt_again()
     return np.asarray(iperm, dtype=np.int32)
+
+
+def _signals_interrupt_again() -> None:
+    """METIS (GKlib's signal trap) swaps in its own SIGABRT and SIGTERM handlers while it runs and puts
+    the previous ones back with C's signal(), which adds SA_RESTART. Python's handlers must interrupt
+    blocking calls: with SA_RESTART a main thread waiting on a lock (a granian worker waits so for its
+    stop signal) never wakes to run the SIGTERM handler, and a server that rebuilt its graph ignored
+    SIGTERM until killed. Clear the flag again (the handlers themselves are left as they are)."""
+    for sig in (signal.SIGTERM, signal.SIGABRT):
+        signal.siginterrupt(sig, True)
 
 
 def _symmetric_csr(n: int, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,12 +6,16 @@ cache; then the whole build on the Monaco import."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from gis.settings import PROJECT_ROOT
 from routing import cch as cchmod
 from routing import store
 from routing.graph import RoadGraph, SegmentColumns, build_graph
@@ -418,3 +422,33 @@ def test_monaco_build_routes_like_alt(engine, settings):
                 found += 1
                 assert one.cost_s == pytest.approx(two.cost_s, rel=1e-9, abs=1e-9)
     assert found > 100
+
+
+def test_a_main_thread_waiting_on_a_lock_still_takes_sigterm_after_metis_ran_in_a_thread():
+    """A granian worker waits on an Event in its main thread for SIGTERM while a thread rebuilds the
+    graph; METIS must leave SIGTERM interrupting that wait (it re-installed it with SA_RESTART)."""
+    script = textwrap.dedent(
+        """
+        import os, signal, threading, time
+        import numpy as np
+        from routing.cch import nested_dissection
+
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        n = 400
+        a = np.arange(n - 1, dtype=np.int64)
+        build = threading.Thread(target=nested_dissection, args=(n, a, a + 1))
+        build.start()
+        build.join()
+        threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        stop.wait()  # untimed, as granian's worker waits: a timed wait wakes up anyway
+        print("stopped")
+        """
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, cwd=PROJECT_ROOT, check=False
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the main thread never ran its SIGTERM handler")
+    assert done.stdout.strip() == "stopped", done.stderr

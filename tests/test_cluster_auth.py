@@ -28,8 +28,14 @@ def test_secrets_and_socket_are_private():
     # may only pass through to the socket; nobody else.
     socket_dir = base.socket_dir.stat()
     assert stat.S_IMODE(socket_dir.st_mode) == (0o710 if os.geteuid() == 0 else 0o700)
+    sock = (base.socket_dir / f".s.PGSQL.{base.pg_port}").stat()
     if os.geteuid() == 0:
-        assert socket_dir.st_gid == pwd.getpwnam(base.service_user).pw_gid
+        service_gid = pwd.getpwnam(base.service_user).pw_gid
+        assert socket_dir.st_gid == service_gid
+        # The socket itself: the cluster's user and the service user's group (it serves, gis/privileges.py).
+        assert (sock.st_gid, stat.S_IMODE(sock.st_mode)) == (service_gid, 0o770)
+    else:
+        assert stat.S_IMODE(sock.st_mode) == 0o700
     assert "trust" not in (base.pg_data / "pg_hba.conf").read_text().split("# TYPE")[-1]
 
 

@@ -61,21 +61,3 @@ def test_restore_with_the_server_running_keeps_route_coverage_and_health(server,
     for _ in range(3):
         for path in ("/health", route, REPORT, "/tiles/road_segments/10/836/422.mvt"):
             assert _status(server, path) in (200, 204), path
-
-
-def test_a_restore_moves_every_layer_version_past_all_seen_before(server, settings, engine, tmp_path):
-    from gis.backup import restore
-
-    def versions() -> dict[str, int]:
-        with engine.connect() as conn:
-            return dict(conn.execute(sa.text("SELECT layer, version FROM layer_versions")).all())
-
-    dump = backup(settings, tmp_path)
-    with engine.begin() as conn:  # a change after the dump: the restore takes the data back before it
-        conn.execute(sa.text("UPDATE cameras SET name = name || ' (edited)' WHERE id = (SELECT min(id) FROM cameras)"))
-    before = versions()
-    restore(settings, dump)
-    after = versions()
-    assert set(after) == set(before)
-    # A cache keyed by (layer, version) can never take the restored rows for what it held.
-    assert min(after.values()) > max(before.values())
