@@ -82,8 +82,10 @@ def request_paths(settings: Settings, count: int) -> list[tuple[str, str]]:
         extent = conn.execute(sa.text("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
                                       "(SELECT ST_Extent(geom) AS e FROM road_segments) s")).one()  # fmt: skip
         points = conn.execute(
-            sa.text("SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(geom, 0.5) AS p "
-                    "FROM road_segments ORDER BY id) s")  # fmt: skip
+            sa.text(
+                "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(geom, 0.5) AS p "
+                "FROM road_segments ORDER BY id) s"
+            )  # fmt: skip
         ).all()
     engine.dispose()
     rng = random.Random(SEED)
@@ -211,8 +213,7 @@ def load_report(tally: Tally, seconds: float, n: int) -> str:
         lat = tally.latency[kind]
         statuses = ", ".join(f"{s}: {c:,}" for s, c in sorted(seen.items()))
         lines.append(
-            f"| {kind} | {len(lat):,} | {statuses} | {_pct(lat, 50):.1f} | {_pct(lat, 99):.1f} | "
-            f"{_pct(lat, 100):.1f} |"
+            f"| {kind} | {len(lat):,} | {statuses} | {_pct(lat, 50):.1f} | {_pct(lat, 99):.1f} | {_pct(lat, 100):.1f} |"
         )
     return "\n".join(lines)
 
