@@ -13,7 +13,7 @@ small demo; `daoan serve` (its defaults: 3 workers × 4 threads) serves it. Then
 2. outage: 8 clients keep the same mix going; after 5 s the cluster is stopped (`pg_ctl stop -m fast`)
    for `--outage-s` seconds, then started. Reported: the answers during the outage by status (503 with
    Retry-After is right; any other 5xx or a dropped connection is wrong) and the time from the cluster
-   accepting connections again to the first 200 of each kind and to the last non-2xx answer.
+   accepting connections again to the first 200 of each kind and to the last 5xx answer.
 3. fuzz: the numbers of `tests/test_fuzz_api.py` (schemathesis on /openapi.json, with and without a
    token), run with `-s`, when `--fuzz` is given.
 """
@@ -237,7 +237,8 @@ def outage(settings: Settings, port: int, paths: list[tuple[str, str]], outage_s
     after = [(t, k, s) for t, k, s in tally.events if t > up_at]
     first_ok = {k: min((t for t, kk, s in after if kk == k and s == 200), default=math.nan) - up_at
                 for k in ("tile", "items", "route")}  # fmt: skip
-    last_bad = max((t for t, _, s in after if not 200 <= s < 400), default=up_at) - up_at
+    last_bad = max((t for t, _, s in after if s == 0 or s >= 500), default=up_at) - up_at
+    bad_after = Counter((k, s) for _, k, s in after if not 200 <= s < 400)
     wrong = sum(c for s, c in during.items() if s != 503 and not 200 <= s < 400)
     return "\n".join([
         f"8 connections of the same mix; the cluster stopped (fast) for {outage_s:.0f} s "
@@ -248,7 +249,10 @@ def outage(settings: Settings, port: int, paths: list[tuple[str, str]], outage_s
         f"{tally.retry_after_missing})",
         f"- after it accepted connections again: first 200 for tiles {first_ok['tile']:.2f} s, "
         f"items {first_ok['items']:.2f} s, routes {first_ok['route']:.2f} s; "
-        f"last non-2xx answer {last_bad:.2f} s after",
+        f"last 5xx answer (or failed connection) {last_bad:.2f} s after",
+        f"- answers neither 2xx nor 3xx after it was up again, by kind and status (4xx: a random pair of points "
+        f"with no route between them): "
+        f"{', '.join(f'{k} {s}: {c:,}' for (k, s), c in sorted(bad_after.items())) or 'none'}",
     ])  # fmt: skip
 
 

@@ -16,6 +16,7 @@ BENCHES = [
     ["-m", "bench.routing_bench"],
     ["-m", "bench.route_http_bench", "--dataset", "monaco", "--write-results"],
     ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
+    ["-m", "bench.reliability", "--fuzz", "--write-results"],
 ]
 
 
