@@ -11,12 +11,12 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.errors import Unprocessable
+from gis.errors import Conflict, Unprocessable
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
 from routing.directions import arc_coords
 from routing.graph import LINK, ROAD_CLASSES, RoadGraph
-from routing.incident import IncidentPatch, IncidentSpec, Place
+from routing.incident import Incident, IncidentPatch, IncidentSpec, Place
 from routing.incident_place import resolve
 from routing.incidents import get_incident
 from routing.overlay import Overlay
@@ -43,6 +43,8 @@ class Closure:
     to_stake_m: float | None = None
     incident_id: int | None = None
     toll_station_id: int | None = None
+    effect: str = "closed"
+    speed_cap_kmh: int | None = None
 
 
 @dataclass
@@ -101,12 +103,38 @@ def closure_of(conn: Connection, graph: RoadGraph, spec: IncidentSpec, *, incide
         arcs = frozenset(entrance_arcs(graph, float(ts.lon), float(ts.lat), segment_id=ts.segment_id))
     else:
         arcs = closure_arcs(conn, graph, p)
-    return Closure(arcs, spec.kind, p.route_code, p.from_stake_m, p.to_stake_m, incident_id, p.toll_station_id)
+    return Closure(
+        arcs,
+        spec.kind,
+        p.route_code,
+        p.from_stake_m,
+        p.to_stake_m,
+        incident_id,
+        p.toll_station_id,
+        spec.effect,
+        spec.speed_cap_kmh,
+    )
+
+
+def incident_in_force(conn: Connection, ident: int) -> Incident:
+    """A stored incident a plan can be made for: 404 for an unknown one, 409 for one that has ended
+    (by an operator or by its end time), naming the incident and its end."""
+    incident = get_incident(conn, ident)
+    if incident.ended:
+        end = incident.ended_at or incident.spec.ends_at
+        when = end.isoformat() if end else "an unknown time"
+        raise Conflict(
+            f"incident {incident.id} ended at {when}; a diversion plan is made only for an incident in force "
+            f"or scheduled (see /incidents/{incident.id}; declare a new one to plan for it again)",
+            parameter="incident",
+            extra={"incident_id": incident.id, "status": incident.status, "ended_at": end.isoformat() if end else None},
+        )
+    return incident
 
 
 def incident_closure(conn: Connection, graph: RoadGraph, ident: int) -> Closure:
-    """The closure a stored incident makes (404 for an unknown incident)."""
-    incident = get_incident(conn, ident)
+    """The closure a stored incident in force (or scheduled) makes (404 unknown, 409 ended)."""
+    incident = incident_in_force(conn, ident)
     return closure_of(conn, graph, incident.spec, incident_id=incident.id)
 
 

@@ -203,6 +203,7 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
     the live overlay, the incidents and the toll stations are those it was made with."""
     from routing.diversion import load_toll_stations, plan_diversion
     from routing.limits import check_closed_arcs
+    from routing.restriction import plan_restriction
 
     r, cfg = router(), settings()
     with connect(r.engine) as conn:
@@ -213,6 +214,8 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
         def plan() -> dict:
             closure = closure_of(conn, state)
             check_closed_arcs(len(closure.arcs), cfg)
+            if closure.effect == "restricted":  # a speed restriction: speed and distance messages, no detour
+                return plan_restriction(state, ov, closure)
             toll = load_toll_stations(conn)
             return plan_diversion(state, ov, closure, search_km=cfg.diversion_search_km, toll_stations=toll)
 
@@ -224,10 +227,13 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
 def diversion_get() -> Response:
     """GET /diversion?incident=ID: the diversion plan for a stored incident."""
 
-    from routing.diversion import incident_closure
+    from routing.diversion import incident_closure, incident_in_force
 
     # An id past 64 bits is well-formed: no such incident (404), as /incidents/{id} answers.
     ident = params.integer(request.args.get("incident", ""), "incident", minimum=0, maximum=None, fix="an incident id")
+    # An incident ends by the clock too, which moves no data version: check before the answer cache.
+    with connect(router().engine) as conn:
+        incident_in_force(conn, ident)
     return _diversion(("diversion", ident), lambda conn, state: incident_closure(conn, state.graph, ident))
 
 

@@ -187,3 +187,21 @@ def closure_sign(
         if detour_road:
             en += f" and follow {detour_road}"
     return zh, en
+
+
+def restriction_sign(
+    *, where_from: str, where_to: str, reason: str | None, speed_kmh: int | None, gap_m: float | None
+) -> tuple[str, str]:
+    """A speed-restriction sign pair, e.g. '前方K1617+000至K1638+000团雾路段 限速40公里/小时 车距保持50米以上'."""
+    r_zh, r_en = REASON_ZH.get(reason, ""), REASON_EN.get(reason, "")
+    where_zh = f"{where_from}至{where_to}" if where_to and where_to != where_from else where_from
+    where_en = f"{where_from}–{where_to}" if where_to and where_to != where_from else where_from
+    zh = f"前方{where_zh}{r_zh}路段"
+    en = f"{r_en} speed restriction ahead {where_en}".strip().capitalize()
+    if speed_kmh:
+        zh += f" 限速{speed_kmh}公里/小时"
+        en += f": {speed_kmh} km/h"
+    if gap_m:
+        zh += f" 车距保持{gap_m:.0f}米以上"
+        en += f", keep {gap_m:.0f} m from the vehicle ahead"
+    return zh, en

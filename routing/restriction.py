@@ -1,0 +1,112 @@
+"""Plans for speed restrictions (effect `restricted`): the section and, upstream in each direction,
+signs with the speed cap and the following distance the weather rules pair with it. No detour and
+no closure wording: traffic keeps to the road."""
+
+from __future__ import annotations
+
+from gis.stake import format_stake
+from routing.diversion import Closure, _node_stake, _order_chain, _path_line, _point, _reason, _streams, _walk
+from routing.graph import ROAD_CLASSES
+from routing.overlay import Overlay
+from routing.rules import gap_for_speed
+from routing.service import RoutingState
+from routing.text import bearing_deg, bound, restriction_sign, road_label
+
+# Where the advance signs stand, metres upstream of the restricted section.
+SIGN_DISTANCES_M = (2_000.0, 5_000.0)
+
+
+def plan_restriction(state: RoutingState, overlay: Overlay, closure: Closure) -> dict:
+    """The plan for a speed restriction as a GeoJSON FeatureCollection: per direction the restricted
+    section (role `restriction`) and its advance signs (role `sign`), no decision points or detours."""
+    from gis.errors import Unprocessable
+
+    g = state.graph
+    if not closure.arcs:
+        raise Unprocessable("the restriction touches no road of the routing network", parameter="closure")
+    reason = _reason(closure, overlay)
+    features: list[dict] = []
+    directions: list[dict] = []
+    for si, st in enumerate(_streams(g, closure.arcs)):
+        ordered = _order_chain(g, st.arcs)
+        b = bearing_deg(g.node_lon[st.entry], g.node_lat[st.entry], g.node_lon[st.exit], g.node_lat[st.exit])
+        dir_en = bound(b, "en")
+        s_from, s_to = _node_stake(g, st.entry, ordered[0]), _node_stake(g, st.exit, ordered[-1])
+        if (
+            closure.route_code
+            and st.key == ("route", closure.route_code)
+            and None
+            not in (
+                closure.from_stake_m,
+                closure.to_stake_m,
+                s_from,
+                s_to,
+            )
+        ):
+            lo, hi = sorted((float(closure.from_stake_m), float(closure.to_stake_m)))  # type: ignore[arg-type]
+            s_from, s_to = (lo, hi) if s_to >= s_from else (hi, lo)  # type: ignore[operator]
+        road_class = ROAD_CLASSES[int(g.seg_class[ordered[0] >> 1])]
+        cap = closure.speed_cap_kmh
+        gap = gap_for_speed(road_class, cap) if cap else None
+        where_from = format_stake(s_from) if s_from is not None else road_label(None, g.name(ordered[0] >> 1), "zh-CN")
+        where_to = format_stake(s_to) if s_to is not None else ""
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": _path_line(g, ordered),
+                "properties": {
+                    "role": "restriction",
+                    "stream": si,
+                    "direction": dir_en,
+                    "route_code": st.key[1] if st.key[0] == "route" else None,
+                    "from_stake": format_stake(s_from) if s_from is not None else None,
+                    "to_stake": format_stake(s_to) if s_to is not None else None,
+                    "speed_cap_kmh": cap,
+                    "following_distance_m": gap,
+                    "length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
+                },
+            }
+        )
+        upstream = _walk(g, st.entry, st.key, closure.arcs, max(SIGN_DISTANCES_M) + 1.0, upstream=True)
+        zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
+        placed: set[int] = set()
+        for target in SIGN_DISTANCES_M:
+            node, metres = next(((n, m) for n, m, _, _ in upstream if m >= target), (upstream[-1][0], upstream[-1][1]))
+            if node in placed:
+                continue
+            placed.add(node)
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": _point(g, node)},
+                    "properties": {
+                        "role": "sign",
+                        "stream": si,
+                        "direction": dir_en,
+                        "distance_to_restriction_m": round(metres, 1),
+                        "message_zh": zh,
+                        "message_en": en,
+                    },
+                }
+            )
+        directions.append(
+            {
+                "stream": si,
+                "direction": dir_en,
+                "direction_zh": bound(b, "zh-CN"),
+                "plan": "restriction",
+                "speed_cap_kmh": cap,
+                "following_distance_m": gap,
+                "recommended_decision_point": None,
+                "recommended_detour_via": None,
+            }
+        )
+    for i, f in enumerate(features):
+        f["id"] = i
+    return {
+        "type": "FeatureCollection",
+        "incident_id": closure.incident_id,
+        "effect": "restricted",
+        "directions": directions,
+        "features": features,
+    }
