@@ -227,14 +227,16 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
 def diversion_get() -> Response:
     """GET /diversion?incident=ID: the diversion plan for a stored incident."""
 
-    from routing.diversion import incident_closure, incident_in_force
+    from routing.diversion import incident_closure
+    from routing.incidents import get_incident
 
     # An id past 64 bits is well-formed: no such incident (404), as /incidents/{id} answers.
     ident = params.integer(request.args.get("incident", ""), "incident", minimum=0, maximum=None, fix="an incident id")
-    # An incident ends by the clock too, which moves no data version: check before the answer cache.
+    # An incident ends by the clock too, which moves no data version: its status is part of the cache
+    # key, so an ended one is never served a cached plan (incident_closure answers it 409).
     with connect(router().engine) as conn:
-        incident_in_force(conn, ident)
-    return _diversion(("diversion", ident), lambda conn, state: incident_closure(conn, state.graph, ident))
+        status = get_incident(conn, ident).status
+    return _diversion(("diversion", ident, status), lambda conn, state: incident_closure(conn, state.graph, ident))
 
 
 @bp.post("/diversion")
