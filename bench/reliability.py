@@ -263,7 +263,7 @@ def fuzz_report() -> str:
         capture_output=True,
         text=True,
     )
-    found = re.findall(r"fuzz: .*", done.stdout)
+    found = list(dict.fromkeys(re.findall(r"fuzz: .*", done.stdout)))  # printed and reported: once each
     summary = (done.stdout.strip().splitlines() or ["?"])[-1]
     return "\n".join(f"- {line}" for line in found) + f"\n- pytest: {summary}"
 
