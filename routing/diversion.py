@@ -21,6 +21,7 @@ from routing.incident_place import resolve
 from routing.incidents import get_incident
 from routing.overlay import Overlay
 from routing.ramps import entrance_arcs
+from routing.rules import fog_rule, ice_rule
 from routing.search import Path
 from routing.service import RoutingState
 from routing.text import bearing_deg, bound, closure_sign, road_label
@@ -517,11 +518,72 @@ def plan_diversion(
             )
     for i, f in enumerate(features):
         f["id"] = i
-    return {
+    out: dict[str, Any] = {
         "type": "FeatureCollection",
         "incident_id": closure.incident_id,
         "directions": directions,
         "features": features,
+    }
+    basis = _legal_basis(g, closure, overlay, reason)
+    if basis is not None:
+        out["legal_basis"] = basis
+    return out
+
+
+def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: str | None) -> dict | None:
+    """For a fog or ice closure: the rule by road class that applies and that the closure is the
+    operational measure taken under it (the weather rules data file, arts. 78/81 or 46)."""
+    if reason not in ("fog", "ice") or not closure.arcs:
+        return None
+    classes = [int(graph.seg_class[a >> 1]) for a in closure.arcs]
+    road_class = ROAD_CLASSES[max(set(classes), key=classes.count)]
+    zones = {z for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
+    seen = [overlay.fog_visibility[z] for z in zones if z in overlay.fog_visibility]
+    visibility = min(seen) if seen else None
+    if reason == "fog":
+        rule = fog_rule(road_class, visibility if visibility is not None else 0.0)
+    else:
+        rule = ice_rule(road_class)
+    if rule is None:
+        return None
+    if reason == "fog" and road_class == "expressway":
+        seen_zh = f"能见度{visibility:.0f}米" if visibility is not None else "团雾"
+        zh = (
+            f"{seen_zh}，依据《道路交通安全法实施条例》第八十一条，能见度小于50米时车速不得超过每小时20公里，"
+            "并从最近的出口尽快驶离高速公路；本方案对该路段实施的封闭为交通管制措施。"
+        )
+        en = (
+            "Implementing regulations art. 81: below 50 m visibility at most 20 km/h and leave the expressway "
+            "at the nearest exit; the closure this plan applies is the operational measure taken under it."
+        )
+    elif reason == "ice" and road_class == "expressway":
+        zh = (
+            "路面结冰，依据《道路交通安全法实施条例》第七十八条，高速公路最低车速为每小时60公里，"
+            "不宜降速通行；本方案对该路段实施的封闭为交通管制措施。"
+        )
+        en = (
+            "Ice on an expressway: art. 78 sets a 60 km/h minimum there, so the section is closed "
+            "(by the operator's decision or the configured threshold) rather than capped."
+        )
+    else:
+        zh = (
+            f"依据{rule.article}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；"
+            "本方案实施的封闭为管理部门决定的交通管制措施。"
+        )
+        en = (
+            f"Implementing regulations ({rule.article}): at most {rule.speed_kmh:.0f} km/h on this road; "
+            "the closure is the operator's decision."
+        )
+    return {
+        "hazard": reason,
+        "road_class": road_class,
+        "visibility_m": visibility,
+        "article": rule.article,
+        "rule_speed_kmh": rule.speed_kmh,
+        "rule_measure": rule.measure,
+        "closure_is_operational_measure": True,
+        "note_zh": zh,
+        "note_en": en,
     }
 
 

@@ -21,15 +21,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql
-from routing.graph import EXPRESSWAY, RoadGraph, travel_time_s
+from routing.graph import RoadGraph, travel_time_s
 from routing.ramps import entrance_arcs
+from routing.rules import fog_rule, ice_rule
 
 log = logging.getLogger(__name__)
 
-# Fog rules (domain.md): visibility below the first number caps speed at the second; below 50 m the
-# expressway in the zone is closed.
-FOG_CAPS = ((100.0, 40.0), (200.0, 60.0))
-FOG_CLOSE_BELOW_M = 50.0
+# The fog and ice rules by road class (speed caps, closures) are data: routing/data/weather_rules.toml.
 HAZARD_PENALTY = 10.0
 
 
@@ -188,13 +186,23 @@ def _apply_ice(
     ).all()
     idx = graph.segment_index([r.segment_id for r in rows])
     closed = []
+    by_cap: dict[float, list[int]] = defaultdict(list)
     oldest: datetime | None = None
     for r, s in zip(rows, idx.tolist(), strict=True):
         if r.oldest is not None:
             oldest = r.oldest if oldest is None else min(oldest, r.oldest)
-        if s >= 0:
+        if s < 0:
+            continue
+        rule = ice_rule(r.road_class)
+        threshold = rule.close_at_or_below_c if rule is not None else None
+        cold = threshold is not None and r.surface_c is not None and float(r.surface_c) <= threshold
+        if rule is None or rule.measure == "close" or cold:
             closed.append(s)
             ov.closed_segments_by_hazard.setdefault(r.zone_id, set()).add(s)
+        else:  # a speed cap (ordinary roads, art. 46) or an expressway control level
+            by_cap[rule.speed_kmh].extend((2 * s, 2 * s + 1))
+    for cap, arcs in sorted(by_cap.items(), reverse=True):
+        _cap(graph, ov.cost, np.array(arcs, dtype=np.int64), cap)
     if closed:
         segs = np.array(closed, dtype=np.int64)
         ov.cost[2 * segs] = np.inf
@@ -217,16 +225,14 @@ def _apply_fog(
         ov.fog_visibility[r.zone_id] = float(r.visibility_m)
         if s < 0:
             continue
-        vis = float(r.visibility_m)
-        if vis < FOG_CLOSE_BELOW_M and graph.seg_class[s] == EXPRESSWAY:
+        rule = fog_rule(r.road_class, float(r.visibility_m))
+        if rule is None:
+            continue
+        if rule.measure == "close":  # expressways below 50 m: the operational closure (art. 81 (3))
             closed.append(s)
             ov.closed_segments_by_hazard.setdefault(r.zone_id, set()).add(s)
-            continue
-        cap = next((c for limit, c in FOG_CAPS if vis < limit), None)
-        if vis < FOG_CLOSE_BELOW_M:
-            cap = 20.0
-        if cap is not None:
-            by_cap[cap].extend((2 * s, 2 * s + 1))
+        else:
+            by_cap[rule.speed_kmh].extend((2 * s, 2 * s + 1))
     for cap, arcs in sorted(by_cap.items(), reverse=True):
         _cap(graph, ov.cost, np.array(arcs, dtype=np.int64), cap)
     if closed:

@@ -86,3 +86,90 @@ def test_a_plan_for_an_incident_past_its_end_time_is_409(client, engine):
         )
     resp = client.get(f"/diversion?incident={ident}")
     assert resp.status_code == 409 and resp.get_json()["ended_at"], resp.get_json()
+
+
+# ---------------------------------------------------------------- weather rules by road class
+G107_ZONE = "ST_Multi(ST_SetSRID(ST_MakeEnvelope(112.948, 28.2125, 112.952, 28.2875), 4326))"
+G107_A, G107_B = "112.95,28.2700", "112.95,28.2300"  # both on G107 inside its zone
+
+
+@pytest.fixture()
+def g107_hazards(engine):
+    """A fog zone and a declared ice zone on G107 (an ordinary national road), with a station."""
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE hazard_zones SET active = false"))
+        conn.execute(
+            sa.text(
+                f"INSERT INTO hazard_zones (name, kind, severity, active, route_code, geom) "
+                f"VALUES ('G107团雾路段', 'fog', 3, true, 'G107', {G107_ZONE})"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO weather_stations (name, kind, station_code, status, geom) "
+                "VALUES ('G107能见度站', 'visibility', 'VIS-107', 'active', ST_SetSRID(ST_MakePoint(112.951, 28.25), 4326))"
+            )
+        )
+    yield
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM hazard_zones WHERE name LIKE 'G107%'"))
+        conn.execute(sa.text("DELETE FROM weather_stations WHERE station_code = 'VIS-107'"))
+        conn.execute(sa.text("UPDATE hazard_zones SET active = true"))
+
+
+def g107_duration(client) -> float:
+    resp = client.get(f"/route?from={G107_A}&to={G107_B}")
+    assert resp.status_code == 200, resp.get_json()
+    props = resp.get_json()["features"][0]["properties"]
+    assert props["route_codes"] == ["G107"], props["route_codes"]
+    return props["duration_s"]
+
+
+def observe(client, visibility_m: float) -> None:
+    resp = client.post(
+        "/weather/observations", json={"station_code": "VIS-107", "visibility_m": visibility_m}, headers=auth()
+    )
+    assert resp.status_code == 201, resp.get_json()
+
+
+def test_fog_at_80_m_puts_no_60_or_40_cap_on_an_ordinary_road(client, g107_hazards):
+    clear = g107_duration(client)
+    observe(client, 80)
+    assert g107_duration(client) == pytest.approx(clear)
+
+
+def test_fog_within_50_m_caps_an_ordinary_road_at_30_kmh_and_keeps_it_open(client, g107_hazards):
+    clear = g107_duration(client)
+    observe(client, 40)
+    foggy = g107_duration(client)  # still on G107: art. 46 caps, it does not close
+    km = 0.04 * 111.2  # the route's length along G107 (0.04° of latitude)
+    assert foggy > clear and foggy == pytest.approx(km / 30 * 3600, rel=0.03)
+
+
+def test_ice_declared_on_an_ordinary_road_caps_it_at_30_kmh_not_closes_it(client, engine, g107_hazards):
+    clear = g107_duration(client)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                f"INSERT INTO hazard_zones (name, kind, severity, active, route_code, properties, geom) "
+                f"VALUES ('G107结冰路段', 'ice', 3, true, 'G107', '{{\"icing\": true}}', {G107_ZONE})"
+            )
+        )
+    icy = g107_duration(client)
+    assert icy > clear and icy == pytest.approx(0.04 * 111.2 / 30 * 3600, rel=0.03)
+
+
+def test_a_fog_closure_plan_says_the_closure_is_the_operational_measure_under_art_81(client):
+    resp = client.post("/weather/observations", json={"station_code": "VIS-1", "visibility_m": 30}, headers=auth())
+    assert resp.status_code == 201
+    body = dict(RESTRICTION, effect="closed", speed_cap_kmh=None)
+    plan = client.post("/diversion", json=body).get_json()
+    basis = plan["legal_basis"]
+    assert basis["hazard"] == "fog" and basis["road_class"] == "expressway" and basis["visibility_m"] == 30
+    assert "第八十一条" in basis["article"] and basis["rule_measure"] == "close"
+    assert "交通管制措施" in basis["note_zh"] and "20公里" in basis["note_zh"]
+
+
+def test_an_accident_closure_plan_cites_no_weather_rule(client):
+    plan = client.post("/diversion", json=dict(RESTRICTION, kind="accident", effect="closed", speed_cap_kmh=None))
+    assert plan.status_code == 200 and "legal_basis" not in plan.get_json()
