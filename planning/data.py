@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -66,6 +67,27 @@ class Points:
         for i in np.flatnonzero((self.group == group) & ~np.isnan(self.stake_m)):
             out[self.route[i]].append(int(i))
         return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
+
+
+@dataclass(frozen=True)
+class Built:
+    """Facilities put into service by the measured day (in service then or since retired): for
+    construction counts. Road group, county and install date of each."""
+
+    group: np.ndarray  # object
+    county: np.ndarray  # object
+    installed: np.ndarray  # datetime64[D]
+
+    def count_since(self, since: dt.date) -> dict[tuple[str, str], int]:
+        """(group, county) → how many were installed on or after `since`."""
+        mask = self.installed >= np.datetime64(since, "D")
+        out: dict[tuple[str, str], int] = defaultdict(int)
+        for g, c in zip(self.group[mask].tolist(), self.county[mask].tolist(), strict=True):
+            out[(str(g), str(c))] += 1
+        return dict(out)
+
+
+_EMPTY_BUILT = Built(np.zeros(0, object), np.zeros(0, object), np.zeros(0, "datetime64[D]"))
 
 
 @dataclass(frozen=True)
@@ -145,6 +167,9 @@ class CoverageData:
     exits: dict[tuple[str, str], np.ndarray]  # (route, group) → exit stakes, sorted
     versions: dict[str, int] = field(default_factory=dict)
     parts: frozenset[str] = frozenset()  # which optional parts were loaded (the others are empty)
+    # Facilities put into service by the measured day, per point family ('cameras', 'enforcement', 'weather').
+    built: dict[str, Built] = field(default_factory=dict)
+    at: dt.date | None = None  # the day measured (None: today)
 
 
 def _group_of(road_class: Any) -> str:
@@ -215,6 +240,7 @@ def _line(route: str, group: str, direction: str, pieces: list[tuple[float, floa
 
 
 def _points(rows: list[Any]) -> Points:
+    rows = [r[:8] for r in rows]
     n = len(rows)
     ids = np.zeros(n, np.int64)
     route = np.empty(n, object)
@@ -231,6 +257,20 @@ def _points(rows: list[Any]) -> Points:
     return Points(ids, route, group, direction, stake, county)
 
 
+def _built(rows: list[Any]) -> Built:
+    keep = [r for r in rows if r[8] is not None]
+    return Built(
+        np.asarray([_group_of(r[2]) for r in keep], object),
+        np.asarray([r[7] for r in keep], object),
+        np.asarray([r[8] for r in keep], "datetime64[D]"),
+    )
+
+
+def year_end(as_of: int | None) -> dt.date | None:
+    """The day a year is measured on: its 31 December (None: today)."""
+    return None if as_of is None else dt.date(as_of, 12, 31)
+
+
 def load_points(
     conn: Connection,
     table: str,
@@ -238,19 +278,28 @@ def load_points(
     as_of: int | None,
     kinds: tuple[str, ...] = (),
     snap_m: float = 0.0,
-) -> Points:
-    """Active facilities of `table` (a name from code: cameras, enforcement_stations, weather_stations)."""
-    params: dict[str, object]
+    params: Parameters | None = None,
+) -> tuple[Points, Built]:
+    """Facilities of `table` (a name from code: cameras, enforcement_stations, weather_stations) in service
+    at the end of `as_of` (today when None), and those put into service by then (for construction counts)."""
+    p = params or Parameters()
+    args: dict[str, object] = {"at": year_end(as_of), "kinds": list(kinds)}
     if table == "cameras":
-        sql, params = load_sql("queries/coverage_cameras.sql"), {"kinds": list(kinds), "as_of": as_of}
+        sql = load_sql("queries/coverage_cameras.sql")
     elif table in ("enforcement_stations", "weather_stations"):
         kind_filter = "AND f.kind = ANY (:kinds)" if table == "weather_stations" else ""
         sql = load_table_sql("queries/coverage_stations.sql", table)
         sql = sql.replace("{kind_filter}", kind_filter)
-        params = {"as_of": as_of, "kinds": list(kinds), "snap_m": snap_m, "classes": list(MEASURED_CLASSES)}
+        args |= {
+            "snap_m": snap_m,
+            "classes": list(MEASURED_CLASSES),
+            "expressway_names": list(p.expressway_station_names),
+            "expressway_snap_m": p.expressway_station_snap_m,
+        }
     else:
         raise ValueError(f"not a point facility table of the coverage analysis: {table!r}")
-    return _points(list(conn.execute(sa.text(sql), params).all()))
+    rows = list(conn.execute(sa.text(sql), args).all())
+    return _points([r for r in rows if r[9]]), _built(rows)
 
 
 def load_hazards(conn: Connection, kinds: tuple[str, ...]) -> HazardStretches:
@@ -320,31 +369,37 @@ def load_coverage_data(
         raise ValueError(f"unknown coverage data parts {sorted(unknown)}; valid: {sorted(PARTS)}")
     versions = data_versions(conn)
     network = load_network(conn)
-    cameras = (
-        load_points(conn, "cameras", as_of=as_of, kinds=params.camera_kinds) if "cameras" in parts else _EMPTY_POINTS
-    )
-    enforcement = (
-        load_points(conn, "enforcement_stations", as_of=as_of, snap_m=params.station_snap_m)
-        if "enforcement" in parts
-        else _EMPTY_POINTS
-    )
-    weather = (
-        load_points(
-            conn, "weather_stations", as_of=as_of, kinds=params.weather_station_kinds, snap_m=params.station_snap_m
+    built: dict[str, Built] = {}
+    cameras = enforcement = weather = _EMPTY_POINTS
+    if "cameras" in parts:
+        cameras, built["cameras"] = load_points(
+            conn, "cameras", as_of=as_of, kinds=params.camera_kinds, params=params
         )
-        if "weather" in parts
-        else _EMPTY_POINTS
-    )
+    if "enforcement" in parts:
+        enforcement, built["enforcement"] = load_points(
+            conn, "enforcement_stations", as_of=as_of, snap_m=params.station_snap_m, params=params
+        )
+    if "weather" in parts:
+        weather, built["weather"] = load_points(
+            conn,
+            "weather_stations",
+            as_of=as_of,
+            kinds=params.weather_station_kinds,
+            snap_m=params.station_snap_m,
+            params=params,
+        )
     centres: list[tuple[str, str]] = []
     if "command" in parts:
-        rows = conn.execute(sa.text(load_sql("queries/coverage_command_centres.sql"))).all()
+        rows = conn.execute(sa.text(load_sql("queries/coverage_command_centres.sql")), {"at": year_end(as_of)}).all()
         centres = [(str(level), str(adcode)) for _id, level, adcode in rows]
     sections: list[tuple[str, float, float, str]] = []
     exits: dict[tuple[str, str], np.ndarray] = {}
     if "interval" in parts:
         sections = [
             (str(r.route_code), float(r.from_m), float(r.to_m), str(r.county_adcode))
-            for r in conn.execute(sa.text(load_sql("queries/coverage_interval_sections.sql")), {"as_of": as_of}).all()
+            for r in conn.execute(
+                sa.text(load_sql("queries/coverage_interval_sections.sql")), {"at": year_end(as_of)}
+            ).all()
         ]
         exits = load_exits(conn, params.interval_exit_classes)
     hazards = load_hazards(conn, params.weather_hazard_kinds) if "hazards" in parts else _EMPTY_HAZARDS
@@ -356,7 +411,19 @@ def load_coverage_data(
         counties.update(str(c) for c in np.unique(pts.county) if c)
     areas = load_area_tree(conn, counties)
     return CoverageData(
-        areas, network, cameras, enforcement, weather, centres, sections, hazards, exits, versions, frozenset(parts)
+        areas,
+        network,
+        cameras,
+        enforcement,
+        weather,
+        centres,
+        sections,
+        hazards,
+        exits,
+        versions,
+        frozenset(parts),
+        built,
+        year_end(as_of),
     )
 
 
@@ -378,6 +445,8 @@ class DataCache:
             params.camera_kinds,
             params.weather_station_kinds,
             params.station_snap_m,
+            params.expressway_station_names,
+            params.expressway_station_snap_m,
             params.weather_hazard_kinds,
             params.interval_exit_classes,
         )

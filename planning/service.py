@@ -20,6 +20,8 @@ from planning.siting.suggest import suggest_cameras, suggest_stations
 from planning.standards import StandardSet, current_standards
 
 Progress = Callable[[str], None]
+# The plan's title as issued (湘政办发〔2017〕26号).
+STANDARD_TITLE = "《湖南省道路交通安全“道安监管云”建设工作方案》（湘政办发〔2017〕26号）"
 # The data parts each kind of gap or suggestion reads (the network and areas always come).
 NEEDS: dict[str, frozenset[str]] = {
     "camera": frozenset({"cameras"}),
@@ -71,7 +73,10 @@ def coverage_report(
     cache: DataCache | None = None,
     progress: Progress = _quiet,
 ) -> dict[str, Any]:
-    """Every metric of the standard `year` for `area` (the province when None) and each area below it."""
+    """Every metric of the standard `year` for `area` (the province when None) and each area below it,
+    measured at the end of `as_of` (by default the end of `year`: a past year with the facilities it had)."""
+    if as_of is None:
+        as_of = year
     with connect(engine) as conn:
         ctx = _context(conn, year=year, area=area, as_of=as_of, cache=cache, progress=progress)
     progress("measuring")
@@ -81,7 +86,15 @@ def coverage_report(
         "year": year,
         "area": ctx.area.adcode,
         "as_of": as_of,
-        "standard": {"name": s.name, "version": s.version, "source": s.source, "years": list(s.years)},
+        "measured_at": f"{as_of}-12-31",
+        "standard": {
+            "name": s.name,
+            "title": STANDARD_TITLE,
+            "version": s.version,
+            "source": s.source,
+            "years": list(s.years),
+            "baseline": s.parameters.baseline,
+        },
         "parameters": s.parameters.as_json(),
         "areas": [
             {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import tomllib
@@ -37,6 +38,9 @@ METRICS: dict[str, tuple[tuple[str, ...], str, bool]] = {
     "command_county_share": (("all",), "share", True),
     "command_city": (("all",), "yes", False),
 }
+# Metrics that are counts of facilities: a target may count construction since a date instead of the stock.
+COUNT_METRICS = ("camera_points", "enforcement_stations", "weather_sets")
+COUNTS = ("stock", "construction")
 _STANDARD_LOCK = 74_281_994
 DEFAULT_LOADER = "default"
 # Hash of the bundled file, recomputed only when the file changes.
@@ -54,6 +58,10 @@ class Target:
     value: float
     carried_from: int | None = None
     seed: str = ""
+    # 'construction': facilities put into service from `since` (else the set's baseline) to the year's
+    # end; 'stock': facilities in service at the year's end.
+    counts: str = "stock"
+    since: dt.date | None = None
 
     @property
     def unit(self) -> str:
@@ -65,7 +73,13 @@ class Target:
 class Parameters:
     """How the metrics are measured (radius, eligibility, candidate spacing, site costs)."""
 
-    camera_kinds: tuple[str, ...] = ("video", "event_detection", "checkpoint")
+    camera_kinds: tuple[str, ...] = ("video", "event_detection")
+    # The plan's start: construction counts begin on this day (ISO date).
+    baseline: str = "2017-05-22"
+    # A station whose name holds one of these serves an expressway: it is placed on the nearest
+    # expressway within expressway_station_snap_m, whatever road it stands on.
+    expressway_station_names: tuple[str, ...] = ("高速公路",)
+    expressway_station_snap_m: float = 3000.0
     weather_station_kinds: tuple[str, ...] = ("visibility", "road_ice")
     weather_radius_km: float = 5.0
     weather_hazard_kinds: tuple[str, ...] = ("fog", "ice")
@@ -139,6 +153,13 @@ def _parse_parameters(raw: Any, errors: list[dict[str, Any]]) -> Parameters:
             errors.append(_error(None, f"parameters.{key}", f"unknown parameter; known: {', '.join(sorted(known))}"))
             continue
         default = getattr(defaults, key)
+        if key == "baseline":
+            day = _date(value)
+            if day is None:
+                errors.append(_error(None, "parameters.baseline", f"must be a date such as 2017-05-22; got {value!r}"))
+            else:
+                kwargs[key] = day.isoformat()
+            continue
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 errors.append(_error(None, f"parameters.{key}", "must be a list of strings"))
@@ -174,6 +195,20 @@ def _parse_costs(value: Any, errors: list[dict[str, Any]]) -> dict[str, dict[str
     return costs
 
 
+def _date(value: Any) -> dt.date | None:
+    """A date from a TOML date or an ISO text; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _parse_target(row: int, raw: Any, errors: list[dict[str, Any]]) -> Target | None:
     if not isinstance(raw, dict):
         errors.append(_error(row, "target", "must be a table"))
@@ -201,12 +236,25 @@ def _parse_target(row: int, raw: Any, errors: list[dict[str, Any]]) -> Target | 
     carried = raw.get("carried_from")
     if carried is not None and (not isinstance(carried, int) or not isinstance(year, int) or carried >= year):
         errors.append(_error(row, "carried_from", f"must be an earlier year than {year!r}; got {carried!r}"))
-    unknown = set(raw) - {"year", "roads", "metric", "scope", "value", "carried_from", "seed"}
+    counts = raw.get("counts", "stock")
+    if counts not in COUNTS:
+        errors.append(_error(row, "counts", f"got {counts!r}; valid: {', '.join(COUNTS)}"))
+    elif counts == "construction" and metric not in COUNT_METRICS:
+        errors.append(
+            _error(row, "counts", f"only counts of facilities ({', '.join(COUNT_METRICS)}) count construction")
+        )
+    since = raw.get("since")
+    since_day = None if since is None else _date(since)
+    if since is not None and (since_day is None or counts != "construction"):
+        errors.append(_error(row, "since", f"a date such as 2018-01-01, for counts = construction; got {since!r}"))
+    unknown = set(raw) - {"year", "roads", "metric", "scope", "value", "carried_from", "seed", "counts", "since"}
     if unknown:
         errors.append(_error(row, ", ".join(sorted(unknown)), "unknown field"))
     if len(errors) > bad or not isinstance(year, int) or not isinstance(value, int | float):
         return None
-    return Target(year, str(roads), str(metric), str(scope), float(value), carried, str(raw.get("seed", "")))
+    return Target(
+        year, str(roads), str(metric), str(scope), float(value), carried, str(raw.get("seed", "")), str(counts), since_day
+    )
 
 
 def parse_standards(text: str, *, source_name: str = "standards") -> StandardSet:
@@ -288,6 +336,8 @@ def store_standards(conn: Connection, standards: StandardSet, *, loaded_by: str)
                 "value": t.value,
                 "carried_from": t.carried_from,
                 "seed": t.seed,
+                "counts": t.counts,
+                "since": t.since.isoformat() if t.since else None,
             }
             for t in standards.targets
         ],
@@ -311,7 +361,8 @@ def _from_rows(head: Any, rows: list[Any]) -> StandardSet:
     errors: list[dict[str, Any]] = []
     params = _parse_parameters(dict(head.parameters), errors)
     targets = tuple(
-        Target(int(r.year), r.roads, r.metric, r.scope, float(r.value), r.carried_from, r.seed) for r in rows
+        Target(int(r.year), r.roads, r.metric, r.scope, float(r.value), r.carried_from, r.seed, r.counts, r.since)
+        for r in rows
     )
     return StandardSet(head.name, head.version, head.source, params, targets, head.file_sha256)
 

@@ -15,6 +15,8 @@ Stakes map to longitude: K0 lies at 112.0°E and each stake km is 0.01° further
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 AREAS = [
@@ -173,7 +175,8 @@ def build_coverage_network(engine: sa.Engine) -> None:
         )
         for km in range(1, 40, 2):
             if km not in (15, 17):
-                _facility(conn, "cameras", "G60", km, 27.50, kind="video")
+                # Built under the plan (after 2017-05-22): the plan's point counts are construction.
+                _facility(conn, "cameras", "G60", km, 27.50, kind="video", install_date=dt.date(2017, 6, 1))
         for km in (5, 12, 40):
             _facility(conn, "cameras", "G107", km, 27.60, kind="video")
         _facility(conn, "enforcement_stations", "G107", 15, 27.60)

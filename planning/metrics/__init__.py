@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+import datetime as dt
+
 from planning.areas import Area
 from planning.camera_gaps import CameraGap, camera_gaps
 from planning.data import CoverageData
@@ -52,6 +54,35 @@ def evaluators(standards: StandardSet) -> dict[str, Evaluator]:
     }
 
 
+# Count metric → (point family in CoverageData.built, tally key of its count).
+COUNT_KEYS = {
+    "camera_points": ("cameras", "points"),
+    "enforcement_stations": ("enforcement", "enforcement"),
+    "weather_sets": ("weather", "weather_sets"),
+}
+
+
+def construction_since(target: Target, standards: StandardSet) -> dt.date:
+    """The first day a construction target counts from: its own `since`, else the set's baseline."""
+    return target.since or dt.date.fromisoformat(standards.parameters.baseline)
+
+
+def tally_construction(data: CoverageData, standards: StandardSet, targets: dict[tuple[str, str], Target]) -> Tally:
+    """Per county: facilities put into service since each construction target's start (`<group>.<key>.built`)."""
+    tally = Tally()
+    for (roads, metric), target in targets.items():
+        if target.counts != "construction" or metric not in COUNT_KEYS:
+            continue
+        family, key = COUNT_KEYS[metric]
+        built = data.built.get(family)
+        if built is None:
+            continue
+        for (group, county), n in built.count_since(construction_since(target, standards)).items():
+            if group == roads:
+                tally.add(county, f"{roads}.{key}.built", float(n))
+    return tally
+
+
 def tally_all(
     data: CoverageData, standards: StandardSet, targets: dict[tuple[str, str], Target], gaps: list[CameraGap]
 ) -> Tally:
@@ -67,6 +98,7 @@ def tally_all(
         )
     )
     tally.merge(command.tally_command(data))
+    tally.merge(tally_construction(data, standards, targets))
     return tally
 
 

@@ -39,6 +39,8 @@ def result(
             "scope": target.scope,
             "carried_from": target.carried_from,
             "seed": target.seed,
+            "counts": target.counts,
+            "since": target.since.isoformat() if target.since else None,
         },
         **details,
     }
@@ -87,8 +89,14 @@ def evaluate_count(
     area: Area, amounts: Amounts, target: Target, below: Below, *, key: str, unit: str, applies: bool = True
 ) -> dict[str, Any]:
     """A count against a target set for one level (the province: 800 camera points, 25 stations);
-    areas below it show their count, areas above it how many of theirs meet it."""
-    count = int(round(amounts.n(f"{target.roads}.{key}")))
+    areas below it show their count, areas above it how many of theirs meet it. A construction target
+    counts what was put into service since its start; the stock in service is given beside it."""
+    stock = int(round(amounts.n(f"{target.roads}.{key}")))
+    construction = target.counts == "construction"
+    count = int(round(amounts.n(f"{target.roads}.{key}.built"))) if construction else stock
+    details: dict[str, Any] = {"counts": target.counts}
+    if construction:
+        details["stock"] = stock
     if area.level == target.scope:
         goal = int(math.ceil(target.value))
         return result(
@@ -98,6 +106,7 @@ def evaluate_count(
             met=(count >= goal) if applies else None,
             unit=unit,
             missing=max(0, goal - count) if applies else 0,
+            **details,
         )
     if is_above(area.level, target.scope):
         met, of = units_meeting(below(target.scope))
@@ -109,5 +118,6 @@ def evaluate_count(
             unit=unit,
             areas_meeting=met,
             areas_measured=of,
+            **details,
         )
-    return result(target, value=count, target_value=None, met=None, unit=unit)
+    return result(target, value=count, target_value=None, met=None, unit=unit, **details)
