@@ -372,9 +372,7 @@ def load_coverage_data(
     built: dict[str, Built] = {}
     cameras = enforcement = weather = _EMPTY_POINTS
     if "cameras" in parts:
-        cameras, built["cameras"] = load_points(
-            conn, "cameras", as_of=as_of, kinds=params.camera_kinds, params=params
-        )
+        cameras, built["cameras"] = load_points(conn, "cameras", as_of=as_of, kinds=params.camera_kinds, params=params)
     if "enforcement" in parts:
         enforcement, built["enforcement"] = load_points(
             conn, "enforcement_stations", as_of=as_of, snap_m=params.station_snap_m, params=params

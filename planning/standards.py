@@ -253,7 +253,15 @@ def _parse_target(row: int, raw: Any, errors: list[dict[str, Any]]) -> Target | 
     if len(errors) > bad or not isinstance(year, int) or not isinstance(value, int | float):
         return None
     return Target(
-        year, str(roads), str(metric), str(scope), float(value), carried, str(raw.get("seed", "")), str(counts), since_day
+        year,
+        str(roads),
+        str(metric),
+        str(scope),
+        float(value),
+        carried,
+        str(raw.get("seed", "")),
+        str(counts),
+        since_day,
     )
 
 

@@ -225,6 +225,8 @@ def interval_sections(world: DemoWorld, rng: np.random.Generator) -> dict[str, l
             "speed_limit_kmh",
             "status",
             "install_year",
+            "install_date",
+            "retired_on",
             "line",
             "county_adcode",
         )
@@ -247,6 +249,8 @@ def interval_sections(world: DemoWorld, rng: np.random.Generator) -> dict[str, l
             ("speed_limit_kmh", limit),
             ("status", sy["status"][0]),
             ("install_year", sy["install_year"][0]),
+            ("install_date", sy["install_date"][0]),
+            ("retired_on", sy["retired_on"][0]),
             ("line", line),
             ("county_adcode", world.counties.lookup(mid[:1], mid[1:])[0]),
         ):

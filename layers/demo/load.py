@@ -336,6 +336,8 @@ def _copy_sections(conn: Connection, rows: dict[str, list[object]]) -> int:
         "speed_limit_kmh",
         "status",
         "install_year",
+        "install_date",
+        "retired_on",
         "county_adcode",
     )
     return copy_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -106,8 +107,25 @@ def _broadcast(columns: dict[str, object], n: int) -> dict[str, np.ndarray]:
 
 
 def status_and_year(rng: np.random.Generator, n: int, first: int, last: int) -> dict[str, np.ndarray]:
-    """Mostly active facilities installed between `first` and `last`; planned ones have no year."""
+    """Mostly active facilities installed between `first` and `last` (a day within the year); planned ones
+    have no date; inactive ones were retired on a day between a year after installation and the end of 2025.
+    The days come from a generator of their own, so the rest of the demo draws what it drew before."""
     status = STATUS[rng.choice(3, n, p=[0.92, 0.04, 0.04])]
     year = rng.integers(first, last + 1, n).astype(object)
     year[status == "planned"] = None
-    return {"status": status, "install_year": year}
+    days = np.random.default_rng([n, first, last, int(np.count_nonzero(status == "inactive"))])
+    installed = np.empty(n, object)
+    retired = np.empty(n, object)
+    for i, (y, st) in enumerate(zip(year.tolist(), status.tolist(), strict=True)):
+        if y is None:
+            continue
+        day = dt.date(int(y), 1, 1) + dt.timedelta(days=int(days.integers(0, 365)))
+        installed[i] = day
+        if st == "inactive":
+            start = day + dt.timedelta(days=365)
+            retired[i] = start + dt.timedelta(days=int(days.integers(0, max(1, (RETIRED_BY - start).days))))
+    return {"status": status, "install_year": year, "install_date": installed, "retired_on": retired}
+
+
+# The demo's inactive facilities were retired by this day.
+RETIRED_BY = dt.date(2025, 12, 31)

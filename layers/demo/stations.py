@@ -34,6 +34,8 @@ def weather_stations(
             source_id=[s.code for s in st],
             status="active",
             install_year=None,
+            install_date=None,
+            retired_on=None,
             alt_m=np.array([s.alt_m for s in st]),
             properties=[{"station_class": s.station_class} for s in st],
         ),

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
-
-import datetime as dt
 
 from planning.areas import Area
 from planning.camera_gaps import CameraGap, camera_gaps
