@@ -9,8 +9,9 @@ from gis.errors import InvalidParameter
 from gis.params import number
 
 MAX_STAKE_M = 1e8  # 100,000 km: longer than any route
-# '+' arrives as a space when a URL query is not percent-encoded (K1530+200 → "K1530 200").
-_STAKE = re.compile(r"^\s*[Kk](\d{1,5})[+ ](\d{1,3}(?:\.\d+)?)\s*$")
+# '+' arrives as a space when a URL query is not percent-encoded (K1530+200 → "K1530 200"); a stake
+# written without metres, as bulletins do ("K1330"), is the whole kilometre (K1330+000).
+_STAKE = re.compile(r"^\s*[Kk](\d{1,5})(?:[+ ](\d{1,3}(?:\.\d+)?))?\s*$")
 
 
 def format_stake(stake_m: float) -> str:
@@ -22,7 +23,7 @@ def format_stake(stake_m: float) -> str:
 
 
 def parse_stake(value: Any, *, parameter: str = "stake") -> float:
-    """Metres for 'K123+456', or a plain number of metres (text or a JSON number), from 0 to
+    """Metres for 'K123+456' (or 'K123', the whole kilometre), or a plain number of metres (text or a JSON number), from 0 to
     MAX_STAKE_M; InvalidParameter naming the value otherwise (nan, inf and 1e400 included)."""
     fix = "a stake such as K1530+200 (or metres from 0 to 100,000 km)"
     if isinstance(value, str):
@@ -30,7 +31,7 @@ def parse_stake(value: Any, *, parameter: str = "stake") -> float:
             raise InvalidParameter(f"{parameter} must be {fix}; it holds a NUL character", parameter=parameter)
         match = _STAKE.match(value)
         if match:
-            km, metres = int(match.group(1)), float(match.group(2))
+            km, metres = int(match.group(1)), float(match.group(2) or 0)
             if metres >= 1000:
                 raise InvalidParameter(
                     f"{parameter} {value!r}: the metres after '+' must be below 1000", parameter=parameter

@@ -1,4 +1,5 @@
-"""Routing's commands: `daoan routing build`, `daoan route`, `daoan diversion`, `daoan incidents …`."""
+"""Routing's commands: `daoan routing build`, `daoan route`, `daoan diversion`, `daoan incidents …`,
+`daoan export graph`."""
 
 from __future__ import annotations
 
@@ -229,6 +230,26 @@ def incidents_end_cmd(cli: CliContext, incident_id: int) -> None:
     click.echo(f"incident {incident_id} ended")
 
 
+@click.group("export")
+def export_group() -> None:
+    """Write Daoan's data for other tools."""
+
+
+@export_group.command("graph")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gpkg"]), default="graphml", show_default=True)
+@click.option("--output", default=None, help="File to write (default: road_graph.graphml / .gpkg here).")
+@pass_cli
+def export_graph_cmd(cli: CliContext, fmt: str, output: str | None) -> None:
+    """The routable network as an osmnx MultiDiGraph (osmnx.load_graphml reads it; no turn restrictions)."""
+    from gis.db import connect
+    from routing.export import export_graph, output_path
+
+    path = output_path(fmt, output)
+    with connect(cli.engine) as conn:
+        counts = export_graph(conn, fmt, path)
+    click.echo(f"{path}: {counts['nodes']} nodes, {counts['edges']} edges ({fmt})")
+
+
 def ready_routing(cli: CliContext) -> None:
     """Build the routing data (cached under var/routing/ for the workers) and compile the routing
     kernels before serving, so that the first route does not pay for them."""
@@ -244,8 +265,10 @@ def ready_routing(cli: CliContext) -> None:
 
 
 def register_cli(group: click.Group) -> None:
-    """Add `daoan routing …`, `daoan route`, `daoan diversion` and `daoan incidents …`."""
+    """Add `daoan routing …`, `daoan route`, `daoan diversion` and `daoan incidents …`,
+    `daoan export graph`."""
     group.add_command(routing_group)
     group.add_command(route_cmd)
     group.add_command(diversion_cmd)
     group.add_command(incidents_group)
+    group.add_command(export_group)

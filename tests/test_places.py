@@ -23,6 +23,14 @@ def test_unencoded_plus_in_stake_is_understood(client):
     assert client.get("/locate?route=G107&stake=K1505+500").status_code == 200
 
 
+def test_stake_without_metres_is_the_whole_kilometre(client):
+    whole = client.get("/locate?route=G107&stake=K1505").get_json()
+    exact = client.get("/locate?route=G107&stake=K1505%2B000").get_json()
+    assert whole["properties"]["stake"] == "K1505+000"
+    assert whole["geometry"]["coordinates"] == exact["geometry"]["coordinates"]
+    assert client.get("/locate?route=G107&stake=K1505%2B").status_code == 400  # a '+' with nothing after it
+
+
 def test_stake_not_on_route_is_422_with_range(client):
     resp = client.get("/locate?route=G107&stake=K1600%2B000")
     assert resp.status_code == 422
@@ -71,6 +79,11 @@ def test_search_escapes_like_wildcards(client):
 
 def test_empty_search_is_400(client):
     assert client.get("/search?q=").status_code == 400
+
+
+@pytest.mark.parametrize(("text", "metres"), [("K1330", 1330000), ("k7", 7000), (" K0 ", 0)])
+def test_stake_without_metres_parses(text, metres):
+    assert parse_stake(text) == metres
 
 
 @pytest.mark.parametrize("text", ["K0+000", "K1530+200", "K12+999", "K99999+001"])

@@ -48,6 +48,13 @@ def test_create_by_stakes_records_who_and_geometry(client, engine):
     assert tuple(change) == ("create", "operator-1")
 
 
+def test_stakes_without_metres_are_whole_kilometres(client):
+    resp = post(client, dict(CLOSURE, from_stake="K1520", to_stake="K1525"))
+    assert resp.status_code == 201, resp.get_json()
+    p = resp.get_json()["properties"]
+    assert (p["from_stake"], p["to_stake"]) == ("K1520+000", "K1525+000")
+
+
 def test_create_by_geometry(client):
     resp = post(
         client, {"kind": "works", "effect": "restricted", "speed_cap_kmh": 60, "geometry": LINE, "direction": "forward"}
