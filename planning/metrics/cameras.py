@@ -46,6 +46,7 @@ def evaluate_spacing(area: Area, amounts: Amounts, target: Target, below: Below)
     needed = math.ceil(road_km / target.value - 1e-9)
     missing = max(0, needed - points)
     gaps = amounts.count(f"{g}.gaps")
+    to_close = int(amounts.n(f"{g}.cameras_to_close_gaps"))
     return result(
         target,
         value=road_km / points if points else None,
@@ -58,6 +59,21 @@ def evaluate_spacing(area: Area, amounts: Amounts, target: Target, below: Below)
         points_missing=missing,
         gaps=gaps,
         gap_km=round(amounts.n(f"{g}.gap_km"), 3),
-        cameras_to_close_gaps=int(amounts.n(f"{g}.cameras_to_close_gaps")),
+        cameras_to_close_gaps=to_close,
         strict_met=gaps == 0,
+        basis=spacing_basis(g, missing, to_close, points, needed),
     )
+
+
+def spacing_basis(group: str, missing: int, to_close: int, points: int, needed: int) -> dict[str, Any]:
+    """How the two numbers of a spacing metric are measured and how they relate: the shortfall is
+    points_missing (the target's own rule, an average on the centreline); cameras_to_close_gaps is the
+    strict reading (no stretch longer than N km without a camera), per carriageway on expressways
+    (each direction needs its own), which also makes up the shortfall when it is at least as large."""
+    return {
+        "density": "centreline",  # road km counted once per stretch; points of both carriageways counted
+        "gaps": "carriageway" if group == "expressway" else "centreline",
+        "shortfall": missing,  # THE shortfall against the target
+        "strict_cameras": to_close,
+        "strict_includes_shortfall": points + to_close >= needed,
+    }
