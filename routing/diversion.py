@@ -15,7 +15,7 @@ from gis.errors import Conflict, Unprocessable
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
 from routing.directions import arc_coords
-from routing.graph import LINK, ROAD_CLASSES, RoadGraph
+from routing.graph import CLASS_CODE, EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.incident import Incident, IncidentPatch, IncidentSpec, Place
 from routing.incident_place import resolve
 from routing.incidents import get_incident
@@ -58,6 +58,10 @@ class _Plan:
     added_m: float
     det_m: float
     road: str | None
+    below_county: bool = False  # no detour on roads of county class or above connects
+    reach: str = "local"  # hub (onto another expressway), trunk (expressway or national road) or local
+    tier: str | None = None
+    toll_station: str | None = None
 
 
 @dataclass
@@ -379,10 +383,17 @@ def plan_diversion(
         upstream_arcs = np.array([a for *_, a in upstream if a >= 0], dtype=np.int64)
         if len(upstream_arcs):
             detour_cost[upstream_arcs] = np.inf
+        county_cost = detour_cost.copy()
+        county_cost[_township_arcs(g)] = np.inf
         for node, metres, _secs, arc in candidates:
             # The detour leaves the closed road at the decision point: its first arc is an exit.
             exits = [(int(g.arc_head_x[a]), float(cost[a]), a) for a in _leaving(g, node, st.key, cost)]
-            detour = searcher.path_from(exits, rejoin, detour_cost) if exits else None
+            # Detours keep to roads of county class or above; township roads only when nothing else connects.
+            detour = searcher.path_from(exits, rejoin, county_cost) if exits else None
+            below_county = False
+            if detour is None and exits:
+                detour = searcher.path_from(exits, rejoin, detour_cost)
+                below_county = detour is not None
             if detour is None:
                 continue
             base = searcher.path_nodes(node, rejoin, others)
@@ -400,14 +411,16 @@ def plan_diversion(
                     det_m - base_m,
                     det_m,
                     _detour_road(g, detour, st.key),
+                    below_county,
+                    _reach(g, detour, st.key),
+                    None,
+                    _toll_station_at(g, node, toll_stations or []),
                 )
             )
-        far = None
-        if plans:
-            best_t = min(p.detour.cost_s for p in plans)
-            good = [p for p in plans if p.detour.cost_s <= best_t * (1 + TIE_SHARE) + 60]
-            far = max(good, key=lambda p: p.metres)
-        near = min(plans, key=lambda p: p.metres) if plans else None
+        near, far = _tiers(plans)
+        plans = [p for p in (far, near) if p is not None]
+        if far is near:  # a single exit upstream: one point, the near control
+            plans = plans[:1]
         for p in plans:
             nid = int(g.node_ids[p.node])
             exit_label = format_stake(p.stake) if p.stake is not None else (g.node_label[p.node] or "")
@@ -425,6 +438,12 @@ def plan_diversion(
                         "distance_to_closure_m": round(p.metres, 1),
                         "recommended": p is far,
                         "interchange": bool(g.node_interchange[p.node]),
+                        "tier": p.tier,
+                        "hub": p.reach == "hub",
+                        "toll_station": p.toll_station,
+                        "sends_to": p.road,
+                        "below_county_class": p.below_county,
+                        "measure_zh": _measure_zh(p),
                     },
                 }
             )
@@ -444,6 +463,8 @@ def plan_diversion(
                         "added_distance_m": round(p.added_m, 1) if np.isfinite(p.added_m) else None,
                         "added_duration_s": round(p.added_t, 1) if np.isfinite(p.added_t) else None,
                         "recommended": p is far,
+                        "tier": p.tier,
+                        "below_county_class": p.below_county,
                         "route_codes": _codes(g, p.detour.arcs),
                     },
                 }
@@ -477,6 +498,8 @@ def plan_diversion(
                         "direction": dir_en,
                         "node_id": int(g.node_ids[near.node]),
                         "distance_to_closure_m": round(near.metres, 1),
+                        "tier": "near",
+                        "toll_station": near.toll_station,
                     },
                 }
             )
@@ -492,6 +515,8 @@ def plan_diversion(
                         "direction": dir_en,
                         "toll_station_id": int(ts.id),
                         "name": ts.name,
+                        "tier": "near",
+                        "measure_zh": "只出不进",
                         "stake": format_stake(ts.stake_m) if ts.stake_m is not None else None,
                     },
                 }
@@ -504,6 +529,8 @@ def plan_diversion(
                 "recommended_decision_point": int(g.node_ids[far.node]) if far else None,
                 "recommended_detour_via": far.road if far else None,
                 "near_control_point": int(g.node_ids[near.node]) if near else None,
+                "far_decision_point": int(g.node_ids[far.node]) if far and far.tier == "far" else None,
+                "far_note_zh": None if far is None or far.tier == "far" else "上游无其他可分流出口，仅设近端控制",
                 "rejoin_node_id": int(g.node_ids[rejoin]),
             }
         )
@@ -585,6 +612,70 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
         "note_zh": zh,
         "note_en": en,
     }
+
+
+def _tiers(plans: list[_Plan]) -> tuple[_Plan | None, _Plan | None]:
+    """(near, far): near control at the last exit before the closure; far diversion at a hub
+    interchange onto another expressway, else where through traffic reaches an expressway or national
+    road, well upstream: of those, the farthest whose added time is within a small share of the best."""
+    if not plans:
+        return None, None
+    near = min(plans, key=lambda p: p.metres)
+    near.tier = "near"
+    rest = [p for p in plans if p is not near]
+    pool = [p for p in rest if p.reach == "hub"] or [p for p in rest if p.reach == "trunk"] or rest
+    if not pool:
+        return near, near
+    score = {id(p): (p.added_t if np.isfinite(p.added_t) else p.detour.cost_s) for p in pool}
+    best = min(score.values())
+    good = [p for p in pool if score[id(p)] <= best + abs(best) * TIE_SHARE + 60]
+    far = max(good, key=lambda p: p.metres)
+    far.tier = "far"
+    return near, far
+
+
+def _reach(graph: RoadGraph, path: Path, key: tuple) -> str:
+    """Where a detour takes through traffic: straight onto another expressway (a hub interchange), to
+    an expressway or national road, or only local roads."""
+    first = next((a >> 1 for a in path.arcs if int(graph.seg_class[a >> 1]) != LINK), None)
+    if first is not None and int(graph.seg_class[first]) == EXPRESSWAY and _key(graph, first) != key:
+        return "hub"
+    trunk = {EXPRESSWAY, CLASS_CODE["national"]}
+    if any(int(graph.seg_class[a >> 1]) in trunk and _key(graph, a >> 1) != key for a in path.arcs):
+        return "trunk"
+    return "local"
+
+
+def _township_arcs(graph: RoadGraph) -> np.ndarray:
+    """Arcs of roads below county class (township roads), which detours avoid when they can."""
+    cached = getattr(graph, "_township_arcs", None)
+    if cached is None:
+        segs = np.nonzero(graph.seg_class == CLASS_CODE["township"])[0]
+        cached = np.concatenate([2 * segs, 2 * segs + 1]).astype(np.int64)
+        graph._township_arcs = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any]) -> str | None:
+    """The name of the toll station at a decision point (within TOLL_NEAR_M), as bulletins name exits."""
+    lon, lat = float(graph.node_lon[node]), float(graph.node_lat[node])
+    best: tuple[float, str] | None = None
+    for ts in stations:
+        if ts.lon is None or not ts.name:
+            continue
+        d = float(np.hypot((ts.lon - lon) * 111_320.0 * np.cos(np.radians(lat)), (ts.lat - lat) * 111_320.0))
+        if d <= TOLL_NEAR_M and (best is None or d < best[0]):
+            best = (d, ts.name)
+    return best[1] if best else None
+
+
+def _measure_zh(p: _Plan) -> str:
+    """What the duty officer orders at a decision point."""
+    road = p.road or "其他道路"
+    if p.tier == "far":
+        return f"远端分流：引导过境车辆经{road}绕行"
+    low = "（无县道以上道路可绕行，经乡道）" if p.below_county else ""
+    return f"近端控制：全部车辆驶离，经{road}绕行{low}"
 
 
 def _reason(closure: Closure, overlay: Overlay) -> str | None:

@@ -173,3 +173,54 @@ def test_a_fog_closure_plan_says_the_closure_is_the_operational_measure_under_ar
 def test_an_accident_closure_plan_cites_no_weather_rule(client):
     plan = client.post("/diversion", json=dict(RESTRICTION, kind="accident", effect="closed", speed_cap_kmh=None))
     assert plan.status_code == 200 and "legal_basis" not in plan.get_json()
+
+
+# ---------------------------------------------------------------- tiers
+def _tiered(plan: dict, stream: int = 0) -> dict[str, dict]:
+    points = [
+        f["properties"]
+        for f in plan["features"]
+        if f["properties"]["role"] == "decision_point" and f["properties"]["stream"] == stream
+    ]
+    return {p["tier"]: p for p in points}
+
+
+def test_each_direction_has_a_far_diversion_point_well_upstream_and_a_near_control_point(client):
+    body = {"kind": "weather_closure", "route": "G4", "from_stake": "K1540+000", "to_stake": "K1550+000"}
+    plan = client.post("/diversion", json=body).get_json()
+    assert len(plan["directions"]) == 2
+    for d in plan["directions"]:
+        tiers = _tiered(plan, d["stream"])
+        assert set(tiers) == {"far", "near"}, tiers
+        far, near = tiers["far"], tiers["near"]
+        assert far["distance_to_closure_m"] > near["distance_to_closure_m"] + 5000 >= 5000
+        assert far["node_id"] != near["node_id"] and far["recommended"] and not near["recommended"]
+        assert far["sends_to"] == "G107" and far["measure_zh"].startswith("远端分流")
+        assert near["measure_zh"].startswith("近端控制") and near["toll_station"].startswith("收费站")
+        assert d["far_decision_point"] == far["node_id"] and d["near_control_point"] == near["node_id"]
+        # the near point is the last exit before the closure: no other interchange lies between
+        others = [f for f in plan["features"] if f["properties"]["role"] == "entrance_closure"]
+        assert all(o["properties"]["measure_zh"] == "只出不进" for o in others)
+
+
+def test_detours_keep_off_township_roads_when_a_county_road_connects(client, engine):
+    # a township shortcut from the row-14 interchange's local node straight to G107 row 16
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO road_segments (road_class, route_code, name, oneway, default_speed_kmh, length_m, "
+                "source_node, target_node, source, geom) "
+                "SELECT 'township', 'Y001', '望河乡村道', false, 80, ST_Length(ST_MakeLine(a.geom, b.geom)::geography), "
+                "a.id, b.id, 'test', ST_MakeLine(a.geom, b.geom) FROM road_nodes a, road_nodes b "
+                "WHERE a.id = 3014 AND b.id = 4018"
+            )
+        )
+    try:
+        body = {"kind": "accident", "route": "G4", "from_stake": "K1540+000", "to_stake": "K1550+000"}
+        plan = client.post("/diversion", json=body).get_json()
+        detours = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "detour"]
+        assert detours and all("Y001" not in d["route_codes"] for d in detours), detours
+        assert not any(d["below_county_class"] for d in detours)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM road_segments WHERE route_code = 'Y001'"))
