@@ -96,6 +96,7 @@ def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False)
             "road_class": r.road_class,
             "segments": r.segments,
             "length_m": float(r.length_m or 0),
+            "carriageways_length_m": float(r.carriageways_length_m or 0),
             "bbox": [r.minx, r.miny, r.maxx, r.maxy],
         }
         for r in conn.execute(sa.text(load_sql("queries/search_roads.sql")), params)

@@ -75,6 +75,8 @@ def route_cmd(
         if i == 0:
             for step in p["steps"]:
                 click.echo(f"  {step['instruction']}")
+                for warning in step.get("warnings", ()):
+                    click.echo(f"    ! {warning['text']}")
 
 
 @click.command("diversion")

@@ -9,6 +9,7 @@ import numpy as np
 
 from gis.stake import format_stake
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
+from routing.hazard_notes import step_warnings
 from routing.kernel_args import Driven, Segments
 from routing.overlay import Overlay
 from routing.route_kernels import (
@@ -86,13 +87,34 @@ def _segments(graph: RoadGraph) -> tuple:
     return found
 
 
-def _exit_label(graph: RoadGraph, arc: int) -> str:
-    """Stake (or interchange name) where an arc on a route ends: the exit's label."""
+# An interchange is named after its place: 张家界南互通, its ramps 张家界南互通匝道; the exit is then
+# "张家界南出口". Suffixes stripped from a ramp's or an interchange's name to get that place.
+_EXIT_SUFFIXES = ("匝道", "出口", "互通", "立交桥", "立交")
+
+
+def exit_place(name: str | None) -> str | None:
+    """The place an exit is named after ('张家界南' for 张家界南互通匝道), or None when the name does not
+    name an interchange (a bare label such as '互通6' or a route's name)."""
+    if not name:
+        return None
+    place, stripped = name.strip(), False
+    for suffix in _EXIT_SUFFIXES:
+        if place.endswith(suffix) and len(place) > len(suffix):
+            place, stripped = place[: -len(suffix)], True
+    return place if stripped and not place[-1].isdigit() else None
+
+
+def _exit_label(graph: RoadGraph, arc: int, ramp_name: str | None = None) -> str:
+    """Where an arc on a route is left for a ramp: the place of the ramp's or the interchange's name
+    ('张家界南'), else the stake, else the interchange's label (a name or an exit number) or ''."""
+    label = graph.node_label[graph.arc_head(arc)]
+    place = exit_place(ramp_name) or exit_place(label)
+    if place:
+        return place
     seg = arc >> 1
     stake = graph.seg_start_stake[seg] if arc & 1 else graph.seg_end_stake[seg]
     if np.isfinite(stake):
         return format_stake(float(stake))
-    label = graph.node_label[graph.arc_head(arc)]
     return label or ""
 
 
@@ -123,15 +145,31 @@ def _step_words(graph: RoadGraph, lang: str, row: list[int], exit_at: str | None
     return before, after
 
 
-def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True) -> list[dict]:
-    """Turn-by-turn steps: consecutive pieces on the same road form one step."""
+def build_steps(
+    graph: RoadGraph,
+    leg: Leg,
+    lang: str,
+    *,
+    last_leg: bool = True,
+    overlay: Overlay | None = None,
+    warned: set[int] | None = None,
+) -> list[dict]:
+    """Turn-by-turn steps: consecutive pieces on the same road form one step. With `overlay`, each
+    step lists `warnings` for the hazard zones in force the route enters on it (`warned`: the zones
+    already named on earlier legs)."""
     if len(leg.arcs) == 0:
         return []
+    rows = leg.ints.tolist()
+    warnings = (
+        step_warnings(graph, overlay, leg.arcs, leg.metres, rows, lang, set() if warned is None else warned)
+        if overlay is not None
+        else [[] for _ in rows]
+    )
     routes, names = graph.routes, graph.names
     words, distances = _text_cache(graph, lang)
     keyed = len(names) < STEP_KEY_NAMES  # the step key packs the name index in 24 bits
     steps = []
-    for row, (dist, dur, x, y, dist_r, dur_r, x_r, y_r) in zip(leg.ints.tolist(), leg.flts.tolist(), strict=True):
+    for g, (row, (dist, dur, x, y, dist_r, dur_r, x_r, y_r)) in enumerate(zip(rows, leg.flts.tolist(), strict=True)):
         _, _, cls, r, m, man, mod, _, bearing, exit_arc, tie, key, dist_code = row
         if tie:  # the kernel's rounding is exact away from ties only
             dist_r, dur_r, x_r, y_r = round(dist, 1), round(dur, 1), round(x, 7), round(y, 7)
@@ -141,7 +179,9 @@ def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True)
         else:
             dist_text = distances[dist_code] = distance_text(dist, lang)
         if exit_arc >= 0 or not keyed:
-            around = _step_words(graph, lang, row, _exit_label(graph, exit_arc) if exit_arc >= 0 else None)
+            ramp = rows[g + 1][4] if exit_arc >= 0 and g + 1 < len(rows) else -1  # the ramp's name
+            exit_at = _exit_label(graph, exit_arc, names[ramp] if ramp >= 0 else None) if exit_arc >= 0 else None
+            around = _step_words(graph, lang, row, exit_at)
         elif (hit := words.get(key)) is not None:
             around = hit
         else:
@@ -158,6 +198,7 @@ def build_steps(graph: RoadGraph, leg: Leg, lang: str, *, last_leg: bool = True)
                     "name": names[m] if m >= 0 else None,
                     "road_class": ROAD_CLASSES[cls],
                 },
+                "warnings": warnings[g],
             }
         )
     end = leg.xy[-1]
@@ -187,8 +228,9 @@ def route_feature(
     coordinates as an (n, 2) numpy array with `coordinate_array` (for orjson), else as lists."""
     tables = [leg_table(graph, path, overlay.cost, start_fraction) for path, start_fraction in legs]
     steps: list[dict] = []
+    warned: set[int] = set()
     for i, leg in enumerate(tables):
-        steps.extend(build_steps(graph, leg, lang, last_leg=i == len(legs) - 1))
+        steps.extend(build_steps(graph, leg, lang, last_leg=i == len(legs) - 1, overlay=overlay, warned=warned))
     if len(tables) == 1:
         coords, all_arcs = tables[0].xy, tables[0].arcs
     else:

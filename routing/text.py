@@ -138,7 +138,10 @@ def instruction(
             lead = ""
         text = f"{lead}沿{road}向{heading}行驶{dist}"
         if exit_at is not None:
-            text += f"，从{exit_at}出口驶出" if exit_at else "，从出口驶出"
+            if exit_at.endswith("枢纽"):  # a hub interchange joins another expressway: no exit there
+                text += f"，经{exit_at}互通驶离"
+            else:
+                text += f"，从{exit_at}出口驶出" if exit_at else "，从出口驶出"
         return text
     if maneuver == "depart":
         lead_en = f"Head {heading} on {road}"

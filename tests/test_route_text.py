@@ -1,0 +1,174 @@
+"""What a route says, read as a Hunan duty officer reads it: exits named after their interchange,
+warnings for the hazard zones in force on the steps that enter them, and /search lengths that count a
+dual carriageway's centreline once (issue 13)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from gis.stake import format_stake
+from routing.directions import exit_place
+from tests.conftest import module_data
+from tests.test_routing_network import lat, load_corridor
+
+NORTH = f"112.95,{lat(0) + 0.001}"
+SOUTH = f"112.95,{lat(20) - 0.001}"
+
+corridor = module_data(load_corridor, name="corridor")
+
+
+@pytest.fixture(autouse=True)
+def no_incidents(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE incidents, incident_changes, weather_observations RESTART IDENTITY"))
+    yield
+
+
+def route(client, lang: str = "zh-CN", frm: str = NORTH, to: str = SOUTH) -> dict:
+    resp = client.get(f"/route?from={frm}&to={to}&lang={lang}")
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["features"][0]["properties"]
+
+
+def _bulletin(stake_m: float) -> str:
+    text = format_stake(stake_m)
+    return text[:-4] if text.endswith("+000") else text
+
+
+def _fog_stakes(engine) -> tuple[str, str, int]:
+    """Where the southbound carriageway enters and leaves the fog zone, and the zone's id."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.text(
+                "SELECT min(s.start_stake_m), max(s.end_stake_m), z.id FROM road_segments s "
+                "JOIN hazard_zones z ON ST_Intersects(s.geom, z.geom) "
+                "WHERE z.kind = 'fog' AND s.route_code = 'G4' AND s.end_stake_m > s.start_stake_m GROUP BY z.id"
+            )
+        ).one()
+    return _bulletin(row[0]), _bulletin(row[1]), int(row[2])
+
+
+def test_route_through_a_fog_zone_warns_on_the_step_that_enters_it(client, engine):
+    enter, leave, zone = _fog_stakes(engine)
+    props = route(client)
+    assert zone in props["hazard_ids"]
+    warned = [(s, w) for s in props["steps"] for w in s.get("warnings", [])]
+    fog = [(s, w) for s, w in warned if w["hazard_id"] == zone]
+    assert len(fog) == 1  # once, not on every step
+    step, warning = fog[0]
+    assert warning["kind"] == "fog"
+    assert warning["text"] == f"前方{enter}至{leave}团雾多发路段，请减速慢行，开启雾灯"
+    assert "G4京港澳高速" in step["instruction"]
+
+
+def test_the_warning_is_english_with_lang_en(client, engine):
+    enter, leave, zone = _fog_stakes(engine)
+    props = route(client, "en")
+    texts = [w["text"] for s in props["steps"] for w in s.get("warnings", []) if w["hazard_id"] == zone]
+    assert texts == [f"Fog-prone section ahead {enter}–{leave}: slow down and turn on fog lights"]
+    assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
+
+
+def test_fog_in_force_gives_the_visibility(client, engine):
+    from tests.conftest import OPERATOR_TOKEN, auth
+
+    resp = client.post(
+        "/weather/observations", json={"station_code": "VIS-1", "visibility_m": 180}, headers=auth(OPERATOR_TOKEN)
+    )
+    assert resp.status_code in (200, 201), resp.get_json()
+    props = route(client, frm=f"113.0,{lat(7)}", to=f"113.0,{lat(13)}")  # on G4 through the fog zone
+    texts = [w["text"] for s in props["steps"] for w in s.get("warnings", []) if w["kind"] == "fog"]
+    assert len(texts) == 1 and "当前能见度约180米" in texts[0], props["steps"]
+
+
+def test_a_route_away_from_hazards_has_no_warnings(client):
+    resp = client.get(f"/route?from=112.95,{lat(1)}&to=112.95,{lat(3)}")
+    assert resp.status_code == 200
+    props = resp.get_json()["features"][0]["properties"]
+    assert props["hazard_ids"] == []
+    assert all(s.get("warnings", []) == [] for s in props["steps"])
+
+
+def _rename_ramps(client, engine, name: str | None) -> None:
+    """Name every ramp (a write straight to the database: the app reads the new versions now)."""
+    from gis.root import root_of
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE road_segments SET name = :n WHERE road_class = 'link'"), {"n": name})
+    root_of(client.application).versions.expire()
+
+
+def test_exit_is_named_after_the_ramps_interchange(client, engine):
+    _rename_ramps(client, engine, "张家界南互通匝道")
+    try:
+        props = route(client)
+        g4 = next(s["instruction"] for s in props["steps"] if "G4京港澳高速" in s["instruction"])
+        assert g4.endswith("，从张家界南出口驶出"), g4
+        en = route(client, "en")
+        g4_en = next(s["instruction"] for s in en["steps"] if "G4" in s["instruction"])
+        assert g4_en.endswith("then take the exit at 张家界南"), g4_en
+    finally:
+        _rename_ramps(client, engine, None)
+    props = route(client)  # unnamed ramps: the stake, as before
+    g4 = next(s["instruction"] for s in props["steps"] if "G4京港澳高速" in s["instruction"])
+    assert re.search(r"，从K1\d{3}\+\d{3}出口驶出$", g4), g4
+
+
+@pytest.mark.parametrize(
+    ("name", "place"),
+    [
+        ("张家界南互通匝道", "张家界南"),
+        ("衡山南互通", "衡山南"),
+        ("长沙枢纽互通", "长沙枢纽"),
+        ("星沙立交", "星沙"),
+        ("互通6", None),
+        ("京港澳高速", None),
+        (None, None),
+    ],
+)
+def test_exit_place(name, place):
+    assert exit_place(name) == place
+
+
+def test_search_counts_a_dual_carriageway_once(client, engine):
+    with engine.connect() as conn:
+        south, both = conn.execute(
+            sa.text(
+                "SELECT sum(length_m) FILTER (WHERE end_stake_m > start_stake_m), sum(length_m) "
+                "FROM road_segments WHERE route_code = 'G4'"
+            )
+        ).one()
+    roads = {r["route_code"]: r for r in client.get("/search?q=G4").get_json()["roads"]}
+    g4 = roads["G4"]
+    assert g4["length_m"] == pytest.approx(south, abs=1)
+    assert g4["carriageways_length_m"] == pytest.approx(both, abs=1)
+    assert g4["length_m"] < 0.55 * g4["carriageways_length_m"]
+
+
+def test_search_counts_a_two_way_road_whole(client, engine):
+    with engine.connect() as conn:
+        total = conn.execute(sa.text("SELECT sum(length_m) FROM road_segments WHERE route_code = 'G107'")).scalar()
+    g107 = next(r for r in client.get("/search?q=G107").get_json()["roads"] if r["route_code"] == "G107")
+    assert g107["length_m"] == pytest.approx(total, abs=1) == g107["carriageways_length_m"]
+
+
+def test_search_pairs_one_way_carriageways_without_stakes_by_their_run(client, engine):
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE road_segments SET start_stake_m = NULL, end_stake_m = NULL WHERE route_code = 'G4'")
+        )
+    try:
+        g4 = next(r for r in client.get("/search?q=G4").get_json()["roads"] if r["route_code"] == "G4")
+        assert g4["length_m"] == pytest.approx(g4["carriageways_length_m"] / 2, rel=0.01)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE road_segments s SET start_stake_m = 1500000 + (a.id % 1000) * 2780, "
+                    "end_stake_m = 1500000 + (b.id % 1000) * 2780 FROM road_nodes a, road_nodes b "
+                    "WHERE s.route_code = 'G4' AND a.id = s.source_node AND b.id = s.target_node"
+                )
+            )
