@@ -1,4 +1,4 @@
-"""The coverage report as CSV: one row per area and metric."""
+"""The coverage report as CSV: one row per area and metric; with a language, headers and words in it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from gis.csvsafe import safe_cell
+from planning.labels import column_label, metric_label, word
 
 COLUMNS = (
     "year",
@@ -31,15 +32,22 @@ COLUMNS = (
     "eligible_km",
     "covered_km",
     "missing",
+    "counts",
+    "stock",
 )
+# Columns whose values are words of a fixed vocabulary (translated when a language is asked for).
+_WORD_COLUMNS = ("level", "roads", "unit", "standard_scope", "counts")
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """CSV text of a coverage report (UTF-8 with a BOM so that spreadsheet programs read the Chinese names)."""
+def report_csv(report: dict[str, Any], lang: str | None = None) -> str:
+    """CSV text of a coverage report (UTF-8 with a BOM so that spreadsheet programs read the Chinese names).
+    Without `lang` the headers are the JSON keys (for programs); with `lang` ('zh-CN' or 'en') headers,
+    metric names and vocabulary words are in that language (for people)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS if lang is None else [column_label(c, lang) for c in COLUMNS])
+    yes, no = ("yes", "no") if lang is None else (word("yes", lang), word("no", lang))
     for area in report["areas"]:
         for key, m in area["metrics"].items():
             row = {
@@ -47,15 +55,20 @@ def report_csv(report: dict[str, Any]) -> str:
                 "adcode": area["adcode"],
                 "name": area["name"],
                 "level": area["level"],
-                "metric": key,
+                "metric": key if lang is None else metric_label(key, lang),
                 "roads": m["roads"],
                 "value": m["value"],
                 "target": m["target"],
-                "met": "" if m["met"] is None else ("yes" if m["met"] else "no"),
+                "met": "" if m["met"] is None else (yes if m["met"] else no),
                 "unit": m["unit"],
                 "standard_scope": m["standard"]["scope"],
             }
             for column in COLUMNS[len(row) :]:
                 row[column] = m.get(column, "")
+            row["counts"] = m["standard"].get("counts", "")
+            if lang is not None:
+                for column in _WORD_COLUMNS:
+                    if row[column]:
+                        row[column] = word(str(row[column]), lang)
             writer.writerow(["" if row[c] is None else safe_cell(row[c]) for c in COLUMNS])
     return out.getvalue()

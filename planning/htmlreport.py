@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from planning.labels import metric_label
+from planning.labels import metric_label, word
 
 GROUP_COLOURS = {"expressway": "#c0392b", "national_provincial": "#2471a3"}
 _CSS = """
@@ -20,25 +20,25 @@ th{background:#f3f3f3}td.name,th.name{text-align:left}.met{color:#1e8449}.miss{c
 """
 
 
-def _fmt(metric: dict[str, Any], value: Any) -> str:
+def _fmt(metric: dict[str, Any], value: Any, lang: str = "zh-CN") -> str:
     if value is None:
         return "—"
     unit = metric.get("unit")
     if unit == "share":
         return f"{value * 100:.0f}%"
     if unit == "km_per_point":
-        return f"{value:.1f} km"
+        return f"{value:.1f} {word('km', lang)}"
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
 
 
-def _cell(metric: dict[str, Any] | None) -> str:
+def _cell(metric: dict[str, Any] | None, lang: str = "zh-CN") -> str:
     if metric is None:
         return '<td class="na">—</td>'
     mark = {True: ("met", "✓"), False: ("miss", "✗"), None: ("na", "")}[metric["met"]]
-    target = "" if metric["target"] is None else f" / {_fmt(metric, metric['target'])}"
-    return f'<td class="{mark[0]}">{html.escape(_fmt(metric, metric["value"]) + target)} {mark[1]}</td>'
+    target = "" if metric["target"] is None else f" / {_fmt(metric, metric['target'], lang)}"
+    return f'<td class="{mark[0]}">{html.escape(_fmt(metric, metric["value"], lang) + target)} {mark[1]}</td>'
 
 
 def _bar_chart(areas: list[dict[str, Any]]) -> str:
@@ -77,13 +77,13 @@ def _lines(geometry: dict[str, Any] | None) -> Iterable[list[list[float]]]:
     return []
 
 
-def _map(gaps: list[dict[str, Any]], outlines: list[dict[str, Any]]) -> str:
+def _map(gaps: list[dict[str, Any]], outlines: list[dict[str, Any]], lang: str = "zh-CN") -> str:
     """Gap lines over area outlines, projected equirectangularly at the mean latitude."""
     lines = [(f, line) for f in gaps for line in _lines(f.get("geometry"))]
     rings = [(f, ring) for f in outlines for ring in _lines(f.get("geometry"))]
     points = [p for _f, line in lines + rings for p in line]
     if not points:
-        return '<p class="note">No gap to map.</p>'
+        return f'<p class="note">{"无监控空白路段。" if lang.startswith("zh") else "No gap to map."}</p>'
     min_x, max_x = min(p[0] for p in points), max(p[0] for p in points)
     min_y, max_y = min(p[1] for p in points), max(p[1] for p in points)
     k = math.cos(math.radians((min_y + max_y) / 2))
@@ -106,15 +106,70 @@ def _map(gaps: list[dict[str, Any]], outlines: list[dict[str, Any]]) -> str:
     for f, line in lines:
         p = f["properties"]
         colour = GROUP_COLOURS.get(p.get("roads", ""), "#7d3c98")
-        title = html.escape(
-            f"{p.get('route_code')} {p.get('direction', '')} {p.get('from_stake')}–{p.get('to_stake')} "
-            f"{p.get('length_m', 0) / 1000:.1f} km, +{p.get('cameras_needed', '?')}"
-        )
+        direction = p.get("direction", "")
+        if lang.startswith("zh"):
+            direction = {"up": "上行", "down": "下行", "both": ""}.get(direction, direction)
+            text = (
+                f"{p.get('route_code')}{direction} {p.get('from_stake')}至{p.get('to_stake')} "
+                f"{p.get('length_m', 0) / 1000:.1f}公里，需新增{p.get('cameras_needed', '?')}个点位"
+            )
+        else:
+            text = (
+                f"{p.get('route_code')} {direction} {p.get('from_stake')}–{p.get('to_stake')} "
+                f"{p.get('length_m', 0) / 1000:.1f} km, +{p.get('cameras_needed', '?')}"
+            )
+        title = html.escape(text)
         parts.append(
             f'<path d="{path(line)}" fill="none" stroke="{colour}" stroke-width="2"><title>{title}</title></path>'
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _basis(head: dict[str, Any], report: dict[str, Any], lang: str) -> str:
+    """Per metric: what it counts (construction since the plan's start or the stock at the year's end) and,
+    for camera spacing, the shortfall read one way: the density's centreline shortfall against the strict
+    per-carriageway gaps."""
+    zh = lang.startswith("zh")
+    baseline = report.get("standard", {}).get("baseline", "")
+    at = report.get("measured_at", "")
+    rows = []
+    for key, m in head["metrics"].items():
+        counts = m["standard"].get("counts", "stock")
+        if counts == "construction":
+            since = m["standard"].get("since") or baseline
+            what = f"建设量：{since}至{at}新建投用" if zh else f"construction: put into service {since} to {at}"
+            if "stock" in m:
+                what += f"（年末在用{m['stock']}）" if zh else f" ({m['stock']} in service at year end)"
+        else:
+            what = f"存量：{at}在用" if zh else f"stock in service on {at}"
+        b = m.get("basis")
+        if b:
+            if zh:
+                what += (
+                    f"。密度按道路中心线计（里程只计一次，两个方向的点位都计入），按目标标准缺少{b['shortfall']}个点位；"
+                    f"监控空白{word(b['gaps'], lang)}计，逐个消除需新增{b['strict_cameras']}个"
+                    + ("（已包含上述缺口）" if b["strict_includes_shortfall"] else "")
+                    + "。缺口以前者为准，后者为更严的逐段要求"
+                )
+            else:
+                what += (
+                    f". Density on the centreline (each stretch once, points of both carriageways): "
+                    f"{b['shortfall']} points short of the target; gaps {word(b['gaps'], lang)}: "
+                    f"{b['strict_cameras']} new cameras close them"
+                    + (" (this includes the shortfall)" if b["strict_includes_shortfall"] else "")
+                    + ". The shortfall is the former; the latter is the stricter stretch-by-stretch reading"
+                )
+        rows.append(
+            f'<tr><td class="name">{html.escape(metric_label(key, lang))}</td><td class="name">{html.escape(what)}</td></tr>'
+        )
+    title = "统计口径" if zh else "What each metric counts"
+    head_row = (
+        '<tr><th class="name">指标</th><th class="name">口径</th></tr>'
+        if zh
+        else ('<tr><th class="name">Metric</th><th class="name">Basis</th></tr>')
+    )
+    return f"<h2>{title}</h2><table>{head_row}{''.join(rows)}</table>"
 
 
 def report_html(
@@ -141,7 +196,7 @@ def report_html(
         body = "".join(
             f'<tr><td class="name">{html.escape(a["name"])} <span class="na">{a["adcode"]}</span></td>'
             f"<td>{a['compliance']['met']}/{a['compliance']['applicable']}</td>"
-            + "".join(_cell(a["metrics"].get(k)) for k in keys)
+            + "".join(_cell(a["metrics"].get(k), lang) for k in keys)
             + "</tr>"
             for a in rows
         )
@@ -155,19 +210,22 @@ def report_html(
             f'<!doctype html><html lang="{html.escape(lang)}"><head><meta charset="utf-8">',
             f"<title>{t('道安监管云 覆盖率报告', 'Coverage report')} {report['year']}</title><style>{_CSS}</style></head><body>",
             f"<h1>{t('道路交通安全监管覆盖率报告', 'Road-safety supervision coverage report')} — {report['year']}</h1>",
-            f'<p class="note">{t("标准", "Standard")}: {html.escape(s["name"])} ({html.escape(s["version"])}); '
-            f"{t('地区', 'area')}: {html.escape(head['name'])} {head['adcode']}; "
-            f"{t('生成时间', 'generated')} {stamp}.</p>",
+            f'<p class="note">{t("标准", "Standard")}{t("：", ": ")}{html.escape(t(s.get("title"), s.get("title_en")) or s["name"])} '
+            f"({t('版本', 'version')} {html.escape(s['version'])}){t('；', '; ')}"
+            f"{t('地区', 'area')}{t('：', ': ')}{html.escape(head['name'])} {head['adcode']}{t('；', '; ')}"
+            f"{t('统计时点', 'measured at')}{t('：', ': ')}{html.escape(str(report.get('measured_at', '')))}"
+            f"{t('；', '; ')}{t('生成时间', 'generated')} {stamp}{t('。', '.')}</p>",
+            _basis(head, report, lang),
             f"<h2>{t('各市州达标情况', 'Compliance by city')}</h2>",
             _bar_chart(cities),
             f"<h2>{t('分市州指标', 'Per-city table')}</h2>",
             table([head, *[c for c in cities if c is not head]]),
             f"<h2>{t('视频监控间距缺口', 'Camera spacing gaps')}</h2>",
-            f'<p class="note">{len(gap_features)} {t("处缺口，最少需新增", "gaps; fewest new cameras to close them:")} '
-            f"{needed} {t('个点位', '')}. <span style='color:{GROUP_COLOURS['expressway']}'>■</span> "
+            f'<p class="note">{len(gap_features)} {t("处监控空白，逐个行车方向消除最少需新增", "gaps; fewest new cameras to close them per carriageway:")} '
+            f"{needed}{t('个点位', '')}{t('。', '.')} <span style='color:{GROUP_COLOURS['expressway']}'>■</span> "
             f"{t('高速公路', 'expressway')} <span style='color:{GROUP_COLOURS['national_provincial']}'>■</span> "
             f"{t('国省道', 'national/provincial')}</p>",
-            _map(gap_features, outlines or []),
+            _map(gap_features, outlines or [], lang),
             (
                 f"<details{' open' if printed else ''}><summary>{t('分县市区指标', 'Per-county table')}</summary>{table(counties)}</details>"
                 if counties

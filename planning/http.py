@@ -12,8 +12,10 @@ from gis.root import Api, Root, current_root
 from gis.web import cached_json_response, json_response
 from planning.data import DataCache, data_versions
 from planning.export import report_csv
+from planning.htmlreport import report_html
 from planning.params import (
     GAP_KINDS,
+    LANGS,
     ROADS,
     SUGGEST_KINDS,
     check_choice,
@@ -22,7 +24,7 @@ from planning.params import (
     parse_share,
     parse_year,
 )
-from planning.service import coverage_gaps, coverage_report, coverage_suggest, latest_year
+from planning.service import city_outlines, coverage_gaps, coverage_report, coverage_suggest, latest_year
 
 bp = Blueprint("planning", __name__)
 GEOJSON = "application/geo+json"
@@ -43,19 +45,25 @@ def _year() -> int:
 
 @bp.get("/coverage/report")
 def report() -> Response:
-    fmt = check_choice(request.args.get("format"), ("json", "csv"), "format", default="json")
+    """The report as JSON, CSV (headers in `lang` when given, else the JSON keys) or a self-contained
+    HTML page in `lang` (zh-CN by default)."""
+    fmt = check_choice(request.args.get("format"), ("json", "csv", "html"), "format", default="json")
+    lang = request.args.get("lang") or None
+    if lang is not None:
+        lang = check_choice(lang, LANGS, "lang")
     year = _year()
-    body = coverage_report(
-        _engine(),
-        year=year,
-        area=request.args.get("area"),
-        as_of=parse_optional_int(request.args.get("as_of"), "as_of"),
-        cache=_cache(),
-    )
+    area = request.args.get("area")
+    as_of = parse_optional_int(request.args.get("as_of"), "as_of")
+    body = coverage_report(_engine(), year=year, area=area, as_of=as_of, cache=_cache())
     if fmt == "csv":
-        resp = Response(report_csv(body), mimetype="text/csv")
+        resp = Response(report_csv(body, lang), mimetype="text/csv")
         resp.headers["Content-Disposition"] = f'attachment; filename="coverage_{year}_{body["area"]}.csv"'
         return resp
+    if fmt == "html":
+        at = year if as_of is None else as_of  # the gaps of the year measured, as the report
+        gaps = coverage_gaps(_engine(), kind="camera", year=year, area=area, as_of=at, cache=_cache())
+        page = report_html(body, gaps, city_outlines(_engine()), lang=lang or "zh-CN")
+        return Response(page, mimetype="text/html", headers={"Content-Language": lang or "zh-CN"})
     return json_response(body, cache_seconds=60)
 
 
@@ -86,6 +94,7 @@ def suggest() -> Response:
         "share": parse_share(args.get("share")),
         "roads": check_choice(args.get("roads"), ROADS, "roads", default="all"),
         "as_of": parse_optional_int(args.get("as_of"), "as_of"),
+        "lang": check_choice(args.get("lang"), LANGS, "lang", default="zh-CN"),
     }
     with connect(_engine()) as conn:
         versions = data_versions(conn)
@@ -111,7 +120,11 @@ _PROBLEM = {"description": "Problem details (RFC 9457)", "content": {"applicatio
 _COMMON = [
     _param("year", "Standard year (the newest when absent); 422 lists the valid years", {"type": "integer"}),
     _param("area", "Adcode of the province, a city or a county (default the province)", {"type": "string"}),
-    _param("as_of", "Count only facilities installed in or before this year", {"type": "integer"}),
+    _param(
+        "as_of",
+        "Measure at the end of this year (default: the standard year): facilities in service then",
+        {"type": "integer"},
+    ),
 ]
 
 
@@ -138,7 +151,11 @@ def openapi_paths() -> dict[str, Any]:
         "/coverage/report": op(
             "Coverage against the plan's targets per area (JSON, or CSV with format=csv)",
             "getCoverageReport",
-            [*_COMMON, _param("format", "json or csv", {"type": "string", "enum": ["json", "csv"]})],
+            [
+                *_COMMON,
+                _param("format", "json, csv or html", {"type": "string", "enum": ["json", "csv", "html"]}),
+                _param("lang", "Language of CSV headers and the HTML page", {"type": "string", "enum": list(LANGS)}),
+            ],
             "application/json",
         ),
         "/coverage/gaps": op(
@@ -156,6 +173,7 @@ def openapi_paths() -> dict[str, Any]:
                 _param("budget", "Budget in cost units (MCLP); absent: LSCP", {"type": "number", "minimum": 0}),
                 _param("share", "LSCP: share of demand to cover (default 1)", {"type": "number"}),
                 _param("roads", "Road group", {"type": "string", "enum": list(ROADS)}),
+                _param("lang", "Language of the suggestion texts", {"type": "string", "enum": list(LANGS)}),
             ],
             GEOJSON,
         ),

@@ -33,3 +33,70 @@ def metric_label(key: str, lang: str = "zh-CN") -> str:
     """The label of a metric key in `lang` (the key itself when unknown)."""
     zh, en = METRIC_LABELS.get(key, (key, key))
     return zh if lang.startswith("zh") else en
+
+
+# CSV column → (zh-CN, en)
+COLUMN_LABELS: dict[str, tuple[str, str]] = {
+    "year": ("年度", "Year"),
+    "adcode": ("行政区划代码", "Area code"),
+    "name": ("地区", "Area"),
+    "level": ("级别", "Level"),
+    "metric": ("指标", "Metric"),
+    "roads": ("道路", "Roads"),
+    "value": ("现状值", "Value"),
+    "target": ("目标值", "Target"),
+    "met": ("是否达标", "Met"),
+    "unit": ("单位", "Unit"),
+    "standard_scope": ("目标层级", "Target level"),
+    "road_km": ("道路里程(公里)", "Road km"),
+    "points": ("点位数", "Points"),
+    "points_missing": ("缺少点位数", "Points missing"),
+    "gaps": ("监控空白路段数", "Gaps"),
+    "gap_km": ("空白路段里程(公里)", "Gap km"),
+    "cameras_to_close_gaps": ("消除空白需新增点位", "Cameras to close the gaps"),
+    "hazard_km": ("雾冰路段里程(公里)", "Fog/ice road km"),
+    "monitored_km": ("已监测里程(公里)", "Monitored km"),
+    "eligible_km": ("具备区间测速条件里程(公里)", "Eligible km"),
+    "covered_km": ("已设区间测速里程(公里)", "Covered km"),
+    "missing": ("缺少数量", "Missing"),
+    "counts": ("统计口径", "Counts"),
+    "stock": ("年末在用数量", "In service at year end"),
+}
+# Vocabulary words of the report (levels, road groups, units, bases) → (zh-CN, en)
+WORDS: dict[str, tuple[str, str]] = {
+    "province": ("省", "province"),
+    "city": ("市州", "city"),
+    "county": ("县市区", "county"),
+    "expressway": ("高速公路", "expressway"),
+    "national_provincial": ("国省道", "national/provincial roads"),
+    "all": ("全部道路", "all roads"),
+    "points": ("个点位", "points"),
+    "km_per_point": ("公里/点位", "km per point"),
+    "share": ("比例", "share"),
+    "stations": ("个", "stations"),
+    "sets": ("套", "sets"),
+    "sections": ("条", "sections"),
+    "routes": ("条线路", "routes"),
+    "counties": ("个县市区", "counties"),
+    "cities": ("个市州", "cities"),
+    "has_centre": ("是否建成", "has a centre"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "km": ("公里", "km"),
+    "construction": ("建设量（规划实施以来新建）", "construction since the plan's start"),
+    "stock": ("存量（年末在用）", "stock in service at year end"),
+    "centreline": ("按道路中心线", "on the centreline"),
+    "carriageway": ("按行车方向", "per carriageway"),
+}
+
+
+def column_label(column: str, lang: str) -> str:
+    """The header of a CSV column in `lang`."""
+    zh, en = COLUMN_LABELS.get(column, (column, column))
+    return zh if lang.startswith("zh") else en
+
+
+def word(key: str, lang: str) -> str:
+    """A vocabulary word in `lang` (the key itself when unknown)."""
+    zh, en = WORDS.get(key, (key, key))
+    return zh if lang.startswith("zh") else en

@@ -10,6 +10,7 @@ from gis.errors import InvalidParameter, Unprocessable
 SUGGEST_KINDS = ("camera", "enforcement_station", "weather_station")
 GAP_KINDS = ("camera", "weather_station")
 ROADS = ("all", "expressway", "national_provincial")
+LANGS = ("zh-CN", "en")
 
 
 def parse_year(text: str | None, default: int | None = None) -> int:

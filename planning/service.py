@@ -22,6 +22,10 @@ from planning.standards import StandardSet, current_standards
 Progress = Callable[[str], None]
 # The plan's title as issued (湘政办发〔2017〕26号).
 STANDARD_TITLE = "《湖南省道路交通安全“道安监管云”建设工作方案》（湘政办发〔2017〕26号）"
+STANDARD_TITLE_EN = (
+    "Work Plan for Building Hunan's Road Traffic Safety Supervision Cloud (Daoan Jianguan Yun), "
+    "Hunan Provincial Government Office document Xiang Zheng Ban Fa [2017] No. 26"
+)
 # The data parts each kind of gap or suggestion reads (the network and areas always come).
 NEEDS: dict[str, frozenset[str]] = {
     "camera": frozenset({"cameras"}),
@@ -90,6 +94,7 @@ def coverage_report(
         "standard": {
             "name": s.name,
             "title": STANDARD_TITLE,
+            "title_en": STANDARD_TITLE_EN,
             "version": s.version,
             "source": s.source,
             "years": list(s.years),
@@ -162,6 +167,7 @@ def coverage_suggest(
     max_candidates: int | None = None,
     cache: DataCache | None = None,
     progress: Progress = _quiet,
+    lang: str = "zh-CN",
 ) -> dict[str, Any]:
     """Suggested new sites of `kind` in `area` as a GeoJSON FeatureCollection with a solver summary
     (the solver stops after `time_limit_s`; more than `max_candidates` candidate sites: 413)."""
@@ -173,7 +179,14 @@ def coverage_suggest(
         progress("solving")
         if kind == "camera":
             return suggest_cameras(
-                conn, ctx.data, ctx.standards, year, area=ctx.area, budget=budget, time_limit_s=time_limit_s
+                conn,
+                ctx.data,
+                ctx.standards,
+                year,
+                area=ctx.area,
+                budget=budget,
+                time_limit_s=time_limit_s,
+                lang=lang,
             )
         return suggest_stations(
             conn,
@@ -187,6 +200,7 @@ def coverage_suggest(
             roads=roads,
             time_limit_s=time_limit_s,
             max_candidates=max_candidates,
+            lang=lang,
         )
 
 

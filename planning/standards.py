@@ -80,6 +80,13 @@ class Parameters:
     # expressway within expressway_station_snap_m, whatever road it stands on.
     expressway_station_names: tuple[str, ...] = ("高速公路",)
     expressway_station_snap_m: float = 3000.0
+    # The plan's priorities weighting suggestions (planning/priorities.py): weight of each, and the hazard
+    # zone kinds that make a stretch a dangerous section (危险路段) or one of heavy traffic, many hazards.
+    priority_national_trunk_weight: float = 2.0
+    priority_danger_weight: float = 2.0
+    priority_danger_kinds: tuple[str, ...] = ("landslide", "sharp_curve", "steep_grade", "blackspot", "fog", "ice")
+    priority_traffic_weight: float = 1.5
+    priority_traffic_kinds: tuple[str, ...] = ("congestion", "blackspot")
     weather_station_kinds: tuple[str, ...] = ("visibility", "road_ice")
     weather_radius_km: float = 5.0
     weather_hazard_kinds: tuple[str, ...] = ("fog", "ice")

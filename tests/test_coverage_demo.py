@@ -92,3 +92,34 @@ def test_a_city_suggestion_stays_inside_the_city(small_demo):
     body = coverage_suggest(small_demo, kind="enforcement_station", year=2019, area=city["adcode"], budget=2)
     assert body["summary"]["cost"] <= 2
     assert {f["properties"]["county_adcode"] for f in body["features"]} <= counties
+
+
+def test_demo_counts_recomputed_from_the_tables(small_demo, client):
+    """The figures a planner signs, recomputed with plain SQL on the demo's tables (issue 13)."""
+    body = client.get("/coverage/report", query_string={"year": 2019, "area": "430000"}).get_json()
+    spacing = body["areas"][0]["metrics"]["expressway.camera_spacing_km"]
+    built = client.get("/coverage/report", query_string={"year": 2018, "area": "430000"}).get_json()
+    points = built["areas"][0]["metrics"]["expressway.camera_points"]
+    cams = (
+        "FROM cameras c JOIN road_segments s ON s.id = c.segment_id "
+        "WHERE s.road_class = 'expressway' AND c.kind IN ('video', 'event_detection') AND c.status <> 'planned' "
+    )
+    with small_demo.connect() as conn:
+        stock_2019 = conn.execute(
+            sa.text(
+                f"SELECT count(*) {cams} AND c.install_date <= DATE '2019-12-31' "
+                "AND (c.retired_on IS NULL OR c.retired_on > DATE '2019-12-31')"
+            )
+        ).scalar_one()
+        retired_since = conn.execute(
+            sa.text(f"SELECT count(*) {cams} AND c.install_date <= DATE '2019-12-31' AND c.retired_on > DATE '2019-12-31'")
+        ).scalar_one()
+        built_2018 = conn.execute(
+            sa.text(f"SELECT count(*) {cams} AND c.install_date BETWEEN DATE '2017-05-22' AND DATE '2018-12-31'")
+        ).scalar_one()
+        checkpoints = conn.execute(sa.text("SELECT count(*) FROM cameras WHERE kind = 'checkpoint'")).scalar_one()
+        misnamed = conn.execute(sa.text("SELECT count(*) FROM weather_stations WHERE name LIKE '%检测站%'")).scalar_one()
+    assert spacing["points"] == stock_2019 and retired_since > 0  # retired after 2019: counted for 2019
+    assert points["value"] == built_2018 and points["counts"] == "construction"
+    assert points["stock"] > points["value"]  # cameras that stood before the plan are not its construction
+    assert checkpoints > 0 and misnamed == 0

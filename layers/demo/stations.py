@@ -60,7 +60,7 @@ def weather_stations(
             counters[kind] += 1
             codes.append(f"SYN-{'V' if kind == 'visibility' else 'I'}{counters[kind]:04d}")
             names.append(
-                f"{hz.route_code} {format_stake(s)} {'能见度检测站' if kind == 'visibility' else '路面结冰检测站'}"
+                f"{hz.route_code} {format_stake(s)} {'能见度监测站' if kind == 'visibility' else '路面结冰监测站'}"
             )
         synthetic.add(
             world,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -15,6 +16,7 @@ from planning.camera_gaps import camera_gaps
 from planning.data import CoverageData
 from planning.geometry import points_at
 from planning.metrics import spacing_by_group
+from planning.priorities import PriorityIndex, is_national_trunk, load_priorities, priority_text
 from planning.siting.instances import SitingProblem, enforcement_problem, weather_problem
 from planning.siting.solver import CoverInstance, SitingSolution, solve_lscp, solve_mclp
 from planning.standards import StandardSet
@@ -24,6 +26,39 @@ GREEDY_PROOF = (
     "ceil(L/N) - 1 new cameras (k cameras make k + 1 pieces, each at most N), and placing one every N from "
     "its start uses exactly that many, so the total is the minimum."
 )
+
+
+DIRECTION_ZH = {"up": "上行", "down": "下行", "both": ""}
+FACILITY_TEXT = {
+    "camera": ("新增视频监控点位", "new camera point"),
+    "enforcement_station": ("新建交通安全执法服务站", "new enforcement service station"),
+    "weather_station": ("新建气象监测站", "new weather monitoring station"),
+}
+
+
+def _site_text(kind: str, route: str, direction: str, stake: str, priorities: list[str], lang: str) -> str:
+    """One suggested site in words, in `lang`: where, what, and the plan priorities it serves."""
+    zh = lang.startswith("zh")
+    what = FACILITY_TEXT[kind][0 if zh else 1]
+    prio = priority_text(priorities, lang)
+    if zh:
+        where = f"{route}{DIRECTION_ZH.get(direction, '')}{stake}"
+        return f"{where}{what}" + (f"（{prio}）" if prio else "")
+    where = " ".join(x for x in (route, "" if direction == "both" else direction, stake) if x)
+    return f"{where}: {what}" + (f" ({prio})" if prio else "")
+
+
+def _rule_text(data: CoverageData, route: str, county: str, km: float, lang: str) -> str:
+    """A rule a station meets, in `lang`."""
+    area = data.areas.areas.get(county)
+    name = area.name if area is not None else county
+    if lang.startswith("zh"):
+        if route:
+            return f"{name}境内{route}过境{km:.1f}公里，需设1个以上执法服务点"
+        return f"{name}需设1个以上国省道执法服务点"
+    if route:
+        return f"a station on {route} ({km:.1f} km in {name})"
+    return f"a station on a national/provincial road in {name}"
 
 
 def _counties(data: CoverageData, area: Area) -> set[str] | None:
@@ -60,15 +95,19 @@ def suggest_cameras(
     area: Area,
     budget: float | None = None,
     time_limit_s: float = 60.0,
+    lang: str = "zh-CN",
 ) -> dict[str, Any]:
     """The minimal new camera positions closing every spacing gap in `area` (or, with a budget in cameras,
-    the gaps to close that remove the most gap km, chosen exactly)."""
+    the gaps to close that remove the most gap km weighted by the plan's priorities, chosen exactly).
+    Sites serving more of the priorities come first."""
     targets = standards.for_year(year)
     spacing = spacing_by_group(targets)
     gaps = camera_gaps(
         data, spacing, join_tolerance_m=standards.parameters.run_join_tolerance_m, counties=_counties(data, area)
     )
     chosen = gaps
+    index = load_priorities(conn, standards.parameters)
+    gap_priorities = {g.id: index.serves(g.route_code, g.group, g.stretch.from_m, g.stretch.to_m) for g in gaps}
     summary: dict[str, Any] = {
         "kind": "camera",
         "method": "greedy per stretch (provably minimal)",
@@ -79,7 +118,7 @@ def suggest_cameras(
     }
     if budget is not None:
         inst = CoverInstance(
-            weights=np.asarray([g.length_m / 1000 for g in gaps], float),
+            weights=np.asarray([g.length_m / 1000 * index.weight(gap_priorities[g.id]) for g in gaps], float),
             costs=np.asarray([max(len(g.new_cameras), 1) for g in gaps], float),
             cover=sparse.identity(len(gaps), format="csr"),
             precovered=np.zeros(len(gaps), bool),
@@ -87,12 +126,19 @@ def suggest_cameras(
         sol = solve_mclp(inst, budget, time_limit_s=time_limit_s)
         chosen = [gaps[int(j)] for j in sol.selected]
         summary.update(_solution_summary(sol, budget=budget, min_share=None))
-        summary["method"] = "gaps to close within the budget: 0/1 knapsack on gap km, solved exactly"
+        summary["method"] = (
+            "gaps to close within the budget: 0/1 knapsack on gap km weighted by the plan's priorities, solved exactly"
+        )
         summary["gaps_closed"] = len(chosen)
+        # The objective in gap km closed; the solver maximised it weighted by the priorities.
+        summary["weighted_objective"] = summary["objective"]
+        summary["objective"] = round(sum(g.length_m for g in chosen) / 1000, 6)
+    summary["priority_weights"] = index.weights
     cams = [c for g in chosen for c in g.new_cameras]
     if area.level != "province":
         inside = _counties(data, area) or set()
         cams = [c for c in cams if c.county in inside]
+    cams.sort(key=lambda c: -index.weight(gap_priorities[c.gap_id]))
     coords = points_at(conn, [(c.segment_id, c.stake_m) for c in cams])
     features = []
     for i, (cam, xy) in enumerate(zip(cams, coords, strict=True), start=1):
@@ -111,6 +157,16 @@ def suggest_cameras(
                     "county_adcode": cam.county,
                     "segment_id": cam.segment_id,
                     "gap_id": cam.gap_id,
+                    "priorities": gap_priorities[cam.gap_id],
+                    "priority_weight": index.weight(gap_priorities[cam.gap_id]),
+                    "text": _site_text(
+                        "camera",
+                        cam.route_code,
+                        cam.direction,
+                        format_stake(cam.stake_m),
+                        gap_priorities[cam.gap_id],
+                        lang,
+                    ),
                 },
             }
         )
@@ -143,9 +199,11 @@ def suggest_stations(
     roads: str = "all",
     time_limit_s: float = 60.0,
     max_candidates: int | None = None,
+    lang: str = "zh-CN",
 ) -> dict[str, Any]:
-    """New station sites: LSCP (fewest/cheapest to cover the demand) or, with a budget, MCLP; 413 when the
-    area offers more than `max_candidates` candidate sites (the solver's work grows with them)."""
+    """New station sites: LSCP (fewest/cheapest to cover the demand) or, with a budget, MCLP on demand
+    weighted by the plan's priorities; 413 when the area offers more than `max_candidates` candidate sites
+    (the solver's work grows with them). Each site names the priorities it serves."""
     problem = station_problem(data, standards, year, kind=kind, area=area, roads=roads)
     if max_candidates is not None and len(problem.candidates) > max_candidates:
         raise TooLarge(
@@ -155,10 +213,12 @@ def suggest_stations(
             extra={"limit": max_candidates, "value": len(problem.candidates)},
         )
     inst = problem.instance()
+    index = load_priorities(conn, standards.parameters)
     if budget is None:
         sol = solve_lscp(inst, min_share=min_share, time_limit_s=time_limit_s)
     else:
-        sol = solve_mclp(inst, budget, time_limit_s=time_limit_s)
+        weighted = replace(inst, weights=inst.weights * _demand_weights(problem, index))
+        sol = _unweighted(solve_mclp(weighted, budget, time_limit_s=time_limit_s), inst)
     summary = {
         "kind": kind,
         "roads": roads,
@@ -181,6 +241,12 @@ def suggest_stations(
         rows = cover.indices[cover.indptr[j] : cover.indptr[j + 1]]
         rows = rows[open_rows[rows]]
         rules = [problem.demand[int(i)].label for i in rows if problem.demand[int(i)].kind == "rule"]
+        rule_texts = [
+            _rule_text(data, d.route_code, d.county, d.weight_km, lang)
+            for d in (problem.demand[int(i)] for i in rows)
+            if d.kind == "rule"
+        ]
+        prios = index.serves(cand.route_code, cand.group, cand.stake_m, cand.stake_m)
         km = float(sum(problem.demand[int(i)].weight_km for i in rows if problem.demand[int(i)].kind == "road"))
         features.append(
             {
@@ -199,10 +265,41 @@ def suggest_stations(
                     "cost": cand.cost,
                     "reaches_open_km": round(km, 3),
                     "rules": rules,
+                    "priorities": prios,
+                    "priority_weight": index.weight(prios),
+                    "text": _site_text(kind, cand.route_code, "both", format_stake(cand.stake_m), prios, lang)
+                    + ("：" if lang.startswith("zh") else ": ") * bool(rule_texts)
+                    + ("；" if lang.startswith("zh") else "; ").join(rule_texts),
                 },
             }
         )
     return {"type": "FeatureCollection", "year": year, "area": area.adcode, "summary": summary, "features": features}
+
+
+def _demand_weights(problem: SitingProblem, index: PriorityIndex) -> np.ndarray:
+    """The priority weight of each demand row (a rule counts for its route's priorities)."""
+    out = np.ones(len(problem.demand))
+    for i, d in enumerate(problem.demand):
+        if d.stake_m is not None:
+            prios = index.serves(d.route_code, d.group, d.stake_m, d.stake_m)
+        else:
+            prios = ["national_trunk"] if is_national_trunk(d.route_code, d.group) else []
+        out[i] = index.weight(prios)
+    return out
+
+
+def _unweighted(sol: SitingSolution, inst: CoverInstance) -> SitingSolution:
+    """`sol` (solved on priority-weighted demand) with its covered demand in plain km again."""
+    covered = inst.precovered.copy()
+    if len(sol.selected):
+        covered |= np.asarray(inst.cover[:, sol.selected].sum(axis=1)).ravel() > 0
+    reachable = np.diff(inst.cover.tocsr().indptr) > 0
+    return replace(
+        sol,
+        covered_weight=float(inst.weights[covered].sum()),
+        total_weight=inst.total_weight,
+        uncoverable_weight=float(inst.weights[~reachable & ~inst.precovered].sum()),
+    )
 
 
 def _share(part: float, whole: float) -> float | None:
