@@ -112,13 +112,17 @@ def test_demo_counts_recomputed_from_the_tables(small_demo, client):
             )
         ).scalar_one()
         retired_since = conn.execute(
-            sa.text(f"SELECT count(*) {cams} AND c.install_date <= DATE '2019-12-31' AND c.retired_on > DATE '2019-12-31'")
+            sa.text(
+                f"SELECT count(*) {cams} AND c.install_date <= DATE '2019-12-31' AND c.retired_on > DATE '2019-12-31'"
+            )
         ).scalar_one()
         built_2018 = conn.execute(
             sa.text(f"SELECT count(*) {cams} AND c.install_date BETWEEN DATE '2017-05-22' AND DATE '2018-12-31'")
         ).scalar_one()
         checkpoints = conn.execute(sa.text("SELECT count(*) FROM cameras WHERE kind = 'checkpoint'")).scalar_one()
-        misnamed = conn.execute(sa.text("SELECT count(*) FROM weather_stations WHERE name LIKE '%检测站%'")).scalar_one()
+        misnamed = conn.execute(
+            sa.text("SELECT count(*) FROM weather_stations WHERE name LIKE '%检测站%'")
+        ).scalar_one()
     assert spacing["points"] == stock_2019 and retired_since > 0  # retired after 2019: counted for 2019
     assert points["value"] == built_2018 and points["counts"] == "construction"
     assert points["stock"] > points["value"]  # cameras that stood before the plan are not its construction

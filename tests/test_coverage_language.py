@@ -52,7 +52,9 @@ def test_english_html_report_has_no_chinese_beyond_place_names(client, network):
     for name in sorted(_area_names(client), key=len, reverse=True):
         text = text.replace(name, " ")
     assert CJK.findall(text) == []
-    assert "construction: put into service 2017-05-22 to 2019-12-31" in text and "Xiang Zheng Ban Fa [2017] No. 26" in text
+    assert (
+        "construction: put into service 2017-05-22 to 2019-12-31" in text and "Xiang Zheng Ban Fa [2017] No. 26" in text
+    )
 
 
 def test_csv_headers_and_words_follow_lang(client, network):
