@@ -194,6 +194,8 @@ class GuidanceSign(PointFacility):
     kind: Mapped[str] = mapped_column(Text)
     direction: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
+    lines: Mapped[int | None] = mapped_column(SmallInteger)  # migration 021: a message sign's display
+    chars_per_line: Mapped[int | None] = mapped_column(SmallInteger)
 
 
 class TollStation(PointFacility):

@@ -372,6 +372,8 @@ _LAYERS: tuple[Layer, ...] = (
             _p("name"),
             _p("kind", "string", "variable_message", "fixed_warning", required=True),
             _p("direction"),
+            _p("lines", "integer"),
+            _p("chars_per_line", "integer"),
             STATUS,
             DEPARTMENT,
             *LINREF,

@@ -4,6 +4,7 @@ entrances to close and what every guidance sign upstream should say."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,13 +25,23 @@ from routing.ramps import entrance_arcs
 from routing.rules import fog_rule, ice_rule
 from routing.search import Path
 from routing.service import RoutingState
-from routing.text import bearing_deg, bound, closure_sign, road_label
+from routing.signs import (
+    board_feature,
+    closure_board_variants,
+    direction_between,
+    exit_name,
+    fit,
+    short_stake,
+    signs_upstream,
+)
+from routing.text import REASON_ZH, bearing_deg, bound, closure_sign, road_label
 
 MAX_DECISION_POINTS = 8
 REJOIN_SEARCH_M = 50_000.0
 SIGN_BEFORE_M = 2_000.0
 TOLL_NEAR_M = 1_500.0
 TIE_SHARE = 0.02
+CITY_AHEAD_M = 150_000.0  # how far ahead to look for the next control city
 
 
 @dataclass(frozen=True)
@@ -314,8 +325,12 @@ def plan_diversion(
     *,
     search_km: float,
     toll_stations: list[Any] | None = None,
+    message_signs: list[Any] | None = None,
+    cities: Callable[[list], list[str | None]] | None = None,
 ) -> dict:
-    """The diversion plan for `closure` as a GeoJSON FeatureCollection (api.md's Diversion shape)."""
+    """The diversion plan for `closure` as a GeoJSON FeatureCollection (api.md's Diversion shape).
+    With `message_signs` the messages go to the real signs upstream; `cities` (a walk of nodes → their
+    control cities) names each direction as bulletins do ('衡阳往郴州方向')."""
     g, searcher = state.graph, state.searcher
     if not closure.arcs:
         raise Unprocessable("the closure touches no road of the routing network", parameter="closure")
@@ -371,6 +386,11 @@ def plan_diversion(
             }
         )
         upstream = _walk(g, st.entry, st.key, closed, search_km * 1000.0, upstream=True)
+        if cities is not None:
+            ahead = _walk(g, st.exit, st.key, closed, CITY_AHEAD_M, upstream=False)
+            dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
+            features[-1]["properties"]["direction_zh"] = dir_zh
+        bound_signs = signs_upstream(g, upstream, message_signs or [])
         downstream = _walk(g, st.exit, st.key, closed, REJOIN_SEARCH_M, upstream=False)
         rejoin = next((n for n, *_ in downstream if n != st.entry and _can_join(g, n, st.key, cost)), downstream[-1][0])
         candidates = [(n, m, s, a) for n, m, s, a in upstream if _can_leave(g, n, st.key, cost)]
@@ -469,6 +489,8 @@ def plan_diversion(
                     },
                 }
             )
+            if bound_signs:  # the real signs get the messages (below)
+                continue
             zh, en = closure_sign(
                 closed_from=from_label, closed_to=to_label, reason=reason, exit_at=exit_label, detour_road=p.road
             )
@@ -487,6 +509,31 @@ def plan_diversion(
                     },
                 }
             )
+        where = f"{short_stake(from_label)}至{short_stake(to_label)}" if to_label else from_label
+        for sign, metres in bound_signs:
+            target = far if far is not None and metres > far.metres else near
+            if target is not None and metres <= target.metres:
+                target = None  # past the last exit: slow down and follow the officers
+            exit_at = exit_name(target.toll_station, g.node_label[target.node]) if target is not None else None
+            variants = closure_board_variants(
+                where=where,
+                reason_zh=REASON_ZH.get(reason, ""),
+                exit_at=exit_at,
+                via=target.road if target is not None else None,
+                through=target is far and far is not near,
+            )
+            board = fit(variants, sign.lines, sign.chars_per_line)
+            features.append(
+                board_feature(
+                    sign,
+                    board,
+                    stream=si,
+                    direction=dir_en,
+                    metres=metres,
+                    decision_node_id=int(g.node_ids[target.node]) if target is not None else None,
+                    tier=target.tier if target is not None else None,
+                )
+            )
         if near is not None:
             features.append(
                 {
@@ -504,7 +551,7 @@ def plan_diversion(
                 }
             )
         span = far.metres if far is not None else 0.0
-        for ts in _stations_to_close(g, upstream, span, ordered, toll_stations or []):
+        for ts, inside in _stations_to_close(g, upstream, span, ordered, toll_stations or [], st.exit):
             features.append(
                 {
                     "type": "Feature",
@@ -515,8 +562,8 @@ def plan_diversion(
                         "direction": dir_en,
                         "toll_station_id": int(ts.id),
                         "name": ts.name,
-                        "tier": "near",
-                        "measure_zh": "只出不进",
+                        "tier": "closure" if inside else "near",
+                        "measure_zh": "入口封闭" if inside else "只出不进",
                         "stake": format_stake(ts.stake_m) if ts.stake_m is not None else None,
                     },
                 }
@@ -734,11 +781,16 @@ def _sign_point(graph: RoadGraph, upstream: list[tuple[int, float, float, int]],
     return _point(graph, node)
 
 
-def _stations_to_close(graph: RoadGraph, upstream: list, span_m: float, closed: list[int], stations: list) -> list:
-    """Toll stations near the road between the far diversion point and the end of the closure."""
+def _stations_to_close(
+    graph: RoadGraph, upstream: list, span_m: float, closed: list[int], stations: list, end: int
+) -> list[tuple[Any, bool]]:
+    """Toll stations near the road between the far diversion point and the closure (只出不进), and
+    those inside the closed section (entrance closed), with whether they are inside."""
     if not stations:
         return []
-    nodes = [n for n, m, _, _ in upstream if m <= span_m] + [graph.arc_head(a) for a in closed]
+    before = [n for n, m, _, _ in upstream if m <= span_m]
+    inside = [graph.arc_head(a) for a in closed if graph.arc_head(a) != end]
+    nodes = before + inside
     lon = graph.node_lon[nodes]
     lat = graph.node_lat[nodes]
     out = []
@@ -748,7 +800,7 @@ def _stations_to_close(graph: RoadGraph, upstream: list, span_m: float, closed: 
         kx = 111_320.0 * np.cos(np.radians(ts.lat))
         d = np.hypot((lon - ts.lon) * kx, (lat - ts.lat) * 111_320.0)
         if len(d) and float(d.min()) <= TOLL_NEAR_M and entrance_arcs(graph, ts.lon, ts.lat, segment_id=ts.segment_id):
-            out.append(ts)
+            out.append((ts, bool(float(d[: len(before)].min(initial=np.inf)) > TOLL_NEAR_M)))
     return out
 
 

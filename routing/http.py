@@ -204,6 +204,7 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
     from routing.diversion import load_toll_stations, plan_diversion
     from routing.limits import check_closed_arcs
     from routing.restriction import plan_restriction
+    from routing.signs import cities_along, load_message_signs
 
     r, cfg = router(), settings()
     with connect(r.engine) as conn:
@@ -217,9 +218,24 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
             if closure.effect == "restricted":  # a speed restriction: speed and distance messages, no detour
                 return plan_restriction(state, ov, closure)
             toll = load_toll_stations(conn)
-            return plan_diversion(state, ov, closure, search_km=cfg.diversion_search_km, toll_stations=toll)
+            return plan_diversion(
+                state,
+                ov,
+                closure,
+                search_km=cfg.diversion_search_km,
+                toll_stations=toll,
+                message_signs=load_message_signs(conn),
+                cities=lambda walk: cities_along(conn, state.graph, walk),
+            )
 
-        basis = (state, ov, versions.get("incidents", 0), versions.get("toll_stations", 0))
+        basis = (
+            state,
+            ov,
+            versions.get("incidents", 0),
+            versions.get("toll_stations", 0),
+            versions.get("guidance_signs", 0),
+            versions.get("admin_areas", 0),
+        )
         return cached_json_response(key, basis, plan, mimetype=GEOJSON)
 
 

@@ -198,9 +198,11 @@ def test_each_direction_has_a_far_diversion_point_well_upstream_and_a_near_contr
         assert far["sends_to"] == "G107" and far["measure_zh"].startswith("远端分流")
         assert near["measure_zh"].startswith("近端控制") and near["toll_station"].startswith("收费站")
         assert d["far_decision_point"] == far["node_id"] and d["near_control_point"] == near["node_id"]
-        # the near point is the last exit before the closure: no other interchange lies between
-        others = [f for f in plan["features"] if f["properties"]["role"] == "entrance_closure"]
-        assert all(o["properties"]["measure_zh"] == "只出不进" for o in others)
+        # toll stations between the tiers: exits only (只出不进); inside the closure: entrance closed
+        stations = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "entrance_closure"]
+        mine = [s for s in stations if s["stream"] == d["stream"]]
+        assert {s["measure_zh"] for s in mine} <= {"只出不进", "入口封闭"} and mine
+        assert any(s["measure_zh"] == "只出不进" and s["tier"] == "near" for s in mine)
 
 
 def test_detours_keep_off_township_roads_when_a_county_road_connects(client, engine):
@@ -224,3 +226,84 @@ def test_detours_keep_off_township_roads_when_a_county_road_connects(client, eng
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM road_segments WHERE route_code = 'Y001'"))
+
+
+# ---------------------------------------------------------------- real signs, control cities
+NAMES = {2: "南岳", 6: "衡山", 10: "衡山南", 14: "衡阳北", 18: "耒阳", 20: "郴州北"}
+
+
+@pytest.fixture()
+def signs_and_cities(engine):
+    """Two cities split at 28.10°N (衡阳 north, 郴州 south), toll stations named, and three message
+    signs on the southbound carriageway: 3×16 at rows 3 and 12, 2×12 at row 8."""
+    with engine.begin() as conn:
+        for row, name in NAMES.items():
+            conn.execute(
+                sa.text("UPDATE toll_stations SET name = :n WHERE stake_m = :s"),
+                {"n": f"{name}收费站", "s": 1_500_000 + row * 2780},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO admin_areas (adcode, name, level, parent_adcode, geom) VALUES "
+                "('430400', '衡阳市', 'city', '430000', ST_Multi(ST_MakeEnvelope(112.5, 28.10, 113.5, 28.9, 4326))), "
+                "('431000', '郴州市', 'city', '430000', ST_Multi(ST_MakeEnvelope(112.5, 27.5, 113.5, 28.10, 4326)))"
+            )
+        )
+        for row, lines, chars in ((3, 3, 16), (8, 2, 12), (12, 3, 16)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO guidance_signs (name, kind, direction, status, lines, chars_per_line, segment_id, "
+                    "route_code, stake_m, geom) "
+                    "SELECT :name, 'variable_message', 'forward', 'active', :lines, :chars, s.id, 'G4', "
+                    "s.start_stake_m + 1000, ST_LineInterpolatePoint(s.geom, 0.36) "
+                    "FROM road_segments s WHERE s.source_node = :node AND s.route_code = 'G4'"
+                ),
+                {"name": f"情报板{row}", "lines": lines, "chars": chars, "node": 1000 + row},
+            )
+    yield
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM guidance_signs WHERE name LIKE '情报板%'"))
+        conn.execute(sa.text("DELETE FROM admin_areas WHERE adcode IN ('430400', '431000')"))
+        conn.execute(sa.text("UPDATE toll_stations SET name = '收费站' || round((stake_m - 1500000) / 2780)"))
+
+
+def test_messages_go_to_the_real_signs_upstream_one_each_fitting_their_size(client, signs_and_cities):
+    body = {
+        "kind": "accident",
+        "route": "G4",
+        "from_stake": "K1540+000",
+        "to_stake": "K1550+000",
+        "direction": "southbound",
+    }
+    plan = client.post("/diversion", json=body).get_json()
+    signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+    assert sorted(s["sign_name"] for s in signs) == ["情报板12", "情报板3", "情报板8"], signs
+    for s in signs:
+        assert s["fits"] and len(s["message_lines"]) <= s["lines"], s
+        assert all(sum(0.5 if ord(c) < 128 else 1 for c in line) <= s["chars_per_line"] for line in s["message_lines"])
+        assert "封闭" in s["message_zh"] and not any(w in s["message_zh"] for w in ("向南", "南行", "北行"))
+    by_name = {s["sign_name"]: s for s in signs}
+    assert "请从衡阳北收费站驶离" in by_name["情报板12"]["message_zh"], by_name["情报板12"]
+    assert by_name["情报板12"]["tier"] == "near"
+    far = next(
+        f["properties"]
+        for f in plan["features"]
+        if f["properties"].get("tier") == "far" and f["properties"]["role"] == "decision_point"
+    )
+    assert by_name["情报板3"]["tier"] == "far" and far["toll_station"] in by_name["情报板3"]["message_zh"]
+    assert "过境车辆" in by_name["情报板3"]["message_zh"]
+    # a small board (2×12) keeps the order to leave and the toll station, dropping the stakes first
+    assert "请从" in by_name["情报板8"]["message_zh"] and "收费站驶离" in by_name["情报板8"]["message_zh"]
+    stations = {
+        s["properties"]["name"]: s["properties"]
+        for s in plan["features"]
+        if s["properties"]["role"] == "entrance_closure"
+    }
+    assert stations["衡山南收费站"]["measure_zh"] == "只出不进" and "耒阳收费站" not in stations  # past the closure
+
+
+def test_directions_are_named_between_control_cities(client, signs_and_cities):
+    body = {"kind": "accident", "route": "G4", "from_stake": "K1540+000", "to_stake": "K1550+000"}
+    plan = client.post("/diversion", json=body).get_json()
+    named = sorted(d["direction_zh"] for d in plan["directions"])
+    assert named == ["衡阳往郴州方向", "郴州往衡阳方向"], named

@@ -393,6 +393,9 @@ def guidance_signs(world: DemoWorld, hazards: list[Hazard], rng: np.random.Gener
                         direction="backward" if back else "forward",
                         name=[f"{ic.name}前可变情报板"],
                         status="active",
+                        # gantry boards 2×12; every third a cantilever board 3×10 (as migration 021)
+                        lines=3 if len(table) % 3 == 2 else 2,
+                        chars_per_line=10 if len(table) % 3 == 2 else 12,
                     ),
                 )
     for hz in hazards:
@@ -416,6 +419,8 @@ def guidance_signs(world: DemoWorld, hazards: list[Hazard], rng: np.random.Gener
                     frac[ok],
                     np.broadcast_to(side, (2,))[ok],
                     kind="fixed_warning",
+                    lines=None,
+                    chars_per_line=None,
                     name=names,
                     direction=direction[ok] if direction is not None else None,
                     status="active",

@@ -1,0 +1,198 @@
+"""Messages for the real variable message signs (情报板) upstream of a closure or restriction: one
+message per sign, fitted to its lines × characters, worded as Hunan bulletins word them (the exit by
+toll station, the direction of travel between control cities)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.sqlfiles import load_sql
+from gis.stake import format_stake
+
+CITY_SAMPLE_M = 5_000.0  # spacing of the points looked up for control cities
+
+
+@dataclass(frozen=True)
+class Board:
+    """A sign's message laid out on its lines (`fits`: within its lines × characters)."""
+
+    lines: list[str]
+    fits: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+def load_message_signs(conn: Connection) -> list[Any]:
+    """Every variable message sign in service on the road network."""
+    return list(conn.execute(sa.text(load_sql("queries/routing_message_signs.sql"))).all())
+
+
+def width(text: str) -> float:
+    """Display width in characters: a Chinese character is one, an ASCII letter or digit half."""
+    return sum(0.5 if ord(c) < 128 else 1.0 for c in text)
+
+
+def _pack(phrases: list[str], chars: int) -> list[str]:
+    """Phrases laid out greedily on lines of at most `chars`; a phrase too long for a line is split."""
+    lines: list[str] = []
+    cur = ""
+    for phrase in phrases:
+        if cur and width(cur + " " + phrase) <= chars:
+            cur += " " + phrase
+            continue
+        if cur:
+            lines.append(cur)
+        cur = ""
+        for ch in phrase:
+            if width(cur + ch) > chars:
+                lines.append(cur)
+                cur = ""
+            cur += ch
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def fit(variants: list[list[str]], lines: int | None, chars: int | None) -> Board:
+    """The first variant (longest first) whose phrases fit the sign; the last, marked not fitting, if none."""
+    if not lines or not chars:
+        return Board(["".join(variants[0])], False)
+    for phrases in variants:
+        laid = _pack(phrases, chars)
+        if len(laid) <= lines:
+            return Board(laid, True)
+    return Board(_pack(variants[-1], chars)[:lines], False)
+
+
+def signs_upstream(graph: Any, upstream: list[tuple[int, float, float, int]], signs: list[Any]) -> list[tuple]:
+    """(sign, metres to the closure) for each sign on an arc of the upstream walk facing its travel."""
+    if not signs:
+        return []
+    by_seg: dict[int, list[tuple[float, int]]] = {}
+    for _node, metres, _s, arc in upstream:
+        if arc >= 0:
+            by_seg.setdefault(arc >> 1, []).append((metres, arc))
+    idx = graph.segment_index([int(s.segment_id) for s in signs])
+    out = []
+    for sign, seg in zip(signs, idx.tolist(), strict=True):
+        for metres, arc in by_seg.get(seg, []):
+            two_way = bool(np.isfinite(graph.base_cost[2 * seg]) and np.isfinite(graph.base_cost[2 * seg + 1]))
+            if two_way and sign.direction in ("forward", "backward") and (arc & 1) != (sign.direction == "backward"):
+                continue
+            out.append((sign, metres))
+    return sorted(out, key=lambda t: t[1])
+
+
+def short_city(name: str | None) -> str | None:
+    """'衡阳市' → '衡阳'; '湘西土家族苗族自治州' → '湘西', as bulletins name control cities."""
+    if not name:
+        return None
+    if name.endswith("自治州"):
+        return name[:2]
+    return name[:-1] if name.endswith(("市", "州")) and len(name) > 2 else name
+
+
+def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, float, int]]) -> list[str | None]:
+    """Control cities along a walk of nodes, one per CITY_SAMPLE_M, nearest first."""
+    picked: list[int] = []
+    next_m = 0.0
+    for node, metres, _s, _a in walk:
+        if metres >= next_m:
+            picked.append(node)
+            next_m = metres + CITY_SAMPLE_M
+    if not picked:
+        return []
+    rows = conn.execute(
+        sa.text(load_sql("queries/routing_cities_at.sql")),
+        {"lons": [float(graph.node_lon[n]) for n in picked], "lats": [float(graph.node_lat[n]) for n in picked]},
+    ).all()
+    return [short_city(r.name) for r in rows]
+
+
+def direction_between(here: list[str | None], ahead: list[str | None], behind: list[str | None]) -> str | None:
+    """'衡阳往郴州方向': from the city of the closure to the next city ahead (or from the last city
+    behind to the closure's city at a road's end); None when the road stays in one city or none is known."""
+    at = next((c for c in here if c), None)
+    if at is None:
+        return None
+    to = next((c for c in ahead if c and c != at), None)
+    if to is not None:
+        return f"{at}往{to}方向"
+    frm = next((c for c in behind if c and c != at), None)
+    return f"{frm}往{at}方向" if frm is not None else None
+
+
+def exit_name(toll_station: str | None, node_label: str | None) -> str | None:
+    """How a bulletin names an exit: '衡山南收费站', else the interchange's name."""
+    if toll_station:
+        return toll_station if toll_station.endswith("收费站") else f"{toll_station}收费站"
+    return node_label or None
+
+
+def short_stake(text: str | None) -> str | None:
+    """'K1617+000' → 'K1617' (whole kilometres as bulletins write them); other stakes as they are."""
+    if text and text.endswith("+000"):
+        return text[:-4]
+    return text
+
+
+def closure_board_variants(
+    *, where: str, reason_zh: str, exit_at: str | None, via: str | None, through: bool
+) -> list[list[str]]:
+    """Phrase variants, longest first, for a sign upstream of a closure: `through` for a sign before
+    the far diversion point (through traffic leaves there), else the near exit; no exit: slow down."""
+    head = f"前方{where}{reason_zh}封闭"
+    if exit_at is None:
+        return [[head, "减速慢行", "听从现场指挥"], [head, "减速慢行"], [f"前方{reason_zh}封闭", "减速慢行"]]
+    who = "过境车辆" if through else ""
+    via_phrase = [f"经{via}绕行"] if via else []
+    return [
+        [head, f"{who}请从{exit_at}驶离", *via_phrase],
+        [head, f"请从{exit_at}驶离", *via_phrase],
+        [head, f"请从{exit_at}驶离"],
+        [f"前方{reason_zh}封闭", f"{who}请从{exit_at}驶离"],
+        [f"前方{reason_zh}封闭", f"请从{exit_at}驶离"],
+        [f"前方{reason_zh}封闭", f"{exit_at}驶离"],
+    ]
+
+
+def restriction_board_variants(*, where: str, reason_zh: str, speed_kmh: int | None, gap_m: float | None) -> list:
+    """Phrase variants, longest first, for a sign upstream of a speed restriction."""
+    speed = [f"限速{speed_kmh}公里/小时"] if speed_kmh else []
+    gap = [f"车距保持{gap_m:.0f}米以上"] if gap_m else []
+    short_gap = [f"车距{gap_m:.0f}米以上"] if gap_m else []
+    return [
+        [f"前方{where}{reason_zh}路段", *speed, *gap],
+        [f"前方{reason_zh}路段", *speed, *short_gap],
+        [f"{reason_zh}限速{speed_kmh or ''}", *short_gap],
+    ]
+
+
+def board_feature(sign: Any, board: Board, *, stream: int, direction: str, metres: float, **extra: Any) -> dict:
+    """The GeoJSON feature of one real sign and its message."""
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [round(float(sign.lon), 7), round(float(sign.lat), 7)]},
+        "properties": {
+            "role": "sign",
+            "stream": stream,
+            "direction": direction,
+            "sign_id": int(sign.id),
+            "sign_name": sign.name,
+            "stake": format_stake(float(sign.stake_m)) if sign.stake_m is not None else None,
+            "lines": sign.lines,
+            "chars_per_line": sign.chars_per_line,
+            "distance_to_closure_m": round(metres, 1),
+            "message_lines": board.lines,
+            "message_zh": board.text,
+            "fits": board.fits,
+            **extra,
+        },
+    }
