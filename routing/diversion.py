@@ -719,9 +719,9 @@ def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any]) -> str | 
 def _measure_zh(p: _Plan) -> str:
     """What the duty officer orders at a decision point."""
     road = p.road or "其他道路"
-    if p.tier == "far":
-        return f"远端分流：引导过境车辆经{road}绕行"
     low = "（无县道以上道路可绕行，经乡道）" if p.below_county else ""
+    if p.tier == "far":
+        return f"远端分流：引导过境车辆经{road}绕行{low}"
     return f"近端控制：全部车辆驶离，经{road}绕行{low}"
 
 

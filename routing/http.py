@@ -216,7 +216,13 @@ def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-d
             closure = closure_of(conn, state)
             check_closed_arcs(len(closure.arcs), cfg)
             if closure.effect == "restricted":  # a speed restriction: speed and distance messages, no detour
-                return plan_restriction(state, ov, closure)
+                return plan_restriction(
+                    state,
+                    ov,
+                    closure,
+                    message_signs=load_message_signs(conn),
+                    cities=lambda walk: cities_along(conn, state.graph, walk),
+                )
             toll = load_toll_stations(conn)
             return plan_diversion(
                 state,

@@ -4,21 +4,51 @@ no closure wording: traffic keeps to the road."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from gis.stake import format_stake
-from routing.diversion import Closure, _node_stake, _order_chain, _path_line, _point, _reason, _streams, _walk
+from routing.diversion import (
+    CITY_AHEAD_M,
+    Closure,
+    _node_stake,
+    _order_chain,
+    _path_line,
+    _point,
+    _reason,
+    _streams,
+    _walk,
+)
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
 from routing.rules import gap_for_speed
 from routing.service import RoutingState
-from routing.text import bearing_deg, bound, restriction_sign, road_label
+from routing.signs import (
+    board_feature,
+    direction_between,
+    fit,
+    restriction_board_variants,
+    short_stake,
+    signs_upstream,
+)
+from routing.text import REASON_ZH, bearing_deg, bound, restriction_sign, road_label
 
 # Where the advance signs stand, metres upstream of the restricted section.
 SIGN_DISTANCES_M = (2_000.0, 5_000.0)
+RESTRICTION_SIGNS_M = 30_000.0  # real signs this far upstream carry the restriction
 
 
-def plan_restriction(state: RoutingState, overlay: Overlay, closure: Closure) -> dict:
+def plan_restriction(
+    state: RoutingState,
+    overlay: Overlay,
+    closure: Closure,
+    *,
+    message_signs: list[Any] | None = None,
+    cities: Callable[[list], list[str | None]] | None = None,
+) -> dict:
     """The plan for a speed restriction as a GeoJSON FeatureCollection: per direction the restricted
-    section (role `restriction`) and its advance signs (role `sign`), no decision points or detours."""
+    section (role `restriction`) and its advance signs (role `sign`: the real signs within
+    RESTRICTION_SIGNS_M upstream, else signs at SIGN_DISTANCES_M), no decision points or detours."""
     from gis.errors import Unprocessable
 
     g = state.graph
@@ -67,10 +97,22 @@ def plan_restriction(state: RoutingState, overlay: Overlay, closure: Closure) ->
                 },
             }
         )
-        upstream = _walk(g, st.entry, st.key, closure.arcs, max(SIGN_DISTANCES_M) + 1.0, upstream=True)
+        upstream = _walk(g, st.entry, st.key, closure.arcs, RESTRICTION_SIGNS_M, upstream=True)
+        dir_zh = bound(b, "zh-CN")
+        if cities is not None:
+            ahead = _walk(g, st.exit, st.key, closure.arcs, CITY_AHEAD_M, upstream=False)
+            dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
         zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
+        real = signs_upstream(g, upstream, message_signs or [])
+        where = f"{short_stake(where_from)}至{short_stake(where_to)}" if where_to else where_from
+        variants = restriction_board_variants(
+            where=where, reason_zh=REASON_ZH.get(reason, ""), speed_kmh=cap, gap_m=gap
+        )
+        for sign, metres in real:
+            board = fit(variants, sign.lines, sign.chars_per_line)
+            features.append(board_feature(sign, board, stream=si, direction=dir_en, metres=metres, message_en=en))
         placed: set[int] = set()
-        for target in SIGN_DISTANCES_M:
+        for target in SIGN_DISTANCES_M if not real else ():
             node, metres = next(((n, m) for n, m, _, _ in upstream if m >= target), (upstream[-1][0], upstream[-1][1]))
             if node in placed:
                 continue
@@ -93,7 +135,7 @@ def plan_restriction(state: RoutingState, overlay: Overlay, closure: Closure) ->
             {
                 "stream": si,
                 "direction": dir_en,
-                "direction_zh": bound(b, "zh-CN"),
+                "direction_zh": dir_zh,
                 "plan": "restriction",
                 "speed_cap_kmh": cap,
                 "following_distance_m": gap,

@@ -307,3 +307,39 @@ def test_directions_are_named_between_control_cities(client, signs_and_cities):
     plan = client.post("/diversion", json=body).get_json()
     named = sorted(d["direction_zh"] for d in plan["directions"])
     assert named == ["衡阳往郴州方向", "郴州往衡阳方向"], named
+
+
+def test_a_restriction_goes_to_the_real_signs_with_speed_and_distance(client, signs_and_cities):
+    body = dict(RESTRICTION, from_stake="K1540+000", to_stake="K1550+000")
+    plan = client.post("/diversion", json=body).get_json()
+    signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+    assert sorted(s["sign_name"] for s in signs) == ["情报板12", "情报板3", "情报板8"], signs
+    for s in signs:
+        assert s["fits"] and "限速40" in s["message_zh"] and "50米" in s["message_zh"], s
+        assert "封闭" not in s["message_zh"] and "驶离" not in s["message_zh"]
+    assert plan["directions"][0]["direction_zh"] == "衡阳往郴州方向"
+
+
+def test_a_detour_only_a_township_road_allows_says_so(client, engine):
+    # close every county connector south of row 14, and add a township road from row 14 to G107
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO road_segments (road_class, route_code, name, oneway, default_speed_kmh, length_m, "
+                "source_node, target_node, source, geom) "
+                "SELECT 'township', 'Y002', '望河乡道', false, 30, "
+                "ST_Length(ST_MakeLine(a.geom, b.geom)::geography), a.id, b.id, 'test', ST_MakeLine(a.geom, b.geom) "
+                "FROM road_nodes a, road_nodes b WHERE a.id = 3014 AND b.id = 4014"
+            )
+        )
+        conn.execute(sa.text("UPDATE road_segments SET road_class = 'township' WHERE route_code = 'X001'"))
+    try:
+        body = {"kind": "accident", "route": "G4", "from_stake": "K1540+000", "to_stake": "K1550+000"}
+        plan = client.post("/diversion", json=body).get_json()
+        points = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "decision_point"]
+        assert points and all(p["below_county_class"] for p in points), points
+        assert all("无县道以上道路可绕行" in p["measure_zh"] for p in points)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM road_segments WHERE route_code = 'Y002'"))
+            conn.execute(sa.text("UPDATE road_segments SET road_class = 'county' WHERE route_code = 'X001'"))
