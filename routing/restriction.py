@@ -88,6 +88,7 @@ def plan_restriction(
                     "role": "restriction",
                     "stream": si,
                     "direction": dir_en,
+                    "direction_zh": None,  # set below, once the control cities are known
                     "route_code": st.key[1] if st.key[0] == "route" else None,
                     "from_stake": format_stake(s_from) if s_from is not None else None,
                     "to_stake": format_stake(s_to) if s_to is not None else None,
@@ -102,6 +103,7 @@ def plan_restriction(
         if cities is not None:
             ahead = _walk(g, st.exit, st.key, closure.arcs, CITY_AHEAD_M, upstream=False)
             dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
+        features[-1]["properties"]["direction_zh"] = dir_zh
         zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
         real = signs_upstream(g, upstream, message_signs or [])
         where = f"{short_stake(where_from)}至{short_stake(where_to)}" if where_to else where_from

@@ -63,11 +63,15 @@ def _pack(phrases: list[str], chars: int) -> list[str]:
 def fit(variants: list[list[str]], lines: int | None, chars: int | None) -> Board:
     """The first variant (longest first) whose phrases fit the sign; the last, marked not fitting, if none."""
     if not lines or not chars:
-        return Board(["".join(variants[0])], False)
-    for phrases in variants:
-        laid = _pack(phrases, chars)
-        if len(laid) <= lines:
-            return Board(laid, True)
+        return Board([" ".join(variants[0])], False)
+    # First a variant whose every phrase fits on a line (no phrase broken mid-word), then any.
+    for whole in (True, False):
+        for phrases in variants:
+            if whole and any(width(p) > chars for p in phrases):
+                continue
+            laid = _pack(phrases, chars)
+            if len(laid) <= lines:
+                return Board(laid, True)
     return Board(_pack(variants[-1], chars)[:lines], False)
 
 
@@ -153,10 +157,12 @@ def closure_board_variants(
         return [[head, "减速慢行", "听从现场指挥"], [head, "减速慢行"], [f"前方{reason_zh}封闭", "减速慢行"]]
     who = "过境车辆" if through else ""
     via_phrase = [f"经{via}绕行"] if via else []
+    split = [f"前方{where}", f"{reason_zh}封闭"]
     return [
         [head, f"{who}请从{exit_at}驶离", *via_phrase],
         [head, f"请从{exit_at}驶离", *via_phrase],
         [head, f"请从{exit_at}驶离"],
+        [*split, f"请从{exit_at}驶离"],
         [f"前方{reason_zh}封闭", f"{who}请从{exit_at}驶离"],
         [f"前方{reason_zh}封闭", f"请从{exit_at}驶离"],
         [f"前方{reason_zh}封闭", f"{exit_at}驶离"],
@@ -168,9 +174,12 @@ def restriction_board_variants(*, where: str, reason_zh: str, speed_kmh: int | N
     speed = [f"限速{speed_kmh}公里/小时"] if speed_kmh else []
     gap = [f"车距保持{gap_m:.0f}米以上"] if gap_m else []
     short_gap = [f"车距{gap_m:.0f}米以上"] if gap_m else []
+    both = [f"限速{speed_kmh} 车距{gap_m:.0f}米"] if speed_kmh and gap_m else [*speed, *short_gap]
     return [
         [f"前方{where}{reason_zh}路段", *speed, *gap],
+        [f"前方{where}", f"{reason_zh}路段", *speed, *gap],
         [f"前方{reason_zh}路段", *speed, *short_gap],
+        [f"前方{reason_zh}路段", *both],
         [f"{reason_zh}限速{speed_kmh or ''}", *short_gap],
     ]
 
