@@ -509,7 +509,7 @@ def plan_diversion(
                     },
                 }
             )
-        where = f"{short_stake(from_label)}至{short_stake(to_label)}" if to_label else from_label
+        where = _section(s_from, s_to, from_label)
         for sign, metres in bound_signs:
             target = far if far is not None and metres > far.metres else near
             if target is not None and metres <= target.metres:
@@ -659,6 +659,14 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
         "note_zh": zh,
         "note_en": en,
     }
+
+
+def _section(s_from: float | None, s_to: float | None, fallback: str) -> str:
+    """A section as bulletins write it, stakes ascending whatever the direction: 'K1617至K1638'."""
+    if s_from is None or s_to is None:
+        return fallback
+    lo, hi = sorted((s_from, s_to))
+    return f"{short_stake(format_stake(lo))}至{short_stake(format_stake(hi))}"
 
 
 def _tiers(plans: list[_Plan]) -> tuple[_Plan | None, _Plan | None]:

@@ -16,6 +16,7 @@ from routing.diversion import (
     _path_line,
     _point,
     _reason,
+    _section,
     _streams,
     _walk,
 )
@@ -28,7 +29,6 @@ from routing.signs import (
     direction_between,
     fit,
     restriction_board_variants,
-    short_stake,
     signs_upstream,
 )
 from routing.text import REASON_ZH, bearing_deg, bound, restriction_sign, road_label
@@ -106,7 +106,7 @@ def plan_restriction(
         features[-1]["properties"]["direction_zh"] = dir_zh
         zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
         real = signs_upstream(g, upstream, message_signs or [])
-        where = f"{short_stake(where_from)}至{short_stake(where_to)}" if where_to else where_from
+        where = _section(s_from, s_to, where_from)
         variants = restriction_board_variants(
             where=where, reason_zh=REASON_ZH.get(reason, ""), speed_kmh=cap, gap_m=gap
         )

@@ -343,3 +343,22 @@ def test_a_detour_only_a_township_road_allows_says_so(client, engine):
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM road_segments WHERE route_code = 'Y002'"))
             conn.execute(sa.text("UPDATE road_segments SET road_class = 'county' WHERE route_code = 'X001'"))
+
+
+def test_sign_messages_write_the_section_with_stakes_ascending_in_both_directions(client, engine, signs_and_cities):
+    with engine.begin() as conn:  # a 3×16 sign on the northbound carriageway too, upstream of the closure
+        conn.execute(
+            sa.text(
+                "INSERT INTO guidance_signs (name, kind, direction, status, lines, chars_per_line, segment_id, "
+                "route_code, stake_m, geom) "
+                "SELECT '情报板N20', 'variable_message', 'forward', 'active', 3, 16, s.id, 'G4', s.start_stake_m - 1000, "
+                "ST_LineInterpolatePoint(s.geom, 0.36) FROM road_segments s WHERE s.source_node = 2020"
+            )
+        )
+    body = {"kind": "accident", "route": "G4", "from_stake": "K1540+000", "to_stake": "K1550+000"}
+    plan = client.post("/diversion", json=body).get_json()
+    north = [f["properties"] for f in plan["features"] if f["properties"].get("sign_name") == "情报板N20"]
+    south = [f["properties"] for f in plan["features"] if f["properties"].get("sign_name") == "情报板3"]
+    assert north and south and north[0]["stream"] != south[0]["stream"]
+    assert north[0]["message_zh"].startswith("前方K1540至K1550事故封闭"), north
+    assert south[0]["message_zh"].startswith("前方K1540至K1550事故封闭"), south
