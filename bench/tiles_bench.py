@@ -91,7 +91,7 @@ class Server:
         self.log = open(log, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            wait_http(ready_url)
+            wait_http(ready_url, timeout_s=600)  # `daoan serve` builds the province routing data first (~1 min)
         except Exception:
             self.stop()
             raise
@@ -143,6 +143,9 @@ def tipg(settings: Settings, port: int) -> Server:
     """tipg under uvicorn (one worker, as its docs run it)."""
     env = dict(os.environ)
     env["DATABASE_URL"] = asyncpg_url(settings)
+    passfile = sa.engine.make_url(settings.url()).query.get("passfile")  # the cluster's password (scram)
+    if passfile:
+        env["PGPASSFILE"] = passfile if isinstance(passfile, str) else passfile[0]
     env["TIPG_NAME"] = "tipg"
     cmd = [str(ensure_tipg()), "tipg.main:app", "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
            "--log-level", "warning"]  # fmt: skip
