@@ -9,7 +9,7 @@ every table in the public schema (but PostGIS's and schema_migrations) has one.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
@@ -17,6 +17,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Computed,
+    Date,
     Float,
     ForeignKey,
     Integer,
@@ -158,6 +159,8 @@ class Camera(PointFacility):
     direction: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
     install_year: Mapped[int | None] = mapped_column(SmallInteger)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class EnforcementStation(PointFacility):
@@ -166,6 +169,8 @@ class EnforcementStation(PointFacility):
     name: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
     install_year: Mapped[int | None] = mapped_column(SmallInteger)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CommandCentre(PointFacility):
@@ -174,6 +179,8 @@ class CommandCentre(PointFacility):
     name: Mapped[str | None] = mapped_column(Text)
     level: Mapped[str] = mapped_column(Text)
     adcode: Mapped[str | None] = mapped_column(Text)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class WeatherStation(PointFacility):
@@ -185,6 +192,8 @@ class WeatherStation(PointFacility):
     status: Mapped[str] = mapped_column(Text)
     install_year: Mapped[int | None] = mapped_column(SmallInteger)
     alt_m: Mapped[float | None] = mapped_column(Float)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class GuidanceSign(PointFacility):
@@ -196,6 +205,8 @@ class GuidanceSign(PointFacility):
     status: Mapped[str] = mapped_column(Text)
     lines: Mapped[int | None] = mapped_column(SmallInteger)  # migration 021: a message sign's display
     chars_per_line: Mapped[int | None] = mapped_column(SmallInteger)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
 
 
 class TollStation(PointFacility):
@@ -232,6 +243,8 @@ class IntervalSpeedSection(Base):
     speed_limit_kmh: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(Text)
     install_year: Mapped[int | None] = mapped_column(SmallInteger)
+    install_date: Mapped[date | None] = mapped_column(Date)  # migration 019
+    retired_on: Mapped[date | None] = mapped_column(Date)
     start_geom = _geom("POINT", nullable=True)
     end_geom = _geom("POINT", nullable=True)
     geom = _geom("LINESTRING")
@@ -372,6 +385,8 @@ class CoverageStandard(Base):
     value: Mapped[float] = mapped_column(Float)
     carried_from: Mapped[int | None] = mapped_column(SmallInteger)
     seed: Mapped[str] = mapped_column(Text)
+    counts: Mapped[str] = mapped_column(Text, server_default="stock")  # migration 020
+    since: Mapped[date | None] = mapped_column(Date)
 
 
 class CoverageGap(Base):
