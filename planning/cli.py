@@ -65,7 +65,9 @@ def _coverage_run(
 
 _YEAR = click.option("--year", type=int, default=None, help="Standard year (default: the newest).")
 _AREA = click.option("--area", default=None, help="Adcode of a city or county (default: the province).")
-_AS_OF = click.option("--as-of", type=int, default=None, help="Count only facilities installed by this year.")
+_AS_OF = click.option(
+    "--as-of", type=int, default=None, help="Measure at the end of this year (default: the standard year)."
+)
 _OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Output file.")
 
 
@@ -76,9 +78,17 @@ _OUT = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), de
 @_OUT
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "html", "pdf"]), default=None,
               help="Output format (default: from --out's extension, else json); pdf needs --out.")  # fmt: skip
+@click.option("--lang", type=click.Choice(["zh-CN", "en"]), default=None,
+              help="Language of the HTML/PDF report (default zh-CN) and of the CSV headers (default: JSON keys).")  # fmt: skip
 @pass_cli
 def coverage_report_cmd(
-    cli: CliContext, year: int | None, area: str | None, as_of: int | None, out: Path | None, fmt: str | None
+    cli: CliContext,
+    year: int | None,
+    area: str | None,
+    as_of: int | None,
+    out: Path | None,
+    fmt: str | None,
+    lang: str | None,
 ) -> None:
     """Every metric against the year's targets for the province (or AREA), its cities and counties."""
     import json
@@ -95,21 +105,21 @@ def coverage_report_cmd(
         report = coverage_report(engine, year=y, area=area, as_of=as_of, progress=progress)
         if fmt not in ("html", "pdf"):
             return report
-        gaps = coverage_gaps(engine, kind="camera", year=y, area=area, as_of=as_of)
+        gaps = coverage_gaps(engine, kind="camera", year=y, area=area, as_of=y if as_of is None else as_of)
         return report, gaps, city_outlines(engine)
 
     def render(result) -> str | bytes:
         if fmt == "csv":
-            return report_csv(result)
+            return report_csv(result, lang)
         if fmt == "html":
             from planning.htmlreport import report_html
 
-            return report_html(*result)
+            return report_html(*result, lang=lang or "zh-CN")
         if fmt == "pdf":
             from planning.htmlreport import report_html
             from planning.pdfreport import html_to_pdf
 
-            return html_to_pdf(report_html(*result, printed=True))
+            return html_to_pdf(report_html(*result, lang=lang or "zh-CN", printed=True))
         return json.dumps(result, ensure_ascii=False, indent=1)
 
     _coverage_run(cli, run, out, render)

@@ -83,7 +83,7 @@ def test_suggestion_texts_follow_lang_and_name_the_priority(client, network):
     g60 = [f["properties"] for f in zh["features"] if f["properties"]["route_code"] == "G60"]
     assert g60 and all("national_trunk" in p["priorities"] for p in g60)
     assert all("国家主干高速为重点" in p["text"] and not LATIN_WORD.search(p["text"]) for p in g60)
-    assert any(p["text"].startswith("G60下行K") for p in g60)
+    assert any(p["text"].startswith("G60下行 K") for p in g60)
     en = client.get("/coverage/suggest", query_string={"kind": "camera", "year": 2019, "lang": "en"}).get_json()
     assert all(not CJK.search(f["properties"]["text"]) for f in en["features"])
     # G107 is a national road, not a national expressway: no trunk priority; its K12–K40 gap crosses the fog zone.

@@ -42,7 +42,7 @@ def _site_text(kind: str, route: str, direction: str, stake: str, priorities: li
     what = FACILITY_TEXT[kind][0 if zh else 1]
     prio = priority_text(priorities, lang)
     if zh:
-        where = f"{route}{DIRECTION_ZH.get(direction, '')}{stake}"
+        where = f"{route}{DIRECTION_ZH.get(direction, '')} {stake}处"
         return f"{where}{what}" + (f"（{prio}）" if prio else "")
     where = " ".join(x for x in (route, "" if direction == "both" else direction, stake) if x)
     return f"{where}: {what}" + (f" ({prio})" if prio else "")
