@@ -77,6 +77,18 @@ class Built:
     group: np.ndarray  # object
     county: np.ndarray  # object
     installed: np.ndarray  # datetime64[D]
+    route: np.ndarray | None = None  # object: route code or ''
+    stake_m: np.ndarray | None = None  # float, NaN without a stake
+
+    def subset(self, mask: np.ndarray) -> Built:
+        """The facilities where `mask` holds."""
+        return Built(
+            self.group[mask],
+            self.county[mask],
+            self.installed[mask],
+            None if self.route is None else self.route[mask],
+            None if self.stake_m is None else self.stake_m[mask],
+        )
 
     def count_since(self, since: dt.date) -> dict[tuple[str, str], int]:
         """(group, county) → how many were installed on or after `since`."""
@@ -263,6 +275,8 @@ def _built(rows: list[Any]) -> Built:
         np.asarray([_group_of(r[2]) for r in keep], object),
         np.asarray([r[7] for r in keep], object),
         np.asarray([r[8] for r in keep], "datetime64[D]"),
+        np.asarray([r[1] or "" for r in keep], object),
+        np.asarray([np.nan if r[6] is None else float(r[6]) for r in keep], float),
     )
 
 

@@ -141,3 +141,18 @@ def test_standards_file_rejects_construction_for_a_density_target():
     with pytest.raises(ImportRejected) as err:
         parse_standards(text)
     assert err.value.errors[0]["field"] == "counts"
+
+
+def test_weather_sets_count_construction_at_fog_and_ice_sections(client, network):
+    # G60's ice zone covers K30–K34. Three visibility sets on G60: K32 put into service 2018-02-01 (counts),
+    # K33 in 2016 (stood before the plan: stock only), K5 in 2018 (26 km from the ice: not at a section).
+    with network.begin() as conn:
+        for km, day in ((32.0, dt.date(2018, 2, 1)), (33.0, dt.date(2016, 5, 1)), (5.0, dt.date(2018, 3, 1))):
+            _facility(conn, "weather_stations", "G60", km, 27.50, kind="visibility", install_date=day)
+    try:
+        m = _province(client, year=2018)["expressway.weather_sets"]
+        assert m["counts"] == "construction" and m["value"] == 1 and m["stock"] == 2 and m["target"] == 100
+        assert _province(client, year=2017)["expressway.weather_sets"]["value"] == 0
+    finally:
+        with network.begin() as conn:
+            conn.execute(sa.text("DELETE FROM weather_stations WHERE route_code = 'G60'"))

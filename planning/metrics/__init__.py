@@ -73,7 +73,11 @@ def tally_construction(data: CoverageData, standards: StandardSet, targets: dict
         if target.counts != "construction" or metric not in COUNT_KEYS:
             continue
         family, key = COUNT_KEYS[metric]
-        built = data.built.get(family)
+        built = (
+            weather.built_at_hazards(data, standards.parameters.weather_radius_km)
+            if family == "weather"
+            else data.built.get(family)
+        )
         if built is None:
             continue
         for (group, county), n in built.count_since(construction_since(target, standards)).items():

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from planning.areas import Area
-from planning.data import CoverageData
+from planning.data import Built, CoverageData
 from planning.intervals import distance_to, intersect, union
 from planning.metrics.base import share_result
 from planning.metrics.tally import Amounts, Below, Tally
@@ -34,6 +34,33 @@ def hazard_union(data: CoverageData) -> dict[tuple[str, str, str], tuple[np.ndar
     return {
         k: (np.asarray([v[0] for v in vs], float), np.asarray([v[1] for v in vs], float)) for k, vs in spans.items()
     }
+
+
+def route_hazard_union(data: CoverageData) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]:
+    """(route, group) → disjoint stake intervals of road inside hazard zones."""
+    by_route: dict[tuple[str, str], list[np.ndarray]] = defaultdict(list)
+    for (route, group, _county), (lo, hi) in hazard_union(data).items():
+        by_route[(route, group)].append(np.stack([lo, hi]))
+    return {k: union(np.concatenate([a[0] for a in v]), np.concatenate([a[1] for a in v])) for k, v in by_route.items()}
+
+
+def built_at_hazards(data: CoverageData, radius_km: float) -> Built:
+    """The weather stations put into service by the measured day that stand within `radius_km` along
+    the road of a fog/ice stretch: the plan's sets at fog/ice sections, for construction counts."""
+    built = data.built.get("weather")
+    if built is None or built.route is None or built.stake_m is None or not len(built.group):
+        return (
+            built
+            if built is not None
+            else Built(np.zeros(0, object), np.zeros(0, object), np.zeros(0, "datetime64[D]"))
+        )
+    hazards = route_hazard_union(data)
+    keep = np.zeros(len(built.group), bool)
+    for i in np.flatnonzero(~np.isnan(built.stake_m)):
+        lo, hi = hazards.get((str(built.route[i]), str(built.group[i])), (np.zeros(0), np.zeros(0)))
+        if len(lo):
+            keep[i] = float(distance_to(built.stake_m[i : i + 1], lo, hi)[0]) <= radius_km * 1000
+    return built.subset(keep)
 
 
 def tally_weather(data: CoverageData, radius_km: float) -> Tally:
