@@ -6,6 +6,7 @@ where the route enters and leaves it (or its length on roads without stakes)."""
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
 
 import numpy as np
 
@@ -48,6 +49,7 @@ def _where(enter: float, leave: float, length_m: float, lang: str) -> str:
     return f"约{distance_text(length_m, lang)}" if lang == "zh-CN" else f"for {distance_text(length_m, lang)}"
 
 
+@lru_cache(maxsize=65536)  # the same zone crossed the same way reads the same: most routes repeat them
 def note(kind: str, enter: float, leave: float, length_m: float, visibility_m: float | None, lang: str) -> str:
     """One warning sentence."""
     where = _where(enter, leave, length_m, lang)
