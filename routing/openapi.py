@@ -259,11 +259,11 @@ def paths() -> dict[str, Any]:
         },
         "/diversion": {
             "get": {
-                "summary": "Diversion plan for an incident (分流方案)",
+                "summary": "Diversion plan for an incident in force or scheduled (分流方案; 409 once it has ended)",
                 "tags": ["Routing"],
                 "operationId": "getDiversion",
                 "parameters": [_q("incident", "Incident id", required=True, type_="integer")],
-                "responses": {"200": _GEO, "404": _PROBLEM, "413": _PROBLEM, **errors},
+                "responses": {"200": _GEO, "404": _PROBLEM, "409": _PROBLEM, "413": _PROBLEM, **errors},
             },
             "post": {
                 "summary": "Diversion plan for an ad-hoc closure (stores nothing, no token)",

@@ -362,3 +362,8 @@ def test_sign_messages_write_the_section_with_stakes_ascending_in_both_direction
     assert north and south and north[0]["stream"] != south[0]["stream"]
     assert north[0]["message_zh"].startswith("前方K1540至K1550事故封闭"), north
     assert south[0]["message_zh"].startswith("前方K1540至K1550事故封闭"), south
+
+
+def test_openapi_lists_the_409_of_a_plan_for_an_ended_incident(client):
+    responses = client.get("/openapi.json").get_json()["paths"]["/diversion"]["get"]["responses"]
+    assert "409" in responses
