@@ -523,6 +523,13 @@ def plan_diversion(
                 through=target is far and far is not near,
             )
             board = fit(variants, sign.lines, sign.chars_per_line)
+            _, message_en = closure_sign(
+                closed_from=from_label,
+                closed_to=to_label,
+                reason=reason,
+                exit_at=(target.toll_station or exit_at) if target is not None else None,
+                detour_road=target.road if target is not None else None,
+            )
             features.append(
                 board_feature(
                     sign,
@@ -530,6 +537,7 @@ def plan_diversion(
                     stream=si,
                     direction=dir_en,
                     metres=metres,
+                    message_en=message_en,
                     decision_node_id=int(g.node_ids[target.node]) if target is not None else None,
                     tier=target.tier if target is not None else None,
                 )
@@ -621,10 +629,10 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
     if rule is None:
         return None
     if reason == "fog" and road_class == "expressway":
-        seen_zh = f"能见度{visibility:.0f}米" if visibility is not None else "团雾"
+        seen_zh = f"监测能见度{visibility:.0f}米。" if visibility is not None else ""
         zh = (
-            f"{seen_zh}，依据《道路交通安全法实施条例》第八十一条，能见度小于50米时车速不得超过每小时20公里，"
-            "并从最近的出口尽快驶离高速公路；本方案对该路段实施的封闭为交通管制措施。"
+            f"{seen_zh}依据《道路交通安全法实施条例》第八十一条第（三）项，能见度小于50米时，车速不得超过每小时20公里，"
+            "并从最近的出口尽快驶离高速公路；本方案对团雾路段实施的封闭为交通管制措施。"
         )
         en = (
             "Implementing regulations art. 81: below 50 m visibility at most 20 km/h and leave the expressway "

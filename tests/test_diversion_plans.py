@@ -280,6 +280,7 @@ def test_messages_go_to_the_real_signs_upstream_one_each_fitting_their_size(clie
     assert sorted(s["sign_name"] for s in signs) == ["情报板12", "情报板3", "情报板8"], signs
     for s in signs:
         assert s["fits"] and len(s["message_lines"]) <= s["lines"], s
+        assert s["message_en"].startswith("Closure ahead") or s["message_en"].startswith("Accident closure"), s
         assert all(sum(0.5 if ord(c) < 128 else 1 for c in line) <= s["chars_per_line"] for line in s["message_lines"])
         assert "封闭" in s["message_zh"] and not any(w in s["message_zh"] for w in ("向南", "南行", "北行"))
     by_name = {s["sign_name"]: s for s in signs}
