@@ -28,7 +28,7 @@ class Property:
     """A property column served for a layer: its JSON type, and an enumeration when closed."""
 
     name: str
-    type: str  # "string", "integer", "number", "boolean", "datetime"
+    type: str  # "string", "integer", "number", "boolean", "datetime", "date"
     enum: tuple[str, ...] | None = None
     required: bool = False
     description: str = ""
@@ -43,7 +43,11 @@ class Property:
         """The property's JSON Schema (a datetime is an RFC 3339 string), as the collection document
         and the OpenAPI filter parameters give it."""
         base: dict[str, Any] = (
-            {"type": "string", "format": "date-time"} if self.type == "datetime" else {"type": self.type}
+            {"type": "string", "format": "date-time"}
+            if self.type == "datetime"
+            else {"type": "string", "format": "date"}
+            if self.type == "date"
+            else {"type": self.type}
         )
         return {**base, "enum": list(self.enum)} if self.enum else base
 
@@ -150,6 +154,8 @@ STATUS = _p("status", "string", "active", "planned", "inactive")
 INTERNAL_STATUS = _p("status", "string", "active", "planned", "inactive", access=INTERNAL)
 # The department owning a facility (migration 017; the list is the departments table).
 DEPARTMENT = _p("department")
+# When a facility went into service and was retired (migration 019; install_year follows install_date).
+DATES = (_p("install_date", "date"), _p("retired_on", "date"))
 LINREF = (
     _p("segment_id", "integer"),
     _p("route_code"),
@@ -289,6 +295,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("direction"),
             INTERNAL_STATUS,
             _p("install_year", "integer"),
+            *DATES,
             DEPARTMENT,
             *LINREF,
         ),
@@ -314,6 +321,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("speed_limit_kmh", "integer"),
             INTERNAL_STATUS,
             _p("install_year", "integer"),
+            *DATES,
             _p("county_adcode"),
             DEPARTMENT,
         ),
@@ -329,7 +337,7 @@ _LAYERS: tuple[Layer, ...] = (
         "执法服务站",
         "enforcement_stations",
         "Point",
-        (_p("name"), STATUS, _p("install_year", "integer"), DEPARTMENT, *LINREF),
+        (_p("name"), STATUS, _p("install_year", "integer"), *DATES, DEPARTMENT, *LINREF),
         "Traffic-safety enforcement service points.",
         placement=ROADSIDE,
         minzoom=7,
@@ -396,6 +404,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("station_code"),
             STATUS,
             _p("install_year", "integer"),
+            *DATES,
             _p("alt_m", "number"),
             DEPARTMENT,
             *LINREF,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 from collections.abc import Mapping
@@ -65,6 +66,11 @@ def coerce_value(layer: Layer, name: str, text: str) -> Any:
         return params.number(text, name)
     if prop.type == "datetime":
         return params.instant(text, name)
+    if prop.type == "date":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise InvalidParameter(f'{name} must be a date such as 2017-05-22; got "{text}"', parameter=name) from None
     if prop.type == "boolean":
         lowered = text.lower()
         if lowered not in ("true", "false", "1", "0"):

@@ -47,7 +47,7 @@ class LayerQuery:
 def _column(layer: Layer, name: str) -> str:
     prop = layer.property(name)
     ident = quote_ident(name)
-    if prop is not None and prop.type == "datetime":
+    if prop is not None and prop.type in ("datetime", "date"):
         # MVT has no time type: ISO 8601 text with the offset, as in the features API.
         return f"to_json(t.{ident}) #>> '{{}}' AS {ident}"
     return f"t.{ident}"

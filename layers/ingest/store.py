@@ -182,6 +182,8 @@ def upsert_staged(conn: Connection, layer: Layer, columns: set[str], ids: Sequen
         .replace("{new}", ", ".join(f"EXCLUDED.{quote_ident(c)}" for c in names))
     )
     result = Upserted()
+    if {"install_date", "install_year", "retired_on", "status"} <= set(columns):
+        conn.execute(sa.text(load_sql("queries/import_stage_dates.sql").replace("{table}", quote_ident(layer.table))))
     if ids:
         try:
             flags = [bool(r[0]) for r in conn.execute(sa.text(sql), {"ids": list(ids)})]

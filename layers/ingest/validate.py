@@ -6,7 +6,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import numpy as np
 import shapely
@@ -119,6 +119,11 @@ def coerce_value(prop: Property, value: object) -> object:
         if text in _FALSE:
             return False
         raise ValueError(f"expected true or false, got {shown(value)}")
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError(f"expected an ISO 8601 date such as 2017-05-22, got {shown(value)}") from None
     if kind == "datetime":
         try:
             return datetime.fromisoformat(str(value)).isoformat()
