@@ -640,8 +640,9 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
         )
     elif reason == "ice" and road_class == "expressway":
         zh = (
-            "路面结冰，依据《道路交通安全法实施条例》第七十八条，高速公路最低车速为每小时60公里，"
-            "不宜降速通行；本方案对该路段实施的封闭为交通管制措施。"
+            "路面结冰。依据《中华人民共和国道路交通安全法实施条例》第七十八条，高速公路最低车速不得低于"
+            "每小时60公里，结冰路段无法保证安全通行；依据《中华人民共和国道路交通安全法》第三十九条，"
+            "公安机关交通管理部门对该路段实施交通管制（封闭）。"
         )
         en = (
             "Ice on an expressway: art. 78 sets a 60 km/h minimum there, so the section is closed "
@@ -650,7 +651,7 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
     else:
         zh = (
             f"依据{rule.article}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；"
-            "本方案实施的封闭为管理部门决定的交通管制措施。"
+            "依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
         )
         en = (
             f"Implementing regulations ({rule.article}): at most {rule.speed_kmh:.0f} km/h on this road; "
