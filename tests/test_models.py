@@ -20,6 +20,7 @@ PROPERTY_TYPES = {
     "number": (sa.Float,),
     "boolean": (sa.Boolean,),
     "datetime": (sa.DateTime,),
+    "date": (sa.Date,),
 }
 MODELS = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
 
