@@ -7,6 +7,7 @@ import time
 from dataclasses import replace
 
 import mapbox_vector_tile
+import psycopg2
 import pytest
 import sqlalchemy as sa
 
@@ -118,6 +119,18 @@ def test_without_listen_the_version_is_reread_within_its_ttl(settings, engine, t
         root_of(app).engine.dispose()
 
 
+def live_backend_pid(versions):
+    """The listener's backend pid, or None while its connection is closed or being replaced
+    (the listener thread swaps the connection under the test's feet)."""
+    conn = versions._listen_conn
+    if conn is None or conn.closed:
+        return None
+    try:
+        return conn.get_backend_pid()
+    except psycopg2.InterfaceError:
+        return None
+
+
 def test_listener_reconnects_after_its_connection_is_killed(two_apps, engine, settings, tmp_path):
     reader = two_apps[1]
     wait_listening(reader)
@@ -126,12 +139,9 @@ def test_listener_reconnects_after_its_connection_is_killed(two_apps, engine, se
     with engine.begin() as conn:
         conn.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        conn_now = versions._listen_conn
-        if conn_now is not None and conn_now.get_backend_pid() != pid:
-            break
+    while time.monotonic() < deadline and live_backend_pid(versions) in (None, pid):
         time.sleep(0.02)
-    assert versions.listening and versions._listen_conn.get_backend_pid() != pid
+    assert versions.listening and live_backend_pid(versions) not in (None, pid)
     client = reader.test_client()
     before = camera_ids(client)
     notified = versions.notifications
