@@ -59,7 +59,7 @@ stop:
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy gis layers tiles routing planning app.py cli.py
+	$(BIN)/mypy gis layers tiles routing planning analysis app.py cli.py
 
 bench: db
 	$(BIN)/python -m bench.run

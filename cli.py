@@ -56,6 +56,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 
 def _register() -> None:
+    from analysis import cli as analysis_cli
     from gis import accesscli
     from gis import cli as gis_cli
     from layers import cli as layers_cli
@@ -63,7 +64,7 @@ def _register() -> None:
     from routing import cli as routing_cli
     from tiles import cli as tiles_cli
 
-    for subsystem in (gis_cli, accesscli, layers_cli, tiles_cli, planning_cli, routing_cli):
+    for subsystem in (gis_cli, accesscli, layers_cli, tiles_cli, planning_cli, routing_cli, analysis_cli):
         subsystem.register_cli(main)
 
 

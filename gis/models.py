@@ -423,3 +423,56 @@ class CoverageGapState(Base):
     years: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
     computed_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     duration_ms: Mapped[float] = mapped_column(Float)
+
+
+class Raster(Base):
+    """The current raster of one kind (migration 023): its file under var/rasters/ and its grid."""
+
+    __tablename__ = "rasters"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(Text, unique=True)
+    file: Mapped[str] = mapped_column(Text)
+    crs: Mapped[str] = mapped_column(Text)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    resolution_x: Mapped[float] = mapped_column(Float)
+    resolution_y: Mapped[float] = mapped_column(Float)
+    resolution_m: Mapped[float] = mapped_column(Float)
+    nodata: Mapped[float | None] = mapped_column(Float)
+    checksum: Mapped[str] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(Text)
+    imported_by: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    extent = _geom("POLYGON")
+
+
+class SegmentTerrain(Base):
+    """Altitude and grade of a road segment from the DEM (migration 023); a layer."""
+
+    __tablename__ = "segment_terrain"
+    id: Mapped[int] = mapped_column(BigInteger, ForeignKey("road_segments.id", ondelete="CASCADE"), primary_key=True)
+    road_class: Mapped[str] = mapped_column(Text)
+    route_code: Mapped[str | None] = mapped_column(Text)
+    structure: Mapped[str | None] = mapped_column(Text)
+    altitude_min_m: Mapped[float | None] = mapped_column(Float)
+    altitude_mean_m: Mapped[float | None] = mapped_column(Float)
+    altitude_max_m: Mapped[float | None] = mapped_column(Float)
+    grade_pct: Mapped[float | None] = mapped_column(Float)
+    max_grade_pct: Mapped[float | None] = mapped_column(Float)
+    climb_m: Mapped[float | None] = mapped_column(Float)
+    descent_m: Mapped[float | None] = mapped_column(Float)
+    samples: Mapped[int] = mapped_column(Integer)
+    geom = _geom("LINESTRING")
+    geom_3857 = _geom_3857("LINESTRING")
+
+
+class SegmentRasterValue(Base):
+    """A raster's value along a road segment (migration 023): mean and max of the samples."""
+
+    __tablename__ = "segment_raster_values"
+    segment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("road_segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    mean: Mapped[float | None] = mapped_column(Float)
+    max: Mapped[float | None] = mapped_column(Float)

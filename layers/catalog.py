@@ -504,6 +504,36 @@ _LAYERS: tuple[Layer, ...] = (
         style=sym.incidents("#e03131", restricted="#f08c00"),
     ),
     Layer(
+        "segment_terrain",
+        "Road grades and altitude",
+        "道路纵坡与海拔",
+        "segment_terrain",
+        "LineString",
+        (
+            _p("road_class", "string", *ROAD_CLASSES, required=True),
+            _p("route_code"),
+            _p("structure", "string", "bridge", "tunnel"),
+            _p("altitude_min_m", "number"),
+            _p("altitude_mean_m", "number"),
+            _p("altitude_max_m", "number"),
+            _p("grade_pct", "number"),
+            _p("max_grade_pct", "number"),
+            _p("climb_m", "number"),
+            _p("descent_m", "number"),
+            _p("samples", "integer", required=True),
+        ),
+        "Altitude and grade of each road segment sampled along it on the imported DEM (`daoan import raster "
+        "--kind dem`); grade_pct is end to end in the segment's direction; tunnels and bridges carry no "
+        "values. Derived, replaced when the DEM is imported again or `daoan analysis grades` runs.",
+        importable=False,
+        minzoom=10,
+        tiles=TileSpec(
+            columns=("road_class", "route_code", "structure", "altitude_mean_m", "grade_pct", "max_grade_pct"),
+            bands=(ZoomBand(0, simplify_px=2), ZoomBand(14)),
+        ),
+        style=sym.road_grades(("#ffd43b", "#fd7e14", "#c92a2a")),
+    ),
+    Layer(
         "coverage_gaps",
         "Camera coverage gaps",
         "视频监控覆盖缺口",

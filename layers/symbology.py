@@ -241,3 +241,16 @@ def coverage_gaps(colour: str) -> tuple[Draw, ...]:
             filter=newest, minzoom=11,
         ),
     )  # fmt: skip
+
+
+def road_grades(colours: tuple[str, str, str]) -> tuple[Draw, ...]:
+    """Grades from the DEM (segment_terrain): open-air segments of 4 % or steeper, coloured by steepness
+    (4–6 %, 6–8 %, 8 % and over), beside the road when zoomed in."""
+    steepness = ["abs", ["coalesce", ["get", "grade_pct"], 0]]
+    paint = {
+        "line-color": ["step", steepness, colours[0], 6, colours[1], 8, colours[2]],
+        "line-width": _zoom_width(1.0, 4.0),
+        "line-offset": ["interpolate", ["linear"], ["zoom"], 10, 0, 16, -5],
+        "line-opacity": 0.8,
+    }
+    return (Draw("road-grades", "line", ON_ROADS, paint, {"line-cap": "butt"}, filter=[">=", steepness, 4]),)
