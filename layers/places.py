@@ -79,8 +79,9 @@ INTERNAL_SEARCHABLE = tuple(layer for layer in SEARCHABLE_LAYERS if layer.intern
 
 
 def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False) -> dict:
-    """Roads by route code or name and facilities by name (substring, case-insensitive); internal
-    layers' facilities only when `internal` (the reader has a token)."""
+    """Places (cities and counties, at a routable point by their seat), roads by route code or name and
+    facilities by name (substring, case-insensitive); internal layers' facilities only when `internal`
+    (the reader has a token)."""
     q = (q or "").strip()
     if not q:
         raise InvalidParameter(
@@ -88,7 +89,23 @@ def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False)
         )
     if len(q) > 100:
         raise InvalidParameter(f"q is too long ({len(q)} characters; at most 100)", parameter="q")
-    params = {"q": q, "pattern": f"%{_escape_like(q)}%", "limit": limit}
+    params = {"q": q, "pattern": f"%{_escape_like(q)}%", "prefix": f"{_escape_like(q)}%", "limit": limit}
+    places = [
+        _point_feature(
+            r.lon,
+            r.lat,
+            {
+                "layer": "admin_areas",
+                "adcode": r.adcode,
+                "name": r.name,
+                "level": r.level,
+                "parent_adcode": r.parent_adcode,
+                "bbox": [r.minx, r.miny, r.maxx, r.maxy],
+            },
+        )
+        | {"id": r.adcode}
+        for r in conn.execute(sa.text(load_sql("queries/search_places.sql")), params)
+    ]
     roads = [
         {
             "route_code": r.route_code,
@@ -98,6 +115,7 @@ def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False)
             "length_m": float(r.length_m or 0),
             "carriageways_length_m": float(r.carriageways_length_m or 0),
             "bbox": [r.minx, r.miny, r.maxx, r.maxy],
+            "point": [r.lon, r.lat],
         }
         for r in conn.execute(sa.text(load_sql("queries/search_roads.sql")), params)
     ]
@@ -123,4 +141,9 @@ def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False)
             )
         if len(facilities) >= limit:
             break
-    return {"q": q, "roads": roads, "facilities": {"type": "FeatureCollection", "features": facilities[:limit]}}
+    return {
+        "q": q,
+        "places": {"type": "FeatureCollection", "features": places},
+        "roads": roads,
+        "facilities": {"type": "FeatureCollection", "features": facilities[:limit]},
+    }

@@ -13,6 +13,7 @@ from gis.web import cached_json_response, json_response
 from planning.data import DataCache, data_versions
 from planning.export import report_csv
 from planning.htmlreport import report_html
+from planning.labels import METRIC_LABELS, metric_label
 from planning.params import (
     GAP_KINDS,
     LANGS,
@@ -46,8 +47,9 @@ def _year() -> int:
 @bp.get("/coverage/report")
 def report() -> Response:
     """The report as JSON, CSV (headers in `lang` when given, else the JSON keys) or a self-contained
-    HTML page in `lang` (zh-CN by default)."""
-    fmt = check_choice(request.args.get("format"), ("json", "csv", "html"), "format", default="json")
+    HTML page in `lang` (zh-CN by default), or that page printed to PDF where Chromium is installed (503
+    where it is not). JSON asked with `lang` carries the metrics' labels in that language too."""
+    fmt = check_choice(request.args.get("format"), ("json", "csv", "html", "pdf"), "format", default="json")
     lang = request.args.get("lang") or None
     if lang is not None:
         lang = check_choice(lang, LANGS, "lang")
@@ -59,11 +61,20 @@ def report() -> Response:
         resp = Response(report_csv(body, lang), mimetype="text/csv")
         resp.headers["Content-Disposition"] = f'attachment; filename="coverage_{year}_{body["area"]}.csv"'
         return resp
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         at = year if as_of is None else as_of  # the gaps of the year measured, as the report
         gaps = coverage_gaps(_engine(), kind="camera", year=year, area=area, as_of=at, cache=_cache())
         page = report_html(body, gaps, city_outlines(_engine()), lang=lang or "zh-CN")
+        if fmt == "pdf":
+            from planning.pdfreport import html_to_pdf
+
+            resp = Response(html_to_pdf(page), mimetype="application/pdf")
+            resp.headers["Content-Disposition"] = f'attachment; filename="coverage_{year}_{body["area"]}.pdf"'
+            resp.headers["Content-Language"] = lang or "zh-CN"
+            return resp
         return Response(page, mimetype="text/html", headers={"Content-Language": lang or "zh-CN"})
+    if lang is not None:  # the page shows the metrics by name (planning/labels.py)
+        body = {**body, "metric_labels": {key: metric_label(key, lang) for key in METRIC_LABELS}}
     return json_response(body, cache_seconds=60)
 
 
@@ -153,7 +164,7 @@ def openapi_paths() -> dict[str, Any]:
             "getCoverageReport",
             [
                 *_COMMON,
-                _param("format", "json, csv or html", {"type": "string", "enum": ["json", "csv", "html"]}),
+                _param("format", "json, csv, html or pdf", {"type": "string", "enum": ["json", "csv", "html", "pdf"]}),
                 _param("lang", "Language of CSV headers and the HTML page", {"type": "string", "enum": list(LANGS)}),
             ],
             "application/json",

@@ -75,7 +75,7 @@ def test_suggest_with_a_budget_reports_the_solver(client, network):
         ("/coverage/gaps?kind=camera&year=2030", 422, "year", ["2017", "2018", "2019"]),
         ("/coverage/report?year=next", 400, "year", ["2019"]),
         ("/coverage/suggest?kind=camera&year=2019&budget=lots", 400, "budget", ["number"]),
-        ("/coverage/report?year=2019&format=pdf", 422, "format", ["json", "csv"]),
+        ("/coverage/report?year=2019&format=docx", 422, "format", ["json", "csv"]),
     ],
 )
 def test_bad_input_is_a_problem_naming_valid_choices(client, network, query, status, parameter, names):

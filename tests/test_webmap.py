@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -28,6 +30,25 @@ CHROMIUM_ARGS = [
     "--use-angle=swiftshader",
     "--enable-unsafe-swiftshader",
 ]
+
+
+# Latin words allowed in the Chinese page: route codes and stakes (G4, S21, X056, K1500+000), the
+# language switch, the product's name and the token names an officer publishes under.
+ALLOWED_LATIN = re.compile(r"[GSXYZCK]\d[\dA-Z+]*|EN|CSV|PDF|Daoan|admin|operator-\d+")
+
+
+def english_words(text: str) -> list[str]:
+    """Latin-letter words in `text` that are not proper names or codes."""
+    return [w for w in re.findall(r"[A-Za-z][A-Za-z0-9+]*", text) if not ALLOWED_LATIN.fullmatch(w)]
+
+
+def _send(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    resp = conn.getresponse()
+    data = resp.read()
+    return resp.status, json.loads(data) if data else {}
 
 
 def _get_json(port: int, path: str) -> dict:
@@ -176,11 +197,12 @@ def test_operator_closure_changes_the_route_and_shows_the_plan(browser, server, 
 
         page.page.click("#tabs button[data-tab=operator]")
         page.page.fill("#token", ADMIN_TOKEN)
+        page.page.check("input[name=place][value=draw]")
         page.fit(left, right)
         page.page.click("#draw-line")
         page.click_lonlat(left)
         page.click_lonlat(right)
-        page.page.click("#draw-finish")
+        page.page.click("#inc-publish")
         try:
             page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
         except Exception:
@@ -198,6 +220,7 @@ def test_operator_closure_changes_the_route_and_shows_the_plan(browser, server, 
         assert after["duration_s"] > before["properties"]["duration_s"]
 
         page.page.click(f"#incident-list button[data-end='{incident_id}']")
+        page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
         page.page.wait_for_function(
             f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
         )
@@ -282,5 +305,299 @@ def test_a_token_shows_the_internal_layers(browser, server, engine):
         assert page.page.locator("#layer-list .locked").count() == 0
         page.shot("internal-layers")
         assert page.errors == []
+    finally:
+        page.close()
+
+
+def _dual_carriageway_section(engine) -> tuple[str, str, str]:
+    """A 5 km stake range in the middle of the expressway with the longest stake span (two one-way lines)."""
+    from gis.stake import format_stake
+
+    with engine.connect() as conn:
+        code, lo, hi = conn.execute(
+            sa.text(
+                "SELECT route_code, min(least(start_stake_m, end_stake_m)), max(greatest(start_stake_m, end_stake_m)) "
+                "FROM road_segments WHERE road_class = 'expressway' AND oneway AND route_code IS NOT NULL "
+                "GROUP BY route_code ORDER BY max(greatest(start_stake_m, end_stake_m)) "
+                "- min(least(start_stake_m, end_stake_m)) DESC LIMIT 1"
+            )
+        ).one()
+    mid = round((lo + hi) / 2 / 1000) * 1000
+    return code, format_stake(mid - 2500), format_stake(mid + 2500)
+
+
+def _assert_chinese(page: MapPage, selector: str = "#panel") -> None:
+    text = page.page.inner_text(selector)
+    assert english_words(text) == [], (selector, english_words(text))
+
+
+def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed_end(browser, server, engine):
+    code, from_stake, to_stake = _dual_carriageway_section(engine)
+    page = MapPage(browser, server, viewport=(1400, 900))
+    try:
+        page.page.click("#tabs button[data-tab=operator]")
+        page.page.fill("#token", ADMIN_TOKEN)
+        page.page.select_option("#closure-kind", "accident")
+        page.page.fill("#inc-route", code)
+        page.page.fill("#inc-from", from_stake)
+        page.page.fill("#inc-to", to_stake)
+        page.page.select_option("#inc-direction", "both")
+        page.page.fill("#inc-description", "多车追尾，占用全部车道")
+        page.page.click("#inc-preview")
+        page.page.wait_for_selector("body[data-preview-shown]", state="attached", timeout=60_000)
+        assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
+        assert _get_json(server, "/incidents")["features"] == []
+        page.shot("operator-preview")
+
+        page.page.click("#inc-publish")
+        page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
+        incident_id = page.page.get_attribute("body", "data-plan-shown")
+        stored = _get_json(server, f"/incidents/{incident_id}")["properties"]
+        assert stored["direction"] == "both" and stored["route_code"] == code
+        plan = _get_json(server, f"/diversion?incident={incident_id}")
+        # Both carriageways, as the record says: one section of the panel per direction, named.
+        assert len(plan["directions"]) == 2
+        assert page.page.locator("#diversion .plan-direction").count() == 2
+        headings = page.page.locator("#diversion .plan-direction h4").all_inner_texts()
+        assert all("方向" in h for h in headings), headings
+        # Decision points numbered alike in the panel and on the map, exits named, one recommended per direction.
+        points = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "decision_point"]
+        items = page.page.locator("#diversion li[data-key]")
+        assert items.count() == len(points) == page.page.locator(".plan-marker.decision").count()
+        first = items.first.inner_text()
+        assert points[0]["name"] in first or (points[0]["toll_station"] or "") in first
+        assert page.page.locator("#diversion li.recommended").count() == 2
+        assert "推荐" in page.page.inner_text("#diversion li.recommended >> nth=0")
+        # Every bound sign's message on the panel, and a sign marker (not a toll-station dot) per sign.
+        signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+        assert (
+            page.page.locator("#diversion .sign-item").count()
+            == len(signs)
+            == page.page.locator(".plan-marker.sign").count()
+        )
+        assert signs and signs[0]["message_lines"][0] in page.page.inner_text("#diversion")
+        # Detours in distinct colours; the map shows the plan.
+        colours = page.page.evaluate(
+            "() => window.daoanShown.plan.features.filter(f => f.properties.role === 'detour')"
+            ".map(f => f.properties.colour)"
+        )
+        assert len(colours) == len(set(colours)) >= 2
+        inside = page.page.evaluate(
+            "(c) => window.daoanMap.getBounds().contains(c)", plan["features"][0]["geometry"]["coordinates"][0]
+        )
+        assert inside
+        # Who published what, in the list, in Chinese.
+        row = page.page.inner_text(f"#incident-list li[data-incident='{incident_id}']")
+        assert "交通事故" in row and code in row and "admin" in row and "发布" in row
+        _assert_chinese(page)
+        page.shot("operator-plan-stakes")
+
+        # Ending asks first: cancelled, the incident stays; confirmed, it ends.
+        page.page.click(f"#incident-list button[data-end='{incident_id}']")
+        page.page.click(f"#incident-list button[data-cancel-end='{incident_id}']")
+        assert page.page.locator(f"#incident-list li[data-incident='{incident_id}']").count() == 1
+        page.page.click(f"#incident-list button[data-end='{incident_id}']")
+        page.shot("operator-confirm-end")
+        page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
+        page.page.wait_for_function(
+            f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
+        )
+        assert _get_json(server, f"/incidents/{incident_id}")["properties"]["status"] == "ended"
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_operator_restriction_and_entrance_closure_forms(browser, server, engine):
+    code, from_stake, to_stake = _dual_carriageway_section(engine)
+    with engine.connect() as conn:
+        station_id, station_name = conn.execute(sa.text("SELECT id, name FROM toll_stations ORDER BY id")).first()
+    page = MapPage(browser, server)
+    try:
+        page.page.click("#tabs button[data-tab=operator]")
+        page.page.fill("#token", ADMIN_TOKEN)
+        page.page.select_option("#inc-effect", "restricted")
+        assert page.page.is_visible("#inc-speed")
+        page.page.fill("#inc-speed", "40")
+        page.page.fill("#inc-route", code)
+        page.page.fill("#inc-from", from_stake)
+        page.page.fill("#inc-to", to_stake)
+        page.page.select_option("#inc-direction", "forward")
+        # In force now until ten hours on (the browser and the test share the machine's clock and zone).
+        page.page.fill("#inc-ends", (datetime.now() + timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"))
+        page.page.click("#inc-publish")
+        page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
+        first = page.page.get_attribute("body", "data-plan-shown")
+        p = _get_json(server, f"/incidents/{first}")["properties"]
+        assert (p["effect"], p["speed_cap_kmh"], p["direction"]) == ("restricted", 40, "forward")
+        assert p["ends_at"] and p["status"] == "in_force"
+        page.page.wait_for_selector(f"#incident-list li[data-incident='{first}']")
+        assert "限速40" in page.page.inner_text(f"#incident-list li[data-incident='{first}']")
+
+        page.page.select_option("#closure-kind", "entrance_closure")
+        assert page.page.is_visible("#inc-station") and not page.page.is_visible("#inc-route")
+        page.page.select_option("#inc-station", str(station_id))
+        page.page.click("#inc-publish")
+        page.page.wait_for_function(f"document.body.dataset.planShown !== '{first}'", timeout=60_000)
+        second = page.page.get_attribute("body", "data-plan-shown")
+        assert _get_json(server, f"/incidents/{second}")["properties"]["toll_station_id"] == station_id
+        page.page.wait_for_selector(f"#incident-list li[data-incident='{second}']")
+        assert "收费站入口封闭" in page.page.inner_text(f"#incident-list li[data-incident='{second}']")
+        _assert_chinese(page)
+        page.shot("operator-restriction")
+        assert page.errors == []
+    finally:
+        for ident in (locals().get("first"), locals().get("second")):
+            if ident:
+                _send(server, "DELETE", f"/incidents/{ident}")
+        page.close()
+
+
+def _choose(page: MapPage, which: str, text: str, expect: str) -> None:
+    page.page.fill(f"#route-{which}", text)
+    page.page.wait_for_selector(f"#suggest-{which} li[data-i]", timeout=20_000)
+    options = page.page.locator(f"#suggest-{which} li[data-i]").all_inner_texts()
+    assert any(o.startswith(expect) for o in options), options
+    page.page.locator(f"#suggest-{which} li[data-i]", has_text=expect).first.click()
+
+
+def test_traveller_searches_places_and_picks_an_alternative(browser, server):
+    page = MapPage(browser, server, viewport=(1400, 900))
+    try:
+        page.page.click("#tabs button[data-tab=route]")
+        _choose(page, "from", "长沙", "长沙市")  # the common name finds the city
+        page.shot("traveller-suggest")
+        _choose(page, "to", "株洲", "株洲市")
+        page.page.wait_for_selector("body[data-route-shown]", state="attached", timeout=60_000)
+        options = page.page.locator("#route-options button")
+        assert options.count() >= 1
+        assert "方案一" in options.first.inner_text()
+        # The route's hazard warnings are in its steps, and marked on the line.
+        origin = page.page.evaluate("() => window.daoanShown.picks.features[0].geometry.coordinates")
+        target = page.page.evaluate("() => window.daoanShown.picks.features[1].geometry.coordinates")
+        api = _get_json(
+            server, f"/route?from={origin[0]},{origin[1]}&to={target[0]},{target[1]}&alternatives=1&lang=zh-CN"
+        )
+        warned = sum(len(s.get("warnings") or []) for s in api["features"][0]["properties"]["steps"])
+        assert page.page.locator("#route-steps .warning").count() == warned
+        assert page.page.evaluate("() => window.daoanShown['route-warnings'].features.length") == warned
+        # Zoomed to the route.
+        assert page.page.evaluate(
+            "([a, b]) => window.daoanMap.getBounds().contains(a) && window.daoanMap.getBounds().contains(b)",
+            [origin, target],
+        )
+        if options.count() > 1:
+            options.nth(1).click()
+            assert "active" in (options.nth(1).get_attribute("class") or "")
+            shown = float(page.page.get_attribute("#route-summary", "data-distance"))
+            assert shown == pytest.approx(api["features"][1]["properties"]["distance_m"])
+        _assert_chinese(page)
+        page.shot("traveller-route")
+
+        # 避开隐患 says what it avoided and what it costs.
+        page.page.check("#route-avoid")
+        page.page.wait_for_function("document.querySelector('#route-avoid-note').innerText.length > 0", timeout=60_000)
+        assert "隐患" in page.page.inner_text("#route-avoid-note")
+        _assert_chinese(page)
+        page.shot("traveller-avoid")
+
+        # A point far from any road: the error in Chinese.
+        page.page.fill("#route-from", "110.0,25.0")
+        page.page.click("#route-go")
+        page.page.wait_for_selector("body[data-route-error]", state="attached", timeout=30_000)
+        assert re.search(r"[\u4e00-\u9fff]", page.page.inner_text("#route-summary"))
+        _assert_chinese(page)
+        assert page.errors == [] or all("422" in e for e in page.errors)
+    finally:
+        page.close()
+
+
+def test_planner_sees_chinese_labels_percentages_and_exports(browser, server):
+    page = MapPage(browser, server, viewport=(1400, 900))
+    try:
+        page.page.click("#tabs button[data-tab=planner]")
+        page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
+        labels = page.page.eval_on_selector_all(
+            "#plan-figures tr[data-metric] td:first-child", "c => c.map(x => x.innerText)"
+        )
+        assert labels and all(re.search(r"[\u4e00-\u9fff]", x) and "." not in x for x in labels), labels
+        share = page.page.inner_text("#plan-figures tr[data-metric='all.command_county_share'] td.value")
+        assert share.endswith("%"), share
+        report = _get_json(server, "/coverage/report?year=2019")
+        province = next(a for a in report["areas"] if a["level"] == "province")
+        for key, m in province["metrics"].items():
+            if m.get("target") is None:  # no target: no red 否
+                assert page.page.locator(f"#plan-figures tr[data-metric='{key}'] td.bad").count() == 0
+        assert page.page.inner_text("#plan-chart-caption")
+        # Choosing an area outlines it and zooms there.
+        city = next(a for a in report["areas"] if a["level"] == "city")
+        page.page.select_option("#plan-area", city["adcode"])
+        page.page.wait_for_selector(f"body[data-report-shown='{city['adcode']}']", state="attached", timeout=60_000)
+        page.page.wait_for_function("(window.daoanShown.area?.features || []).length === 1", timeout=30_000)
+        # Exports one click away, served over HTTP.
+        for link, kind in (("#export-csv", "text/csv"), ("#export-html", "text/html")):
+            href = page.page.get_attribute(link, "href")
+            conn = http.client.HTTPConnection("127.0.0.1", server, timeout=120)
+            conn.request("GET", href)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200 and resp.getheader("Content-Type").startswith(kind), (href, resp.status)
+        assert "format=pdf" in page.page.get_attribute("#export-pdf", "href")
+        # Ranked suggestions linked to their dots, with why.
+        page.page.click("#plan-suggest")
+        page.page.wait_for_selector("#plan-suggestions li", timeout=60_000)
+        first = page.page.locator("#plan-suggestions li").first
+        assert "（" in first.inner_text()  # the reasons in brackets
+        first.click()
+        assert "selected" in (first.get_attribute("class") or "")
+        _assert_chinese(page)
+        page.shot("planner-zh")
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_wall_mode_shows_counters_clock_legend_and_icons(browser, server, engine):
+    code, from_stake, to_stake = _dual_carriageway_section(engine)
+    status, created = _send(
+        server,
+        "POST",
+        "/incidents",
+        {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
+    )
+    assert status == 201
+    page = MapPage(browser, server, viewport=(1920, 1080))
+    page.page.goto(f"http://127.0.0.1:{server}/map?mode=wall")
+    page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
+    try:
+        assert not page.page.is_visible("#panel")
+        assert page.page.locator("#map").bounding_box()["width"] == 1920
+        zoom = page.page.evaluate("() => window.daoanMap.getZoom()")
+        assert 5 <= zoom <= 7.5, zoom
+        page.page.wait_for_function("Number(document.getElementById('count-closed').textContent) >= 1", timeout=30_000)
+        assert page.page.locator(".wall-icon.closed").count() >= 2  # the legend's and the closure's
+        assert page.page.locator("#map .wall-icon.warning").count() >= 1
+        assert re.search(r"\d{2}:\d{2}:\d{2}", page.page.inner_text("#wall-clock"))
+        assert page.page.is_visible("#legend")
+        for sel in ("#wall-board", "#legend"):
+            _assert_chinese(page, sel)
+        page.idle()
+        page.shot("wall")
+        assert page.errors == []
+    finally:
+        _send(server, "DELETE", f"/incidents/{created['id']}")
+        page.close()
+
+
+def test_phone_collapse_leaves_no_blank_band(browser, server):
+    page = MapPage(browser, server, viewport=(390, 844))
+    try:
+        page.page.click("#collapse")
+        page.page.wait_for_timeout(200)
+        map_box = page.page.locator("#map").bounding_box()
+        panel_box = page.page.locator("#panel").bounding_box()
+        assert map_box["height"] >= 844 - 60
+        assert panel_box["y"] >= 844 - 60
+        page.shot("phone-collapsed")
     finally:
         page.close()

@@ -2,14 +2,15 @@
 -- length_m counts the centreline once: a dual carriageway is drawn as two one-way lines, so one-way
 -- segments count only in the direction that has more of them (by stakes where the segment has them,
 -- else by whether it runs along or against the road's longer extent); two-way segments count whole.
--- carriageways_length_m is the plain sum.
+-- carriageways_length_m is the plain sum; lon/lat a point on the road nearest its extent's centre.
 WITH hit AS (
     SELECT s.route_code, s.name, s.road_class, s.length_m, s.oneway, s.start_stake_m, s.end_stake_m, s.geom
     FROM road_segments s
     WHERE upper(s.route_code) = upper(:q) OR s.name ILIKE :pattern
 ), road AS (
     SELECT route_code, name, min(road_class) AS road_class, count(*) AS segments,
-           sum(length_m) AS carriageways_length_m, ST_Extent(geom) AS box
+           sum(length_m) AS carriageways_length_m, ST_Extent(geom) AS box,
+           ST_ClosestPoint(ST_Collect(geom), ST_SetSRID(ST_Centroid(ST_Extent(geom)::geometry), 4326)) AS mid
     FROM hit GROUP BY route_code, name
 ), way AS (
     SELECT h.route_code, h.name, h.length_m,
@@ -31,7 +32,8 @@ WITH hit AS (
 )
 SELECT r.route_code, r.name, r.road_class, r.segments,
        round(c.length_m) AS length_m, round(r.carriageways_length_m) AS carriageways_length_m,
-       ST_XMin(r.box) AS minx, ST_YMin(r.box) AS miny, ST_XMax(r.box) AS maxx, ST_YMax(r.box) AS maxy
+       ST_XMin(r.box) AS minx, ST_YMin(r.box) AS miny, ST_XMax(r.box) AS maxx, ST_YMax(r.box) AS maxy,
+       ST_X(r.mid) AS lon, ST_Y(r.mid) AS lat
 FROM road r
 JOIN centre c ON c.route_code IS NOT DISTINCT FROM r.route_code AND c.name IS NOT DISTINCT FROM r.name
 ORDER BY (upper(r.route_code) = upper(:q)) DESC, r.segments DESC

@@ -1,62 +1,205 @@
-/* Daoan web map: layers, routes, closures with diversion plans, coverage — no CDN, no build step. */
+/* Daoan web map: the operator's console, the traveller's page, the planner's desk and the wall screen.
+   No CDN, no build step: MapLibre GL JS from the npm package, everything else from this server. */
 "use strict";
 
 const I18N = {
   "zh-CN": {
-    subtitle: "道路交通安全监管云", tab_layers: "图层", tab_route: "路线", tab_operator: "指挥", tab_planner: "规划",
-    synthetic_note: "演示路网为合成数据 (synthetic)。", route_hint: "在地图上依次点击起点和终点，或输入坐标。",
+    map: "地图", collapse: "收起或展开面板",
+    subtitle: "道路交通安全监管云", tab_layers: "图层", tab_route: "出行", tab_operator: "指挥", tab_planner: "规划",
+    synthetic_note: "演示路网为合成数据，仅供演示。",
+    route_hint: "输入地名、收费站、服务区或道路，从提示中选择；也可在地图上依次点击起点和终点。",
+    place_ph: "如：长沙", token_ph: "值班令牌", description_ph: "如：多车追尾，占用全部车道",
     from: "起点", to: "终点", route_go: "规划路线", clear: "清除", avoid_hazards: "避开隐患", token: "令牌",
-    closure: "封闭管制", kind_weather: "恶劣天气封闭", kind_accident: "事故", kind_works: "施工", kind_control: "交通管制",
-    draw_line: "画线", draw_polygon: "画面", finish: "完成并发布", cancel: "取消", visibility: "能见度上报",
-    visibility_hint: "点击地图上的气象站，输入能见度 (米)。", station: "站点", visibility_m: "能见度 (米)", send: "上报",
-    incidents_in_force: "当前事件", year: "标准年度", area: "区域", load: "查询", suggest: "建议点位",
-    distance: "距离", duration: "时间", km: "公里", min: "分钟", avoided: "已避开事件", end: "结束",
-    need_token: "请先输入令牌", internal: "内部图层：在“指挥”页输入令牌后显示", drawing: "在地图上点击绘制，完成后点“完成并发布”", posted: "已发布事件",
-    ended: "已结束事件", plan: "分流方案", decision_points: "分流点", detour: "绕行", signs: "诱导屏信息",
+    closure: "发布事件", kind: "事件类型", by_stakes: "按路线桩号", by_drawing: "在地图上绘制",
+    route_code: "路线编号", from_stake: "起点桩号", to_stake: "终点桩号", toll_station: "收费站",
+    draw_line: "画线", draw_polygon: "画面", clear_drawing: "清除绘制", direction: "方向",
+    dir_both: "双向（两侧车道）", dir_forward: "桩号递增方向", dir_backward: "桩号递减方向",
+    measure: "措施", effect_closed: "封闭", effect_restricted: "限速通行", speed_cap: "限速（公里/小时）",
+    description: "情况说明", starts_at: "开始时间", ends_at: "预计结束", preview: "预览方案", publish: "发布",
+    kind_accident: "交通事故", kind_weather_closure: "恶劣天气", kind_works: "道路施工", kind_control: "交通管制",
+    kind_entrance_closure: "收费站入口封闭",
+    visibility: "能见度上报", visibility_hint: "点击地图上的气象站，输入能见度（米）。", station: "站点",
+    visibility_m: "能见度（米）", send: "上报", incidents_in_force: "当前事件", year: "标准年度", area: "区域",
+    load: "查询", suggest: "建议新增视频点位", distance: "里程", duration: "用时", km: "公里", min: "分钟",
+    end: "结束", confirm_end: "确认结束", cancel: "取消", show_plan: "方案",
+    need_token: "请先输入值班令牌", internal: "内部图层：在“指挥”页输入令牌后显示",
+    drawing: "在地图上依次点击绘制封闭路段，然后点“预览方案”或“发布”", posted: "已发布事件",
+    ended: "已结束事件", plan: "分流方案", preview_title: "方案预览（尚未发布）", preview_done: "方案预览如下，核对后点“发布”",
+    need_place: "请填写路线编号和起止桩号，或在地图上绘制封闭路段", need_station: "请选择收费站",
     metric: "指标", value: "现状", target: "目标", met: "达标", yes: "是", no: "否", province: "湖南省",
-    no_route: "无可行路线", sent: "已上报", pick_from: "已选起点，请点击终点", suggestions: "建议新增",
+    no_route: "无可行路线", sent: "已上报", pick_from: "已选起点，请点击或输入终点", suggestions: "建议新增点位",
+    published_by: "发布", at: "于", wall_mode: "大屏", wall_mode_title: "指挥大屏模式（按 Esc 退出）",
+    wall_title: "湖南省道路交通安全态势", count_closed: "封闭路段", count_entrance: "收费站只出不进",
+    count_restricted: "限速管制", count_warnings: "生效隐患路段", count_lowvis: "低能见度站点",
+    legend: "图例", option: "方案", recommended: "推荐", fastest: "最快", via: "经",
+    hazards_on_way: "途经隐患", closures_on_way: "避开管制", warnings: "沿途提示",
+    avoided_note: "已避开隐患路段 {n} 处（{kinds}），比最快路线多行驶 {km} 公里、多用时 {min} 分钟。",
+    avoided_none: "最快路线沿途没有可避开的隐患路段。",
+    avoided_same: "沿途隐患路段无法避开（无合适的绕行道路），请按沿途提示谨慎驾驶。",
+    township_note: "该路线经过乡村道路，路窄弯多，请谨慎驾驶。",
+    closure_section: "封闭路段", restriction_section: "限速路段", far_tier: "远端分流", near_tier: "近端控制",
+    detour_via: "绕行", longer: "多行驶", later: "多用时", from_closure: "距封闭点", entrance_controls: "收费站管控",
+    signs: "诱导屏信息", sign_no: "屏", legal_basis: "法律依据", no_far: "上游无其他可分流出口，仅设近端控制",
+    export_csv: "导出表格（CSV）", export_html: "打印版报告（网页）", export_pdf: "报告（PDF）",
+    chart_caption: "各市州达标指标占比（达标项数 / 适用项数）", ranked: "建议点位（按优先程度排序）",
+    why: "理由", not_applicable: "—", suggestions_shown: "共 {n} 处，列出前 {m} 处",
+    units_share: "", units_km_per_point: "公里/点", units_stations: "个", units_sets: "套", units_cities: "个市州",
+    units_counties: "个县市区", units_points: "个", units_sections: "段",
+    search_none: "未找到匹配的地点", place_city: "市州", place_county: "县市区", place_province: "省",
+    road: "道路", wall_exit: "退出大屏",
   },
   en: {
-    subtitle: "Road-traffic-safety supervision", tab_layers: "Layers", tab_route: "Route", tab_operator: "Operator",
+    map: "Map", collapse: "Collapse or expand the panel",
+    subtitle: "Road-traffic-safety supervision", tab_layers: "Layers", tab_route: "Travel", tab_operator: "Operator",
     tab_planner: "Planner", synthetic_note: "The demo road network is synthetic.",
-    route_hint: "Click origin then destination on the map, or type coordinates.", from: "From", to: "To",
-    route_go: "Route", clear: "Clear", avoid_hazards: "Avoid hazards", token: "Token", closure: "Closure",
-    kind_weather: "Weather closure", kind_accident: "Accident", kind_works: "Works", kind_control: "Control",
-    draw_line: "Draw line", draw_polygon: "Draw polygon", finish: "Finish & publish", cancel: "Cancel",
+    route_hint: "Type a place, toll station, service area or road and pick a suggestion, or click two points on the map.",
+    place_ph: "e.g. Changsha", token_ph: "duty token", description_ph: "e.g. pile-up, all lanes blocked",
+    from: "From", to: "To", route_go: "Route", clear: "Clear", avoid_hazards: "Avoid hazards", token: "Token",
+    closure: "Publish an incident", kind: "Kind", by_stakes: "Route and stakes", by_drawing: "Draw on the map",
+    route_code: "Route", from_stake: "From stake", to_stake: "To stake", toll_station: "Toll station",
+    draw_line: "Draw line", draw_polygon: "Draw polygon", clear_drawing: "Clear drawing", direction: "Direction",
+    dir_both: "Both carriageways", dir_forward: "Increasing stakes", dir_backward: "Decreasing stakes",
+    measure: "Measure", effect_closed: "Closed", effect_restricted: "Speed restriction", speed_cap: "Speed limit (km/h)",
+    description: "Description", starts_at: "Starts", ends_at: "Expected end", preview: "Preview plan", publish: "Publish",
+    kind_accident: "Accident", kind_weather_closure: "Weather", kind_works: "Works", kind_control: "Traffic control",
+    kind_entrance_closure: "Toll entrance closure",
     visibility: "Visibility report", visibility_hint: "Click a weather station on the map, enter visibility (m).",
     station: "Station", visibility_m: "Visibility (m)", send: "Send", incidents_in_force: "Incidents in force",
-    year: "Standard year", area: "Area", load: "Load", suggest: "Suggest sites", distance: "Distance",
-    duration: "Time", km: "km", min: "min", avoided: "Avoided incidents", end: "End",
-    need_token: "Enter a token first", internal: "Internal layer: shown once a token is entered (Operator tab)", drawing: "Click on the map to draw, then Finish & publish",
-    posted: "Incident published", ended: "Incident ended", plan: "Diversion plan", decision_points: "Decision points",
-    detour: "Detour", signs: "Sign messages", metric: "Metric", value: "Value", target: "Target", met: "Met",
-    yes: "yes", no: "no", province: "Hunan", no_route: "No route", sent: "Sent",
-    pick_from: "Origin set: click the destination", suggestions: "Suggested new sites",
+    year: "Standard year", area: "Area", load: "Load", suggest: "Suggest camera sites", distance: "Distance",
+    duration: "Time", km: "km", min: "min", end: "End", confirm_end: "Confirm end", cancel: "Cancel", show_plan: "Plan",
+    need_token: "Enter a token first", internal: "Internal layer: shown once a token is entered (Operator tab)",
+    drawing: "Click on the map to draw the closed section, then Preview or Publish", posted: "Incident published",
+    ended: "Incident ended", plan: "Diversion plan", preview_title: "Plan preview (not published)",
+    preview_done: "Check the preview, then Publish",
+    need_place: "Give the route and both stakes, or draw the section on the map", need_station: "Pick a toll station",
+    metric: "Metric", value: "Value", target: "Target", met: "Met", yes: "yes", no: "no", province: "Hunan",
+    no_route: "No route", sent: "Sent", pick_from: "Origin set: click or type the destination", suggestions: "Suggested new sites",
+    published_by: "published by", at: "at", wall_mode: "Wall", wall_mode_title: "Wall screen mode (Esc leaves)",
+    wall_title: "Hunan road safety now", count_closed: "Closed sections", count_entrance: "Exit-only toll stations",
+    count_restricted: "Speed restrictions", count_warnings: "Hazard warnings", count_lowvis: "Low-visibility stations",
+    legend: "Legend", option: "Option", recommended: "recommended", fastest: "fastest", via: "via",
+    hazards_on_way: "hazards on the way", closures_on_way: "closures avoided", warnings: "Warnings",
+    avoided_note: "Avoids {n} hazard sections ({kinds}) at {km} km and {min} min more than the fastest route.",
+    avoided_none: "The fastest route crosses no hazard section to avoid.",
+    avoided_same: "The hazard sections cannot be avoided (no suitable detour): drive with care.",
+    township_note: "This route uses village roads: narrow and winding, drive with care.",
+    closure_section: "Closed section", restriction_section: "Restricted section", far_tier: "Far diversion",
+    near_tier: "Near control", detour_via: "Detour via", longer: "longer", later: "slower", from_closure: "before the closure",
+    entrance_controls: "Toll stations", signs: "Sign messages", sign_no: "Sign ", legal_basis: "Legal basis",
+    no_far: "No other exit upstream: near control only",
+    export_csv: "CSV", export_html: "Printable report (HTML)", export_pdf: "Report (PDF)",
+    chart_caption: "Share of targets met per city (met / applicable)", ranked: "Suggested sites, by priority",
+    why: "Why", not_applicable: "—", suggestions_shown: "{n} in all, the first {m} listed",
+    units_share: "", units_km_per_point: "km/point", units_stations: "", units_sets: "sets", units_cities: "cities",
+    units_counties: "counties", units_points: "", units_sections: "sections",
+    search_none: "No matching place", place_city: "city", place_county: "county", place_province: "province",
+    road: "road", wall_exit: "Leave wall mode",
   },
 };
+
+/* Values the server keeps as codes, in the page's words. */
+const VALUES = {
+  "zh-CN": {
+    kind: {
+      accident: "交通事故", works: "道路施工", weather_closure: "恶劣天气", control: "交通管制", entrance_closure: "收费站入口封闭",
+      fog: "团雾", ice: "结冰", landslide: "落石塌方", sharp_curve: "急弯", steep_grade: "陡坡", blackspot: "事故多发点",
+      congestion: "易拥堵", flood: "积水", video: "视频监控", event_detection: "事件检测", checkpoint: "治安卡口",
+      speed: "测速", interval: "区间测速", general: "综合气象站", visibility: "能见度站", road_ice: "路面结冰站",
+      bayonet: "卡口", camera: "视频监控", vms: "可变情报板", warning: "警示标志",
+    },
+    effect: { closed: "封闭", restricted: "限速" },
+    direction: { both: "双向", forward: "桩号递增方向", backward: "桩号递减方向", up: "上行", down: "下行" },
+    status: { active: "在用", in_force: "生效中", ended: "已结束", planned: "计划", retired: "已拆除", scheduled: "待生效" },
+    road_class: { expressway: "高速公路", national: "国道", provincial: "省道", county: "县道", township: "乡村道路", urban: "城市道路", link: "匝道" },
+    level: { province: "省", city: "市州", county: "县市区" },
+    active: { true: "生效", false: "未生效" },
+  },
+};
+const FIELD_NAMES = {
+  "zh-CN": {
+    name: "名称", route_code: "路线编号", stake: "桩号", kind: "类型", status: "状态", road_class: "道路等级",
+    level: "级别", direction: "方向", effect: "措施", speed_cap_kmh: "限速（公里/小时）", station_code: "站号",
+    severity: "严重程度", install_year: "建设年份", adcode: "行政区划代码", description: "情况说明", active: "状态",
+    department: "管理部门", from_stake: "起点桩号", to_stake: "终点桩号", created_by: "发布人", maxspeed_kmh: "限速",
+    lanes: "车道数", oneway: "单向", alt_m: "海拔（米）",
+  },
+};
+const POPUP_KEYS = ["name", "kind", "route_code", "stake", "from_stake", "to_stake", "direction", "effect",
+  "speed_cap_kmh", "road_class", "level", "status", "active", "severity", "station_code", "description",
+  "department", "install_year", "created_by"];
+/* Which feature answers a click when several are under it: the most specific first. */
+const CLICK_ORDER = ["incidents", "hazard_zones", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
+  "enforcement_stations", "cameras", "command_centres", "admin_seats", "interval_speed_sections", "road_segments",
+  "road_nodes", "admin_areas"];
+const HUNAN = [[108.78, 24.63], [114.26, 30.13]];
+const DETOUR_COLOURS = ["#1c7ed6", "#2f9e44", "#f08c00", "#9c36b5", "#0c8599", "#e64980", "#5c940d", "#d9480f"];
 
 const state = {
   lang: localStorage.getItem("daoan.lang") || ((navigator.language || "zh").startsWith("zh") ? "zh-CN" : "en"),
   tab: "layers",
-  from: null, to: null,
+  from: null, to: null, fromName: "", toName: "",
+  routes: [], chosen: 0, fastest: null,
   draw: null,          // {kind: "line"|"polygon", coords: [[lon,lat]…]}
-  pickStation: false,
+  drawn: null,         // the finished drawing's geometry
   versionsEtag: null,
   liveVersion: null,
-  report: null,
+  report: null, labels: {},
   titles: {},          // layer id → {en, zh} from /collections
   access: {},          // layer id → "public" | "internal" from /collections
   readToken: "",       // a token checked by /collections: tiles then carry it (internal layers shown)
+  markers: [],         // plan markers (HTML)
+  wallMarkers: [],
+  incidents: [],
+  confirming: null,
+  wall: new URLSearchParams(location.search).get("mode") === "wall",
 };
 const $ = (id) => document.getElementById(id);
-const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) || I18N["zh-CN"][key] || key;
+const t = (key) => (I18N[state.lang] && I18N[state.lang][key]) ?? I18N["zh-CN"][key] ?? key;
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => values[k] ?? "");
+const zh = () => state.lang !== "en";
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 const fc = (features) => ({ type: "FeatureCollection", features: features || [] });
+const km = (m) => (m / 1000).toFixed(m >= 100000 ? 0 : 1);
+const mins = (s) => Math.max(0, Math.round(s / 60));
+function valueText(field, value) {
+  if (value === null || value === undefined || value === "") return "";
+  const table = (VALUES[state.lang] || {})[field];
+  return table && table[String(value)] !== undefined ? table[String(value)] : String(value);
+}
+function fieldName(key) { return ((FIELD_NAMES[state.lang] || {})[key]) || key.replace(/_/g, " "); }
 
 function applyLanguage() {
   document.documentElement.lang = state.lang;
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.querySelectorAll("[data-i18n-placeholder]").forEach((el) => { el.placeholder = t(el.dataset.i18nPlaceholder); });
+  document.querySelectorAll("[data-i18n-title]").forEach((el) => { el.title = t(el.dataset.i18nTitle); });
+  document.querySelectorAll("[data-i18n-aria]").forEach((el) => { el.setAttribute("aria-label", t(el.dataset.i18nAria)); });
   $("lang").textContent = state.lang === "en" ? "中文" : "EN";
+  document.title = zh() ? "道安 · 道路交通安全监管云" : "Daoan · road-traffic-safety supervision";
+}
+
+/* Server problems in the page's language: the server answers Accept-Language where it can; the few
+   details it still writes in English are put into Chinese here, and anything else unknown is said plainly. */
+const ERROR_PATTERNS = [
+  [/is ([\d,.]+) m from the nearest road; it must be within ([\d,.]+) m/, (m) => `所选地点距最近道路${m[1]}米，超出${m[2]}米，请在道路附近选点`],
+  [/no route|not connected|unreachable/i, () => "两地之间没有可行路线"],
+  [/stake (\S+) is not on (\S+); its stakes run from (\S+) to (\S+)/, (m) => `桩号${m[1]}不在${m[2]}上，该路线桩号范围为${m[3]}至${m[4]}`],
+  [/no road with route code '?([^'\s;]+)'?/, (m) => `没有路线编号为${m[1]}的道路`],
+  [/token|unauthori[sz]ed|forbidden|role/i, () => "令牌无效或无此权限"],
+  [/already ended|has ended|ended incident/i, () => "该事件已结束"],
+  [/speed_cap_kmh/, () => "限速须在1至200公里/小时之间"],
+  [/stake/i, () => "桩号格式有误，请按K1500+000填写"],
+  [/starts_at|ends_at/, () => "时间填写有误"],
+];
+function localizeError(detail, status) {
+  const text = String(detail || "");
+  if (!zh() || /[\u4e00-\u9fff]/.test(text)) return text || `${status}`;
+  for (const [re, make] of ERROR_PATTERNS) { const m = text.match(re); if (m) return make(m); }
+  if (status === 401 || status === 403) return "令牌无效或无此权限";
+  if (status === 404) return "未找到所请求的内容";
+  if (status === 409) return "状态冲突：该事件可能已被他人修改或结束";
+  if (status >= 500) return "服务器暂时无法处理，请稍后重试";
+  return `请求未能完成（错误${status}），请检查填写内容`;
 }
 
 async function api(path, options = {}) {
@@ -75,18 +218,23 @@ async function api(path, options = {}) {
   if (resp.status === 304 || resp.status === 204) return { status: resp.status, body: null, headers: resp.headers };
   const type = resp.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await resp.json() : await resp.text();
-  if (!resp.ok) throw new Error((body && body.detail) || resp.status + " " + resp.statusText);
+  if (!resp.ok) {
+    const err = new Error(localizeError(body && body.detail, resp.status));
+    err.original = body && body.detail;
+    throw err;
+  }
   return { status: resp.status, body, headers: resp.headers };
 }
 
 function setStatus(id, html, ok = true) { $(id).innerHTML = `<span class="${ok ? "ok" : "bad"}">${html}</span>`; }
+function errorText(err) { return esc(err.message || t("no_route")); }
 
 /* ------------------------------------------------------------------ map */
 const map = new maplibregl.Map({
   container: "map",
   style: "/styles/daoan.json",
-  hash: true,
-  ...(location.hash ? {} : { center: [111.7, 27.6], zoom: 6 }),
+  hash: !state.wall,
+  ...(location.hash && !state.wall ? {} : { bounds: HUNAN, fitBoundsOptions: { padding: 20 } }),
   localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', sans-serif",
   attributionControl: { compact: true },
   // Read access: with a checked token, the app's own tiles carry it and hold the internal layers too.
@@ -98,22 +246,35 @@ map.addControl(new maplibregl.NavigationControl(), "top-right");
 map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-right");
 
 const OVERLAYS = {
-  route: { type: "line", paint: { "line-color": ["case", ["==", ["get", "rank"], 0], "#1f6feb", "#7b93db"], "line-width": 6, "line-opacity": 0.85 } },
-  picks: { type: "circle", paint: { "circle-radius": 7, "circle-color": ["match", ["get", "role"], "from", "#0b7a3e", "#b42318"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
-  draft: { type: "line", paint: { "line-color": "#d6336c", "line-width": 4, "line-dasharray": [2, 1] } },
-  plan_lines: { type: "line", source: "plan", filter: ["in", ["geometry-type"], ["literal", ["LineString", "MultiLineString"]]],
-    paint: { "line-color": ["match", ["get", "role"], "closure", "#b42318", "detour", "#0b7a3e", "#6c757d"], "line-width": ["match", ["get", "role"], "closure", 7, 4] } },
-  plan_points: { type: "circle", source: "plan", filter: ["==", ["geometry-type"], "Point"],
-    paint: { "circle-radius": 6, "circle-color": ["match", ["get", "role"], "decision_point", "#f59f00", "control_point", "#b42318", "entrance_closure", "#7048e8", "sign", "#111111", "#6c757d"], "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 } },
-  gaps: { type: "line", paint: { "line-color": "#e8590c", "line-width": 5, "line-opacity": 0.8 } },
-  suggestions: { type: "circle", paint: { "circle-radius": 6, "circle-color": "#12b886", "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  "plan-detours": { type: "line", source: "plan", filter: ["==", ["get", "role"], "detour"],
+    layout: { "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": ["get", "colour"], "line-width": ["case", ["get", "recommended"], 6, 4], "line-opacity": 0.9,
+      "line-dasharray": ["case", ["get", "recommended"], ["literal", [1, 0]], ["literal", [2, 1]]] } },
+  "plan-closures": { type: "line", source: "plan", filter: ["in", ["get", "role"], ["literal", ["closure", "restriction"]]],
+    paint: { "line-color": ["match", ["get", "role"], "restriction", "#f08c00", "#c92a2a"], "line-width": 8, "line-opacity": 0.9 } },
+  "route-lines": { type: "line", source: "route", layout: { "line-cap": "round", "line-join": "round" },
+    paint: { "line-color": ["case", ["get", "chosen"], "#1f6feb", "#868e96"], "line-width": ["case", ["get", "chosen"], 7, 5],
+      "line-opacity": ["case", ["get", "chosen"], 0.9, 0.6] } },
+  "route-warnings": { type: "circle", source: "route-warnings",
+    paint: { "circle-radius": 7, "circle-color": ["match", ["get", "kind"], "fog", "#495057", "ice", "#1c7ed6", "congestion", "#e8590c", "#f59f00"],
+      "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  picks: { type: "circle", source: "picks", paint: { "circle-radius": 8, "circle-color": ["match", ["get", "role"], "from", "#2f9e44", "#c92a2a"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  draft: { type: "line", source: "draft", paint: { "line-color": "#d6336c", "line-width": 4, "line-dasharray": [2, 1] } },
+  "area-outline": { type: "line", source: "area", paint: { "line-color": "#6741d9", "line-width": 3 } },
+  gaps: { type: "line", source: "gaps", paint: { "line-color": "#e8590c", "line-width": 4, "line-opacity": 0.8, "line-dasharray": [1, 1] } },
+  suggestions: { type: "circle", source: "suggestions",
+    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 10, 7], "circle-color": "#7048e8",
+      "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
 };
+const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points"];
 
 map.on("load", () => {
-  for (const name of ["route", "picks", "draft", "plan", "gaps", "suggestions"]) map.addSource(name, { type: "geojson", data: fc() });
+  for (const name of SOURCES) map.addSource(name, { type: "geojson", data: fc(), promoteId: "fid" });
   for (const [id, spec] of Object.entries(OVERLAYS)) {
-    map.addLayer({ id: "overlay-" + id, source: spec.source || id, type: spec.type, paint: spec.paint, ...(spec.filter ? { filter: spec.filter } : {}) });
+    map.addLayer({ id: "overlay-" + id, ...spec });
   }
+  showPlannerLayers(false);
+  placeLabels();
   buildLayerList();
   api("/collections").then(({ body }) => {
     for (const c of body.collections) {
@@ -123,37 +284,110 @@ map.on("load", () => {
     buildLayerList();
   }).catch(() => {});
   if (sessionStorage.getItem("daoan.token")) useReadToken(sessionStorage.getItem("daoan.token"));
+  loadTollStations();
   pollIncidents();
   setInterval(pollIncidents, 5000);
+  if (state.wall) enterWall();
   document.body.dataset.mapLoaded = "true";
 });
 
-function setData(source, data) { const s = map.getSource(source); if (s) s.setData(data); }
+const shown = {};  // what each overlay source holds now (read by the browser tests)
+window.daoanShown = shown;
+function setData(source, data) { shown[source] = data; const s = map.getSource(source); if (s) s.setData(data); }
+function panelPadding() {
+  if (state.wall || window.innerWidth <= 700) return { top: 40, bottom: 40, left: 40, right: 40 };
+  return { top: 40, bottom: 40, left: 40, right: 60 };
+}
+function fitTo(features) {
+  const b = new maplibregl.LngLatBounds();
+  const add = (c) => { if (typeof c[0] === "number") b.extend(c); else c.forEach(add); };
+  for (const f of features) if (f && f.geometry) add(f.geometry.coordinates);
+  if (!b.isEmpty()) map.fitBounds(b, { padding: panelPadding(), maxZoom: 14, duration: 0 });
+}
 
-/* Layer switcher and legend, from the style's own layers grouped by source-layer. */
+/* Place labels read as people name places (长沙市, not 长沙市人民政府): the seats' names without the
+   government suffix; the province's own seat (in 长沙) is left unlabelled. */
+function placeLabels() {
+  const name = ["get", "name"];
+  const at = ["index-of", "人民政府", name];
+  const field = ["case", ["==", ["get", "level"], "province"], "", [">", at, 0], ["slice", name, 0, at], name];
+  for (const id of ["admin-labels", "admin_seats-label"]) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "text-field", field);
+  }
+}
+
+/* Coverage gaps belong to the planner's view: hidden elsewhere. */
+function showPlannerLayers(on) {
+  for (const layer of map.getStyle().layers) {
+    if (layer["source-layer"] === "coverage_gaps") map.setLayoutProperty(layer.id, "visibility", on ? "visible" : "none");
+  }
+  for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-area-outline"]) {
+    if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
+  }
+}
+
+/* The legend, from the style itself: one entry per drawn layer, the colours its paint uses (a match
+   expression's cases each get their own swatch, named in the page's language). */
+function paintColours(layer) {
+  const paint = layer.paint || {};
+  const colour = paint["line-color"] ?? paint["circle-color"] ?? paint["fill-color"] ?? paint["text-color"];
+  if (typeof colour === "string") return [[null, colour]];
+  if (Array.isArray(colour) && colour[0] === "match") {
+    const field = Array.isArray(colour[1]) ? colour[1][1] : null;
+    const out = [];
+    for (let i = 2; i < colour.length - 1; i += 2) {
+      const keys = Array.isArray(colour[i]) ? colour[i] : [colour[i]];
+      out.push([keys.map((k) => valueText(field, k)).join("、"), colour[i + 1]]);
+    }
+    return out;
+  }
+  if (Array.isArray(colour) && colour[0] === "case") return [[null, colour[colour.length - 1]]];
+  return [];
+}
+const LAYER_NAMES = {
+  "roads-expressway": "高速公路", "roads-national": "国道", "roads-provincial": "省道", "roads-county": "县道",
+  "roads-township": "乡村道路", "roads-urban": "城市道路", "roads-link": "匝道", "incident-lines": "封闭／限速路段",
+};
+function layerShape(layer) { return layer.type === "line" ? "line" : layer.type === "fill" ? "fill" : "dot"; }
+function legendEntries(layers) {
+  const entries = [];
+  for (const layer of layers) {
+    if (layer.type === "symbol" || /-count$|-letter$|-label$|-outline$/.test(layer.id)) continue;
+    const colours = paintColours(layer);
+    const name = zh() ? LAYER_NAMES[layer.id] : null;
+    for (const [label, colour] of colours) {
+      if (typeof colour !== "string") continue;
+      entries.push({ label: label || name || "", colour, shape: layerShape(layer) });
+    }
+  }
+  return entries;
+}
+function swatch(e) { return `<span class="swatch ${e.shape}" style="--c:${esc(e.colour)}"></span>`; }
 function buildLayerList() {
   const groups = new Map();
   for (const layer of map.getStyle().layers) {
     const key = layer["source-layer"];
-    if (!key) continue;
+    if (!key || (key === "coverage_gaps" && state.tab !== "planner")) continue;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(layer);
   }
   const list = $("layer-list");
   list.innerHTML = "";
   for (const [key, layers] of groups) {
-    const paint = layers[0].paint || {};
-    const colour = [paint["line-color"], paint["circle-color"], paint["fill-color"], paint["text-color"]].find((c) => typeof c === "string") || "#9aa5b1";
     const names = state.titles[key];
-    const title = names ? (state.lang === "en" ? names.en : names.zh) : key;
+    const title = names ? (zh() ? names.zh : names.en) : key;
     const locked = state.access[key] === "internal" && !state.readToken;  // drawn only with a token
-    const label = document.createElement("label");
-    label.innerHTML = `<input type="checkbox" checked data-source-layer="${esc(key)}"> <span class="swatch" style="background:${esc(colour)}"></span> ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">🔒</small>` : ""}`;
-    label.querySelector("input").addEventListener("change", (e) => {
+    const entries = legendEntries(layers);
+    const detail = entries.filter((e) => e.label).map((e) => `<span class="entry">${swatch(e)}${esc(e.label)}</span>`).join("");
+    const row = document.createElement("div");
+    row.className = "layer";
+    row.innerHTML = `<label><input type="checkbox" checked data-source-layer="${esc(key)}"> ${entries[0] ? swatch(entries[0]) : ""} ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">🔒</small>` : ""}</label>${detail ? `<div class="entries">${detail}</div>` : ""}`;
+    row.querySelector("input").addEventListener("change", (e) => {
       for (const l of layers) map.setLayoutProperty(l.id, "visibility", e.target.checked ? "visible" : "none");
     });
-    list.appendChild(label);
+    list.appendChild(row);
   }
+  buildWallLegend();
 }
 
 /* Read access: a token entered in the operator tab (checked on /collections first, so a wrong one never
@@ -171,41 +405,144 @@ async function useReadToken(token) {
   buildLayerList();
 }
 
-/* Click: a feature's properties, or a pick for the active tool. */
-const POPUP_KEYS = ["name", "route_code", "stake", "kind", "status", "road_class", "level", "direction", "effect", "speed_cap_kmh", "station_code", "severity", "install_year", "adcode"];
+/* Click: the most specific feature's properties in the page's language, or a pick for the active tool. */
+function popupHtml(f) {
+  const names = state.titles[f.sourceLayer];
+  const title = names ? (zh() ? names.zh : names.en) : f.sourceLayer;
+  const p = f.properties;
+  const rows = POPUP_KEYS.filter((k) => p[k] !== undefined && p[k] !== null && p[k] !== "" && (k !== "name" || true))
+    .map((k) => `<tr><td>${esc(fieldName(k))}</td><td>${esc(valueText(k, p[k]))}</td></tr>`).join("");
+  return `<strong>${esc(title)}</strong><table>${rows}</table>`;
+}
 map.on("click", (e) => {
   const lonlat = [Number(e.lngLat.lng.toFixed(6)), Number(e.lngLat.lat.toFixed(6))];
   if (state.draw) { state.draw.coords.push(lonlat); drawDraft(); return; }
+  const overlay = map.queryRenderedFeatures(e.point, { layers: ["overlay-suggestions"].filter((id) => map.getLayer(id)) });
+  if (overlay.length) { selectSuggestion(overlay[0].properties.fid); return; }
   const features = map.queryRenderedFeatures(e.point).filter((f) => f.sourceLayer);
-  if (state.pickStation) {
+  if (state.tab === "operator") {
     const station = features.find((f) => f.sourceLayer === "weather_stations");
-    if (station) { $("vis-station").value = station.id; $("vis-station").dataset.name = station.properties.name || ""; return; }
+    if (station) { $("vis-station").value = station.id; $("vis-station").dataset.name = station.properties.name || ""; }
   }
   if (state.tab === "route") { pickRoutePoint(lonlat); return; }
-  if (!features.length) return;
-  const f = features[0];
-  const rows = POPUP_KEYS.filter((k) => f.properties[k] !== undefined && f.properties[k] !== null)
-    .map((k) => `<tr><td>${esc(k)}</td><td>${esc(f.properties[k])}</td></tr>`).join("");
-  new maplibregl.Popup().setLngLat(e.lngLat)
-    .setHTML(`<strong>${esc(f.sourceLayer)} #${esc(f.id)}</strong><table>${rows}</table>`).addTo(map);
+  const rank = (f) => { const i = CLICK_ORDER.indexOf(f.sourceLayer); return i < 0 ? CLICK_ORDER.length : i; };
+  const candidates = features.filter((f) => f.sourceLayer !== "coverage_gaps" || state.tab === "planner")
+    .sort((a, b) => rank(a) - rank(b));
+  if (!candidates.length) return;
+  new maplibregl.Popup().setLngLat(e.lngLat).setHTML(popupHtml(candidates[0])).addTo(map);
 });
 
-/* ------------------------------------------------------------------ tabs */
-document.querySelectorAll("#tabs button").forEach((btn) => btn.addEventListener("click", () => {
-  state.tab = btn.dataset.tab;
-  document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b === btn));
-  document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === "tab-" + state.tab));
-  state.pickStation = state.tab === "operator";
-  if (state.tab === "planner" && !state.report) loadReport();
-}));
+/* ------------------------------------------------------------------ tabs, language, phone, wall */
+function selectTab(name) {
+  state.tab = name;
+  document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
+  document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === "tab-" + name));
+  showPlannerLayers(name === "planner");
+  buildLayerList();
+  if (name === "planner" && !state.report) loadReport();
+}
+document.querySelectorAll("#tabs button").forEach((btn) => btn.addEventListener("click", () => selectTab(btn.dataset.tab)));
 $("lang").addEventListener("click", () => {
   state.lang = state.lang === "en" ? "zh-CN" : "en";
   localStorage.setItem("daoan.lang", state.lang);
   applyLanguage();
   buildLayerList();
+  renderIncidents();
   if (state.from && state.to) route();
 });
-$("collapse").addEventListener("click", () => $("panel").classList.toggle("collapsed"));
+$("collapse").addEventListener("click", () => {
+  const collapsed = $("panel").classList.toggle("collapsed");
+  document.body.classList.toggle("panel-collapsed", collapsed);
+  $("collapse").textContent = collapsed ? "▴" : "▾";
+  map.resize();
+});
+
+function enterWall() {
+  state.wall = true;
+  document.body.classList.add("wall");
+  $("wall-board").hidden = false;
+  $("legend").hidden = false;
+  map.resize();
+  map.fitBounds(HUNAN, { padding: 30, duration: 0 });
+  tickClock();
+  buildWallLegend();
+  updateWall();
+  document.body.dataset.wall = "true";
+}
+function leaveWall() {
+  state.wall = false;
+  document.body.classList.remove("wall");
+  $("wall-board").hidden = true;
+  $("legend").hidden = true;
+  delete document.body.dataset.wall;
+  map.resize();
+}
+$("wall-toggle").addEventListener("click", enterWall);
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && state.wall) leaveWall(); });
+function tickClock() {
+  const now = new Date();
+  const two = (n) => String(n).padStart(2, "0");
+  $("wall-clock").textContent = `${now.getFullYear()}年${now.getMonth() + 1}月${now.getDate()}日 ${two(now.getHours())}:${two(now.getMinutes())}:${two(now.getSeconds())}`;
+  $("wall-clock").dateTime = now.toISOString();
+}
+setInterval(() => { if (state.wall) tickClock(); }, 1000);
+function buildWallLegend() {
+  const rows = [
+    { label: zh() ? "封闭路段" : "Closed section", html: '<span class="wall-icon closed">封</span>' },
+    { label: zh() ? "限速管制" : "Speed restriction", html: '<span class="wall-icon restricted">限</span>' },
+    { label: zh() ? "收费站入口封闭" : "Toll entrance closed", html: '<span class="wall-icon entrance">入</span>' },
+    { label: zh() ? "团雾／结冰等隐患预警" : "Hazard warning", html: '<span class="wall-icon warning">!</span>' },
+  ];
+  const style = map.getStyle();
+  const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "hazard-fill", "admin-city-line"].includes(l.id))) : [];
+  $("legend").innerHTML = `<h3>${esc(t("legend"))}</h3>` + rows.map((r) => `<div>${r.html} ${esc(r.label)}</div>`).join("")
+    + extra.filter((e) => e.label).map((e) => `<div>${swatch(e)} ${esc(e.label)}</div>`).join("");
+}
+/* The wall's icons: closures, restrictions and entrance closures from the incident feed, hazards in force
+   from the live hazard zones, drawn as markers that stay readable at province zoom. */
+async function updateWall() {
+  if (!state.wall) return;
+  for (const m of state.wallMarkers) m.remove();
+  state.wallMarkers = [];
+  const incidents = state.incidents;
+  let hazards = [];
+  try { hazards = (await api("/collections/hazard_zones/items?limit=1000")).body.features.filter((f) => f.properties.active !== false); } catch (err) { /* shown next time */ }
+  let lowVis = 0;
+  try {
+    const { body } = await api("/collections/weather_stations/items?limit=1000");
+    lowVis = body.features.filter((f) => typeof f.properties.visibility_m === "number" && f.properties.visibility_m < 200).length;
+  } catch (err) { /* shown next time */ }
+  const count = (pred) => incidents.filter(pred).length;
+  $("count-closed").textContent = count((f) => f.properties.effect === "closed" && f.properties.kind !== "entrance_closure");
+  $("count-entrance").textContent = count((f) => f.properties.kind === "entrance_closure");
+  $("count-restricted").textContent = count((f) => f.properties.effect === "restricted");
+  $("count-warnings").textContent = hazards.length;
+  $("count-lowvis").textContent = lowVis;
+  const add = (feature, cls, text, title) => {
+    const c = centreOf(feature.geometry);
+    if (!c) return;
+    const el = document.createElement("div");
+    el.className = "wall-icon " + cls;
+    el.textContent = text;
+    el.title = title;
+    state.wallMarkers.push(new maplibregl.Marker({ element: el }).setLngLat(c).addTo(map));
+  };
+  for (const h of hazards) add(h, "warning " + (h.properties.kind || ""), "!", h.properties.name || valueText("kind", h.properties.kind));
+  for (const f of incidents) {
+    const p = f.properties;
+    const cls = p.kind === "entrance_closure" ? "entrance" : p.effect === "restricted" ? "restricted" : "closed";
+    add(f, cls, cls === "entrance" ? "入" : cls === "restricted" ? "限" : "封", incidentTitle(f));
+  }
+  document.body.dataset.wallIcons = String(state.wallMarkers.length);
+}
+function centreOf(g) {
+  if (!g) return null;
+  const pts = [];
+  const add = (c) => { if (typeof c[0] === "number") pts.push(c); else c.forEach(add); };
+  add(g.coordinates);
+  if (!pts.length) return null;
+  return pts[Math.floor(pts.length / 2)];
+}
 
 /* ------------------------------------------------------------------ travellers */
 function showPicks() {
@@ -213,52 +550,210 @@ function showPicks() {
   if (state.from) features.push({ type: "Feature", geometry: { type: "Point", coordinates: state.from }, properties: { role: "from" } });
   if (state.to) features.push({ type: "Feature", geometry: { type: "Point", coordinates: state.to }, properties: { role: "to" } });
   setData("picks", fc(features));
-  $("route-from").value = state.from ? state.from.join(",") : "";
-  $("route-to").value = state.to ? state.to.join(",") : "";
+  $("route-from").value = state.fromName || (state.from ? state.from.map((v) => v.toFixed(5)).join(",") : "");
+  $("route-to").value = state.toName || (state.to ? state.to.map((v) => v.toFixed(5)).join(",") : "");
 }
 function pickRoutePoint(lonlat) {
-  if (!state.from || state.to) { state.from = lonlat; state.to = null; setData("route", fc()); $("route-summary").textContent = t("pick_from"); }
-  else { state.to = lonlat; }
+  if (!state.from || state.to) {
+    state.from = lonlat; state.fromName = ""; state.to = null; state.toName = "";
+    setData("route", fc()); setData("route-warnings", fc());
+    $("route-summary").textContent = t("pick_from");
+  } else { state.to = lonlat; state.toName = ""; }
   showPicks();
   if (state.from && state.to) route();
 }
 function parseLonLat(text) {
-  const parts = text.split(",").map(Number);
+  const parts = String(text).split(",").map(Number);
   return parts.length === 2 && parts.every(Number.isFinite) ? parts : null;
 }
-async function route() {
+
+/* Suggestions as the traveller types: places (cities, counties), facilities and roads from /search. */
+const PLACE_LAYERS = ["admin_areas", "toll_stations", "service_areas", "admin_seats", "command_centres"];
+function suggestionItems(body) {
+  const items = [];
+  for (const f of body.places ? body.places.features : []) {
+    items.push({ name: f.properties.name, kind: t("place_" + f.properties.level), point: f.geometry.coordinates, bbox: f.properties.bbox });
+  }
+  for (const f of body.facilities.features) {
+    if (!PLACE_LAYERS.includes(f.properties.layer)) continue;
+    const names = state.titles[f.properties.layer];
+    items.push({ name: f.properties.name, kind: names ? (zh() ? names.zh : names.en) : "", point: f.geometry.coordinates });
+  }
+  for (const r of body.roads || []) {
+    if (!r.point) continue;
+    const name = r.name && r.route_code && !r.name.includes(r.route_code) ? `${r.route_code} ${r.name}` : (r.name || r.route_code);
+    items.push({ name, kind: valueText("road_class", r.road_class) || t("road"), point: r.point, bbox: r.bbox });
+  }
+  return items.slice(0, 12);
+}
+function wireSearch(which) {
+  const input = $("route-" + which), list = $("suggest-" + which);
+  let timer = null, seq = 0, items = [], active = -1;
+  const close = () => { list.hidden = true; active = -1; };
+  const choose = (item) => {
+    state[which] = item.point; state[which + "Name"] = item.name;
+    close(); showPicks();
+    if (state.from && state.to) route();
+    else map.flyTo({ center: item.point, zoom: Math.max(map.getZoom(), 9), duration: 0 });
+  };
+  const render = () => {
+    list.innerHTML = items.length
+      ? items.map((it, i) => `<li role="option" data-i="${i}" class="${i === active ? "active" : ""}">${esc(it.name)} <small>${esc(it.kind)}</small></li>`).join("")
+      : `<li class="none">${esc(t("search_none"))}</li>`;
+    list.hidden = false;
+    list.querySelectorAll("li[data-i]").forEach((li) => li.addEventListener("mousedown", (e) => { e.preventDefault(); choose(items[Number(li.dataset.i)]); }));
+  };
+  input.addEventListener("input", () => {
+    state[which] = null; state[which + "Name"] = "";
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (!q || parseLonLat(q)) { close(); return; }
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      try {
+        const { body } = await api("/search?q=" + encodeURIComponent(q));
+        if (mine !== seq) return;
+        items = suggestionItems(body); active = items.length ? 0 : -1; render();
+      } catch (err) { close(); }
+    }, 200);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (list.hidden || !items.length) return;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      active = (active + (e.key === "ArrowDown" ? 1 : items.length - 1)) % items.length; render(); e.preventDefault();
+    } else if (e.key === "Enter" && active >= 0) { choose(items[active]); e.preventDefault(); }
+    else if (e.key === "Escape") close();
+  });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+}
+wireSearch("from");
+wireSearch("to");
+
+function routeLabel(i) {
+  const names = zh() ? ["一", "二", "三", "四"] : ["1", "2", "3", "4"];
+  return `${t("option")}${names[i] || i + 1}`;
+}
+function routeHazards(feature) {
+  const seen = new Map();
+  for (const s of feature.properties.steps || []) for (const w of s.warnings || []) if (!seen.has(w.hazard_id)) seen.set(w.hazard_id, w);
+  return [...seen.values()];
+}
+function showRoute(i) {
+  state.chosen = i;
+  const features = state.routes.map((f, k) => ({ ...f, properties: { ...f.properties, steps: undefined, chosen: k === i } }));
+  features.sort((a, b) => Number(a.properties.chosen) - Number(b.properties.chosen));  // the chosen one on top
+  setData("route", fc(features));
+  const best = state.routes[i];
+  const p = best.properties;
+  $("route-summary").dataset.distance = p.distance_m;
+  setStatus("route-summary", `${esc(routeLabel(i))}：${t("distance")} ${km(p.distance_m)} ${t("km")} · ${t("duration")} ${mins(p.duration_s)} ${t("min")}`);
+  document.querySelectorAll("#route-options button").forEach((b) => b.classList.toggle("active", Number(b.dataset.route) === i));
+  const warnPoints = [];
+  $("route-steps").innerHTML = (p.steps || []).map((s, k) => {
+    const warns = (s.warnings || []).map((w) => {
+      warnPoints.push({ type: "Feature", geometry: { type: "Point", coordinates: s.location }, properties: { kind: w.kind, text: w.text, fid: warnPoints.length + 1 } });
+      return `<div class="warning ${esc(w.kind)}">⚠ ${esc(w.text)}</div>`;
+    }).join("");
+    return `<li data-step="${k}">${esc(s.instruction)}${warns}</li>`;
+  }).join("");
+  setData("route-warnings", fc(warnPoints));
+  const township = (p.steps || []).some((s) => s.road && s.road.road_class === "township");
+  $("route-avoid-note").dataset.township = String(township);
+  renderAvoidNote(township);
+  fitTo([best]);
+  document.body.dataset.routeShown = String(Date.now());
+}
+function renderAvoidNote(township) {
+  const box = $("route-avoid-note");
+  const notes = [];
+  if ($("route-avoid").checked && state.fastest) {
+    const chosen = state.routes[state.chosen];
+    const before = new Set(routeHazards(state.fastest).map((w) => w.hazard_id));
+    const after = new Set(routeHazards(chosen).map((w) => w.hazard_id));
+    const avoided = routeHazards(state.fastest).filter((w) => !after.has(w.hazard_id));
+    if (!before.size) notes.push(t("avoided_none"));
+    else if (!avoided.length) notes.push(t("avoided_same"));
+    else {
+      const kinds = {};
+      for (const w of avoided) kinds[w.kind] = (kinds[w.kind] || 0) + 1;
+      const kindText = Object.entries(kinds).map(([k, n]) => `${valueText("kind", k)}${n}${zh() ? "处" : ""}`).join(zh() ? "、" : ", ");
+      notes.push(fill(t("avoided_note"), {
+        n: avoided.length, kinds: kindText,
+        km: km(Math.max(0, chosen.properties.distance_m - state.fastest.properties.distance_m)),
+        min: mins(Math.max(0, chosen.properties.duration_s - state.fastest.properties.duration_s)),
+      }));
+    }
+  }
+  if (township) notes.push(t("township_note"));
+  box.innerHTML = notes.map((n) => `<p class="note-box">${esc(n)}</p>`).join("");
+}
+async function fetchRoutes(avoid) {
   const params = new URLSearchParams({ from: state.from.join(","), to: state.to.join(","), alternatives: "1", lang: state.lang });
-  if ($("route-avoid").checked) params.set("avoid", "hazards");
+  if (avoid) params.set("avoid", "hazards");
+  return (await api("/route?" + params)).body;
+}
+async function route() {
   try {
-    const { body } = await api("/route?" + params);
-    const features = body.features.map((f, i) => ({ ...f, properties: { ...f.properties, rank: i } })).reverse();
-    setData("route", fc(features));
-    const best = body.features[0];
-    const p = best.properties;
-    const avoided = (p.avoided_incident_ids || []).length ? ` · ${t("avoided")}: ${p.avoided_incident_ids.join(", ")}` : "";
-    setStatus("route-summary", `${t("distance")} ${(p.distance_m / 1000).toFixed(1)} ${t("km")} · ${t("duration")} ${Math.round(p.duration_s / 60)} ${t("min")}${avoided}`);
-    $("route-summary").dataset.distance = p.distance_m;
-    $("route-steps").innerHTML = (p.steps || []).map((s) => `<li>${esc(s.instruction)}</li>`).join("");
-    document.body.dataset.routeShown = String(Date.now());
+    const avoid = $("route-avoid").checked;
+    const [body, fastest] = await Promise.all([fetchRoutes(avoid), avoid ? fetchRoutes(false) : Promise.resolve(null)]);
+    state.routes = body.features;
+    state.fastest = fastest ? fastest.features[0] : body.features[0];
+    $("route-options").innerHTML = state.routes.map((f, i) => {
+      const p = f.properties;
+      const hz = routeHazards(f).length;
+      const via = (p.route_codes || []).filter((c) => /^[GS]\d/.test(c)).slice(0, 4).join(zh() ? "、" : ", ");
+      const tag = i === 0 ? `<em>${esc(t(avoid ? "recommended" : "fastest"))}</em>` : "";
+      return `<button type="button" class="route-option" data-route="${i}"><b>${esc(routeLabel(i))}</b>${tag} ${km(p.distance_m)}${t("km")} · ${mins(p.duration_s)}${t("min")}${via ? ` · ${t("via")}${esc(via)}` : ""}${hz ? ` · ${t("hazards_on_way")}${hz}${zh() ? "处" : ""}` : ""}${(p.avoided_incident_ids || []).length ? ` · ${t("closures_on_way")}${p.avoided_incident_ids.length}${zh() ? "处" : ""}` : ""}</button>`;
+    }).join("");
+    $("route-options").querySelectorAll("button").forEach((b) => b.addEventListener("click", () => showRoute(Number(b.dataset.route))));
+    showRoute(0);
   } catch (err) {
-    setData("route", fc());
-    setStatus("route-summary", esc(err.message || t("no_route")), false);
-    $("route-steps").innerHTML = "";
+    setData("route", fc()); setData("route-warnings", fc());
+    setStatus("route-summary", errorText(err), false);
+    $("route-steps").innerHTML = ""; $("route-options").innerHTML = ""; $("route-avoid-note").innerHTML = "";
+    document.body.dataset.routeError = String(Date.now());
   }
 }
 $("route-go").addEventListener("click", () => {
-  state.from = parseLonLat($("route-from").value); state.to = parseLonLat($("route-to").value);
+  for (const which of ["from", "to"]) {
+    const typed = parseLonLat($("route-" + which).value);
+    if (typed) { state[which] = typed; state[which + "Name"] = ""; }
+  }
   showPicks();
   if (state.from && state.to) route();
 });
+$("route-avoid").addEventListener("change", () => { if (state.from && state.to) route(); });
 $("route-clear").addEventListener("click", () => {
-  state.from = state.to = null; showPicks(); setData("route", fc());
-  $("route-summary").textContent = ""; $("route-steps").innerHTML = "";
+  state.from = state.to = null; state.fromName = state.toName = ""; showPicks();
+  setData("route", fc()); setData("route-warnings", fc());
+  $("route-summary").textContent = ""; $("route-steps").innerHTML = ""; $("route-options").innerHTML = ""; $("route-avoid-note").innerHTML = "";
 });
 
 /* ------------------------------------------------------------------ operators */
 $("token").value = sessionStorage.getItem("daoan.token") || "";
 $("token").addEventListener("change", () => useReadToken($("token").value.trim()));
+function placeMode() { return document.querySelector("input[name=place]:checked").value; }
+function syncForm() {
+  const entrance = $("closure-kind").value === "entrance_closure";
+  const mode = placeMode();
+  $("place-mode").hidden = entrance;
+  $("place-station").hidden = !entrance;
+  $("place-stakes").hidden = entrance || mode !== "stakes";
+  $("place-draw").hidden = entrance || mode !== "draw";
+  $("speed-field").hidden = $("inc-effect").value !== "restricted";
+  if (entrance) $("inc-effect").value = "closed";
+  $("inc-effect").disabled = entrance;
+}
+document.querySelectorAll("input[name=place], #closure-kind, #inc-effect").forEach((el) => el.addEventListener("change", syncForm));
+async function loadTollStations() {
+  try {
+    const { body } = await api("/collections/toll_stations/items?limit=1000");
+    const features = body.features.sort((a, b) => String(a.properties.route_code).localeCompare(String(b.properties.route_code)) || (a.properties.stake_m || 0) - (b.properties.stake_m || 0));
+    $("inc-station").innerHTML = `<option value=""></option>` + features.map((f) => `<option value="${esc(f.id)}">${esc(f.properties.name)}（${esc(f.properties.route_code || "")} ${esc(f.properties.stake || "")}）</option>`).join("");
+    const codes = [...new Set(features.map((f) => f.properties.route_code).filter(Boolean))].sort();
+    $("route-codes").innerHTML = codes.map((c) => `<option value="${esc(c)}"></option>`).join("");
+  } catch (err) { /* the form still takes typed values */ }
+}
 function drawDraft() {
   const c = state.draw ? state.draw.coords : [];
   const coords = state.draw && state.draw.kind === "polygon" && c.length > 2 ? [...c, c[0]] : c;
@@ -266,62 +761,231 @@ function drawDraft() {
 }
 function startDraw(kind) {
   state.draw = { kind, coords: [] };
-  $("draw-finish").disabled = false; $("draw-cancel").disabled = false;
+  $("draw-cancel").disabled = false;
   setStatus("operator-status", t("drawing"));
   map.getCanvas().style.cursor = "crosshair";
 }
 function stopDraw() {
   state.draw = null; drawDraft();
-  $("draw-finish").disabled = true; $("draw-cancel").disabled = true;
+  $("draw-cancel").disabled = true;
   map.getCanvas().style.cursor = "";
 }
 $("draw-line").addEventListener("click", () => startDraw("line"));
 $("draw-polygon").addEventListener("click", () => startDraw("polygon"));
 $("draw-cancel").addEventListener("click", stopDraw);
-$("draw-finish").addEventListener("click", async () => {
-  const d = state.draw;
-  if (!d || d.coords.length < (d.kind === "polygon" ? 3 : 2)) return;
-  const geometry = d.kind === "polygon"
-    ? { type: "Polygon", coordinates: [[...d.coords, d.coords[0]]] }
-    : { type: "LineString", coordinates: d.coords };
+function localTime(value) { return value ? new Date(value).toISOString() : undefined; }
+/* The incident the form describes, as POST /incidents and POST /diversion take it. */
+function formBody() {
+  const kind = $("closure-kind").value;
+  const body = { kind, effect: $("inc-effect").value, direction: $("inc-direction").value };
+  if (kind === "entrance_closure") {
+    const id = Number($("inc-station").value);
+    if (!id) throw new Error(t("need_station"));
+    body.toll_station_id = id; body.effect = "closed";
+  } else if (placeMode() === "stakes") {
+    const routeCode = $("inc-route").value.trim().toUpperCase(), from = $("inc-from").value.trim(), to = $("inc-to").value.trim();
+    if (!routeCode || !from || !to) throw new Error(t("need_place"));
+    Object.assign(body, { route: routeCode, from_stake: from, to_stake: to });
+  } else {
+    const d = state.draw;
+    if (!d || d.coords.length < (d.kind === "polygon" ? 3 : 2)) throw new Error(t("need_place"));
+    body.geometry = d.kind === "polygon" ? { type: "Polygon", coordinates: [[...d.coords, d.coords[0]]] } : { type: "LineString", coordinates: d.coords };
+  }
+  if (body.effect === "restricted") body.speed_cap_kmh = Number($("inc-speed").value);
+  const description = $("inc-description").value.trim();
+  if (description) body.description = description;
+  const starts = localTime($("inc-starts").value), ends = localTime($("inc-ends").value);
+  if (starts) body.starts_at = starts;
+  if (ends) body.ends_at = ends;
+  return body;
+}
+$("inc-preview").addEventListener("click", async () => {
   try {
-    const { body } = await api("/incidents", { method: "POST", auth: true, json: { geometry, kind: $("closure-kind").value, effect: "closed", direction: "both" } });
+    const body = formBody();
+    setStatus("operator-status", "…");
+    const plan = (await api("/diversion?lang=" + state.lang, { method: "POST", json: body })).body;
+    renderPlan(plan, { preview: true });
+    setStatus("operator-status", t("preview_done"));
+    document.body.dataset.previewShown = String(Date.now());
+  } catch (err) { setStatus("operator-status", errorText(err), false); }
+});
+$("inc-publish").addEventListener("click", async () => {
+  try {
+    const body = formBody();
+    const created = (await api("/incidents", { method: "POST", auth: true, json: body })).body;
     stopDraw();
-    const id = body.id ?? (body.properties && body.properties.id);
+    const id = created.id;
     setStatus("operator-status", `${t("posted")} #${esc(id)}`);
     await pollIncidents(true);
     await showDiversion(id);
     if (state.from && state.to) route();
-  } catch (err) { setStatus("operator-status", esc(err.message), false); }
+  } catch (err) { setStatus("operator-status", errorText(err), false); }
 });
+
+function incidentPlace(p) {
+  const section = p.route_code && p.from_stake ? `${p.route_code} ${p.from_stake}${zh() ? "至" : "–"}${p.to_stake}` : (p.route_code || "");
+  return section;
+}
+function incidentTitle(f) {
+  const p = f.properties;
+  const measure = p.effect === "restricted" ? `${valueText("effect", "restricted")}${p.speed_cap_kmh || ""}${zh() ? "公里/小时" : " km/h"}` : valueText("effect", p.effect);
+  return [valueText("kind", p.kind), incidentPlace(p), p.direction_label || valueText("direction", p.direction), measure].filter(Boolean).join(" · ");
+}
+function timeText(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getMonth() + 1}月${d.getDate()}日 ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+function renderIncidents() {
+  $("incident-list").innerHTML = state.incidents.map((f) => {
+    const p = f.properties;
+    const who = p.created_by ? `<small class="who">${esc(p.created_by)} ${esc(t("published_by"))} · ${esc(timeText(p.created_at))}${p.ends_at ? ` · ${esc(t("ends_at"))} ${esc(timeText(p.ends_at))}` : ""}</small>` : "";
+    const confirming = state.confirming === String(f.id);
+    const actions = confirming
+      ? `<button type="button" class="danger" data-confirm-end="${esc(f.id)}">${t("confirm_end")}</button><button type="button" data-cancel-end="${esc(f.id)}">${t("cancel")}</button>`
+      : `<button type="button" data-plan="${esc(f.id)}">${t("show_plan")}</button><button type="button" data-end="${esc(f.id)}">${t("end")}</button>`;
+    return `<li data-incident="${esc(f.id)}"><span class="num">#${esc(f.id)}</span> ${esc(incidentTitle(f))}${p.description ? `<br><small>${esc(p.description)}</small>` : ""}<br>${who} <span class="actions">${actions}</span></li>`;
+  }).join("");
+  const list = $("incident-list");
+  list.querySelectorAll("button[data-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = b.dataset.end; renderIncidents(); }));
+  list.querySelectorAll("button[data-cancel-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = null; renderIncidents(); }));
+  list.querySelectorAll("button[data-confirm-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = null; endIncident(b.dataset.confirmEnd); }));
+  list.querySelectorAll("button[data-plan]").forEach((b) => b.addEventListener("click", () => showDiversion(b.dataset.plan)));
+}
+
+function clearPlan() {
+  for (const m of state.markers) m.remove();
+  state.markers = [];
+  setData("plan", fc());
+  $("diversion").innerHTML = "";
+}
+function marker(lonlat, cls, text, title, onClick, offset = [0, 0]) {
+  const el = document.createElement("button");
+  el.type = "button";
+  el.className = "plan-marker " + cls;
+  el.textContent = text;
+  el.title = title;
+  el.addEventListener("click", (e) => { e.stopPropagation(); onClick(); });
+  const m = new maplibregl.Marker({ element: el, offset }).setLngLat(lonlat).addTo(map);
+  state.markers.push(m);
+  return m;
+}
+function highlight(key) {
+  document.querySelectorAll("#diversion [data-key]").forEach((el) => el.classList.toggle("selected", el.dataset.key === key));
+  const el = document.querySelector(`#diversion [data-key="${key}"]`);
+  if (el) el.scrollIntoView({ block: "nearest" });
+}
+/* The plan, grouped by direction and tier: numbered decision points with their exits and detour roads (the
+   recommended one marked), the toll stations' measures and each bound sign's message, numbered on the map
+   alike; the map zooms to it. */
+function renderPlan(plan, { preview = false, id = null } = {}) {
+  clearPlan();
+  const features = plan.features.map((f) => ({ ...f, properties: { ...f.properties } }));
+  let colour = 0;
+  const detourColour = new Map();
+  for (const f of features) {
+    if (f.properties.role === "detour") {
+      f.properties.colour = DETOUR_COLOURS[colour++ % DETOUR_COLOURS.length];
+      detourColour.set(`${f.properties.stream}:${f.properties.from_node_id}`, f.properties.colour);
+    }
+  }
+  setData("plan", fc(features));
+  const streams = plan.directions && plan.directions.length ? plan.directions
+    : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
+  let pointNo = 0, signNo = 0;
+  const parts = [];
+  const heading = preview ? t("preview_title") : `${t("plan")} #${esc(id ?? plan.incident_id ?? "")}`;
+  parts.push(`<h3 class="${preview ? "preview" : ""}">${heading}</h3>`);
+  for (const d of streams) {
+    const of = (role) => features.filter((f) => f.properties.role === role && f.properties.stream === d.stream);
+    const closure = of("closure")[0] || of("restriction")[0];
+    const dirName = d.direction_zh && zh() ? d.direction_zh : (closure && (zh() ? closure.properties.direction_zh : closure.properties.direction)) || "";
+    parts.push(`<section class="plan-direction" data-stream="${esc(d.stream)}"><h4>${esc(dirName)}</h4>`);
+    if (closure) {
+      const p = closure.properties;
+      const label = closure.properties.role === "restriction" ? t("restriction_section") : t("closure_section");
+      parts.push(`<p class="closure-line">${esc(label)}：${esc(p.route_code || "")} ${esc(p.from_stake || "")}${p.to_stake ? (zh() ? "至" : "–") + esc(p.to_stake) : ""}${p.length_m ? `（${km(p.length_m)}${t("km")}）` : ""}${p.speed_cap_kmh ? ` ${esc(valueText("effect", "restricted"))}${esc(p.speed_cap_kmh)}${zh() ? "公里/小时" : " km/h"}` : ""}</p>`);
+    }
+    const points = of("decision_point").sort((a, b) => (a.properties.tier === "far" ? 0 : 1) - (b.properties.tier === "far" ? 0 : 1));
+    if (points.length) parts.push("<ol class=\"decision-points\">");
+    for (const dp of points) {
+      const p = dp.properties;
+      const n = ++pointNo;
+      const key = "p" + n;
+      const detour = of("detour").find((x) => x.properties.from_node_id === p.node_id);
+      const dp_ = detour ? detour.properties : {};
+      const via = p.sends_to || dp_.via_road || "";
+      const roads = (dp_.route_codes || []).filter((c) => c !== (closure && closure.properties.route_code) && c !== via).join(zh() ? "、" : ", ");
+      const exit = [p.name, p.toll_station, p.stake].filter(Boolean).join(zh() ? "，" : ", ");
+      const sw = detourColour.get(`${p.stream}:${p.node_id}`) || "#888";
+      parts.push(`<li data-key="${key}" data-node="${esc(p.node_id)}" class="${p.recommended ? "recommended" : ""}"><span class="pnum" style="--c:${sw}">${n}</span> <b>${esc(p.tier === "far" ? t("far_tier") : t("near_tier"))}</b>${p.recommended ? ` <em class="rec">★${esc(t("recommended"))}</em>` : ""}<br>${esc(exit)}${p.distance_to_closure_m ? ` · ${t("from_closure")}${km(p.distance_to_closure_m)}${t("km")}` : ""}`
+        + (detour ? `<br><span class="swatch line" style="--c:${sw}"></span> ${t("detour_via")} ${esc(via)}${roads ? `（${zh() ? "途经" : "with "}${esc(roads)}）` : ""} ${km(dp_.distance_m || 0)}${t("km")}${dp_.added_distance_m != null ? `，${t("longer")}${km(dp_.added_distance_m)}${t("km")}` : ""}${dp_.added_duration_s != null ? `、${t("later")}${mins(dp_.added_duration_s)}${t("min")}` : ""}` : "")
+        + (p.measure_zh && zh() ? `<br><small>${esc(p.measure_zh)}</small>` : "") + "</li>");
+      marker(dp.geometry.coordinates, "decision" + (p.recommended ? " recommended" : ""), String(n), `${n} ${exit}`, () => highlight(key));
+    }
+    if (points.length) parts.push("</ol>");
+    if (d.far_note_zh && zh()) parts.push(`<p class="note">${esc(d.far_note_zh)}</p>`);
+    const stations = of("entrance_closure").filter((f) => f.geometry.type === "Point");
+    if (stations.length) {
+      parts.push(`<p class="stations"><b>${t("entrance_controls")}</b>：` + stations.map((s) => {
+        const p = s.properties;
+        marker(s.geometry.coordinates, "entrance", zh() ? "入" : "E", `${p.name} ${p.measure_zh || ""}`, () => highlight("s" + p.toll_station_id), [16, -10]);
+        return `<span data-key="s${esc(p.toll_station_id)}">${esc(p.name)}（${esc(zh() ? p.measure_zh : p.tier === "closure" ? "entrance closed" : "exit only")}）</span>`;
+      }).join(zh() ? "；" : "; ") + "</p>");
+    }
+    const signs = of("sign").sort((a, b) => (b.properties.distance_to_closure_m || 0) - (a.properties.distance_to_closure_m || 0));
+    if (signs.length) parts.push(`<h5>${t("signs")}</h5>`);
+    for (const s of signs) {
+      const p = s.properties;
+      const n = ++signNo;
+      const key = "g" + n;
+      const lines = zh() ? (p.message_lines || [p.message_zh]) : [p.message_en];
+      parts.push(`<div class="sign-item" data-key="${key}"><span class="snum">${t("sign_no")}${n}</span> ${esc(p.sign_name || "")} ${esc(p.stake || "")}<div class="sign">${lines.map((l) => `<div>${esc(l)}</div>`).join("")}</div></div>`);
+      marker(s.geometry.coordinates, "sign", `${t("sign_no")}${n}`, `${p.sign_name || ""} ${p.message_zh || ""}`, () => {
+        highlight(key);
+        new maplibregl.Popup({ offset: 14 }).setLngLat(s.geometry.coordinates)
+          .setHTML(`<strong>${esc(p.sign_name || t("signs"))}</strong><div class="sign">${lines.map((l) => `<div>${esc(l)}</div>`).join("")}</div>`).addTo(map);
+      });
+    }
+    parts.push("</section>");
+  }
+  if (plan.legal_basis) parts.push(`<p class="note"><b>${t("legal_basis")}</b>：${esc(zh() ? plan.legal_basis.zh || plan.legal_basis.text_zh || "" : plan.legal_basis.en || "")}</p>`);
+  $("diversion").innerHTML = parts.join("");
+  $("diversion").querySelectorAll("[data-key]").forEach((el) => el.addEventListener("click", () => {
+    const i = [...$("diversion").querySelectorAll("li[data-key], .sign-item[data-key]")].indexOf(el);
+    highlight(el.dataset.key);
+    const m = state.markers.find((mk) => mk.getElement().textContent === el.querySelector(".pnum, .snum")?.textContent);
+    if (m) map.easeTo({ center: m.getLngLat(), zoom: Math.max(map.getZoom(), 11), duration: 0 });
+    return i;
+  }));
+  fitTo(features);
+  $("diversion").scrollIntoView({ block: "start" });
+}
 async function showDiversion(id) {
   try {
     const { body } = await api(`/diversion?incident=${encodeURIComponent(id)}&lang=${state.lang}`);
-    setData("plan", body);
-    const roles = (r) => body.features.filter((f) => f.properties.role === r);
-    const signs = roles("sign").map((f) => `<div class="sign">${esc(state.lang === "en" ? f.properties.message_en : f.properties.message_zh)}</div>`).join("");
-    const detours = roles("detour").map((f) => `<li>${esc(f.properties.name || f.properties.via || "")} +${((f.properties.added_distance_m || 0) / 1000).toFixed(1)} ${t("km")}, +${Math.round((f.properties.added_duration_s || 0) / 60)} ${t("min")}</li>`).join("");
-    $("diversion").innerHTML = `<h3>${t("plan")} #${esc(id)}</h3><p>${t("decision_points")}: ${roles("decision_point").length}</p><ul>${detours}</ul><h3>${t("signs")}</h3>${signs}`;
+    renderPlan(body, { id });
     document.body.dataset.planShown = String(id);
-  } catch (err) { $("diversion").innerHTML = `<span class="bad">${esc(err.message)}</span>`; }
+  } catch (err) { $("diversion").innerHTML = `<span class="bad">${errorText(err)}</span>`; }
 }
 async function endIncident(id) {
   try {
     await api(`/incidents/${encodeURIComponent(id)}`, { method: "DELETE", auth: true });
     setStatus("operator-status", `${t("ended")} #${esc(id)}`);
-    setData("plan", fc()); $("diversion").innerHTML = "";
+    clearPlan();
     await pollIncidents(true);
     if (state.from && state.to) route();
-  } catch (err) { setStatus("operator-status", esc(err.message), false); }
+  } catch (err) { setStatus("operator-status", errorText(err), false); }
 }
 $("vis-send").addEventListener("click", async () => {
   const station = Number($("vis-station").value), visibility = Number($("vis-value").value);
   if (!station || !Number.isFinite(visibility)) return;
   try {
     await api("/weather/observations", { method: "POST", auth: true, json: { station_id: station, visibility_m: visibility, observed_at: new Date().toISOString() } });
-    setStatus("operator-status", `${t("sent")}: ${esc($("vis-station").dataset.name || station)} ${visibility} m`);
+    setStatus("operator-status", `${t("sent")}：${esc($("vis-station").dataset.name || station)} ${visibility}${zh() ? "米" : " m"}`);
     await pollIncidents(true);
-  } catch (err) { setStatus("operator-status", esc(err.message), false); }
+  } catch (err) { setStatus("operator-status", errorText(err), false); }
 });
 
 /* Live: poll the layers' data versions (cheap, with ETag); when a live layer changes, reload its
@@ -342,12 +1006,10 @@ async function pollIncidents(force = false) {
     if (!force && live === state.liveVersion) return;
     state.liveVersion = live;
     const feed = await (await fetch("/incidents", { cache: "no-cache" })).json();
-    $("incident-list").innerHTML = feed.features.map((f) => {
-      const p = f.properties;
-      return `<li data-incident="${esc(f.id)}">#${esc(f.id)} ${esc(p.kind)} ${esc(p.route_code || "")} <button type="button" data-end="${esc(f.id)}">${t("end")}</button></li>`;
-    }).join("");
-    $("incident-list").querySelectorAll("button[data-end]").forEach((b) => b.addEventListener("click", () => endIncident(b.dataset.end)));
+    state.incidents = feed.features;
+    renderIncidents();
     refreshLiveTiles(live);
+    updateWall();
   } catch (err) { /* offline for a moment: the next poll retries */ }
 }
 function refreshLiveTiles(version) {
@@ -363,33 +1025,59 @@ function refreshLiveTiles(version) {
 }
 
 /* ------------------------------------------------------------------ planners */
+const UNIT_KEYS = { share: "units_share", km_per_point: "units_km_per_point", stations: "units_stations", sets: "units_sets",
+  cities: "units_cities", counties: "units_counties", points: "units_points", sections: "units_sections" };
+function metricValue(v, unit) {
+  if (typeof v !== "number") return esc(v ?? t("not_applicable"));
+  if (unit === "share") return `${(v * 100).toFixed(1)}%`;
+  const text = Number.isInteger(v) ? v.toLocaleString("zh-CN") : v.toFixed(1);
+  const u = UNIT_KEYS[unit] ? t(UNIT_KEYS[unit]) : "";
+  return `${text}${u ? (zh() ? "" : " ") + u : ""}`;
+}
 function metricRows(metrics) {
   return Object.entries(metrics || {}).map(([name, m]) => {
-    const value = typeof m === "object" && m !== null ? m.value : m;
-    const target = typeof m === "object" && m !== null ? m.target : "";
-    const met = typeof m === "object" && m !== null ? m.met : undefined;
-    const fmt = (v) => (typeof v === "number" ? (Math.abs(v) < 10 && !Number.isInteger(v) ? v.toFixed(3) : v.toLocaleString()) : esc(v ?? "—"));
-    return `<tr data-metric="${esc(name)}"><td>${esc(name)}</td><td class="value" data-value="${esc(typeof value === "number" ? value : "")}">${fmt(value)}</td><td>${fmt(target)}</td><td class="${met ? "ok" : "bad"}">${met === undefined ? "" : met ? t("yes") : t("no")}</td></tr>`;
+    const obj = typeof m === "object" && m !== null ? m : { value: m };
+    const label = state.labels[name] || name;
+    const hasTarget = obj.target !== null && obj.target !== undefined;
+    const met = hasTarget && obj.met !== undefined && obj.met !== null ? obj.met : undefined;
+    const metCell = met === undefined ? `<td class="na">${t("not_applicable")}</td>` : `<td class="${met ? "ok" : "bad"}">${met ? t("yes") : t("no")}</td>`;
+    return `<tr data-metric="${esc(name)}"><td>${esc(label)}</td><td class="value" data-value="${esc(typeof obj.value === "number" ? obj.value : "")}">${metricValue(obj.value, obj.unit)}</td><td>${hasTarget ? metricValue(obj.target, obj.unit) : t("not_applicable")}</td>${metCell}</tr>`;
   }).join("");
 }
 function compliance(area) {
-  const metrics = Object.values(area.metrics || {}).filter((m) => m && typeof m === "object" && "met" in m);
+  if (area.compliance && typeof area.compliance.share === "number") return area.compliance.share;
+  const metrics = Object.values(area.metrics || {}).filter((m) => m && typeof m === "object" && m.target != null && "met" in m);
   return metrics.length ? metrics.filter((m) => m.met).length / metrics.length : 0;
 }
 function drawChart(areas) {
   const cities = areas.filter((a) => a.level === "city");
-  const width = 320, bar = 16, height = cities.length * (bar + 4) + 10;
+  const labelW = 150, barW = 150, width = labelW + barW + 50, bar = 16, height = cities.length * (bar + 4) + 10;
   const rows = cities.map((a, i) => {
     const share = compliance(a), y = 5 + i * (bar + 4);
-    return `<text x="0" y="${y + 12}" font-size="11">${esc(a.name)}</text><rect x="70" y="${y}" width="${(share * 220).toFixed(1)}" height="${bar}" fill="${share >= 1 ? "#0b7a3e" : "#e8590c"}"/><text x="${74 + share * 220}" y="${y + 12}" font-size="11">${Math.round(share * 100)}%</text>`;
+    return `<text x="${labelW - 6}" y="${y + 12}" font-size="11" text-anchor="end">${esc(a.name)}</text><rect x="${labelW}" y="${y}" width="${Math.max(1, share * barW).toFixed(1)}" height="${bar}" fill="${share >= 1 ? "#2f9e44" : "#e8590c"}"/><text x="${labelW + 4 + share * barW}" y="${y + 12}" font-size="11">${Math.round(share * 100)}%</text>`;
   }).join("");
-  $("plan-chart").innerHTML = `<svg id="city-chart" width="${width}" height="${height}" role="img" aria-label="compliance by city">${rows}</svg>`;
+  $("plan-chart").innerHTML = `<svg id="city-chart" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(t("chart_caption"))}">${rows}</svg>`;
+  $("plan-chart-caption").textContent = t("chart_caption");
+}
+function exportLinks(year, area) {
+  const q = `year=${encodeURIComponent(year)}${area ? "&area=" + encodeURIComponent(area) : ""}&lang=${state.lang}`;
+  $("plan-export").innerHTML = `<a class="button" id="export-csv" href="/coverage/report?${q}&format=csv" download>${t("export_csv")}</a>`
+    + `<a class="button" id="export-html" href="/coverage/report?${q}&format=html" target="_blank" rel="noopener">${t("export_html")}</a>`
+    + `<a class="button" id="export-pdf" href="/coverage/report?${q}&format=pdf" download>${t("export_pdf")}</a>`;
+}
+async function outlineArea(adcode) {
+  try {
+    const { body } = await api(`/collections/admin_areas/items?adcode=${encodeURIComponent(adcode)}&limit=1`);
+    setData("area", body);
+    fitTo(body.features);
+  } catch (err) { setData("area", fc()); }
 }
 async function loadReport() {
   const year = $("plan-year").value, area = $("plan-area").value;
   try {
-    const { body } = await api(`/coverage/report?year=${year}`);
+    const { body } = await api(`/coverage/report?year=${year}&lang=${state.lang}`);
     state.report = body;
+    state.labels = body.metric_labels || {};
     const select = $("plan-area");
     if (select.options.length <= 1) {
       for (const a of body.areas.filter((x) => x.level !== "province")) {
@@ -400,22 +1088,45 @@ async function loadReport() {
       select.value = area;
     }
     const chosen = body.areas.find((a) => a.adcode === (area || "430000")) || body.areas[0];
-    $("plan-figures").innerHTML = `<h3 data-adcode="${esc(chosen.adcode)}">${esc(chosen.name)} · ${esc(year)}</h3><table><tr><th>${t("metric")}</th><th>${t("value")}</th><th>${t("target")}</th><th>${t("met")}</th></tr>${metricRows(chosen.metrics)}</table>`;
+    $("plan-figures").innerHTML = `<h3 data-adcode="${esc(chosen.adcode)}">${esc(chosen.name)} · ${esc(year)}${zh() ? "年" : ""}</h3><table><tr><th>${t("metric")}</th><th>${t("value")}</th><th>${t("target")}</th><th>${t("met")}</th></tr>${metricRows(chosen.metrics)}</table>`;
     drawChart(body.areas);
+    exportLinks(year, area);
+    outlineArea(chosen.adcode);
     const gaps = await api(`/coverage/gaps?kind=camera&year=${year}${area ? "&area=" + area : ""}`);
     setData("gaps", gaps.body);
     document.body.dataset.reportShown = chosen.adcode;
-  } catch (err) { $("plan-figures").innerHTML = `<span class="bad">${esc(err.message)}</span>`; }
+  } catch (err) { $("plan-figures").innerHTML = `<span class="bad">${errorText(err)}</span>`; }
 }
 $("plan-go").addEventListener("click", loadReport);
+$("plan-area").addEventListener("change", loadReport);
+let selectedSuggestion = null;
+function selectSuggestion(fid) {
+  if (selectedSuggestion !== null) map.setFeatureState({ source: "suggestions", id: selectedSuggestion }, { selected: false });
+  selectedSuggestion = fid;
+  map.setFeatureState({ source: "suggestions", id: fid }, { selected: true });
+  document.querySelectorAll("#plan-suggestions li").forEach((li) => li.classList.toggle("selected", Number(li.dataset.fid) === fid));
+  const li = document.querySelector(`#plan-suggestions li[data-fid="${fid}"]`);
+  if (li) li.scrollIntoView({ block: "nearest" });
+}
 $("plan-suggest").addEventListener("click", async () => {
   const year = $("plan-year").value, area = $("plan-area").value;
   try {
-    const { body } = await api(`/coverage/suggest?kind=camera&year=${year}${area ? "&area=" + area : ""}`);
-    const features = body.features || (body.sites && body.sites.features) || [];
+    const { body } = await api(`/coverage/suggest?kind=camera&year=${year}&lang=${state.lang}${area ? "&area=" + area : ""}`);
+    const features = (body.features || []).map((f) => ({ ...f, properties: { ...f.properties } }))
+      .sort((a, b) => (b.properties.priority_weight || 0) - (a.properties.priority_weight || 0));
+    features.forEach((f, i) => { f.properties.fid = i + 1; f.properties.rank = i + 1; });
     setData("suggestions", fc(features));
-    $("plan-suggestions").textContent = `${t("suggestions")}: ${features.length}`;
-  } catch (err) { $("plan-suggestions").innerHTML = `<span class="bad">${esc(err.message)}</span>`; }
+    const shown = features.slice(0, 50);
+    $("plan-suggestions").innerHTML = `<h3>${t("ranked")}</h3><p class="note">${esc(fill(t("suggestions_shown"), { n: features.length, m: shown.length }))}</p><ol class="ranked">`
+      + shown.map((f) => `<li data-fid="${f.properties.fid}">${esc(f.properties.text || `${f.properties.route_code || ""} ${f.properties.stake || ""}`)}</li>`).join("") + "</ol>";
+    $("plan-suggestions").querySelectorAll("li").forEach((li) => li.addEventListener("click", () => {
+      const f = features[Number(li.dataset.fid) - 1];
+      selectSuggestion(f.properties.fid);
+      map.easeTo({ center: f.geometry.coordinates, zoom: Math.max(map.getZoom(), 11), duration: 0 });
+    }));
+    document.body.dataset.suggestionsShown = String(features.length);
+  } catch (err) { $("plan-suggestions").innerHTML = `<span class="bad">${errorText(err)}</span>`; }
 });
 
 applyLanguage();
+syncForm();
