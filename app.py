@@ -14,6 +14,7 @@ from gis.audit import AuditLog
 from gis.bodylimit import BodyLimit
 from gis.db import create_db_engine
 from gis.proxies import TrustedProxies, parse_networks
+from gis.replicas import ReadRouting, Replicas, TargetVersions
 from gis.root import Api, Root, install
 from gis.settings import Settings, load_settings
 from gis.versions import LayerVersions
@@ -30,18 +31,33 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
 
     engine = engine or create_db_engine(settings)
     derived = derived_layers()
-    versions = LayerVersions(
-        engine,
-        ttl_s=settings.tile_version_ttl_s,
-        listen=settings.tile_cache_bytes > 0,  # without a tile cache nothing needs them within milliseconds
-        refreshers=derived,
-    )
+    replicas = None
+    versions: LayerVersions
+    if settings.read_database_urls:  # reads on replicas (gis/replicas.py): versions polled per server read
+        replicas = Replicas(
+            settings.read_database_urls,
+            max_lag_s=settings.replica_max_lag_s,
+            wait_s=settings.read_your_writes_wait_s,
+            retry_s=settings.replica_retry_s,
+        )
+        versions = TargetVersions(engine, ttl_s=settings.tile_version_ttl_s, refreshers=derived)
+    else:
+        versions = LayerVersions(
+            engine,
+            ttl_s=settings.tile_version_ttl_s,
+            listen=settings.tile_cache_bytes > 0,  # without a tile cache nothing needs them within milliseconds
+            refreshers=derived,
+        )
+    tiles = TileService(engine, settings, versions)
+    if replicas is not None:
+        replicas.attach(engine, lambda url: create_db_engine(settings, url=url))
+        replicas.attach(tiles.renderer.engine, tiles.renderer.engine_like)
     return Root(
         settings=settings,
         engine=engine,
         versions=versions,
         derived=derived,
-        tiles=TileService(engine, settings, versions),
+        tiles=tiles,
         router=Router(engine, settings, versions),
         coverage_cache=DataCache(),
         answers=AnswerCache(
@@ -49,7 +65,8 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
         ),
         layer_stats=LayerStatsCache(),
         api=api or Api(),
-        audit=AuditLog(engine),
+        audit=AuditLog(engine, keep_while_unreachable=replicas is not None),
+        replicas=replicas,
     )
 
 
@@ -78,6 +95,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(settings.trusted_proxies))  # type: ignore[method-assign]
     for subsystem in subsystems:
         subsystem.init_app(app, root)
+    if root.replicas is not None:  # outermost: the WSGI shortcuts (tiles, routes) read through it too
+        app.wsgi_app = ReadRouting(app.wsgi_app, root.replicas)  # type: ignore[method-assign]
     if os.environ.get("DAOAN_SERVED"):  # a granian worker: close the pools when it stops
         multiprocessing.util.Finalize(app, root.close, exitpriority=10)
     logging.getLogger(__name__).debug("app created")

@@ -2,9 +2,12 @@
 
 A request handler hands an entry to `AuditLog.record` once its answer is built; a background thread
 writes the entries in batches (one INSERT per half second at most, or per 500 entries), so a read
-never waits for the audit and a failing write never fails a read: it is logged, and the entries are
-dropped. The count of a tile's features is taken in that thread too (parsing the MVT bytes is not the
-reader's cost).
+never waits for the audit and a failing write never fails a read: it is logged and its rows dropped,
+except on a server reading replicas (`keep_while_unreachable`, gis/replicas.py), which goes on
+answering reads while the primary is down: there the rows are kept in the process while the primary
+is unreachable and written when it returns, oldest first (up to `max_pending`; beyond, the newest are
+dropped and logged). The count of a
+tile's features is taken in that thread too (parsing the MVT bytes is not the reader's cost).
 """
 
 from __future__ import annotations
@@ -60,7 +63,13 @@ class AuditLog:
     that forks after building it, or never reads internal data, runs no thread)."""
 
     def __init__(
-        self, engine: sa.Engine, *, batch: int = 500, linger_s: float = 0.5, max_pending: int = 100_000
+        self,
+        engine: sa.Engine,
+        *,
+        batch: int = 500,
+        linger_s: float = 0.5,
+        max_pending: int = 100_000,
+        keep_while_unreachable: bool = False,
     ) -> None:
         self.engine = engine
         self.batch = batch
@@ -68,6 +77,10 @@ class AuditLog:
         self._queue: queue.Queue[AuditEntry | None] = queue.Queue(max_pending)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.max_pending = max_pending
+        self.keep_while_unreachable = keep_while_unreachable  # a server reading replicas answers meanwhile
+        self.retry_s = 1.0  # while the primary is unreachable, how often the kept rows are tried again
+        self._held: list[dict[str, Any]] = []  # rows kept while the primary is unreachable
         self.written = 0
         self.dropped = 0
 
@@ -89,6 +102,8 @@ class AuditLog:
 
         def wait() -> None:
             self._queue.join()
+            while self._held and self._thread is not None:
+                time.sleep(0.05)
             done.set()
 
         threading.Thread(target=wait, daemon=True).start()
@@ -109,9 +124,18 @@ class AuditLog:
                     self._thread = threading.Thread(target=self._run, name="daoan-audit", daemon=True)
                     self._thread.start()
 
+    @property
+    def held(self) -> int:
+        """Rows kept until the primary answers again."""
+        return len(self._held)
+
     def _gather(self) -> list[AuditEntry | None]:
-        """The next batch: the first entry, then what comes within `linger_s` (up to `batch`, or None)."""
-        entries = [self._queue.get()]
+        """The next batch: the first entry, then what comes within `linger_s` (up to `batch`, or None).
+        While rows are held, no more than `retry_s` is waited for the first (an empty batch: retry)."""
+        try:
+            entries = [self._queue.get(timeout=self.retry_s if self._held else None)]
+        except queue.Empty:
+            return []
         deadline = time.monotonic() + self.linger_s
         while len(entries) < self.batch and entries[-1] is not None:
             try:
@@ -123,21 +147,41 @@ class AuditLog:
     def _run(self) -> None:
         while True:
             entries = self._gather()
-            real = [e for e in entries if e is not None]
+            rows: list[dict[str, Any]] = []
             try:
-                if real:
-                    self._write(real)
+                rows = self._held + [e.row() for e in entries if e is not None]
+                if rows:
+                    self._write(rows)
+                self._held = []
+            except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+                if self.keep_while_unreachable:
+                    self._hold(rows, exc)
+                else:
+                    self.dropped += len(rows)
+                    log.error("audit write of %d entries failed: %s", len(rows), exc)
             except Exception as exc:  # the audit must never take the server down
-                self.dropped += len(real)
-                log.error("audit write of %d entries failed: %s", len(real), exc)
+                self.dropped += len(rows)
+                self._held = []
+                log.error("audit write of %d entries failed: %s", len(rows), exc)
             finally:
                 for _ in entries:
                     self._queue.task_done()
             if None in entries:
+                if self._held:
+                    log.error("audit: stopping with %d entries the primary never took", len(self._held))
                 return
 
-    def _write(self, entries: list[AuditEntry]) -> None:
-        rows = [e.row() for e in entries]
+    def _hold(self, rows: list[dict[str, Any]], exc: Exception) -> None:
+        """Keep `rows` (the primary is away while replicas serve the reads) for the next try."""
+        if not self._held:
+            log.warning("audit: the primary is unreachable (%s); keeping the entries until it returns", exc)
+        over = max(0, len(rows) - self.max_pending)
+        if over:
+            self.dropped += over
+            log.error("audit: %d entries over the %d kept were dropped", over, self.max_pending)
+        self._held = rows[: self.max_pending]
+
+    def _write(self, rows: list[dict[str, Any]]) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.text(load_sql("queries/audit_insert.sql")), {"rows": json.dumps(rows, ensure_ascii=False)})
         self.written += len(rows)

@@ -191,6 +191,43 @@ def db_stop(cli: CliContext) -> None:
     click.echo("cluster stopped" if stop_cluster(cli.settings) else "cluster was not running")
 
 
+@db.group("replica")
+def db_replica() -> None:
+    """A hot standby of the project's cluster under var/replica/ (for DAOAN_READ_DATABASE_URL)."""
+
+
+@db_replica.command("init")
+@click.option("--fresh", is_flag=True, help="Drop an existing standby and its replication slot, copy again.")
+@pass_cli
+def db_replica_init(cli: CliContext, fresh: bool) -> None:
+    """Copy the running cluster (pg_basebackup as daoan_replicator, with a replication slot) and start
+    the copy as a hot standby on its own port (DAOAN_REPLICA_PORT, default the cluster's + 1)."""
+    from gis.standby import init_standby
+
+    standby = init_standby(cli.settings, fresh=fresh)
+    click.echo(
+        f"standby running on port {standby.port}; read from it with\n  DAOAN_READ_DATABASE_URL='{standby.url()}'"
+    )
+
+
+@db_replica.command("start")
+@pass_cli
+def db_replica_start(cli: CliContext) -> None:
+    """Start the standby."""
+    from gis.standby import start_standby
+
+    click.echo(f"standby running on port {start_standby(cli.settings).port}")
+
+
+@db_replica.command("stop")
+@pass_cli
+def db_replica_stop(cli: CliContext) -> None:
+    """Stop the standby (its slot keeps the primary's WAL for it meanwhile)."""
+    from gis.standby import stop_standby
+
+    click.echo("standby stopped" if stop_standby(cli.settings) else "standby was not running")
+
+
 def ensure_api_token(settings: Settings) -> str | None:
     """Generate var/api_token when no DAOAN_API_TOKEN is set; return the file written, if any."""
     if settings.api_token:

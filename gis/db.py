@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gis.errors import DatabaseUnavailable
+from gis.readroute import replica_failed, resolve
 from gis.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -84,10 +85,17 @@ def _autocommit(dbapi_conn: Any, _record: Any) -> None:
 def with_lean(engine: Engine, run: Callable[[Any], T]) -> T:
     """run(pooled DBAPI connection) on a create_lean_engine pool, retried once on a fresh connection when
     the one it got had died (PostgreSQL restarted); DatabaseUnavailable (503) when it cannot connect."""
-    for attempt in (1, 2):
+    named = engine
+    attempt = 0
+    while attempt < 2:
+        attempt += 1
+        engine = resolve(named)  # a replica's engine of the same kind during a read (gis/readroute.py)
         try:
             fairy = engine.raw_connection()
         except (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError) as exc:
+            if engine is not named and replica_failed(engine):
+                attempt -= 1
+                continue  # that replica is down: the request reads another server
             log.warning("database unreachable: %s", exc)
             raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
         try:
@@ -114,18 +122,27 @@ def with_lean(engine: Engine, run: Callable[[Any], T]) -> T:
 
 @contextmanager
 def connect(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction; an unreachable database becomes DatabaseUnavailable (503)."""
-    try:
-        conn_cm = engine.begin()
-        conn = conn_cm.__enter__()
-    except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
-        log.warning("database unreachable: %s", exc)
-        raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
+    """A connection in a transaction; an unreachable database becomes DatabaseUnavailable (503). During
+    a read request of a server with replicas, the connection is to the server the request reads from
+    (gis/readroute.py); a replica found down is skipped for another."""
+    while True:
+        target = resolve(engine)
+        try:
+            conn_cm = target.begin()
+            conn = conn_cm.__enter__()
+            break
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            if target is not engine and replica_failed(target):
+                continue
+            log.warning("database unreachable: %s", exc)
+            raise DatabaseUnavailable("the database is unreachable; retry shortly") from None
     try:
         yield conn
     except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
         conn_cm.__exit__(type(exc), exc, exc.__traceback__)
         if getattr(exc, "connection_invalidated", False) or "connection" in str(exc).lower():
+            if target is not engine:
+                replica_failed(target)  # the next requests read another server
             log.warning("database connection lost: %s", exc)
             raise DatabaseUnavailable("the database connection was lost; retry shortly") from None
         raise

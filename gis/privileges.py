@@ -88,7 +88,7 @@ def _private_file(path: Path, text: str, user: pwd.struct_passwd) -> Path:
     return path
 
 
-def _hand_over_url(url: str, directory: Path, user: pwd.struct_passwd) -> str:
+def _hand_over_url(url: str, directory: Path, user: pwd.struct_passwd, name: str = "pgpass") -> str:
     """`url` naming a password file the service user can read: its role's line copied under `directory`."""
     parsed = sa.engine.make_url(url)
     passfile = parsed.query.get("passfile")
@@ -97,7 +97,7 @@ def _hand_over_url(url: str, directory: Path, user: pwd.struct_passwd) -> str:
     password = read_passfile(Path(passfile)).get(parsed.username)
     if password is None:
         return url
-    copy = _private_file(directory / "pgpass", passfile_text({parsed.username: password}), user)
+    copy = _private_file(directory / name, passfile_text({parsed.username: password}), user)
     return parsed.update_query_dict({"passfile": str(copy)}).render_as_string(hide_password=False)
 
 
@@ -142,6 +142,11 @@ def hand_over(settings: Settings, env: dict[str, str]) -> pwd.struct_passwd:
     app_url = _hand_over_url(settings.app_url(), directory, user)
     # The server connects with the application role only; the owner's URL is not passed on.
     env["DAOAN_DATABASE_URL"] = env["DAOAN_APP_DATABASE_URL"] = app_url
+    if settings.read_database_urls:  # the replicas' URLs, each with its password file handed over likewise
+        env["DAOAN_READ_DATABASE_URL"] = ",".join(
+            _hand_over_url(url, directory, user, f"pgpass-read-{i}")
+            for i, url in enumerate(settings.read_database_urls)
+        )
     admin = next((t.secret for t in settings.all_tokens() if t.name == "admin" and t.role == "admin"), None)
     if admin and not settings.api_token:
         env["DAOAN_API_TOKEN"] = admin

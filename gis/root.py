@@ -20,10 +20,12 @@ from flask import Flask, current_app
 from gis.answers import AnswerCache
 from gis.audit import AuditLog
 from gis.errors import DaoanError
+from gis.readroute import primary_only
 from gis.settings import Settings
 from gis.versions import LayerVersions, Refresher
 
 if TYPE_CHECKING:
+    from gis.replicas import Replicas
     from layers.features import LayerStatsCache
     from planning.data import DataCache
     from routing.service import Router
@@ -86,6 +88,7 @@ class Root:
     audit: AuditLog | None = None  # reads of internal layers (gis/audit.py); None: not recorded
     # Costly answers (diversion, isochrone, suggest) by parameters and what they were computed from.
     answers: AnswerCache = field(default_factory=AnswerCache)
+    replicas: Replicas | None = None  # read replicas (DAOAN_READ_DATABASE_URL); None: every read on the primary
 
     def ensure_current(self, table: str) -> None:
         """Bring `table` up to date when it is a derived layer (a read of it follows)."""
@@ -93,9 +96,12 @@ class Root:
         if layer is None:
             return
         try:
-            layer.ensure_current(self.engine)
+            with primary_only():  # the refresh writes: on the primary, whatever this request reads
+                layer.ensure_current(self.engine)
         except DaoanError:
-            raise  # the database is down: 503
+            if self.replicas is None:
+                raise  # the database is down: 503
+            log.warning("refreshing %s needs the primary, unreachable; serving it as the replica has it", table)
         except Exception:
             log.exception("refreshing %s failed; serving it as stored", table)
 
@@ -106,6 +112,8 @@ class Root:
         self.tiles.close()
         self.router.close()
         self.versions.close()
+        if self.replicas is not None:
+            self.replicas.dispose()
         self.engine.dispose()
 
 

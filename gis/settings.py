@@ -43,6 +43,14 @@ class Settings:
     database_url: str | None = None
     app_database_url: str | None = None  # the server's own (less privileged) URL; default database_url
     pg_port: int = 55432
+    replica_port: int | None = None  # the standby of `daoan db replica` (gis/standby.py); None: pg_port + 1
+    # Read replicas (gis/replicas.py): reads go to the first healthy one whose replay lags at most
+    # replica_max_lag_s; a request carrying a write's WAL position waits at most read_your_writes_wait_s
+    # for a replica to replay it, then reads the primary; an unreachable replica is skipped for replica_retry_s.
+    read_database_urls: tuple[str, ...] = ()
+    replica_max_lag_s: float = 5.0
+    read_your_writes_wait_s: float = 0.5
+    replica_retry_s: float = 2.0
     port: int = 8080
     api_token: str | None = None
     tokens: tuple[Token, ...] = ()
@@ -165,6 +173,9 @@ FLOAT_KEYS = (
     "isochrone_max_minutes",
     "suggest_time_limit_s",
     "answer_cache_mb",
+    "replica_max_lag_s",
+    "read_your_writes_wait_s",
+    "replica_retry_s",
 )
 INT_KEYS = ("diversion_max_closed_arcs", "isochrone_max_bands", "suggest_max_candidates", "answer_cache_entries")
 # Keys a settings file may hold: a typo must not fall back silently to a default.
@@ -202,6 +213,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         kwargs["database_url"] = database_url(env["DAOAN_DATABASE_URL"])
     if env.get("DAOAN_APP_DATABASE_URL"):
         kwargs["app_database_url"] = database_url(env["DAOAN_APP_DATABASE_URL"], "DAOAN_APP_DATABASE_URL")
+    if env.get("DAOAN_READ_DATABASE_URL"):
+        urls = [u.strip() for u in env["DAOAN_READ_DATABASE_URL"].split(",") if u.strip()]
+        kwargs["read_database_urls"] = tuple(database_url(u, "DAOAN_READ_DATABASE_URL") for u in urls)
+    if env.get("DAOAN_REPLICA_PORT"):
+        kwargs["replica_port"] = int(env["DAOAN_REPLICA_PORT"])
     if env.get("DAOAN_PG_PORT"):
         kwargs["pg_port"] = int(env["DAOAN_PG_PORT"])
     if env.get("DAOAN_PORT"):

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from gis.db import connect
+from gis.readroute import primary_only
 from gis.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ class LayerVersions:
 
     def _refreshed(self, table: str, refresher: Refresher, versions: Mapping[str, int]) -> Mapping[str, int]:
         try:
-            changed = refresher(self.engine, versions)
+            with primary_only():  # a refresh writes: on the primary, whatever the request reads
+                changed = refresher(self.engine, versions)
         except Exception:
             # Serve the layer as stored rather than fail every tile that includes it.
             log.exception("refreshing %s failed; serving it as stored", table)

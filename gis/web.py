@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from gis.errors import DaoanError, DatabaseUnavailable, Forbidden, InvalidParameter, Unauthorized
 from gis.params import parse_json_body, query_problem
+from gis.replicas import LSN_COOKIE, LSN_COOKIE_AGE_S, LSN_HEADER, wal_position
 from gis.root import current_root
 from gis.settings import Settings, Token
 
@@ -82,7 +83,14 @@ def writes_seen(resp: Response) -> Response:
     """After a write through this process, its next request reads the layer versions afresh rather than
     wait for the notification (read-your-writes within a worker; the others hear the NOTIFY)."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and resp.status_code < 400:
-        current_root().versions.expire()
+        root = current_root()
+        root.versions.expire()
+        # Read-your-writes across servers and replicas (gis/replicas.py): the primary's WAL position
+        # after the write, for the client to send back (header) or its browser (cookie).
+        lsn = wal_position(root.engine)
+        if lsn is not None:
+            resp.headers[LSN_HEADER] = lsn
+            resp.set_cookie(LSN_COOKIE, lsn, max_age=LSN_COOKIE_AGE_S, httponly=True, samesite="Lax")
     return resp
 
 

@@ -74,7 +74,12 @@ class TileRenderer:
     """The server's tile connections: autocommit, tile settings preset, statements kept prepared."""
 
     def __init__(self, url: sa.URL, pool_size: int) -> None:
+        self.pool_size = pool_size
         self.engine = create_lean_engine(url, pool_size, name="daoan-tiles", options=session_options())
+
+    def engine_like(self, url: str) -> sa.Engine:
+        """A pool like this renderer's for another server (a read replica, gis/replicas.py)."""
+        return create_lean_engine(sa.make_url(url), self.pool_size, name="daoan-tiles", options=session_options())
 
     def render(self, layers: Sequence[Layer], tile: TileAddress, *, internal: bool = False) -> dict[str, bytes]:
         """The MVT bytes of each layer for `tile` (internal properties when `internal`);
