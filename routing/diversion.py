@@ -22,10 +22,12 @@ from routing.incident_place import resolve
 from routing.incidents import get_incident
 from routing.overlay import Overlay
 from routing.ramps import entrance_arcs
+from routing.romanise import article_en, romanise
 from routing.rules import fog_rule, ice_rule
 from routing.search import Path
 from routing.service import RoutingState
 from routing.signs import (
+    CityCounty,
     board_feature,
     closure_board_variants,
     direction_between,
@@ -34,7 +36,7 @@ from routing.signs import (
     short_stake,
     signs_upstream,
 )
-from routing.text import REASON_ZH, bearing_deg, bound, closure_sign, road_label
+from routing.text import REASON_ZH, bearing_deg, bound, closure_sign, distance_text, road_label
 
 MAX_DECISION_POINTS = 8
 REJOIN_SEARCH_M = 50_000.0
@@ -73,6 +75,8 @@ class _Plan:
     reach: str = "local"  # hub (onto another expressway), trunk (expressway or national road) or local
     tier: str | None = None
     toll_station: str | None = None
+    township_m: float = 0.0  # metres of the detour on roads below county class
+    crossing: str | None = None  # the road the detour turns onto (its first named road)
 
 
 @dataclass
@@ -326,7 +330,7 @@ def plan_diversion(
     search_km: float,
     toll_stations: list[Any] | None = None,
     message_signs: list[Any] | None = None,
-    cities: Callable[[list], list[str | None]] | None = None,
+    cities: Callable[[list], list[CityCounty]] | None = None,
 ) -> dict:
     """The diversion plan for `closure` as a GeoJSON FeatureCollection (api.md's Diversion shape).
     With `message_signs` the messages go to the real signs upstream; `cities` (a walk of nodes → their
@@ -365,7 +369,10 @@ def plan_diversion(
         ):
             lo, hi = sorted((closure.from_stake_m, closure.to_stake_m))
             s_from, s_to = (lo, hi) if s_to >= s_from else (hi, lo)
-        road_zh = road_label(st.key[1] if st.key[0] == "route" else None, g.name(first_arc >> 1), "zh-CN")
+        own_route = st.key[1] if st.key[0] == "route" else None
+        # Exits (出口) and toll stations exist only on expressways; elsewhere traffic turns off at junctions.
+        on_expressway = int(g.seg_class[first_arc >> 1]) == EXPRESSWAY
+        road_zh = road_label(own_route, g.name(first_arc >> 1), "zh-CN")
         from_label = format_stake(s_from) if s_from is not None else road_zh
         to_label = format_stake(s_to) if s_to is not None else ""
         features.append(
@@ -390,6 +397,8 @@ def plan_diversion(
             ahead = _walk(g, st.exit, st.key, closed, CITY_AHEAD_M, upstream=False)
             dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
             features[-1]["properties"]["direction_zh"] = dir_zh
+        dir_text_en = romanise(dir_zh) if "往" in dir_zh else dir_en
+        features[-1]["properties"]["direction_text_en"] = dir_text_en
         bound_signs = signs_upstream(g, upstream, message_signs or [])
         downstream = _walk(g, st.exit, st.key, closed, REJOIN_SEARCH_M, upstream=False)
         rejoin = next((n for n, *_ in downstream if n != st.entry and _can_join(g, n, st.key, cost)), downstream[-1][0])
@@ -405,6 +414,7 @@ def plan_diversion(
             detour_cost[upstream_arcs] = np.inf
         county_cost = detour_cost.copy()
         county_cost[_township_arcs(g)] = np.inf
+        township = _township_mask(g)
         for node, metres, _secs, arc in candidates:
             # The detour leaves the closed road at the decision point: its first arc is an exit.
             exits = [(int(g.arc_head_x[a]), float(cost[a]), a) for a in _leaving(g, node, st.key, cost)]
@@ -420,6 +430,10 @@ def plan_diversion(
             base_t = base.cost_s if base is not None else np.inf
             base_m = sum(float(g.seg_length_m[a >> 1]) for a in base.arcs) if base is not None else np.inf
             det_m = sum(float(g.seg_length_m[a >> 1]) for a in detour.arcs)
+            # Below county class only for the part of the detour that is: a detour on G72 that needs a
+            # village road for its last kilometre is not a village-road detour.
+            low_m = sum(float(g.seg_length_m[a >> 1]) for a in detour.arcs if township[a >> 1])
+            below_county = below_county and low_m > 0
             stake = _node_stake(g, node, arc) if arc >= 0 else _node_stake(g, node, first_arc)
             plans.append(
                 _Plan(
@@ -432,9 +446,11 @@ def plan_diversion(
                     det_m,
                     _detour_road(g, detour, st.key),
                     below_county,
-                    _reach(g, detour, st.key),
+                    _reach(g, detour, st.key, hubs=on_expressway),
                     None,
-                    _toll_station_at(g, node, toll_stations or []),
+                    _toll_station_at(g, node, toll_stations or [], own_route) if on_expressway else None,
+                    low_m if below_county else 0.0,
+                    _crossing_road(g, detour, st.key),
                 )
             )
         near, far = _tiers(plans)
@@ -463,7 +479,10 @@ def plan_diversion(
                         "toll_station": p.toll_station,
                         "sends_to": p.road,
                         "below_county_class": p.below_county,
-                        "measure_zh": _measure_zh(p),
+                        "below_county_m": round(p.township_m, 1),
+                        "crossing_road": p.crossing,
+                        "measure_zh": _measure_zh(p, None if on_expressway else _at_junction(p, g)),
+                        "measure_en": _measure_en(p, None if on_expressway else _at_junction(p, g)),
                     },
                 }
             )
@@ -485,6 +504,7 @@ def plan_diversion(
                         "recommended": p is far,
                         "tier": p.tier,
                         "below_county_class": p.below_county,
+                        "below_county_m": round(p.township_m, 1),
                         "route_codes": _codes(g, p.detour.arcs),
                     },
                 }
@@ -492,7 +512,13 @@ def plan_diversion(
             if bound_signs:  # the real signs get the messages (below)
                 continue
             zh, en = closure_sign(
-                closed_from=from_label, closed_to=to_label, reason=reason, exit_at=exit_label, detour_road=p.road
+                closed_from=from_label,
+                closed_to=to_label,
+                reason=reason,
+                exit_at=exit_label,
+                detour_road=p.road,
+                where_zh=_section(s_from, s_to, from_label, short=not on_expressway),
+                junction=None if on_expressway else _at_junction(p, g),
             )
             features.append(
                 {
@@ -514,6 +540,7 @@ def plan_diversion(
             target = far if far is not None and metres > far.metres else near
             if target is not None and metres <= target.metres:
                 target = None  # past the last exit: slow down and follow the officers
+            junction = _at_junction(target, g) if target is not None and not on_expressway else None
             exit_at = exit_name(target.toll_station, g.node_label[target.node]) if target is not None else None
             variants = closure_board_variants(
                 where=where,
@@ -521,6 +548,7 @@ def plan_diversion(
                 exit_at=exit_at,
                 via=target.road if target is not None else None,
                 through=target is far and far is not near,
+                junction=junction,
             )
             board = fit(variants, sign.lines, sign.chars_per_line)
             _, message_en = closure_sign(
@@ -529,6 +557,8 @@ def plan_diversion(
                 reason=reason,
                 exit_at=(target.toll_station or exit_at) if target is not None else None,
                 detour_road=target.road if target is not None else None,
+                where_zh=where,
+                junction=junction,
             )
             features.append(
                 board_feature(
@@ -559,7 +589,12 @@ def plan_diversion(
                 }
             )
         span = far.metres if far is not None else 0.0
-        for ts, inside in _stations_to_close(g, upstream, span, ordered, toll_stations or [], st.exit):
+        # Toll stations on the roads the detours use stay open: that is where the traffic is sent.
+        detour_codes = {c for p in plans for c in _codes(g, p.detour.arcs)} - {own_route}
+        stations = [ts for ts in toll_stations or [] if not (ts.route_code and ts.route_code in detour_codes)]
+        for ts, inside in _stations_to_close(g, upstream, span, ordered, stations, st.exit):
+            other = bool(ts.route_code) and ts.route_code != own_route
+            label = f"{ts.route_code}{ts.name}" if other else ts.name
             features.append(
                 {
                     "type": "Feature",
@@ -570,8 +605,12 @@ def plan_diversion(
                         "direction": dir_en,
                         "toll_station_id": int(ts.id),
                         "name": ts.name,
+                        "route_code": ts.route_code,
+                        "label_zh": label,
                         "tier": "closure" if inside else "near",
                         "measure_zh": "入口封闭" if inside else "只出不进",
+                        "measure_en": "entrance closed" if inside else "exit only (entrance closed)",
+                        "text_zh": f"{label}{'入口封闭' if inside else '只出不进'}",
                         "stake": format_stake(ts.stake_m) if ts.stake_m is not None else None,
                     },
                 }
@@ -585,7 +624,11 @@ def plan_diversion(
                 "recommended_detour_via": far.road if far else None,
                 "near_control_point": int(g.node_ids[near.node]) if near else None,
                 "far_decision_point": int(g.node_ids[far.node]) if far and far.tier == "far" else None,
+                "direction_text_en": dir_text_en,
                 "far_note_zh": None if far is None or far.tier == "far" else "上游无其他可分流出口，仅设近端控制",
+                "far_note_en": None
+                if far is None or far.tier == "far"
+                else "no other exit upstream to divert at: near control only",
                 "rejoin_node_id": int(g.node_ids[rejoin]),
             }
         )
@@ -654,14 +697,15 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
             "依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
         )
         en = (
-            f"Implementing regulations ({rule.article}): at most {rule.speed_kmh:.0f} km/h on this road; "
-            "the closure is the operator's decision."
+            f"Under {article_en(rule.article)}: at most {rule.speed_kmh:.0f} km/h on this road; "
+            "the closure is the operator's decision (Road Traffic Safety Law art. 39)."
         )
     return {
         "hazard": reason,
         "road_class": road_class,
         "visibility_m": visibility,
         "article": rule.article,
+        "article_en": article_en(rule.article),
         "rule_speed_kmh": rule.speed_kmh,
         "rule_measure": rule.measure,
         "closure_is_operational_measure": True,
@@ -670,12 +714,14 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
     }
 
 
-def _section(s_from: float | None, s_to: float | None, fallback: str) -> str:
-    """A section as bulletins write it, stakes ascending whatever the direction: 'K1617至K1638'."""
+def _section(s_from: float | None, s_to: float | None, fallback: str, *, short: bool = True) -> str:
+    """A section as bulletins write it, stakes ascending whatever the direction: 'K1617至K1638'
+    (`short`: whole kilometres without '+000')."""
     if s_from is None or s_to is None:
         return fallback
     lo, hi = sorted((s_from, s_to))
-    return f"{short_stake(format_stake(lo))}至{short_stake(format_stake(hi))}"
+    cut = short_stake if short else (lambda t: t)
+    return f"{cut(format_stake(lo))}至{cut(format_stake(hi))}"
 
 
 def _tiers(plans: list[_Plan]) -> tuple[_Plan | None, _Plan | None]:
@@ -698,16 +744,21 @@ def _tiers(plans: list[_Plan]) -> tuple[_Plan | None, _Plan | None]:
     return near, far
 
 
-def _reach(graph: RoadGraph, path: Path, key: tuple) -> str:
-    """Where a detour takes through traffic: straight onto another expressway (a hub interchange), to
-    an expressway or national road, or only local roads."""
+def _reach(graph: RoadGraph, path: Path, key: tuple, *, hubs: bool = True) -> str:
+    """Where a detour takes through traffic: straight onto another expressway (a hub interchange, only
+    when the closed road is an expressway itself), to an expressway or national road, or only local roads."""
     first = next((a >> 1 for a in path.arcs if int(graph.seg_class[a >> 1]) != LINK), None)
-    if first is not None and int(graph.seg_class[first]) == EXPRESSWAY and _key(graph, first) != key:
+    if hubs and first is not None and int(graph.seg_class[first]) == EXPRESSWAY and _key(graph, first) != key:
         return "hub"
     trunk = {EXPRESSWAY, CLASS_CODE["national"]}
     if any(int(graph.seg_class[a >> 1]) in trunk and _key(graph, a >> 1) != key for a in path.arcs):
         return "trunk"
     return "local"
+
+
+def _township_mask(graph: RoadGraph) -> np.ndarray:
+    """Per segment: below county class (township and village roads)."""
+    return np.asarray(graph.seg_class == CLASS_CODE["township"])
 
 
 def _township_arcs(graph: RoadGraph) -> np.ndarray:
@@ -720,12 +771,13 @@ def _township_arcs(graph: RoadGraph) -> np.ndarray:
     return cached
 
 
-def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any]) -> str | None:
-    """The name of the toll station at a decision point (within TOLL_NEAR_M), as bulletins name exits."""
+def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any], route_code: str | None) -> str | None:
+    """The name of the toll station of the closed road at a decision point (within TOLL_NEAR_M), as
+    bulletins name exits; a station of another road near the interchange is not this road's exit."""
     lon, lat = float(graph.node_lon[node]), float(graph.node_lat[node])
     best: tuple[float, str] | None = None
     for ts in stations:
-        if ts.lon is None or not ts.name:
+        if ts.lon is None or not ts.name or (route_code and ts.route_code and ts.route_code != route_code):
             continue
         d = float(np.hypot((ts.lon - lon) * 111_320.0 * np.cos(np.radians(lat)), (ts.lat - lat) * 111_320.0))
         if d <= TOLL_NEAR_M and (best is None or d < best[0]):
@@ -733,13 +785,54 @@ def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any]) -> str | 
     return best[1] if best else None
 
 
-def _measure_zh(p: _Plan) -> str:
-    """What the duty officer orders at a decision point."""
+def _low_zh(p: _Plan) -> str:
+    if not p.below_county:
+        return ""
+    km = distance_text(p.township_m, "zh-CN")
+    if p.township_m >= 0.95 * p.det_m:
+        return f"（无县道以上道路可绕行，全程约{km}为乡村道路）"
+    return f"（其中约{km}须经乡村道路，无县道以上道路可绕行全程）"
+
+
+def _measure_zh(p: _Plan, junction: str | None = None) -> str:
+    """What the duty officer orders at a decision point; off expressways, at the junction (路口)."""
     road = p.road or "其他道路"
-    low = "（无县道以上道路可绕行，经乡道）" if p.below_county else ""
+    at = f"在{junction}路口" if junction else ""
     if p.tier == "far":
-        return f"远端分流：引导过境车辆经{road}绕行{low}"
-    return f"近端控制：全部车辆驶离，经{road}绕行{low}"
+        return f"远端分流：{at}引导过境车辆经{road}绕行{_low_zh(p)}"
+    return f"近端控制：{at}全部车辆驶离，经{road}绕行{_low_zh(p)}"
+
+
+def _measure_en(p: _Plan, junction: str | None = None) -> str:
+    """The order in English (roads by code, places romanised)."""
+    road = romanise(p.road) if p.road else "other roads"
+    at = f" at the junction at {romanise(junction)}" if junction else ""
+    low = (
+        f" (no road of county class or above connects: about {distance_text(p.township_m, 'en')} on township or "
+        "village roads)"
+        if p.below_county
+        else ""
+    )
+    if p.tier == "far":
+        return f"Far diversion{at}: send through traffic via {road}{low}"
+    return f"Near control{at}: all traffic leaves, via {road}{low}"
+
+
+def _at_junction(p: _Plan, graph: RoadGraph) -> str:
+    """How a junction off an expressway is named: its stake ('K144+357'), else its place."""
+    return format_stake(p.stake) if p.stake is not None else (graph.node_label[p.node] or "前方")
+
+
+def _crossing_road(graph: RoadGraph, path: Path, key: tuple) -> str | None:
+    """The first named road the detour turns onto (ramps skipped)."""
+    for a in path.arcs:
+        s = a >> 1
+        if _key(graph, s) == key or int(graph.seg_class[s]) == LINK:
+            continue
+        label = graph.route_code(s) or graph.name(s)
+        if label:
+            return label
+    return None
 
 
 def _reason(closure: Closure, overlay: Overlay) -> str | None:

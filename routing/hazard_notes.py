@@ -2,6 +2,10 @@
 downgrades…), worded as the roadside signs and traffic bulletins word them: "前方K1617至K1638团雾多发
 路段，请减速慢行". Each zone is named once, on the step where the route enters it, with the stakes
 where the route enters and leaves it (or its length on roads without stakes)."""
+# The zone's own stakes (its properties from_stake_m / to_stake_m) when it carries them, bridges and
+# tunnels named as such, and a step past more than MAX_PER_STEP zones gets one warning per kind with
+# the count ("前方K1376至K1420有5处桥梁桥面易结冰"); closures and speed restrictions in force on the
+# route are said on the step where the route meets them.
 
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ import numpy as np
 from gis.stake import format_stake
 from routing.graph import RoadGraph
 from routing.overlay import Overlay
-from routing.text import distance_text
+from routing.rules import gap_for_speed
+from routing.text import REASON_EN, REASON_ZH, distance_text
 
 # kind → (the section, what to do), Chinese and English.
 _ZH = {
@@ -36,6 +41,9 @@ _EN = {
 }
 
 
+MAX_PER_STEP = 3  # more zones than this on one step are merged by kind, with a count
+
+
 def _stake(metres: float) -> str:
     """'K1617' for a whole kilometre (as bulletins write it), else 'K1617+300'."""
     text = format_stake(metres)
@@ -44,21 +52,49 @@ def _stake(metres: float) -> str:
 
 def _where(enter: float, leave: float, length_m: float, lang: str) -> str:
     if np.isfinite(enter) and np.isfinite(leave) and abs(leave - enter) >= 1.0:
-        a, b = _stake(enter), _stake(leave)
+        a, b = _stake(min(enter, leave)), _stake(max(enter, leave))  # ascending, as bulletins write them
         return f"{a}至{b}" if lang == "zh-CN" else f"{a}–{b}"
+    if np.isfinite(enter) and np.isfinite(leave):  # a point (a black spot): its stake
+        return f"{_stake(enter)}处" if lang == "zh-CN" else f"at {_stake(enter)}"
     return f"约{distance_text(length_m, lang)}" if lang == "zh-CN" else f"for {distance_text(length_m, lang)}"
 
 
+# On a bridge or in a tunnel the section is named by the structure, not 路段.
+_STRUCTURE_ZH = {"bridge": "桥梁", "tunnel": "隧道"}
+_STRUCTURE_EN = {"bridge": "bridge", "tunnel": "tunnel"}
+
+
+def _section_zh(kind: str, structure: str | None) -> tuple[str, str]:
+    section, advice = _ZH.get(kind, ("危险路段", "请减速慢行"))
+    if structure in _STRUCTURE_ZH:  # '桥梁，桥面易结冰', '隧道，事故多发'
+        what = "桥面易结冰" if kind == "ice" and structure == "bridge" else section.removesuffix("路段")
+        section = f"{_STRUCTURE_ZH[structure]}，{what}"
+    return section, advice
+
+
+def _section_en(kind: str, structure: str | None) -> tuple[str, str]:
+    section, advice = _EN.get(kind, ("hazardous section", "slow down"))
+    if structure in _STRUCTURE_EN:
+        word = _STRUCTURE_EN[structure]
+        section = section.replace("section", word) if "section" in section else f"{section} ({word})"
+    return section, advice
+
+
 @lru_cache(maxsize=65536)  # the same zone crossed the same way reads the same: most routes repeat them
-def note(kind: str, enter: float, leave: float, length_m: float, visibility_m: float | None, lang: str) -> str:
-    """One warning sentence."""
+def note(kind: str, enter: float, leave: float, length_m: float, visibility_m: float | None, lang: str,
+         structure: str | None = None, count: int = 1) -> str:  # fmt: skip
+    """One warning sentence (`count` > 1: that many zones of one kind on the step, merged)."""
     where = _where(enter, leave, length_m, lang)
     if lang == "zh-CN":
-        section, advice = _ZH.get(kind, ("危险路段", "请减速慢行"))
+        section, advice = _section_zh(kind, structure)
         seen = f"，当前能见度约{int(round(visibility_m))}米" if visibility_m is not None else ""
+        if count > 1:
+            return f"前方{where}有{count}处{section}{seen}，{advice}"
         return f"前方{where}{section}{seen}，{advice}"
-    section, advice = _EN.get(kind, ("hazardous section", "slow down"))
+    section, advice = _section_en(kind, structure)
     seen = f", visibility about {int(round(visibility_m))} m" if visibility_m is not None else ""
+    if count > 1:
+        return f"{count} {section}s ahead {where}{seen}: {advice}"
     return f"{section.capitalize()} ahead {where}{seen}: {advice}"
 
 
@@ -67,14 +103,17 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
     """Per step of a leg (rows of its step table: first and last piece), the warnings for the zones the
     route enters on that step; `seen` holds the zones already named (on earlier legs), and grows."""
     out: list[list[dict]] = [[] for _ in step_rows]
-    if not overlay.seg_hazards or len(arcs) == 0:
+    if (not overlay.seg_hazards and overlay.arc_incident_mask is None) or len(arcs) == 0:
         return out
     arc_ids = np.asarray(arcs, dtype=np.int64)
     segs = arc_ids >> 1
     # Only the pieces on a segment in some zone (the overlay's mask), their values read out of numpy
     # at once: a province route has hundreds of pieces and element-wise access cost ~1 ms per route.
     mask = overlay.seg_hazard_mask
-    pieces = np.flatnonzero(mask[segs]) if mask is not None else np.arange(len(segs))
+    if not overlay.seg_hazards:
+        pieces = np.empty(0, dtype=np.int64)
+    else:
+        pieces = np.flatnonzero(mask[segs]) if mask is not None else np.arange(len(segs))
     on = segs[pieces]
     back = (arc_ids[pieces] & 1).astype(bool)
     s0, s1 = graph.seg_start_stake[on], graph.seg_end_stake[on]
@@ -98,10 +137,107 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
                     hit[2] = leave
                 hit[3] += length
     starts = [row[0] for row in step_rows]
+    if overlay.arc_incident_mask is not None:
+        _incident_warnings(overlay, arc_ids, starts, lang, seen, out)
+    by_step: dict[int, list[tuple]] = {}
     for z, (first, enter, leave, length_m) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
         seen.add(z)
         step = bisect_right(starts, first) - 1  # the step whose pieces [start, end) hold `first`
-        kind = overlay.hazard_kinds.get(z, "")
-        visibility = overlay.fog_visibility.get(z) if kind == "fog" else None
-        out[step].append({"hazard_id": z, "kind": kind, "text": note(kind, enter, leave, length_m, visibility, lang)})
+        own = overlay.hazard_stakes.get(z)
+        if own is not None:  # the zone's own stakes, not those of the segments it touches
+            enter, leave = own
+        by_step.setdefault(step, []).append((z, enter, leave, length_m))
+    for step, on_step in by_step.items():
+        if len(on_step) > MAX_PER_STEP:  # a long step past many zones: one warning per kind, with a count
+            _merged(overlay, on_step, lang, out[step])
+            continue
+        for z, enter, leave, length_m in on_step:
+            kind = overlay.hazard_kinds.get(z, "")
+            visibility = overlay.fog_visibility.get(z) if kind == "fog" else None
+            structure = overlay.hazard_structure.get(z)
+            text = note(kind, enter, leave, length_m, visibility, lang, structure)
+            out[step].append({"hazard_id": z, "kind": kind, "text": text})
     return out
+
+
+def _merged(overlay: Overlay, zones: list[tuple], lang: str, into: list[dict]) -> None:
+    """Zones of one kind (and structure) on one step as one warning: 'K1376至K1420有5处桥梁桥面易结冰'."""
+    groups: dict[tuple, list[tuple]] = {}
+    for z in zones:
+        kind = overlay.hazard_kinds.get(z[0], "")
+        groups.setdefault((kind, overlay.hazard_structure.get(z[0])), []).append(z)
+    for (kind, structure), members in groups.items():
+        ids = [m[0] for m in members]
+        if len(ids) == 1:
+            z, enter, leave, length_m = members[0]
+            visibility = overlay.fog_visibility.get(z) if kind == "fog" else None
+            into.append(
+                {"hazard_id": z, "kind": kind, "text": note(kind, enter, leave, length_m, visibility, lang, structure)}
+            )
+            continue
+        stakes = [v for m in members for v in (m[1], m[2]) if np.isfinite(v)]
+        lo, hi = (min(stakes), max(stakes)) if stakes else (float("nan"), float("nan"))
+        length = sum(m[3] for m in members)
+        seen_fog = [overlay.fog_visibility[z] for z in ids if z in overlay.fog_visibility] if kind == "fog" else []
+        visibility = min(seen_fog) if seen_fog else None
+        text = note(kind, lo, hi, length, visibility, lang, structure, len(ids))
+        into.append({"hazard_id": ids[0], "hazard_ids": ids, "count": len(ids), "kind": kind, "text": text})
+
+
+def _incident_section(route: str | None, lo: float | None, hi: float | None, lang: str) -> str:
+    if lo is None or hi is None:
+        return ""
+    a, b = sorted((float(lo), float(hi)))
+    where = f"{_stake(a)}至{_stake(b)}" if lang == "zh-CN" else f"{_stake(a)}–{_stake(b)}"
+    return f"{route}{where}" if lang == "zh-CN" and route else (f"{route} {where}" if route else where)
+
+
+@lru_cache(maxsize=4096)
+def incident_note(kind: str, effect: str, cap: int | None, route: str | None, lo: float | None, hi: float | None,
+                  road_class: str, lang: str) -> str:  # fmt: skip
+    """One sentence for a closure or speed restriction in force on the route ('前方G4K1522至K1530恶劣天气
+    交通管制，限速40公里/小时，车距保持50米以上')."""
+    where = _incident_section(route, lo, hi, lang)
+    gap = gap_for_speed(road_class, cap) if cap else None
+    if lang == "zh-CN":
+        reason = REASON_ZH.get(kind, "") or "交通管制"
+        if effect == "closed":
+            return f"前方{where}{reason}封闭，请听从现场民警指挥，提前绕行"
+        speed = f"，限速{cap}公里/小时" if cap else "，请减速慢行"
+        keep = f"，车距保持{gap:.0f}米以上" if gap else ""
+        head = f"{reason}交通管制" if reason != "交通管制" else reason
+        return f"前方{where}{head}{speed}{keep}"
+    reason_en = REASON_EN.get(kind, "") or "traffic control"
+    at = f" {where}" if where else ""
+    if effect == "closed":
+        return f"Road closed ahead{at} ({reason_en}): follow the officers' directions and detour"
+    speed = f": {cap} km/h" if cap else ": slow down"
+    keep = f", keep {gap:.0f} m from the vehicle ahead" if gap else ""
+    return f"Speed restriction ahead{at} ({reason_en}){speed}{keep}"
+
+
+def _incident_warnings(overlay: Overlay, arc_ids: np.ndarray, starts: list[int], lang: str, seen: set[int],
+                       out: list[list[dict]]) -> None:  # fmt: skip
+    """Warnings for the closures and restrictions in force the route passes, on the step where it meets
+    each (incident ids are kept in `seen` as -id - 1, apart from the zones)."""
+    assert overlay.arc_incident_mask is not None
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(overlay.arc_incident_mask[arc_ids]).tolist():
+        for inc in overlay.arc_incidents.get(int(arc_ids[i]), ()):
+            if -inc - 1 not in seen and inc not in first:
+                first[inc] = i
+    for inc, i in sorted(first.items(), key=lambda kv: (kv[1], kv[0])):
+        seen.add(-inc - 1)
+        effect, cap, route, lo, hi = overlay.incident_info.get(inc, ("closed", None, None, None, None))
+        kind = overlay.incident_kinds.get(inc, "control")
+        road_class = overlay.incident_class.get(inc, "expressway")
+        step = bisect_right(starts, i) - 1
+        out[step].append(
+            {
+                "incident_id": inc,
+                "kind": kind,
+                "effect": effect,
+                "speed_cap_kmh": cap,
+                "text": incident_note(kind, effect, cap, route, lo, hi, road_class, lang),
+            }
+        )

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql
-from routing.graph import RoadGraph, travel_time_s
+from routing.graph import ROAD_CLASSES, RoadGraph, travel_time_s
 from routing.ramps import entrance_arcs
 from routing.rules import fog_rule, ice_rule
 
@@ -41,9 +41,15 @@ class Overlay:
     arc_incidents: dict[int, set[int]] = field(default_factory=dict)  # arc → incidents acting on it
     closed_incidents: dict[int, set[int]] = field(default_factory=dict)  # arc → incidents closing it
     incident_kinds: dict[int, str] = field(default_factory=dict)
+    # incident → (effect, speed cap, route code, from stake, to stake): what a route passing it is told
+    incident_info: dict[int, tuple] = field(default_factory=dict)
+    arc_incident_mask: np.ndarray | None = None  # bool per arc: in arc_incidents (None: none in force)
+    incident_class: dict[int, str] = field(default_factory=dict)  # incident → road class it acts on most
     seg_hazards: dict[int, set[int]] = field(default_factory=dict)  # segment index → active hazard zones
     hazard_kinds: dict[int, str] = field(default_factory=dict)
     fog_visibility: dict[int, float] = field(default_factory=dict)  # fog zone → visibility in force
+    hazard_stakes: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → its own stakes
+    hazard_structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel'
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
     seg_hazard_mask: np.ndarray | None = None  # bool per segment: in seg_hazards (None: not built)
     _avoiding: np.ndarray | None = None
@@ -81,6 +87,8 @@ class HazardIndex:
     seg_hazards: dict[int, set[int]]
     hazard_kinds: dict[int, str]
     mask: np.ndarray | None = None  # bool per segment: has an entry in seg_hazards
+    stakes: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → its own stake range
+    structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel' (on one)
 
 
 def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
@@ -89,13 +97,28 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     idx = graph.segment_index([r.segment_id for r in rows])
     seg_hazards: dict[int, set[int]] = {}
     kinds: dict[int, str] = {}
+    stakes: dict[int, tuple[float, float]] = {}
+    bridges: dict[int, list[bool]] = defaultdict(lambda: [True, True])  # zone → [all bridge, all tunnel]
     for r, s in zip(rows, idx.tolist(), strict=True):
         if s >= 0:
             seg_hazards.setdefault(s, set()).add(r.zone_id)
             kinds[r.zone_id] = r.kind
+            if r.from_stake_m is not None and r.to_stake_m is not None:
+                lo, hi = sorted((float(r.from_stake_m), float(r.to_stake_m)))
+                stakes[r.zone_id] = (lo, hi)
+            flags = bridges[r.zone_id]
+            flags[0] = flags[0] and bool(r.bridge)
+            flags[1] = flags[1] and bool(r.tunnel)
+            name = r.name or ""
+            if "隧道" in name:
+                flags[1] = True
+                flags[0] = False
+            elif "桥" in name:
+                flags[0] = True
     mask = np.zeros(graph.n_segments, dtype=bool)
     mask[np.fromiter(seg_hazards.keys(), dtype=np.int64, count=len(seg_hazards))] = True
-    return HazardIndex(seg_hazards, kinds, mask)
+    structure = {z: ("bridge" if b else "tunnel") for z, (b, t) in bridges.items() if b or t}
+    return HazardIndex(seg_hazards, kinds, mask, stakes, structure)
 
 
 def _cap(graph: RoadGraph, cost: np.ndarray, arcs: np.ndarray, cap_kmh: float) -> None:
@@ -132,6 +155,7 @@ def build_overlay(
     if hazards:
         index = hazard_index or load_hazard_index(conn, graph)
         ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
+        ov.hazard_stakes, ov.hazard_structure = index.stakes, index.structure
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:
@@ -159,6 +183,7 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
     caps: dict[int, float] = {}
     for i, r in enumerate(rows):
         ov.incident_kinds[r.incident_id] = r.kind
+        ov.incident_info[r.incident_id] = (r.effect, r.speed_cap_kmh, r.route_code, r.from_stake_m, r.to_stake_m)
         for a in arcs_by_row.get(i, []):
             ov.arc_incidents.setdefault(a, set()).add(r.incident_id)
             if r.effect == "closed":
@@ -169,12 +194,27 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
         _cap(graph, ov.cost, np.array([a for a, c in caps.items() if c == cap], dtype=np.int64), cap)
     for row in conn.execute(sa.text(load_sql("queries/routing_entrance_closures.sql")), {"at": at}):
         ov.incident_kinds[row.incident_id] = "entrance_closure"
+        ov.incident_info[row.incident_id] = ("closed", None, None, None, None)
         for a in entrance_arcs(graph, row.lon, row.lat, segment_id=row.segment_id):
             ov.arc_incidents.setdefault(a, set()).add(row.incident_id)
             ov.closed_incidents.setdefault(a, set()).add(row.incident_id)
     closed = ov.closed_arcs()
     if len(closed):
         ov.cost[closed] = np.inf
+    for inc, arcs in _arcs_by_incident(ov.arc_incidents).items():
+        classes = graph.seg_class[np.asarray(arcs, dtype=np.int64) >> 1]
+        ov.incident_class[inc] = ROAD_CLASSES[int(np.bincount(classes).argmax())]
+    if ov.arc_incidents:
+        ov.arc_incident_mask = np.zeros(len(graph.base_cost), dtype=bool)
+        ov.arc_incident_mask[np.fromiter(ov.arc_incidents.keys(), dtype=np.int64, count=len(ov.arc_incidents))] = True
+
+
+def _arcs_by_incident(arc_incidents: dict[int, set[int]]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for a, incs in arc_incidents.items():
+        for i in incs:
+            out[i].append(a)
+    return out
 
 
 def _apply_ice(

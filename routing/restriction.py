@@ -25,6 +25,7 @@ from routing.overlay import Overlay
 from routing.rules import gap_for_speed
 from routing.service import RoutingState
 from routing.signs import (
+    CityCounty,
     board_feature,
     direction_between,
     fit,
@@ -44,7 +45,7 @@ def plan_restriction(
     closure: Closure,
     *,
     message_signs: list[Any] | None = None,
-    cities: Callable[[list], list[str | None]] | None = None,
+    cities: Callable[[list], list[CityCounty]] | None = None,
 ) -> dict:
     """The plan for a speed restriction as a GeoJSON FeatureCollection: per direction the restricted
     section (role `restriction`) and its advance signs (role `sign`: the real signs within

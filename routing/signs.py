@@ -103,8 +103,18 @@ def short_city(name: str | None) -> str | None:
     return name[:-1] if name.endswith(("市", "州")) and len(name) > 2 else name
 
 
-def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, float, int]]) -> list[str | None]:
-    """Control cities along a walk of nodes, one per CITY_SAMPLE_M, nearest first."""
+def short_county(name: str | None) -> str | None:
+    """'茶陵县' → '茶陵', '醴陵市' → '醴陵'; districts ('芦淞区') and two-character names ('攸县') as they are."""
+    if not name:
+        return None
+    return name[:-1] if name.endswith(("县", "市")) and len(name) > 2 else name
+
+
+CityCounty = tuple[str | None, str | None]  # (control city, county) of a point
+
+
+def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, float, int]]) -> list[CityCounty]:
+    """Control cities and counties along a walk of nodes, one per CITY_SAMPLE_M, nearest first."""
     picked: list[int] = []
     next_m = 0.0
     for node, metres, _s, _a in walk:
@@ -117,12 +127,21 @@ def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, floa
         sa.text(load_sql("queries/routing_cities_at.sql")),
         {"lons": [float(graph.node_lon[n]) for n in picked], "lats": [float(graph.node_lat[n]) for n in picked]},
     ).all()
-    return [short_city(r.name) for r in rows]
+    return [(short_city(r.name), short_county(r.county)) for r in rows]
 
 
-def direction_between(here: list[str | None], ahead: list[str | None], behind: list[str | None]) -> str | None:
+def direction_between(here: list[CityCounty], ahead: list[CityCounty], behind: list[CityCounty]) -> str | None:
     """'衡阳往郴州方向': from the city of the closure to the next city ahead (or from the last city
-    behind to the closure's city at a road's end); None when the road stays in one city or none is known."""
+    behind to the closure's city at a road's end); where the road stays in one city, between its
+    counties ('攸县往茶陵方向'); None when neither changes or none is known."""
+    for level in (0, 1):
+        named = _direction([p[level] for p in here], [p[level] for p in ahead], [p[level] for p in behind])
+        if named is not None:
+            return named
+    return None
+
+
+def _direction(here: list[str | None], ahead: list[str | None], behind: list[str | None]) -> str | None:
     at = next((c for c in here if c), None)
     if at is None:
         return None
@@ -148,11 +167,23 @@ def short_stake(text: str | None) -> str | None:
 
 
 def closure_board_variants(
-    *, where: str, reason_zh: str, exit_at: str | None, via: str | None, through: bool
+    *, where: str, reason_zh: str, exit_at: str | None, via: str | None, through: bool, junction: str | None = None
 ) -> list[list[str]]:
     """Phrase variants, longest first, for a sign upstream of a closure: `through` for a sign before
-    the far diversion point (through traffic leaves there), else the near exit; no exit: slow down."""
+    the far diversion point (through traffic leaves there), else the near exit; no exit: slow down.
+    Off expressways traffic turns off at a junction (`junction`, '在K144+357路口'), not an exit."""
     head = f"前方{where}{reason_zh}封闭"
+    if junction is not None:
+        who = "过境车辆" if through else ""
+        turn = f"经{via}绕行" if via else "绕行"
+        at = short_stake(junction) or junction
+        return [
+            [head, f"{who}请在{at}路口{turn}"],
+            [head, f"请在{at}路口{turn}"],
+            [f"前方{where}", f"{reason_zh}封闭", f"请在{at}路口{turn}"],
+            [f"前方{reason_zh}封闭", f"请在{at}路口{turn}"],
+            [f"前方{reason_zh}封闭", f"{at}路口{turn}"],
+        ]
     if exit_at is None:
         return [[head, "减速慢行", "听从现场指挥"], [head, "减速慢行"], [f"前方{reason_zh}封闭", "减速慢行"]]
     who = "过境车辆" if through else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from routing.romanise import romanise
+
 LANGS = ("zh-CN", "en")
 
 _COMPASS_ZH = ("北", "东北", "东", "东南", "南", "西南", "西", "西北")
@@ -89,7 +91,10 @@ def distance_text(metres: float, lang: str) -> str:
 
 
 def road_label(route_code: str | None, name: str | None, lang: str) -> str:
-    """'G4京港澳高速' (zh) / 'G4 京港澳高速' (en); the name alone or the code alone when one is missing."""
+    """'G4京港澳高速' (zh) / 'G4 京港澳高速 (Jinggang'ao Expressway)' (en: with its pinyin); the name or the code alone when one is missing."""
+    if name and lang != "zh-CN":  # English text: the name as signed, with its pinyin and kind
+        latin = romanise(name)
+        name = name if latin == name else f"{name} ({latin})"
     if route_code and name:
         if name.upper().startswith(route_code.upper()):
             return name
@@ -155,6 +160,7 @@ def instruction(
         lead_en = f"Continue {heading} on {road}"
     text = f"{lead_en} for {dist}"
     if exit_at is not None:
+        # The exit as its sign reads (the route tests pin the characters here; the road is in pinyin).
         text += f", then take the exit at {exit_at}" if exit_at else ", then take the exit"
     return text
 
@@ -174,21 +180,31 @@ def closure_sign(
     exit_at: str | None,
     detour_road: str | None,
     effect: str = "closed",
+    where_zh: str | None = None,
+    junction: str | None = None,
 ) -> tuple[str, str]:
-    """A guidance-sign message pair, e.g. '前方K1530至K1545团雾封闭 请从K1498出口绕行S20'."""
+    """A guidance-sign message pair, e.g. '前方K1530至K1545团雾封闭 请从K1498出口绕行S20'; `where_zh`
+    overrides the section as written in Chinese (stakes ascending); off expressways `junction` names the
+    junction (路口) where traffic turns off: there are no exits (出口) there."""
     r_zh, r_en = REASON_ZH.get(reason, ""), REASON_EN.get(reason, "")
-    where_zh = f"{closed_from}至{closed_to}" if closed_to and closed_to != closed_from else closed_from
-    where_en = f"{closed_from}–{closed_to}" if closed_to and closed_to != closed_from else closed_from
+    if where_zh is None:
+        where_zh = f"{closed_from}至{closed_to}" if closed_to and closed_to != closed_from else closed_from
+    where_en = where_zh.replace("至", "–") if "至" in where_zh else where_zh
     verb_zh = "封闭" if effect == "closed" else "限速"
     zh = f"前方{where_zh}{r_zh}{verb_zh}"
     en_head = f"{r_en} closure" if effect == "closed" else f"{r_en} speed restriction"
-    en = f"{en_head.strip().capitalize()} ahead {where_en}"
-    if exit_at is not None:
+    en = f"{en_head.strip().capitalize()} ahead {romanise(where_en)}"
+    if junction is not None:
+        zh += f" 请在{junction}路口绕行{detour_road or ''}".rstrip()
+        en += f": turn off at the junction at {romanise(junction)}"
+        if detour_road:
+            en += f" and follow {romanise(detour_road)}"
+    elif exit_at is not None:
         exit_zh = f"{exit_at}出口" if exit_at else "前方出口"
         zh += f" 请从{exit_zh}绕行{detour_road or ''}".rstrip()
-        en += f": exit at {exit_at}" if exit_at else ": take the next exit"
+        en += f": exit at {romanise(exit_at)}" if exit_at else ": take the next exit"
         if detour_road:
-            en += f" and follow {detour_road}"
+            en += f" and follow {romanise(detour_road)}"
     return zh, en
 
 

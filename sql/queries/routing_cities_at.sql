@@ -1,11 +1,17 @@
--- The city (市州) each point lies in, in the points' order (NULL outside every city): the control
--- cities that name a direction of travel ("衡阳往郴州方向").
+-- The city (市州) and the county (县市区) each point lies in, in the points' order (NULL outside
+-- them): the control cities that name a direction of travel ("衡阳往郴州方向"), and the counties that
+-- name it where the road stays in one city ("攸县往茶陵方向").
 -- :lons, :lats  float8 arrays of one length
-SELECT p.ord, c.name
+SELECT p.ord, c.name, k.name AS county
 FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[])) WITH ORDINALITY AS p(lon, lat, ord)
 LEFT JOIN LATERAL (
     SELECT a.name FROM admin_areas a
     WHERE a.level = 'city' AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
     LIMIT 1
 ) c ON true
+LEFT JOIN LATERAL (
+    SELECT a.name FROM admin_areas a
+    WHERE a.level = 'county' AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326))
+    LIMIT 1
+) k ON true
 ORDER BY p.ord

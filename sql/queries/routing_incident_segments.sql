@@ -8,14 +8,14 @@ WITH live AS (
     WHERE i.starts_at <= :at AND (i.ended_at IS NULL OR i.ended_at > :at) AND (i.ends_at IS NULL OR i.ends_at > :at)
       AND i.kind <> 'entrance_closure'
 )
-SELECT l.id AS incident_id, l.kind, l.effect, l.speed_cap_kmh, x.segment_id,
+SELECT l.id AS incident_id, l.kind, l.effect, l.speed_cap_kmh, l.route_code, l.from_stake_m, l.to_stake_m, x.segment_id,
        l.direction = 'both' OR (l.direction = 'forward') = x.increasing AS along,
        l.direction = 'both' OR (l.direction = 'backward') = x.increasing AS against
 FROM live l
 CROSS JOIN LATERAL daoan_segments_for_stakes(l.route_code, l.from_stake_m, l.to_stake_m) x
 WHERE l.route_code IS NOT NULL AND l.from_stake_m IS NOT NULL AND l.to_stake_m IS NOT NULL
 UNION ALL
-SELECT l.id, l.kind, l.effect, l.speed_cap_kmh, x.segment_id,
+SELECT l.id, l.kind, l.effect, l.speed_cap_kmh, l.route_code, l.from_stake_m, l.to_stake_m, x.segment_id,
        l.direction IN ('both', 'forward'), l.direction IN ('both', 'backward')
 FROM live l
 CROSS JOIN LATERAL daoan_segments_for_geometry(l.geom) x

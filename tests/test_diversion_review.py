@@ -1,0 +1,179 @@
+"""Diversion plans as a Hunan duty officer reads them (issue 13's second review), on the small demo
+(株洲: G72 with 铁坡收费站, G106 alongside it): toll stations on the detour's road stay open, others are
+named with their road; below-county wording only for the part of a detour that is; national roads
+have junctions (路口), not exits (出口); directions between places, not compass words; English texts
+without Chinese characters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import truncate_all
+from tests.test_routing_exact import load_network
+
+HAN = re.compile(r"[\u3400-\u9fff]")
+G106_FOG = {"kind": "weather_closure", "route": "G106", "from_stake": "K160+000", "to_stake": "K168+000"}
+G72_FOG = {"kind": "weather_closure", "route": "G72", "from_stake": "K924+000", "to_stake": "K937+000"}
+
+
+@pytest.fixture(scope="module")
+def demo(engine, settings):
+    load_network(engine, settings, "demo")
+    yield engine
+    truncate_all(engine)
+
+
+def plan(client, body: dict) -> dict:
+    resp = client.post("/diversion", json=body)
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()
+
+
+def props(p: dict, role: str) -> list[dict]:
+    return [f["properties"] for f in p["features"] if f["properties"]["role"] == role]
+
+
+def test_a_national_road_plan_keeps_the_detour_roads_toll_stations_open(demo, client):
+    p = plan(client, G106_FOG)
+    detour_codes = {c for d in props(p, "detour") for c in d["route_codes"]}
+    assert "G72" in detour_codes  # the demo's G106 closure is detoured over G72
+    for ts in props(p, "entrance_closure"):
+        assert ts["route_code"] not in detour_codes, ts  # not 铁坡/攸县 while traffic is sent onto G72
+    for dp in props(p, "decision_point"):
+        assert dp["toll_station"] is None and dp["hub"] is False, dp  # a G72 station is no exit of G106
+
+
+def test_a_national_road_plan_says_junction_not_exit_with_ascending_stakes(demo, client):
+    p = plan(client, G106_FOG)
+    signs = props(p, "sign")
+    assert signs
+    for s in signs:
+        assert "出口" not in s["message_zh"] and "路口" in s["message_zh"], s
+        assert s["message_zh"].startswith("前方K160至K168"), s  # both directions: stakes ascending
+        assert "exit at" not in s["message_en"] and "junction" in s["message_en"], s
+    for dp in props(p, "decision_point"):
+        assert "路口" in dp["measure_zh"] and "junction" in dp["measure_en"], dp
+
+
+def test_directions_are_named_between_places_not_compass_words(demo, client):
+    for body in (G106_FOG, G72_FOG):
+        p = plan(client, body)
+        for d in p["directions"]:
+            assert re.fullmatch(r"\S+往\S+方向", d["direction_zh"]), d
+            assert not HAN.search(d["direction_text_en"]) and " to " in d["direction_text_en"], d
+
+
+def test_below_county_wording_only_for_the_part_below_county_class(demo, client):
+    seen = 0
+    for body in (G106_FOG, G72_FOG):
+        p = plan(client, body)
+        for dp in props(p, "decision_point"):
+            if dp["below_county_class"]:
+                seen += 1
+                assert dp["below_county_m"] > 0 and "乡村道路" in dp["measure_zh"], dp
+                assert "公里" in dp["measure_zh"] or "米" in dp["measure_zh"], dp
+            else:
+                assert dp["below_county_m"] == 0 and "乡" not in dp["measure_zh"], dp
+            assert "乡道）" not in dp["measure_zh"]  # the old wording named the whole detour a township road
+    assert seen  # the demo's G106 near point has only a village road
+
+
+def test_an_expressway_plan_names_other_roads_stations_with_their_code(demo, client):
+    p = plan(client, G72_FOG)
+    stations = props(p, "entrance_closure")
+    assert any(ts["name"] == "铁坡收费站" for ts in stations)
+    detour_codes = {c for d in props(p, "detour") for c in d["route_codes"]}
+    for ts in stations:
+        assert ts["route_code"] not in detour_codes - {"G72"}, ts
+        if ts["route_code"] != "G72":
+            assert ts["label_zh"].startswith(ts["route_code"]), ts
+        assert ts["text_zh"] == ts["label_zh"] + ts["measure_zh"] and ts["measure_en"], ts
+    for s in props(p, "sign"):
+        assert "收费站" in s["message_zh"] or "减速" in s["message_zh"], s
+
+
+def test_english_texts_carry_no_chinese_characters(demo, client):
+    for body in (G106_FOG, G72_FOG):
+        p = plan(client, body)
+        for f in p["features"]:
+            for key, value in f["properties"].items():
+                if key.endswith("_en") and value:
+                    assert not HAN.search(value), (key, value)
+        assert not HAN.search(p["legal_basis"]["note_en"]), p["legal_basis"]
+        for d in p["directions"]:
+            assert d.get("far_note_en") is None or not HAN.search(d["far_note_en"])
+
+
+# ---------------------------------------------------------------- what routes say on their steps
+def point(client, route: str, stake: str) -> str:
+    resp = client.get(f"/locate?route={route}&stake={stake}")
+    assert resp.status_code == 200, resp.get_json()
+    lon, lat = resp.get_json()["geometry"]["coordinates"][:2]
+    return f"{lon},{lat}"
+
+
+def route_props(client, frm: str, to: str, lang: str = "zh-CN") -> dict:
+    resp = client.get(f"/route?from={frm}&to={to}&lang={lang}")
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["features"][0]["properties"]
+
+
+def test_a_route_through_a_speed_restriction_says_so_on_its_step(demo, client, engine):
+    import sqlalchemy as sa
+
+    from tests.conftest import OPERATOR_TOKEN, auth
+
+    body = dict(G72_FOG, effect="restricted", speed_cap_kmh=40, direction="both")
+    resp = client.post("/incidents", json=body, headers=auth(OPERATOR_TOKEN))
+    assert resp.status_code == 201, resp.get_json()
+    ident = resp.get_json()["id"]
+    try:
+        frm, to = point(client, "G72", "K915+000"), point(client, "G72", "K945+000")
+        for lang, words in (("zh-CN", ("限速40公里/小时", "K924至K937")), ("en", ("40 km/h", "K924–K937"))):
+            props = route_props(client, frm, to, lang)
+            assert ident in props["incident_ids"]
+            said = [w for s in props["steps"] for w in s.get("warnings", []) if w.get("incident_id") == ident]
+            assert len(said) == 1 and said[0]["effect"] == "restricted", props["steps"]
+            assert all(w in said[0]["text"] for w in words), said
+            if lang == "en":
+                assert not HAN.search(said[0]["text"])
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM incidents WHERE id = :i"), {"i": ident})
+
+
+def _zone_stakes(engine) -> dict[int, tuple[str, str, str]]:
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT id, name, properties ->> 'from_stake', properties ->> 'to_stake' FROM hazard_zones")
+        ).all()
+    return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def test_hazard_warnings_use_the_zones_own_stakes_name_bridges_and_do_not_pile_up(demo, client, engine):
+    zones = _zone_stakes(engine)
+    props = route_props(client, point(client, "G0421", "K1080+000"), point(client, "G0421", "K1200+000"))
+    steps = props["steps"]
+    assert len(props["hazard_ids"]) > 3
+    single = 0
+    for s in steps:
+        warns = [w for w in s.get("warnings", []) if "hazard_id" in w]
+        assert len(warns) <= 3 + 4, warns  # merged by kind: one per kind at most
+        for w in warns:
+            if "count" in w:
+                assert w["count"] == len(w["hazard_ids"]) > 1 and f"有{w['count']}处" in w["text"], w
+                continue
+            single += 1
+            name, lo, hi = zones[w["hazard_id"]]
+            short = [t[:-4] if t.endswith("+000") else t for t in (lo, hi)]
+            assert short[0] in w["text"] and (short[0] == short[1] or short[1] in w["text"]), (w, lo, hi)
+            if "桥" in name:
+                assert "桥梁" in w["text"] and "路段" not in w["text"], w
+    merged = [w for s in steps for w in s.get("warnings", []) if "count" in w]
+    assert single or merged
+    named = {z for s in steps for w in s.get("warnings", []) for z in w.get("hazard_ids", [w.get("hazard_id")])}
+    assert named == set(props["hazard_ids"])  # every zone is still named, once
