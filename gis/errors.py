@@ -2,6 +2,58 @@
 
 from __future__ import annotations
 
+# Problem titles in Chinese, by HTTP status (a request asking for zh-CN gets them).
+TITLE_ZH = {
+    400: "请求参数有误",
+    401: "未认证",
+    403: "无权操作",
+    404: "未找到",
+    405: "不支持该请求方法",
+    409: "状态冲突",
+    412: "版本已变化",
+    413: "请求过大",
+    422: "请求无法处理",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+}
+_RESERVED = ("type", "title", "status", "detail", "instance")  # RFC 9457 members an extra may not replace
+
+
+def error_lang(lang_arg: str | None, accept_language: str | None) -> str:
+    """The language of a problem document: 'zh-CN' when the request asks for Chinese (`lang`, else
+    Accept-Language), else 'en' (errors' historical language, kept for clients that ask for neither)."""
+    for text in (lang_arg, accept_language):
+        if not text:
+            continue
+        for part in text.split(","):
+            tag = part.split(";")[0].strip().lower()
+            if tag.startswith("zh"):
+                return "zh-CN"
+            if tag.startswith("en"):
+                return "en"
+        if text is lang_arg:
+            break
+    return "en"
+
+
+def localized(problem: dict, lang: str, detail_zh: str | None = None) -> dict:
+    """`problem` in `lang`: in Chinese the title by status and the detail (`detail_zh`, else a Chinese
+    sentence naming the parameter), the English detail kept as `detail_en`."""
+    if lang != "zh-CN":
+        return problem
+    out = dict(problem)
+    status = out.get("status")
+    out["title"] = TITLE_ZH.get(status, out.get("title", "")) if isinstance(status, int) else out.get("title")
+    english = out.get("detail")
+    if detail_zh is None:
+        param = out.get("parameter")
+        head = out["title"] or "请求有误"
+        detail_zh = f"{head}：参数 {param} 的值不可用，正确写法见 detail_en" if param else f"{head}，说明见 detail_en"
+    out["detail"] = detail_zh
+    if english:
+        out["detail_en"] = english
+    return out
+
 
 class DaoanError(Exception):
     """Base of every error Daoan reports to a user."""
@@ -9,14 +61,17 @@ class DaoanError(Exception):
     status = 500
     title = "Internal error"
 
-    def __init__(self, detail: str, *, parameter: str | None = None, extra: dict | None = None):
+    def __init__(
+        self, detail: str, *, parameter: str | None = None, extra: dict | None = None, detail_zh: str | None = None
+    ):
         super().__init__(detail)
         self.detail = detail
+        self.detail_zh = detail_zh
         self.parameter = parameter
         self.extra = extra or {}
 
-    def problem(self) -> dict:
-        """RFC 9457 problem document for this error."""
+    def problem(self, lang: str = "en") -> dict:
+        """RFC 9457 problem document for this error, in `lang` ('en' or 'zh-CN')."""
         body: dict = {
             "type": f"https://daoan.example/problems/{type(self).__name__}",
             "title": self.title,
@@ -25,8 +80,8 @@ class DaoanError(Exception):
         }
         if self.parameter:
             body["parameter"] = self.parameter
-        body.update(self.extra)
-        return body
+        body.update({k: v for k, v in self.extra.items() if k not in _RESERVED})
+        return localized(body, lang, self.detail_zh)
 
 
 class InvalidParameter(DaoanError, ValueError):

@@ -177,19 +177,20 @@ def instant(value: Any, name: str) -> datetime | None:
 def lonlat(value: Any, name: str) -> tuple[float, float]:
     """(lon, lat) in degrees from 'lon,lat' text or a [lon, lat] JSON pair."""
     fix = f"{name} must be lon,lat in degrees (lon -180..180, lat -90..90); got {_shown(value)}"
+    zh = f"参数 {name} 应为“经度,纬度”（单位度，经度 -180..180，纬度 -90..90）；收到 {_shown(value)}"
     if isinstance(value, list | tuple):
         parts: list[Any] = list(value)
     elif isinstance(value, str):
         parts = value.split(",")
     else:
-        raise InvalidParameter(fix, parameter=name)
+        raise InvalidParameter(fix, parameter=name, detail_zh=zh)
     if len(parts) != 2:
-        raise InvalidParameter(fix, parameter=name)
+        raise InvalidParameter(fix, parameter=name, detail_zh=zh)
     try:
         lon = number(parts[0], name, minimum=-180, maximum=180)
         lat = number(parts[1], name, minimum=-90, maximum=90)
     except InvalidParameter:
-        raise InvalidParameter(fix, parameter=name) from None
+        raise InvalidParameter(fix, parameter=name, detail_zh=zh) from None
     return lon, lat
 
 

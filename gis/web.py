@@ -13,10 +13,18 @@ import orjson
 import psycopg2
 import sqlalchemy as sa
 import xxhash
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
-from gis.errors import DaoanError, DatabaseUnavailable, Forbidden, InvalidParameter, Unauthorized
+from gis.errors import (
+    DaoanError,
+    DatabaseUnavailable,
+    Forbidden,
+    InvalidParameter,
+    Unauthorized,
+    error_lang,
+    localized,
+)
 from gis.params import parse_json_body, query_problem
 from gis.replicas import LSN_COOKIE, LSN_COOKIE_AGE_S, LSN_HEADER, wal_position
 from gis.root import current_root
@@ -30,9 +38,19 @@ def settings() -> Settings:
     return current_root().settings
 
 
-def problem_response(problem: dict, status: int, headers: dict | None = None) -> Response:
-    """An RFC 9457 application/problem+json response."""
+def request_error_lang() -> str:
+    """The language the current request asks its errors in (`lang`, else Accept-Language; else English)."""
+    if not has_request_context():
+        return "en"
+    return error_lang(request.args.get("lang"), request.headers.get("Accept-Language"))
+
+
+def problem_response(problem: dict, status: int, headers: dict | None = None, *, lang: str | None = None) -> Response:
+    """An RFC 9457 application/problem+json response, in the request's language (see request_error_lang)."""
+    lang = lang or request_error_lang()
+    problem = localized(problem, lang) if problem.get("detail_en") is None and lang != "en" else problem
     resp = Response(json.dumps(problem, ensure_ascii=False), status=status, mimetype="application/problem+json")
+    resp.headers["Content-Language"] = lang
     for key, value in (headers or {}).items():
         resp.headers[key] = value
     return resp
@@ -94,12 +112,14 @@ def writes_seen(resp: Response) -> Response:
     return resp
 
 
-def error_response(exc: DaoanError) -> Response:
-    """The problem response for one of the app's own errors (Retry-After on 503, the scheme on 401)."""
+def error_response(exc: DaoanError, lang: str | None = None) -> Response:
+    """The problem response for one of the app's own errors (Retry-After on 503, the scheme on 401), in
+    `lang` or the request's language."""
     headers = {"Retry-After": "5"} if exc.status == 503 else None
     if exc.status == 401:
         headers = {"WWW-Authenticate": 'Bearer realm="daoan"'}
-    return problem_response(exc.problem(), exc.status, headers)
+    lang = lang or request_error_lang()
+    return problem_response(exc.problem(lang), exc.status, headers, lang=lang)
 
 
 _DB_LOST = (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
@@ -108,7 +128,7 @@ _DB_LOST = (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg2.Operational
 def register_error_handlers(app: Flask) -> None:
     """Map the exception tree to problem responses once; never leak tracebacks or SQL."""
 
-    app.register_error_handler(DaoanError, error_response)
+    app.register_error_handler(DaoanError, lambda exc: error_response(exc))
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
@@ -123,7 +143,13 @@ def register_error_handlers(app: Flask) -> None:
         # werkzeug's own headers (Allow on 405, Retry-After, WWW-Authenticate), without its Content-Type.
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         body = {"type": "about:blank", "title": exc.name, "status": status, "detail": detail}
-        return problem_response(body, status, headers)
+        zh = {
+            404: f"{request.path} 不存在；接口说明见 /openapi.json",
+            405: f"{request.path} 不支持 {request.method} 请求",
+            400: "无法解析该请求（请求体、表单或请求头格式有误）",
+        }.get(status)
+        lang = request_error_lang()
+        return problem_response(localized(body, lang, zh), status, headers, lang=lang)
 
     @app.errorhandler(sa.exc.OperationalError)
     @app.errorhandler(sa.exc.InterfaceError)

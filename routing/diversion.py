@@ -143,11 +143,18 @@ def incident_in_force(conn: Connection, ident: int) -> Incident:
     if incident.ended:
         end = incident.ended_at or incident.spec.ends_at
         when = end.isoformat() if end else "an unknown time"
+        when_zh = end.isoformat() if end else "未知时间"
         raise Conflict(
             f"incident {incident.id} ended at {when}; a diversion plan is made only for an incident in force "
             f"or scheduled (see /incidents/{incident.id}; declare a new one to plan for it again)",
             parameter="incident",
-            extra={"incident_id": incident.id, "status": incident.status, "ended_at": end.isoformat() if end else None},
+            extra={
+                "incident_id": incident.id,
+                "incident_status": incident.status,
+                "ended_at": end.isoformat() if end else None,
+            },
+            detail_zh=f"事件 {incident.id} 已于 {when_zh} 结束，分流方案只为生效中或已排定的事件制定"
+            f"（见 /incidents/{incident.id}；如需再次制定，请重新发布事件）",
         )
     return incident
 
@@ -337,7 +344,11 @@ def plan_diversion(
     control cities) names each direction as bulletins do ('衡阳往郴州方向')."""
     g, searcher = state.graph, state.searcher
     if not closure.arcs:
-        raise Unprocessable("the closure touches no road of the routing network", parameter="closure")
+        raise Unprocessable(
+            "the closure touches no road of the routing network",
+            parameter="closure",
+            detail_zh="封闭范围未覆盖路网中的任何道路",
+        )
     closed = closure.arcs
     others = overlay.cost.copy()
     for a in closed:  # the plan's baseline: everything in force except this closure

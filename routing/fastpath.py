@@ -26,7 +26,7 @@ from flask import Flask
 from werkzeug.http import http_date
 from werkzeug.wrappers import Request
 
-from gis.errors import DaoanError
+from gis.errors import DaoanError, error_lang
 from gis.params import query_problem
 from gis.root import Root
 from gis.web import check_query, error_response, etag_of, html_headers, json_bytes, writes_seen
@@ -108,7 +108,8 @@ class FastRoute:
                 )
             except DaoanError as exc:  # bad input, no route, routing data being built: the problem document
                 self.served += 1
-                return error_response(exc)(environ, start_response)
+                lang = error_lang(request.args.get("lang"), request.headers.get("Accept-Language"))
+                return error_response(exc, lang)(environ, start_response)
             except Exception:  # e.g. the database went away: Flask answers (503 with its problem document)
                 return self.wsgi_app(environ, start_response)
             self.served += 1

@@ -54,7 +54,11 @@ def _body() -> Any:
 def _required_point(name: str, args: Args | None = None) -> tuple[float, float]:
     text = (request.args if args is None else args).get(name)
     if not text:
-        raise InvalidParameter(f"{name} is required as lon,lat in degrees", parameter=name)
+        raise InvalidParameter(
+            f"{name} is required as lon,lat in degrees",
+            parameter=name,
+            detail_zh=f"缺少参数 {name}（经度,纬度，单位度）",
+        )
     return params.lonlat(text, name)
 
 

@@ -23,13 +23,19 @@ from routing.incident_place import resolve
 
 def _read(conn: Connection, ident: int) -> Incident:
     if not 0 < ident <= INT64_MAX:
-        raise NotFound(f"no incident with id {ident}; see /incidents?status=all")
+        raise NotFound(
+            f"no incident with id {ident}; see /incidents?status=all",
+            detail_zh=f"没有编号为 {ident} 的事件；全部事件见 /incidents?status=all",
+        )
     row = conn.execute(
         sa.text(load_sql("queries/routing_incident_select.sql")),
         {"id": ident, "status": "all", "limit": 1, "offset": 0},
     ).first()
     if row is None:
-        raise NotFound(f"no incident with id {ident}; see /incidents?status=all")
+        raise NotFound(
+            f"no incident with id {ident}; see /incidents?status=all",
+            detail_zh=f"没有编号为 {ident} 的事件；全部事件见 /incidents?status=all",
+        )
     return Incident.from_row(row)
 
 

@@ -72,7 +72,12 @@ def plan_route(
             if len(overlay.closed_incidents)
             else ""
         )
-        raise Unprocessable(f"no route connects these points on the road network{closed}", parameter="to")
+        closed_zh = "（可能被现行封闭截断；可加 ignore=incidents 对比）" if closed else ""
+        raise Unprocessable(
+            f"no route connects these points on the road network{closed}",
+            parameter="to",
+            detail_zh=f"路网上没有连通这两点的路线{closed_zh}",
+        )
     avoided: list[int] = []
     if base is not None and overlay.arc_incidents:
         free = _legs(state, ends, base.cost)

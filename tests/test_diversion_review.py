@@ -177,3 +177,33 @@ def test_hazard_warnings_use_the_zones_own_stakes_name_bridges_and_do_not_pile_u
     assert single or merged
     named = {z for s in steps for w in s.get("warnings", []) for z in w.get("hazard_ids", [w.get("hazard_id")])}
     assert named == set(props["hazard_ids"])  # every zone is still named, once
+
+
+# ---------------------------------------------------------------- problem documents in the request's language
+def test_errors_come_in_the_requests_language(demo, client):
+    zh = client.get("/route?from=1,2&to=abc&lang=zh-CN")
+    assert zh.status_code == 400 and zh.headers["Content-Language"] == "zh-CN"
+    body = zh.get_json()
+    assert body["title"] == "请求参数有误" and body["parameter"] == "to" and "经度,纬度" in body["detail"], body
+    assert "lon,lat" in body["detail_en"] and body["status"] == 400
+    by_header = client.get("/route?from=1,2", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).get_json()
+    assert by_header["detail"].startswith("缺少参数 to"), by_header
+    en = client.get("/route?from=1,2&to=abc", headers={"Accept-Language": "en-GB"})
+    assert en.headers["Content-Language"] == "en" and "lon,lat" in en.get_json()["detail"]
+    assert not HAN.search(en.get_json()["title"] + en.get_json()["detail"])
+    nowhere = client.get("/no/such/path?lang=zh-CN").get_json()
+    assert nowhere["title"] == "未找到" and "不存在" in nowhere["detail"], nowhere
+    other = client.get("/collections/nope/items?lang=zh-CN").get_json()  # any error: a Chinese title and detail
+    assert HAN.search(other["title"]) and HAN.search(other["detail"]) and other.get("detail_en"), other
+
+
+def test_the_409_names_the_incident_status_and_keeps_status_the_http_one(demo, client):
+    from tests.conftest import OPERATOR_TOKEN, auth
+
+    resp = client.post("/incidents", json=G72_FOG, headers=auth(OPERATOR_TOKEN))
+    ident = resp.get_json()["id"]
+    client.delete(f"/incidents/{ident}", headers=auth(OPERATOR_TOKEN))
+    problem = client.get(f"/diversion?incident={ident}").get_json()
+    assert problem["status"] == 409 and problem["incident_status"] == "ended", problem
+    zh = client.get(f"/diversion?incident={ident}&lang=zh-CN").get_json()
+    assert zh["status"] == 409 and f"事件 {ident} 已于" in zh["detail"] and zh["title"] == "状态冲突", zh
