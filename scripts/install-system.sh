@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install PostgreSQL 15, PostGIS 3, pgRouting, Chromium, Node.js and wrk from Debian packages when missing.
+# Install PostgreSQL 15, PostGIS 3, pgRouting, Chromium, Node.js, wrk and nginx from Debian packages when missing.
 set -euo pipefail
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql-15)
@@ -13,6 +13,8 @@ command -v npm >/dev/null || need+=(nodejs npm)
 command -v runuser >/dev/null || need+=(util-linux)
 # The HTTP benchmarks' load generator (bench/tiles_bench.py).
 command -v wrk >/dev/null || need+=(wrk)
+# The reverse-proxy test (tests/test_nginx.py runs docs/nginx/daoan.conf in its own nginx process).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # Debian's Python 3.11 with venv: the server's service user can read it (a Python under /root it cannot).
 [ -x /usr/bin/python3.11 ] || need+=(python3.11)
 /usr/bin/python3.11 -c 'import ensurepip' 2>/dev/null || need+=(python3.11-venv)
