@@ -33,6 +33,7 @@ class Criteria:
     icing_min_length_m: float = 500.0
     icing_severity: int = 3
     buffer_m: float = 50.0
+    road_classes: tuple[str, ...] = ("expressway", "national", "provincial", "county", "link")
 
 
 def parse_criteria(text: str) -> Criteria:
@@ -48,6 +49,7 @@ def parse_criteria(text: str) -> Criteria:
         icing_min_length_m=float(icing.get("min_length_m", 500.0)),
         icing_severity=int(icing.get("severity", 3)),
         buffer_m=float(data.get("zones", {}).get("buffer_m", 50.0)),
+        road_classes=tuple(data.get("zones", {}).get("road_classes", Criteria.road_classes)),
     )
 
 

@@ -17,10 +17,11 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 from shapely import STRtree
+from shapely.ops import substring
 from sqlalchemy.engine import Connection
 
 from analysis.criteria import Criteria, DowngradeRule
-from analysis.sampling import Grid
+from analysis.sampling import Grid, interpolate
 from analysis.segments import Segments
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
@@ -58,7 +59,7 @@ class _Profile:
     def piece(self, a: float, b: float) -> shapely.LineString:
         """The lon/lat line from distance a to b (a > b: reversed)."""
         lo, hi = min(a, b), max(a, b)
-        part = shapely.ops.substring(self.line_xy, lo, hi)
+        part = substring(self.line_xy, lo, hi)
         if a > b:
             part = shapely.reverse(part)
         return self.to_lonlat(part)
@@ -82,8 +83,7 @@ def _profiles(
             continue
         n = int(np.ceil(length / bin_m)) + 1
         d = np.linspace(0.0, length, n)
-        pts_xy = shapely.line_interpolate_point(line_xy, d)
-        xy = shapely.get_coordinates(pts_xy)
+        xy = interpolate(np.array([line_xy]), np.zeros(n, dtype=np.int64), d / length)
         k = np.cos(np.radians(lat0))
         lon, lat = xy[:, 0] / (EARTH_M_PER_DEG * k), xy[:, 1] / EARTH_M_PER_DEG
         z = dem.at(lon, lat)
@@ -177,11 +177,15 @@ def _label(code: str, stakes: tuple[float | None, float | None]) -> str:
 
 
 def find_zones(segs: Segments, dem: Grid, criteria: Criteria) -> list[Zone]:
-    """Long downgrades and icing sections on every named or numbered road of `segs`."""
+    """Long downgrades and icing sections on the named or numbered roads of `segs` of the classes the
+    criteria name."""
     groups: dict[tuple[str, bool], list[int]] = defaultdict(list)
-    for i, (code, name, oneway) in enumerate(zip(segs.route_code, segs.name, segs.oneway, strict=True)):
+    classes = set(criteria.road_classes)
+    for i, (code, name, oneway, road_class) in enumerate(
+        zip(segs.route_code, segs.name, segs.oneway, segs.road_class, strict=True)
+    ):
         key = code or name
-        if key:
+        if key and road_class in classes:
             groups[(key, bool(oneway))].append(i)
     zones: list[Zone] = []
     icing_pieces: dict[str, list[shapely.LineString]] = defaultdict(list)

@@ -9,6 +9,7 @@ names other files), without reading sidecar files from its directory.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -23,6 +24,17 @@ TIFF_HEADERS = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # TIFF and BigT
 HGT_NAME = re.compile(r"^[NS]\d{2}[EW]\d{3}\.hgt$", re.IGNORECASE)
 HGT_SIZES = {1201 * 1201 * 2: 1201, 3601 * 3601 * 2: 3601}  # SRTM3 (3″) and SRTM1 (1″) tiles
 MAX_UNZIPPED_BYTES = 1 << 30
+
+
+class _SkippedDrivers(logging.Filter):
+    """rasterio's GDAL lacks some vector drivers the import code lists in GDAL_SKIP (layers/ingest):
+    its warning that it cannot skip them says nothing to a user."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "GDAL_SKIP" not in record.getMessage()
+
+
+logging.getLogger("rasterio._env").addFilter(_SkippedDrivers())
 GDAL_OPTIONS = {"GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR", "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".none"}
 
 

@@ -214,7 +214,8 @@ def derive(
         resolution = float(
             conn.execute(sa.text("SELECT resolution_m FROM rasters WHERE kind = :k"), {"k": kind}).scalar_one()
         )
-    step = criteria.step_m or resolution
+    # Every step_m, but no closer than half a cell: finer samples of a coarse grid add nothing.
+    step = max(criteria.step_m, resolution / 2)
     if kind == DEM:
         values = terrain(segs, grid, step)
         n_terrain = store_terrain(conn, segs, values)

@@ -29,16 +29,33 @@ class Samples:
     starts: np.ndarray  # index of each line's first sample (lines with none do not occur: n ≥ 2)
 
 
+def interpolate(lines: np.ndarray, line: np.ndarray, fraction: np.ndarray) -> np.ndarray:
+    """Points (n × 2) at `fraction` (0–1) of the planar length of `lines[line]`: one vectorised pass
+    (shapely's line_interpolate_point walks each line from its start for every point)."""
+    xy, owner = shapely.get_coordinates(lines, return_index=True)
+    first = np.searchsorted(owner, np.arange(len(lines)))
+    last = np.append(first[1:], len(owner)) - 1
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    step[owner[1:] != owner[:-1]] = 0.0  # no length between one line's end and the next one's start
+    cum = np.concatenate(([0.0], np.cumsum(step)))
+    target = cum[first[line]] + fraction * (cum[last[line]] - cum[first[line]])
+    k = np.searchsorted(cum, target, side="right") - 1
+    k = np.clip(k, first[line], np.maximum(last[line] - 1, first[line]))
+    nxt = np.minimum(k + 1, last[line])
+    span = cum[nxt] - cum[k]
+    t = np.where(span > 0, (target - cum[k]) / np.where(span > 0, span, 1.0), 0.0)
+    return xy[k] + np.clip(t, 0.0, 1.0)[:, None] * (xy[nxt] - xy[k])
+
+
 def along(lines: np.ndarray, lengths_m: np.ndarray, step_m: float) -> Samples:
     """Sample points every `step_m` (spread evenly) along each lon/lat line of `lines`."""
     lengths_m = np.asarray(lengths_m, dtype=float)
     n = np.maximum(2, np.ceil(lengths_m / step_m).astype(np.int64) + 1)
-    starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
     line = np.repeat(np.arange(len(lines)), n)
     k = np.arange(int(n.sum())) - np.repeat(starts, n)
     frac = k / (n - 1)[line]
-    points = shapely.line_interpolate_point(lines[line], frac, normalized=True)
-    xy = shapely.get_coordinates(points)
+    xy = interpolate(lines, line, frac) if len(line) else np.empty((0, 2))
     return Samples(line, xy[:, 0], xy[:, 1], frac * lengths_m[line], starts)
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.engine import Connection
 from analysis.sampling import Grid, along
 from analysis.segments import Segments
 from gis.bulk import copy_rows
-from gis.sqlfiles import load_sql
+from gis.sqlfiles import load_sql, quote_ident
+
+BULK_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,18 @@ def store_terrain(conn: Connection, segments: Segments, values: Terrain) -> int:
         "samples",
     )
     copy_rows(conn, "raster_terrain_stage", columns, rows)
-    return int(conn.execute(sa.text(load_sql("queries/raster_terrain_replace.sql"))).rowcount)
+    # Many rows: build the spatial indexes once afterwards rather than row by row (as the demo loads).
+    indexes = (
+        conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": "segment_terrain"}).all()
+        if len(segments) > BULK_ROWS
+        else []
+    )
+    for name, _ in indexes:
+        conn.execute(sa.text(f"DROP INDEX {quote_ident(name)}"))
+    n = int(conn.execute(sa.text(load_sql("queries/raster_terrain_replace.sql"))).rowcount)
+    for _, definition in indexes:
+        conn.execute(sa.text(definition))
+    return n
 
 
 def values_along(segments: Segments, grid: Grid, step_m: float) -> tuple[np.ndarray, np.ndarray]:

@@ -43,6 +43,7 @@ def numba_cache_dir(var_dir: Path) -> Path:
 def writable_dirs(settings: Settings) -> list[Path]:
     """The directories a serving worker writes."""
     dirs = [settings.var_dir / "routing", numba_cache_dir(settings.var_dir), settings.var_dir / "glyphs"]
+    dirs.append(settings.var_dir / "rasters")  # POST /imports/raster stores the file there
     if settings.tile_cache_dir is not None:
         dirs.append(settings.tile_cache_dir)
     return dirs

@@ -291,3 +291,41 @@ def test_every_city_has_a_command_centre(engine: sa.Engine, demo: dict[str, int]
         FROM command_centres c WHERE c.level = 'county'""",
     )
     assert 0.3 < county_share < 0.95
+
+
+def test_demo_rasters_agree_with_its_hazard_zones(engine: sa.Engine, demo: dict[str, int]) -> None:
+    """The synthetic DEM is high where the generator's mountains are, and fog is most frequent on the
+    demo's fog zones (layers/demo/rasters.py)."""
+    import numpy as np
+
+    from layers.demo.expressways import mountainous
+
+    assert scalar(engine, "SELECT array_agg(kind ORDER BY kind) FROM rasters") == ["dem", "fog_frequency"]
+    terrain = rows(
+        engine,
+        "SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y, altitude_mean_m FROM segment_terrain "
+        "WHERE altitude_mean_m IS NOT NULL",
+    )
+    x = np.array([r.x for r in terrain])
+    y = np.array([r.y for r in terrain])
+    z = np.array([r.altitude_mean_m for r in terrain])
+    high = mountainous(x, y)
+    assert high.any() and (~high).any()
+    assert np.median(z[high]) > 300 > np.median(z[~high])
+    fog = rows(
+        engine,
+        "SELECT bool_or(z.id IS NOT NULL) AS foggy, v.mean FROM segment_raster_values v "
+        "JOIN road_segments s ON s.id = v.segment_id "
+        "LEFT JOIN hazard_zones z ON z.kind = 'fog' AND z.source = 'synthetic' AND ST_Intersects(z.geom, s.geom) "
+        "WHERE v.kind = 'fog_frequency' GROUP BY v.segment_id, v.mean",
+    )
+    on = [r.mean for r in fog if r.foggy]
+    off = [r.mean for r in fog if not r.foggy]
+    assert on and off and np.median(on) > 40 > 25 > np.median(off)
+    # Icing derived from the DEM lies in the mountains.
+    for r in rows(
+        engine,
+        "SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y, properties FROM hazard_zones "
+        "WHERE source = 'dem' AND kind = 'ice'",
+    ):
+        assert r.properties["altitude_max_m"] >= 600

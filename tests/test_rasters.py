@@ -25,7 +25,7 @@ from analysis.rasters import import_raster, recompute
 from cli import main
 from gis.errors import InvalidParameter
 from layers.ingest.osm import import_osm
-from tests.conftest import DATA, truncate_all
+from tests.conftest import DATA, OPERATOR_TOKEN, auth, truncate_all
 
 HGT_ZIP = DATA / "N43E007.hgt.zip"
 MONACO = DATA / "monaco.osm.pbf"
@@ -89,6 +89,7 @@ def test_the_raster_is_recorded_with_its_grid_and_stored(monaco_dem, engine, rse
 
 def test_grades_of_open_air_segments_match_the_tile_read_independently(monaco_dem, engine):
     grid = _hgt()
+    step = max(30.0, monaco_dem.resolution_m / 2)  # every 30 m, no closer than half a cell
     pieces = rows(
         engine,
         "SELECT s.id, s.length_m, ST_X(ST_StartPoint(s.geom)) AS x0, ST_Y(ST_StartPoint(s.geom)) AS y0, "
@@ -107,7 +108,7 @@ def test_grades_of_open_air_segments_match_the_tile_read_independently(monaco_de
         expected = (z1 - z0) / p.length_m * 100.0
         assert p.grade_pct == pytest.approx(expected, abs=0.01), p.id
         assert p.altitude_min_m - 0.01 <= min(z0, z1) and max(z0, z1) <= p.altitude_max_m + 0.01
-        planned = int(np.ceil(p.length_m / 30)) + 1  # every 30 m, both ends included
+        planned = int(np.ceil(p.length_m / step)) + 1  # both ends included
         assert p.samples <= planned
         full += p.samples == planned
         steep += abs(expected) > 8
@@ -258,3 +259,57 @@ def test_cli_refuses_a_bad_kind_and_a_bad_file_with_exit_2(rsettings, tmp_path):
     assert result.exit_code == 2 and "kind 'DEM!'" in result.output
     result = CliRunner().invoke(main, ["import", "raster", "--kind", "dem", str(bad)], obj=rsettings)
     assert result.exit_code == 2 and "x.tif cannot be read as a raster" in result.output
+
+
+@pytest.fixture(scope="module")
+def raster_client(rsettings):
+    from app import create_app
+    from gis.root import root_of
+
+    application = create_app(rsettings)
+    application.config["TESTING"] = True
+    yield application.test_client()
+    root_of(application).engine.dispose()
+
+
+def test_http_import_needs_the_admin_token(monaco_dem, raster_client):
+    body = HGT_ZIP.read_bytes()
+    answer = raster_client.post("/imports/raster?kind=dem", data=body, content_type="application/zip")
+    assert answer.status_code == 401
+    answer = raster_client.post(
+        "/imports/raster?kind=dem", data=body, content_type="application/zip", headers=auth(OPERATOR_TOKEN)
+    )
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "content_type", "body", "parameter"),
+    [
+        ("kind=Dem", "application/zip", b"PK", "kind"),
+        ("", "application/zip", b"PK", "kind"),
+        ("kind=dem", "text/plain", b"hello", "Content-Type"),
+        ("kind=dem", "image/tiff", b"hello", "file"),
+        ("kind=dem", "application/zip", b"PK\x03\x04 broken", "file"),
+    ],
+)
+def test_http_bad_uploads_are_400_naming_the_parameter(raster_client, query, content_type, body, parameter):
+    answer = raster_client.post(f"/imports/raster?{query}", data=body, content_type=content_type, headers=auth())
+    assert answer.status_code == 400
+    problem = answer.get_json()
+    assert answer.mimetype == "application/problem+json" and problem["parameter"] == parameter
+
+
+def test_http_import_of_the_zipped_tile_derives_the_same_grades(monaco_dem, raster_client, engine):
+    before = rows(engine, "SELECT id, grade_pct FROM segment_terrain ORDER BY id")
+    answer = raster_client.post(
+        "/imports/raster?kind=dem",
+        data={"file": (HGT_ZIP.open("rb"), "N43E007.hgt.zip")},
+        content_type="multipart/form-data",
+        headers=auth(),
+    )
+    assert answer.status_code == 201, answer.get_json()
+    report = answer.get_json()
+    assert report["kind"] == "dem" and report["replaced"] is True and report["width"] == 1201
+    assert report["derived"]["segment_terrain"] == len(before)
+    assert rows(engine, "SELECT id, grade_pct FROM segment_terrain ORDER BY id") == before
+    assert rows(engine, "SELECT imported_by FROM rasters WHERE kind = 'dem'")[0].imported_by == "admin"

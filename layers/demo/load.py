@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -50,6 +52,7 @@ _STEPS = (
     "load facilities",
     "linear references",
     "analyze",
+    "rasters",
 )
 _CHUNK = 50_000
 
@@ -99,10 +102,37 @@ def load_demo(
             step("analyze")
             for table in counts:
                 conn.execute(sa.text(f"ANALYZE {quote_ident(table)}"))
+        step("rasters")
+        for table, n in _load_rasters(engine, settings, world, hazards, seed).items():
+            counts[table] = counts.get(table, 0) + n
     finally:
         bar.close()
     log.info("demo %s loaded in %.1f s: %s", size, time.perf_counter() - started, counts)
     return counts
+
+
+def _load_rasters(
+    engine: Engine, settings: Settings, world: DemoWorld, hazards: list[Hazard], seed: int
+) -> dict[str, int]:
+    """The synthetic DEM and fog-frequency rasters, imported as `daoan import raster` does (each in its
+    own transaction, after the network is committed: they derive from the stored segments); rows added
+    per table."""
+    from analysis.rasters import import_raster
+    from layers.demo.rasters import write_rasters
+
+    fog = [g for g in (hz.lonlat(world) for hz in hazards if hz.kind == "fog") if g is not None]
+    with tempfile.TemporaryDirectory(prefix="daoan-demo-rasters-") as tmp:
+        files = write_rasters(Path(tmp), tuple(world.area_ll.bounds), fog, seed)
+        dem = import_raster(engine, settings, "dem", files["dem"], imported_by="daoan demo").derived
+        fog_values = import_raster(engine, settings, "fog_frequency", files["fog_frequency"], imported_by="daoan demo")
+    with engine.connect() as conn:
+        rasters = int(conn.execute(sa.text("SELECT count(*) FROM rasters")).scalar_one())
+    return {
+        "segment_terrain": dem["segment_terrain"],
+        "hazard_zones": dem["hazard_zones"],
+        "segment_raster_values": fog_values.derived["segment_raster_values"],
+        "rasters": rasters,
+    }
 
 
 def _check_on_road(points: list[PointTable], settings: Settings) -> None:
