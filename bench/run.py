@@ -17,6 +17,7 @@ BENCHES = [
     ["-m", "bench.route_http_bench", "--dataset", "monaco", "--write-results"],
     ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
     ["-m", "bench.reliability", "--fuzz", "--write-results"],
+    ["-m", "bench.nkde_bench"],
 ]
 
 
