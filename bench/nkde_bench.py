@@ -62,10 +62,17 @@ def table_points(conn, n: int) -> tuple[np.ndarray, np.ndarray] | None:
     """lon/lat of the accidents table's first n points, when the table exists and has n rows."""
     if not conn.execute(sa.text("SELECT to_regclass('public.accidents') IS NOT NULL")).scalar():
         return None
-    cols = {r[0] for r in conn.execute(sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = 'accidents'"))}
+    cols = {
+        r[0]
+        for r in conn.execute(
+            sa.text("SELECT column_name FROM information_schema.columns WHERE table_name = 'accidents'")
+        )
+    }
     if "geom" not in cols:
         return None
-    rows = conn.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM accidents WHERE geom IS NOT NULL ORDER BY id LIMIT :n"), {"n": n}).all()
+    rows = conn.execute(
+        sa.text("SELECT ST_X(geom), ST_Y(geom) FROM accidents WHERE geom IS NOT NULL ORDER BY id LIMIT :n"), {"n": n}
+    ).all()
     if len(rows) < n:
         return None
     xy = np.array(rows, dtype=float)
@@ -97,7 +104,6 @@ def main() -> int:
     settings = load_settings()
     engine = create_db_engine(settings)
     dbname = engine.url.database
-    lines = []
     t0 = time.perf_counter()
     with engine.connect() as conn:
         road = nkde_db.load_network(conn)
