@@ -334,7 +334,7 @@ _LAYERS: tuple[Layer, ...] = (
     Layer(
         "enforcement_stations",
         "Enforcement service points",
-        "执法服务站",
+        "执法服务点",
         "enforcement_stations",
         "Point",
         (_p("name"), STATUS, _p("install_year", "integer"), *DATES, DEPARTMENT, *LINREF),

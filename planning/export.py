@@ -7,6 +7,7 @@ import io
 from typing import Any
 
 from gis.csvsafe import safe_cell
+from planning.htmlreport import area_title
 from planning.labels import column_label, metric_label, word
 
 COLUMNS = (
@@ -34,9 +35,11 @@ COLUMNS = (
     "missing",
     "counts",
     "stock",
+    "density_basis",
+    "gaps_basis",
 )
 # Columns whose values are words of a fixed vocabulary (translated when a language is asked for).
-_WORD_COLUMNS = ("level", "roads", "unit", "standard_scope", "counts")
+_WORD_COLUMNS = ("level", "roads", "unit", "standard_scope", "counts", "density_basis", "gaps_basis")
 
 
 def report_csv(report: dict[str, Any], lang: str | None = None) -> str:
@@ -50,14 +53,17 @@ def report_csv(report: dict[str, Any], lang: str | None = None) -> str:
     yes, no = ("yes", "no") if lang is None else (word("yes", lang), word("no", lang))
     for area in report["areas"]:
         for key, m in area["metrics"].items():
+            value = m["value"]
+            if lang is not None and m["unit"] == "has_centre" and value is not None:
+                value = yes if value else no  # a county's own centre: built or not
             row = {
                 "year": report["year"],
                 "adcode": area["adcode"],
-                "name": area["name"],
+                "name": area["name"] if lang is None else area_title(area, report["areas"], lang),
                 "level": area["level"],
                 "metric": key if lang is None else metric_label(key, lang),
                 "roads": m["roads"],
-                "value": m["value"],
+                "value": value,
                 "target": m["target"],
                 "met": "" if m["met"] is None else (yes if m["met"] else no),
                 "unit": m["unit"],
@@ -66,6 +72,9 @@ def report_csv(report: dict[str, Any], lang: str | None = None) -> str:
             for column in COLUMNS[len(row) :]:
                 row[column] = m.get(column, "")
             row["counts"] = m["standard"].get("counts", "")
+            basis = m.get("basis") or {}
+            row["density_basis"] = basis.get("density", "")  # camera spacing: density on the centreline
+            row["gaps_basis"] = basis.get("gaps", "")  # gaps per carriageway on expressways
             if lang is not None:
                 for column in _WORD_COLUMNS:
                     if row[column]:

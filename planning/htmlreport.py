@@ -5,8 +5,9 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from planning.labels import metric_label, word
 
@@ -20,10 +21,39 @@ th{background:#f3f3f3}td.name,th.name{text-align:left}.met{color:#1e8449}.miss{c
 """
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HUNAN_CITIES = 14  # 市州 of Hunan: a province row over fewer (a demo of a few cities) says whose it is
+
+
+def local_stamp(lang: str, now: datetime | None = None) -> str:
+    """When the report was made, in Beijing time with its offset ('2026-12-06 11:37（北京时间，UTC+08:00）')."""
+    at = (now or datetime.now(SHANGHAI)).astimezone(SHANGHAI)
+    text = at.strftime("%Y-%m-%d %H:%M")
+    return f"{text}（北京时间，UTC+08:00）" if lang.startswith("zh") else f"{text} (Beijing time, UTC+08:00)"
+
+
+def area_title(area: dict[str, Any], areas: list[dict[str, Any]], lang: str) -> str:
+    """An area's name; the province row over the cities of part of the province says which it covers
+    ('湖南省（仅含长沙市、株洲市、湘潭市）'), so a demo's totals are not read as the province's."""
+    name = area["name"]
+    if area.get("level") != "province":
+        return name
+    cities = [a["name"] for a in areas if a.get("level") == "city"]
+    if not cities or len(cities) >= HUNAN_CITIES:
+        return name
+    if lang.startswith("zh"):
+        return f"{name}（仅含{'、'.join(cities)}，共{len(cities)}个市州）"
+    from routing.romanise import romanise
+
+    return f"{name} (only {', '.join(romanise(c) for c in cities)}: {len(cities)} of {HUNAN_CITIES} cities)"
+
+
 def _fmt(metric: dict[str, Any], value: Any, lang: str = "zh-CN") -> str:
     if value is None:
         return "—"
     unit = metric.get("unit")
+    if unit == "has_centre":  # a county's own centre: built or not, not a number
+        return word("yes" if value else "no", lang)
     if unit == "share":
         return f"{value * 100:.0f}%"
     if unit == "km_per_point":
@@ -189,12 +219,12 @@ def report_html(
     zh = lang.startswith("zh")
     t = (lambda a, b: a) if zh else (lambda a, b: b)
     s = report["standard"]
-    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = local_stamp(lang)
     header_cells = "".join(f"<th>{html.escape(metric_label(k, lang))}</th>" for k in keys)
 
     def table(rows: list[dict[str, Any]]) -> str:
         body = "".join(
-            f'<tr><td class="name">{html.escape(a["name"])} <span class="na">{a["adcode"]}</span></td>'
+            f'<tr><td class="name">{html.escape(area_title(a, areas, lang))} <span class="na">{a["adcode"]}</span></td>'
             f"<td>{a['compliance']['met']}/{a['compliance']['applicable']}</td>"
             + "".join(_cell(a["metrics"].get(k), lang) for k in keys)
             + "</tr>"
@@ -212,7 +242,7 @@ def report_html(
             f"<h1>{t('道路交通安全监管覆盖率报告', 'Road-safety supervision coverage report')} — {report['year']}</h1>",
             f'<p class="note">{t("标准", "Standard")}{t("：", ": ")}{html.escape(t(s.get("title"), s.get("title_en")) or s["name"])} '
             f"({t('版本', 'version')} {html.escape(s['version'])}){t('；', '; ')}"
-            f"{t('地区', 'area')}{t('：', ': ')}{html.escape(head['name'])} {head['adcode']}{t('；', '; ')}"
+            f"{t('地区', 'area')}{t('：', ': ')}{html.escape(area_title(head, areas, lang))} {head['adcode']}{t('；', '; ')}"
             f"{t('统计时点', 'measured at')}{t('：', ': ')}{html.escape(str(report.get('measured_at', '')))}"
             f"{t('；', '; ')}{t('生成时间', 'generated')} {stamp}{t('。', '.')}</p>",
             _basis(head, report, lang),

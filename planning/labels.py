@@ -8,7 +8,10 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "expressway.camera_spacing_km": ("高速公路视频点位间距", "Expressway km per camera point"),
     "national_provincial.camera_points": ("国省道视频监控点位数", "National/provincial camera points"),
     "national_provincial.camera_spacing_km": ("国省道视频点位间距", "National/provincial km per camera point"),
-    "expressway.enforcement_stations": ("高速公路执法服务点", "Expressway enforcement service points"),
+    "expressway.enforcement_stations": (
+        "高速公路执法服务点新建数",
+        "Expressway enforcement service points built since the plan's start",
+    ),
     "national_provincial.enforcement_stations": ("国省道执法服务点", "National/provincial enforcement points"),
     "national_provincial.enforcement_per_county": ("每县国省道执法服务点", "Enforcement point in every county"),
     "expressway.enforcement_per_county": ("每县高速公路执法服务点", "Expressway enforcement point per county"),
@@ -16,8 +19,14 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
         "过境30公里以上国省道执法服务点",
         "Point on every route ≥ 30 km in a county",
     ),
-    "expressway.weather_sets": ("高速公路雾冰路段气象监测设施", "Expressway weather sets at fog/ice sections"),
-    "national_provincial.weather_sets": ("国省道雾冰路段气象监测设施", "National/provincial weather sets"),
+    "expressway.weather_sets": (
+        "高速公路雾冰路段气象监测设施新增套数",
+        "Expressway weather sets added at fog/ice sections since the plan's start",
+    ),
+    "national_provincial.weather_sets": (
+        "国省道雾冰路段气象监测设施新增套数",
+        "National/provincial weather sets added since the plan's start",
+    ),
     "expressway.weather_share": ("高速公路雾冰路段监测比例", "Expressway fog/ice road monitored"),
     "national_provincial.weather_share": ("国省道雾冰路段监测比例", "National/provincial fog/ice road monitored"),
     "expressway.interval_per_city": ("市州高速公路区间测速路段", "Interval speed sections per city (expressway)"),
@@ -61,6 +70,8 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "missing": ("缺少数量", "Missing"),
     "counts": ("统计口径", "Counts"),
     "stock": ("年末在用数量", "In service at year end"),
+    "density_basis": ("点位密度口径", "Density basis"),
+    "gaps_basis": ("监控空白口径", "Gaps basis"),
 }
 # Vocabulary words of the report (levels, road groups, units, bases) → (zh-CN, en)
 WORDS: dict[str, tuple[str, str]] = {

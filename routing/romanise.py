@@ -11,7 +11,8 @@ from pypinyin import lazy_pinyin
 
 # Place-name suffixes, longest first, and how English bulletins render them.
 _KINDS = (
-    ("高速公路执法服务站", "expressway enforcement station"),
+    ("高速公路执法服务点", "expressway enforcement service point"),
+    ("执法服务点", "enforcement service point"),
     ("高速公路", "Expressway"),
     ("高速", "Expressway"),
     ("收费站", "toll station"),

@@ -348,7 +348,7 @@ def enforcement_stations(world: DemoWorld, rng: np.random.Generator) -> PointTab
         if not count:
             continue
         pick = np.sort(rng.choice(np.array(segs), count, replace=False))
-        names = [f"{area.name}{net.route_code[s]}公路执法服务站" for s in pick.tolist()]
+        names = [f"{area.name}{net.route_code[s]}公路执法服务点" for s in pick.tolist()]
         table.add(
             world,
             on_road(world, pick, np.full(count, 0.5), -35.0, name=names, **status_and_year(rng, count, 2016, 2019)),
@@ -363,7 +363,7 @@ def enforcement_stations(world: DemoWorld, rng: np.random.Generator) -> PointTab
                 seg,
                 np.full(len(ics), 0.5),
                 30.0,
-                name=[f"{ic.place}高速公路执法服务站" for ic in ics],
+                name=[f"{ic.place}高速公路执法服务点" for ic in ics],
                 **status_and_year(rng, len(ics), 2016, 2019),
             ),
         )

@@ -21,6 +21,16 @@ from planning.siting.instances import SitingProblem, enforcement_problem, weathe
 from planning.siting.solver import CoverInstance, SitingSolution, solve_lscp, solve_mclp
 from planning.standards import StandardSet
 
+GREEDY_PROOF_ZH = (
+    "现有点位把每条道路分成互不相关的若干段；长度为L的一段在间距标准N下至少需新增ceil(L/N)-1个点位"
+    "（k个点位把一段分成k+1段，每段不超过N），从段首起每隔N设一个点位恰好用这么多，因此合计即为最少。"
+)
+METHOD_ZH = {
+    "greedy per stretch (provably minimal)": "逐段等距布设（可证明最少）",
+    "gaps to close within the budget: 0/1 knapsack on gap km weighted by the plan's priorities, solved exactly": (
+        "在预算内选择要消除的监控空白：以按方案重点加权的空白里程为目标的0-1背包问题，精确求解"
+    ),
+}
 GREEDY_PROOF = (
     "Existing cameras cut each run of road into independent stretches; a stretch of length L needs at least "
     "ceil(L/N) - 1 new cameras (k cameras make k + 1 pieces, each at most N), and placing one every N from "
@@ -31,7 +41,7 @@ GREEDY_PROOF = (
 DIRECTION_ZH = {"up": "上行", "down": "下行", "both": ""}
 FACILITY_TEXT = {
     "camera": ("新增视频监控点位", "new camera point"),
-    "enforcement_station": ("新建交通安全执法服务站", "new enforcement service station"),
+    "enforcement_station": ("新建交通安全执法服务点", "new enforcement service point"),
     "weather_station": ("新建气象监测站", "new weather monitoring station"),
 }
 
@@ -134,6 +144,10 @@ def suggest_cameras(
         summary["weighted_objective"] = summary["objective"]
         summary["objective"] = round(sum(g.length_m for g in chosen) / 1000, 6)
     summary["priority_weights"] = index.weights
+    if lang.startswith("zh"):  # the method and its proof in the language asked for (English kept beside)
+        summary["method_en"], summary["proof_en"] = summary["method"], summary["proof"]
+        summary["method"] = METHOD_ZH.get(summary["method"], summary["method"])
+        summary["proof"] = GREEDY_PROOF_ZH
     cams = [c for g in chosen for c in g.new_cameras]
     if area.level != "province":
         inside = _counties(data, area) or set()
@@ -264,7 +278,8 @@ def suggest_stations(
                     "segment_id": cand.segment_id,
                     "cost": cand.cost,
                     "reaches_open_km": round(km, 3),
-                    "rules": rules,
+                    "rules": rules,  # the demand rows' keys (English labels, stable for programs)
+                    "rule_texts": rule_texts,  # the same in the language asked for
                     "priorities": prios,
                     "priority_weight": index.weight(prios),
                     "text": _site_text(kind, cand.route_code, "both", format_stake(cand.stake_m), prios, lang)
