@@ -16,7 +16,7 @@ import numpy as np
 
 from gis.stake import format_stake
 from routing.graph import RoadGraph
-from routing.overlay import Overlay
+from routing.overlay import Overlay, zone_csr
 from routing.rules import gap_for_speed
 from routing.text import REASON_EN, REASON_ZH, distance_text
 
@@ -114,28 +114,7 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
         pieces = np.empty(0, dtype=np.int64)
     else:
         pieces = np.flatnonzero(mask[segs]) if mask is not None else np.arange(len(segs))
-    on = segs[pieces]
-    back = (arc_ids[pieces] & 1).astype(bool)
-    s0, s1 = graph.seg_start_stake[on], graph.seg_end_stake[on]
-    enters, leaves = np.where(back, s1, s0).tolist(), np.where(back, s0, s1).tolist()
-    inside = np.asarray(metres, dtype=np.float64)[pieces].tolist()
-    get = overlay.seg_hazards.get
-    # zone → [first piece, stake entered, stake left, metres inside]
-    found: dict[int, list] = {}
-    for i, seg, enter, leave, length in zip(pieces.tolist(), on.tolist(), enters, leaves, inside, strict=True):
-        zones = get(seg)
-        if not zones:
-            continue
-        for z in zones:
-            if z in seen:
-                continue
-            hit = found.get(z)
-            if hit is None:
-                found[z] = [i, enter, leave, length]
-            else:
-                if leave == leave and abs(leave) != float("inf"):  # finite: the stake where it leaves
-                    hit[2] = leave
-                hit[3] += length
+    found = _zones_entered(graph, overlay, segs, (arc_ids & 1).astype(bool), pieces, metres, seen)
     starts = [row[0] for row in step_rows]
     if overlay.arc_incident_mask is not None:
         _incident_warnings(overlay, arc_ids, starts, lang, seen, out)
@@ -158,6 +137,55 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
             text = note(kind, enter, leave, length_m, visibility, lang, structure)
             out[step].append({"hazard_id": z, "kind": kind, "text": text})
     return out
+
+
+def _zones_entered(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, back: np.ndarray, pieces: np.ndarray,
+                   metres: np.ndarray, seen: set[int]) -> dict[int, tuple[int, float, float, float]]:  # fmt: skip
+    """zone → (first piece on it, stake where the route enters it, stake where it leaves it, metres
+    inside) for the zones not in `seen` that pieces `pieces` (of a leg: segment indices `segs`, driven
+    backwards where `back`) lie in. The stake left is the last finite one met (the first piece's when
+    none is). Computed on arrays: a province route crosses hundreds of zone pieces and a loop over
+    them cost ~0.6 ms per route (tests/test_hazard_notes.py checks it against that loop)."""
+    if len(pieces) == 0:
+        return {}
+    ptr, ids = overlay.seg_zone_ptr, overlay.seg_zone_ids
+    if ptr is None or ids is None:
+        ptr, ids = zone_csr(overlay.seg_hazards, graph.n_segments)
+        overlay.seg_zone_ptr, overlay.seg_zone_ids = ptr, ids
+    on = segs[pieces]
+    counts = ptr[on + 1] - ptr[on]
+    rows = np.repeat(np.arange(len(on)), counts)  # one row per (piece, zone)
+    zone = ids[np.repeat(ptr[on], counts) + (np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts))]
+    if seen:
+        keep = ~np.isin(zone, np.fromiter(seen, dtype=np.int64, count=len(seen)))
+        rows, zone = rows[keep], zone[keep]
+    if len(zone) == 0:
+        return {}
+    piece = pieces[rows]
+    s0, s1 = graph.seg_start_stake[on[rows]], graph.seg_end_stake[on[rows]]
+    b = back[pieces[rows]]
+    enter, leave = np.where(b, s1, s0), np.where(b, s0, s1)
+    inside = np.asarray(metres, dtype=np.float64)[piece]
+    order = np.lexsort((piece, zone))  # by zone, then along the route
+    zone, piece, enter, leave, inside = zone[order], piece[order], enter[order], leave[order], inside[order]
+    first = np.flatnonzero(np.r_[True, zone[1:] != zone[:-1]])
+    last = np.r_[first[1:], len(zone)] - 1
+    total = np.add.reduceat(inside, first)
+    # the last finite stake left per zone: finite rows keep their position, others -1; a running max
+    finite = np.where(np.isfinite(leave), np.arange(len(leave)), -1)
+    best = np.maximum.accumulate(finite)[last]  # rows of one zone are contiguous: a finite row of an
+    use = np.where(best >= first, best, first)  # earlier zone (best < first) does not count
+    return {
+        z: (p, e, lv, t)
+        for z, p, e, lv, t in zip(
+            zone[first].tolist(),
+            piece[first].tolist(),
+            enter[first].tolist(),
+            leave[use].tolist(),
+            total.tolist(),
+            strict=True,
+        )
+    }
 
 
 def _merged(overlay: Overlay, zones: list[tuple], lang: str, into: list[dict]) -> None:

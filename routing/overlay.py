@@ -52,6 +52,10 @@ class Overlay:
     hazard_structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel'
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
     seg_hazard_mask: np.ndarray | None = None  # bool per segment: in seg_hazards (None: not built)
+    # seg_hazards as arrays (CSR: segment s's zones are seg_zone_ids[seg_zone_ptr[s]:seg_zone_ptr[s + 1]]),
+    # for the vectorised step warnings (routing/hazard_notes.py); None when not built.
+    seg_zone_ptr: np.ndarray | None = None
+    seg_zone_ids: np.ndarray | None = None
     _avoiding: np.ndarray | None = None
 
     def hazards_on(self, segs: np.ndarray) -> list[int]:
@@ -89,6 +93,8 @@ class HazardIndex:
     mask: np.ndarray | None = None  # bool per segment: has an entry in seg_hazards
     stakes: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → its own stake range
     structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel' (on one)
+    zone_ptr: np.ndarray | None = None  # seg_hazards as CSR arrays (see Overlay.seg_zone_ptr)
+    zone_ids: np.ndarray | None = None
 
 
 def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
@@ -118,7 +124,19 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     mask = np.zeros(graph.n_segments, dtype=bool)
     mask[np.fromiter(seg_hazards.keys(), dtype=np.int64, count=len(seg_hazards))] = True
     structure = {z: ("bridge" if b else "tunnel") for z, (b, t) in bridges.items() if b or t}
-    return HazardIndex(seg_hazards, kinds, mask, stakes, structure)
+    ptr, ids = zone_csr(seg_hazards, graph.n_segments)
+    return HazardIndex(seg_hazards, kinds, mask, stakes, structure, ptr, ids)
+
+
+def zone_csr(seg_hazards: dict[int, set[int]], n_segments: int) -> tuple[np.ndarray, np.ndarray]:
+    """`seg_hazards` (segment → zones) as CSR arrays (ptr of n_segments + 1, zone ids ascending per segment)."""
+    counts = np.zeros(n_segments + 1, dtype=np.int64)
+    segs = sorted(seg_hazards)
+    for s in segs:
+        counts[s + 1] = len(seg_hazards[s])
+    ptr = np.cumsum(counts)
+    ids = np.fromiter((z for s in segs for z in sorted(seg_hazards[s])), dtype=np.int64, count=int(ptr[-1]))
+    return ptr, ids
 
 
 def _cap(graph: RoadGraph, cost: np.ndarray, arcs: np.ndarray, cap_kmh: float) -> None:
@@ -156,6 +174,7 @@ def build_overlay(
         index = hazard_index or load_hazard_index(conn, graph)
         ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
         ov.hazard_stakes, ov.hazard_structure = index.stakes, index.structure
+        ov.seg_zone_ptr, ov.seg_zone_ids = index.zone_ptr, index.zone_ids
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:
