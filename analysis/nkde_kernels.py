@@ -117,7 +117,9 @@ def _node_dist(dist, v):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _edge_simple(e, t, own, source, target, length, lptr, step, dist, w, kcode, h, dens, touched):  # pragma: no cover - compiled
+def _edge_simple(
+    e, t, own, source, target, length, lptr, step, dist, w, kcode, h, dens, touched
+):  # pragma: no cover - compiled
     """Lixels of edge e: d = min(d(source) + s, d(target) + L - s[, |s - t| on the event's edge]),
     looking only at the index ranges that can be within h of the source end, the target end and
     the event (each widened by one lixel; the d < h test decides)."""
