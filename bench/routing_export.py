@@ -19,6 +19,7 @@ HIGHWAY = {
     "provincial": "primary",
     "county": "secondary",
     "township": "tertiary",
+    "village": "unclassified",
     "urban": "residential",
     "link": "motorway_link",
 }

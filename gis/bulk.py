@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gis.sqlfiles import quote_ident
+from gis.sqlfiles import load_sql, quote_ident
 
 _BATCH_ROWS = 50_000
 
@@ -37,3 +39,14 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterab
             buffer.seek(0)
             cur.copy_expert(sql, buffer)
     return total
+
+
+@contextmanager
+def secondary_indexes_rebuilt(conn: Connection, table: str) -> Iterator[None]:
+    """Drop the table's secondary indexes for a bulk load and build them again with the same definitions."""
+    indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
+    for name, _ in indexes:
+        conn.execute(sa.text(f"DROP INDEX {name}"))
+    yield
+    for _, definition in indexes:
+        conn.execute(sa.text(definition))

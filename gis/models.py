@@ -108,6 +108,8 @@ class RoadSegment(Base):
     source_id: Mapped[str | None] = mapped_column(Text)
     geom = _geom("LINESTRING")
     geom_3857 = _geom_3857("LINESTRING")
+    technical_grade: Mapped[str | None] = mapped_column(Text)  # 技术等级 (migration 025)
+    surface: Mapped[str | None] = mapped_column(Text)  # 路面类型
 
 
 class TurnRestriction(Base):

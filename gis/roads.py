@@ -11,6 +11,7 @@ DEFAULT_SPEED_KMH: dict[str, int] = {
     "provincial": 60,
     "county": 40,
     "township": 30,
+    "village": 20,
     "urban": 40,
     "link": 50,
 }

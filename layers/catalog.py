@@ -165,7 +165,7 @@ LINREF = (
     _p("road_distance_m", "number"),
     _p("county_adcode"),
 )
-ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link")
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village", "urban", "link")
 HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
 
 # The map's colours of road classes (with line widths at zoom 6 and 16) and hazard kinds.
@@ -175,6 +175,7 @@ _ROAD_LOOK = {
     "provincial": ("#f59f00", 0.9, 8),
     "county": ("#fab005", 0.6, 6),
     "township": ("#adb5bd", 0.4, 4),
+    "village": ("#ced4da", 0.3, 3),
     "urban": ("#ced4da", 0.4, 4),
     "link": ("#f08c00", 0.4, 4),
 }
@@ -262,6 +263,8 @@ _LAYERS: tuple[Layer, ...] = (
             _p("target_node", "integer"),
             _p("source"),
             _p("source_id"),
+            _p("technical_grade"),
+            _p("surface"),
         ),
         "The drivable road network, one row per segment between junctions.",
         importable=False,

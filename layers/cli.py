@@ -1,4 +1,4 @@
-"""The catalogue's commands: `daoan import osm|facilities`, `daoan demo` and `daoan db status`."""
+"""The catalogue's commands: `daoan import osm|roads|facilities`, `daoan demo` and `daoan db status`."""
 
 from __future__ import annotations
 
@@ -47,6 +47,69 @@ def import_osm_cmd(cli: CliContext, file: Path, replace: bool) -> None:
     counts = import_osm(cli.engine, cli.settings, file, replace=replace, progress=True)
     for key, value in counts.items():
         click.echo(f"{key:<44} {value:>10,}")
+
+
+@import_group.command("roads")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--crs",
+    default=None,
+    help="Coordinate system of FILE: wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN (default: the file's own, else WGS84).",
+)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read FIELD from COLUMN (repeatable): route_code, name, technical_grade, admin_grade, start_stake, "
+    "end_stake, lanes, surface, direction, bridge, tunnel, level, maxspeed, id.",
+)
+@click.option(
+    "--stake-unit",
+    type=click.Choice(["km", "m"]),
+    default="km",
+    show_default=True,
+    help="Unit of stakes given as numbers (K123+456 text is read as it is).",
+)
+@click.option("--snap-m", type=float, default=2.0, show_default=True, help="Join line ends this close to a line.")
+@click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the problem rows.")
+@click.option(
+    "--replace/--append", default=True, show_default=True, help="Replace the road network already loaded, or add to it."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_cli
+def import_roads_cmd(
+    cli: CliContext,
+    file: Path,
+    crs: str | None,
+    mapping: tuple[str, ...],
+    stake_unit: str,
+    snap_m: float,
+    skip_invalid: bool,
+    replace: bool,
+    as_json: bool,
+) -> None:
+    """Import a road centreline FILE (Shapefile, zipped or not, GeoPackage, GeoJSON, FlatGeobuf) as the network."""
+    import json
+
+    from layers.ingest.roads import import_roads
+
+    try:
+        report = import_roads(
+            cli.engine,
+            cli.settings,
+            file,
+            crs=crs,
+            mapping=mapping,
+            stake_unit=stake_unit,
+            snap_m=snap_m,
+            skip_invalid=skip_invalid,
+            replace=replace,
+            imported_by=user(),
+        )
+    except ImportRejected as exc:
+        fail_rejected(exc, lambda err: f"row {err.get('row')}", limit=200)
+    click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=1) if as_json else report.summary())
 
 
 @import_group.command("facilities")

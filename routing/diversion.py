@@ -773,10 +773,10 @@ def _township_mask(graph: RoadGraph) -> np.ndarray:
 
 
 def _township_arcs(graph: RoadGraph) -> np.ndarray:
-    """Arcs of roads below county class (township roads), which detours avoid when they can."""
+    """Arcs of roads below county class (township and village roads), which detours avoid when they can."""
     cached = getattr(graph, "_township_arcs", None)
     if cached is None:
-        segs = np.nonzero(graph.seg_class == CLASS_CODE["township"])[0]
+        segs = np.nonzero(np.isin(graph.seg_class, [CLASS_CODE["township"], CLASS_CODE["village"]]))[0]
         cached = np.concatenate([2 * segs, 2 * segs + 1]).astype(np.int64)
         graph._township_arcs = cached  # type: ignore[attr-defined]
     return cached

@@ -23,7 +23,8 @@ from gis.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
 
-ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link")
+# Appended classes keep the codes of the older ones (graphs cached on disk store the codes).
+ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "urban", "link", "village")
 CLASS_CODE = {c: i for i, c in enumerate(ROAD_CLASSES)}
 EXPRESSWAY = CLASS_CODE["expressway"]
 LINK = CLASS_CODE["link"]

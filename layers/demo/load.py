@@ -7,7 +7,6 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
-from gis.bulk import copy_rows
+from gis.bulk import copy_rows, secondary_indexes_rebuilt
 from gis.errors import InvalidParameter
 from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
@@ -163,11 +162,11 @@ def _load(
     counts["admin_areas"] = copy_rows(
         conn, "admin_areas", ("id", "adcode", "name", "level", "parent_adcode", "source", "geom"), _area_rows(world)
     )
-    with _secondary_indexes_rebuilt(conn, "road_nodes"):
+    with secondary_indexes_rebuilt(conn, "road_nodes"):
         node_columns = ("id", "interchange", "name", "source", "geom")
         counts["road_nodes"] = copy_rows(conn, "road_nodes", node_columns, _node_rows(world))
     step("load road segments")
-    with _secondary_indexes_rebuilt(conn, "road_segments"):
+    with secondary_indexes_rebuilt(conn, "road_segments"):
         counts["road_segments"] = copy_rows(conn, "road_segments", _SEGMENT_COLUMNS, _segment_rows(world))
     step("load facilities")
     off_road: dict[str, list[int]] = {}
@@ -203,17 +202,6 @@ def _load(
     return counts
 
 
-@contextmanager
-def _secondary_indexes_rebuilt(conn: Connection, table: str) -> Iterator[None]:
-    """Drop the table's secondary indexes for a bulk load and build them again with the same definitions."""
-    indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
-    for name, _ in indexes:
-        conn.execute(sa.text(f"DROP INDEX {name}"))
-    yield
-    for _, definition in indexes:
-        conn.execute(sa.text(definition))
-
-
 def _null(values: np.ndarray, missing: np.ndarray) -> list[object]:
     out = values.astype(object)
     out[missing] = None
@@ -241,7 +229,9 @@ def _node_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
         )
 
 
-_SEGMENT_COLUMNS = insert_columns(RoadSegment, omit=("source_id",))  # _segment_rows follows this order
+_SEGMENT_COLUMNS = insert_columns(
+    RoadSegment, omit=("source_id", "technical_grade", "surface")
+)  # _segment_rows follows this order
 
 
 def _segment_rows(world: DemoWorld) -> Iterator[Sequence[object]]:

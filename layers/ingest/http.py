@@ -23,6 +23,14 @@ _FORMATS = {
     "application/zip": ".zip",
 }
 _SUFFIXES = (".geojson", ".json", ".csv", ".gpkg", ".zip")
+_ROAD_FORMATS = {
+    "application/geo+json": ".geojson",
+    "application/json": ".geojson",
+    "application/geopackage+sqlite3": ".gpkg",
+    "application/zip": ".zip",
+    "application/flatgeobuf": ".fgb",
+}
+_ROAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip", ".fgb")
 
 
 def _flag(name: str) -> bool:
@@ -32,25 +40,62 @@ def _flag(name: str) -> bool:
     return value in ("true", "1")
 
 
-def _upload() -> tuple[bytes, str]:
+def _upload(formats: dict[str, str] = _FORMATS, suffixes: tuple[str, ...] = _SUFFIXES) -> tuple[bytes, str]:
     """The uploaded bytes and a safe file name carrying the format's suffix."""
     upload = request.files.get("file")
     if upload is not None:
         suffix = Path(upload.filename or "").suffix.lower()
-        if suffix not in _SUFFIXES:
+        if suffix not in suffixes:
             raise InvalidParameter(
-                f"file {upload.filename!r}: use one of {', '.join(_SUFFIXES)} (Shapefiles zipped)", parameter="file"
+                f"file {upload.filename!r}: use one of {', '.join(suffixes)} (Shapefiles zipped)", parameter="file"
             )
         name = secure_filename(upload.filename or "")
         return upload.read(), name if name.lower().endswith(suffix) else f"upload{suffix}"
     mimetype = request.mimetype
-    if mimetype not in _FORMATS:
+    if mimetype not in formats:
         raise InvalidParameter(
-            f"Content-Type {mimetype!r} is not importable; send one of {', '.join(_FORMATS)} "
+            f"Content-Type {mimetype!r} is not importable; send one of {', '.join(formats)} "
             "or a multipart form with a 'file' field",
             parameter="Content-Type",
         )
-    return request.get_data(), f"upload{_FORMATS[mimetype]}"
+    return request.get_data(), f"upload{formats[mimetype]}"
+
+
+@bp.post("/imports/roads")
+def import_roads_upload() -> Response:
+    """Import an uploaded road centreline file as the road network; admin only; one transaction."""
+    from layers.ingest.roads import import_roads
+
+    token = require_role("admin")
+    data, filename = _upload(_ROAD_FORMATS, _ROAD_SUFFIXES)
+    if not data:
+        raise InvalidParameter("the upload is empty; send the file as the request body", parameter="file")
+    stake_unit = request.args.get("stake_unit", "km")
+    try:
+        snap_m = float(request.args.get("snap_m", "2"))
+    except ValueError:
+        raise InvalidParameter(
+            f'snap_m must be a number of metres; got "{request.args["snap_m"]}"', parameter="snap_m"
+        ) from None
+    mode = request.args.get("mode", "replace")
+    if mode not in ("replace", "append"):
+        raise InvalidParameter(f'mode must be replace or append; got "{mode}"', parameter="mode")
+    with tempfile.TemporaryDirectory(prefix="daoan-import-") as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        report = import_roads(
+            current_root().engine,
+            settings(),
+            path,
+            crs=request.args.get("crs"),
+            mapping=request.args.getlist("map"),
+            stake_unit=stake_unit,
+            snap_m=snap_m,
+            skip_invalid=_flag("skip_invalid"),
+            replace=mode == "replace",
+            imported_by=token.name,
+        )
+    return json_response(report.as_dict(), status=201, etag=False)
 
 
 @bp.post("/imports/<layer_id>")

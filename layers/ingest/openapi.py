@@ -38,6 +38,7 @@ def openapi_paths() -> dict[str, Any]:
         },
     }
     return {
+        "/imports/roads": _roads_path(flag),
         "/imports/{layer}": {
             "post": {
                 "summary": "Import a facility file into a layer, one transaction (admin token)",
@@ -76,5 +77,72 @@ def openapi_paths() -> dict[str, Any]:
                     "201": {"description": "Rows loaded", "content": {"application/json": {"schema": report}}}
                 },
             }
+        },
+    }
+
+
+def _roads_path(flag: dict[str, Any]) -> dict[str, Any]:
+    """POST /imports/roads: a road centreline file becomes the routable network."""
+    report = {
+        "type": "object",
+        "required": ["rows_read", "rows_loaded", "rows_skipped", "segments", "nodes", "errors", "validation"],
+        "properties": {
+            "source_file": {"type": "string"},
+            "rows_read": {"type": "integer"},
+            "rows_loaded": {"type": "integer"},
+            "rows_skipped": {"type": "integer"},
+            "segments": {"type": "integer"},
+            "nodes": {"type": "integer"},
+            "segments_replaced": {"type": "integer"},
+            "facilities_relinked": {"type": "integer"},
+            "columns": {"type": "object", "additionalProperties": {"type": "string"}},
+            "errors": {"type": "array", "items": {"type": "object"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+            "validation": {
+                "type": "object",
+                "description": "routes (length counting a dual carriageway once vs the stake range), "
+                "disconnected pieces, line ends near other lines",
+            },
+        },
+    }
+    return {
+        "post": {
+            "summary": "Import road centrelines (Shapefile zipped, GeoPackage, GeoJSON, FlatGeobuf) as the network "
+            "(admin token)",
+            "tags": ["Imports"],
+            "operationId": "importRoads",
+            "security": AUTH,
+            "parameters": [
+                _query("crs", "Coordinates of the file (default: the file's own, else WGS84)", {"type": "string"}),
+                _query(
+                    "map",
+                    "field=column (repeatable), e.g. route_code=LXBM",
+                    {"type": "array", "items": {"type": "string"}},
+                ),
+                _query("stake_unit", "Unit of stakes given as numbers", {"type": "string", "enum": ["km", "m"]}),
+                _query("snap_m", "Join line ends this close to a line (0–50 m)", {"type": "number", "default": 2}),
+                _query("skip_invalid", "Load the good rows, report the rest", flag),
+                _query(
+                    "mode",
+                    "replace the network, or append to it",
+                    {"type": "string", "enum": ["replace", "append"], "default": "replace"},
+                ),
+            ],
+            "requestBody": {
+                "required": True,
+                "description": "As a multipart form field `file` or as the raw body with its Content-Type",
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {"type": "object", "required": ["file"], "properties": {"file": _FILE}}
+                    },
+                    "application/geo+json": {"schema": _FEATURE_COLLECTION},
+                    "application/zip": {"schema": _FILE},
+                    "application/geopackage+sqlite3": {"schema": _FILE},
+                    "application/flatgeobuf": {"schema": _FILE},
+                },
+            },
+            "responses": {
+                "201": {"description": "Network loaded", "content": {"application/json": {"schema": report}}}
+            },
         }
     }

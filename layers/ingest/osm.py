@@ -154,7 +154,9 @@ def _load_network(conn: Connection, net: OsmNetwork, counts: dict[str, int]) -> 
     copy_rows(
         conn,
         "osm_segment_stage",
-        insert_columns(RoadSegment, omit=("start_stake_m", "end_stake_m", "county_adcode")),
+        insert_columns(
+            RoadSegment, omit=("start_stake_m", "end_stake_m", "county_adcode", "technical_grade", "surface")
+        ),
         seg_rows,
     )
     counts["road_segments"] = conn.execute(sa.text(load_sql("queries/osm_segments_insert.sql"))).rowcount

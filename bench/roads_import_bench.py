@@ -1,0 +1,140 @@
+"""`daoan import roads` on a province-sized file: rows and segments per second (issue 14, "Import").
+
+The province demo's network (loaded in the bench database by bench.data_core) is written once as a
+department-style FlatGeobuf (Chinese columns, stakes in km, 上行/下行 carriageways) under var/bench/;
+then `import_roads` loads it into a scratch database, timed in-process (import time only: reading,
+checking, noding, COPY, re-linking, validation report), after one untimed warm-up import.
+
+    .venv/bin/python -m bench.roads_import_bench [--source-url URL] [--write-results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pyogrio.raw
+import sqlalchemy as sa
+
+from bench.common import scratch_settings, write_section
+from gis.bulk import copy_rows
+from gis.db import create_db_engine
+from gis.settings import PROJECT_ROOT, load_settings
+from layers.ingest.roads import import_roads
+
+OUT = PROJECT_ROOT / "var" / "bench" / "hunan_roads_demo.fgb"
+_ADMIN = {
+    "expressway": "国道",
+    "national": "国道",
+    "provincial": "省道",
+    "county": "县道",
+    "township": "乡道",
+    "village": "村道",
+    "urban": "城市道路",
+    "link": "匝道",
+}
+_EXPORT = """
+SELECT route_code, name, road_class, oneway, lanes, start_stake_m, end_stake_m, bridge, tunnel,
+       ST_AsBinary(geom) AS wkb
+FROM road_segments ORDER BY id
+"""
+
+
+def export(source_url: str, path: Path) -> int:
+    """Write the network of the database at `source_url` as a department's FlatGeobuf; its rows."""
+    engine = sa.create_engine(sa.engine.make_url(source_url).set(drivername="postgresql+psycopg2"))
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(_EXPORT)).all()
+    engine.dispose()
+
+    def stake(v: float | None) -> float:
+        return np.nan if v is None else v / 1000.0
+
+    direction = [
+        ("上行" if (r.end_stake_m or 0) >= (r.start_stake_m or 0) else "下行") if r.oneway else "双向" for r in rows
+    ]
+    fields = {
+        "路线编码": np.array([r.route_code for r in rows], dtype=object),
+        "路线名称": np.array([r.name for r in rows], dtype=object),
+        "技术等级": np.array(["高速公路" if r.road_class == "expressway" else None for r in rows], dtype=object),
+        "行政等级": np.array([_ADMIN[r.road_class] for r in rows], dtype=object),
+        "起点桩号": np.array([stake(r.start_stake_m) for r in rows], dtype=float),
+        "止点桩号": np.array([stake(r.end_stake_m) for r in rows], dtype=float),
+        "车道数": np.array([r.lanes or 0 for r in rows], dtype=np.int32),
+        "方向": np.array(direction, dtype=object),
+        "桥梁": np.array(["是" if r.bridge else "否" for r in rows], dtype=object),
+        "隧道": np.array(["是" if r.tunnel else "否" for r in rows], dtype=object),
+    }
+    # a one-way line the demo draws against its stakes is a 下行 line drawn in its direction of travel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    wkb = np.array([bytes(r.wkb) for r in rows], dtype=object)
+    lanes = fields["车道数"]
+    mask = [None] * len(fields)
+    mask[list(fields).index("车道数")] = lanes == 0
+    pyogrio.raw.write(
+        path,
+        wkb,
+        list(fields.values()),
+        list(fields),
+        field_mask=mask,
+        driver="FlatGeobuf",
+        geometry_type="LineString",
+        crs="EPSG:4490",
+    )
+    return len(rows)
+
+
+def _copy_areas(source_url: str, engine: sa.Engine) -> None:
+    """The source's administrative areas, so that the import finds each segment's county as it would."""
+    with engine.begin() as conn:
+        if conn.execute(sa.text("SELECT count(*) FROM admin_areas")).scalar_one():
+            return
+        src = sa.create_engine(sa.engine.make_url(source_url).set(drivername="postgresql+psycopg2"))
+        with src.connect() as s:
+            areas = s.execute(
+                sa.text("SELECT adcode, name, level, parent_adcode, source, ST_AsEWKT(geom) FROM admin_areas")
+            ).all()
+        src.dispose()
+        copy_rows(conn, "admin_areas", ("adcode", "name", "level", "parent_adcode", "source", "geom"), areas)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source-url", help="database holding the province demo (default: the bench database)")
+    parser.add_argument("--write-results", action="store_true")
+    args = parser.parse_args()
+    source = args.source_url or load_settings().url()
+    if not OUT.exists():
+        started = time.perf_counter()
+        n = export(source, OUT)
+        print(f"exported {n:,} rows to {OUT} in {time.perf_counter() - started:.1f} s", flush=True)
+    settings = scratch_settings("daoan_bench_roads")
+    engine = create_db_engine(settings)
+    _copy_areas(source, engine)
+    import_roads(engine, settings, OUT)  # warm-up (page cache, numba-free paths)
+    started = time.perf_counter()
+    report = import_roads(engine, settings, OUT)
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    v = report.validation
+    assert v is not None
+    body = (
+        f"`import_roads` of a department-style FlatGeobuf of the province demo ({OUT.stat().st_size >> 20} MiB, "
+        f"EPSG:4490, Chinese columns, stakes in km), replacing the network loaded by the warm-up run:\n\n"
+        f"| rows | segments | nodes | seconds | rows/s | segments/s | target |\n|---:|---:|---:|---:|---:|---:|---:|\n"
+        f"| {report.rows_loaded:,} | {report.segments:,} | {report.nodes:,} | {seconds:.1f} | "
+        f"{report.rows_loaded / seconds:,.0f} | {report.segments / seconds:,.0f} | ≥ 20,000 segments/s |\n\n"
+        f"Validation: {len(v.routes):,} routes, {v.components:,} connected pieces, "
+        f"{v.dangling_near_count:,} line ends within {v.near_m:g} m of another line; "
+        f"{report.facilities_relinked:,} facilities referenced again."
+    )
+    print(body)
+    if args.write_results:
+        write_section("Import", body, "python -m bench.roads_import_bench --write-results")
+
+
+if __name__ == "__main__":
+    main()
