@@ -208,8 +208,12 @@ def import_roads(
 def _reserve_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    rows = conn.execute(sa.text(load_sql("queries/osm_reserve_ids.sql")), {"table_name": table, "n": n})
-    return np.sort(np.fromiter((int(r[0]) for r in rows), dtype=np.int64, count=n))
+    first, last, _, ids = conn.execute(
+        sa.text(load_sql("queries/roads_reserve_ids.sql")), {"table_name": table, "n": n}
+    ).one()
+    if ids is None:  # one run (no other writer took ids meanwhile): nothing to read back
+        return np.arange(int(first), int(last) + 1, dtype=np.int64)
+    return np.array(sorted(ids), dtype=np.int64)
 
 
 def _ewkb(geoms: np.ndarray) -> list[str]:
@@ -307,36 +311,45 @@ def _segment_rows(
         idx = np.arange(len(line_rows))
         piece = idx - np.repeat(run_start, np.diff(np.concatenate([run_start, [len(line_rows)]]))) + 1
     pieces_of = np.bincount(line_rows, minlength=len(rows.row))
-    cls = rows.road_class
+    sid = np.array(rows.source_id, dtype=object)[line_rows]
+    split = pieces_of[line_rows] > 1
+    sid[split] = [f"{a}#{b}" for a, b in zip(sid[split].tolist(), piece[split].tolist(), strict=True)]
+
+    def per_segment(values: list) -> list:  # type: ignore[type-arg]
+        return np.array(values, dtype=object)[line_rows].tolist()
+
+    def stakes(values: np.ndarray) -> list:  # type: ignore[type-arg]
+        out = np.round(values, 3).astype(object)
+        out[np.isnan(values)] = None
+        return out.tolist()
+
+    columns = [
+        seg_ids.tolist(),
+        per_segment(rows.road_class),
+        per_segment(rows.route_code),
+        per_segment(rows.name),
+        rows.oneway[line_rows].tolist(),
+        per_segment(rows.lanes),
+        per_segment(rows.maxspeed),
+        per_segment([rf.default_speed(c or "") for c in rows.road_class]),
+        np.round(net.seg_length_m, 3).tolist(),
+        rows.bridge[line_rows].tolist(),
+        rows.tunnel[line_rows].tolist(),
+        stakes(start),
+        stakes(end),
+        county,
+        node_ids[net.seg_source].tolist(),
+        node_ids[net.seg_target].tolist(),
+        [SOURCE] * len(line_rows),
+        sid.tolist(),
+        None,  # geometry, in chunks below
+        per_segment(rows.technical_grade),
+        per_segment(rows.surface),
+    ]
     for a in range(0, len(line_rows), _CHUNK):
         b = min(a + _CHUNK, len(line_rows))
-        geoms = _ewkb(net.seg_geoms[a:b])
-        for k in range(a, b):
-            i = int(line_rows[k])
-            sid = rows.source_id[i] if pieces_of[i] == 1 else f"{rows.source_id[i]}#{piece[k]}"
-            yield (
-                int(seg_ids[k]),
-                cls[i],
-                rows.route_code[i],
-                rows.name[i],
-                bool(rows.oneway[i]),
-                rows.lanes[i],
-                rows.maxspeed[i],
-                rf.default_speed(cls[i] or ""),
-                round(float(net.seg_length_m[k]), 3),
-                bool(rows.bridge[i]),
-                bool(rows.tunnel[i]),
-                None if np.isnan(start[k]) else round(float(start[k]), 3),
-                None if np.isnan(end[k]) else round(float(end[k]), 3),
-                county[k],
-                int(node_ids[net.seg_source[k]]),
-                int(node_ids[net.seg_target[k]]),
-                SOURCE,
-                sid,
-                geoms[k - a],
-                rows.technical_grade[i],
-                rows.surface[i],
-            )
+        chunk = [c[a:b] if c is not None else _ewkb(net.seg_geoms[a:b]) for c in columns]
+        yield from zip(*chunk, strict=True)
 
 
 def _counties(conn: Connection, geoms: np.ndarray) -> list[str | None]:
@@ -347,9 +360,12 @@ def _counties(conn: Connection, geoms: np.ndarray) -> list[str | None]:
         return out
     polys = shapely.from_wkb([bytes(r[1]) for r in areas])
     codes = [r[0] for r in areas]
-    mids = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    mids = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
     tree = shapely.STRtree(polys)
-    p, a = tree.query(mids, predicate="intersects")
+    p, a = tree.query(shapely.points(mids))  # bounding boxes; then the point-in-polygon test, prepared
+    shapely.prepare(polys)
+    inside = shapely.contains_xy(polys[a], mids[p, 0], mids[p, 1])
+    p, a = p[inside], a[inside]
     order = np.lexsort((a, p))  # the lowest adcode where polygons overlap, as the OSM import does
     p, a = p[order], a[order]
     first = np.concatenate([[True], p[1:] != p[:-1]]) if len(p) else np.zeros(0, dtype=bool)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 
 from layers.demo.geo import pair_lengths_m
 
@@ -155,20 +156,25 @@ def _snap_ends(
     xy = _metric(coords, lat0)
     snapped = 0
 
-    # 1. Ends within snap_m of other ends: merged, each group onto one position.
-    end_pts = shapely.points(xy[end_idx])
-    tree = shapely.STRtree(end_pts)
+    # 1. Ends within snap_m of other ends: merged, each group onto one position. Each lone end joins
+    # only its nearest other end (of another line), so a group holds at most one shared end.
+    end_xy = xy[end_idx]
     lone_ids = np.flatnonzero(lone)
-    a, b = tree.query(end_pts[lone_ids], predicate="dwithin", distance=snap_m)
-    a = lone_ids[a]
-    keep = (end_line[a] != end_line[b]) & (keys[end_idx[a]] != keys[end_idx[b]])
-    a, b = a[keep], b[keep]
-    if len(a):  # each lone end joins only its nearest other end, so a group holds at most one shared end
-        d = shapely.distance(end_pts[a], end_pts[b])
-        order = np.lexsort((b, d, a))
-        a, b = a[order], b[order]
-        nearest = np.concatenate([[True], a[1:] != a[:-1]])
-        a, b = a[nearest], b[nearest]
+    dist, nb = cKDTree(end_xy).query(end_xy[lone_ids], k=min(4, len(end_idx)), distance_upper_bound=snap_m)
+    dist, nb = dist.reshape(len(lone_ids), -1), nb.reshape(len(lone_ids), -1)
+    choice = np.full(len(lone_ids), -1, dtype=np.int64)
+    for col in range(nb.shape[1]):
+        cand = nb[:, col]
+        found = cand < len(end_idx)
+        safe = np.where(found, cand, 0)
+        valid = (
+            found
+            & (choice < 0)
+            & (end_line[safe] != end_line[lone_ids])
+            & (keys[end_idx[safe]] != keys[end_idx[lone_ids]])
+        )
+        choice[valid] = cand[valid]
+    a, b = lone_ids[choice >= 0], choice[choice >= 0]
     if len(a):
         parent = np.arange(len(end_idx))
 

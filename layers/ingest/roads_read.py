@@ -102,7 +102,9 @@ def _lines(geoms: np.ndarray, errors: dict[int, str]) -> np.ndarray:
     has = np.array([g is not None for g in out])
     if has.any():
         lines = out[has]
-        coords_ok = np.array([np.isfinite(c).all() for c in _coords_of(lines)])
+        coords, index = shapely.get_coordinates(lines, return_index=True)
+        bad = np.bincount(index[~np.isfinite(coords).all(axis=1)], minlength=len(lines))
+        coords_ok = bad == 0
         short = shapely.get_num_points(lines) < 2
         for j, i in enumerate(np.flatnonzero(has)):
             if not coords_ok[j]:
@@ -112,12 +114,6 @@ def _lines(geoms: np.ndarray, errors: dict[int, str]) -> np.ndarray:
                 errors[int(i)] = "has fewer than two points"
                 out[i] = None
     return out
-
-
-def _coords_of(lines: np.ndarray) -> list[np.ndarray]:
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    splits = np.flatnonzero(np.diff(index)) + 1
-    return np.split(coords, splits) if len(coords) else []
 
 
 # ---------------------------------------------------------------- GeoJSON (Python's json, never GDAL)

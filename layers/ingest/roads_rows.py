@@ -121,61 +121,56 @@ def read_rows(
         offsets = np.concatenate([[0], np.cumsum(np.bincount(index, minlength=int(has.sum())))])
         length[has] = line_lengths_m(xy, offsets)[1]
 
-    route = [rf.text(v) for v in col("route_code")]
-    route = [r.upper().replace(" ", "") if r else None for r in route]
-    names = [rf.text(v) for v in col("name")]
-    grades_raw = [rf.text(v) for v in col("technical_grade")]
-    admin_raw = [rf.text(v) for v in col("admin_grade")]
-    classes: list[str | None] = []
+    route = _mapped(col("route_code"), _code)
+    names = _mapped(col("name"), rf.text)
+    grades_raw = _mapped(col("technical_grade"), rf.text)
+    admin_raw = _mapped(col("admin_grade"), rf.text)
     memo: dict[tuple, str | None] = {}
-    for i in range(n):
-        key = (admin_raw[i], grades_raw[i], route[i])
-        if key not in memo:
-            memo[key] = rf.road_class(*key)
-        cls = memo[key]
-        classes.append(cls)
-        if cls is None:
-            if admin_raw[i] is not None:
-                problem(
-                    i,
-                    columns.get("admin_grade", "admin_grade"),
-                    f"unknown class {admin_raw[i]!r}; expected 国道, 省道, 县道, 乡道, 村道 (or G/S/X/Y/C), "
-                    "or a technical grade 高速公路",
-                )
-            else:
-                problem(
-                    i,
-                    columns.get("admin_grade", "行政等级"),
-                    "no road class: the row has no 行政等级 or 技术等级 and its route code "
-                    f"{route[i]!r} implies none; map a class column with --map admin_grade=COLUMN",
-                )
-    grades = [rf.technical_grade(g) for g in grades_raw]
-    surface = [rf.text(v) for v in col("surface")]
+    classes: list[str | None] = [
+        memo[key] if key in memo else memo.setdefault(key, rf.road_class(*key))
+        for key in zip(admin_raw, grades_raw, route, strict=True)
+    ]
+    for i in [i for i, cls in enumerate(classes) if cls is None]:
+        if admin_raw[i] is not None:
+            problem(
+                i,
+                columns.get("admin_grade", "admin_grade"),
+                f"unknown class {admin_raw[i]!r}; expected 国道, 省道, 县道, 乡道, 村道 (or G/S/X/Y/C), "
+                "or a technical grade 高速公路",
+            )
+        else:
+            problem(
+                i,
+                columns.get("admin_grade", "行政等级"),
+                "no road class: the row has no 行政等级 or 技术等级 and its route code "
+                f"{route[i]!r} implies none; map a class column with --map admin_grade=COLUMN",
+            )
+    grades = _mapped(grades_raw, rf.technical_grade)
+    surface = _mapped(col("surface"), rf.text)
 
     def numbers(field_name: str, parse, what: str) -> list:  # type: ignore[no-untyped-def]
-        out: list = []
-        for i, value in enumerate(col(field_name)):
-            try:
-                out.append(parse(value))
-            except (ValueError, TypeError):
-                out.append(None)
-                problem(i, columns[field_name], f"{value!r} is not {what}")
+        values = col(field_name)
+        out = _mapped(values, lambda v: _or_error(parse, v))
+        for i in [i for i, v in enumerate(out) if v is _ERROR]:
+            out[i] = None
+            problem(i, columns[field_name], f"{values[i]!r} is not {what}")
         return out
 
     lanes = numbers("lanes", rf.lanes, "a lane count from 1 to 20")
     maxspeed = numbers("maxspeed", rf.speed, "a speed limit in km/h (5–150)")
-    directions: list[str | None] = []
-    for i, value in enumerate(col("direction")):
-        d = rf.direction(rf.text(value))
-        if d is None:
-            problem(i, columns["direction"], f"{value!r} is no direction; expected 上行, 下行, 双向 or 单向")
-        directions.append(d)
-    bridge = np.array([rf.flag(v) for v in col("bridge")], dtype=bool)
-    tunnel = np.array([rf.flag(v) for v in col("tunnel")], dtype=bool)
-    level_text = [rf.text(v) or "" for v in col("level")]
+    raw_directions = col("direction")
+    directions: list[str | None] = _mapped(raw_directions, lambda v: rf.direction(rf.text(v)))
+    for i in [i for i, d in enumerate(directions) if d is None]:
+        problem(i, columns["direction"], f"{raw_directions[i]!r} is no direction; expected 上行, 下行, 双向 or 单向")
+    bridge = np.array(_mapped(col("bridge"), rf.flag), dtype=bool)
+    tunnel = np.array(_mapped(col("tunnel"), rf.flag), dtype=bool)
+    level_text = _mapped(col("level"), lambda v: rf.text(v) or "")
     level_ids: dict[tuple, int] = {}
     level = np.array(
-        [level_ids.setdefault((level_text[i], bool(bridge[i]), bool(tunnel[i])), len(level_ids)) for i in range(n)],
+        [
+            level_ids.setdefault(key, len(level_ids))
+            for key in zip(level_text, bridge.tolist(), tunnel.tolist(), strict=True)
+        ],
         dtype=np.int64,
     )
 
@@ -231,6 +226,36 @@ def read_rows(
     _check_continuations(rows, tol)
     rows.problems.sort(key=lambda p: p["row"])
     return rows
+
+
+_ERROR = object()
+
+
+def _or_error(parse, value: object) -> object:  # type: ignore[no-untyped-def]
+    try:
+        return parse(value)
+    except (ValueError, TypeError):
+        return _ERROR
+
+
+def _code(value: object) -> str | None:
+    shown = rf.text(value)
+    return shown.upper().replace(" ", "") if shown else None
+
+
+def _mapped(values: list[object], fn) -> list:  # type: ignore[no-untyped-def]
+    """fn of every value, computed once per distinct value (a province's columns repeat a few values)."""
+    cache: dict[tuple[type, object], object] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        try:
+            out.append(cache[key])
+        except KeyError:
+            out.append(cache.setdefault(key, fn(v)))
+        except TypeError:  # a list or object in a GeoJSON property
+            out.append(fn(v))
+    return out
 
 
 def _source_ids(table: RoadTable, columns: dict[str, str]) -> list[str]:
