@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, request
 from werkzeug.utils import secure_filename
 
 from gis.errors import InvalidParameter
+from gis.params import number
 from gis.root import Root, current_root
 from gis.web import json_response, require_role, settings
 from layers.ingest.facilities import import_facilities, importable_layer
@@ -67,19 +68,18 @@ def import_roads_upload() -> Response:
     from layers.ingest.roads import import_roads
 
     token = require_role("admin")
-    data, filename = _upload(_ROAD_FORMATS, _ROAD_SUFFIXES)
-    if not data:
-        raise InvalidParameter("the upload is empty; send the file as the request body", parameter="file")
+    # the parameters first: a bad one is named whatever the body
     stake_unit = request.args.get("stake_unit", "km")
-    try:
-        snap_m = float(request.args.get("snap_m", "2"))
-    except ValueError:
-        raise InvalidParameter(
-            f'snap_m must be a number of metres; got "{request.args["snap_m"]}"', parameter="snap_m"
-        ) from None
+    if stake_unit not in ("km", "m"):
+        raise InvalidParameter(f'stake_unit must be km or m; got "{stake_unit}"', parameter="stake_unit")
+    snap_m = number(request.args.get("snap_m", "2"), "snap_m", minimum=0, maximum=50)
     mode = request.args.get("mode", "replace")
     if mode not in ("replace", "append"):
         raise InvalidParameter(f'mode must be replace or append; got "{mode}"', parameter="mode")
+    skip_invalid = _flag("skip_invalid")
+    data, filename = _upload(_ROAD_FORMATS, _ROAD_SUFFIXES)
+    if not data:
+        raise InvalidParameter("the upload is empty; send the file as the request body", parameter="file")
     with tempfile.TemporaryDirectory(prefix="daoan-import-") as tmp:
         path = Path(tmp) / filename
         path.write_bytes(data)
@@ -91,7 +91,7 @@ def import_roads_upload() -> Response:
             mapping=request.args.getlist("map"),
             stake_unit=stake_unit,
             snap_m=snap_m,
-            skip_invalid=_flag("skip_invalid"),
+            skip_invalid=skip_invalid,
             replace=mode == "replace",
             imported_by=token.name,
         )
