@@ -89,6 +89,7 @@ class Replicas:
         self._locks = [threading.Lock() for _ in self.urls]
         self._pools: dict[int, tuple[sa.Engine, list[sa.Engine]]] = {}  # id(primary engine) → its replicas'
         self._turn = itertools.count()
+        self._probes: dict[int, sa.Engine] = {}
 
     def attach(self, primary: sa.Engine, make: Callable[[str], sa.Engine]) -> None:
         """Give `primary` (an engine of the primary) one engine per replica made like it by `make(url)`."""
@@ -109,6 +110,8 @@ class Replicas:
         for _primary, replicas in self._pools.values():
             for engine in replicas:
                 engine.dispose()
+        for engine in self._probes.values():
+            engine.dispose()
 
     # ------------------------------------------------------------ state
     def mark_down(self, i: int, reason: object = "") -> None:
@@ -119,7 +122,19 @@ class Replicas:
         state.down_until = time.monotonic() + self.retry_s
 
     def _probe_engine(self, i: int) -> sa.Engine:
-        return next(iter(self._pools.values()))[1][i]
+        """Replica i's own connection for probes (one at a time, under its lock): never waiting for a
+        connection the requests hold."""
+        engine = self._probes.get(i)
+        if engine is None:
+            engine = self._probes[i] = sa.create_engine(
+                self.urls[i],
+                pool_size=1,
+                max_overflow=0,
+                pool_pre_ping=True,
+                pool_timeout=5,
+                connect_args={"connect_timeout": 2, "application_name": "daoan-replica-probe"},
+            )
+        return engine
 
     def state(self, i: int, *, fresh: bool = False) -> _State | None:
         """Replica i's state, probed when older than PROBE_S (or `fresh`); None while it is down."""
@@ -135,8 +150,8 @@ class Replicas:
             try:
                 with self._probe_engine(i).connect() as conn:
                     row = conn.execute(sa.text(load_sql("queries/replica_state.sql"))).one()
-            except sa.exc.DBAPIError as exc:
-                self.mark_down(i, exc.orig)
+            except sa.exc.SQLAlchemyError as exc:  # refused, timed out, lost
+                self.mark_down(i, getattr(exc, "orig", None) or exc)
                 return None
             state.lsn = parse_lsn(row.lsn or "0/0") or 0
             state.lag_s = float(row.lag_s or 0.0)
@@ -241,14 +256,19 @@ class ReadRouting:
             return self.wsgi_app(environ, start_response)
         lsn, bad = request_lsn(environ)
         if bad:
+            from werkzeug.wrappers import Request
+
+            from gis.errors import error_lang
             from gis.web import error_response
 
+            args = Request(environ).args
+            lang = error_lang(args.get("lang"), environ.get("HTTP_ACCEPT_LANGUAGE"))
             problem = InvalidParameter(
                 f"{LSN_HEADER} must be a WAL position as a write answered it (e.g. 0/16B3748); "
                 "send it back unchanged, or leave it out",
                 parameter=LSN_HEADER,
             )
-            return error_response(problem)(environ, start_response)
+            return error_response(problem, lang)(environ, start_response)
         choice = RequestChoice(self.replicas, lsn)
 
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
