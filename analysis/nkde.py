@@ -31,6 +31,13 @@ The interface (what black-spot analysis calls)::
   at a node belongs to the edge it was snapped to: half its kernel runs along that edge, the
   other half is split at the node at distance 0.
 
+Cost: the simple method runs one Dijkstra bounded by the bandwidth per event; the discontinuous
+one takes one step per non-backtracking path shorter than the bandwidth, a number that grows
+exponentially with the junctions passed within a bandwidth: fine on road segments of tens of
+metres and more (the province demo: 4 s for 100,000 accidents), slow on a network cut into metre
+pieces around junctions with a wide bandwidth. No path is pruned (spatstat drops tails of mass
+below its `epsilon`), so that the numbers are exact.
+
 The fast implementation is compiled (numba, :mod:`analysis.nkde_kernels`); a slow pure
 networkx implementation in :mod:`analysis.nkde_reference` defines the same numbers independently
 and the tests hold the two to 1e-9 on the real Montreal cyclist data. spatstat's

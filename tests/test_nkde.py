@@ -192,3 +192,29 @@ def test_montreal_equal_split_matches_spatstat_fixture():
         # every lixel we estimate is one spatstat gives a value (rows hold all its non-zero lixels)
         assert set(res.lixel_index.tolist()) <= set(idx[theirs > 0].tolist()) | set(idx.tolist())
         assert len(res) == int(np.count_nonzero(theirs))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_multigraphs_with_loops_and_parallel_edges_match_the_reference(seed):
+    """Small random networks with what real ones hold now and then: parallel edges, loops, dead
+    ends, short edges, accidents exactly at junctions."""
+    rng = np.random.default_rng(seed)
+    n_nodes = int(rng.integers(3, 9))
+    m = int(rng.integers(n_nodes, 3 * n_nodes))
+    src = rng.integers(0, n_nodes, m)
+    tgt = np.where(rng.random(m) < 0.1, src, rng.integers(0, n_nodes, m))  # ~10 % loops
+    length = rng.uniform(3.0, 400.0, m)
+    net = nkde.Network.build(np.arange(m) + 100, src, tgt, length, n_nodes)
+    k = int(rng.integers(1, 8))
+    edge = rng.integers(0, m, k)
+    offset = rng.random(k) * length[edge]
+    offset[rng.random(k) < 0.25] = 0.0
+    ev = nkde.Events.build(net, edge, offset, rng.uniform(0.5, 3.0, k))
+    for method in nkde.METHODS:
+        for kernel in ("quartic", "gaussian"):
+            bw = float(rng.uniform(50.0, 350.0))
+            lx = float(rng.uniform(5.0, 40.0))
+            fast = nkde.density(net, ev, method=method, kernel=kernel, bandwidth=bw, lixel=lx)
+            slow = reference.density(net, ev, method=method, kernel=kernel, bandwidth=bw, lixel=lx)
+            assert np.array_equal(fast.lixel_index, slow.lixel_index), (method, kernel)
+            np.testing.assert_allclose(fast.density, slow.density, rtol=0, atol=1e-9)
