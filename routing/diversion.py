@@ -77,6 +77,7 @@ class _Plan:
     toll_station: str | None = None
     township_m: float = 0.0  # metres of the detour on roads below county class
     crossing: str | None = None  # the road the detour turns onto (its first named road)
+    no_rejoin: bool = False  # nothing leads back onto the road past the closure: leave, no detour
 
 
 @dataclass
@@ -464,6 +465,12 @@ def plan_diversion(
                     _crossing_road(g, detour, st.key),
                 )
             )
+        if not plans and candidates:
+            # Past the closure the road cannot be reached again (it ends, or leaves the network): traffic
+            # still leaves at the last exit before it, with no detour back.
+            plans.append(
+                _leave_only(g, candidates[0], cost, st.key, first_arc, toll_stations, own_route, on_expressway)
+            )
         near, far = _tiers(plans)
         plans = [p for p in (far, near) if p is not None]
         if far is near:  # a single exit upstream: one point, the near control
@@ -492,6 +499,7 @@ def plan_diversion(
                         "below_county_class": p.below_county,
                         "below_county_m": round(p.township_m, 1),
                         "crossing_road": p.crossing,
+                        "no_rejoin": p.no_rejoin,
                         "measure_zh": _measure_zh(p, None if on_expressway else _at_junction(p, g)),
                         "measure_en": _measure_en(p, None if on_expressway else _at_junction(p, g)),
                     },
@@ -636,10 +644,18 @@ def plan_diversion(
                 "near_control_point": int(g.node_ids[near.node]) if near else None,
                 "far_decision_point": int(g.node_ids[far.node]) if far and far.tier == "far" else None,
                 "direction_text_en": dir_text_en,
-                "far_note_zh": None if far is None or far.tier == "far" else "上游无其他可分流出口，仅设近端控制",
+                "far_note_zh": None
+                if far is None or far.tier == "far"
+                else (
+                    "封闭路段以远无法绕回本路，仅设近端控制" if far.no_rejoin else "上游无其他可分流出口，仅设近端控制"
+                ),
                 "far_note_en": None
                 if far is None or far.tier == "far"
-                else "no other exit upstream to divert at: near control only",
+                else (
+                    "the road cannot be reached again past the closure: near control only"
+                    if far.no_rejoin
+                    else "no other exit upstream to divert at: near control only"
+                ),
                 "rejoin_node_id": int(g.node_ids[rejoin]),
             }
         )
@@ -704,7 +720,7 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
         )
     else:
         zh = (
-            f"依据{rule.article}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；"
+            f"依据{_article_zh(rule.article)}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；"
             "依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
         )
         en = (
@@ -796,6 +812,29 @@ def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any], route_cod
     return best[1] if best else None
 
 
+def _leave_only(
+    graph: RoadGraph,
+    candidate: tuple[int, float, float, int],
+    cost: np.ndarray,
+    key: tuple,
+    first_arc: int,
+    stations: list[Any] | None,
+    route_code: str | None,
+    on_expressway: bool,
+) -> _Plan:
+    """The last exit before a closure past which the road cannot be reached again: everyone leaves there."""
+    node, metres, _secs, arc = candidate
+    out = _leaving(graph, node, key, cost)
+    path = Path(float(cost[out[0]]), out[:1], 1.0, 1.0)
+    stake = _node_stake(graph, node, arc) if arc >= 0 else _node_stake(graph, node, first_arc)
+    toll = _toll_station_at(graph, node, stations or [], route_code) if on_expressway else None
+    m = float(graph.seg_length_m[out[0] >> 1])
+    plan = _Plan(node, metres, path, stake, np.inf, np.inf, m, None, False, "local", None, toll)
+    plan.crossing = _crossing_road(graph, path, key)
+    plan.no_rejoin = True
+    return plan
+
+
 def _low_zh(p: _Plan) -> str:
     if not p.below_county:
         return ""
@@ -809,6 +848,8 @@ def _measure_zh(p: _Plan, junction: str | None = None) -> str:
     """What the duty officer orders at a decision point; off expressways, at the junction (路口)."""
     road = p.road or "其他道路"
     at = f"在{junction}路口" if junction else ""
+    if p.no_rejoin:
+        return f"近端控制：{at}全部车辆驶离（封闭路段以远无法绕回本路，驶离后另行选择路线）"
     if p.tier == "far":
         return f"远端分流：{at}引导过境车辆经{road}绕行{_low_zh(p)}"
     return f"近端控制：{at}全部车辆驶离，经{road}绕行{_low_zh(p)}"
@@ -824,6 +865,8 @@ def _measure_en(p: _Plan, junction: str | None = None) -> str:
         if p.below_county
         else ""
     )
+    if p.no_rejoin:
+        return f"Near control{at}: all traffic leaves (the road cannot be reached again past the closure)"
     if p.tier == "far":
         return f"Far diversion{at}: send through traffic via {road}{low}"
     return f"Near control{at}: all traffic leaves, via {road}{low}"
@@ -928,3 +971,9 @@ def _stations_to_close(
 def load_toll_stations(conn: Connection) -> list[Any]:
     """Every toll station with its position."""
     return list(conn.execute(sa.text(load_sql("queries/routing_toll_stations.sql"))).all())
+
+
+def _article_zh(article: str) -> str:
+    """'实施条例第四十六条第（四）项' → '《中华人民共和国道路交通安全法实施条例》第四十六条第（四）项'."""
+    head = "实施条例"
+    return f"《中华人民共和国道路交通安全法实施条例》{article[len(head) :]}" if article.startswith(head) else article

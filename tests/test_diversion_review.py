@@ -207,3 +207,27 @@ def test_the_409_names_the_incident_status_and_keeps_status_the_http_one(demo, c
     assert problem["status"] == 409 and problem["incident_status"] == "ended", problem
     zh = client.get(f"/diversion?incident={ident}&lang=zh-CN").get_json()
     assert zh["status"] == 409 and f"事件 {ident} 已于" in zh["detail"] and zh["title"] == "状态冲突", zh
+
+
+def test_a_closure_to_the_roads_end_still_sends_traffic_off_at_the_last_exit(demo, client, engine):
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        end = conn.execute(
+            sa.text("SELECT max(greatest(start_stake_m, end_stake_m)) FROM road_segments WHERE route_code = 'G72'")
+        ).scalar()
+    from gis.stake import format_stake
+
+    p = plan(
+        client,
+        {"kind": "accident", "route": "G72", "from_stake": format_stake(end - 6000), "to_stake": format_stake(end)},
+    )
+    # Toward the road's end nothing leads back past the closure: still the last exit (the other direction
+    # starts at the network's edge, with nothing upstream to divert at).
+    toward_end = [d for d in p["directions"] if d["near_control_point"] is not None]
+    assert toward_end and "无法绕回" in toward_end[0]["far_note_zh"], p["directions"]
+    lone = [dp for dp in props(p, "decision_point") if dp["no_rejoin"]]
+    assert lone and all("无法绕回" in dp["measure_zh"] and dp["tier"] == "near" for dp in lone), lone
+    for s in props(p, "sign"):
+        if s["stream"] == lone[0]["stream"] and s.get("tier"):
+            assert "驶离" in s["message_zh"], s
