@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from functools import lru_cache
+from math import isfinite
 
 import numpy as np
 
@@ -51,10 +52,10 @@ def _stake(metres: float) -> str:
 
 
 def _where(enter: float, leave: float, length_m: float, lang: str) -> str:
-    if np.isfinite(enter) and np.isfinite(leave) and abs(leave - enter) >= 1.0:
+    if isfinite(enter) and isfinite(leave) and abs(leave - enter) >= 1.0:
         a, b = _stake(min(enter, leave)), _stake(max(enter, leave))  # ascending, as bulletins write them
         return f"{a}至{b}" if lang == "zh-CN" else f"{a}–{b}"
-    if np.isfinite(enter) and np.isfinite(leave):  # a point (a black spot): its stake
+    if isfinite(enter) and isfinite(leave):  # a point (a black spot): its stake
         return f"{_stake(enter)}处" if lang == "zh-CN" else f"at {_stake(enter)}"
     return f"约{distance_text(length_m, lang)}" if lang == "zh-CN" else f"for {distance_text(length_m, lang)}"
 
@@ -203,7 +204,7 @@ def _merged(overlay: Overlay, zones: list[tuple], lang: str, into: list[dict]) -
                 {"hazard_id": z, "kind": kind, "text": note(kind, enter, leave, length_m, visibility, lang, structure)}
             )
             continue
-        stakes = [v for m in members for v in (m[1], m[2]) if np.isfinite(v)]
+        stakes = [v for m in members for v in (m[1], m[2]) if isfinite(v)]  # math's: numpy's costs ~1 µs a call
         lo, hi = (min(stakes), max(stakes)) if stakes else (float("nan"), float("nan"))
         length = sum(m[3] for m in members)
         seen_fog = [overlay.fog_visibility[z] for z in ids if z in overlay.fog_visibility] if kind == "fog" else []
