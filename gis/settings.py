@@ -88,6 +88,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # The unprivileged account `daoan serve` becomes when started as root (gis/privileges.py).
     service_user: str = "daoan-web"
+    tianditu_key: str | None = None  # the deployment's 天地图 key: the web map then offers its WMTS basemap
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -179,7 +180,7 @@ FLOAT_KEYS = (
 )
 INT_KEYS = ("diversion_max_closed_arcs", "isochrone_max_bands", "suggest_max_candidates", "answer_cache_entries")
 # Keys a settings file may hold: a typo must not fall back silently to a default.
-FILE_KEYS = ("service_area", "service_user", "tokens", "trusted_proxies", *FLOAT_KEYS, *INT_KEYS)
+FILE_KEYS = ("service_area", "service_user", "tianditu_key", "tokens", "trusted_proxies", *FLOAT_KEYS, *INT_KEYS)
 
 
 def _check_keys(data: dict[str, Any], source: str) -> None:
@@ -242,6 +243,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     service_user = env.get("DAOAN_SERVICE_USER") or data.get("service_user")
     if service_user:
         kwargs["service_user"] = str(service_user)
+    tianditu = env.get("DAOAN_TIANDITU_KEY") or data.get("tianditu_key")
+    if tianditu:
+        kwargs["tianditu_key"] = str(tianditu).strip()
     if env.get("DAOAN_UPLOAD_MAX_MB"):
         kwargs["upload_max_bytes"] = int(float(env["DAOAN_UPLOAD_MAX_MB"]) * 1024 * 1024)
     if env.get("DAOAN_POOL_SIZE"):

@@ -16,7 +16,7 @@ from gis.errors import Conflict, Unprocessable
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
 from routing.directions import arc_coords
-from routing.graph import CLASS_CODE, EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
+from routing.graph import CLASS_CODE, EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph, township_arcs
 from routing.incident import Incident, IncidentPatch, IncidentSpec, Place
 from routing.incident_place import resolve
 from routing.incidents import get_incident
@@ -790,12 +790,7 @@ def _township_mask(graph: RoadGraph) -> np.ndarray:
 
 def _township_arcs(graph: RoadGraph) -> np.ndarray:
     """Arcs of roads below county class (township and village roads), which detours avoid when they can."""
-    cached = getattr(graph, "_township_arcs", None)
-    if cached is None:
-        segs = np.nonzero(np.isin(graph.seg_class, [CLASS_CODE["township"], CLASS_CODE["village"]]))[0]
-        cached = np.concatenate([2 * segs, 2 * segs + 1]).astype(np.int64)
-        graph._township_arcs = cached  # type: ignore[attr-defined]
-    return cached
+    return township_arcs(graph)
 
 
 def _toll_station_at(graph: RoadGraph, node: int, stations: list[Any], route_code: str | None) -> str | None:

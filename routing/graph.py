@@ -405,3 +405,13 @@ def build_graph(cols: SegmentColumns, nodes: list, turns: list) -> RoadGraph:
         arc_tails=arc_tails,
         restrictions=len(turns),
     )
+
+
+def township_arcs(graph: RoadGraph) -> np.ndarray:
+    """Arcs of roads below county class (township and village roads), computed once per graph."""
+    cached = getattr(graph, "_township_arcs", None)
+    if cached is None:
+        segs = np.nonzero(np.isin(graph.seg_class, [CLASS_CODE["township"], CLASS_CODE["village"]]))[0]
+        cached = np.concatenate([2 * segs, 2 * segs + 1]).astype(np.int64)
+        graph._township_arcs = cached  # type: ignore[attr-defined]
+    return cached

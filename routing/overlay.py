@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 
 # The fog and ice rules by road class (speed caps, closures) are data: routing/data/weather_rules.toml.
 HAZARD_PENALTY = 10.0
+# With avoid=hazards, township (village) roads cost this many times their time: the public is kept on
+# roads of county class or above and drives through a warned zone at its speed rather than being sent
+# round it over village roads (they remain usable where a trip starts or ends on one).
+TOWNSHIP_AVOID_PENALTY = HAZARD_PENALTY * HAZARD_PENALTY
 
 
 @dataclass
@@ -68,14 +72,17 @@ class Overlay:
             hit = [s for s in segs.tolist() if s in self.seg_hazards]
         return sorted(set().union(*map(self.seg_hazards.__getitem__, hit)))
 
-    def avoiding_hazards(self) -> np.ndarray:
-        """Costs with every arc in an active hazard zone made much dearer (a way round wins if any)."""
+    def avoiding_hazards(self, township_arcs: np.ndarray | None = None) -> np.ndarray:
+        """Costs with every arc in an active hazard zone made much dearer (a way round wins if any), and
+        `township_arcs` dearer still (a way round over village roads does not)."""
         if self._avoiding is None:
             cost = self.cost.copy()
             segs = np.fromiter(self.seg_hazards.keys(), dtype=np.int64, count=len(self.seg_hazards))
             if len(segs):
                 arcs = np.concatenate([2 * segs, 2 * segs + 1])
                 cost[arcs] = cost[arcs] * HAZARD_PENALTY
+            if township_arcs is not None and len(township_arcs):
+                cost[township_arcs] = cost[township_arcs] * TOWNSHIP_AVOID_PENALTY
             self._avoiding = cost
         return self._avoiding
 

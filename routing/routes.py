@@ -9,6 +9,7 @@ import numpy as np
 
 from gis.errors import Unprocessable
 from routing.directions import overlap_share, route_feature
+from routing.graph import township_arcs
 from routing.overlay import Overlay
 from routing.search import Endpoint, Path
 from routing.service import RoutingState
@@ -64,7 +65,7 @@ def plan_route(
     ends = snap_points(state, req.points, radius_m)
     if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
         raise Unprocessable("from and to are the same place on the road; give two different points", parameter="to")
-    search_cost = overlay.avoiding_hazards() if req.avoid_hazards else overlay.cost
+    search_cost = overlay.avoiding_hazards(township_arcs(state.graph)) if req.avoid_hazards else overlay.cost
     legs = _legs(state, ends, search_cost)
     if legs is None:
         closed = (

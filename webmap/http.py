@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, send_from_directory
 
-from gis.root import Api, Root
+from gis.root import Api, Root, current_root
 from gis.settings import PROJECT_ROOT
+from gis.web import json_response
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAPLIBRE_DIST = PROJECT_ROOT / "node_modules" / "maplibre-gl" / "dist"
@@ -15,18 +16,47 @@ _VENDOR_FILES = {"maplibre-gl.js", "maplibre-gl.css", "maplibre-gl.js.map"}
 
 bp = Blueprint("webmap", __name__)
 # The map page's policy, however the page is reached (/map or /map/index.html); no framing by others.
+# Nothing outside this server unless the deployment configures the 天地图 basemap (tianditu_key).
 CSP = (
-    "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; "
-    "style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'self'"
+    "default-src 'self'; img-src 'self' data: blob:{extra}; worker-src 'self' blob:; "
+    "style-src 'self' 'unsafe-inline'; connect-src 'self'{extra}; frame-ancestors 'self'"
 )
+TIANDITU_HOSTS = " https://*.tianditu.gov.cn"
+# 天地图 WMTS (Web Mercator, tile matrix set w): the vector map and its Chinese annotation layer.
+TIANDITU_LAYERS = ("vec", "cva")
+TIANDITU_URL = (
+    "https://t{n}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={key}"
+)
+
+
+def _csp() -> str:
+    return CSP.format(extra=TIANDITU_HOSTS if current_root().settings.tianditu_key else "")
 
 
 @bp.get("/map")
 def map_page() -> Response:
     """The single-page map."""
     resp = send_from_directory(STATIC_DIR, "index.html", max_age=0)
-    resp.headers["Content-Security-Policy"] = CSP
+    resp.headers["Content-Security-Policy"] = _csp()
     return resp
+
+
+@bp.get("/map/config.json")
+def map_config() -> Response:
+    """What the deployment configures for the page: the online basemap's tile URLs when a 天地图 key is
+    set (none by default: the map then draws only what Daoan holds, and calls nothing outside)."""
+    key = current_root().settings.tianditu_key
+    basemap = (
+        {
+            "name": "天地图",
+            "attribution": "© 天地图",
+            "layers": [[TIANDITU_URL.format(n=n, layer=layer, key=key) for n in range(8)] for layer in TIANDITU_LAYERS],
+        }
+        if key
+        else None
+    )
+    return json_response({"basemap": basemap}, cache_seconds=60)
 
 
 @bp.get("/map/<path:name>")
@@ -34,7 +64,7 @@ def map_asset(name: str) -> Response:
     """The page's own scripts and styles."""
     resp = send_from_directory(STATIC_DIR, name, max_age=0 if name.endswith(".html") else 60)
     if resp.mimetype == "text/html":
-        resp.headers["Content-Security-Policy"] = CSP
+        resp.headers["Content-Security-Policy"] = _csp()
     return resp
 
 

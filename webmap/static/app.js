@@ -285,6 +285,7 @@ map.on("load", () => {
   }).catch(() => {});
   if (sessionStorage.getItem("daoan.token")) useReadToken(sessionStorage.getItem("daoan.token"));
   loadTollStations();
+  onlineBasemap();
   pollIncidents();
   setInterval(pollIncidents, 5000);
   if (state.wall) enterWall();
@@ -303,6 +304,22 @@ function fitTo(features) {
   const add = (c) => { if (typeof c[0] === "number") b.extend(c); else c.forEach(add); };
   for (const f of features) if (f && f.geometry) add(f.geometry.coordinates);
   if (!b.isEmpty()) map.fitBounds(b, { padding: panelPadding(), maxZoom: 14, duration: 0 });
+}
+
+/* The online basemap, only where the deployment configures one (a 天地图 key): raster layers under
+   Daoan's own, with the province's fill made see-through. By default nothing outside is called. */
+async function onlineBasemap() {
+  let config;
+  try { config = (await api("/map/config.json")).body; } catch (err) { return; }
+  if (!config || !config.basemap) return;
+  const below = map.getStyle().layers.find((l) => l.type !== "background");
+  config.basemap.layers.forEach((tiles, i) => {
+    const id = "basemap-" + i;
+    map.addSource(id, { type: "raster", tiles, tileSize: 256, attribution: config.basemap.attribution });
+    map.addLayer({ id, type: "raster", source: id }, below ? below.id : undefined);
+  });
+  if (map.getLayer("admin-fill")) map.setPaintProperty("admin-fill", "fill-opacity", 0.15);
+  document.body.dataset.basemap = config.basemap.name;
 }
 
 /* Place labels read as people name places (长沙市, not 长沙市人民政府): the seats' names without the
