@@ -37,6 +37,7 @@ const I18N = {
     avoided_none: "最快路线沿途没有可避开的隐患路段。",
     avoided_same: "沿途隐患路段无法避开（无合适的绕行道路），请按沿途提示谨慎驾驶。",
     township_note: "该路线经过乡村道路，路窄弯多，请谨慎驾驶。",
+    still_on_way: "仍途经隐患路段 {n} 处（无合适绕行道路），请按沿途提示减速慢行。",
     closure_section: "封闭路段", restriction_section: "限速路段", far_tier: "远端分流", near_tier: "近端控制",
     detour_via: "绕行", longer: "多行驶", later: "多用时", from_closure: "距封闭点", entrance_controls: "收费站管控",
     signs: "诱导屏信息", sign_no: "屏", legal_basis: "法律依据", no_far: "上游无其他可分流出口，仅设近端控制",
@@ -83,6 +84,7 @@ const I18N = {
     avoided_none: "The fastest route crosses no hazard section to avoid.",
     avoided_same: "The hazard sections cannot be avoided (no suitable detour): drive with care.",
     township_note: "This route uses village roads: narrow and winding, drive with care.",
+    still_on_way: "It still crosses {n} hazard sections (no suitable detour): follow the warnings.",
     closure_section: "Closed section", restriction_section: "Restricted section", far_tier: "Far diversion",
     near_tier: "Near control", detour_via: "Detour via", longer: "longer", later: "slower", from_closure: "before the closure",
     entrance_controls: "Toll stations", signs: "Sign messages", sign_no: "Sign ", legal_basis: "Legal basis",
@@ -261,10 +263,11 @@ const OVERLAYS = {
   picks: { type: "circle", source: "picks", paint: { "circle-radius": 8, "circle-color": ["match", ["get", "role"], "from", "#2f9e44", "#c92a2a"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
   draft: { type: "line", source: "draft", paint: { "line-color": "#d6336c", "line-width": 4, "line-dasharray": [2, 1] } },
   "area-outline": { type: "line", source: "area", paint: { "line-color": "#6741d9", "line-width": 3 } },
-  gaps: { type: "line", source: "gaps", paint: { "line-color": "#e8590c", "line-width": 4, "line-opacity": 0.8, "line-dasharray": [1, 1] } },
+  gaps: { type: "line", source: "gaps", paint: { "line-color": "#d6336c", "line-width": 3, "line-opacity": 0.9, "line-dasharray": [1, 1] } },
   suggestions: { type: "circle", source: "suggestions",
-    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 10, 7], "circle-color": "#7048e8",
-      "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 11, 6],
+      "circle-color": ["case", ["boolean", ["feature-state", "selected"], false], "#ffd43b", "#7048e8"],
+      "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"], "circle-stroke-width": 2 } },
 };
 const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points"];
 
@@ -333,10 +336,11 @@ function placeLabels() {
   }
 }
 
-/* Coverage gaps belong to the planner's view: hidden elsewhere. */
+/* Coverage gaps belong to the planner's view: the gaps of the year and area asked (the overlay), never
+   the style's own all-gaps layer, and nothing of them elsewhere. */
 function showPlannerLayers(on) {
   for (const layer of map.getStyle().layers) {
-    if (layer["source-layer"] === "coverage_gaps") map.setLayoutProperty(layer.id, "visibility", on ? "visible" : "none");
+    if (layer["source-layer"] === "coverage_gaps") map.setLayoutProperty(layer.id, "visibility", "none");
   }
   for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-area-outline"]) {
     if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
@@ -384,7 +388,7 @@ function buildLayerList() {
   const groups = new Map();
   for (const layer of map.getStyle().layers) {
     const key = layer["source-layer"];
-    if (!key || (key === "coverage_gaps" && state.tab !== "planner")) continue;
+    if (!key || key === "coverage_gaps") continue;
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(layer);
   }
@@ -699,6 +703,7 @@ function renderAvoidNote(township) {
         km: km(Math.max(0, chosen.properties.distance_m - state.fastest.properties.distance_m)),
         min: mins(Math.max(0, chosen.properties.duration_s - state.fastest.properties.duration_s)),
       }));
+      if (after.size) notes.push(fill(t("still_on_way"), { n: after.size }));
     }
   }
   if (township) notes.push(t("township_note"));
@@ -871,20 +876,27 @@ function renderIncidents() {
   list.querySelectorAll("button[data-plan]").forEach((b) => b.addEventListener("click", () => showDiversion(b.dataset.plan)));
 }
 
+/* While a plan is shown the facility dots step back, so that its numbered markers and detours read. */
+function dimFacilities(on) {
+  for (const layer of map.getStyle().layers) {
+    if (layer.type === "circle" && layer.source === "daoan") map.setPaintProperty(layer.id, "circle-opacity", on ? 0.3 : 1);
+  }
+}
 function clearPlan() {
   for (const m of state.markers) m.remove();
   state.markers = [];
   setData("plan", fc());
+  dimFacilities(false);
   $("diversion").innerHTML = "";
 }
-function marker(lonlat, cls, text, title, onClick, offset = [0, 0]) {
+function marker(lonlat, cls, text, title, onClick, offset = [0, 0], anchor = "center") {
   const el = document.createElement("button");
   el.type = "button";
   el.className = "plan-marker " + cls;
   el.textContent = text;
   el.title = title;
   el.addEventListener("click", (e) => { e.stopPropagation(); onClick(); });
-  const m = new maplibregl.Marker({ element: el, offset }).setLngLat(lonlat).addTo(map);
+  const m = new maplibregl.Marker({ element: el, offset, anchor }).setLngLat(lonlat).addTo(map);
   state.markers.push(m);
   return m;
 }
@@ -908,6 +920,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     }
   }
   setData("plan", fc(features));
+  dimFacilities(true);
   const streams = plan.directions && plan.directions.length ? plan.directions
     : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
   let pointNo = 0, signNo = 0;
@@ -961,9 +974,9 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
       parts.push(`<div class="sign-item" data-key="${key}"><span class="snum">${t("sign_no")}${n}</span> ${esc(p.sign_name || "")} ${esc(p.stake || "")}<div class="sign">${lines.map((l) => `<div>${esc(l)}</div>`).join("")}</div></div>`);
       marker(s.geometry.coordinates, "sign", `${t("sign_no")}${n}`, `${p.sign_name || ""} ${p.message_zh || ""}`, () => {
         highlight(key);
-        new maplibregl.Popup({ offset: 14 }).setLngLat(s.geometry.coordinates)
+        new maplibregl.Popup({ offset: 24 }).setLngLat(s.geometry.coordinates)
           .setHTML(`<strong>${esc(p.sign_name || t("signs"))}</strong><div class="sign">${lines.map((l) => `<div>${esc(l)}</div>`).join("")}</div>`).addTo(map);
-      });
+      }, [0, -4], "bottom");
     }
     parts.push("</section>");
   }
