@@ -22,7 +22,9 @@ def test_a_tianditu_key_offers_its_wmts_basemap(settings):
         client = app.test_client()
         basemap = client.get("/map/config.json").get_json()["basemap"]
         urls = [u for layer in basemap["layers"] for u in layer]
-        assert urls and all(u.startswith("https://t") and "tianditu.gov.cn" in u and "tk=deployment-key" in u for u in urls)
+        assert urls and all(
+            u.startswith("https://t") and "tianditu.gov.cn" in u and "tk=deployment-key" in u for u in urls
+        )
         assert {"{z}", "{x}", "{y}"} <= {p for p in ("{z}", "{x}", "{y}") if all(p in u for u in urls)}
         assert "https://*.tianditu.gov.cn" in client.get("/map").headers["Content-Security-Policy"]
     finally:
