@@ -66,7 +66,8 @@ def server(settings, engine):
     from layers.demo import load_demo
 
     load_demo(engine, settings, size="small", seed=2017)
-    with daoan_server(settings, workers=2, threads=4) as port:
+    # Up to 90 s to start: the machine running the suite may be busy (the routing data is built first).
+    with daoan_server(settings, workers=2, threads=4, start_s=90) as port:
         yield port
 
 
