@@ -112,7 +112,7 @@ const VALUES = {
     effect: { closed: "封闭", restricted: "限速" },
     direction: { both: "双向", forward: "桩号递增方向", backward: "桩号递减方向", up: "上行", down: "下行" },
     status: { active: "在用", in_force: "生效中", ended: "已结束", planned: "计划", retired: "已拆除", scheduled: "待生效" },
-    road_class: { expressway: "高速公路", national: "国道", provincial: "省道", county: "县道", township: "乡村道路", urban: "城市道路", link: "匝道" },
+    road_class: { expressway: "高速公路", national: "国道", provincial: "省道", county: "县道", township: "乡道", village: "村道", urban: "城市道路", link: "匝道" },
     level: { province: "省", city: "市州", county: "县市区" },
     active: { true: "生效", false: "未生效" },
   },
@@ -367,7 +367,7 @@ function paintColours(layer) {
 }
 const LAYER_NAMES = {
   "roads-expressway": "高速公路", "roads-national": "国道", "roads-provincial": "省道", "roads-county": "县道",
-  "roads-township": "乡村道路", "roads-urban": "城市道路", "roads-link": "匝道", "incident-lines": "封闭／限速路段",
+  "roads-township": "乡道", "roads-village": "村道", "roads-urban": "城市道路", "roads-link": "匝道", "incident-lines": "封闭／限速路段",
 };
 function layerShape(layer) { return layer.type === "line" ? "line" : layer.type === "fill" ? "fill" : "dot"; }
 function legendEntries(layers) {
@@ -678,7 +678,7 @@ function showRoute(i) {
     return `<li data-step="${k}">${esc(s.instruction)}${warns}</li>`;
   }).join("");
   setData("route-warnings", fc(warnPoints));
-  const township = (p.steps || []).some((s) => s.road && s.road.road_class === "township");
+  const township = (p.steps || []).some((s) => s.road && ["township", "village"].includes(s.road.road_class));
   $("route-avoid-note").dataset.township = String(township);
   renderAvoidNote(township);
   fitTo([best]);
