@@ -193,17 +193,19 @@ const ERROR_PATTERNS = [
   [/stake/i, () => "桩号格式有误，请按K1500+000填写"],
   [/starts_at|ends_at/, () => "时间填写有误"],
 ];
-function localizeError(detail, status) {
-  const text = String(detail || "");
-  if (!zh() || /[\u4e00-\u9fff]/.test(text)) return text || `${status}`;
-  for (const [re, make] of ERROR_PATTERNS) { const m = text.match(re); if (m) return make(m); }
+function localizeError(body, status) {
+  const detail = String((body && body.detail) || "");
+  const english = String((body && body.detail_en) || detail);
+  // The server's own Chinese, unless it is the generic "see detail_en" sentence meant for developers.
+  if (!zh()) return english || `${status}`;
+  if (/[\u4e00-\u9fff]/.test(detail) && !detail.includes("detail_en")) return detail;
+  for (const [re, make] of ERROR_PATTERNS) { const m = english.match(re); if (m) return make(m); }
   if (status === 401 || status === 403) return "令牌无效或无此权限";
   if (status === 404) return "未找到所请求的内容";
   if (status === 409) return "状态冲突：该事件可能已被他人修改或结束";
   if (status >= 500) return "服务器暂时无法处理，请稍后重试";
   return `请求未能完成（错误${status}），请检查填写内容`;
 }
-
 async function api(path, options = {}) {
   const headers = Object.assign({ "Accept-Language": state.lang }, options.headers || {});
   if (options.json !== undefined) {
@@ -221,7 +223,7 @@ async function api(path, options = {}) {
   const type = resp.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await resp.json() : await resp.text();
   if (!resp.ok) {
-    const err = new Error(localizeError(body && body.detail, resp.status));
+    const err = new Error(localizeError(typeof body === "object" ? body : null, resp.status));
     err.original = body && body.detail;
     throw err;
   }
