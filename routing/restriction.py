@@ -23,6 +23,7 @@ from routing.diversion import (
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
 from routing.rules import gap_for_speed
+from routing.romanise import romanise
 from routing.service import RoutingState
 from routing.signs import (
     CityCounty,
@@ -105,6 +106,10 @@ def plan_restriction(
             ahead = _walk(g, st.exit, st.key, closure.arcs, CITY_AHEAD_M, upstream=False)
             dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
         features[-1]["properties"]["direction_zh"] = dir_zh
+        dir_text_en = romanise(dir_zh) if "往" in dir_zh else dir_en
+        features[-1]["properties"]["direction_text_en"] = dir_text_en
+        if s_from is not None and s_to is not None and s_from > s_to:  # bulletins write stakes ascending
+            where_from, where_to = where_to, where_from
         zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
         real = signs_upstream(g, upstream, message_signs or [])
         where = _section(s_from, s_to, where_from)
@@ -139,6 +144,7 @@ def plan_restriction(
                 "stream": si,
                 "direction": dir_en,
                 "direction_zh": dir_zh,
+                "direction_text_en": dir_text_en,
                 "plan": "restriction",
                 "speed_cap_kmh": cap,
                 "following_distance_m": gap,

@@ -216,7 +216,8 @@ def restriction_sign(
     where_zh = f"{where_from}至{where_to}" if where_to and where_to != where_from else where_from
     where_en = f"{where_from}–{where_to}" if where_to and where_to != where_from else where_from
     zh = f"前方{where_zh}{r_zh}路段"
-    en = f"{r_en} speed restriction ahead {where_en}".strip().capitalize()
+    head = f"{r_en} speed restriction".strip()
+    en = f"{head[:1].upper()}{head[1:]} ahead {where_en}"  # str.capitalize() would lower the stakes (k924)
     if speed_kmh:
         zh += f" 限速{speed_kmh}公里/小时"
         en += f": {speed_kmh} km/h"

@@ -231,3 +231,17 @@ def test_a_closure_to_the_roads_end_still_sends_traffic_off_at_the_last_exit(dem
     for s in props(p, "sign"):
         if s["stream"] == lone[0]["stream"] and s.get("tier"):
             assert "驶离" in s["message_zh"], s
+
+
+def test_a_restriction_plan_writes_stakes_ascending_both_ways_and_names_directions(demo, client):
+    body = dict(G72_FOG, effect="restricted", speed_cap_kmh=40, direction="both")
+    p = plan(client, body)
+    signs = props(p, "sign")
+    assert {s["stream"] for s in signs} == {0, 1}, signs
+    for s in signs:
+        if "K924" in s["message_zh"]:  # a small board may leave the section out
+            assert s["message_zh"].index("K924") < s["message_zh"].index("K937"), s
+        assert "K924" in s["message_en"] and s["message_en"].index("K924") < s["message_en"].index("K937"), s
+        assert not HAN.search(s["message_en"]), s
+    for d in p["directions"]:
+        assert "往" in d["direction_zh"] and " to " in d["direction_text_en"], d
