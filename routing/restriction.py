@@ -22,8 +22,8 @@ from routing.diversion import (
 )
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
-from routing.rules import gap_for_speed
 from routing.romanise import romanise
+from routing.rules import gap_for_speed
 from routing.service import RoutingState
 from routing.signs import (
     CityCounty,
