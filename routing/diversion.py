@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from gis.errors import Conflict, Unprocessable
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
-from routing.directions import arc_coords
+from routing.directions import _seg_coords, arc_coords
+from routing.geometry import substring
 from routing.graph import CLASS_CODE, EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph, township_arcs
 from routing.incident import Incident, IncidentPatch, IncidentSpec, Place
 from routing.incident_place import resolve
@@ -305,6 +306,42 @@ def _point(graph: RoadGraph, node: int) -> list[float]:
     return [round(float(graph.node_lon[node]), 7), round(float(graph.node_lat[node]), 7)]
 
 
+def _asked_range(closure: Closure, key: tuple) -> tuple[float, float] | None:
+    """The stake range a closure asked for on its own road (None: a geometry, or another road)."""
+    if closure.route_code is None or key != ("route", closure.route_code):
+        return None
+    if closure.from_stake_m is None or closure.to_stake_m is None:
+        return None
+    lo, hi = sorted((float(closure.from_stake_m), float(closure.to_stake_m)))
+    return lo, hi
+
+
+def clipped_line(graph: RoadGraph, arcs: list[int], asked: tuple[float, float] | None) -> tuple[dict | None, float]:
+    """The closed arcs' line and metres, each arc clipped to the stakes asked (stakes run linearly along
+    a segment): a closure from K12+300 to K15+800 shows and measures that, not the whole segments it
+    touches. Routing still closes whole arcs (no car passes a closed part); road_segments never changes."""
+    pieces: list[np.ndarray] = []
+    metres = 0.0
+    for a in arcs:
+        seg = a >> 1
+        s0, s1 = float(graph.seg_start_stake[seg]), float(graph.seg_end_stake[seg])
+        f0, f1 = 0.0, 1.0
+        if asked is not None and np.isfinite(s0) and np.isfinite(s1) and s1 != s0:
+            lo, hi = sorted(((asked[0] - s0) / (s1 - s0), (asked[1] - s0) / (s1 - s0)))
+            f0, f1 = max(0.0, lo), min(1.0, hi)
+            if f1 - f0 <= 1e-9:
+                continue
+        coords = _seg_coords(graph, seg)
+        if f0 > 0.0 or f1 < 1.0:
+            coords = substring(coords, f0, f1)
+        pieces.append(coords[::-1] if a & 1 else coords)
+        metres += float(graph.seg_length_m[seg]) * (f1 - f0)
+    if not pieces:
+        return _path_line(graph, arcs), float(sum(float(graph.seg_length_m[a >> 1]) for a in arcs))
+    line = {"type": "LineString", "coordinates": np.round(np.vstack(pieces), 7).tolist()}
+    return line, metres
+
+
 def _path_line(graph: RoadGraph, arcs: list[int]) -> dict | None:
     if not arcs:
         return None
@@ -387,10 +424,12 @@ def plan_diversion(
         road_zh = road_label(own_route, g.name(first_arc >> 1), "zh-CN")
         from_label = format_stake(s_from) if s_from is not None else road_zh
         to_label = format_stake(s_to) if s_to is not None else ""
+        asked = _asked_range(closure, st.key)
+        line, closed_m = clipped_line(g, ordered, asked)
         features.append(
             {
                 "type": "Feature",
-                "geometry": _path_line(g, ordered),
+                "geometry": line,
                 "properties": {
                     "role": "closure",
                     "direction": dir_en,
@@ -400,7 +439,8 @@ def plan_diversion(
                     "from_stake": format_stake(s_from) if s_from is not None else None,
                     "to_stake": format_stake(s_to) if s_to is not None else None,
                     "segment_ids": sorted({int(g.seg_ids[a >> 1]) for a in ordered}),
-                    "length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
+                    "length_m": round(closed_m, 1),  # the stakes asked: the geometry is clipped to them
+                    "segments_length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
                 },
             }
         )

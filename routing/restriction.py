@@ -11,14 +11,15 @@ from gis.stake import format_stake
 from routing.diversion import (
     CITY_AHEAD_M,
     Closure,
+    _asked_range,
     _node_stake,
     _order_chain,
-    _path_line,
     _point,
     _reason,
     _section,
     _streams,
     _walk,
+    clipped_line,
 )
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
@@ -85,7 +86,7 @@ def plan_restriction(
         features.append(
             {
                 "type": "Feature",
-                "geometry": _path_line(g, ordered),
+                "geometry": clipped_line(g, ordered, _asked_range(closure, st.key))[0],
                 "properties": {
                     "role": "restriction",
                     "stream": si,
@@ -96,7 +97,8 @@ def plan_restriction(
                     "to_stake": format_stake(s_to) if s_to is not None else None,
                     "speed_cap_kmh": cap,
                     "following_distance_m": gap,
-                    "length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
+                    "length_m": round(clipped_line(g, ordered, _asked_range(closure, st.key))[1], 1),
+                    "segments_length_m": round(sum(float(g.seg_length_m[a >> 1]) for a in ordered), 1),
                 },
             }
         )

@@ -60,7 +60,8 @@ def render(plan: dict, restriction: dict) -> str:
             f"## {d['direction_zh']}",
             "",
             f"Closed: {closure['route_code']} {'–'.join(sorted((closure['from_stake'], closure['to_stake'])))}, "
-            f"{closure['length_m'] / 1000:.1f} km as closed on whole segments.",
+            f"{closure['length_m'] / 1000:.1f} km as asked (the segments it touches: "
+            f"{closure.get('segments_length_m', closure['length_m']) / 1000:.1f} km, closed whole for routing).",
             "",
             "| tier | point | toll station | upstream | sends traffic to | order |",
             "|---|---|---|---|---|---|",

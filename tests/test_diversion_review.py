@@ -245,3 +245,34 @@ def test_a_restriction_plan_writes_stakes_ascending_both_ways_and_names_directio
         assert not HAN.search(s["message_en"]), s
     for d in p["directions"]:
         assert "往" in d["direction_zh"] and " to " in d["direction_text_en"], d
+
+
+def test_a_closure_shows_and_measures_the_stakes_asked_not_whole_segments(demo, client, engine):
+    import math
+
+    import sqlalchemy as sa
+
+    body = {"kind": "accident", "route": "G72", "from_stake": "K924+300", "to_stake": "K931+800"}
+    p = plan(client, body)
+    closures = props(p, "closure")
+    assert len(closures) == 2
+    for f in (f for f in p["features"] if f["properties"]["role"] == "closure"):
+        c = f["properties"]
+        assert c["segments_length_m"] > c["length_m"] and c["length_m"] == pytest.approx(7500, rel=0.05), c
+        ends = [f["geometry"]["coordinates"][0], f["geometry"]["coordinates"][-1]]
+        for stake in ("K924+300", "K931+800"):
+            # the clipped line ends at the stakes asked (on this carriageway: within the road's width)
+            with engine.connect() as conn:
+                lon, lat = conn.execute(
+                    sa.text(
+                        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_LineInterpolatePoint(geom, "
+                        "(:m - least(start_stake_m, end_stake_m)) / abs(end_stake_m - start_stake_m)) AS p "
+                        "FROM road_segments WHERE route_code = 'G72' AND start_stake_m < end_stake_m "
+                        "AND :m BETWEEN start_stake_m AND end_stake_m LIMIT 1) q"
+                    ),
+                    {"m": 924300.0 if stake == "K924+300" else 931800.0},
+                ).one()
+            near = min(math.hypot((x - lon) * 98_000, (y - lat) * 111_000) for x, y in ends)
+            assert near < 60, (stake, near, ends)
+    road = client.get("/collections/road_segments/items?route_code=G72&limit=1").get_json()
+    assert road["features"]  # road_segments untouched by the plan
