@@ -47,10 +47,13 @@ def density(
     kernel: str = "quartic",
     bandwidth: float = 300.0,
     lixel: float = 20.0,
+    *,
+    prepared=None,
 ) -> Result:
-    """The same result as :func:`analysis.nkde.density`, slowly."""
+    """The same result as :func:`analysis.nkde.density`, slowly. `prepared` is what
+    :func:`prepare` returned for these network, events and lixel (the bench times it apart)."""
     check_params(method, kernel, bandwidth, lixel)
-    g, lix = _subdivided(network, events, lixel)
+    g, lix = prepare(network, events, lixel) if prepared is None else prepared
     dens = np.zeros(lix.count)
     touched = np.zeros(lix.count, dtype=bool)
     h = float(bandwidth)
@@ -68,6 +71,11 @@ def density(
     return result_from_dense(
         network, lix, dens, touched, method=method, kernel=kernel, bandwidth=bandwidth, lixel=lixel
     )
+
+
+def prepare(network: Network, events: Events, lixel: float = 20.0):
+    """The subdivided multigraph and the lixels (what :func:`density` starts with)."""
+    return _subdivided(network, events, lixel)
 
 
 def _walk_from_event(g, start, w, kernel, h, dens, touched) -> None:
