@@ -467,7 +467,11 @@ def plan_diversion(
         county_cost = detour_cost.copy()
         county_cost[_township_arcs(g)] = np.inf
         township = _township_mask(g)
-        for node, metres, _secs, arc in candidates:
+        # A rejoin point no open arc leads into (the road ends past the closure) is reached by no detour:
+        # searching for one from every candidate would explore the whole province in vain.
+        in_ptr, in_arcs = _in_arcs(g)
+        reachable = any(np.isfinite(cost[a]) for a in in_arcs[in_ptr[rejoin] : in_ptr[rejoin + 1]].tolist())
+        for node, metres, _secs, arc in candidates if reachable else []:
             # The detour leaves the closed road at the decision point: its first arc is an exit.
             exits = [(int(g.arc_head_x[a]), float(cost[a]), a) for a in _leaving(g, node, st.key, cost)]
             # Detours keep to roads of county class or above; township roads only when nothing else connects.
