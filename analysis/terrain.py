@@ -117,9 +117,10 @@ def store_terrain(conn: Connection, segments: Segments, values: Terrain) -> int:
     )
     copy_rows(conn, "raster_terrain_stage", columns, rows)
     # Many rows: build the spatial indexes once afterwards rather than row by row (as the demo loads).
+    bulk = len(segments) > BULK_ROWS and conn.execute(sa.text(load_sql("queries/raster_may_reindex.sql"))).scalar()
     indexes = (
         conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": "segment_terrain"}).all()
-        if len(segments) > BULK_ROWS
+        if bulk
         else []
     )
     for name, _ in indexes:

@@ -313,3 +313,17 @@ def test_http_import_of_the_zipped_tile_derives_the_same_grades(monaco_dem, rast
     assert report["derived"]["segment_terrain"] == len(before)
     assert rows(engine, "SELECT id, grade_pct FROM segment_terrain ORDER BY id") == before
     assert rows(engine, "SELECT imported_by FROM rasters WHERE kind = 'dem'")[0].imported_by == "admin"
+
+
+def test_cli_imports_and_derives_again(monaco_dem, rsettings, engine):
+    result = CliRunner().invoke(main, ["import", "raster", "--kind", "dem", str(HGT_ZIP)], obj=rsettings)
+    assert result.exit_code == 0, result.output
+    assert "raster dem: 1201×1201 cells" in result.output and "replacing the previous one" in result.output
+    result = CliRunner().invoke(main, ["analysis", "grades"], obj=rsettings)
+    assert result.exit_code == 0, result.output
+    terrain = rows(engine, "SELECT count(*) AS n FROM segment_terrain")[0].n
+    assert f"segment_terrain {terrain:>10,}".split() == next(
+        line for line in result.output.splitlines() if line.startswith("segment_terrain")
+    ).split()
+    result = CliRunner().invoke(main, ["analysis", "grades", "--kind", "rainfall"], obj=rsettings)
+    assert result.exit_code == 2 and "no raster of kind 'rainfall' is imported" in result.output
