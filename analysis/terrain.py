@@ -12,12 +12,11 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from analysis.bulk import bulk_replace
 from analysis.sampling import Grid, along
 from analysis.segments import Segments
 from gis.bulk import copy_rows
-from gis.sqlfiles import load_sql, quote_ident
-
-BULK_ROWS = 20_000
+from gis.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
@@ -116,19 +115,8 @@ def store_terrain(conn: Connection, segments: Segments, values: Terrain) -> int:
         "samples",
     )
     copy_rows(conn, "raster_terrain_stage", columns, rows)
-    # Many rows: build the spatial indexes once afterwards rather than row by row (as the demo loads).
-    bulk = len(segments) > BULK_ROWS and conn.execute(sa.text(load_sql("queries/raster_may_reindex.sql"))).scalar()
-    indexes = (
-        conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": "segment_terrain"}).all()
-        if bulk
-        else []
-    )
-    for name, _ in indexes:
-        conn.execute(sa.text(f"DROP INDEX {quote_ident(name)}"))
-    n = int(conn.execute(sa.text(load_sql("queries/raster_terrain_replace.sql"))).rowcount)
-    for _, definition in indexes:
-        conn.execute(sa.text(definition))
-    return n
+    with bulk_replace(conn, "segment_terrain", len(segments)):
+        return int(conn.execute(sa.text(load_sql("queries/raster_terrain_replace.sql"))).rowcount)
 
 
 def values_along(segments: Segments, grid: Grid, step_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -141,7 +129,6 @@ def values_along(segments: Segments, grid: Grid, step_m: float) -> tuple[np.ndar
 
 def store_values(conn: Connection, kind: str, segments: Segments, mean: np.ndarray, hi: np.ndarray) -> int:
     """Replace the segment_raster_values of `kind` (segments without a value get no row)."""
-    conn.execute(sa.text(load_sql("queries/raster_values_delete.sql")), {"kind": kind})
     keep = ~np.isnan(mean)
     rows = zip(
         segments.id[keep].tolist(),
@@ -150,4 +137,6 @@ def store_values(conn: Connection, kind: str, segments: Segments, mean: np.ndarr
         np.round(hi[keep], 4).tolist(),
         strict=True,
     )
-    return copy_rows(conn, "segment_raster_values", ("segment_id", "kind", "mean", "max"), rows)
+    with bulk_replace(conn, "segment_raster_values", int(keep.sum())):
+        conn.execute(sa.text(load_sql("queries/raster_values_delete.sql")), {"kind": kind})
+        return copy_rows(conn, "segment_raster_values", ("segment_id", "kind", "mean", "max"), rows)

@@ -322,8 +322,31 @@ def test_cli_imports_and_derives_again(monaco_dem, rsettings, engine):
     result = CliRunner().invoke(main, ["analysis", "grades"], obj=rsettings)
     assert result.exit_code == 0, result.output
     terrain = rows(engine, "SELECT count(*) AS n FROM segment_terrain")[0].n
-    assert f"segment_terrain {terrain:>10,}".split() == next(
-        line for line in result.output.splitlines() if line.startswith("segment_terrain")
-    ).split()
+    assert (
+        f"segment_terrain {terrain:>10,}".split()
+        == next(line for line in result.output.splitlines() if line.startswith("segment_terrain")).split()
+    )
     result = CliRunner().invoke(main, ["analysis", "grades", "--kind", "rainfall"], obj=rsettings)
     assert result.exit_code == 2 and "no raster of kind 'rainfall' is imported" in result.output
+
+
+def test_bulk_replace_keeps_keys_and_indexes(monaco_dem, engine, rsettings, monkeypatch, tmp_path):
+    """The owner's fast path (indexes and foreign keys dropped, then made again) as a province uses it."""
+    import analysis.bulk
+
+    catalog = (
+        "SELECT (SELECT array_agg(conname ORDER BY conname) FROM pg_constraint "
+        "        WHERE conrelid IN ('segment_terrain'::regclass, 'segment_raster_values'::regclass)) AS keys, "
+        "       (SELECT array_agg(indexdef ORDER BY indexdef) FROM pg_indexes "
+        "        WHERE tablename IN ('segment_terrain', 'segment_raster_values')) AS indexes"
+    )
+    before = rows(engine, catalog)
+    grades = rows(engine, "SELECT id, grade_pct, altitude_mean_m FROM segment_terrain ORDER BY id")
+    monkeypatch.setattr(analysis.bulk, "BULK_ROWS", 0)
+    recompute(engine, rsettings, "dem")
+    fog = _geotiff(tmp_path / "fog.tif", np.full((12, 25), 7.0))
+    assert import_raster(engine, rsettings, "rainfall", fog, imported_by="t").derived["segment_raster_values"] > 1000
+    assert rows(engine, catalog) == before
+    assert rows(engine, "SELECT id, grade_pct, altitude_mean_m FROM segment_terrain ORDER BY id") == grades
+    with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # the key is in force again
+        conn.execute(sa.text("INSERT INTO segment_raster_values (segment_id, kind) VALUES (-1, 'x')"))

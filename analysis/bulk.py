@@ -1,0 +1,38 @@
+"""Replacing most rows of a derived table in one transaction, fast when the session owns the table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gis.sqlfiles import load_sql, quote_ident
+
+BULK_ROWS = 20_000
+
+
+@contextmanager
+def bulk_replace(conn: Connection, table: str, rows: int) -> Iterator[None]:
+    """Around a bulk write of `rows` rows into `table`: its secondary indexes and foreign keys are
+    dropped and made again afterwards (same names and definitions; the keys validated by one join), when
+    the rows are many and the session owns the table. Otherwise (the server's application role) it
+    leaves them be: slower, same result."""
+    if (
+        rows <= BULK_ROWS
+        or not conn.execute(sa.text(load_sql("queries/raster_may_reindex.sql")), {"table_name": table}).scalar()
+    ):
+        yield
+        return
+    keys = conn.execute(sa.text(load_sql("queries/raster_foreign_keys.sql")), {"table_name": table}).all()
+    indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
+    for name, _ in keys:
+        conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} DROP CONSTRAINT {quote_ident(name)}"))
+    for name, _ in indexes:
+        conn.execute(sa.text(f"DROP INDEX {quote_ident(name)}"))
+    yield
+    for _, definition in indexes:
+        conn.execute(sa.text(definition))
+    for name, definition in keys:
+        conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {quote_ident(name)} {definition}"))
