@@ -189,6 +189,7 @@ def find_zones(segs: Segments, dem: Grid, criteria: Criteria) -> list[Zone]:
             groups[(key, bool(oneway))].append(i)
     zones: list[Zone] = []
     icing_pieces: dict[str, list[shapely.LineString]] = defaultdict(list)
+    icing_codes: dict[str, str | None] = {}
     for (key, oneway), members in sorted(groups.items()):
         rows = np.array(members)
         structural = rows[segs.bridge[rows] | segs.tunnel[rows]]
@@ -216,8 +217,9 @@ def find_zones(segs: Segments, dem: Grid, criteria: Criteria) -> list[Zone]:
                 i, j = run
                 if d[j] - d[i] >= criteria.icing_min_length_m:
                     icing_pieces[key].append(profile.piece(d[i], d[j]))
+                    icing_codes[key] = icing_codes.get(key) or code
     for key, pieces in sorted(icing_pieces.items()):
-        zones.extend(_icing(key, pieces, segs, criteria, dem))
+        zones.extend(_icing(key, icing_codes.get(key), pieces, criteria, dem))
     return zones
 
 
@@ -272,14 +274,12 @@ def _downgrade(
     return Zone("steep_grade", name, max(r.severity for r in matched), code, line, props)
 
 
-def _icing(key: str, pieces: list[shapely.LineString], segs: Segments, criteria: Criteria, dem: Grid) -> list[Zone]:
+def _icing(key: str, code: str | None, pieces: list[shapely.LineString], criteria: Criteria, dem: Grid) -> list[Zone]:
     """One zone per cluster of the high pieces of a road (both carriageways together)."""
     near_deg = 3 * criteria.buffer_m / EARTH_M_PER_DEG
     clusters = shapely.get_parts(shapely.union_all(shapely.buffer(np.array(pieces, dtype=object), near_deg)))
     tree = STRtree(pieces)
     out = []
-    codes = {c for c, n in zip(segs.route_code, segs.name, strict=True) if (c or n) == key and c}
-    code = sorted(codes)[0] if codes else None
     for cluster in clusters:
         line = shapely.multilinestrings([pieces[i] for i in sorted(tree.query(cluster, predicate="intersects"))])
         xy = shapely.get_coordinates(line)
