@@ -210,12 +210,24 @@ def check_params(method: str, kernel: str, bandwidth: float, lixel: float) -> No
 
 
 def result_from_dense(
-    network: Network, lix: Lixels, dens: np.ndarray, touched: np.ndarray, *, method, kernel, bandwidth, lixel
+    network: Network,
+    lix: Lixels,
+    dens: np.ndarray,
+    touched: np.ndarray,
+    *,
+    method,
+    kernel,
+    bandwidth,
+    lixel,
+    index_ptr: np.ndarray | None = None,
 ) -> Result:
-    """Keep the touched lixels of a per-lixel density array."""
-    idx = np.flatnonzero(touched).astype(np.int64)
-    edge = np.searchsorted(lix.ptr, idx, side="right") - 1
-    k = idx - lix.ptr[edge]
+    """Keep the touched lixels of a per-lixel density array; `index_ptr` (E+1) indexes `dens` and
+    `touched` when they hold only some edges' lixels (default: all, lix.ptr)."""
+    at = lix.ptr if index_ptr is None else index_ptr
+    pos = np.flatnonzero(touched).astype(np.int64)
+    edge = np.searchsorted(at, pos, side="right") - 1
+    k = pos - at[edge]
+    idx = lix.ptr[edge] + k
     step = lix.step[edge]
     return Result(
         edge=edge,
@@ -223,7 +235,7 @@ def result_from_dense(
         from_m=k * step,
         to_m=np.where(k + 1 == lix.ptr[edge + 1] - lix.ptr[edge], network.length[edge], (k + 1) * step),
         centre_m=(k + 0.5) * step,
-        density=dens[idx],
+        density=dens[pos],
         lixel_index=idx,
         method=method,
         kernel=kernel,
@@ -245,7 +257,7 @@ def density(
 
     check_params(method, kernel, bandwidth, lixel)
     lix = lixelize(network, lixel)
-    dens, touched = nkde_kernels.run(network, events, lix, method, KERNELS.index(kernel), float(bandwidth))
+    dens, touched, at = nkde_kernels.run(network, events, lix, method, KERNELS.index(kernel), float(bandwidth))
     return result_from_dense(
-        network, lix, dens, touched, method=method, kernel=kernel, bandwidth=bandwidth, lixel=lixel
+        network, lix, dens, touched, method=method, kernel=kernel, bandwidth=bandwidth, lixel=lixel, index_ptr=at
     )

@@ -264,9 +264,47 @@ def _grow_f(a):  # pragma: no cover - compiled
     return b
 
 
-def run(network, events, lix, method: str, kcode: int, h: float) -> tuple[np.ndarray, np.ndarray]:
-    """Per-lixel density and the touched mask over all of `lix`."""
+@njit(cache=True, nogil=True)
+def near_edges(ptr, half, source, target, length, ev_edge, ev_off, h):  # pragma: no cover - compiled
+    """The edges that can hold a point within h of some event: the events' own edges and every
+    edge at a node within h of an event (one Dijkstra from all events at once)."""
+    n = ptr.shape[0] - 1
+    dist = np.full(n, np.inf)
+    keys = np.empty(half.shape[0] + 2 * ev_edge.shape[0] + 1, np.float64)
+    nodes = np.empty(keys.shape[0], np.int64)
+    near = np.zeros(length.shape[0], np.bool_)
+    size = 0
+    for i in range(ev_edge.shape[0]):
+        e = ev_edge[i]
+        near[e] = True
+        for v, d in ((source[e], ev_off[i]), (target[e], length[e] - ev_off[i])):
+            if d < h and d < dist[v]:
+                dist[v] = d
+                size = _push(keys, nodes, size, d, v)
+    while size > 0:
+        d, u, size = _pop(keys, nodes, size)
+        if d > dist[u]:
+            continue
+        for j in range(ptr[u], ptr[u + 1]):
+            f = half[j] >> 1
+            near[f] = True
+            v = target[f] if (half[j] & 1) == 0 else source[f]
+            nd = d + length[f]
+            if nd < dist[v] and nd < h:
+                dist[v] = nd
+                size = _push(keys, nodes, size, nd, v)
+    return near
+
+
+def run(network, events, lix, method: str, kcode: int, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-lixel density and the touched mask over the lixels of the edges near some event, and the
+    lixel offsets (E+1) that index those two arrays (edges far from every event have none)."""
     ptr, half = half_edges(network.source, network.target, network.n_nodes)
+    near = near_edges(ptr, half, network.source, network.target, network.length, events.edge, events.offset, h)
+    counts = np.where(near, np.diff(lix.ptr), 0)
+    cptr = np.zeros(counts.size + 1, np.int64)
+    np.cumsum(counts, out=cptr[1:])
+    lix = type(lix)(cptr, lix.step)
     dens = np.zeros(lix.count, np.float64)
     touched = np.zeros(lix.count, np.bool_)
     fn = simple if method == "simple" else discontinuous
@@ -286,4 +324,4 @@ def run(network, events, lix, method: str, kcode: int, h: float) -> tuple[np.nda
         dens,
         touched,
     )
-    return dens, touched
+    return dens, touched, cptr
