@@ -14,16 +14,17 @@ BULK_ROWS = 20_000
 
 
 @contextmanager
-def bulk_replace(conn: Connection, table: str, rows: int) -> Iterator[None]:
+def bulk_replace(conn: Connection, table: str, rows: int) -> Iterator[bool]:
     """Around a bulk write of `rows` rows into `table`: its secondary indexes and foreign keys are
     dropped and made again afterwards (same names and definitions; the keys validated by one join), when
     the rows are many and the session owns the table. Otherwise (the server's application role) it
-    leaves them be: slower, same result."""
+    leaves them be: slower, same result. Yields whether it took the owner's fast path (which may also
+    TRUNCATE)."""
     if (
         rows <= BULK_ROWS
         or not conn.execute(sa.text(load_sql("queries/raster_may_reindex.sql")), {"table_name": table}).scalar()
     ):
-        yield
+        yield False
         return
     keys = conn.execute(sa.text(load_sql("queries/raster_foreign_keys.sql")), {"table_name": table}).all()
     indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
@@ -31,7 +32,7 @@ def bulk_replace(conn: Connection, table: str, rows: int) -> Iterator[None]:
         conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} DROP CONSTRAINT {quote_ident(name)}"))
     for name, _ in indexes:
         conn.execute(sa.text(f"DROP INDEX {quote_ident(name)}"))
-    yield
+    yield True
     for _, definition in indexes:
         conn.execute(sa.text(definition))
     for name, definition in keys:

@@ -17,7 +17,6 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 from shapely import STRtree
-from shapely.ops import substring
 from sqlalchemy.engine import Connection
 
 from analysis.criteria import Criteria, DowngradeRule
@@ -59,10 +58,12 @@ class _Profile:
     def piece(self, a: float, b: float) -> shapely.LineString:
         """The lon/lat line from distance a to b (a > b: reversed)."""
         lo, hi = min(a, b), max(a, b)
-        part = substring(self.line_xy, lo, hi)
-        if a > b:
-            part = shapely.reverse(part)
-        return self.to_lonlat(part)
+        xy = shapely.get_coordinates(self.line_xy)
+        cum = np.concatenate(([0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))))
+        ends = np.column_stack((np.interp([lo, hi], cum, xy[:, 0]), np.interp([lo, hi], cum, xy[:, 1])))
+        inside = xy[(cum > lo) & (cum < hi)]
+        part = np.vstack((ends[:1], inside, ends[1:]))
+        return self.to_lonlat(shapely.linestrings(part[::-1] if a > b else part))
 
 
 def _metric(line: shapely.LineString) -> tuple[shapely.LineString, float]:

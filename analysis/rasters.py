@@ -31,7 +31,7 @@ from analysis.criteria import Criteria, default_criteria
 from analysis.dem_hazards import find_zones, store_zones
 from analysis.raster_files import GDAL_OPTIONS, opened_raster
 from analysis.sampling import WGS84, read_grid
-from analysis.segments import read_segments
+from analysis.segments import Segments, read_segments
 from analysis.terrain import store_terrain, store_values, terrain, values_along
 from gis.errors import InvalidParameter, NotFound
 from gis.settings import Settings
@@ -130,9 +130,11 @@ def import_raster(
     imported_by: str,
     source_name: str | None = None,
     criteria: Criteria | None = None,
+    segments: Segments | None = None,
 ) -> RasterReport:
     """Store the raster at `path` as the current one of `kind` and derive its segment values (one
-    transaction); InvalidParameter naming the file when it is no usable raster."""
+    transaction); InvalidParameter naming the file when it is no usable raster. `segments`: the road
+    segments as stored, when the caller holds them already (the demo, which has just written them)."""
     started = time.perf_counter()
     check_kind(kind)
     shown = source_name or path.name
@@ -178,7 +180,7 @@ def import_raster(
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext('daoan raster ' || :kind))"), {"kind": kind})
             previous = conn.execute(sa.text(load_sql("queries/raster_upsert.sql")), row).scalar()
             report.replaced = previous is not None
-            report.derived = derive(conn, settings, kind, target, criteria)
+            report.derived = derive(conn, settings, kind, target, criteria, segments)
     except BaseException:
         if previous_file_unused(engine, stored_name):
             target.unlink(missing_ok=True)
@@ -202,12 +204,17 @@ def previous_file_unused(engine: Engine, name: str) -> bool:
 
 
 def derive(
-    conn: Connection, settings: Settings, kind: str, path: Path, criteria: Criteria | None = None
+    conn: Connection,
+    settings: Settings,
+    kind: str,
+    path: Path,
+    criteria: Criteria | None = None,
+    segments: Segments | None = None,
 ) -> dict[str, int]:
     """Recompute what Daoan keeps from the stored raster `path` of `kind`, in `conn`'s transaction."""
     criteria = criteria or default_criteria()
     extent = conn.execute(sa.text("SELECT ST_AsText(extent) FROM rasters WHERE kind = :k"), {"k": kind}).scalar_one()
-    segs = read_segments(conn, extent)
+    segs = segments if segments is not None else read_segments(conn, extent)
     with rasterio.Env(**GDAL_OPTIONS), rasterio.open(path, driver="GTiff") as ds:
         bounds = tuple(shapely.total_bounds(segs.geom)) if len(segs) else None
         grid = read_grid(ds, bounds)  # type: ignore[arg-type]

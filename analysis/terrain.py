@@ -81,7 +81,6 @@ def terrain(segments: Segments, dem: Grid, step_m: float) -> Terrain:
 def store_terrain(conn: Connection, segments: Segments, values: Terrain) -> int:
     """Replace every segment_terrain row with `values` (the geometry is copied from road_segments)."""
     conn.execute(sa.text(load_sql("queries/raster_terrain_stage.sql")))
-    conn.execute(sa.text(load_sql("queries/raster_terrain_delete.sql")))
 
     def num(a: np.ndarray) -> list[object]:
         out = np.round(a, 3).astype(object)
@@ -115,7 +114,10 @@ def store_terrain(conn: Connection, segments: Segments, values: Terrain) -> int:
         "samples",
     )
     copy_rows(conn, "raster_terrain_stage", columns, rows)
-    with bulk_replace(conn, "segment_terrain", len(segments)):
+    with bulk_replace(conn, "segment_terrain", len(segments)) as owner:
+        # The owner empties the table at once; the application role may only DELETE.
+        empty = "queries/raster_terrain_truncate.sql" if owner else "queries/raster_terrain_delete.sql"
+        conn.execute(sa.text(load_sql(empty)))
         return int(conn.execute(sa.text(load_sql("queries/raster_terrain_replace.sql"))).rowcount)
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
+from analysis.segments import Segments
 from gis.bulk import copy_rows, secondary_indexes_rebuilt
 from gis.errors import InvalidParameter
 from gis.models import RoadSegment, insert_columns
@@ -120,10 +121,13 @@ def _load_rasters(
     from layers.demo.rasters import write_rasters
 
     fog = [g for g in (hz.lonlat(world) for hz in hazards if hz.kind == "fog") if g is not None]
+    segments = _segments(world)  # as just stored: spares each import reading them back
     with tempfile.TemporaryDirectory(prefix="daoan-demo-rasters-") as tmp:
         files = write_rasters(Path(tmp), tuple(world.area_ll.bounds), fog, seed)
-        dem = import_raster(engine, settings, "dem", files["dem"], imported_by="daoan demo").derived
-        fog_values = import_raster(engine, settings, "fog_frequency", files["fog_frequency"], imported_by="daoan demo")
+        dem = import_raster(engine, settings, "dem", files["dem"], imported_by="daoan demo", segments=segments).derived
+        fog_values = import_raster(
+            engine, settings, "fog_frequency", files["fog_frequency"], imported_by="daoan demo", segments=segments
+        )
     with engine.connect() as conn:
         rasters = int(conn.execute(sa.text("SELECT count(*) FROM rasters")).scalar_one())
     return {
@@ -132,6 +136,25 @@ def _load_rasters(
         "segment_raster_values": fog_values.derived["segment_raster_values"],
         "rasters": rasters,
     }
+
+
+def _segments(world: DemoWorld) -> Segments:
+    """The road segments as `_segment_rows` stores them (id i + 1, lengths rounded alike)."""
+    net = world.network
+    counts = np.diff(net.offsets)
+    return Segments(
+        id=np.arange(1, len(net.src) + 1, dtype=np.int64),
+        road_class=net.road_class.astype(object),
+        route_code=net.route_code.astype(object),
+        name=net.name.astype(object),
+        oneway=net.oneway.astype(bool),
+        bridge=net.bridge.astype(bool),
+        tunnel=net.tunnel.astype(bool),
+        length_m=np.round(net.length_m, 2),
+        start_stake_m=net.start_stake_m.astype(float),
+        end_stake_m=net.end_stake_m.astype(float),
+        geom=shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts)),
+    )
 
 
 def _check_on_road(points: list[PointTable], settings: Settings) -> None:
