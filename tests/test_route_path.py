@@ -116,7 +116,9 @@ class RecordingVersions(LayerVersions):
 
 
 def test_while_requests_come_the_listening_thread_rereads_the_versions(engine):
-    versions = RecordingVersions(engine, ttl_s=0.05, listen=True)
+    # A TTL of 0.2 s (the thread re-reads every 0.1 s): a thread scheduled late by a busy machine
+    # (tens of milliseconds at a load of 10 on 2 cores) still re-reads before the requests would.
+    versions = RecordingVersions(engine, ttl_s=0.2, listen=True)
     versions.readers = []
     try:
         versions.current()
@@ -125,9 +127,9 @@ def test_while_requests_come_the_listening_thread_rereads_the_versions(engine):
             time.sleep(0.01)
         assert versions.listening
         versions.readers.clear()
-        for _ in range(100):  # requests every 5 ms for half a second: ten TTLs
+        for _ in range(100):  # requests every 20 ms for two seconds: ten TTLs
             versions.current()
-            time.sleep(0.005)
+            time.sleep(0.02)
         on_requests = [name for name in versions.readers if name == threading.current_thread().name]
         assert len(versions.readers) >= 5  # still re-read within the TTL...
         assert len(on_requests) <= 1  # ...by the listening thread, not by the requests
