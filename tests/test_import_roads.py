@@ -444,3 +444,41 @@ def test_stakes_as_text_or_numbers(value, unit, metres):
 )
 def test_road_classes(admin, grade, code, cls):
     assert rf.road_class(admin, grade, code) == cls
+
+
+def test_the_application_role_replaces_the_network_without_bulk_rights(engine, settings):
+    # the HTTP server's role is no superuser: it deletes the old network row by row, keys in force
+    truncate_all(engine)
+    import_roads(engine, settings, GEOJSON)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO cameras (kind, name, source, geom) SELECT 'video', 'app-role', 'test', "
+                "ST_LineInterpolatePoint(geom, 0.5) FROM road_segments WHERE route_code = 'G5513' LIMIT 1"
+            )
+        )
+        conn.execute(sa.text("UPDATE cameras SET segment_id = (SELECT min(id) FROM road_segments)"))
+    app_engine = sa.create_engine(
+        sa.engine.make_url(settings.database_url), connect_args={"options": "-c role=daoan_app"}
+    )
+    try:
+        with app_engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT current_setting('is_superuser')")).scalar() == "off"
+        before = rows(engine, "SELECT version FROM layer_versions WHERE layer = 'road_segments'")[0][0]
+        report = import_roads(app_engine, settings, ROADS / "changsha_expressways_4547.gpkg")
+    finally:
+        app_engine.dispose()
+    assert report.segments_replaced == report.segments == network_summary(engine)["segments"]
+    (seg, code), *_ = rows(engine, "SELECT segment_id, route_code FROM cameras WHERE name = 'app-role'")
+    assert code == "G5513" and rows(engine, "SELECT source FROM road_segments WHERE id = :id", id=seg)[0][0] == "roads"
+    assert rows(engine, "SELECT version FROM layer_versions WHERE layer = 'road_segments'")[0][0] > before
+
+
+def test_a_superuser_replace_bumps_the_versions_it_changed(engine, settings):
+    truncate_all(engine)
+    import_roads(engine, settings, GEOJSON)
+    before = dict(rows(engine, "SELECT layer, version FROM layer_versions"))
+    import_roads(engine, settings, GEOJSON)
+    after = dict(rows(engine, "SELECT layer, version FROM layer_versions"))
+    assert after["road_segments"] > before["road_segments"] and after["road_nodes"] > before["road_nodes"]
+    assert rows(engine, "SELECT current_setting('session_replication_role')")[0][0] == "origin"

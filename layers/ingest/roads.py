@@ -25,7 +25,7 @@ from gis.db import connect
 from gis.errors import ImportRejected, InvalidParameter
 from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
-from gis.sqlfiles import load_sql, load_table_sql
+from gis.sqlfiles import load_sql, load_table_sql, quote_ident
 from layers.catalog import LAYERS
 from layers.ingest import roads_fields as rf
 from layers.ingest.coords import parse_crs_option, resolve
@@ -179,10 +179,13 @@ def import_roads(
     report.snapped_ends, report.inserted_vertices = net.snapped_ends, net.inserted_vertices
     report.separated_vertices = net.separated_vertices
     with connect(engine) as conn:
+        touched: list[str] = []
         if replace:
             report.segments_replaced = int(conn.execute(sa.text("SELECT count(*) FROM road_segments")).scalar_one())
-            conn.execute(sa.text(load_sql("queries/osm_delete_network.sql")))
+            touched = _delete_network(conn)
         report.nodes, report.segments = _write(conn, rows, keep, net, replace=replace)
+        if touched:
+            _end_bulk(conn, touched)
         report.facilities_relinked = _relink(conn, net, append=not replace)
         report.rows_loaded = len(keep)
         report.rows_skipped = bad_rows
@@ -205,15 +208,50 @@ def import_roads(
     return report
 
 
+def _delete_network(conn: Connection) -> list[str]:
+    """Delete the road network; the tables changed with foreign-key checks off (see below), else [].
+
+    Deleting a province's 600,000 segments row by row fires every foreign key pointing at them (the
+    facilities' segment_id, turn restrictions, terrain) once per row: minutes. A superuser (the CLI's
+    owner role) clears those references in bulk instead, by each key's own rule (cascade: delete, set
+    null: null), and deletes the network and loads the new one with the triggers off
+    (session_replication_role = replica) in this transaction; `_end_bulk` turns them on again and
+    bumps the versions of the tables changed. Other roles (the HTTP server's) take the plain path.
+    """
+    superuser = conn.execute(sa.text("SELECT current_setting('is_superuser') = 'on'")).scalar_one()
+    refs = conn.execute(sa.text(load_sql("queries/roads_network_references.sql"))).all() if superuser else []
+    if not superuser or any(rule not in ("c", "n") for _, _, rule in refs):
+        conn.execute(sa.text(load_sql("queries/osm_delete_network.sql")))
+        return []
+    conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+    touched = ["road_segments", "road_nodes"]
+    for table, column, rule in refs:
+        t, c = quote_ident(table), quote_ident(column)
+        if rule == "c":
+            conn.execute(sa.text(f"DELETE FROM {t} WHERE {c} IS NOT NULL"))
+        else:
+            conn.execute(sa.text(f"UPDATE {t} SET {c} = NULL WHERE {c} IS NOT NULL"))
+        touched.append(table)
+    conn.execute(sa.text("DELETE FROM road_segments"))
+    conn.execute(sa.text("DELETE FROM road_nodes"))
+    return list(dict.fromkeys(touched))
+
+
+def _end_bulk(conn: Connection, touched: list[str]) -> None:
+    """Triggers on again; an empty statement on each changed table fires its version trigger."""
+    conn.execute(sa.text("SET LOCAL session_replication_role = origin"))
+    for table in touched:
+        conn.execute(sa.text(f"DELETE FROM {quote_ident(table)} WHERE false"))
+
+
 def _reserve_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    first, last, _, ids = conn.execute(
-        sa.text(load_sql("queries/roads_reserve_ids.sql")), {"table_name": table, "n": n}
-    ).one()
-    if ids is None:  # one run (no other writer took ids meanwhile): nothing to read back
-        return np.arange(int(first), int(last) + 1, dtype=np.int64)
-    return np.array(sorted(ids), dtype=np.int64)
+    conn.execute(sa.text(f"LOCK TABLE {quote_ident(table)} IN EXCLUSIVE MODE"))  # readers go on
+    last = int(
+        conn.execute(sa.text(load_sql("queries/roads_reserve_ids.sql")), {"table_name": table, "n": n}).scalar_one()
+    )
+    return np.arange(last - n + 1, last + 1, dtype=np.int64)
 
 
 def _ewkb(geoms: np.ndarray) -> list[str]:
