@@ -13,6 +13,7 @@ BENCHES = [
     ["bench/tile_sizes.py", "--write-results"],
     ["bench/tiles_bench.py", "--write-results"],
     ["-m", "bench.coverage_bench"],
+    ["-m", "bench.roads_import_bench", "--write-results"],
     ["-m", "bench.routing_bench"],
     ["-m", "bench.route_http_bench", "--dataset", "monaco", "--write-results"],
     ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
