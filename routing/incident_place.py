@@ -127,6 +127,17 @@ def _by_stakes(conn: Connection, route_text: str | None, lo_value, hi_value, wor
     return Place(row.geometry, direction, label, route, lo, hi)
 
 
+def _both_carriageways(conn: Connection, text: str) -> Place | None:
+    """A line drawn along one carriageway of a dual carriageway, closed in both directions as the record
+    says: the stake range it covers on that route (both carriageways), as an officer would state it."""
+    if json.loads(text).get("type") not in ("LineString", "MultiLineString"):
+        return None
+    row = conn.execute(sa.text(load_sql("queries/routing_drawn_carriageway.sql")), {"geometry": text}).first()
+    if row is None or row.lo is None or row.hi - row.lo < 1.0:
+        return None
+    return _by_stakes(conn, row.route_code, round(row.lo), round(row.hi), "both")
+
+
 def _at_toll_station(conn: Connection, ident: int | None) -> Place:
     if ident is None:
         raise InvalidParameter(
@@ -159,7 +170,9 @@ def _place(conn: Connection, patch: IncidentPatch, kind: str, old: Place | None)
         return old
     if patch.geometry is not None:
         word = given("direction", old.direction if old else "both")
-        return Place(_touching(conn, geometry_text(patch.geometry)), _geometry_direction(word))
+        text = _touching(conn, geometry_text(patch.geometry))
+        both = _both_carriageways(conn, text) if _geometry_direction(word) == "both" else None
+        return both or Place(text, _geometry_direction(word))
     if old is not None and not old.by_stakes and not patch.has("route") and not patch.has("from_stake"):
         return Place(_touching(conn, old.geometry), _geometry_direction(given("direction", old.direction)))
     stored = old if old is not None and old.by_stakes else None

@@ -85,7 +85,9 @@ def browser():
 class MapPage:
     """A page of the map with its console errors and tile responses recorded."""
 
-    def __init__(self, browser, port: int, *, hash_: str = "", viewport=(1280, 800), lang: str = "zh-CN"):
+    def __init__(
+        self, browser, port: int, *, hash_: str = "", viewport=(1280, 800), lang: str = "zh-CN", path: str = "/map"
+    ):
         self.port = port
         # The page's CSP forbids eval; Playwright's wait_for_function needs it, in the test only.
         self.context = browser.new_context(
@@ -97,7 +99,7 @@ class MapPage:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("response", lambda r: self.tiles.append(r.status) if "/tiles/" in r.url else None)
-        self.page.goto(f"http://127.0.0.1:{port}/map{hash_}")
+        self.page.goto(f"http://127.0.0.1:{port}{path}{hash_}")
         self.page.wait_for_selector("body[data-map-loaded=true]", timeout=60_000)
 
     def idle(self) -> None:
@@ -260,6 +262,12 @@ def test_phone_sized_screen_shows_map_and_panel(browser, server):
         assert map_box["height"] > 300 and panel_box["width"] <= 390
         assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
         page.shot("phone")
+        # Collapsing the panel gives the map the screen: no blank band left.
+        page.page.click("#collapse")
+        page.page.wait_for_timeout(200)
+        assert page.page.locator("#map").bounding_box()["height"] >= 844 - 60
+        assert page.page.locator("#panel").bounding_box()["y"] >= 844 - 60
+        page.shot("phone-collapsed")
     finally:
         page.close()
 
@@ -349,6 +357,23 @@ def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed
         assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
         assert _get_json(server, "/incidents")["features"] == []
         page.shot("operator-preview")
+
+        # The same section drawn over one carriageway of the dual carriageway closes what the form says: both.
+        line = page.page.evaluate(
+            "() => window.daoanShown.plan.features.find(f => f.properties.role === 'closure').geometry.coordinates"
+        )
+        a, b = line[len(line) // 4], line[3 * len(line) // 4]
+        page.page.check("input[name=place][value=draw]")
+        page.fit(a, b)
+        page.page.click("#draw-line")
+        page.click_lonlat(a)
+        page.click_lonlat(b)
+        before = page.page.get_attribute("body", "data-preview-shown")
+        page.page.click("#inc-preview")
+        page.page.wait_for_function(f"document.body.dataset.previewShown !== '{before}'", timeout=60_000)
+        assert page.page.locator("#diversion .plan-direction").count() == 2
+        page.page.click("#draw-cancel")
+        page.page.check("input[name=place][value=stakes]")
 
         page.page.click("#inc-publish")
         page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
@@ -567,8 +592,7 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(browser, server, engine
         {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
     )
     assert status == 201
-    page = MapPage(browser, server, viewport=(1920, 1080))
-    page.page.goto(f"http://127.0.0.1:{server}/map?mode=wall")
+    page = MapPage(browser, server, viewport=(1920, 1080), path="/map?mode=wall")
     page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
     try:
         assert not page.page.is_visible("#panel")
@@ -582,23 +606,8 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(browser, server, engine
         assert page.page.is_visible("#legend")
         for sel in ("#wall-board", "#legend"):
             _assert_chinese(page, sel)
-        page.idle()
         page.shot("wall")
         assert page.errors == []
     finally:
         _send(server, "DELETE", f"/incidents/{created['id']}")
-        page.close()
-
-
-def test_phone_collapse_leaves_no_blank_band(browser, server):
-    page = MapPage(browser, server, viewport=(390, 844))
-    try:
-        page.page.click("#collapse")
-        page.page.wait_for_timeout(200)
-        map_box = page.page.locator("#map").bounding_box()
-        panel_box = page.page.locator("#panel").bounding_box()
-        assert map_box["height"] >= 844 - 60
-        assert panel_box["y"] >= 844 - 60
-        page.shot("phone-collapsed")
-    finally:
         page.close()

@@ -530,10 +530,11 @@ async function updateWall() {
   const incidents = state.incidents;
   let hazards = [];
   try { hazards = (await api("/collections/hazard_zones/items?limit=1000")).body.features.filter((f) => f.properties.active !== false); } catch (err) { /* shown next time */ }
-  let lowVis = 0;
+  let lowVis = "—";  // unknown until the stations' layer carries their latest visibility
   try {
     const { body } = await api("/collections/weather_stations/items?limit=1000");
-    lowVis = body.features.filter((f) => typeof f.properties.visibility_m === "number" && f.properties.visibility_m < 200).length;
+    const read = body.features.filter((f) => typeof f.properties.visibility_m === "number");
+    if (read.length) lowVis = read.filter((f) => f.properties.visibility_m < 200).length;
   } catch (err) { /* shown next time */ }
   const count = (pred) => incidents.filter(pred).length;
   $("count-closed").textContent = count((f) => f.properties.effect === "closed" && f.properties.kind !== "entrance_closure");
