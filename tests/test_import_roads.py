@@ -75,8 +75,8 @@ def test_every_format_and_crs_gives_the_same_network(engine, settings, name, opt
 
 
 def test_shapefile_columns_cut_by_the_dbf_are_found(engine, settings, tmp_path):
-    # GDAL cuts 'LXBM_路线编码' to 10 bytes; the Chinese defaults still find their columns when a
-    # name was cut (here: a GBK .dbf keeps four characters, so the exact names are found)
+    # a GBK .dbf keeps four Chinese characters (8 bytes) of a name; a UTF-8 one only three (9 bytes),
+    # and a name cut that way is matched by its beginning
     truncate_all(engine)
     report = import_roads(engine, settings, ROADS / "changsha_expressways_cgcs2000.shp")
     assert report.columns["route_code"] == "路线编码" and report.columns["end_stake"] == "止点桩号"
@@ -84,19 +84,18 @@ def test_shapefile_columns_cut_by_the_dbf_are_found(engine, settings, tmp_path):
     assert cut == {"route_code": "路线编", "start_stake": "起点桩"}
 
 
-def test_a_gcj02_file_read_as_wgs84_lands_hundreds_of_metres_off(engine, settings):
-    truncate_all(engine)
-    import_roads(engine, settings, ROADS / "changsha_expressways_gcj02.fgb", mapping=["route_code=road_code"])
-    shifted = network_summary(engine)
-    import_roads(engine, settings, GEOJSON)
-    (offset,), *_ = rows(
-        engine,
+def test_a_gcj02_file_is_converted_and_would_land_hundreds_of_metres_off_unconverted(engine, settings):
+    first = json.loads(GEOJSON.read_text())["features"][5]["geometry"]["coordinates"][0]  # G0401's start
+    sql = (
         "SELECT ST_Distance(ST_StartPoint(geom)::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography) "
-        "FROM road_segments WHERE route_code = 'G0401' ORDER BY start_stake_m LIMIT 1",
-        lon=json.loads(GEOJSON.read_text())["features"][5]["geometry"]["coordinates"][0][0],
-        lat=json.loads(GEOJSON.read_text())["features"][5]["geometry"]["coordinates"][0][1],
+        "FROM road_segments WHERE route_code = 'G0401' ORDER BY start_stake_m LIMIT 1"
     )
-    assert offset < 1.0 and shifted["segments"] == network_summary(engine)["segments"]
+    truncate_all(engine)
+    fgb = ROADS / "changsha_expressways_gcj02.fgb"
+    import_roads(engine, settings, fgb, mapping=["route_code=road_code"])  # taken as WGS84, as it declares
+    assert 300 < rows(engine, sql, lon=first[0], lat=first[1])[0][0] < 800
+    import_roads(engine, settings, fgb, mapping=["route_code=road_code"], crs="gcj02")
+    assert rows(engine, sql, lon=first[0], lat=first[1])[0][0] < 1.0
 
 
 # ---------------------------------------------------------------- the network built
