@@ -47,7 +47,7 @@ const I18N = {
     units_share: "", units_km_per_point: "公里/点", units_stations: "个", units_sets: "套", units_cities: "个市州",
     units_counties: "个县市区", units_points: "个", units_sections: "段",
     search_none: "未找到匹配的地点", place_city: "市州", place_county: "县市区", place_province: "省",
-    road: "道路", wall_exit: "退出大屏",
+    road: "道路", wall_exit: "退出大屏", other: "其他", internal_short: "（内部，需令牌）",
   },
   en: {
     map: "Map", collapse: "Collapse or expand the panel",
@@ -95,7 +95,7 @@ const I18N = {
     units_share: "", units_km_per_point: "km/point", units_stations: "", units_sets: "sets", units_cities: "cities",
     units_counties: "counties", units_points: "", units_sections: "sections",
     search_none: "No matching place", place_city: "city", place_county: "county", place_province: "province",
-    road: "road", wall_exit: "Leave wall mode",
+    road: "road", wall_exit: "Leave wall mode", other: "other", internal_short: "(internal)",
   },
 };
 
@@ -336,6 +336,13 @@ function placeLabels() {
   for (const id of ["admin-labels", "admin_seats-label"]) {
     if (map.getLayer(id)) map.setLayoutProperty(id, "text-field", field);
   }
+  // An incident is labelled by its kind (the description, often long, is in its popup and the list).
+  if (map.getLayer("incident-labels")) {
+    const kinds = VALUES["zh-CN"].kind;
+    map.setLayoutProperty("incident-labels", "text-field", zh()
+      ? ["match", ["get", "kind"], ...["accident", "works", "weather_closure", "control", "entrance_closure"].flatMap((k) => [k, kinds[k]]), ""]
+      : ["get", "kind"]);
+  }
 }
 
 /* Coverage gaps belong to the planner's view: the gaps of the year and area asked (the overlay), never
@@ -362,6 +369,7 @@ function paintColours(layer) {
       const keys = Array.isArray(colour[i]) ? colour[i] : [colour[i]];
       out.push([keys.map((k) => valueText(field, k)).join("、"), colour[i + 1]]);
     }
+    if (colour.length % 2 === 1) out.push([t("other"), colour[colour.length - 1]]);  // the match's default
     return out;
   }
   if (Array.isArray(colour) && colour[0] === "case") return [[null, colour[colour.length - 1]]];
@@ -404,7 +412,7 @@ function buildLayerList() {
     const detail = entries.filter((e) => e.label).map((e) => `<span class="entry">${swatch(e)}${esc(e.label)}</span>`).join("");
     const row = document.createElement("div");
     row.className = "layer";
-    row.innerHTML = `<label><input type="checkbox" checked data-source-layer="${esc(key)}"> ${entries[0] ? swatch(entries[0]) : ""} ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">🔒</small>` : ""}</label>${detail ? `<div class="entries">${detail}</div>` : ""}`;
+    row.innerHTML = `<label><input type="checkbox" checked data-source-layer="${esc(key)}"> ${entries[0] ? swatch(entries[0]) : ""} ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">${esc(t("internal_short"))}</small>` : ""}</label>${detail ? `<div class="entries">${detail}</div>` : ""}`;
     row.querySelector("input").addEventListener("change", (e) => {
       for (const l of layers) map.setLayoutProperty(l.id, "visibility", e.target.checked ? "visible" : "none");
     });
