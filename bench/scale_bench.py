@@ -193,6 +193,9 @@ def worker(url: str, pairs: int, tiles: int) -> dict:
         versions = read_versions(conn)
         ov = router.overlay(conn, state, versions)
     start_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    state.searcher.settle(ov.cost, timeout=600)  # the steady state: the overlay's metric customized
+    settle_s = time.perf_counter() - t0
     rng = np.random.default_rng(SEED)
     points = sample_points(state, 2 * pairs, rng)
     pair_list = list(zip(points[0::2], points[1::2], strict=True))
@@ -221,6 +224,7 @@ def worker(url: str, pairs: int, tiles: int) -> dict:
     engine.dispose()
     return {
         "start_s": start_s,
+        "settle_s": settle_s,
         "worker_rss_mib": rss_mib,
         "route_p50_ms": float(np.percentile(times, 50)),
         "route_p99_ms": float(np.percentile(times, 99)),
@@ -258,11 +262,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tiles", type=int, default=300)
     parser.add_argument("--write-results", action="store_true")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--project", type=Path, help="print docs/scaling.md's tables from a results JSON")
     parser.add_argument("--demo-size", default="province", help="small: a quick trial of the script")
     parser.add_argument("--reuse-x1", action="store_true", help="keep an existing daoan_scale_x1 (no demo load)")
     args = parser.parse_args(argv)
     if args.worker:
         print(json.dumps(worker(args.worker, args.pairs, args.tiles)))
+        return 0
+    if args.project:
+        saved = {int(f): r for f, r in json.loads(args.project.read_text()).items()}
+        print(projection(saved) + "\n" + capacity(saved))
         return 0
     work = PROJECT_ROOT / "bench" / "out"
     work.mkdir(parents=True, exist_ok=True)
@@ -335,6 +344,86 @@ def report(results: dict[int, dict]) -> str:
         "the first province (INSERT … SELECT), so their load time is not a generator's: the load row gives the "
         "demo's time and the copies' apart.\n\n" + "\n".join(lines) + "\n"
     )
+
+
+# Per-server figures of the province (×1) measured by the other benchmarks (bench/RESULTS.md, same
+# machine: 2 cores): GET /route over HTTP at 8 connections, uncached and warm tiles at 8 and 32, and the
+# database's own ceiling for the tile SQL (pgbench at 8 connections).
+PROVINCE_ROUTES_PER_S = 550
+PROVINCE_TILES_UNCACHED_PER_S = 355
+PROVINCE_TILES_WARM_PER_S = 10_418
+PROVINCE_TILE_SQL_CEILING_PER_S = 338
+NATIONAL_ROAD_KM = 5_000_000
+
+
+def growth(results: dict[int, dict], key: str) -> float:
+    """The exponent e of value ∝ factor^e from ×1 to the largest factor measured."""
+    top = max(results)
+    a, b = results[1][key], results[top][key]
+    return float(np.log(b / a) / np.log(top)) if a > 0 and b > 0 and top > 1 else float("nan")
+
+
+def projection(results: dict[int, dict]) -> str:
+    """docs/scaling.md's table: each measure extrapolated along its measured growth to the national road
+    length (by km), and to 21 demo provinces (the issue's 21× Hunan with the demo as one province)."""
+    top = max(results)
+    k = NATIONAL_ROAD_KM / results[1]["road_km"]
+    rows = []
+    for label, key, fmt in (
+        ("database size, GiB", "db_mib", lambda v: f"{v / 1024:,.1f}"),
+        ("routing build, min", "routing_build_s", lambda v: f"{v / 60:,.1f}"),
+        ("routing build peak RSS, GiB", "routing_build_rss_mib", lambda v: f"{v / 1024:,.1f}"),
+        ("worker start from the routing cache, s", "start_s", lambda v: f"{v:,.0f}"),
+        ("worker RSS (one national graph), GiB", "worker_rss_mib", lambda v: f"{v / 1024:,.1f}"),
+        ("route p50 in-process, ms", "route_p50_ms", lambda v: f"{v:,.2f}"),
+        ("uncached tiles/s per connection", "tiles_per_s", lambda v: f"{v:,.0f}"),
+        ("coverage report (the whole region), s", "coverage_report_s", lambda v: f"{v:,.0f}"),
+    ):
+        e = growth(results, key)
+        by_km = results[top][key] * (k / top) ** e
+        by_provinces = results[top][key] * (21 / top) ** e
+        rows.append(
+            f"| {label} | {fmt(results[1][key])} | {fmt(results[top][key])} | {e:.2f} | {fmt(by_km)} | "
+            f"{fmt(by_provinces)} |"
+        )
+    head = (
+        f"National ≈ {NATIONAL_ROAD_KM:,} km of road = {k:.1f} × the demo province's {results[1]['road_km']:,.0f} km "
+        f"(the synthetic demo is denser than Hunan's ~240,000 km); 21 demo provinces is the upper bound. Growth "
+        f"exponent e from ×1 to ×{top} (value ∝ size^e); projected = ×{top} × (size/{top})^e.\n\n"
+        f"| measure | ×1 | ×{top} | e | national by km (×{k:.1f}) | 21 demo provinces |\n"
+        "|---|---:|---:|---:|---:|---:|\n"
+    )
+    return head + "\n".join(rows) + "\n"
+
+
+def capacity(results: dict[int, dict]) -> str:
+    """Servers needed for N requests/s at national size (the upper bound: 21 demo provinces), from the
+    per-server figures and the measured growth."""
+    top = max(results)
+    k = 21.0
+    route_slow = (
+        (k / top) ** growth(results, "route_p50_ms") * results[top]["route_p50_ms"] / results[1]["route_p50_ms"]
+    )
+    tile_slow = results[1]["tiles_per_s"] / (results[top]["tiles_per_s"] * (k / top) ** growth(results, "tiles_per_s"))
+    route_cap = PROVINCE_ROUTES_PER_S / max(route_slow, 1.0)
+    tile_cap = PROVINCE_TILES_UNCACHED_PER_S / max(tile_slow, 1.0)
+    sql_cap = PROVINCE_TILE_SQL_CEILING_PER_S / max(tile_slow, 1.0)
+    lines = [
+        f"Per 2-core app server at national size: routes {route_cap:,.0f}/s (province {PROVINCE_ROUTES_PER_S}/s ÷ "
+        f"the route cost's growth {max(route_slow, 1.0):.2f}×), uncached tiles {tile_cap:,.0f}/s (province "
+        f"{PROVINCE_TILES_UNCACHED_PER_S}/s ÷ {max(tile_slow, 1.0):.2f}×), cached tiles "
+        f"{PROVINCE_TILES_WARM_PER_S:,}/s; per 2-core database replica: tile SQL {sql_cap:,.0f}/s.\n",
+        "| requests/s | route app servers | uncached-tile app servers | replicas for uncached tiles | "
+        "app servers if 95% of tiles are cache hits |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for n in (1_000, 10_000, 100_000):
+        hits = int(np.ceil(0.95 * n / PROVINCE_TILES_WARM_PER_S + 0.05 * n / tile_cap))
+        lines.append(
+            f"| {n:,} | {int(np.ceil(n / route_cap)):,} | {int(np.ceil(n / tile_cap)):,} | "
+            f"{int(np.ceil(n / sql_cap)):,} | {hits:,} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
