@@ -190,6 +190,7 @@ def find_zones(segs: Segments, dem: Grid, criteria: Criteria) -> list[Zone]:
             groups[(key, bool(oneway))].append(i)
     zones: list[Zone] = []
     icing_pieces: dict[str, list[shapely.LineString]] = defaultdict(list)
+    icing_stakes: dict[str, list[float]] = defaultdict(list)  # the stakes of each piece's ends
     icing_codes: dict[str, str | None] = {}
     for (key, oneway), members in sorted(groups.items()):
         rows = np.array(members)
@@ -217,10 +218,14 @@ def find_zones(segs: Segments, dem: Grid, criteria: Criteria) -> list[Zone]:
             for run in _runs(high):
                 i, j = run
                 if d[j] - d[i] >= criteria.icing_min_length_m:
-                    icing_pieces[key].append(profile.piece(d[i], d[j]))
+                    piece = profile.piece(d[i], d[j])
+                    icing_pieces[key].append(piece)
+                    for end in (shapely.get_point(piece, 0), shapely.get_point(piece, -1)):
+                        stake = _stake_at(end, tree, segs, rows)
+                        icing_stakes[key].append(np.nan if stake is None else stake)
                     icing_codes[key] = icing_codes.get(key) or code
     for key, pieces in sorted(icing_pieces.items()):
-        zones.extend(_icing(key, icing_codes.get(key), pieces, criteria, dem))
+        zones.extend(_icing(key, icing_codes.get(key), pieces, np.array(icing_stakes[key]), criteria, dem))
     return zones
 
 
@@ -275,14 +280,20 @@ def _downgrade(
     return Zone("steep_grade", name, max(r.severity for r in matched), code, line, props)
 
 
-def _icing(key: str, code: str | None, pieces: list[shapely.LineString], criteria: Criteria, dem: Grid) -> list[Zone]:
-    """One zone per cluster of the high pieces of a road (both carriageways together)."""
+def _icing(
+    key: str, code: str | None, pieces: list[shapely.LineString], stakes: np.ndarray, criteria: Criteria, dem: Grid
+) -> list[Zone]:
+    """One zone per cluster of the high pieces of a road (both carriageways together); `stakes` holds
+    the stakes of each piece's two ends (NaN off staked roads)."""
     near_deg = 3 * criteria.buffer_m / EARTH_M_PER_DEG
     clusters = shapely.get_parts(shapely.union_all(shapely.buffer(np.array(pieces, dtype=object), near_deg)))
     tree = STRtree(pieces)
     out = []
     for cluster in clusters:
-        line = shapely.multilinestrings([pieces[i] for i in sorted(tree.query(cluster, predicate="intersects"))])
+        members = sorted(tree.query(cluster, predicate="intersects"))
+        line = shapely.multilinestrings([pieces[i] for i in members])
+        ends = stakes.reshape(-1, 2)[members].ravel()
+        ends = ends[np.isfinite(ends)]
         xy = shapely.get_coordinates(line)
         z = dem.at(xy[:, 0], xy[:, 1])
         props: dict[str, object] = {
@@ -290,7 +301,17 @@ def _icing(key: str, code: str | None, pieces: list[shapely.LineString], criteri
             "min_altitude_m": criteria.icing_min_altitude_m,
             "altitude_max_m": round(float(np.nanmax(z)), 1) if np.isfinite(z).any() else None,
         }
-        out.append(Zone("ice", f"{key} 高海拔易结冰路段", criteria.icing_severity, code, line, props))
+        label = key
+        if len(ends):
+            lo, hi = float(ends.min()), float(ends.max())
+            label = _label(key, (lo, hi))
+            props |= {
+                "from_stake_m": round(lo, 1),
+                "to_stake_m": round(hi, 1),
+                "from_stake": format_stake(lo),
+                "to_stake": format_stake(hi),
+            }
+        out.append(Zone("ice", f"{label} 高海拔易结冰路段", criteria.icing_severity, code, line, props))
     return out
 
 

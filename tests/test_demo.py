@@ -322,13 +322,18 @@ def test_demo_rasters_agree_with_its_hazard_zones(engine: sa.Engine, demo: dict[
     on = [r.mean for r in fog if r.foggy]
     off = [r.mean for r in fog if not r.foggy]
     assert on and off and np.median(on) > 40 > 25 > np.median(off)
-    # Icing derived from the DEM lies in the mountains.
-    for r in rows(
+    # Icing derived from the DEM lies in the mountains, named by its stakes on staked routes.
+    ice = rows(
         engine,
-        "SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y, properties FROM hazard_zones "
+        "SELECT ST_X(ST_Centroid(geom)) AS x, ST_Y(ST_Centroid(geom)) AS y, name, properties FROM hazard_zones "
         "WHERE source = 'dem' AND kind = 'ice'",
-    ):
+    )
+    assert ice
+    for r in ice:
         assert r.properties["altitude_max_m"] >= 600
+        if "from_stake" in r.properties:
+            assert f"{r.properties['from_stake']}–{r.properties['to_stake']} 高海拔易结冰路段" in r.name
+    assert any("from_stake" in r.properties for r in ice)
 
 
 def test_demo_rasters_derive_as_the_import_path_does(

@@ -350,3 +350,32 @@ def test_bulk_replace_keeps_keys_and_indexes(monaco_dem, engine, rsettings, monk
     assert rows(engine, "SELECT id, grade_pct, altitude_mean_m FROM segment_terrain ORDER BY id") == grades
     with pytest.raises(sa.exc.IntegrityError), engine.begin() as conn:  # the key is in force again
         conn.execute(sa.text("INSERT INTO segment_raster_values (segment_id, kind) VALUES (-1, 'x')"))
+
+
+def test_a_projected_raster_is_sampled_where_it_lies(monaco_dem, engine, rsettings, tmp_path):
+    """A raster in Web Mercator metres: its extent is kept in lon/lat and each segment is sampled at its
+    own place (values grow by 1 per 100 m eastwards)."""
+    from pyproj import Transformer
+
+    to_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
+    west, north = to_3857.transform(7.30, 43.80)
+    cols, rows_ = 250, 130
+    path = tmp_path / "ramp3857.tif"
+    with rasterio.open(
+        path, "w", driver="GTiff", width=cols, height=rows_, count=1, dtype="float32", crs="EPSG:3857",
+        transform=from_origin(west, north, 100.0, 100.0),
+    ) as ds:  # fmt: skip
+        ds.write(np.tile(np.arange(cols, dtype="float32"), (rows_, 1)), 1)
+    report = import_raster(engine, rsettings, "traffic_volume", path, imported_by="t")
+    assert report.crs == "EPSG:3857" and report.resolution_m == pytest.approx(100.0)
+    assert report.extent[0] == pytest.approx(7.30) and report.extent[3] == pytest.approx(43.80)
+    sample = rows(
+        engine,
+        "SELECT v.mean, ST_XMin(s.geom) AS w, ST_XMax(s.geom) AS e FROM segment_raster_values v "
+        "JOIN road_segments s ON s.id = v.segment_id WHERE v.kind = 'traffic_volume'",
+    )
+    assert len(sample) > 1000
+    for r in sample:
+        lo = (to_3857.transform(r.w, 43.7)[0] - west) / 100.0 - 0.5
+        hi = (to_3857.transform(r.e, 43.7)[0] - west) / 100.0 - 0.5
+        assert lo - 1e-3 <= r.mean <= hi + 1e-3
