@@ -379,3 +379,14 @@ def test_a_projected_raster_is_sampled_where_it_lies(monaco_dem, engine, rsettin
         lo = (to_3857.transform(r.w, 43.7)[0] - west) / 100.0 - 0.5
         hi = (to_3857.transform(r.e, 43.7)[0] - west) / 100.0 - 0.5
         assert lo - 1e-3 <= r.mean <= hi + 1e-3
+
+
+def test_grades_are_served_as_features_and_tiles(monaco_dem, raster_client, engine):
+    steep = rows(engine, "SELECT id, grade_pct FROM segment_terrain WHERE abs(grade_pct) > 8 ORDER BY id LIMIT 1")[0]
+    answer = raster_client.get(f"/collections/segment_terrain/items/{steep.id}")
+    assert answer.status_code == 200
+    feature = answer.get_json()
+    assert feature["properties"]["grade_pct"] == pytest.approx(steep.grade_pct)
+    assert feature["geometry"]["type"] == "LineString"
+    tile = raster_client.get("/tiles/segment_terrain/14/8529/5973.mvt")  # 7.42°E 43.74°N, Monaco
+    assert tile.status_code == 200 and len(tile.data) > 100
