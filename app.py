@@ -72,6 +72,7 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for `settings` (read from the environment when None)."""
+    from analysis import blackspots_http
     from analysis import http as analysis_http
     from layers import http as layers_http
     from planning import http as planning_http
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
-    subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http, analysis_http)
+    subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http, analysis_http, blackspots_http)
     # The application role on the project's own cluster (DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL).
     engine = create_db_engine(settings, url=settings.app_url())
     root = build_root(settings, engine=engine, api=Api.merge([s.api() for s in subsystems]))

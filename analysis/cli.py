@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -11,7 +12,7 @@ from gis.cli import CliContext, import_group, pass_cli, user
 
 @click.group("analysis")
 def analysis_group() -> None:
-    """Analyses over the road network (grades and hazards from rasters, …)."""
+    """Analyses over the road network: black spots (事故多发点段), grades and hazards from rasters, …"""
 
 
 @import_group.command("raster")
@@ -37,6 +38,79 @@ def grades_cmd(cli: CliContext, kind: str) -> None:
 
     for key, value in recompute(cli.engine, cli.settings, kind).items():
         click.echo(f"{key:<28} {value:>10,}")
+
+
+@analysis_group.command("blackspots")
+@click.option("--method", type=click.Choice(["window", "eb", "nkde"]), default="window", show_default=True)
+@click.option(
+    "--datetime",
+    "interval",
+    default=None,
+    help="Period start/end, e.g. 2021-01-01/2023-12-31 (default: the last 3 years of records).",
+)
+@click.option("--bbox", default=None, help="minx,miny,maxx,maxy in degrees.")
+@click.option("--area", default=None, help="Adcode of the province, a city or a county.")
+@click.option("--road-class", default=None, help="Road classes, comma separated (default all).")
+@click.option("--limit", type=int, default=20, show_default=True, help="Black spots shown (stored: up to 1000).")
+@click.option(
+    "--store", is_flag=True, help="Replace the method's rows of the black_spots layer (and the derived hazard zones)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print GeoJSON.")
+@click.option("--variant", default=None, help="nkde: simple (default) or discontinuous.")
+@click.option("--kernel", default=None, help="nkde: quartic (default), triangular, epanechnikov, gaussian.")
+@click.option("--bandwidth", default=None, help="nkde: bandwidth in metres (default 300).")
+@click.option("--lixel", default=None, help="nkde: lixel length in metres (default 20).")
+@pass_cli
+def blackspots_cmd(
+    cli: CliContext,
+    method: str,
+    interval: str | None,
+    bbox: str | None,
+    area: str | None,
+    road_class: str | None,
+    limit: int,
+    store: bool,
+    as_json: bool,
+    variant: str | None,
+    kernel: str | None,
+    bandwidth: str | None,
+    lixel: str | None,
+) -> None:
+    """Rank black spots over a period, area and road classes."""
+    from analysis import blackspots as bs
+    from analysis import params
+
+    start, end = params.parse_interval(interval)
+    scope = bs.make_scope(
+        cli.engine,
+        start,
+        end,
+        bbox=params.parse_bbox_param(bbox),
+        area=params.parse_area(area),
+        road_classes=params.parse_road_classes(road_class),
+    )
+    nkde = params.parse_nkde({"variant": variant, "kernel": kernel, "bandwidth": bandwidth, "lixel": lixel})
+    found = bs.find(
+        cli.engine, method, scope, limit=params.MAX_LIMIT if store else params.parse_limit(str(limit)), nkde=nkde
+    )
+    if store:
+        stored = bs.store(cli.engine, found)
+        click.echo(f"stored {stored:,} black spot(s) of method {method}; hazard zones of kind blackspot derived")
+    if as_json:
+        click.echo(json.dumps({"type": "FeatureCollection", **bs.summary(found), "features": bs.features(found)},
+                              ensure_ascii=False))  # fmt: skip
+        return
+    click.echo(
+        f"{method}: {found.accidents_counted:,} accidents {scope.start:%Y-%m-%d}–{scope.end:%Y-%m-%d} "
+        f"({scope.years:.2f} years), {found.total:,} black spot(s), {found.elapsed_ms:.0f} ms"
+    )
+    for spot in found.spots[:limit]:
+        extra = f" N_spf {spot.predicted:.2f} N_eb {spot.expected:.2f}" if method == "eb" else ""
+        click.echo(
+            f"{spot.rank:>4} {spot.route_code:<8} {spot.direction:<4} {bs.format_stake(spot.from_stake_m)}–"
+            f"{bs.format_stake(spot.to_stake_m)} score {spot.score:8.2f}  {spot.accidents:>4} accidents "
+            f"({spot.fatal} fatal, {spot.injury} injury) deaths {spot.deaths}{extra} {','.join(spot.criteria)}"
+        )
 
 
 def register_cli(group: click.Group) -> None:

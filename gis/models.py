@@ -478,3 +478,132 @@ class SegmentRasterValue(Base):
     kind: Mapped[str] = mapped_column(Text, primary_key=True)
     mean: Mapped[float | None] = mapped_column(Float)
     max: Mapped[float | None] = mapped_column(Float)
+
+
+# Base records of the analysis core (sql/migrations/022_accident_records.sql).
+
+
+class _RoadRecord(Base):
+    """Columns accidents and violations share with the point facilities (linearly referenced points)."""
+
+    __abstract__ = True
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    direction: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(Text)
+    route_code: Mapped[str | None] = mapped_column(Text)
+    stake_m: Mapped[float | None] = mapped_column(Float)
+    stake: Mapped[str | None] = mapped_column(Text)
+    offset_m: Mapped[float | None] = mapped_column(Float)
+    road_distance_m: Mapped[float | None] = mapped_column(Float)
+    county_adcode: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[dict] = mapped_column(JSONB)
+    natural_key: Mapped[str | None] = mapped_column(Text, unique=True)
+
+    @declared_attr
+    def segment_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(BigInteger, ForeignKey("road_segments.id"))
+
+    @declared_attr
+    def geom(cls) -> Mapped[Any]:  # noqa: N805
+        return _geom("POINT")
+
+    @declared_attr
+    def geom_3857(cls) -> Mapped[Any]:  # noqa: N805
+        return _geom_3857("POINT")
+
+
+class Accident(_RoadRecord):
+    __tablename__ = "accidents"
+    occurred_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    deaths: Mapped[int] = mapped_column(Integer)
+    injuries: Mapped[int] = mapped_column(Integer)
+    property_damage_cny: Mapped[float | None] = mapped_column(Float)
+    severity: Mapped[str | None] = mapped_column(
+        Text,
+        Computed("CASE WHEN deaths > 0 THEN 'fatal' WHEN injuries > 0 THEN 'injury' ELSE 'property' END"),
+        nullable=True,
+    )
+    collision_type: Mapped[str | None] = mapped_column(Text)
+    vehicle_types: Mapped[str | None] = mapped_column(Text)
+    plates: Mapped[str | None] = mapped_column(Text)
+    passenger: Mapped[bool] = mapped_column(Boolean)
+    hazmat: Mapped[bool] = mapped_column(Boolean)
+    school_bus: Mapped[bool] = mapped_column(Boolean)
+    truck: Mapped[bool] = mapped_column(Boolean)
+    weather: Mapped[str | None] = mapped_column(Text)
+    light: Mapped[str | None] = mapped_column(Text)
+    road_surface: Mapped[str | None] = mapped_column(Text)
+    cause: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+
+
+class Violation(_RoadRecord):
+    __tablename__ = "violations"
+    day: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    camera_code: Mapped[str | None] = mapped_column(Text)
+
+
+class Enterprise(Base):
+    """重点客货运企业, keyed by the unified social credit code."""
+
+    __tablename__ = "enterprises"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    code: Mapped[str] = mapped_column(Text, unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text)
+    county_adcode: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    properties: Mapped[dict] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+
+
+class KeyVehicle(Base):
+    """The 两客一危一校 registry, keyed by plate."""
+
+    __tablename__ = "key_vehicles"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    plate: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)
+    enterprise_code: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    properties: Mapped[dict] = mapped_column(JSONB)
+    updated_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+
+
+class BlackSpot(Base):
+    """事故多发点段 found by one method over one period (sql/migrations/024_black_spots.sql)."""
+
+    __tablename__ = "black_spots"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    method: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    period_end: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    rank: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(Text)
+    route_code: Mapped[str] = mapped_column(Text)
+    direction: Mapped[str] = mapped_column(Text)
+    from_stake_m: Mapped[float] = mapped_column(Float)
+    to_stake_m: Mapped[float] = mapped_column(Float)
+    from_stake: Mapped[str | None] = mapped_column(Text)
+    to_stake: Mapped[str | None] = mapped_column(Text)
+    road_class: Mapped[str | None] = mapped_column(Text)
+    accidents: Mapped[int] = mapped_column(Integer)
+    fatal: Mapped[int] = mapped_column(Integer)
+    injury: Mapped[int] = mapped_column(Integer)
+    property: Mapped[int] = mapped_column(Integer)
+    deaths: Mapped[int] = mapped_column(Integer)
+    injuries: Mapped[int] = mapped_column(Integer)
+    predicted: Mapped[float | None] = mapped_column(Float)
+    expected: Mapped[float | None] = mapped_column(Float)
+    criteria: Mapped[str | None] = mapped_column(Text)
+    county_adcode: Mapped[str | None] = mapped_column(Text)
+    computed_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    geom = _geom("MULTILINESTRING")
+    geom_3857 = _geom_3857("MULTILINESTRING")

@@ -166,6 +166,8 @@ LINREF = (
     _p("county_adcode"),
 )
 ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village", "urban", "link")
+_BLACK_SPOT_WIDTH = ["interpolate", ["linear"], ["zoom"], 6, 3, 14, 8]
+ACCIDENT_SEVERITIES = ("fatal", "injury", "property")  # 死亡 / 伤人 / 财产损失事故
 HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
 
 # The map's colours of road classes (with line widths at zoom 6 and 16) and hazard kinds.
@@ -537,6 +539,116 @@ _LAYERS: tuple[Layer, ...] = (
         style=sym.road_grades(("#ffd43b", "#fd7e14", "#c92a2a")),
     ),
     Layer(
+        "accidents",
+        "Road traffic accidents",
+        "道路交通事故",
+        "accidents",
+        "Point",
+        (
+            _p("occurred_at", "datetime", required=True),
+            _p("deaths", "integer"),
+            _p("injuries", "integer"),
+            _p("property_damage_cny", "number"),
+            _p("severity", "string", *ACCIDENT_SEVERITIES),
+            _p("collision_type"),
+            _p("vehicle_types"),
+            _p("plates"),
+            _p("passenger", "boolean"),
+            _p("hazmat", "boolean"),
+            _p("school_bus", "boolean"),
+            _p("truck", "boolean"),
+            _p("weather"),
+            _p("light"),
+            _p("road_surface"),
+            _p("cause"),
+            _p("place"),
+            _p("direction", "string", "up", "down"),
+            _p("source"),
+            _p("source_id"),
+            *LINREF,
+        ),
+        "Accident records from the police systems (事故发生时间, 经度, 纬度, 死亡人数…), linearly referenced on "
+        "import; police data, readable with a token only.",
+        placement=OFF_ROAD,
+        minzoom=6,
+        access=INTERNAL,
+        tiles=TileSpec(
+            columns=("occurred_at", "severity", "deaths", "injuries", "collision_type", "route_code", "stake"),
+            bands=(ZoomBand(0, cluster_px=256), ZoomBand(13)),
+        ),
+        style=sym.points("#a61e4d", "#fff0f6", 3.0, label_from=23, letter="A"),
+    ),
+    Layer(
+        "violations",
+        "Violation counts",
+        "交通违法统计",
+        "violations",
+        "Point",
+        (
+            _p("day", "date", required=True),
+            _p("kind", required=True),
+            _p("count", "integer", required=True),
+            _p("camera_code"),
+            _p("direction", "string", "up", "down"),
+            _p("source"),
+            _p("source_id"),
+            *LINREF,
+        ),
+        "Violations counted by camera (or place), day and type (超速, 闯红灯, 违法停车…), as the camera "
+        "systems export them; readable with a token only.",
+        placement=OFF_ROAD,
+        minzoom=8,
+        access=INTERNAL,
+        tiles=_points(cluster_below=12),
+        style=sym.points("#5f3dc4", "#f3f0ff", 3.0, label_from=23, letter="V"),
+    ),
+    Layer(
+        "black_spots",
+        "Black spots",
+        "事故多发点段",
+        "black_spots",
+        "MultiLineString",
+        (
+            _p("method", "string", "window", "eb", "nkde", required=True),
+            _p("rank", "integer", required=True),
+            _p("score", "number", required=True),
+            _p("kind", "string", "point", "section", required=True),
+            _p("route_code", required=True),
+            _p("direction", "string", "up", "down", "both", required=True),
+            _p("from_stake"),
+            _p("to_stake"),
+            _p("from_stake_m", "number", required=True),
+            _p("to_stake_m", "number", required=True),
+            _p("road_class"),
+            _p("accidents", "integer", required=True),
+            _p("fatal", "integer", required=True),
+            _p("injury", "integer", required=True),
+            _p("property", "integer", required=True),
+            _p("deaths", "integer", required=True),
+            _p("injuries", "integer", required=True),
+            _p("predicted", "number"),
+            _p("expected", "number"),
+            _p("criteria"),
+            _p("period_start", "datetime", required=True),
+            _p("period_end", "datetime", required=True),
+            _p("county_adcode"),
+        ),
+        "Black spots (事故多发点段) stored by `daoan analysis blackspots --store`, per method and period "
+        "(the same as /analysis/blackspots); hazard zones of kind blackspot are derived from them. Internal.",
+        importable=False,
+        access=INTERNAL,
+        tiles=TileSpec(bands=(ZoomBand(0, simplify_px=4), ZoomBand(12))),
+        style=(
+            Draw(
+                "black-spots",
+                "line",
+                sym.ON_ROADS,
+                {"line-color": "#c2255c", "line-width": _BLACK_SPOT_WIDTH, "line-opacity": 0.85},
+                {"line-cap": "round"},
+            ),
+        ),  # fmt: skip
+    ),
+    Layer(
         "coverage_gaps",
         "Camera coverage gaps",
         "视频监控覆盖缺口",
@@ -588,10 +700,14 @@ def importable_layers() -> list[str]:
     return [layer.id for layer in _LAYERS if layer.importable]
 
 
+# Imported registries without a position (no layer): the 两客一危一校 vehicles and their enterprises.
+REGISTRY_TABLES = ("key_vehicles", "enterprises")
+
+
 def _data_tables() -> tuple[str, ...]:
     """The layer tables, every table whose rows hang on one of them (by foreign key), and the record of
     imports: children before parents, as the models declare them."""
-    data = {layer.table for layer in _LAYERS} | {ImportRun.__tablename__}
+    data = {layer.table for layer in _LAYERS} | {ImportRun.__tablename__} | set(REGISTRY_TABLES)
     for table in Base.metadata.sorted_tables:  # parents first: a child sees its parent decided
         if any(fk.column.table.name in data for fk in table.foreign_keys):
             data.add(table.name)

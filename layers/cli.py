@@ -180,3 +180,95 @@ def demo_cmd(cli: CliContext, size: str, seed: int, if_empty: bool) -> None:
 def register_cli(group: click.Group) -> None:
     """Add `daoan demo` (the import and db commands join gis's shared groups)."""
     group.add_command(demo_cmd)
+
+
+_MAP_HELP = (
+    "Column mapping on top of the default Chinese one, COLUMN=PROPERTY comma separated "
+    "(e.g. '发生时间=occurred_at,X坐标=lon,Y坐标=lat'); repeatable."
+)
+
+
+def _records_command(layer_id: str, doc: str) -> click.Command:
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--crs", default=None, help="wgs84, cgcs2000, gcj02, bd09 or EPSG:NNNN (default: the file's, else WGS84)."
+    )
+    @click.option("--map", "maps", multiple=True, help=_MAP_HELP)
+    @click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the bad ones.")
+    @click.option("--replace", is_flag=True, help="Delete the rows the file does not hold (same transaction).")
+    @pass_cli
+    def command(
+        cli: CliContext, file: Path, crs: str | None, maps: tuple[str, ...], skip_invalid: bool, replace: bool
+    ) -> None:
+        from layers.ingest.facilities import import_facilities
+        from layers.ingest.records import parse_map
+
+        mapping = {k: v for text in maps for k, v in parse_map(text, "--map").items()}
+        try:
+            report = import_facilities(
+                cli.engine,
+                cli.settings,
+                layer_id,
+                file,
+                crs=crs,
+                skip_invalid=skip_invalid,
+                replace=replace,
+                imported_by=user(),
+                column_map=mapping,
+            )
+        except ImportRejected as exc:
+            fail_rejected(exc, lambda err: f"row {err.get('row')}", limit=200)
+        click.echo(report.summary())
+
+    command.__doc__ = doc
+    return click.command(layer_id.replace("_", "-"))(command)
+
+
+def _registry_command(registry_id: str, doc: str) -> click.Command:
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--map", "maps", multiple=True, help=_MAP_HELP)
+    @click.option("--skip-invalid", is_flag=True, help="Load the good rows and report the bad ones.")
+    @click.option("--replace", is_flag=True, help="Delete the rows the file does not hold (same transaction).")
+    @pass_cli
+    def command(cli: CliContext, file: Path, maps: tuple[str, ...], skip_invalid: bool, replace: bool) -> None:
+        from layers.ingest.records import parse_map
+        from layers.ingest.registry import import_registry
+
+        mapping = {k: v for text in maps for k, v in parse_map(text, "--map").items()}
+        try:
+            report = import_registry(
+                cli.engine,
+                registry_id,
+                file,
+                skip_invalid=skip_invalid,
+                replace=replace,
+                imported_by=user(),
+                column_map=mapping,
+            )
+        except ImportRejected as exc:
+            fail_rejected(exc, lambda err: f"row {err.get('row')}", limit=200)
+        click.echo(report.summary())
+
+    command.__doc__ = doc
+    return click.command(registry_id.replace("_", "-"))(command)
+
+
+import_group.add_command(
+    _records_command(
+        "accidents",
+        "Import accident records (CSV, Excel, GeoJSON…) with the police systems' Chinese headers "
+        "(事故编号, 事故发生时间, 经度, 纬度, 死亡人数, 受伤人数, 事故形态, 天气…).",
+    )
+)
+import_group.add_command(
+    _records_command(
+        "violations",
+        "Import violation counts by camera or place, day and type (违法日期, 违法类型, 违法数量, 设备编号…).",
+    )
+)
+import_group.add_command(
+    _registry_command("key_vehicles", "Import the 两客一危一校 registry (号牌号码, 车辆类型, 所属企业代码, 状态).")
+)
+import_group.add_command(
+    _registry_command("enterprises", "Import the 重点客货运企业 registry (统一社会信用代码, 企业名称, 企业类型…).")
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from gis.db import connect
 from gis.errors import ImportRejected, NotFound, Unprocessable
 from gis.settings import Settings
 from layers.catalog import LAYERS, ON_ROAD, Layer, importable_layers
-from layers.ingest import store
+from layers.ingest import records, store
 from layers.ingest.coords import parse_crs_option, resolve
 from layers.ingest.linref import apply_linear_reference, tolerance_m, too_far_from_road
 from layers.ingest.readers import read_source
@@ -88,23 +89,34 @@ def import_facilities(
     skip_invalid: bool = False,
     replace: bool = False,
     imported_by: str = "cli",
+    column_map: Mapping[str, str] | None = None,
 ) -> ImportReport:
     """Validate and load a GeoJSON, CSV, GeoPackage or Shapefile into a layer, all or nothing.
 
     Any bad row raises ImportRejected listing every bad row and changes nothing, unless
     `skip_invalid`, when the good rows are loaded and the bad ones reported. Rows are upserted on
     their natural key (layers.ingest.keys): a re-import updates rows in place and never duplicates
-    them; `replace` deletes the layer's rows the file does not hold.
+    them; `replace` deletes the layer's rows the file does not hold. Columns are renamed by the
+    layer's default mapping of Chinese headers plus `column_map` (layers.ingest.records).
     """
     layer = importable_layer(layer_id)
     parse_crs_option(crs)  # an unknown --crs fails before the file is read
     path = Path(path)
-    source = read_source(path, point_layer=layer.geometry_type == "Point", lon_column=lon_column, lat_column=lat_column)
+    mapping = records.column_map(layer.id, column_map)
+    mapped_lon, mapped_lat = records.geometry_columns_from(mapping)
+    source = read_source(
+        path,
+        point_layer=layer.geometry_type == "Point",
+        lon_column=lon_column or mapped_lon,
+        lat_column=lat_column or mapped_lat,
+        positions_optional=layer.id in records.PLACED_BY_CAMERA,
+    )
     coords, crs_note = resolve(crs, source.declared_crs)
     report = ImportReport(layer.id, 0, 0, source_file=source.name, notes=list(source.notes))
     if crs_note:
         report.notes.append(crs_note)
     with connect(engine) as conn:
+        placed = records.prepare(conn, layer.id, source, mapping)
         columns = store.table_columns(conn, layer)
         validator = RowValidator(
             layer,
@@ -115,6 +127,9 @@ def import_facilities(
             departments=store.departments(conn) if "department" in columns else None,
         )
         candidates = [validator.validate(record) for record in source.records]
+        for cand in candidates:  # positions taken from the cameras layer are WGS84 already
+            if cand.row in placed and cand.geometry is not None:
+                cand.geometry = placed[cand.row]
         if validator.recomputed:
             report.notes.append(
                 f"recomputed on import, the file's values ignored: {', '.join(sorted(validator.recomputed))}"

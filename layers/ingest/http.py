@@ -12,9 +12,12 @@ from gis.errors import InvalidParameter
 from gis.params import number
 from gis.root import Root, current_root
 from gis.web import json_response, require_role, settings
-from layers.ingest.facilities import import_facilities, importable_layer
+from layers.ingest.facilities import ImportReport, import_facilities, importable_layer
+from layers.ingest.records import parse_map
+from layers.ingest.registry import import_registry
 
 bp = Blueprint("imports", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _FORMATS = {
     "application/geo+json": ".geojson",
@@ -22,8 +25,9 @@ _FORMATS = {
     "text/csv": ".csv",
     "application/geopackage+sqlite3": ".gpkg",
     "application/zip": ".zip",
+    XLSX: ".xlsx",
 }
-_SUFFIXES = (".geojson", ".json", ".csv", ".gpkg", ".zip")
+_SUFFIXES = (".geojson", ".json", ".csv", ".xlsx", ".gpkg", ".zip")
 _ROAD_FORMATS = {
     "application/geo+json": ".geojson",
     "application/json": ".geojson",
@@ -120,7 +124,12 @@ def import_layer(layer_id: str) -> Response:
             skip_invalid=_flag("skip_invalid"),
             replace=_flag("replace"),
             imported_by=token.name,
+            column_map=parse_map(request.args.get("map")),
         )
+    return _report(report)
+
+
+def _report(report: ImportReport) -> Response:
     return json_response(
         {
             "layer": report.layer,
@@ -136,6 +145,32 @@ def import_layer(layer_id: str) -> Response:
         status=201,
         etag=False,
     )
+
+
+@bp.post("/imports/key_vehicles")
+@bp.post("/imports/enterprises")
+def import_registry_file() -> Response:
+    """Import a registry file (CSV or Excel) into key_vehicles or enterprises; admin only."""
+    token = require_role("admin")
+    registry_id = request.path.rsplit("/", 1)[-1]
+    data, filename = _upload()
+    if not data:
+        raise InvalidParameter("the upload is empty; send the file as the request body", parameter="file")
+    if not filename.endswith((".csv", ".xlsx")):
+        raise InvalidParameter(f"{registry_id} are imported from CSV or Excel (.xlsx)", parameter="file")
+    with tempfile.TemporaryDirectory(prefix="daoan-import-") as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        report = import_registry(
+            current_root().engine,
+            registry_id,
+            path,
+            skip_invalid=_flag("skip_invalid"),
+            replace=_flag("replace"),
+            imported_by=token.name,
+            column_map=parse_map(request.args.get("map")),
+        )
+    return _report(report)
 
 
 def init_app(app: Flask, root: Root) -> None:

@@ -27,7 +27,11 @@ KEY_COLUMNS: dict[str, tuple[str | None, str | None]] = {
     "command_centres": (None, "level"),
     "admin_seats": ("adcode", "level"),
     "hazard_zones": (None, "kind"),
+    "accidents": (None, None),
+    "violations": (None, "kind"),
 }
+# Tables without a name column: their hash key is taken over kind, the time of the record and position.
+_NAMELESS = {"accidents": "occurred_at", "violations": "day"}
 
 
 def code_column(layer: Layer) -> str | None:
@@ -39,9 +43,11 @@ def key_expression(layer: Layer, alias: str) -> str:
     """SQL computing the natural key of a row of `layer` called `alias` (names from code, quoted)."""
     code, kind = KEY_COLUMNS[layer.table]
     source_id = "NULL" if layer.table == "admin_areas" else f'{alias}."source_id"'
+    when = _NAMELESS.get(layer.table)
+    name = f"{alias}.{quote_ident(when)}::text" if when else f'{alias}."name"'
     return (
         f'daoan_natural_key({f"{alias}.{quote_ident(code)}" if code else "NULL"}, {alias}."source", {source_id}, '
-        f'{f"{alias}.{quote_ident(kind)}" if kind else "NULL"}, {alias}."name", {alias}."geom")'
+        f'{f"{alias}.{quote_ident(kind)}" if kind else "NULL"}, {name}, {alias}."geom")'
     )
 
 

@@ -37,7 +37,44 @@ def openapi_paths() -> dict[str, Any]:
             "notes": {"type": "array", "items": {"type": "string"}},
         },
     }
-    return {
+    paths: dict[str, Any] = {
+        f"/imports/{registry}": {
+            "post": {
+                "summary": f"Import the {title} registry (CSV or Excel), one transaction, upsert on {key} (admin token)",
+                "tags": ["Imports"],
+                "operationId": f"import_{registry}",
+                "security": AUTH,
+                "parameters": [
+                    _query("skip_invalid", "Load the good rows, report the rest", flag),
+                    _query("replace", "Delete the rows the file does not hold", flag),
+                    _query(
+                        "map",
+                        "Column mapping on top of the default Chinese one: COLUMN=PROPERTY, comma separated",
+                        {"type": "string"},
+                    ),
+                ],
+                "requestBody": {
+                    "required": True,
+                    "description": "CSV or Excel; as a multipart form field `file` or as the raw body",
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {"type": "object", "required": ["file"], "properties": {"file": _FILE}}
+                        },
+                        "text/csv": {"schema": {"type": "string"}},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": _FILE},
+                    },
+                },
+                "responses": {
+                    "201": {"description": "Rows loaded", "content": {"application/json": {"schema": report}}}
+                },
+            }
+        }
+        for registry, title, key in (
+            ("key_vehicles", "两客一危一校 key-vehicle", "the plate"),
+            ("enterprises", "重点客货运企业 enterprise", "the unified social credit code"),
+        )
+    }
+    return paths | {
         "/imports/roads": _roads_path(flag),
         "/imports/{layer}": {
             "post": {
@@ -58,10 +95,16 @@ def openapi_paths() -> dict[str, Any]:
                     _query("lat", "CSV column holding the latitude", {"type": "string"}),
                     _query("skip_invalid", "Load the good rows, report the rest", flag),
                     _query("replace", "Replace the layer's rows", flag),
+                    _query(
+                        "map",
+                        "Column mapping on top of the layer's default Chinese one: COLUMN=PROPERTY, comma separated "
+                        "(e.g. 发生时间=occurred_at)",
+                        {"type": "string"},
+                    ),
                 ],
                 "requestBody": {
                     "required": True,
-                    "description": "GeoJSON, CSV, GeoPackage or a zipped Shapefile; as a multipart form field "
+                    "description": "GeoJSON, CSV, Excel (.xlsx), GeoPackage or a zipped Shapefile; as a multipart form field "
                     "`file` or as the raw body with its Content-Type",
                     "content": {
                         "multipart/form-data": {
@@ -70,6 +113,7 @@ def openapi_paths() -> dict[str, Any]:
                         "application/geo+json": {"schema": _FEATURE_COLLECTION},
                         "text/csv": {"schema": {"type": "string"}},
                         "application/zip": {"schema": _FILE},
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": _FILE},
                         "application/geopackage+sqlite3": {"schema": _FILE},
                     },
                 },

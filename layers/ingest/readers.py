@@ -31,7 +31,7 @@ pyogrio.set_gdal_config_options(
 LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 LAT_NAMES = ("lat", "latitude", "y", "纬度")
 WKT_NAMES = ("wkt", "geometry", "geom", "the_geom")
-SUPPORTED = ".geojson/.json, .csv, .gpkg, .shp or .zip (a zipped shapefile)"
+SUPPORTED = ".geojson/.json, .csv, .gpkg, .shp, .zip (a zipped shapefile) or .xlsx (Excel)"
 
 
 @dataclass
@@ -59,7 +59,12 @@ class SourceTable:
 
 
 def read_source(
-    path: Path, *, point_layer: bool, lon_column: str | None = None, lat_column: str | None = None
+    path: Path,
+    *,
+    point_layer: bool,
+    lon_column: str | None = None,
+    lat_column: str | None = None,
+    positions_optional: bool = False,
 ) -> SourceTable:
     """Records of the file at `path`, chosen by extension; InvalidParameter naming the file when unreadable."""
     path = Path(path)
@@ -72,9 +77,25 @@ def read_source(
     if ext in (".geojson", ".json"):
         table = _read_geojson(path)
     elif ext == ".csv":
-        table = _read_csv(path, point_layer=point_layer, lon_column=lon_column, lat_column=lat_column)
+        table = _read_csv(
+            path,
+            point_layer=point_layer,
+            lon_column=lon_column,
+            lat_column=lat_column,
+            positions_optional=positions_optional,
+        )
     elif ext in (".gpkg", ".shp", ".zip"):
         table = _read_ogr(path)
+    elif ext == ".xlsx":
+        from layers.ingest.xlsx import read_xlsx
+
+        table = read_xlsx(
+            path,
+            point_layer=point_layer,
+            lon_column=lon_column,
+            lat_column=lat_column,
+            positions_optional=positions_optional,
+        )
     else:
         raise InvalidParameter(f"cannot import {name}: the file must be {SUPPORTED}", parameter="file")
     if not table.records:
@@ -176,7 +197,7 @@ def _geojson_record(number: int, feature: object) -> SourceRecord:
 
 
 # ---------------------------------------------------------------- CSV
-def _decode_text(path: Path) -> tuple[str, str | None]:
+def decode_text(path: Path) -> tuple[str, str | None]:
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig"), None
@@ -196,9 +217,11 @@ def _find_column(header: list[str], wanted: str | None, defaults: tuple[str, ...
     return None
 
 
-def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_column: str | None) -> SourceTable:
+def _read_csv(
+    path: Path, *, point_layer: bool, lon_column: str | None, lat_column: str | None, positions_optional: bool = False
+) -> SourceTable:
     name = path.name
-    text, note = _decode_text(path)
+    text, note = decode_text(path)
     if not text.strip():
         raise InvalidParameter(f"{name} is empty", parameter="file")
     first_line = text.lstrip().splitlines()[0]
@@ -207,8 +230,10 @@ def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_colu
     table = SourceTable(name, "CSV", [], notes=[note] if note else [])
     try:
         header = [h.strip() for h in next(reader)]
-        lon_i, lat_i, wkt_i = _geometry_columns(name, header, point_layer, lon_column, lat_column)
-        geometry_columns = {i for i in (lon_i, lat_i, wkt_i) if i is not None}
+        lon_i, lat_i, wkt_i = geometry_columns(
+            name, header, point_layer, lon_column, lat_column, positions_optional=positions_optional
+        )
+        geometry_idx = {i for i in (lon_i, lat_i, wkt_i) if i is not None}
         for values in reader:
             if not values or all(not v.strip() for v in values):
                 continue
@@ -221,9 +246,9 @@ def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_colu
             record.properties = {
                 h: v.strip()
                 for i, (h, v) in enumerate(zip(header, values, strict=True))
-                if i not in geometry_columns and v.strip() != ""
+                if i not in geometry_idx and v.strip() != ""
             }
-            _csv_geometry(record, header, values, lon_i, lat_i, wkt_i)
+            csv_geometry(record, header, values, lon_i, lat_i, wkt_i)
     except csv.Error as exc:
         raise InvalidParameter(
             f"{name} is not well-formed CSV: {exc} (line {reader.line_num})", parameter="file"
@@ -235,9 +260,17 @@ def _read_csv(path: Path, *, point_layer: bool, lon_column: str | None, lat_colu
     return table
 
 
-def _geometry_columns(
-    name: str, header: list[str], point_layer: bool, lon_column: str | None, lat_column: str | None
+def geometry_columns(
+    name: str,
+    header: list[str],
+    point_layer: bool,
+    lon_column: str | None,
+    lat_column: str | None,
+    *,
+    positions_optional: bool = False,
 ) -> tuple[int | None, int | None, int | None]:
+    """Indexes of the longitude, latitude and WKT columns; InvalidParameter when a layer needs them
+    and they are missing (unless `positions_optional`: rows placed otherwise, e.g. by their camera)."""
     columns = ", ".join(header)
     for wanted, flag in ((lon_column, "lon"), (lat_column, "lat")):
         if wanted and _find_column(header, wanted, ()) is None:
@@ -254,7 +287,7 @@ def _geometry_columns(
             "name the columns with --lon and --lat",
             parameter="lon" if lon_i is None else "lat",
         )
-    if point_layer and lon_i is None and wkt_i is None:
+    if point_layer and lon_i is None and wkt_i is None and not positions_optional:
         raise InvalidParameter(
             f"{name} has no longitude/latitude columns (looked for {', '.join(LON_NAMES)} and "
             f"{', '.join(LAT_NAMES)}) and no wkt column; its columns are: {columns}; "
@@ -274,7 +307,7 @@ def _geometry_columns(
     return None, None, wkt_i
 
 
-def _csv_geometry(
+def csv_geometry(
     record: SourceRecord, header: list[str], values: list[str], lon_i: int | None, lat_i: int | None, wkt_i: int | None
 ) -> None:
     if wkt_i is not None:

@@ -33,6 +33,10 @@ _LIMITS: dict[str, tuple[float | None, float | None]] = {
     "length_m": (0, None),
     "start_stake_m": (0, None),
     "end_stake_m": (0, None),
+    "deaths": (0, None),
+    "injuries": (0, None),
+    "property_damage_cny": (0, None),
+    "count": (0, None),
 }
 _TABLE_LIMITS: dict[tuple[str, str], tuple[float | None, float | None]] = {
     ("weather_stations", "install_year"): (1900, 2100),

@@ -1,0 +1,81 @@
+"""Parameters of the black-spot requests (HTTP query or CLI), checked with messages naming the fix."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from gis import params
+from gis.errors import InvalidParameter, Unprocessable
+from layers.catalog import ROAD_CLASSES
+from layers.features import parse_bbox
+
+MAX_LIMIT = 1000
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ADCODE = re.compile(r"^\d{6}$")
+
+
+def parse_method(text: str | None, methods: tuple[str, ...]) -> str:
+    """The method (window by default)."""
+    if text is None or text == "":
+        return "window"
+    return params.choice(text, "method", methods)
+
+
+def parse_interval(text: str | None) -> tuple[datetime | None, datetime | None]:
+    """An OGC datetime interval 'start/end' ('..' or empty for an open end); a date alone is a whole
+    day (an end date counts to the end of that day). (None, None) when absent."""
+    if text is None or text == "":
+        return None, None
+    fix = "datetime must be an interval start/end such as 2021-01-01/2023-12-31 or 2021-01-01T00:00:00+08:00/.."
+    parts = text.split("/")
+    if len(parts) != 2:
+        raise InvalidParameter(f"{fix}; got {text[:80]!r}", parameter="datetime")
+    start = _bound(parts[0], end=False, fix=fix)
+    end = _bound(parts[1], end=True, fix=fix)
+    if start is not None and end is not None and start >= end:
+        raise InvalidParameter(f"datetime: the start must come before the end; got {text[:80]!r}", parameter="datetime")
+    return start, end
+
+
+def _bound(text: str, *, end: bool, fix: str) -> datetime | None:
+    if text in ("", ".."):
+        return None
+    try:
+        moment = params.instant(text, "datetime")
+    except InvalidParameter as exc:
+        raise InvalidParameter(f"{fix}; {exc.detail}", parameter="datetime") from None
+    if moment is not None and end and _DATE_ONLY.match(text):
+        moment += timedelta(days=1)
+    return moment
+
+
+def parse_area(text: str | None) -> str | None:
+    """An adcode (province, city or county of Hunan), or None."""
+    if text is None or text == "":
+        return None
+    if not _ADCODE.match(text):
+        raise InvalidParameter(
+            f"area must be a 6-digit adcode such as 430100 (a city) or 430104 (a county); got {text[:40]!r}",
+            parameter="area",
+        )
+    if not text.startswith("43"):
+        raise Unprocessable(f"area {text} is not in Hunan (adcodes 43xxxx)", parameter="area")
+    return text
+
+
+def parse_road_classes(text: str | None) -> tuple[str, ...] | None:
+    """Road classes, comma separated, or None for all."""
+    if text is None or text == "":
+        return None
+    return tuple(sorted(params.flags(text, "road_class", ROAD_CLASSES)))
+
+
+def parse_limit(text: str | None, default: int = 100) -> int:
+    if text is None or text == "":
+        return default
+    return params.integer(text, "limit", minimum=1, maximum=MAX_LIMIT, fix=f"an integer from 1 to {MAX_LIMIT}")
+
+
+def parse_bbox_param(text: str | None) -> tuple[float, float, float, float] | None:
+    return parse_bbox(text) if text else None

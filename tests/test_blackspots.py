@@ -1,0 +1,157 @@
+"""Black spots: sliding window (criteria from the data file), empirical Bayes (NB SPF, PSI), the
+layer and derived hazard zones, GET /analysis/blackspots and `daoan analysis blackspots`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from analysis.blackspot_criteria import criteria
+from analysis.blackspots import find, make_scope, store
+from tests.conftest import auth
+
+BJ = timezone(timedelta(hours=8))
+START, END = datetime(2019, 1, 1, tzinfo=BJ), datetime(2022, 1, 1, tzinfo=BJ)  # three years
+
+
+def _road(conn: sa.Connection) -> None:
+    conn.execute(
+        sa.text(
+            "INSERT INTO road_segments (road_class, route_code, name, default_speed_kmh, length_m, "
+            "start_stake_m, end_stake_m, county_adcode, geom) "
+            "SELECT 'national', 'G107', '107国道', 70, ST_Length(g::geography), 0, 10000, '430104', g "
+            "FROM ST_GeomFromText('LINESTRING(112.9 28.2, 113.0 28.2)', 4326) AS g"
+        )
+    )
+
+
+def _accident(conn: sa.Connection, n: int, stake_m: float, deaths: int, injuries: int, when: datetime) -> None:
+    lon = 112.9 + 0.1 * stake_m / 10000
+    conn.execute(
+        sa.text(
+            "INSERT INTO accidents (occurred_at, deaths, injuries, route_code, stake_m, segment_id, county_adcode, "
+            "source_id, geom) VALUES (:t, :d, :i, 'G107', :s, (SELECT min(id) FROM road_segments), '430104', :id, "
+            "ST_SetSRID(ST_MakePoint(:lon, 28.2), 4326))"
+        ),
+        {"t": when, "d": deaths, "i": injuries, "s": stake_m, "id": f"T{n}", "lon": lon},
+    )
+
+
+@pytest.fixture()
+def spots_db(empty_db: sa.Engine) -> sa.Engine:
+    """G107 K0–K10 with two clusters over 2019–2021: three fatal accidents at K2+100–K2+300 and forty
+    property-damage accidents at K5+000–K5+390, plus one accident at every whole kilometre."""
+    rng = np.random.default_rng(7)
+    n = 0
+    with empty_db.begin() as conn:
+        _road(conn)
+        for k in range(3):
+            n += 1
+            _accident(conn, n, 2100 + 100 * k, 1, 0, START + timedelta(days=200 * k + 10))
+        for k in range(40):
+            n += 1
+            _accident(conn, n, 5000 + 10 * k, 0, 0, START + timedelta(days=int(rng.integers(0, 1090))))
+        for km in range(10):
+            n += 1
+            _accident(conn, n, km * 1000 + 500, 0, 1, START + timedelta(days=30 * km + 5))
+        _accident(conn, 999, 5100, 0, 0, END + timedelta(days=5))  # outside the period
+    return empty_db
+
+
+def test_window_finds_both_clusters_by_the_data_file_rules(spots_db: sa.Engine) -> None:
+    found = find(spots_db, "window", make_scope(spots_db, START, END))
+    assert found.accidents_counted == 53
+    assert [(s.rank, s.criteria) for s in found.spots] == [(1, ["point_accidents"]), (2, ["point_fatal"])]
+    first, second = found.spots
+    assert first.from_stake_m <= 5000 and first.to_stake_m >= 5390 and first.to_stake_m - first.from_stake_m == 500
+    assert first.accidents >= 40 and first.property >= 40
+    w = criteria().weights
+    years = (END - START).days / 365.25
+    assert first.score == pytest.approx((first.property * w["property"] + first.injury * w["injury"]) / years)
+    assert second.fatal == 3 and second.deaths == 3 and second.from_stake_m <= 2100 and second.to_stake_m > 2300
+    assert first.geometry is not None and first.geometry["type"] == "MultiLineString"
+    # over one year the point rule needs 12 and the fatal rule 1 (thresholds scale with the period)
+    one = find(spots_db, "window", make_scope(spots_db, START, START + timedelta(days=365)))
+    assert {r.id: r.threshold(365 / 365.25) for r in criteria().rules}["point_accidents"] == 12
+    assert all(s.accidents >= 1 for s in one.spots)
+
+
+def test_eb_ranks_by_potential_for_safety_improvement(spots_db: sa.Engine) -> None:
+    found = find(spots_db, "eb", make_scope(spots_db, START, END))
+    top = found.spots[0]
+    assert (top.from_stake_m, top.to_stake_m) == (5000, 6000)
+    assert top.predicted is not None and top.expected is not None
+    assert top.predicted < top.expected < top.accidents  # shrunk towards the SPF
+    assert top.score == pytest.approx(top.expected - top.predicted)
+    assert [s.score for s in found.spots] == sorted((s.score for s in found.spots), reverse=True)
+    (spf,) = found.spfs
+    assert spf.pooled and spf.alpha > 0  # ten sites: fewer than min_sites, the all-classes SPF
+    assert spf.rate_per_km_year == pytest.approx(53 / (10 * (END - START).days / 365.25), rel=0.05)
+
+
+def test_store_fills_the_layer_and_derives_hazard_zones(spots_db: sa.Engine, client) -> None:
+    found = find(spots_db, "window", make_scope(spots_db, START, END))
+    assert store(spots_db, found) == 2
+    with spots_db.connect() as conn:
+        zones = conn.execute(
+            sa.text("SELECT name, severity, source FROM hazard_zones WHERE kind = 'blackspot' ORDER BY name")
+        ).all()
+        ranks = conn.execute(sa.text("SELECT rank, from_stake, kind FROM black_spots ORDER BY rank")).all()
+    assert [tuple(r) for r in ranks] == [(1, "K5+000", "point"), (2, "K2+000", "point")] or ranks[0][0] == 1
+    assert len(zones) == 2 and all(z.source == "black_spots" and z.severity == 5 for z in zones)
+    assert any("事故多发点" in z.name for z in zones)
+    assert client.get("/collections/black_spots/items").status_code == 401
+    assert len(client.get("/collections/black_spots/items", headers=auth()).get_json()["features"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "parameter"),
+    [
+        ("method=kde", 400, "method"),
+        ("datetime=yesterday", 400, "datetime"),
+        ("datetime=2022-01-01/2021-01-01", 400, "datetime"),
+        ("datetime=2021-01-01", 400, "datetime"),
+        ("bbox=1,2,3", 400, "bbox"),
+        ("area=12", 400, "area"),
+        ("area=110000", 422, "area"),
+        ("road_class=motorway", 400, "road_class"),
+        ("limit=0", 400, "limit"),
+        ("limit=1e400", 400, "limit"),
+    ],
+)
+def test_bad_parameters_are_named(spots_db: sa.Engine, client, query: str, status: int, parameter: str) -> None:
+    resp = client.get(f"/analysis/blackspots?{query}", headers=auth())
+    assert resp.status_code == status, resp.get_json()
+    assert resp.mimetype == "application/problem+json"
+    assert resp.get_json()["parameter"] == parameter
+
+
+def test_http_needs_a_token_and_answers_geojson(spots_db: sa.Engine, client) -> None:
+    assert client.get("/analysis/blackspots").status_code == 401
+    resp = client.get("/analysis/blackspots?method=window&datetime=2019-01-01/2021-12-31&area=430104", headers=auth())
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["type"] == "FeatureCollection" and body["numberReturned"] == 2
+    assert body["features"][0]["properties"]["criteria"] == ["point_accidents"]
+    assert "private" in resp.headers["Cache-Control"]
+    eb = client.get("/analysis/blackspots?method=eb&datetime=2019-01-01/2021-12-31&limit=3", headers=auth()).get_json()
+    assert eb["numberReturned"] == 1 and eb["spf"][0]["alpha"] > 0  # only K5–K6 is above its SPF
+    elsewhere = client.get("/analysis/blackspots?bbox=113.5,28.0,113.6,28.1", headers=auth()).get_json()
+    assert elsewhere["numberReturned"] == 0
+    paths = client.get("/openapi.json").get_json()["paths"]
+    assert "/analysis/blackspots" in paths
+
+
+def test_cli_blackspots(spots_db: sa.Engine, settings) -> None:
+    from cli import main
+
+    runner = CliRunner(env={"DAOAN_DATABASE_URL": settings.database_url})
+    result = runner.invoke(main, ["analysis", "blackspots", "--datetime", "2019-01-01/2021-12-31", "--store"])
+    assert result.exit_code == 0, result.output
+    assert "stored 2 black spot(s)" in result.output and "G107" in result.output
+    result = runner.invoke(main, ["analysis", "blackspots", "--method", "eb", "--datetime", "2019/2021"])
+    assert result.exit_code == 2 and "datetime" in result.output
