@@ -7,6 +7,7 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
 from gis.sqlfiles import load_sql, load_table_sql, quote_ident
 from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
+from layers.demo import accidents as demo_accidents
 from layers.demo.facilities import (
     cameras,
     enforcement_stations,
@@ -51,9 +53,13 @@ _STEPS = (
     "load road segments",
     "load facilities",
     "linear references",
+    "accidents",
     "analyze",
+    "black spots",
     "rasters",
 )
+BLACK_SPOTS_KEPT = 300
+VIOLATION_DAYS = 7  # days of violation counts per camera, up to the last day of the accident period
 _CHUNK = 50_000
 
 
@@ -89,9 +95,13 @@ def load_demo(
             admin_seats(world),
         ]
         sections = interval_sections(world, seeds("interval sections"))
+        reg = demo_accidents.registry(world, seeds("key vehicles"))
+        records = demo_accidents.accidents(world, hazards, reg, seeds("accidents"))
         _check_on_road(points, settings)
         with engine.begin() as conn:
             counts = _load(conn, world, points, sections, hazards, step)
+            step("accidents")
+            counts |= _load_records(conn, reg, records)
             conn.execute(
                 sa.text(load_sql("queries/demo_record_run.sql")),
                 [
@@ -102,6 +112,9 @@ def load_demo(
             step("analyze")
             for table in counts:
                 conn.execute(sa.text(f"ANALYZE {quote_ident(table)}"))
+            step("black spots")
+            counts["black_spots"] = _black_spots(conn)
+            counts["hazard_zones"] = conn.execute(sa.text("SELECT count(*) FROM hazard_zones")).scalar_one()
         step("rasters")
         for table, n in _load_rasters(engine, settings, world, hazards, seed).items():
             counts[table] = counts.get(table, 0) + n
@@ -155,6 +168,39 @@ def _segments(world: DemoWorld) -> Segments:
         end_stake_m=net.end_stake_m.astype(float),
         geom=shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts)),
     )
+
+
+def _load_records(conn: Connection, reg: demo_accidents.Registry, records: dict[str, list]) -> dict[str, int]:
+    """The synthetic enterprises, key vehicles, accidents and violation counts."""
+    counts = {
+        "enterprises": copy_rows(
+            conn, "enterprises", ("code", "name", "kind", "county_adcode", "status", "source"),
+            [(*e, SOURCE) for e in reg.enterprises],
+        ),
+        "key_vehicles": copy_rows(
+            conn, "key_vehicles", ("plate", "kind", "enterprise_code", "status", "source"),
+            [(*v, SOURCE) for v in reg.vehicles],
+        ),
+    }  # fmt: skip
+    columns, rows = demo_accidents.accident_rows(records, SOURCE)
+    counts["accidents"] = copy_rows(conn, "accidents", columns, rows)  # type: ignore[arg-type]
+    end = demo_accidents.PERIOD_START.replace(year=demo_accidents.PERIOD_START.year + demo_accidents.PERIOD_YEARS)
+    counts["violations"] = conn.execute(
+        sa.text(load_sql("queries/demo_violations.sql")),
+        {"end_day": (end - timedelta(days=1)).date(), "days": VIOLATION_DAYS},
+    ).rowcount
+    return counts
+
+
+def _black_spots(conn: Connection) -> int:
+    """Black spots of the synthetic accidents over their period by the window and EB methods, the best
+    BLACK_SPOTS_KEPT of each stored (the window's become the hazard zones of kind blackspot)."""
+    from analysis.blackspots import find_in, store_in
+    from analysis.records import Scope
+
+    start = demo_accidents.PERIOD_START
+    scope = Scope(start, start.replace(year=start.year + demo_accidents.PERIOD_YEARS))
+    return sum(store_in(conn, find_in(conn, m, scope, limit=BLACK_SPOTS_KEPT)) for m in ("window", "eb"))
 
 
 def _check_on_road(points: list[PointTable], settings: Settings) -> None:
