@@ -276,3 +276,15 @@ def summary(found: Found) -> dict[str, object]:
             for s in found.spfs
         ]
     return body
+
+
+def stored(engine: Engine, *, area: str | None = None, method: str = ZONES_FROM, limit: int = 20) -> list[dict]:
+    """The best stored black spots of `method` in `area` (the report's section), as dicts."""
+    from analysis.records import area_pattern
+
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(load_sql("queries/blackspots_stored.sql")),
+            {"method": method, "area": area_pattern(area), "limit": limit},
+        )
+        return [dict(r._mapping) for r in rows]

@@ -30,7 +30,8 @@ def blackspots() -> Response:
     limit = params.parse_limit(request.args.get("limit"))
     engine = current_root().engine
     scope = make_scope(engine, start, end, bbox=bbox, area=area, road_classes=classes)
-    found = find(engine, method, scope, limit=limit)
+    nkde = params.parse_nkde({k: request.args.get(k) for k in ("variant", "kernel", "bandwidth", "lixel")})
+    found = find(engine, method, scope, limit=limit, nkde=nkde)
     body = {"type": "FeatureCollection", **summary(found), "features": features(found)}
     audit_read(token, "black_spots", len(found.spots))
     resp = json_response(body, mimetype="application/geo+json")
@@ -66,6 +67,14 @@ def openapi_paths() -> dict[str, Any]:
                         {"type": "string"},
                     ),
                     _param("limit", f"Spots returned (1–{params.MAX_LIMIT}, default 100)", {"type": "integer"}),
+                    _param(
+                        "variant",
+                        "nkde: simple (default) or discontinuous (Okabe's equal split)",
+                        {"type": "string", "enum": list(params.NKDE_VARIANTS)},
+                    ),
+                    _param("kernel", "nkde: kernel", {"type": "string", "enum": list(params.NKDE_KERNELS)}),
+                    _param("bandwidth", "nkde: bandwidth in metres (10–5000, default 300)", {"type": "number"}),
+                    _param("lixel", "nkde: lixel length in metres (1–1000, default 20)", {"type": "number"}),
                 ],
                 "responses": {
                     "200": {

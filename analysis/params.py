@@ -79,3 +79,23 @@ def parse_limit(text: str | None, default: int = 100) -> int:
 
 def parse_bbox_param(text: str | None) -> tuple[float, float, float, float] | None:
     return parse_bbox(text) if text else None
+
+
+NKDE_VARIANTS = ("simple", "discontinuous")
+NKDE_KERNELS = ("quartic", "triangular", "epanechnikov", "gaussian")
+
+
+def parse_nkde(args: dict[str, str | None]) -> dict[str, object]:
+    """The NKDE's parameters (variant, kernel, bandwidth, lixel) from `args`, defaults filled in."""
+    out: dict[str, object] = {"variant": "simple", "kernel": "quartic", "bandwidth": 300.0, "lixel": 20.0}
+    if args.get("variant"):
+        out["variant"] = params.choice(args["variant"], "variant", NKDE_VARIANTS)
+    if args.get("kernel"):
+        out["kernel"] = params.choice(args["kernel"], "kernel", NKDE_KERNELS)
+    if args.get("bandwidth"):
+        out["bandwidth"] = params.number(args["bandwidth"], "bandwidth", minimum=10, maximum=5000)
+    if args.get("lixel"):
+        out["lixel"] = params.number(args["lixel"], "lixel", minimum=1, maximum=1000)
+    if float(out["lixel"]) > float(out["bandwidth"]):  # type: ignore[arg-type]
+        raise Unprocessable("lixel must not be longer than the bandwidth", parameter="lixel")
+    return out

@@ -19,6 +19,7 @@ BENCHES = [
     ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
     ["-m", "bench.reliability", "--fuzz", "--write-results"],
     ["-m", "bench.nkde_bench"],
+    ["-m", "bench.analysis_bench", "--db", "daoan_bench", "--write-results"],
 ]
 
 

@@ -106,7 +106,9 @@ def coverage_report_cmd(
         if fmt not in ("html", "pdf"):
             return report
         gaps = coverage_gaps(engine, kind="camera", year=y, area=area, as_of=y if as_of is None else as_of)
-        return report, gaps, city_outlines(engine)
+        from analysis.blackspots import stored
+
+        return report, gaps, city_outlines(engine), stored(engine, area=area)
 
     def render(result) -> str | bytes:
         if fmt == "csv":
@@ -114,12 +116,16 @@ def coverage_report_cmd(
         if fmt == "html":
             from planning.htmlreport import report_html
 
-            return report_html(*result, lang=lang or "zh-CN")
+            report, gaps, outlines, spots = result
+            return report_html(report, gaps, outlines, lang=lang or "zh-CN", black_spots=spots)
         if fmt == "pdf":
             from planning.htmlreport import report_html
             from planning.pdfreport import html_to_pdf
 
-            return html_to_pdf(report_html(*result, lang=lang or "zh-CN", printed=True))
+            report, gaps, outlines, spots = result
+            return html_to_pdf(
+                report_html(report, gaps, outlines, lang=lang or "zh-CN", printed=True, black_spots=spots)
+            )
         return json.dumps(result, ensure_ascii=False, indent=1)
 
     _coverage_run(cli, run, out, render)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -202,6 +202,44 @@ def _basis(head: dict[str, Any], report: dict[str, Any], lang: str) -> str:
     return f"<h2>{title}</h2><table>{head_row}{''.join(rows)}</table>"
 
 
+_DIRECTION = {"up": ("上行", "up"), "down": ("下行", "down"), "both": ("双向", "both")}
+
+
+def _black_spots(spots: list[dict[str, Any]], lang: str) -> str:
+    """The stored black spots (window method, the police criteria), best first."""
+    zh = lang.startswith("zh")
+    t = (lambda a, b: a) if zh else (lambda a, b: b)
+    title = f"<h2>{t('事故多发点段', 'Accident black spots')}</h2>"
+    if not spots:
+        return (
+            title
+            + f'<p class="note">{t("尚无事故多发点段记录（daoan analysis blackspots --store）。", "No black spots stored (daoan analysis blackspots --store).")}</p>'
+        )
+    first = spots[0]
+    bj = timezone(timedelta(hours=8))  # periods are read as Beijing days; the end is exclusive
+    end = first["period_end"].astimezone(bj) - timedelta(seconds=1)
+    period = f"{first['period_start'].astimezone(bj):%Y-%m-%d} {t('至', 'to')} {end:%Y-%m-%d}"
+    head = "".join(
+        f"<th>{h}</th>"
+        for h in (t("排名", "Rank"), t("路线", "Route"), t("方向", "Direction"), t("桩号", "Stakes"),
+                  t("事故起数", "Accidents"), t("死亡事故", "Fatal"), t("死亡人数", "Deaths"),
+                  t("受伤人数", "Injured"), t("当量/年", "Weighted/yr"))
+    )  # fmt: skip
+    rows = "".join(
+        f'<tr><td>{s["rank"]}</td><td class="name">{html.escape(str(s["route_code"]))}</td>'
+        f"<td>{_DIRECTION.get(s['direction'], (s['direction'],) * 2)[0 if zh else 1]}</td>"
+        f"<td>{html.escape(str(s['from_stake']))}–{html.escape(str(s['to_stake']))}</td>"
+        f"<td>{s['accidents']}</td><td>{s['fatal']}</td><td>{s['deaths']}</td><td>{s['injuries']}</td>"
+        f"<td>{s['score']:.1f}</td></tr>"
+        for s in spots
+    )
+    note = t(
+        f"统计期 {period}；滑动窗口法，认定条件见 analysis/data/blackspot_criteria.toml（前 {len(spots)} 处）。",
+        f"Period {period}; sliding window, criteria in analysis/data/blackspot_criteria.toml (best {len(spots)}).",
+    )
+    return f'{title}<p class="note">{note}</p><table><tr>{head}</tr>{rows}</table>'
+
+
 def report_html(
     report: dict[str, Any],
     gaps: dict[str, Any],
@@ -209,9 +247,11 @@ def report_html(
     *,
     lang: str = "zh-CN",
     printed: bool = False,
+    black_spots: list[dict[str, Any]] | None = None,
 ) -> str:
     """The whole report as one HTML document (no external resources); `printed` opens the folded
-    per-county table, as on paper nothing can be unfolded."""
+    per-county table, as on paper nothing can be unfolded. `black_spots` (internal data: only for a
+    reader with a token) adds the section of stored black spots."""
     areas = report["areas"]
     head = areas[0]
     cities = [a for a in areas if a["level"] == "city"] or [head]
@@ -261,6 +301,7 @@ def report_html(
                 if counties
                 else ""
             ),  # fmt: skip
+            _black_spots(black_spots, lang) if black_spots is not None else "",
             "</body></html>",
         ]
     )

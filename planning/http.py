@@ -7,6 +7,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, request
 
+from analysis.blackspots import stored as stored_black_spots
+from gis.access import audit_read, mark_private, reader, vary_authorization
 from gis.db import connect
 from gis.root import Api, Root, current_root
 from gis.web import cached_json_response, json_response
@@ -64,15 +66,21 @@ def report() -> Response:
     if fmt in ("html", "pdf"):
         at = year if as_of is None else as_of  # the gaps of the year measured, as the report
         gaps = coverage_gaps(_engine(), kind="camera", year=year, area=area, as_of=at, cache=_cache())
-        page = report_html(body, gaps, city_outlines(_engine()), lang=lang or "zh-CN")
+        token = reader()  # black spots are internal: shown to a reader with a token only
+        spots = stored_black_spots(_engine(), area=area) if token is not None else None
+        page = report_html(body, gaps, city_outlines(_engine()), lang=lang or "zh-CN", black_spots=spots)
         if fmt == "pdf":
             from planning.pdfreport import html_to_pdf
 
             resp = Response(html_to_pdf(page), mimetype="application/pdf")
             resp.headers["Content-Disposition"] = f'attachment; filename="coverage_{year}_{body["area"]}.pdf"'
             resp.headers["Content-Language"] = lang or "zh-CN"
-            return resp
-        return Response(page, mimetype="text/html", headers={"Content-Language": lang or "zh-CN"})
+        else:
+            resp = Response(page, mimetype="text/html", headers={"Content-Language": lang or "zh-CN"})
+        if token is not None:
+            audit_read(token, "black_spots", len(spots or []))
+            return mark_private(resp)
+        return vary_authorization(resp)
     if lang is not None:  # the page shows the metrics by name (planning/labels.py)
         body = {**body, "metric_labels": {key: metric_label(key, lang) for key in METRIC_LABELS}}
     return json_response(body, cache_seconds=60)

@@ -155,3 +155,33 @@ def test_cli_blackspots(spots_db: sa.Engine, settings) -> None:
     assert "stored 2 black spot(s)" in result.output and "G107" in result.output
     result = runner.invoke(main, ["analysis", "blackspots", "--method", "eb", "--datetime", "2019/2021"])
     assert result.exit_code == 2 and "datetime" in result.output
+
+
+def test_nkde_ranks_the_dense_cluster_first_or_says_it_is_missing(spots_db: sa.Engine, client) -> None:
+    """With the NKDE engine installed, its densest lixel is in the K5 cluster; without it, 501."""
+    import importlib.util
+
+    url = "/analysis/blackspots?method=nkde&datetime=2019-01-01/2021-12-31&bandwidth=200&lixel=10"
+    resp = client.get(url, headers=auth())
+    if importlib.util.find_spec("analysis.nkde") is None:
+        assert resp.status_code == 501 and resp.get_json()["parameter"] == "method"
+        return
+    assert resp.status_code == 200, resp.get_json()
+    top = resp.get_json()["features"][0]["properties"]
+    assert 4900 <= (top["from_stake_m"] + top["to_stake_m"]) / 2 <= 5500
+    assert top["to_stake_m"] - top["from_stake_m"] == pytest.approx(200)
+    assert client.get(url + "&lixel=500", headers=auth()).get_json()["parameter"] == "lixel"
+
+
+def test_planner_report_section_lists_the_stored_spots(spots_db: sa.Engine) -> None:
+    from analysis.blackspots import stored
+    from planning.htmlreport import _black_spots
+
+    assert "尚无事故多发点段记录" in _black_spots(stored(spots_db), "zh-CN")
+    store(spots_db, find(spots_db, "window", make_scope(spots_db, START, END)))
+    rows = stored(spots_db, area="430100")
+    assert [r["rank"] for r in rows] == [1, 2]
+    page = _black_spots(rows, "zh-CN")
+    assert "事故多发点段" in page and "G107" in page and "K2+" in page and "2019-01-01 至 2021-12-31" in page
+    assert stored(spots_db, area="430200") == []
+    assert "Accident black spots" in _black_spots(rows, "en")
