@@ -28,13 +28,13 @@ PERIOD_START = datetime(2023, 1, 1, tzinfo=BEIJING)
 PERIOD_YEARS = 3
 # Accidents per carriageway-km and year by road class (synthetic; only their ratios matter).
 CLASS_RATE = {
-    "expressway": 0.06,
-    "national": 0.07,
-    "provincial": 0.045,
-    "county": 0.015,
-    "township": 0.004,
-    "urban": 0.03,
-    "link": 0.035,
+    "expressway": 0.24,
+    "national": 0.28,
+    "provincial": 0.18,
+    "county": 0.06,
+    "township": 0.016,
+    "urban": 0.12,
+    "link": 0.14,
 }
 # Rate multipliers of the demo's hazard zones on a segment (the generating coefficients are their logs).
 ZONE_FACTOR = {"sharp_curve": 2.0, "steep_grade": 1.8, "fog": 1.5, "ice": 1.4, "landslide": 1.3}
@@ -116,9 +116,11 @@ def _zone_flags(world: DemoWorld, hazards: list[Hazard]) -> tuple[dict[str, np.n
     flags = {k: np.zeros(n, dtype=bool) for k in (*ZONE_FACTOR, "blackspot")}
     lo = np.fmin(net.start_stake_m, net.end_stake_m)
     hi = np.fmax(net.start_stake_m, net.end_stake_m)
-    by_route: dict[str, np.ndarray] = {}
-    for code in {h.route_code for h in hazards if h.route_code}:
-        by_route[code] = np.flatnonzero(net.route_code == code)
+    codes = np.array([c or "" for c in net.route_code.tolist()], dtype=object)
+    order = np.argsort(codes, kind="stable")
+    uniq, first = np.unique(codes[order], return_index=True)
+    bounds = dict(zip(uniq.tolist(), zip(first.tolist(), [*first[1:].tolist(), len(order)], strict=True), strict=True))
+    by_route = {code: order[a:b] for code, (a, b) in bounds.items() if code}
     spots: list[tuple[int, float]] = []
     for hz in hazards:
         if hz.kind not in flags or not hz.route_code or hz.from_m is None or hz.to_m is None:
@@ -141,7 +143,8 @@ def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.ra
     net = world.network
     n = len(net.src)
     flags, spots = _zone_flags(world, hazards)
-    rate = np.array([CLASS_RATE.get(str(c), 0.005) for c in net.road_class])
+    classes, class_of = np.unique(net.road_class.astype(str), return_inverse=True)
+    rate = np.array([CLASS_RATE.get(str(c), 0.005) for c in classes])[class_of]
     factor = np.ones(n)
     for kind, factor_k in ZONE_FACTOR.items():
         factor[flags[kind]] *= factor_k

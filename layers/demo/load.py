@@ -59,7 +59,7 @@ _STEPS = (
     "rasters",
 )
 BLACK_SPOTS_KEPT = 300
-VIOLATION_DAYS = 7  # days of violation counts per camera, up to the last day of the accident period
+VIOLATION_DAYS = 3  # days of violation counts per camera, up to the last day of the accident period
 _CHUNK = 50_000
 
 
@@ -183,24 +183,27 @@ def _load_records(conn: Connection, reg: demo_accidents.Registry, records: dict[
         ),
     }  # fmt: skip
     columns, rows = demo_accidents.accident_rows(records, SOURCE)
-    counts["accidents"] = copy_rows(conn, "accidents", columns, rows)  # type: ignore[arg-type]
+    with _secondary_indexes_rebuilt(conn, "accidents"):
+        counts["accidents"] = copy_rows(conn, "accidents", columns, rows)  # type: ignore[arg-type]
     end = demo_accidents.PERIOD_START.replace(year=demo_accidents.PERIOD_START.year + demo_accidents.PERIOD_YEARS)
-    counts["violations"] = conn.execute(
-        sa.text(load_sql("queries/demo_violations.sql")),
-        {"end_day": (end - timedelta(days=1)).date(), "days": VIOLATION_DAYS},
-    ).rowcount
+    with _secondary_indexes_rebuilt(conn, "violations"):
+        counts["violations"] = conn.execute(
+            sa.text(load_sql("queries/demo_violations.sql")),
+            {"end_day": (end - timedelta(days=1)).date(), "days": VIOLATION_DAYS},
+        ).rowcount
     return counts
 
 
 def _black_spots(conn: Connection) -> int:
-    """Black spots of the synthetic accidents over their period by the window and EB methods, the best
-    BLACK_SPOTS_KEPT of each stored (the window's become the hazard zones of kind blackspot)."""
+    """Black spots of the synthetic accidents over their period by the window method, the best
+    BLACK_SPOTS_KEPT stored (they become the hazard zones of kind blackspot); EB and NKDE are computed
+    on request (`daoan analysis blackspots --method eb --store` keeps them)."""
     from analysis.blackspots import find_in, store_in
     from analysis.records import Scope
 
     start = demo_accidents.PERIOD_START
     scope = Scope(start, start.replace(year=start.year + demo_accidents.PERIOD_YEARS))
-    return sum(store_in(conn, find_in(conn, m, scope, limit=BLACK_SPOTS_KEPT)) for m in ("window", "eb"))
+    return store_in(conn, find_in(conn, "window", scope, limit=BLACK_SPOTS_KEPT))
 
 
 def _check_on_road(points: list[PointTable], settings: Settings) -> None:
