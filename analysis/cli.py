@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import click
+import numpy as np
 
 from gis.cli import CliContext, import_group, pass_cli, user
 
@@ -111,6 +112,32 @@ def blackspots_cmd(
             f"{bs.format_stake(spot.to_stake_m)} score {spot.score:8.2f}  {spot.accidents:>4} accidents "
             f"({spot.fatal} fatal, {spot.injury} injury) deaths {spot.deaths}{extra} {','.join(spot.criteria)}"
         )
+
+
+@analysis_group.command("risk")
+@click.option("--family", type=click.Choice(["poisson", "negative_binomial"]), default="poisson", show_default=True)
+@click.option(
+    "--datetime", "interval", default=None, help="Data period start/end (default: the last 3 years of records)."
+)
+@click.option("--store", is_flag=True, help="Keep the fit as the current risk model (risk_models).")
+@pass_cli
+def risk_cmd(cli: CliContext, family: str, interval: str | None, store: bool) -> None:
+    """Fit the risk model (accidents per segment: road class and hazard zones, exposure km × years)."""
+    from analysis import blackspots as bs
+    from analysis import params, risk
+
+    start, end = params.parse_interval(interval)
+    scope = bs.make_scope(cli.engine, start, end)
+    model = risk.fit(cli.engine, scope, family=family)
+    click.echo(
+        f"{family}: {model.units:,} segments, {model.accidents:,} accidents {scope.start:%Y-%m-%d}–{scope.end:%Y-%m-%d}; "
+        f"log-likelihood {model.log_likelihood:.1f}, AIC {model.aic:.1f}"
+        + (f", alpha {model.alpha:.4f}" if model.alpha is not None else "")
+    )
+    for name, est, se in zip(model.names, model.estimates, model.se, strict=True):
+        click.echo(f"  {name:<22} {est:9.4f}  (SE {se:.4f})  exp {np.exp(est):9.4f}")
+    if store:
+        click.echo(f"stored as risk model {risk.store(cli.engine, model)} (current)")
 
 
 def register_cli(group: click.Group) -> None:

@@ -607,3 +607,23 @@ class BlackSpot(Base):
     computed_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     geom = _geom("MULTILINESTRING")
     geom_3857 = _geom_3857("MULTILINESTRING")
+
+
+class RiskModel(Base):
+    """A fitted risk model: coefficients, period and fit statistics (migration 024)."""
+
+    __tablename__ = "risk_models"
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    fitted_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    family: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(Text)
+    period_start: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    period_end: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    terms: Mapped[list] = mapped_column(JSONB)
+    alpha: Mapped[float | None] = mapped_column(Float)
+    units: Mapped[int] = mapped_column(Integer)
+    accidents: Mapped[int] = mapped_column(Integer)
+    log_likelihood: Mapped[float | None] = mapped_column(Float)
+    aic: Mapped[float | None] = mapped_column(Float)
+    deviance: Mapped[float | None] = mapped_column(Float)
+    current: Mapped[bool] = mapped_column(Boolean)

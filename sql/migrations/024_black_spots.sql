@@ -39,3 +39,24 @@ CREATE INDEX black_spots_geom_3857_idx ON black_spots USING gist (geom_3857);
 CREATE INDEX black_spots_method_rank_idx ON black_spots (method, rank);
 CREATE INDEX black_spots_route_idx ON black_spots (route_code, from_stake_m);
 SELECT daoan_track_layer('black_spots');
+
+-- The risk model (issue 15, 研判预警): a count GLM of accidents per road unit with an exposure offset,
+-- kept with its coefficients (name, estimate, standard error), data period and fit statistics; the
+-- newest fit is `current`.
+CREATE TABLE risk_models (
+    id            bigserial PRIMARY KEY,
+    fitted_at     timestamptz NOT NULL DEFAULT now(),
+    family        text NOT NULL CHECK (family IN ('poisson', 'negative_binomial')),
+    unit          text NOT NULL,      -- what a row of the fit is (e.g. segment)
+    period_start  timestamptz NOT NULL,
+    period_end    timestamptz NOT NULL,
+    terms         jsonb NOT NULL,     -- [{"name", "estimate", "se"}]
+    alpha         double precision,   -- negative binomial overdispersion
+    units         integer NOT NULL,
+    accidents     integer NOT NULL,
+    log_likelihood double precision,
+    aic           double precision,
+    deviance      double precision,
+    current       boolean NOT NULL DEFAULT true,
+    CHECK (period_end > period_start)
+);
