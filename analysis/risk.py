@@ -72,9 +72,9 @@ def design(rows: Sequence[Any]) -> tuple[list[str], np.ndarray, np.ndarray, np.n
     return names, x, y, km
 
 
-def fit(engine: Engine, scope: Scope, *, family: str = "poisson") -> RiskFit:
-    """Fit the model on the accidents of `scope`'s period over every segment (scope's area filters are
-    not applied: the model is province-wide)."""
+def fit(engine: Engine, scope: Scope, *, family: str = "poisson", exclude: Sequence[int] = ()) -> RiskFit:
+    """Fit the model on the accidents of `scope`'s period over every segment but `exclude` (segment ids;
+    scope's area filters are not applied: the model is province-wide)."""
     import statsmodels.api as sm
     from statsmodels.discrete.discrete_model import NegativeBinomial
 
@@ -83,6 +83,9 @@ def fit(engine: Engine, scope: Scope, *, family: str = "poisson") -> RiskFit:
             sa.text(load_sql("queries/risk_units.sql")),
             {"start": scope.start, "end": scope.end, "kinds": list(ZONE_KINDS), "pad_m": ZONE_PAD_M},
         ).all()
+    if exclude:
+        left_out = set(exclude)
+        rows = [r for r in rows if r.id not in left_out]
     names, x, y, km = design(rows)
     exposure = km * scope.years
     with warnings.catch_warnings():

@@ -10,21 +10,30 @@ import sqlalchemy as sa
 from analysis.records import Scope
 from analysis.risk import fit, store
 from layers.demo import load_demo
-from layers.demo.accidents import CLASS_RATE, PERIOD_START, PERIOD_YEARS, ZONE_FACTOR
+from layers.demo.accidents import CLASS_RATE, PERIOD_START, PERIOD_YEARS, ZONE_FACTOR, _zone_flags
+from layers.demo.generate import SIZES, Seeds, generate_world
+from layers.demo.hazards import expressway_hazards, road_hazards
 from tests.conftest import truncate_all
 
 
 @pytest.fixture(scope="module")
-def demo(engine: sa.Engine, settings) -> None:
+def demo(engine: sa.Engine, settings) -> list[int]:
+    """The small demo loaded; the ids of the segments holding a black-spot cluster. The clusters are a
+    point component of the generator (Poisson(CLUSTER_MEAN) accidents at each demo black-spot place),
+    not a rate factor, so the test leaves their segments out of the fit."""
     truncate_all(engine)
     load_demo(engine, settings, size="small", seed=2017)
-    yield
+    world = generate_world(SIZES["small"], 2017, lambda _: None)
+    seeds = Seeds(2017)
+    hazards = expressway_hazards(world, seeds("expressway hazards")) + road_hazards(world, seeds("road hazards"))
+    _, spots = _zone_flags(world, hazards)
+    yield [e + 1 for e, _ in spots]
     truncate_all(engine)
 
 
 def test_poisson_fit_recovers_each_generating_coefficient(engine: sa.Engine, demo) -> None:
     scope = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
-    model = fit(engine, scope)
+    model = fit(engine, scope, exclude=demo)
     checked = 0
     for road_class, rate in CLASS_RATE.items():
         name = f"class:{road_class}"
@@ -49,7 +58,7 @@ def test_poisson_fit_recovers_each_generating_coefficient(engine: sa.Engine, dem
 
 def test_negative_binomial_fit_estimates_alpha(engine: sa.Engine, demo) -> None:
     scope = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
-    model = fit(engine, scope, family="negative_binomial")
+    model = fit(engine, scope, family="negative_binomial", exclude=demo)
     assert model.alpha is not None and model.alpha >= 0
     est, se = model.term("class:national")
     assert abs(est - math.log(CLASS_RATE["national"])) <= 3 * se + 0.5
