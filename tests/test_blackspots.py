@@ -21,9 +21,15 @@ START, END = datetime(2019, 1, 1, tzinfo=BJ), datetime(2022, 1, 1, tzinfo=BJ)  #
 def _road(conn: sa.Connection) -> None:
     conn.execute(
         sa.text(
+            "INSERT INTO road_nodes (id, geom) VALUES (1, ST_SetSRID(ST_MakePoint(112.9, 28.2), 4326)), "
+            "(2, ST_SetSRID(ST_MakePoint(113.0, 28.2), 4326))"
+        )
+    )
+    conn.execute(
+        sa.text(
             "INSERT INTO road_segments (road_class, route_code, name, default_speed_kmh, length_m, "
-            "start_stake_m, end_stake_m, county_adcode, geom) "
-            "SELECT 'national', 'G107', '107国道', 70, ST_Length(g::geography), 0, 10000, '430104', g "
+            "start_stake_m, end_stake_m, county_adcode, source_node, target_node, geom) "
+            "SELECT 'national', 'G107', '107国道', 70, ST_Length(g::geography), 0, 10000, '430104', 1, 2, g "
             "FROM ST_GeomFromText('LINESTRING(112.9 28.2, 113.0 28.2)', 4326) AS g"
         )
     )
@@ -170,7 +176,8 @@ def test_nkde_ranks_the_dense_cluster_first_or_says_it_is_missing(spots_db: sa.E
     top = resp.get_json()["features"][0]["properties"]
     assert 4900 <= (top["from_stake_m"] + top["to_stake_m"]) / 2 <= 5500
     assert top["to_stake_m"] - top["from_stake_m"] == pytest.approx(200)
-    assert client.get(url + "&lixel=500", headers=auth()).get_json()["parameter"] == "lixel"
+    too_long = client.get(url.replace("lixel=10", "lixel=500"), headers=auth())
+    assert too_long.status_code == 422 and too_long.get_json()["parameter"] == "lixel"
 
 
 def test_planner_report_section_lists_the_stored_spots(spots_db: sa.Engine) -> None:
