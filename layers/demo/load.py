@@ -183,10 +183,10 @@ def _load_records(conn: Connection, reg: demo_accidents.Registry, records: dict[
         ),
     }  # fmt: skip
     columns, rows = demo_accidents.accident_rows(records, SOURCE)
-    with _secondary_indexes_rebuilt(conn, "accidents"):
+    with secondary_indexes_rebuilt(conn, "accidents"):
         counts["accidents"] = copy_rows(conn, "accidents", columns, rows)  # type: ignore[arg-type]
     end = demo_accidents.PERIOD_START.replace(year=demo_accidents.PERIOD_START.year + demo_accidents.PERIOD_YEARS)
-    with _secondary_indexes_rebuilt(conn, "violations"):
+    with secondary_indexes_rebuilt(conn, "violations"):
         counts["violations"] = conn.execute(
             sa.text(load_sql("queries/demo_violations.sql")),
             {"end_day": (end - timedelta(days=1)).date(), "days": VIOLATION_DAYS},
