@@ -65,7 +65,11 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
         ),
         layer_stats=LayerStatsCache(),
         api=api or Api(),
-        audit=AuditLog(engine, keep_while_unreachable=replicas is not None),
+        audit=AuditLog(
+            engine,
+            keep_while_unreachable=replicas is not None,
+            spool_dir=settings.var_dir / "audit-spool" if replicas is not None else None,
+        ),
         replicas=replicas,
     )
 

@@ -6,7 +6,9 @@ never waits for the audit and a failing write never fails a read: it is logged a
 except on a server reading replicas (`keep_while_unreachable`, gis/replicas.py), which goes on
 answering reads while the primary is down: there the rows are kept in the process while the primary
 is unreachable and written when it returns, oldest first (up to `max_pending`; beyond, the newest are
-dropped and logged). The count of a
+dropped and logged). A server stopping with rows kept writes them to `spool_dir` (var/audit-spool/,
+mode 0600); the next audit writer to start (any worker, after a restart) claims the files and writes
+their rows first. The count of a
 tile's features is taken in that thread too (parsing the MVT bytes is not the reader's cost).
 """
 
@@ -14,16 +16,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from gis.secretfiles import write_private
 from gis.sqlfiles import load_sql
 
 log = logging.getLogger(__name__)
@@ -70,6 +75,7 @@ class AuditLog:
         linger_s: float = 0.5,
         max_pending: int = 100_000,
         keep_while_unreachable: bool = False,
+        spool_dir: Path | None = None,
     ) -> None:
         self.engine = engine
         self.batch = batch
@@ -81,6 +87,8 @@ class AuditLog:
         self.keep_while_unreachable = keep_while_unreachable  # a server reading replicas answers meanwhile
         self.retry_s = 1.0  # while the primary is unreachable, how often the kept rows are tried again
         self._held: list[dict[str, Any]] = []  # rows kept while the primary is unreachable
+        self.spool_dir = spool_dir  # where rows kept at shutdown wait for the next writer
+        self._claimed: list[Path] = []  # spool files whose rows are in _held
         self.written = 0
         self.dropped = 0
 
@@ -144,7 +152,42 @@ class AuditLog:
                 break
         return entries
 
+    def _claim_spool(self) -> None:
+        """Take the rows other (stopped) writers left in the spool: each file renamed first, so one
+        writer only takes it."""
+        if self.spool_dir is None or not self.spool_dir.is_dir():
+            return
+        for path in sorted(self.spool_dir.glob("audit-*.json")):
+            claimed = path.with_name(f"{path.name}.{os.getpid()}.claimed")
+            try:
+                os.rename(path, claimed)
+                rows = json.loads(claimed.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                continue  # another worker took it
+            except (OSError, ValueError) as exc:
+                log.error("audit spool file %s unreadable: %s", path, exc)
+                continue
+            self._held.extend(rows)
+            self._claimed.append(claimed)
+        if self._claimed:
+            log.warning("audit: %d entries kept by a stopped server are written now", len(self._held))
+
+    def _spool(self) -> None:
+        """At shutdown: the rows still kept go to a spool file for the next writer."""
+        if not self._held:
+            return
+        if self.spool_dir is None:
+            log.error("audit: stopping with %d entries the primary never took", len(self._held))
+            return
+        self.spool_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = self.spool_dir / f"audit-{os.getpid()}-{time.time_ns()}.json"
+        write_private(path, json.dumps(self._held, ensure_ascii=False))
+        for claimed in self._claimed:
+            claimed.unlink(missing_ok=True)
+        log.warning("audit: %d entries the primary did not take yet are kept in %s", len(self._held), path)
+
     def _run(self) -> None:
+        self._claim_spool()
         while True:
             entries = self._gather()
             rows: list[dict[str, Any]] = []
@@ -153,6 +196,9 @@ class AuditLog:
                 if rows:
                     self._write(rows)
                 self._held = []
+                for claimed in self._claimed:
+                    claimed.unlink(missing_ok=True)
+                self._claimed = []
             except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
                 if self.keep_while_unreachable:
                     self._hold(rows, exc)
@@ -167,8 +213,7 @@ class AuditLog:
                 for _ in entries:
                     self._queue.task_done()
             if None in entries:
-                if self._held:
-                    log.error("audit: stopping with %d entries the primary never took", len(self._held))
+                self._spool()
                 return
 
     def _hold(self, rows: list[dict[str, Any]], exc: Exception) -> None:

@@ -44,6 +44,8 @@ def writable_dirs(settings: Settings) -> list[Path]:
     """The directories a serving worker writes."""
     dirs = [settings.var_dir / "routing", numba_cache_dir(settings.var_dir), settings.var_dir / "glyphs"]
     dirs.append(settings.var_dir / "rasters")  # POST /imports/raster stores the file there
+    if settings.read_database_urls:  # audit rows a server stopped with while the primary was down (gis/audit.py)
+        dirs.append(settings.var_dir / "audit-spool")
     if settings.tile_cache_dir is not None:
         dirs.append(settings.tile_cache_dir)
     return dirs

@@ -268,3 +268,30 @@ def test_the_primary_down_reads_go_on_writes_503_and_the_audit_waits(primary, se
     main.dispose()
     status, _head, body = request(reader, "POST", "/incidents", CLOSURE, auth())
     assert status == 201, body
+
+
+def test_audit_rows_kept_at_shutdown_are_written_by_the_next_writer(engine, tmp_path):
+    from gis.audit import AuditEntry, AuditLog
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM read_audit WHERE token_name = 'spool-test'"))
+    down = sa.create_engine("postgresql+psycopg2://nobody@/nonesuch?host=/nonexistent")
+    spool = tmp_path / "audit-spool"
+    first = AuditLog(down, keep_while_unreachable=True, spool_dir=spool, linger_s=0.05)
+    for i in range(3):
+        first.record(AuditEntry("spool-test", "viewer", "enforcement_stations", "GET", "/x", {"i": str(i)}, i))
+    time.sleep(0.5)
+    assert first.held == 3 and first.dropped == 0
+    first.close()
+    files = list(spool.glob("audit-*.json"))
+    assert len(files) == 1 and files[0].stat().st_mode & 0o077 == 0
+    second = AuditLog(engine, keep_while_unreachable=True, spool_dir=spool, linger_s=0.05)
+    second.record(AuditEntry("spool-test", "viewer", "enforcement_stations", "GET", "/x", {"i": "3"}, 3))
+    assert second.flush()
+    second.close()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text("SELECT features FROM read_audit WHERE token_name = 'spool-test' ORDER BY features")
+        ).scalars()
+        assert list(rows) == [0, 1, 2, 3]
+    assert list(spool.iterdir()) == []
