@@ -377,7 +377,7 @@ def projection(results: dict[int, dict]) -> str:
         ("worker RSS (one national graph), GiB", "worker_rss_mib", lambda v: f"{v / 1024:,.1f}"),
         ("route p50 in-process, ms", "route_p50_ms", lambda v: f"{v:,.2f}"),
         ("uncached tiles/s per connection", "tiles_per_s", lambda v: f"{v:,.0f}"),
-        ("coverage report (the whole region), s", "coverage_report_s", lambda v: f"{v:,.0f}"),
+        ("`daoan coverage report`, s", "coverage_report_s", lambda v: f"{v:,.0f}"),
     ):
         e = growth(results, key)
         by_km = results[top][key] * (k / top) ** e
