@@ -44,6 +44,13 @@ INSERT INTO coverage_gaps (id, year, newest_year, route_code, roads, direction, 
                            to_stake_m, length_m, spacing_m, cameras_needed, geom)
 SELECT i, 2019, true, 'G' || i, 'expressway', 'up', 'K0+000', 'K3+000', 0, 3000, 3000, 2000, 1,
        ST_Multi(ST_MakeLine({POINT}, ST_Translate({POINT}, 0.02, 0.01))) FROM generate_series(1, {{n}}) i;
+INSERT INTO segment_terrain (id, road_class, samples, geom) SELECT id, road_class, 2, geom FROM road_segments;
+INSERT INTO accidents (occurred_at, geom) SELECT timestamptz '2024-01-01 08:00+08', {POINT} FROM generate_series(1, {{n}}) i;
+INSERT INTO violations (day, kind, count, geom) SELECT date '2024-01-01', '超速', 1, {POINT} FROM generate_series(1, {{n}}) i;
+INSERT INTO black_spots (method, period_start, period_end, rank, score, kind, route_code, direction, from_stake_m,
+                         to_stake_m, accidents, fatal, injury, property, deaths, injuries, geom)
+SELECT 'window', timestamptz '2023-01-01', timestamptz '2026-01-01', i, 1.0, 'point', 'G' || i, 'both', 0, 500, 3, 0, 1,
+       2, 0, 1, ST_Multi(ST_MakeLine({POINT}, ST_Translate({POINT}, 0.005, 0.004))) FROM generate_series(1, {{n}}) i;
 ANALYZE;
 """
 
