@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gis.lang import negotiate
+
 # Problem titles in Chinese, by HTTP status (a request asking for zh-CN gets them).
 TITLE_ZH = {
     400: "请求参数有误",
@@ -22,18 +24,7 @@ _RESERVED = ("type", "title", "status", "detail", "instance")  # RFC 9457 member
 def error_lang(lang_arg: str | None, accept_language: str | None) -> str:
     """The language of a problem document: 'zh-CN' when the request asks for Chinese (`lang`, else
     Accept-Language), else 'en' (errors' historical language, kept for clients that ask for neither)."""
-    for text in (lang_arg, accept_language):
-        if not text:
-            continue
-        for part in text.split(","):
-            tag = part.split(";")[0].strip().lower()
-            if tag.startswith("zh"):
-                return "zh-CN"
-            if tag.startswith("en"):
-                return "en"
-        if text is lang_arg:
-            break
-    return "en"
+    return negotiate(lang_arg, accept_language, "en")
 
 
 def localized(problem: dict, lang: str, detail_zh: str | None = None) -> dict:

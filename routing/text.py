@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from gis.lang import negotiate
 from routing.romanise import romanise
 
 LANGS = ("zh-CN", "en")
@@ -45,18 +46,7 @@ REASON_EN = {
 
 def pick_lang(arg: str | None, accept_language: str | None) -> str:
     """'zh-CN' or 'en' from the lang parameter, else Accept-Language, else zh-CN."""
-    for text in (arg, accept_language):
-        if not text:
-            continue
-        for part in text.split(","):
-            tag = part.split(";")[0].strip().lower()
-            if tag.startswith("zh"):
-                return "zh-CN"
-            if tag.startswith("en"):
-                return "en"
-        if text is arg:
-            break
-    return "zh-CN"
+    return negotiate(arg, accept_language, "zh-CN")
 
 
 def bearing_deg(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

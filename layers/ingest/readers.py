@@ -67,13 +67,7 @@ def read_source(
     positions_optional: bool = False,
 ) -> SourceTable:
     """Records of the file at `path`, chosen by extension; InvalidParameter naming the file when unreadable."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise InvalidParameter(f"{name}: no such file", parameter="file")
-    if path.stat().st_size == 0:
-        raise InvalidParameter(f"{name} is empty", parameter="file")
-    ext = path.suffix.lower()
+    path, name, ext = source_file(path)
     if ext in (".geojson", ".json"):
         table = _read_geojson(path)
     elif ext == ".csv":
@@ -104,6 +98,18 @@ def read_source(
 
 
 # ---------------------------------------------------------------- GeoJSON
+def source_file(path: Path | str) -> tuple[Path, str, str]:
+    """(path, file name, lower-case extension) of an input file that exists and is not empty;
+    InvalidParameter naming the file otherwise (the first check of every reader)."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise InvalidParameter(f"{name}: no such file", parameter="file")
+    if path.stat().st_size == 0:
+        raise InvalidParameter(f"{name} is empty", parameter="file")
+    return path, name, path.suffix.lower()
+
+
 def _read_geojson(path: Path) -> SourceTable:
     name = path.name
     try:

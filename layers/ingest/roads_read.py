@@ -23,7 +23,7 @@ from pyproj.exceptions import CRSError
 
 from gis.errors import InvalidParameter
 from layers.ingest.formats import check_geopackage, check_shapefile, unzip_shapefile
-from layers.ingest.readers import _geojson_crs  # importing readers also sets GDAL's no-network options
+from layers.ingest.readers import _geojson_crs, source_file  # importing readers also sets GDAL's no-network options
 
 SUPPORTED = ".shp, .zip (a zipped Shapefile), .gpkg, .geojson/.json or .fgb (FlatGeobuf)"
 FLATGEOBUF_MAGIC = b"fgb\x03fgb"  # FlatGeobuf spec: 'fgb', major version 3, 'fgb', patch version
@@ -48,13 +48,7 @@ class RoadTable:
 
 def read_roads(path: Path) -> RoadTable:
     """The rows of the road file at `path`, chosen by extension; InvalidParameter naming the file otherwise."""
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise InvalidParameter(f"{name}: no such file", parameter="file")
-    if path.stat().st_size == 0:
-        raise InvalidParameter(f"{name} is empty", parameter="file")
-    ext = path.suffix.lower()
+    path, name, ext = source_file(path)
     if ext in (".geojson", ".json"):
         table = _read_geojson(path)
     elif ext in (".gpkg", ".shp", ".zip", ".fgb"):
