@@ -114,6 +114,31 @@ def test_store_fills_the_layer_and_derives_hazard_zones(spots_db: sa.Engine, cli
     assert len(client.get("/collections/black_spots/items", headers=auth()).get_json()["features"]) == 2
 
 
+def test_derived_zones_name_the_direction_and_carry_the_spots_own_stakes(spots_db: sa.Engine) -> None:
+    """A duty officer reads the zone's name and the /route warning: the direction (上行/下行) and the
+    black spot's own stakes, not the stakes of the kilometres-long segments the zone touches."""
+    from gis.sqlfiles import load_sql
+
+    store(spots_db, find(spots_db, "window", make_scope(spots_db, START, END)))
+    with spots_db.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT z.id, z.name, z.properties, b.direction, b.from_stake, b.to_stake, b.from_stake_m, "
+                "b.to_stake_m, b.kind FROM hazard_zones z JOIN black_spots b ON b.id = "
+                "(z.properties ->> 'black_spot_id')::bigint WHERE z.kind = 'blackspot'"
+            )
+        ).all()
+        seen = {r.zone_id: (r.from_stake_m, r.to_stake_m) for r in conn.execute(
+            sa.text(load_sql("queries/routing_hazard_segments.sql")))}  # fmt: skip
+    assert len(rows) == 2
+    for r in rows:
+        way = {"up": " 上行 ", "down": " 下行 "}.get(r.direction, " ")
+        tail = "点" if r.kind == "point" else "段"
+        assert r.name == f"G107{way}{r.from_stake}至{r.to_stake} 事故多发{tail}"
+        assert r.properties["direction"] == r.direction
+        assert seen[r.id] == (r.from_stake_m, r.to_stake_m)  # the road segment runs K0–K10
+
+
 @pytest.mark.parametrize(
     ("query", "status", "parameter"),
     [
