@@ -183,8 +183,8 @@ def features(found: Found) -> list[dict]:
             "direction": spot.direction,
             "from_stake": format_stake(spot.from_stake_m),
             "to_stake": format_stake(spot.to_stake_m),
-            "from_stake_m": spot.from_stake_m,
-            "to_stake_m": spot.to_stake_m,
+            "from_stake_m": round(spot.from_stake_m, 1),  # NKDE's are lixel centres: no 1e-11 m digits
+            "to_stake_m": round(spot.to_stake_m, 1),
             "road_class": spot.road_class,
             "county_adcode": spot.county_adcode,
             "accidents": spot.accidents,

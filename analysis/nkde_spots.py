@@ -4,7 +4,9 @@ The accidents of the scope are events on the road segments (undirected: both car
 weighted by severity (the criteria file's weights); the density is computed on lixels (defaults:
 quartic kernel, 300 m bandwidth, 20 m lixels, the simple method). Lixels on routes with stakes are
 taken best first; each becomes a black spot of one bandwidth of road centred on it unless one already
-taken lies within a bandwidth on the same route. The score is the density in weighted accidents per km.
+taken lies within a bandwidth on the same route, or no accident of the scope lies on that stretch of
+the route (its density then comes across a junction from accidents on other roads, often unstaked
+streets, and a 事故多发点 with no accident reads as an error). The score is the density in weighted accidents per km.
 """
 
 from __future__ import annotations
@@ -85,11 +87,13 @@ def nkde_spots(
         code, s = str(route[e[i]]), float(stake[i])
         if any(abs(s - t) < bandwidth for t in taken.get(code, [])):
             continue
-        taken.setdefault(code, []).append(s)
         lo, hi = max(0.0, s - half), s + half
         on = (acc.route == code) & (acc.stake_m >= lo) & (acc.stake_m < hi)
-        fatal, injury = int((acc.severity[on] == 0).sum()), int((acc.severity[on] == 1).sum())
         total = int(on.sum())
+        if total == 0:  # density spilt over a junction from another road's accidents: no 事故多发点 here
+            continue
+        taken.setdefault(code, []).append(s)
+        fatal, injury = int((acc.severity[on] == 0).sum()), int((acc.severity[on] == 1).sum())
         spots.append(
             Spot("nkde", code, "both", lo, hi, float(res.density[i]) * 1000.0, total, fatal, injury,
                  total - fatal - injury, int(acc.deaths[on].sum()), int(acc.injuries[on].sum()),

@@ -205,6 +205,38 @@ def test_nkde_ranks_the_dense_cluster_first_or_says_it_is_missing(spots_db: sa.E
     assert too_long.status_code == 422 and too_long.get_json()["parameter"] == "lixel"
 
 
+def test_nkde_spots_hold_accidents_of_their_own(spots_db: sa.Engine, client) -> None:
+    """Density spilling over a junction from accidents on an unstaked street does not make a black spot
+    of an empty stretch of G107, and stakes come rounded (0.1 m), not as lixel-centre floats."""
+    import importlib
+
+    if importlib.util.find_spec("analysis.nkde") is None:
+        pytest.skip("the NKDE engine is not installed")
+    with spots_db.begin() as conn:
+        conn.execute(sa.text("INSERT INTO road_nodes (id, geom) VALUES (3, ST_SetSRID(ST_MakePoint(113.0, 28.21), 4326))"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO road_segments (road_class, name, default_speed_kmh, length_m, county_adcode, "
+                "source_node, target_node, geom) SELECT 'urban', '解放路', 40, ST_Length(g::geography), '430104', "
+                "2, 3, g FROM ST_GeomFromText('LINESTRING(113.0 28.2, 113.0 28.21)', 4326) AS g"
+            )
+        )
+        for k in range(30):  # a street cluster 0–60 m from G107's end node (K10), off any staked route
+            conn.execute(
+                sa.text(
+                    "INSERT INTO accidents (occurred_at, deaths, injuries, segment_id, county_adcode, source_id, geom) "
+                    "VALUES (:t, 1, 0, (SELECT max(id) FROM road_segments), '430104', :id, "
+                    "ST_SetSRID(ST_MakePoint(113.0, 28.2 + :d), 4326))"
+                ),
+                {"t": START + timedelta(days=10 * k), "id": f"S{k}", "d": 0.00002 * k},
+            )
+    url = "/analysis/blackspots?method=nkde&datetime=2019-01-01/2021-12-31&limit=50"
+    spots = [f["properties"] for f in client.get(url, headers=auth()).get_json()["features"]]
+    assert spots and all(p["accidents"] >= 1 for p in spots)
+    assert not any(p["to_stake_m"] > 9700 for p in spots)  # nothing of G107's own near K10
+    assert all(p["from_stake_m"] == round(p["from_stake_m"], 1) for p in spots)
+
+
 def test_planner_report_section_lists_the_stored_spots(spots_db: sa.Engine) -> None:
     from analysis.blackspots import stored
     from planning.htmlreport import _black_spots
