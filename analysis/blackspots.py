@@ -26,6 +26,9 @@ from gis.sqlfiles import load_sql
 
 METHODS = ("window", "eb", "nkde")
 DEFAULT_YEARS = 3
+# The default period is exactly DEFAULT_YEARS years of 365.25 days (not 1,096 whole days): scores are per
+# year, and 3.0007 years made a window's 156 weighted accidents read 51.99 a year instead of 52.
+DEFAULT_SPAN = timedelta(days=365.25 * DEFAULT_YEARS)
 ZONES_FROM = "window"  # the method whose stored spots become hazard zones (the police criteria's)
 HAZARD_ZONES_MAX = 200  # the best black spots of the stored method that become hazard zones
 ZONE_HALF_WIDTH_M = 30.0
@@ -50,7 +53,7 @@ def default_period(engine: Engine) -> tuple[datetime, datetime]:
     with engine.connect() as conn:
         newest = conn.execute(sa.text("SELECT max(occurred_at) FROM accidents")).scalar()
     end = (newest + timedelta(seconds=1)) if newest is not None else datetime.now().astimezone()
-    return end - timedelta(days=round(365.25 * DEFAULT_YEARS)), end
+    return end - DEFAULT_SPAN, end
 
 
 def find(engine: Engine, method: str, scope: Scope, *, limit: int = 100, nkde: dict | None = None) -> Found:
@@ -228,7 +231,7 @@ def make_scope(
             start, end = d_start, d_end
         elif start is None:
             assert end is not None
-            start = end - timedelta(days=round(365.25 * DEFAULT_YEARS))
+            start = end - DEFAULT_SPAN
         else:
             end = max(d_end, start + timedelta(days=1))
     if start >= end:

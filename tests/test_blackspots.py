@@ -237,6 +237,15 @@ def test_nkde_spots_hold_accidents_of_their_own(spots_db: sa.Engine, client) -> 
     assert all(p["from_stake_m"] == round(p["from_stake_m"], 1) for p in spots)
 
 
+def test_default_period_is_three_years_so_scores_read_per_year(spots_db: sa.Engine, client) -> None:
+    body = client.get("/analysis/blackspots", headers=auth()).get_json()
+    assert body["period"]["years"] == 3.0
+    top = body["features"][0]["properties"]
+    w = criteria().weights
+    weighted = top["fatal"] * w["fatal"] + top["injury"] * w["injury"] + top["property"] * w["property"]
+    assert top["score"] == round(weighted / 3, 4)
+
+
 def test_planner_report_section_lists_the_stored_spots(spots_db: sa.Engine) -> None:
     from analysis.blackspots import stored
     from planning.htmlreport import _black_spots
