@@ -39,6 +39,8 @@ class Criteria:
     rules: tuple[Rule, ...]
     eb_site_length_m: float
     eb_min_sites: int
+    source_zh: str = ""  # how a report cites the rules' source
+    source_en: str = ""
 
 
 @cache
@@ -67,4 +69,6 @@ def criteria(path: Path = CRITERIA_FILE) -> Criteria:
         tuple(rules),
         float(doc["eb"]["site_length_m"]),
         int(doc["eb"]["min_sites"]),
+        str(doc.get("source", {}).get("zh", "")),
+        str(doc.get("source", {}).get("en", "")),
     )

@@ -215,6 +215,11 @@ def _black_spots(spots: list[dict[str, Any]], lang: str) -> str:
             title
             + f'<p class="note">{t("尚无事故多发点段记录（daoan analysis blackspots --store）。", "No black spots stored (daoan analysis blackspots --store).")}</p>'
         )
+    from analysis.blackspot_criteria import criteria  # the rules the window method applied, cited below
+
+    crit = criteria()
+    w = crit.weights
+    numbers = {r.id: "①②③④⑤⑥⑦⑧⑨"[i] if i < 9 else f"({i + 1})" for i, r in enumerate(crit.rules)}
     first = spots[0]
     bj = timezone(timedelta(hours=8))  # periods are read as Beijing days; the end is exclusive
     end = first["period_end"].astimezone(bj) - timedelta(seconds=1)
@@ -223,21 +228,41 @@ def _black_spots(spots: list[dict[str, Any]], lang: str) -> str:
         f"<th>{h}</th>"
         for h in (t("排名", "Rank"), t("路线", "Route"), t("方向", "Direction"), t("桩号", "Stakes"),
                   t("事故起数", "Accidents"), t("死亡事故", "Fatal"), t("死亡人数", "Deaths"),
-                  t("受伤人数", "Injured"), t("当量/年", "Weighted/yr"))
+                  t("受伤人数", "Injured"), t("当量事故（起/年）", "Weighted accidents/yr"), t("认定依据", "Criteria"))
     )  # fmt: skip
     rows = "".join(
         f'<tr><td>{s["rank"]}</td><td class="name">{html.escape(str(s["route_code"]))}</td>'
         f"<td>{_DIRECTION.get(s['direction'], (s['direction'],) * 2)[0 if zh else 1]}</td>"
-        f"<td>{html.escape(str(s['from_stake']))}–{html.escape(str(s['to_stake']))}</td>"
+        f"<td>{html.escape(str(s['from_stake']))}{t('至', '–')}{html.escape(str(s['to_stake']))}</td>"
         f"<td>{s['accidents']}</td><td>{s['fatal']}</td><td>{s['deaths']}</td><td>{s['injuries']}</td>"
-        f"<td>{s['score']:.1f}</td></tr>"
+        f"<td>{s['score']:.1f}</td><td>{_rule_marks(s.get('criteria'), numbers)}</td></tr>"
         for s in spots
     )
     note = t(
-        f"统计期 {period}；滑动窗口法，认定条件见 analysis/data/blackspot_criteria.toml（前 {len(spots)} 处）。",
-        f"Period {period}; sliding window, criteria in analysis/data/blackspot_criteria.toml (best {len(spots)}).",
+        f"统计期 {period}；滑动窗口法（窗口每{crit.step_m:g}米滑动一次），认定条件{crit.source_zh}："
+        + "；".join(f"{numbers[r.id]} {r.name_zh}" for r in crit.rules)
+        + f"。排名按当量事故数/年（死亡事故{w['fatal']:g}、伤人事故{w['injury']:g}、财产损失事故{w['property']:g}，"
+        f"本系统默认权重）。列出前 {len(spots)} 处。",
+        f"Period {period}; sliding window (every {crit.step_m:g} m), criteria {crit.source_en}: "
+        + "; ".join(f"{numbers[r.id]} {_rule_en(r)}" for r in crit.rules)
+        + f". Ranked by weighted accidents a year (fatal {w['fatal']:g}, injury {w['injury']:g}, property damage "
+        f"{w['property']:g}: this system's default weights). Best {len(spots)} listed.",
     )
-    return f'{title}<p class="note">{note}</p><table><tr>{head}</tr>{rows}</table>'
+    return f'{title}<p class="note">{html.escape(note)}</p><table><tr>{head}</tr>{rows}</table>'
+
+
+_RULE_COUNT_EN = {"accidents": "accidents", "fatal": "fatal accidents", "major": "accidents with 3 or more deaths"}
+
+
+def _rule_en(rule: Any) -> str:
+    """A window rule in English from its numbers (the data file names it in Chinese only)."""
+    years = "a year" if rule.per_years == 1 else f"in {rule.per_years:g} years"
+    return f"{rule.min_count}+ {_RULE_COUNT_EN.get(rule.count, rule.count)} within {rule.length_m:g} m {years}"
+
+
+def _rule_marks(ids: object, numbers: dict[str, str]) -> str:
+    """The rules a stored spot met ('point_accidents,point_fatal') as the note's numbers (①②)."""
+    return "".join(numbers.get(i, html.escape(i)) for i in str(ids or "").split(",") if i)
 
 
 def report_html(

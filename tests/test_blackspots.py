@@ -258,3 +258,23 @@ def test_planner_report_section_lists_the_stored_spots(spots_db: sa.Engine) -> N
     assert "事故多发点段" in page and "G107" in page and "K2+" in page and "2019-01-01 至 2021-12-31" in page
     assert stored(spots_db, area="430200") == []
     assert "Accident black spots" in _black_spots(rows, "en")
+
+
+def test_planner_report_section_cites_the_rules_each_spot_met(spots_db: sa.Engine) -> None:
+    """The planner reads the criteria themselves (not a file path), which rule each spot met, and stakes
+    written K2+000至K2+500 in Chinese."""
+    from analysis.blackspots import stored
+    from planning.htmlreport import _black_spots
+
+    store(spots_db, find(spots_db, "window", make_scope(spots_db, START, END)))
+    rows = stored(spots_db)
+    zh, en = _black_spots(rows, "zh-CN"), _black_spots(rows, "en")
+    crit = criteria()
+    assert ".toml" not in zh and ".toml" not in en and crit.source_zh in zh
+    assert all(r.name_zh in zh for r in crit.rules)
+    assert "12+ accidents within 500 m a year" in en
+    numbers = {r.id: "①②③"[i] for i, r in enumerate(crit.rules)}
+    for r in rows:
+        marks = "".join(numbers[c] for c in r["criteria"].split(","))
+        assert f"{r['from_stake']}至{r['to_stake']}" in zh
+        assert f"<td>{r['score']:.1f}</td><td>{marks}</td>" in zh
