@@ -213,7 +213,9 @@ def test_nkde_spots_hold_accidents_of_their_own(spots_db: sa.Engine, client) -> 
     if importlib.util.find_spec("analysis.nkde") is None:
         pytest.skip("the NKDE engine is not installed")
     with spots_db.begin() as conn:
-        conn.execute(sa.text("INSERT INTO road_nodes (id, geom) VALUES (3, ST_SetSRID(ST_MakePoint(113.0, 28.21), 4326))"))
+        conn.execute(
+            sa.text("INSERT INTO road_nodes (id, geom) VALUES (3, ST_SetSRID(ST_MakePoint(113.0, 28.21), 4326))")
+        )
         conn.execute(
             sa.text(
                 "INSERT INTO road_segments (road_class, name, default_speed_kmh, length_m, county_adcode, "
