@@ -235,7 +235,11 @@ def make_scope(
         else:
             end = max(d_end, start + timedelta(days=1))
     if start >= end:
-        raise InvalidParameter("datetime: the start must come before the end", parameter="datetime")
+        raise InvalidParameter(
+            "datetime: the start must come before the end",
+            parameter="datetime",
+            detail_zh="参数 datetime 的起始时间须早于结束时间",
+        )
     if area is not None:
         with engine.connect() as conn:
             known, any_area = conn.execute(
@@ -245,7 +249,11 @@ def make_scope(
                 {"a": area},
             ).one()
         if any_area and not known:
-            raise Unprocessable(f"area {area} is not a loaded administrative area", parameter="area")
+            raise Unprocessable(
+                f"area {area} is not a loaded administrative area",
+                parameter="area",
+                detail_zh=f"参数 area 的行政区划代码 {area} 尚未载入",
+            )
     return Scope(start, end, bbox, area, road_classes)
 
 

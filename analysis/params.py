@@ -30,12 +30,24 @@ def parse_interval(text: str | None) -> tuple[datetime | None, datetime | None]:
     fix = "datetime must be an interval start/end such as 2021-01-01/2023-12-31 or 2021-01-01T00:00:00+08:00/.."
     parts = text.split("/")
     if len(parts) != 2:
-        raise InvalidParameter(f"{fix}; got {text[:80]!r}", parameter="datetime")
+        raise InvalidParameter(f"{fix}; got {text[:80]!r}", parameter="datetime", detail_zh=_interval_zh(text))
     start = _bound(parts[0], end=False, fix=fix)
     end = _bound(parts[1], end=True, fix=fix)
     if start is not None and end is not None and start >= end:
-        raise InvalidParameter(f"datetime: the start must come before the end; got {text[:80]!r}", parameter="datetime")
+        raise InvalidParameter(
+            f"datetime: the start must come before the end; got {text[:80]!r}",
+            parameter="datetime",
+            detail_zh=f"参数 datetime 的起始时间须早于结束时间；收到 {text[:80]!r}",
+        )
     return start, end
+
+
+def _interval_zh(text: str) -> str:
+    """The datetime interval's fix in Chinese."""
+    return (
+        "参数 datetime 应为“起/止”时间段，如 2021-01-01/2023-12-31 或 2021-01-01T00:00:00+08:00/..（.. 表示不限）；"
+        f"收到 {text[:80]!r}"
+    )
 
 
 def _bound(text: str, *, end: bool, fix: str) -> datetime | None:
@@ -44,7 +56,7 @@ def _bound(text: str, *, end: bool, fix: str) -> datetime | None:
     try:
         moment = params.instant(text, "datetime")
     except InvalidParameter as exc:
-        raise InvalidParameter(f"{fix}; {exc.detail}", parameter="datetime") from None
+        raise InvalidParameter(f"{fix}; {exc.detail}", parameter="datetime", detail_zh=_interval_zh(text)) from None
     if moment is not None and end and _DATE_ONLY.match(text):
         moment += timedelta(days=1)
     return moment
@@ -58,9 +70,14 @@ def parse_area(text: str | None) -> str | None:
         raise InvalidParameter(
             f"area must be a 6-digit adcode such as 430100 (a city) or 430104 (a county); got {text[:40]!r}",
             parameter="area",
+            detail_zh=f"参数 area 应为6位行政区划代码，如 430100（长沙市）或 430104（岳麓区）；收到 {text[:40]!r}",
         )
     if not text.startswith("43"):
-        raise Unprocessable(f"area {text} is not in Hunan (adcodes 43xxxx)", parameter="area")
+        raise Unprocessable(
+            f"area {text} is not in Hunan (adcodes 43xxxx)",
+            parameter="area",
+            detail_zh=f"参数 area 的行政区划代码 {text} 不在湖南省（应以 43 开头）",
+        )
     return text
 
 
@@ -97,5 +114,9 @@ def parse_nkde(args: dict[str, str | None]) -> dict[str, object]:
     if args.get("lixel"):
         out["lixel"] = params.number(args["lixel"], "lixel", minimum=1, maximum=1000)
     if float(out["lixel"]) > float(out["bandwidth"]):  # type: ignore[arg-type]
-        raise Unprocessable("lixel must not be longer than the bandwidth", parameter="lixel")
+        raise Unprocessable(
+            "lixel must not be longer than the bandwidth",
+            parameter="lixel",
+            detail_zh=f"参数 lixel（线元长度，{out['lixel']:g}米）不得大于 bandwidth（带宽，{out['bandwidth']:g}米）",
+        )
     return out

@@ -85,15 +85,20 @@ def number(
     """A finite number from a JSON number or query text, within [minimum, maximum] when given."""
     bounds = _bounds(minimum, maximum)
     hint = fix or f"a number{bounds}"
+    zh = f"参数 {name} 应为{_bounds_zh(minimum, maximum)}数字；收到 {_shown(value)}"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InvalidParameter(f"{name} must be {hint}; got {_kind(value)} {_shown(value)}", parameter=name)
+        raise InvalidParameter(
+            f"{name} must be {hint}; got {_kind(value)} {_shown(value)}", parameter=name, detail_zh=zh
+        )
     if isinstance(value, str):
         if len(value) > _MAX_NUMBER_TEXT:
-            raise InvalidParameter(f"{name} must be {hint}; got {len(value)} characters", parameter=name)
+            raise InvalidParameter(f"{name} must be {hint}; got {len(value)} characters", parameter=name, detail_zh=zh)
         try:
             result = float(value)
         except ValueError:
-            raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name) from None
+            raise InvalidParameter(
+                f"{name} must be {hint}; got {_shown(value)}", parameter=name, detail_zh=zh
+            ) from None
     else:
         try:
             result = float(value)
@@ -101,10 +106,10 @@ def number(
             result = math.inf
     if not math.isfinite(result):
         raise InvalidParameter(
-            f"{name} must be {hint}; got {_shown(value)}, which is not a finite number", parameter=name
+            f"{name} must be {hint}; got {_shown(value)}, which is not a finite number", parameter=name, detail_zh=zh
         )
     if (minimum is not None and result < minimum) or (maximum is not None and result > maximum):
-        raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name)
+        raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name, detail_zh=zh)
     return result
 
 
@@ -112,23 +117,26 @@ def integer(value: Any, name: str, *, minimum: int = INT64_MIN, maximum: int | N
     """An integer from a JSON number (integral) or query text, within [minimum, maximum] (64-bit by default;
     maximum None: any size, for ids that are simply not found when past 64 bits)."""
     hint = fix or f"an integer{_bounds(minimum, maximum)}"
+    zh = f"参数 {name} 应为{_bounds_zh(minimum, maximum)}整数；收到 {_shown(value)}"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InvalidParameter(f"{name} must be {hint}; got {_kind(value)} {_shown(value)}", parameter=name)
+        raise InvalidParameter(
+            f"{name} must be {hint}; got {_kind(value)} {_shown(value)}", parameter=name, detail_zh=zh
+        )
     if isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
-            raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name)
+            raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name, detail_zh=zh)
         result = int(value)
     elif isinstance(value, str):
         stripped = value.strip()
         if len(stripped) > _MAX_NUMBER_TEXT or not (
             stripped.lstrip("+-").isascii() and stripped.lstrip("+-").isdigit()
         ):
-            raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name)
+            raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name, detail_zh=zh)
         result = int(stripped)
     else:
         result = value
     if result < minimum or (maximum is not None and result > maximum):
-        raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name)
+        raise InvalidParameter(f"{name} must be {hint}; got {_shown(value)}", parameter=name, detail_zh=zh)
     return result
 
 
@@ -146,6 +154,23 @@ def _bounds(minimum: float | None, maximum: float | None) -> str:
         return f" of at least {fmt(minimum)}"
     if maximum is not None:
         return f" of at most {fmt(maximum)}"
+    return ""
+
+
+def _bounds_zh(minimum: float | None, maximum: float | None) -> str:
+    """The bounds as a Chinese message states them ("10～5000之间的"), or ''."""
+
+    def fmt(v: float) -> str:
+        return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+    low = None if minimum in (None, INT64_MIN) else minimum
+    high = None if maximum in (None, INT64_MAX) else maximum
+    if low is not None and high is not None:
+        return f"{fmt(low)}～{fmt(high)}之间的"
+    if low is not None:
+        return f"不小于{fmt(low)}的"
+    if high is not None:
+        return f"不大于{fmt(high)}的"
     return ""
 
 
@@ -197,7 +222,11 @@ def lonlat(value: Any, name: str) -> tuple[float, float]:
 def choice(value: Any, name: str, choices: tuple[str, ...]) -> str:
     """`value` when it is one of `choices`."""
     if not isinstance(value, str) or value not in choices:
-        raise InvalidParameter(f"{name} must be one of {', '.join(choices)}; got {_shown(value)}", parameter=name)
+        raise InvalidParameter(
+            f"{name} must be one of {', '.join(choices)}; got {_shown(value)}",
+            parameter=name,
+            detail_zh=f"参数 {name} 应为 {', '.join(choices)} 之一；收到 {_shown(value)}",
+        )
     return value
 
 
@@ -231,8 +260,11 @@ def flags(value: str | None, name: str, choices: tuple[str, ...]) -> set[str]:
     values = {v.strip() for v in (value or "").split(",") if v.strip()}
     bad = values - set(choices)
     if bad:
+        got = ", ".join(sorted(_shown(b) for b in bad))
         raise InvalidParameter(
-            f"{name} accepts {', '.join(choices)}; got {', '.join(sorted(_shown(b) for b in bad))}", parameter=name
+            f"{name} accepts {', '.join(choices)}; got {got}",
+            parameter=name,
+            detail_zh=f"参数 {name} 可取 {', '.join(choices)}（可用逗号分隔多个）；收到 {got}",
         )
     return values
 

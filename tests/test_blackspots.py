@@ -161,6 +161,27 @@ def test_bad_parameters_are_named(spots_db: sa.Engine, client, query: str, statu
     assert resp.get_json()["parameter"] == parameter
 
 
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("method=kde", "window, eb, nkde"),
+        ("datetime=2021-01-01", "2021-01-01/2023-12-31"),
+        ("datetime=2022-01-01/2021-01-01", "早于"),
+        ("area=12", "6位行政区划代码"),
+        ("area=110000", "湖南"),
+        ("road_class=motorway", "逗号分隔"),
+        ("limit=0", "1～1000之间的整数"),
+        ("method=nkde&bandwidth=abc", "10～5000之间的数字"),
+        ("method=nkde&bandwidth=100&lixel=200", "不得大于 bandwidth"),
+    ],
+)
+def test_bad_parameters_say_the_fix_in_chinese(spots_db: sa.Engine, client, query: str, says: str) -> None:
+    """A zh-CN reader gets the fix itself, not "正确写法见 detail_en"."""
+    body = client.get(f"/analysis/blackspots?{query}&lang=zh-CN", headers=auth()).get_json()
+    assert says in body["detail"] and "detail_en" not in body["detail"], body
+    assert body["detail_en"] and body["parameter"] in body["detail"]
+
+
 def test_http_needs_a_token_and_answers_geojson(spots_db: sa.Engine, client) -> None:
     assert client.get("/analysis/blackspots").status_code == 401
     resp = client.get("/analysis/blackspots?method=window&datetime=2019-01-01/2021-12-31&area=430104", headers=auth())
