@@ -276,7 +276,10 @@ def _downgrade(
             "to_stake": format_stake(max(top, bottom)),
             "downhill_towards": "increasing_stake" if bottom > top else "decreasing_stake",
         }
-    name = f"{label} 连续长下坡路段（长{length / 1000:.1f}公里，平均纵坡{average:.1f}%）"
+    # Which way the road falls matters to the duty officer (only that carriageway gets the warning
+    # sign): said by the stakes, as 上行/下行 is not the same way round on every road.
+    way = f"自{format_stake(top)}向{format_stake(bottom)}方向下坡，" if top is not None and bottom is not None else ""
+    name = f"{label} 连续长下坡路段（{way}长{length / 1000:.1f}公里，平均纵坡{average:.1f}%）"
     return Zone("steep_grade", name, max(r.severity for r in matched), code, line, props)
 
 

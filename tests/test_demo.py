@@ -334,6 +334,18 @@ def test_demo_rasters_agree_with_its_hazard_zones(engine: sa.Engine, demo: dict[
         if "from_stake" in r.properties:
             assert f"{r.properties['from_stake']}–{r.properties['to_stake']} 高海拔易结冰路段" in r.name
     assert any("from_stake" in r.properties for r in ice)
+    # A long downgrade says which way the road falls, by its stakes (top first).
+    downgrades = rows(engine, "SELECT name, properties FROM hazard_zones WHERE source = 'dem' AND kind = 'steep_grade'")
+    staked = [r for r in downgrades if "from_stake" in r.properties]
+    assert staked
+    for r in staked:
+        p = r.properties
+        top, bottom = (
+            (p["from_stake"], p["to_stake"])
+            if p["downhill_towards"] == "increasing_stake"
+            else (p["to_stake"], p["from_stake"])
+        )
+        assert f"连续长下坡路段（自{top}向{bottom}方向下坡，长{p['length_m'] / 1000:.1f}公里" in r.name
 
 
 def test_demo_rasters_derive_as_the_import_path_does(
