@@ -32,8 +32,9 @@ def html_to_pdf(page_html: str) -> bytes:
     executable = chromium_path()
     if executable is None:
         raise PdfUnavailable(
-            "a PDF report needs Chromium: install the Debian package 'chromium' (make system), "
-            "or write the HTML report (--out report.html) and print it from a browser"
+            "a PDF report needs Chromium on the server: install the Debian package 'chromium' (make system); "
+            "meanwhile take the HTML report (format=html over HTTP, --out report.html on the command line) "
+            "and print it from a browser"
         )
     from playwright.sync_api import sync_playwright
 

@@ -91,3 +91,19 @@ def test_bad_input_is_a_problem_naming_valid_choices(client, network, query, sta
 def test_openapi_lists_the_coverage_paths(client):
     paths = client.get("/openapi.json").get_json()["paths"]
     assert {"/coverage/report", "/coverage/gaps", "/coverage/suggest"} <= set(paths)
+
+
+def test_report_is_served_as_pdf_and_says_503_without_chromium(client, network, monkeypatch):
+    import planning.pdfreport
+
+    if planning.pdfreport.chromium_path() is None:
+        pytest.skip("Chromium is not installed (make system installs it)")
+    resp = client.get("/coverage/report?year=2019&area=430100&format=pdf&lang=zh-CN")
+    assert resp.status_code == 200 and resp.mimetype == "application/pdf"
+    assert 'filename="coverage_2019_430100.pdf"' in resp.headers["Content-Disposition"]
+    assert resp.data.startswith(b"%PDF-") and resp.data.rstrip().endswith(b"%%EOF") and len(resp.data) > 10_000
+    monkeypatch.setattr(planning.pdfreport, "chromium_path", lambda: None)
+    resp = client.get("/coverage/report?year=2019&area=430100&format=pdf")
+    problem = resp.get_json()
+    assert resp.status_code == 503 and resp.mimetype == "application/problem+json"
+    assert "chromium" in problem["detail"].lower() and "format=html" in problem["detail"]
