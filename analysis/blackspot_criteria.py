@@ -26,6 +26,12 @@ class Rule:
     per_years: float
     road_classes: tuple[str, ...] | None = None
 
+    def name_en(self) -> str:
+        """The rule in English from its numbers (the data file names it in Chinese only)."""
+        what = {"accidents": "accidents", "fatal": "fatal accidents", "major": "accidents with 3 or more deaths"}
+        years = "a year" if self.per_years == 1 else f"in {self.per_years:g} years"
+        return f"{self.min_count}+ {what.get(self.count, self.count)} within {self.length_m:g} m {years}"
+
     def threshold(self, years: float) -> int:
         """The count a window must reach over a period of `years` (a calendar period's leap days do not
         raise it: 0.05 of an accident is forgiven before rounding up)."""

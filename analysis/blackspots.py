@@ -173,12 +173,15 @@ def derive_hazard_zones(conn: sa.Connection, method: str) -> int:
     ).rowcount
 
 
-def features(found: Found) -> list[dict]:
-    """The spots as GeoJSON features."""
+def features(found: Found, lang: str = "zh-CN") -> list[dict]:
+    """The spots as GeoJSON features, each with a sentence about it in `lang` (description)."""
+    from analysis.spot_text import describe
+
     out = []
     for spot in found.spots:
         props: dict[str, object] = {
             "rank": spot.rank,
+            "description": describe(spot, found.method, found.scope.years, lang),
             "method": found.method,
             "kind": spot.kind,
             "score": round(spot.score, 4),
@@ -257,10 +260,13 @@ def make_scope(
     return Scope(start, end, bbox, area, road_classes)
 
 
-def summary(found: Found) -> dict[str, object]:
-    """What a black-spot answer says beside its features."""
+def summary(found: Found, lang: str = "zh-CN") -> dict[str, object]:
+    """What a black-spot answer says beside its features (the score's unit in `lang`)."""
+    from analysis.spot_text import score_unit
+
     body: dict[str, object] = {
         "method": found.method,
+        "score_unit": score_unit(found.method, lang),
         "period": {
             "start": found.scope.start.isoformat(),
             "end": found.scope.end.isoformat(),

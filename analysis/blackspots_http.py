@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, Response, request
 from analysis import params
 from analysis.blackspots import METHODS, features, find, make_scope, summary
 from gis.access import audit_read, mark_private, require_reader
+from gis.lang import negotiate
 from gis.openapi import AUTH
 from gis.root import Api, Root, current_root
 from gis.web import json_response
@@ -32,9 +33,11 @@ def blackspots() -> Response:
     scope = make_scope(engine, start, end, bbox=bbox, area=area, road_classes=classes)
     nkde = params.parse_nkde({k: request.args.get(k) for k in ("variant", "kernel", "bandwidth", "lixel")})
     found = find(engine, method, scope, limit=limit, nkde=nkde)
-    body = {"type": "FeatureCollection", **summary(found), "features": features(found)}
+    lang = negotiate(request.args.get("lang"), request.headers.get("Accept-Language"), "zh-CN")
+    body = {"type": "FeatureCollection", **summary(found, lang), "features": features(found, lang)}
     audit_read(token, "black_spots", len(found.spots))
     resp = json_response(body, mimetype="application/geo+json")
+    resp.headers["Content-Language"] = lang
     return mark_private(resp)
 
 
@@ -75,6 +78,11 @@ def openapi_paths() -> dict[str, Any]:
                     _param("kernel", "nkde: kernel", {"type": "string", "enum": list(params.NKDE_KERNELS)}),
                     _param("bandwidth", "nkde: bandwidth in metres (10–5000, default 300)", {"type": "number"}),
                     _param("lixel", "nkde: lixel length in metres (1–1000, default 20)", {"type": "number"}),
+                    _param(
+                        "lang",
+                        "Language of each spot's description and the score's unit (zh-CN default, en)",
+                        {"type": "string", "enum": ["zh-CN", "en"]},
+                    ),
                 ],
                 "responses": {
                     "200": {

@@ -244,20 +244,11 @@ def _black_spots(spots: list[dict[str, Any]], lang: str) -> str:
         + f"。排名按当量事故数/年（死亡事故{w['fatal']:g}、伤人事故{w['injury']:g}、财产损失事故{w['property']:g}，"
         f"本系统默认权重）。列出前 {len(spots)} 处。",
         f"Period {period}; sliding window (every {crit.step_m:g} m), criteria {crit.source_en}: "
-        + "; ".join(f"{numbers[r.id]} {_rule_en(r)}" for r in crit.rules)
+        + "; ".join(f"{numbers[r.id]} {r.name_en()}" for r in crit.rules)
         + f". Ranked by weighted accidents a year (fatal {w['fatal']:g}, injury {w['injury']:g}, property damage "
         f"{w['property']:g}: this system's default weights). Best {len(spots)} listed.",
     )
     return f'{title}<p class="note">{html.escape(note)}</p><table><tr>{head}</tr>{rows}</table>'
-
-
-_RULE_COUNT_EN = {"accidents": "accidents", "fatal": "fatal accidents", "major": "accidents with 3 or more deaths"}
-
-
-def _rule_en(rule: Any) -> str:
-    """A window rule in English from its numbers (the data file names it in Chinese only)."""
-    years = "a year" if rule.per_years == 1 else f"in {rule.per_years:g} years"
-    return f"{rule.min_count}+ {_RULE_COUNT_EN.get(rule.count, rule.count)} within {rule.length_m:g} m {years}"
 
 
 def _rule_marks(ids: object, numbers: dict[str, str]) -> str:

@@ -182,6 +182,33 @@ def test_bad_parameters_say_the_fix_in_chinese(spots_db: sa.Engine, client, quer
     assert body["detail_en"] and body["parameter"] in body["detail"]
 
 
+def test_each_spot_is_described_in_the_requested_language(spots_db: sa.Engine, client) -> None:
+    """A duty officer reads a Chinese sentence (stakes 至, counts in 起/人, the score with its unit, the
+    rules met by name); lang=en reads the same in English; the score's unit is stated."""
+    import re
+
+    url = "/analysis/blackspots?method=window&datetime=2019-01-01/2021-12-31"
+    zh = client.get(url + "&lang=zh-CN", headers=auth())
+    en = client.get(url + "&lang=en", headers=auth())
+    assert zh.headers["Content-Language"] == "zh-CN" and en.headers["Content-Language"] == "en"
+    assert zh.get_json()["score_unit"] == "当量事故起/年"
+    names = {r.id: r.name_zh for r in criteria().rules}
+    for feature in zh.get_json()["features"]:
+        p, text = feature["properties"], feature["properties"]["description"]
+        assert text.startswith("G107 ") and f"{p['from_stake']}至{p['to_stake']}" in text
+        assert f"事故{p['accidents']}起" in text and f"死亡{p['deaths']}人、受伤{p['injuries']}人" in text
+        assert f"当量事故{p['score']:.1f}起/年" in text
+        assert all(names[c] in text for c in p["criteria"])
+        assert not re.search(r"[a-z_]{4,}", text), text  # no rule ids or other English
+    first = en.get_json()["features"][0]["properties"]["description"]
+    assert "weighted accidents a year" in first and "criteria met: 12+ accidents within 500 m a year" in first
+    eb = client.get(url.replace("window", "eb") + "&lang=zh-CN", headers=auth()).get_json()
+    assert (
+        "改善潜力（PSI）" in eb["features"][0]["properties"]["description"]
+        and "双向" in eb["features"][0]["properties"]["description"]
+    )
+
+
 def test_http_needs_a_token_and_answers_geojson(spots_db: sa.Engine, client) -> None:
     assert client.get("/analysis/blackspots").status_code == 401
     resp = client.get("/analysis/blackspots?method=window&datetime=2019-01-01/2021-12-31&area=430104", headers=auth())
