@@ -121,6 +121,9 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
         _incident_warnings(overlay, arc_ids, starts, lang, seen, out)
     by_step: dict[int, list[tuple]] = {}
     for z, (first, enter, leave, length_m) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
+        way = overlay.hazard_ways.get(z)
+        if way is not None and _other_carriageway(way, _increasing(graph, overlay, arc_ids, pieces, z)):
+            continue  # a black spot of the other direction (上行 runs with increasing stakes): not this driver's
         seen.add(z)
         step = bisect_right(starts, first) - 1  # the step whose pieces [start, end) hold `first`
         own = overlay.hazard_stakes.get(z)
@@ -138,6 +141,27 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
             text = note(kind, enter, leave, length_m, visibility, lang, structure)
             out[step].append({"hazard_id": z, "kind": kind, "text": text})
     return out
+
+
+def _increasing(graph: RoadGraph, overlay: Overlay, arc_ids: np.ndarray, pieces: np.ndarray, zone: int) -> bool | None:
+    """Whether the leg drives zone `zone` with increasing stakes: the first of its pieces in the zone on
+    a segment with two different stakes (ramps and unstaked links skipped); None when none has."""
+    for p in pieces.tolist():
+        seg = int(arc_ids[p] >> 1)
+        if zone not in overlay.seg_hazards.get(seg, ()):
+            continue
+        s0, s1 = float(graph.seg_start_stake[seg]), float(graph.seg_end_stake[seg])
+        if isfinite(s0) and isfinite(s1) and s0 != s1:
+            return (s1 > s0) != bool(arc_ids[p] & 1)  # an arc driven backwards runs from end to start
+    return None
+
+
+def _other_carriageway(way: str, increasing: bool | None) -> bool:
+    """True when a zone of one direction ('up': increasing stakes, 'down': decreasing) is driven the
+    other way (unknown: warned)."""
+    if increasing is None:
+        return False
+    return increasing != (way == "up")
 
 
 def _zones_entered(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, back: np.ndarray, pieces: np.ndarray,

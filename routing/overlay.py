@@ -54,6 +54,7 @@ class Overlay:
     fog_visibility: dict[int, float] = field(default_factory=dict)  # fog zone → visibility in force
     hazard_stakes: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → its own stakes
     hazard_structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel'
+    hazard_ways: dict[int, str] = field(default_factory=dict)  # zone → 'up' | 'down': for that carriageway only
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
     seg_hazard_mask: np.ndarray | None = None  # bool per segment: in seg_hazards (None: not built)
     # seg_hazards as arrays (CSR: segment s's zones are seg_zone_ids[seg_zone_ptr[s]:seg_zone_ptr[s + 1]]),
@@ -102,6 +103,7 @@ class HazardIndex:
     structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel' (on one)
     zone_ptr: np.ndarray | None = None  # seg_hazards as CSR arrays (see Overlay.seg_zone_ptr)
     zone_ids: np.ndarray | None = None
+    ways: dict[int, str] = field(default_factory=dict)  # zone → 'up' | 'down' (one carriageway's zone)
 
 
 def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
@@ -111,11 +113,14 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     seg_hazards: dict[int, set[int]] = {}
     kinds: dict[int, str] = {}
     stakes: dict[int, tuple[float, float]] = {}
+    ways: dict[int, str] = {}
     bridges: dict[int, list[bool]] = defaultdict(lambda: [True, True])  # zone → [all bridge, all tunnel]
     for r, s in zip(rows, idx.tolist(), strict=True):
         if s >= 0:
             seg_hazards.setdefault(s, set()).add(r.zone_id)
             kinds[r.zone_id] = r.kind
+            if r.direction is not None:
+                ways[r.zone_id] = r.direction
             if r.from_stake_m is not None and r.to_stake_m is not None:
                 lo, hi = sorted((float(r.from_stake_m), float(r.to_stake_m)))
                 stakes[r.zone_id] = (lo, hi)
@@ -132,7 +137,7 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     mask[np.fromiter(seg_hazards.keys(), dtype=np.int64, count=len(seg_hazards))] = True
     structure = {z: ("bridge" if b else "tunnel") for z, (b, t) in bridges.items() if b or t}
     ptr, ids = zone_csr(seg_hazards, graph.n_segments)
-    return HazardIndex(seg_hazards, kinds, mask, stakes, structure, ptr, ids)
+    return HazardIndex(seg_hazards, kinds, mask, stakes, structure, ptr, ids, ways)
 
 
 def zone_csr(seg_hazards: dict[int, set[int]], n_segments: int) -> tuple[np.ndarray, np.ndarray]:
@@ -180,7 +185,7 @@ def build_overlay(
     if hazards:
         index = hazard_index or load_hazard_index(conn, graph)
         ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
-        ov.hazard_stakes, ov.hazard_structure = index.stakes, index.structure
+        ov.hazard_stakes, ov.hazard_structure, ov.hazard_ways = index.stakes, index.structure, index.ways
         ov.seg_zone_ptr, ov.seg_zone_ids = index.zone_ptr, index.zone_ids
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)

@@ -172,3 +172,48 @@ def test_search_pairs_one_way_carriageways_without_stakes_by_their_run(client, e
                     "WHERE s.route_code = 'G4' AND a.id = s.source_node AND b.id = s.target_node"
                 )
             )
+
+
+def test_a_black_spot_of_one_direction_warns_only_drivers_going_that_way(client, engine):
+    """Black spots are ranked per carriageway (上行 runs with increasing stakes): a driver is warned of
+    the one on his own side, with the spot's own stakes, not of both."""
+    with engine.connect() as conn:
+        lo, hi = conn.execute(
+            sa.text("SELECT min(start_stake_m), max(end_stake_m) FROM road_segments WHERE route_code = 'G4'")
+        ).one()
+    # the stake order along the corridor: the segment nearest NORTH holds the lower stakes or not
+    with engine.connect() as conn:
+        north_stake = conn.execute(
+            sa.text(
+                "SELECT least(start_stake_m, end_stake_m) FROM road_segments WHERE route_code = 'G4' "
+                "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(112.95, :lat), 4326) LIMIT 1"
+            ),
+            {"lat": lat(0)},
+        ).scalar()
+    southward = "up" if north_stake < (lo + hi) / 2 else "down"  # increasing stakes southward: 上行
+    a, b = lo + (hi - lo) * 0.4, lo + (hi - lo) * 0.45
+    ids = {}
+    try:
+        with engine.begin() as conn:
+            for way in ("up", "down"):
+                ids[way] = conn.execute(
+                    sa.text(
+                        "INSERT INTO hazard_zones (name, kind, severity, source, route_code, properties, geom) "
+                        "VALUES (:name, 'blackspot', 5, 'black_spots', 'G4', CAST(:props AS jsonb), "
+                        "ST_Multi(ST_MakeEnvelope(112.0, :s, 114.0, :n, 4326))) RETURNING id"
+                    ),
+                    {
+                        "name": f"G4 {way} test spot",
+                        "props": f'{{"direction": "{way}", "from_stake_m": {a}, "to_stake_m": {b}}}',
+                        "s": lat(20) + 0.0005,
+                        "n": lat(0) - 0.0005,
+                    },
+                ).scalar()
+        for frm, to, way in ((NORTH, SOUTH, southward), (SOUTH, NORTH, "down" if southward == "up" else "up")):
+            props = route(client, frm=frm, to=to)
+            spots = [w for s in props["steps"] for w in s.get("warnings", []) if w["kind"] == "blackspot"]
+            assert [w["hazard_id"] for w in spots] == [ids[way]], (way, spots)
+            assert spots[0]["text"] == f"前方{_bulletin(a)}至{_bulletin(b)}事故多发路段，请减速慢行"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = ANY(:ids)"), {"ids": list(ids.values())})
