@@ -12,6 +12,7 @@ reaches the next scheduled start or end, and it only ever raises costs, so landm
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -211,7 +212,7 @@ def _arcs_of(graph: RoadGraph, seg_ids: list[int], along: list[bool], against: l
 def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: datetime) -> None:
     rows = conn.execute(sa.text(load_sql("queries/routing_incident_segments.sql")), {"at": at}).all()
     arcs_by_row = _arcs_of(graph, [r.segment_id for r in rows], [r.along for r in rows], [r.against for r in rows])
-    caps: dict[int, float] = {}
+    capped: dict[int, float] = {}  # arc → seconds under the restrictions on it (the slowest one wins)
     for i, r in enumerate(rows):
         ov.incident_kinds[r.incident_id] = r.kind
         ov.incident_info[r.incident_id] = (r.effect, r.speed_cap_kmh, r.route_code, r.from_stake_m, r.to_stake_m)
@@ -220,9 +221,11 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
             if r.effect == "closed":
                 ov.closed_incidents.setdefault(a, set()).add(r.incident_id)
             elif r.speed_cap_kmh:
-                caps[a] = min(caps.get(a, np.inf), float(r.speed_cap_kmh))
-    for cap in sorted(set(caps.values())):
-        _cap(graph, ov.cost, np.array([a for a, c in caps.items() if c == cap], dtype=np.int64), cap)
+                share = stake_share(graph, a >> 1, r.from_stake_m, r.to_stake_m)
+                seconds = _capped_seconds(graph, ov.cost, a, float(r.speed_cap_kmh), share)
+                capped[a] = max(capped.get(a, seconds), seconds)
+    for a, seconds in capped.items():
+        ov.cost[a] = seconds
     for row in conn.execute(sa.text(load_sql("queries/routing_entrance_closures.sql")), {"at": at}):
         ov.incident_kinds[row.incident_id] = "entrance_closure"
         ov.incident_info[row.incident_id] = ("closed", None, None, None, None)
@@ -238,6 +241,30 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
     if ov.arc_incidents:
         ov.arc_incident_mask = np.zeros(len(graph.base_cost), dtype=bool)
         ov.arc_incident_mask[np.fromiter(ov.arc_incidents.keys(), dtype=np.int64, count=len(ov.arc_incidents))] = True
+
+
+def stake_share(graph: RoadGraph, seg: int, from_stake_m: float | None, to_stake_m: float | None) -> float:
+    """The share of segment `seg` inside the stake range [from, to] (1 for an incident without stakes or a
+    segment without them): a restriction from K1520 to K1525 slows the 5 km asked, not the whole
+    segments it touches (the segment's stakes interpolate linearly along it)."""
+    if from_stake_m is None or to_stake_m is None:
+        return 1.0
+    a, b = float(graph.seg_start_stake[seg]), float(graph.seg_end_stake[seg])
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        return 1.0
+    lo, hi = sorted((float(from_stake_m), float(to_stake_m)))
+    s0, s1 = min(a, b), max(a, b)
+    return min(1.0, max(0.0, min(hi, s1) - max(lo, s0)) / (s1 - s0))
+
+
+def _capped_seconds(graph: RoadGraph, cost: np.ndarray, arc: int, cap_kmh: float, share: float) -> float:
+    """Seconds on `arc` with `share` of it driven at most `cap_kmh` (the rest at its cost in force)."""
+    now = float(cost[arc])
+    if not math.isfinite(now):
+        return now
+    seg = arc >> 1
+    slow = float(graph.seg_length_m[seg]) * 3.6 / min(float(graph.seg_speed_kmh[seg]), cap_kmh)
+    return max(now, now * (1.0 - share) + slow * share)
 
 
 def _arcs_by_incident(arc_incidents: dict[int, set[int]]) -> dict[int, list[int]]:
