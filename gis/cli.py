@@ -37,7 +37,8 @@ def fail_rejected(exc: ImportRejected, row_label: Callable[[dict], str], *, limi
     click.echo(f"error: {exc.detail}", err=True)
     shown = exc.errors if limit is None else exc.errors[:limit]
     for err in shown:
-        click.echo(f"  {row_label(err)}: {err.get('field')}: {err.get('reason')}", err=True)
+        named = f"{err['column']} ({err.get('field')})" if err.get("column") else err.get("field")
+        click.echo(f"  {row_label(err)}: {named}: {err.get('reason')}", err=True)
     if len(exc.errors) > len(shown):
         click.echo(f"  … and {len(exc.errors) - len(shown)} more", err=True)
     sys.exit(2)

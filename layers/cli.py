@@ -188,6 +188,13 @@ _MAP_HELP = (
 )
 
 
+def _row_and_line(err: dict) -> str:
+    """'row 2 (line 3)': a data row's number and, for a CSV, its line in the file (the header is line 1),
+    which is where a spreadsheet shows it."""
+    line = err.get("line")
+    return f"row {err.get('row')}" + (f" (line {line})" if line is not None else "")
+
+
 def _records_command(layer_id: str, doc: str) -> click.Command:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option(
@@ -217,7 +224,7 @@ def _records_command(layer_id: str, doc: str) -> click.Command:
                 column_map=mapping,
             )
         except ImportRejected as exc:
-            fail_rejected(exc, lambda err: f"row {err.get('row')}", limit=200)
+            fail_rejected(exc, _row_and_line, limit=200)
         click.echo(report.summary())
 
     command.__doc__ = doc

@@ -242,3 +242,18 @@ def test_cli_import_accidents(road_db: sa.Engine, settings, tmp_path: Path) -> N
     veh = write_csv(tmp_path / "v.csv", [["湘A12345", "校车"]], header=["号牌号码", "车辆类型"])
     result = runner.invoke(main, ["import", "key-vehicles", str(veh)])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_names_the_files_own_columns_and_lines(road_db: sa.Engine, settings, tmp_path: Path) -> None:
+    """A duty officer fixing the police system's export reads its own headers (死亡人数, not only deaths)
+    and the line a spreadsheet shows (the header is line 1)."""
+    from cli import main
+
+    rows = [*ROWS, ["SG005", "2021-03-08 10:00", 112.95, 28.2, -1, 0, "", "", "", ""]]
+    path = write_csv(tmp_path / "bad.csv", rows)
+    result = CliRunner(env={"DAOAN_DATABASE_URL": settings.database_url}).invoke(
+        main, ["import", "accidents", str(path)]
+    )
+    assert result.exit_code == 2
+    assert "row 4 (line 5): 死亡人数 (deaths): must be at least 0" in result.output
+    assert "first: row 4: 死亡人数 (deaths)" in result.output

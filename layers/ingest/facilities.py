@@ -115,6 +115,10 @@ def import_facilities(
     report = ImportReport(layer.id, 0, 0, source_file=source.name, notes=list(source.notes))
     if crs_note:
         report.notes.append(crs_note)
+    # The file's own header for each property it maps to (事故发生时间 for occurred_at), so that a rejected
+    # row names the column the user sees in the file, not only the property it feeds.
+    in_file = {k for r in source.records[:100] for k in r.properties}
+    column_of = {prop: col for col, prop in mapping.items() if col in in_file and col != prop}
     with connect(engine) as conn:
         placed = records.prepare(conn, layer.id, source, mapping)
         columns = store.table_columns(conn, layer)
@@ -143,13 +147,13 @@ def import_facilities(
         stage_ids = store.stage_rows(conn, layer, columns, good)
         store.key_staged_rows(conn, layer, good)
         _reference(conn, layer, settings, good, stage_ids)
-        errors = [_error(c, f, r) for c in candidates for f, r in c.errors]
+        errors = [_error(c, f, r, column_of.get(f)) for c in candidates for f, r in c.errors]
         errors.sort(key=lambda e: e["row"])
         bad_rows = len({e["row"] for e in errors})
         if bad_rows == len(candidates):
             raise ImportRejected(
                 f"{source.name}: none of the {len(candidates):,} row(s) is valid, nothing was imported; "
-                f"first: row {errors[0]['row']}: {errors[0]['field']}: {errors[0]['reason']}",
+                f"first: row {errors[0]['row']}: {_named(errors[0])}: {errors[0]['reason']}",
                 errors=errors,
             )
         if errors and not skip_invalid:
@@ -157,7 +161,7 @@ def import_facilities(
             raise ImportRejected(
                 f"{source.name}: {bad_rows:,} of {len(candidates):,} row(s) rejected, nothing was imported "
                 f"(fix them, or pass --skip-invalid to load the other {len(candidates) - bad_rows:,}); "
-                f"first: row {first['row']}: {first['field']}: {first['reason']}",
+                f"first: row {first['row']}: {_named(first)}: {first['reason']}",
                 errors=errors,
             )
         done = store.upsert_staged(
@@ -183,11 +187,18 @@ def import_facilities(
     return report
 
 
-def _error(cand: Candidate, field_name: str, reason: str) -> dict:
+def _error(cand: Candidate, field_name: str, reason: str, column: str | None = None) -> dict:
     error: dict[str, object] = {"row": cand.row, "field": field_name, "reason": reason}
+    if column is not None:
+        error["column"] = column  # the file's header for the field (事故发生时间)
     if cand.line is not None:
         error["line"] = cand.line
     return error
+
+
+def _named(error: dict) -> str:
+    """The field of an error as the file names it: '事故发生时间 (occurred_at)', else the field."""
+    return f"{error['column']} ({error['field']})" if error.get("column") else str(error["field"])
 
 
 def _reference(conn: Connection, layer: Layer, settings: Settings, good: list[Candidate], ids: list[int]) -> None:
