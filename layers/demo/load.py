@@ -21,7 +21,7 @@ from gis.bulk import copy_rows, secondary_indexes_rebuilt
 from gis.errors import InvalidParameter
 from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
-from gis.sqlfiles import load_sql, load_table_sql, quote_ident
+from gis.sqlfiles import load_sql, quote_ident
 from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
 from layers.demo import accidents as demo_accidents
 from layers.demo.facilities import (
@@ -38,6 +38,7 @@ from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
 from layers.demo.points import PointTable
 from layers.demo.stations import admin_seats, command_centres, weather_stations
 from layers.ingest.keys import KEY_COLUMNS, assign_keys
+from layers.ingest.linref import locate_rows
 
 log = logging.getLogger(__name__)
 
@@ -264,9 +265,7 @@ def _load(
         )
     step("linear references")
     for name, ids in off_road.items():
-        if ids:
-            sql = load_table_sql("queries/linref_apply.sql", name)
-            conn.execute(sa.text(sql), {"ids": ids})
+        locate_rows(conn, name, ids)
     # The natural keys imports upsert on, so that a file re-imported over the demo updates its rows.
     for name in counts:
         if name in KEY_COLUMNS:

@@ -11,6 +11,10 @@ from gis.settings import Settings
 from gis.sqlfiles import load_table_sql, quote_ident
 from layers.catalog import OFF_ROAD, ON_ROAD, ROADSIDE, Layer
 
+# Segments within this many degrees (~300 m) of a point are fetched in one index join; a point with
+# none, more than 16, or none near enough falls back to daoan_locate_point (sql/queries/linref_apply.sql).
+LOCATE_RADIUS_DEG = 0.003
+
 
 def tolerance_m(layer: Layer, settings: Settings) -> float | None:
     """How far from a road a point of `layer` may lie; None when distance never rejects it."""
@@ -28,8 +32,17 @@ def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int], *
     """
     if not ids or layer.geometry_type != "Point" or layer.placement is None:
         return
-    sql = load_table_sql("queries/linref_apply.sql", table or layer.table)
-    conn.execute(sa.text(sql), {"ids": list(ids)})
+    locate_rows(conn, table or layer.table, ids)
+
+
+def locate_rows(conn: Connection, table: str, ids: Sequence[int]) -> None:
+    """Linearly reference rows `ids` of point table `table` (a name from code) in one statement.
+
+    The answers are those of daoan_locate_point row by row (tests/test_linref_set.py checks this).
+    """
+    if ids:
+        sql = load_table_sql("queries/linref_apply.sql", table)
+        conn.execute(sa.text(sql), {"ids": list(ids), "radius_deg": LOCATE_RADIUS_DEG})
 
 
 def too_far_from_road(
