@@ -51,7 +51,7 @@ run: db node
 	$(BIN)/daoan serve
 
 test: system venv node
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25
 
 stop:
 	@if [ -x $(BIN)/daoan ]; then $(BIN)/daoan db stop; else echo "nothing to stop"; fi
