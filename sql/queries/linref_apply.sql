@@ -13,16 +13,20 @@
 WITH src AS MATERIALIZED (
     SELECT p.id, p.geom FROM {table} AS p WHERE p.id = ANY (:ids)
 ), near AS MATERIALIZED (
-    SELECT p.id AS pid, s.id, s.route_code, s.geom, s.start_stake_m, s.end_stake_m, s.county_adcode,
-           ST_Distance(s.geom::geography, p.geom::geography) AS dist,
+    SELECT p.id AS pid, s.id, ST_Distance(s.geom::geography, p.geom::geography) AS dist,
            count(*) OVER (PARTITION BY p.id) AS n
     FROM src AS p
     JOIN road_segments AS s ON ST_DWithin(s.geom, p.geom, :radius_deg)
-), best AS (
-    SELECT DISTINCT ON (c.pid) c.*, p.geom AS p, ST_LineLocatePoint(c.geom, p.geom) AS f
+), nearest AS (
+    SELECT DISTINCT ON (c.pid) c.pid, c.id, c.dist, c.n
     FROM near AS c
-    JOIN src AS p ON p.id = c.pid
     ORDER BY c.pid, c.dist, c.id
+), best AS (
+    SELECT c.pid, c.id, c.dist, c.n, s.route_code, s.geom, s.start_stake_m, s.end_stake_m, s.county_adcode,
+           p.geom AS p, ST_LineLocatePoint(s.geom, p.geom) AS f
+    FROM nearest AS c
+    JOIN src AS p ON p.id = c.pid
+    JOIN road_segments AS s ON s.id = c.id
 ), quick AS (
     SELECT b.pid AS id, b.id AS segment_id, b.route_code, b.f AS fraction,
            CASE WHEN b.start_stake_m IS NOT NULL AND b.end_stake_m IS NOT NULL
