@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gis.bulk import secondary_indexes_rebuilt
 from gis.sqlfiles import load_sql, quote_ident
 
 BULK_ROWS = 20_000
@@ -27,13 +28,9 @@ def bulk_replace(conn: Connection, table: str, rows: int) -> Iterator[bool]:
         yield False
         return
     keys = conn.execute(sa.text(load_sql("queries/raster_foreign_keys.sql")), {"table_name": table}).all()
-    indexes = conn.execute(sa.text(load_sql("queries/demo_secondary_indexes.sql")), {"table_name": table}).all()
     for name, _ in keys:
         conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} DROP CONSTRAINT {quote_ident(name)}"))
-    for name, _ in indexes:
-        conn.execute(sa.text(f"DROP INDEX {quote_ident(name)}"))
-    yield True
-    for _, definition in indexes:
-        conn.execute(sa.text(definition))
+    with secondary_indexes_rebuilt(conn, table):  # the demo's and road import's index drop and rebuild
+        yield True
     for name, definition in keys:
         conn.execute(sa.text(f"ALTER TABLE {quote_ident(table)} ADD CONSTRAINT {quote_ident(name)} {definition}"))
