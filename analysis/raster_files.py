@@ -79,7 +79,8 @@ def opened_raster(path: Path, workdir: Path, *, shown: str | None = None) -> Ite
                 raise _bad(shown, "only north-up grids are supported (no rotation)")
             yield ds
     except rasterio.errors.RasterioIOError as exc:
-        raise _bad(shown, f"GDAL could not open it ({str(exc).splitlines()[0][:200]})") from None
+        first = str(exc).splitlines()[0].replace(str(path), shown)  # the server's own path never shown
+        raise _bad(shown, f"GDAL could not open it ({first[:200]})") from None
 
 
 def _unzip(path: Path, workdir: Path, shown: str) -> tuple[Path, str]:

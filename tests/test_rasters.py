@@ -241,6 +241,7 @@ def test_bad_files_are_refused_naming_the_file(engine, rsettings, tmp_path, name
     with pytest.raises(InvalidParameter) as err:
         import_raster(engine, rsettings, "dem", path, imported_by="t")
     assert name in err.value.detail and says in err.value.detail and err.value.parameter == "file"
+    assert str(tmp_path) not in err.value.detail  # the server's paths stay out of the message
 
 
 def test_a_zip_must_hold_one_raster(engine, rsettings, tmp_path):
