@@ -116,14 +116,24 @@ def _by_stakes(conn: Connection, route_text: str | None, lo_value, hi_value, wor
                 f"to {format_stake(rng.hi)}",
                 parameter=name,
             )
-    row = conn.execute(
-        sa.text(load_sql("queries/routing_stake_geometry.sql")), {"route": route, "lo": lo, "hi": hi}
-    ).one()
-    if not row.segments or row.geometry is None:
-        raise Unprocessable(
-            f"{route} has no road between {format_stake(lo)} and {format_stake(hi)}", parameter="from_stake"
-        )
     direction, label = _direction(conn, route, lo, hi, word)
+    row = conn.execute(
+        sa.text(load_sql("queries/routing_stake_geometry.sql")),
+        {"route": route, "lo": lo, "hi": hi, "direction": direction},
+    ).one()
+    if not row.segments:
+        raise Unprocessable(
+            f"{route} has no road between {format_stake(lo)} and {format_stake(hi)}",
+            parameter="from_stake",
+            detail_zh=f"{route}在{format_stake(lo)}至{format_stake(hi)}之间没有路段",
+        )
+    if row.geometry is None:
+        raise Unprocessable(
+            f"{route} has no carriageway running {label or direction} between {format_stake(lo)} and "
+            f"{format_stake(hi)}; give the other direction or both",
+            parameter="direction",
+            detail_zh=f"{route}在{format_stake(lo)}至{format_stake(hi)}之间没有该方向的车道；请改填另一方向或 both（双向）",
+        )
     return Place(row.geometry, direction, label, route, lo, hi)
 
 

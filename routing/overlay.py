@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import logging
 import math
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
@@ -27,6 +30,8 @@ from routing.ramps import entrance_arcs
 from routing.rules import fog_rule, ice_rule
 
 log = logging.getLogger(__name__)
+
+CLOSURE_RULES = Path(__file__).resolve().parent / "data" / "closure_rules.toml"
 
 # The fog and ice rules by road class (speed caps, closures) are data: routing/data/weather_rules.toml.
 HAZARD_PENALTY = 10.0
@@ -57,6 +62,11 @@ class Overlay:
     hazard_structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel'
     hazard_ways: dict[int, str] = field(default_factory=dict)  # zone → 'up' | 'down': for that carriageway only
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
+    # Arcs closed over part of their length only (issue 13, stake-precise closures): arc → (from, to,
+    # open seconds), the closed part as fractions from the arc's tail in its direction of travel and
+    # the arc's seconds without the closure. Their cost stays inf (no route passes the closed part);
+    # a route may start or end on the open parts (routing/partial.py).
+    closed_parts: dict[int, tuple[float, float, float]] = field(default_factory=dict)
     seg_hazard_mask: np.ndarray | None = None  # bool per segment: in seg_hazards (None: not built)
     # seg_hazards as arrays (CSR: segment s's zones are seg_zone_ids[seg_zone_ptr[s]:seg_zone_ptr[s + 1]]),
     # for the vectorised step warnings (routing/hazard_notes.py); None when not built.
@@ -192,6 +202,9 @@ def build_overlay(
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:
                 until.append(oldest + timedelta(seconds=observation_valid_s))
+    if ov.closed_parts and ov.closed_segments_by_hazard:  # fog or ice closes the whole segment
+        shut = set().union(*ov.closed_segments_by_hazard.values())
+        ov.closed_parts = {a: p for a, p in ov.closed_parts.items() if a >> 1 not in shut}
     ov.valid_until = min(until) if until else None
     return ov
 
@@ -213,6 +226,7 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
     rows = conn.execute(sa.text(load_sql("queries/routing_incident_segments.sql")), {"at": at}).all()
     arcs_by_row = _arcs_of(graph, [r.segment_id for r in rows], [r.along for r in rows], [r.against for r in rows])
     capped: dict[int, float] = {}  # arc → seconds under the restrictions on it (the slowest one wins)
+    parts: dict[int, tuple[float, float]] = {}  # arc → closed part (fractions along the arc); (0, 1): whole
     for i, r in enumerate(rows):
         ov.incident_kinds[r.incident_id] = r.kind
         ov.incident_info[r.incident_id] = (r.effect, r.speed_cap_kmh, r.route_code, r.from_stake_m, r.to_stake_m)
@@ -220,6 +234,9 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
             ov.arc_incidents.setdefault(a, set()).add(r.incident_id)
             if r.effect == "closed":
                 ov.closed_incidents.setdefault(a, set()).add(r.incident_id)
+                lo, hi = closed_part(graph, a, r.lo_f, r.hi_f)
+                old = parts.get(a)
+                parts[a] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
             elif r.speed_cap_kmh:
                 share = stake_share(graph, a >> 1, r.from_stake_m, r.to_stake_m)
                 seconds = _capped_seconds(graph, ov.cost, a, float(r.speed_cap_kmh), share)
@@ -232,6 +249,10 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
         for a in entrance_arcs(graph, row.lon, row.lat, segment_id=row.segment_id):
             ov.arc_incidents.setdefault(a, set()).add(row.incident_id)
             ov.closed_incidents.setdefault(a, set()).add(row.incident_id)
+            parts[a] = (0.0, 1.0)
+    for a, (lo, hi) in parts.items():
+        if (lo > 0.0 or hi < 1.0) and math.isfinite(ov.cost[a]):
+            ov.closed_parts[a] = (lo, hi, float(ov.cost[a]))
     closed = ov.closed_arcs()
     if len(closed):
         ov.cost[closed] = np.inf
@@ -241,6 +262,30 @@ def _apply_incidents(conn: Connection, graph: RoadGraph, ov: Overlay, at: dateti
     if ov.arc_incidents:
         ov.arc_incident_mask = np.zeros(len(graph.base_cost), dtype=bool)
         ov.arc_incident_mask[np.fromiter(ov.arc_incidents.keys(), dtype=np.int64, count=len(ov.arc_incidents))] = True
+
+
+@cache
+def point_length_m() -> float:
+    """Metres a point closure closes (routing/data/closure_rules.toml)."""
+    return float(tomllib.loads(CLOSURE_RULES.read_text(encoding="utf-8"))["point_length_m"])
+
+
+def closed_part(graph: RoadGraph, arc: int, lo_f: float | None, hi_f: float | None) -> tuple[float, float]:
+    """The part of `arc` a closure covering fractions [lo_f, hi_f] of its segment (digitised direction)
+    closes, as fractions from the arc's tail: a point (lo_f = hi_f) is widened to point_length_m, and a
+    part within a metre of an end of the segment reaches that end."""
+    if lo_f is None or hi_f is None:
+        return 0.0, 1.0
+    length = max(float(graph.seg_length_m[arc >> 1]), 1e-9)
+    lo, hi = sorted((float(lo_f), float(hi_f)))
+    if hi - lo < point_length_m() / length:
+        mid, half = (lo + hi) / 2.0, point_length_m() / length / 2.0
+        lo, hi = mid - half, mid + half
+    lo = 0.0 if lo * length < 1.0 else lo
+    hi = 1.0 if (1.0 - hi) * length < 1.0 else hi
+    if arc & 1:
+        lo, hi = 1.0 - hi, 1.0 - lo
+    return max(0.0, lo), min(1.0, hi)
 
 
 def stake_share(graph: RoadGraph, seg: int, from_stake_m: float | None, to_stake_m: float | None) -> float:

@@ -11,6 +11,7 @@ from gis.errors import Unprocessable
 from routing.directions import overlap_share, route_feature
 from routing.graph import township_arcs
 from routing.overlay import Overlay
+from routing.partial import incidents_passed, on_open_parts, open_costs
 from routing.search import Endpoint, Path
 from routing.service import RoutingState
 from routing.snap import snap
@@ -47,10 +48,10 @@ def snap_points(state: RoutingState, points: list[tuple[float, float]], radius_m
     ]
 
 
-def _legs(state: RoutingState, ends: list[Endpoint], cost: np.ndarray) -> list[Path] | None:
+def _legs(state: RoutingState, ends: list[Endpoint], cost: np.ndarray, parts: dict | None = None) -> list[Path] | None:
     legs = []
     for a, b in zip(ends, ends[1:], strict=False):
-        path = state.searcher.route(a, b, cost)
+        path = state.searcher.route(a, b, cost, parts)
         if path is None:
             return None
         legs.append(path)
@@ -66,7 +67,7 @@ def plan_route(
     if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
         raise Unprocessable("from and to are the same place on the road; give two different points", parameter="to")
     search_cost = overlay.avoiding_hazards(township_arcs(state.graph)) if req.avoid_hazards else overlay.cost
-    legs = _legs(state, ends, search_cost)
+    legs = _legs(state, ends, search_cost, overlay.closed_parts)
     if legs is None:
         closed = (
             " (closures in force may cut it off; try ignore=incidents to compare)"
@@ -83,16 +84,14 @@ def plan_route(
     if base is not None and overlay.arc_incidents:
         free = _legs(state, ends, base.cost)
         if free:
-            used = {a for p in legs for a in p.arcs}
-            hit = {i for p in free for a in p.arcs for i in overlay.arc_incidents.get(a, ())}
-            mine = {i for a in used for i in overlay.arc_incidents.get(a, ())}
-            avoided = sorted(hit - mine)
+            avoided = sorted(incidents_passed(overlay, free) - incidents_passed(overlay, legs))
     fractions = [leg.start_at() for leg in legs]
+    shown = on_open_parts(overlay, legs)  # legs starting or ending on the open part of a partly closed arc
     features = [
         route_feature(
             state.graph,
             list(zip(legs, fractions, strict=True)),
-            overlay,
+            shown,
             req.lang,
             geometry=req.geometry,
             coordinate_array=req.coordinate_array,
@@ -107,10 +106,10 @@ def plan_route(
                 break
             arcs = np.array(sorted({a for p in found for a in p.arcs}), dtype=np.int64)
             penal[arcs] *= ALTERNATIVE_PENALTY
-            cand = state.searcher.route(ends[0], ends[1], penal)
+            cand = state.searcher.route(ends[0], ends[1], penal, overlay.closed_parts)
             if cand is None:
                 break
-            true_cost = _true_cost(cand, search_cost)
+            true_cost = _true_cost(cand, open_costs(search_cost, overlay.closed_parts, cand.arc_ids()))
             if true_cost > ALTERNATIVE_MAX_STRETCH * found[0].cost_s:
                 break
             if all(overlap_share(state.graph, cand, f) < ALTERNATIVE_MAX_OVERLAP for f in found):
@@ -119,7 +118,7 @@ def plan_route(
                     route_feature(
                         state.graph,
                         [(cand, cand.start_at())],
-                        overlay,
+                        on_open_parts(overlay, [cand]),
                         req.lang,
                         geometry=req.geometry,
                         coordinate_array=req.coordinate_array,

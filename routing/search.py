@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from routing import cch as cchmod
+from routing import partial
 from routing import query_kernels as qk
 from routing.graph import RoadGraph
 from routing.kernel_args import Bounds, Csr, Ends, Marks, Potentials, Reached, Side, Starts, Tally
@@ -384,9 +385,13 @@ class Searcher:
             s_to = np.minimum(s_to, d0 + lm.lm_to[node].astype(np.float64))
         return s_from, s_to
 
-    def route(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
+    def route(self, start: Endpoint, end: Endpoint, cost: np.ndarray, parts: dict | None = None) -> Path | None:
         """The fastest path from `start` to `end` under arc costs `cost`: the CCH for read-only
-        cost arrays when there is one, else bidirectional ALT (the same costs either way)."""
+        cost arrays when there is one, else bidirectional ALT (the same costs either way). `parts`:
+        the overlay's partly closed arcs (Overlay.closed_parts); an end on one is searched with ALT
+        from the open part (routing/partial.py)."""
+        if parts and partial.touches(parts, start, end):
+            return self.route_alt(start, end, cost, parts)
         if self.cch is not None and not cost.flags.writeable:
             # A new overlay (a closure just declared) is customized in the background while ALT
             # answers, so that the first route after a write never waits for the customization.
@@ -418,12 +423,18 @@ class Searcher:
         arcs[0], arcs[1:-1], arcs[-1] = first, ws.out[:count], last
         return Path(cost_s, arcs.tolist(), first_part, last_part, scanned, arcs)
 
-    def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray) -> Path | None:
+    def route_alt(self, start: Endpoint, end: Endpoint, cost: np.ndarray, parts: dict | None = None) -> Path | None:
         """route() with bidirectional ALT (no preparation per cost array)."""
         g = self.graph
-        srcs = self.sources(start, cost)
-        tgts = self.targets(end, cost)
-        upper, direct = self._direct(start, end, cost)
+        if parts:
+            srcs = partial.sources(g, start, cost, parts)
+            tgts = partial.targets(g, end, cost, parts)
+            upper, arc, share, at = partial.direct(start, end, cost, parts)
+            direct = Path(upper, [arc], share, 0.0, start_fraction=at) if arc >= 0 else None
+        else:
+            srcs = self.sources(start, cost)
+            tgts = self.targets(end, cost)
+            upper, direct = self._direct(start, end, cost)
         if not srcs or not tgts:
             return direct
         ws = self._ws()
