@@ -122,7 +122,8 @@ def blackspots_cmd(
 @click.option("--store", is_flag=True, help="Keep the fit as the current risk model (risk_models).")
 @pass_cli
 def risk_cmd(cli: CliContext, family: str, interval: str | None, store: bool) -> None:
-    """Fit the risk model (accidents per segment: road class and hazard zones, exposure km × years)."""
+    """Fit the risk model (accidents by road class, hazard zones, curvature, grade, altitude, hour band and
+    weather class; exposure km × hours of each weather and hour band)."""
     from analysis import blackspots as bs
     from analysis import params, risk
 
@@ -130,8 +131,14 @@ def risk_cmd(cli: CliContext, family: str, interval: str | None, store: bool) ->
     scope = bs.make_scope(cli.engine, start, end)
     model = risk.fit(cli.engine, scope, family=family)
     click.echo(
-        f"{family}: {model.units:,} segments, {model.accidents:,} accidents {scope.start:%Y-%m-%d}–{scope.end:%Y-%m-%d}; "
-        f"log-likelihood {model.log_likelihood:.1f}, AIC {model.aic:.1f}"
+        f"{family}: {model.units:,} segments, {model.accidents:,} accidents {scope.start:%Y-%m-%d}–{scope.end:%Y-%m-%d} "
+        f"in {model.cells:,} cells (segment group × station × hour band × weather), "
+        f"{model.exposure_km_years:,.0f} km-years; log-likelihood {model.log_likelihood:.1f}, AIC {model.aic:.1f}"
+        + (
+            f", deviance {model.deviance:.1f} on {model.statistics['df_resid']:.0f} df"
+            if model.deviance is not None
+            else ""
+        )
         + (f", alpha {model.alpha:.4f}" if model.alpha is not None else "")
     )
     for name, est, se in zip(model.names, model.estimates, model.se, strict=True):

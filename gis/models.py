@@ -627,3 +627,37 @@ class RiskModel(Base):
     aic: Mapped[float | None] = mapped_column(Float)
     deviance: Mapped[float | None] = mapped_column(Float)
     current: Mapped[bool] = mapped_column(Boolean)
+    cells: Mapped[int | None] = mapped_column(Integer)  # migration 027
+    exposure_km_years: Mapped[float | None] = mapped_column(Float)
+    statistics: Mapped[dict] = mapped_column(JSONB)
+    settings: Mapped[dict] = mapped_column(JSONB)
+    groups: Mapped[list] = mapped_column(JSONB)
+    baselines: Mapped[dict] = mapped_column(JSONB)
+    weather_shares: Mapped[dict] = mapped_column(JSONB)
+
+
+class WeatherHistory(Base):
+    """Hourly weather classes of a station's local day (migration 027)."""
+
+    __tablename__ = "weather_history"
+    station_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("weather_stations.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hours: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+
+
+class RiskSegment(Base):
+    """The current risk model's group, weather station and banded values of a segment (migration 027)."""
+
+    __tablename__ = "risk_segments"
+    segment_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("road_segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("risk_models.id", ondelete="CASCADE"))
+    grp: Mapped[int] = mapped_column(Integer)
+    station_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("weather_stations.id", ondelete="SET NULL"))
+    curvature_deg_km: Mapped[float | None] = mapped_column(Float)
+    grade_pct: Mapped[float | None] = mapped_column(Float)
+    altitude_m: Mapped[float | None] = mapped_column(Float)

@@ -1,19 +1,49 @@
-"""The risk model recovers the coefficients the demo's accidents were drawn with (within 3 SE)."""
+"""The risk model recovers the coefficients the demo's accidents were drawn with (within 3 SE): road
+class, hazard zones, curvature, grade and altitude bands, hour band and weather class; and the live
+scores follow the stored model, the hour and the weather posted."""
 
 from __future__ import annotations
 
 import math
+from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from analysis import risk_live
+from analysis import risk_terms as rt
 from analysis.records import Scope
 from analysis.risk import fit, store
 from layers.demo import load_demo
-from layers.demo.accidents import CLASS_RATE, PERIOD_START, PERIOD_YEARS, ZONE_FACTOR, _zone_flags
+from layers.demo.accidents import (
+    ALTITUDE_FACTOR,
+    CLASS_RATE,
+    CURVE_FACTOR,
+    GRADE_FACTOR,
+    HOUR_FACTOR,
+    PERIOD_START,
+    PERIOD_YEARS,
+    WEATHER_FACTOR,
+    ZONE_FACTOR,
+    _zone_flags,
+)
 from layers.demo.generate import SIZES, Seeds, generate_world
 from layers.demo.hazards import expressway_hazards, road_hazards
 from tests.conftest import truncate_all
+
+SCOPE = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
+
+
+def generating() -> dict[str, float]:
+    """Every generating coefficient by the model's term name."""
+    out = {f"class:{c}": math.log(r) for c, r in CLASS_RATE.items()}
+    out |= {f"zone:{k}": math.log(f) for k, f in ZONE_FACTOR.items()}
+    for prefix, table in (("curve", CURVE_FACTOR), ("grade", GRADE_FACTOR), ("altitude", ALTITUDE_FACTOR)):
+        out |= {f"{prefix}:{k}": math.log(f) for k, f in table.items()}
+    out |= {f"hour:{k}": math.log(f) for k, f in HOUR_FACTOR.items() if k != rt.REFERENCE_BAND}
+    out |= {f"weather:{k}": math.log(f) for k, f in WEATHER_FACTOR.items() if k != "clear"}
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -34,34 +64,108 @@ def demo(engine: sa.Engine, settings) -> list[int]:
     truncate_all(engine)
 
 
-def test_poisson_fit_recovers_each_generating_coefficient(engine: sa.Engine, demo) -> None:
-    scope = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
-    model = fit(engine, scope, exclude=demo)
-    checked = 0
-    for road_class, rate in CLASS_RATE.items():
-        name = f"class:{road_class}"
-        if name in model.names:
-            est, se = model.term(name)
-            assert abs(est - math.log(rate)) <= 3 * se, (name, est, se, math.log(rate))
-            checked += 1
-    for kind, factor in ZONE_FACTOR.items():
-        name = f"zone:{kind}"
-        if name in model.names:
-            est, se = model.term(name)
-            assert abs(est - math.log(factor)) <= 3 * se, (name, est, se, math.log(factor))
-            checked += 1
-    assert checked >= 8  # the small demo has most classes and zone kinds
-    model_id = store(engine, model)
+@pytest.fixture(scope="module")
+def poisson(engine: sa.Engine, demo):
+    return fit(engine, SCOPE, exclude=demo)
+
+
+def test_poisson_fit_recovers_each_generating_coefficient(engine: sa.Engine, poisson) -> None:
+    model = poisson
+    truth = generating()
+    checked = []
+    for name in model.names:
+        if name not in truth:
+            continue
+        est, se = model.term(name)
+        assert abs(est - truth[name]) <= 3 * se, (name, est, se, truth[name])
+        checked.append(name)
+    # the small demo has most classes and zone kinds, both curvature bands, a grade and an altitude
+    # band, every hour band and weather class
+    assert len(checked) >= 18, checked
+    for prefix in ("curve:", "grade:", "altitude:", "hour:", "weather:"):
+        assert any(n.startswith(prefix) for n in checked), (prefix, checked)
+    assert {f"weather:{w}" for w in ("rain", "fog", "ice")} <= set(checked)
+    assert model.cells > len(model.names) and model.exposure_km_years > 0
+    assert model.statistics["accidents_without_weather"] == 0  # every accident hour has the station's weather
+
+
+def test_model_is_stored_with_its_terms_period_and_statistics(engine: sa.Engine, poisson) -> None:
+    model_id = store(engine, poisson)
     with engine.connect() as conn:
-        row = conn.execute(sa.text("SELECT family, units, accidents, terms, current FROM risk_models WHERE id = :i"),
-                           {"i": model_id}).one()  # fmt: skip
-    assert row.family == "poisson" and row.current and row.accidents == model.accidents
-    assert {t["name"] for t in row.terms} == set(model.names)
+        row = conn.execute(sa.text("SELECT * FROM risk_models WHERE id = :i"), {"i": model_id}).one()
+        n_seg, n_risk = conn.execute(
+            sa.text("SELECT (SELECT count(*) FROM road_segments WHERE length_m > 0), count(*) FROM risk_segments")
+        ).one()
+    assert row.family == "poisson" and row.current and row.accidents == poisson.accidents
+    assert {t["name"] for t in row.terms} == set(poisson.names)
+    assert row.cells == poisson.cells and row.statistics["df_resid"] == poisson.cells - len(poisson.names)
+    assert row.period_start == SCOPE.start and row.period_end == SCOPE.end
+    assert row.settings["weather"]["fog_below_m"] == rt.FOG_BELOW_M
+    assert set(row.baselines) >= {"expressway", "township"}
+    assert abs(sum(row.weather_shares["night"].values()) - 1.0) < 1e-9
+    assert n_risk == n_seg
 
 
 def test_negative_binomial_fit_estimates_alpha(engine: sa.Engine, demo) -> None:
-    scope = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
-    model = fit(engine, scope, family="negative_binomial", exclude=demo)
+    model = fit(engine, SCOPE, family="negative_binomial", exclude=demo)
     assert model.alpha is not None and model.alpha >= 0
-    est, se = model.term("class:national")
-    assert abs(est - math.log(CLASS_RATE["national"])) <= 3 * se + 0.5
+    est, se = model.term("weather:fog")
+    assert abs(est - math.log(WEATHER_FACTOR["fog"])) <= 3 * se + 0.2
+
+
+def test_live_scores_follow_the_hour_and_the_weather_in_force(engine: sa.Engine, poisson) -> None:
+    model_id = store(engine, poisson)
+    coef = dict(zip(poisson.names, poisson.estimates.tolist(), strict=True))
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=rt.BEIJING)
+    night = noon.replace(hour=3)
+    day_scores = risk_live.scores(engine, noon)
+    with engine.connect() as conn:
+        n_segments = conn.execute(sa.text("SELECT count(*) FROM road_segments")).scalar_one()
+        station = conn.execute(
+            sa.text("SELECT station_id, count(*) AS n FROM risk_segments GROUP BY station_id ORDER BY n DESC LIMIT 1")
+        ).one()
+    assert day_scores.model_id == model_id and len(day_scores) == n_segments
+    assert np.all(np.isfinite(day_scores.expected)) and np.all(day_scores.expected > 0)
+    assert (day_scores.weather == risk_live.UNKNOWN).all()  # nothing posted
+    # the night band's factor, relative to the day band, under the period's weather mix of each band
+    night_scores = risk_live.scores(engine, night)
+    share = poisson.weather_shares
+    mix = {b: sum(share[b][w] * math.exp(coef.get(f"weather:{w}", 0.0)) for w in rt.WEATHER_CLASSES)
+           for b in ("day", "night")}  # fmt: skip
+    ratio = night_scores.expected / day_scores.expected
+    assert np.allclose(ratio, math.exp(coef["hour:night"]) * mix["night"] / mix["day"])
+    # fog posted at one station an hour ago: its segments take the fog factor, the others keep the mix
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO weather_observations (station_id, observed_at, visibility_m) VALUES (:s, :t, 150)"),
+            {"s": station.station_id, "t": noon - timedelta(hours=1)},
+        )
+        mine = np.array(
+            conn.execute(
+                sa.text("SELECT segment_id FROM risk_segments WHERE station_id = :s ORDER BY segment_id"),
+                {"s": station.station_id},
+            )
+            .scalars()
+            .all()  # fmt: skip
+        )
+    foggy = risk_live.scores(engine, noon)
+    at_station = np.isin(foggy.segment_id, mine)
+    assert at_station.sum() == station.n
+    assert (foggy.weather[at_station] == rt.WEATHER_CLASSES.index("fog")).all()
+    assert (foggy.weather[~at_station] == risk_live.UNKNOWN).all()
+    assert np.allclose(foggy.expected[at_station] / day_scores.expected[at_station],
+                       math.exp(coef["weather:fog"]) / mix["day"])  # fmt: skip
+    assert np.array_equal(foggy.expected[~at_station], day_scores.expected[~at_station])
+    # relative risk: over the class's baseline, which is the class's mean fitted rate
+    expressway = foggy.road_class == "expressway"
+    assert np.allclose(foggy.relative[expressway], foggy.expected[expressway] / poisson.baselines["expressway"])
+    # four hours later the reading is no longer in force
+    later = risk_live.scores(engine, noon + timedelta(hours=4) - timedelta(minutes=1))
+    assert (later.weather == risk_live.UNKNOWN).all()
+
+
+def test_live_scores_without_a_model_say_so(engine: sa.Engine, demo) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE risk_models SET current = false"))
+    with pytest.raises(risk_live.NoRiskModel):
+        risk_live.scores(engine, datetime(2026, 3, 2, 12, tzinfo=rt.BEIJING))

@@ -1,14 +1,20 @@
 """Synthetic accident records, key vehicles and enterprises of the demo, drawn from a known risk model.
 
-Every number here is synthetic. The accidents of each road segment over the demo period are Poisson
-with a known mean (accidents per carriageway-km-year `CLASS_RATE`, times `ZONE_FACTOR` for each kind
-of demo hazard zone lying on the segment's route and stakes):
-    λ_e = length_km(e) · years · CLASS_RATE[class(e)] · Π_k ZONE_FACTOR[k]^flag_k(e)
-and each demo 'blackspot' place adds a cluster of Poisson(`CLUSTER_MEAN`) accidents within ±100 m of
-its stake, so the black-spot methods have real clusters to find. Times, severity, collision type,
-weather, light and vehicles are drawn per accident (weather tilted towards fog in fog zones, snow in ice
-zones). Passenger, hazmat and school-bus accidents carry a plate of the synthetic 两客一危一校 registry.
-Deterministic for a seed.
+Every number here is synthetic. The accidents of road segment e in local hour band b under weather
+class w are Poisson with mean
+    λ_ebw = km(e) · hours_s(e)(b, w) / 8766 · CLASS_RATE[class(e)] · Π_k ZONE_FACTOR[k]^flag_k(e)
+            · CURVE_FACTOR · GRADE_FACTOR · ALTITUDE_FACTOR (by the segment's bands) · HOUR_FACTOR[b]
+            · WEATHER_FACTOR[w]
+where s(e) is the active weather station nearest the segment's midpoint and hours_s(b, w) the hours of
+its synthetic weather history (layers/demo/weather.py) in band b with weather w over the period; the
+bands are analysis/risk_terms's (curvature from the line, grade and altitude from the synthetic DEM as
+segment_terrain holds them). Each accident happens in an hour drawn uniformly from the station's hours
+of its band and weather. Each demo 'blackspot' place adds a cluster of Poisson(`CLUSTER_MEAN`)
+accidents within ±100 m of its stake at hours drawn from the station's whole history, so the
+black-spot methods have real clusters to find. Severity, collision type, light and vehicles are drawn
+per accident; the recorded weather and road surface follow the weather class in force. Passenger,
+hazmat and school-bus accidents carry a plate of the synthetic 两客一危一校 registry. Deterministic for
+a seed.
 """
 
 from __future__ import annotations
@@ -19,13 +25,17 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import shapely
 
+from analysis import risk_terms as rt
+from analysis.weather_history import History
 from gis.stake import format_stake
 from layers.demo.generate import DemoWorld
 from layers.demo.hazards import Hazard
+from layers.demo.weather import DemoWeather
 
 BEIJING = timezone(timedelta(hours=8))
 PERIOD_START = datetime(2023, 1, 1, tzinfo=BEIJING)
 PERIOD_YEARS = 3
+PERIOD_DAYS = (PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS) - PERIOD_START).days
 # Accidents per carriageway-km and year by road class (synthetic; only their ratios matter).
 CLASS_RATE = {
     "expressway": 0.24,
@@ -36,8 +46,15 @@ CLASS_RATE = {
     "urban": 0.12,
     "link": 0.14,
 }
-# Rate multipliers of the demo's hazard zones on a segment (the generating coefficients are their logs).
+# Rate multipliers (the generating coefficients are their logs; analysis/risk_terms names the bands):
+# the demo's hazard zones on a segment, its curvature, grade and altitude bands, the hour band and the
+# weather class in force.
 ZONE_FACTOR = {"sharp_curve": 2.0, "steep_grade": 1.8, "fog": 1.5, "ice": 1.4, "landslide": 1.3}
+CURVE_FACTOR = {"winding": 1.3, "sharp": 1.7}
+GRADE_FACTOR = {"moderate": 1.25, "steep": 1.6}
+ALTITUDE_FACTOR = {"upland": 1.15, "high": 1.35}
+HOUR_FACTOR = {"night": 0.7, "morning_peak": 1.3, "day": 1.0, "evening_peak": 1.45, "late_evening": 0.9}
+WEATHER_FACTOR = {"clear": 1.0, "rain": 1.6, "fog": 2.2, "ice": 2.8}
 CLUSTER_MEAN = 48.0  # accidents over the period at each demo blackspot place
 ZONE_PAD_M = 150.0  # a zone given as one stake covers ±this along its route
 CLUSTER_M = 100.0
@@ -50,8 +67,8 @@ COLLISION_P = {
     "expressway": (0.45, 0.15, 0.01, 0.17, 0.01, 0.0, 0.15, 0.06),
     "other": (0.18, 0.22, 0.10, 0.15, 0.12, 0.13, 0.06, 0.04),
 }
-WEATHER = ("晴", "阴", "雨", "雾", "雪")
-WEATHER_P = (0.55, 0.18, 0.21, 0.04, 0.02)
+RECORDED_WEATHER = ("晴", "雨", "雾", "雪")  # by weather class (analysis/risk_terms.WEATHER_CLASSES)
+OVERCAST_P = 0.25  # a clear-weather accident recorded as 阴
 VEHICLES = ("小型客车", "重型货车", "中型货车", "大型客车", "危险化学品运输车", "摩托车", "电动自行车", "校车")
 VEHICLE_P = (0.42, 0.16, 0.08, 0.04, 0.015, 0.16, 0.12, 0.005)
 CAUSES = ("未按规定让行", "超速行驶", "未保持安全距离", "疲劳驾驶", "酒后驾驶", "违法变更车道", "违法超车", "操作不当")
@@ -138,18 +155,71 @@ def _zone_flags(world: DemoWorld, hazards: list[Hazard]) -> tuple[dict[str, np.n
     return flags, spots
 
 
-def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.random.Generator) -> dict[str, list]:
-    """The synthetic accident records as columns (see the module doc for the model)."""
+def segment_rates(
+    world: DemoWorld, flags: dict[str, np.ndarray], grade_pct: np.ndarray, altitude_m: np.ndarray
+) -> np.ndarray:
+    """Each segment's accidents per km-year in the day band and clear weather: its class rate times the
+    factors of its zones and of its curvature, grade and altitude bands."""
+    net = world.network
+    classes, class_of = np.unique(net.road_class.astype(str), return_inverse=True)
+    rate = np.array([CLASS_RATE.get(str(c), 0.005) for c in classes])[class_of]
+    for kind, factor_k in ZONE_FACTOR.items():
+        rate[flags[kind]] *= factor_k
+    for terms, prefix, factors in (
+        (rt.curvature_terms(rt.curvature(net.coords_ll, net.offsets)), "curve", CURVE_FACTOR),
+        (rt.grade_terms(np.asarray(grade_pct, dtype=float)), "grade", GRADE_FACTOR),
+        (rt.altitude_terms(np.asarray(altitude_m, dtype=float)), "altitude", ALTITUDE_FACTOR),
+    ):
+        for name, factor_k in factors.items():
+            rate[terms == f"{prefix}:{name}"] *= factor_k
+    return rate
+
+
+def segment_stations(world: DemoWorld, weather: DemoWeather) -> np.ndarray:
+    """Index of the active weather station nearest each segment's midpoint (as analysis/risk.py finds it)."""
+    net = world.network
+    counts = np.diff(net.offsets)
+    lines = shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts))
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(lines, 0.5, normalized=True))
+    return np.maximum(rt.nearest(mid[:, 0], mid[:, 1], weather.lon, weather.lat), 0)
+
+
+def accidents(
+    world: DemoWorld,
+    hazards: list[Hazard],
+    reg: Registry,
+    rng: np.random.Generator,
+    weather: DemoWeather,
+    grade_pct: np.ndarray,
+    altitude_m: np.ndarray,
+) -> dict[str, list]:
+    """The synthetic accident records as columns (see the module doc for the model); `grade_pct` and
+    `altitude_m` per segment as segment_terrain holds them (NaN where none)."""
     net = world.network
     n = len(net.src)
     flags, spots = _zone_flags(world, hazards)
-    classes, class_of = np.unique(net.road_class.astype(str), return_inverse=True)
-    rate = np.array([CLASS_RATE.get(str(c), 0.005) for c in classes])[class_of]
-    factor = np.ones(n)
-    for kind, factor_k in ZONE_FACTOR.items():
-        factor[flags[kind]] *= factor_k
-    counts = rng.poisson(net.length_m / 1000.0 * PERIOD_YEARS * rate * factor)
-    seg = np.repeat(np.arange(n), counts)
+    rate = segment_rates(world, flags, grade_pct, altitude_m)
+    station = segment_stations(world, weather)
+    s_count = max(len(weather.code), 1)
+    classes = weather.classes if len(weather.code) else np.zeros((1, PERIOD_DAYS * 24), dtype=np.int8)
+    n_hours = classes.shape[1]
+    hours = History(weather.start, np.arange(s_count), classes).exposure_hours()  # stations × bands × classes
+    band_w = np.array([HOUR_FACTOR[b] for b in rt.HOUR_BANDS])
+    weather_w = np.array([WEATHER_FACTOR[w] for w in rt.WEATHER_CLASSES])
+    cell_w = (band_w[:, None] * weather_w[None, :]).reshape(-1)
+    n_cells = len(cell_w)
+    lam = (net.length_m / 1000.0 * rate)[:, None] * hours.reshape(s_count, -1)[station] / rt.HOURS_PER_YEAR * cell_w
+    counts = rng.poisson(lam).ravel()
+    seg = np.repeat(np.repeat(np.arange(n), n_cells), counts)
+    cell = np.repeat(np.tile(np.arange(n_cells), n), counts)
+    # each accident's hour: uniform among its station's hours of its band and weather
+    bands = rt.hour_band(np.arange(n_hours) % 24)  # the period starts at a local midnight
+    hour_key = (np.arange(s_count)[:, None] * n_cells + bands[None, :] * len(rt.WEATHER_CLASSES) + classes).ravel()
+    by_key = np.argsort(hour_key, kind="stable")
+    first = np.searchsorted(hour_key[by_key], np.arange(s_count * n_cells))
+    key = station[seg] * n_cells + cell
+    pick = first[key] + np.floor(rng.random(len(seg)) * hours.reshape(-1)[key]).astype(np.int64)
+    hour_at = by_key[pick] % n_hours
     frac = rng.random(len(seg))
     # a cluster at each blackspot place: on the segment under its stake, within ±CLUSTER_M
     for e, stake in spots:
@@ -160,9 +230,11 @@ def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.ra
         f = np.clip((stake + rng.uniform(-CLUSTER_M, CLUSTER_M, k) - a) / (b - a), 0.0, 1.0)
         seg = np.concatenate([seg, np.full(k, e)])
         frac = np.concatenate([frac, f])
+        hour_at = np.concatenate([hour_at, rng.integers(0, n_hours, k)])
     m = len(seg)
     order = np.lexsort((frac, seg))
-    seg, frac = seg[order], frac[order]
+    seg, frac, hour_at = seg[order], frac[order], hour_at[order]
+    in_force = classes[station[seg], hour_at]
     # place the points along the segments' lon/lat lines
     uniq, inverse = np.unique(seg, return_inverse=True)
     starts, ends = net.offsets[uniq], net.offsets[uniq + 1]
@@ -173,11 +245,7 @@ def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.ra
     points = shapely.line_interpolate_point(lines[inverse], frac, normalized=True)
     road_class = net.road_class[seg].astype(str)
     expressway = road_class == "expressway"
-    days = rng.integers(0, int(PERIOD_YEARS * 365.25), m)
-    hour_p = np.array(
-        [2, 1.5, 1.2, 1, 1.2, 2, 4, 7, 7, 5, 4.5, 4.5, 4.5, 4.5, 4.8, 5.2, 6, 7.5, 7.5, 6, 5, 4, 3.2, 2.5]
-    )
-    hours = rng.choice(24, m, p=hour_p / hour_p.sum())
+    days, hours = hour_at // 24, hour_at % 24
     minutes = rng.integers(0, 60, m)
     p_fatal = np.array([P_FATAL.get(c, 0.05) for c in road_class])
     u = rng.random(m)
@@ -189,13 +257,13 @@ def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.ra
     coll_e = rng.choice(len(COLLISIONS), m, p=COLLISION_P["expressway"])
     coll_o = rng.choice(len(COLLISIONS), m, p=COLLISION_P["other"])
     collision = np.array(COLLISIONS, dtype=object)[np.where(expressway, coll_e, coll_o)]
-    weather = np.array(WEATHER, dtype=object)[rng.choice(len(WEATHER), m, p=WEATHER_P)]
-    weather[flags["fog"][seg] & (rng.random(m) < 0.25)] = "雾"
-    weather[flags["ice"][seg] & (rng.random(m) < 0.15)] = "雪"
+    # the recorded weather: the class in force (clear is 晴 or 阴)
+    recorded = np.array(RECORDED_WEATHER, dtype=object)[in_force]
+    recorded[(in_force == 0) & (rng.random(m) < OVERCAST_P)] = "阴"
     night = (hours < 6) | (hours >= 19)
     lit = rng.random(m) < np.where(road_class == "urban", 0.85, 0.3)
     light = np.where(~night, "白天", np.where(lit, "夜间有路灯照明", "夜间无路灯照明")).astype(object)
-    surface = np.where(weather == "雨", "潮湿", np.where(weather == "雪", "冰雪", "干燥")).astype(object)
+    surface = np.where(recorded == "雨", "潮湿", np.where(recorded == "雪", "冰雪", "干燥")).astype(object)
     vehicle = rng.choice(len(VEHICLES), m, p=np.array(VEHICLE_P) / sum(VEHICLE_P))
     second = rng.choice(len(VEHICLES), m, p=np.array(VEHICLE_P) / sum(VEHICLE_P))
     names = np.array(VEHICLES, dtype=object)
@@ -239,7 +307,7 @@ def accidents(world: DemoWorld, hazards: list[Hazard], reg: Registry, rng: np.ra
         "hazmat": hazmat.tolist(),
         "school_bus": school.tolist(),
         "truck": truck.tolist(),
-        "weather": weather.tolist(),
+        "weather": recorded.tolist(),
         "light": light.tolist(),
         "road_surface": surface.tolist(),
         "cause": cause.tolist(),

@@ -1,4 +1,5 @@
-"""`load_demo`: generate the synthetic Hunan data set and load it in one transaction."""
+"""`load_demo`: generate the synthetic Hunan data set and load it (network and facilities, then the rasters,
+then the records drawn on the DEM's grades: three transactions)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from gis.settings import Settings
 from gis.sqlfiles import load_sql, quote_ident
 from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
 from layers.demo import accidents as demo_accidents
+from layers.demo import weather as demo_weather
 from layers.demo.facilities import (
     cameras,
     enforcement_stations,
@@ -54,10 +56,10 @@ _STEPS = (
     "load road segments",
     "load facilities",
     "linear references",
+    "rasters",
     "accidents",
     "analyze",
     "black spots",
-    "rasters",
 )
 BLACK_SPOTS_KEPT = 300
 VIOLATION_DAYS = 3  # days of violation counts per camera, up to the last day of the accident period
@@ -97,32 +99,68 @@ def load_demo(
         ]
         sections = interval_sections(world, seeds("interval sections"))
         reg = demo_accidents.registry(world, seeds("key vehicles"))
-        records = demo_accidents.accidents(world, hazards, reg, seeds("accidents"))
+        weather = demo_weather.history(
+            [cma, synthetic_stations], demo_accidents.PERIOD_START, demo_accidents.PERIOD_DAYS, seeds("weather history")
+        )
         _check_on_road(points, settings)
+        run = f"synthetic demo (size={size}, seed={seed})"
         with engine.begin() as conn:
             counts = _load(conn, world, points, sections, hazards, step)
-            step("accidents")
-            counts |= _load_records(conn, reg, records)
-            conn.execute(
-                sa.text(load_sql("queries/demo_record_run.sql")),
-                [
-                    {"layer": t, "source_file": f"synthetic demo (size={size}, seed={seed})", "rows": n}
-                    for t, n in counts.items()
-                ],
-            )
+            _record_run(conn, run, counts)
+        step("rasters")  # before the accidents: they are drawn on the grades and altitudes the DEM gives
+        for table, n in _load_rasters(engine, settings, world, hazards, seed).items():
+            counts[table] = counts.get(table, 0) + n
+        step("accidents")
+        with engine.begin() as conn:
+            grade, altitude = _terrain(conn, len(world.network.src))
+            records = demo_accidents.accidents(world, hazards, reg, seeds("accidents"), weather, grade, altitude)
+            loaded = _load_records(conn, reg, records) | {"weather_history": _load_weather(conn, weather)}
+            _record_run(conn, run, loaded)
+            counts |= loaded
             step("analyze")
             for table in counts:
                 conn.execute(sa.text(f"ANALYZE {quote_ident(table)}"))
             step("black spots")
             counts["black_spots"] = _black_spots(conn)
             counts["hazard_zones"] = conn.execute(sa.text("SELECT count(*) FROM hazard_zones")).scalar_one()
-        step("rasters")
-        for table, n in _load_rasters(engine, settings, world, hazards, seed).items():
-            counts[table] = counts.get(table, 0) + n
     finally:
         bar.close()
     log.info("demo %s loaded in %.1f s: %s", size, time.perf_counter() - started, counts)
     return counts
+
+
+def _record_run(conn: Connection, run: str, counts: dict[str, int]) -> None:
+    conn.execute(
+        sa.text(load_sql("queries/demo_record_run.sql")),
+        [{"layer": t, "source_file": run, "rows": n} for t, n in counts.items()],
+    )
+
+
+def _terrain(conn: Connection, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """|Grade| and mean altitude of segments 1..n as the DEM import stored them (NaN where none)."""
+    grade, altitude = np.full(n, np.nan), np.full(n, np.nan)
+    rows = conn.execute(sa.text(load_sql("queries/demo_terrain.sql"))).all()
+    if rows:
+        idx = np.array([r.id for r in rows], dtype=np.int64) - 1
+        grade[idx] = np.array([r.grade_pct for r in rows], dtype=float)
+        altitude[idx] = np.array([r.altitude_m for r in rows], dtype=float)
+    return grade, altitude
+
+
+def _load_weather(conn: Connection, weather: demo_weather.DemoWeather) -> int:
+    """The synthetic weather history, one row per station and local day."""
+    from analysis.weather_history import encode
+
+    ids = {r.station_code: r.id for r in conn.execute(sa.text(load_sql("queries/demo_station_ids.sql")))}
+    start = weather.start.date()
+    days = [start + timedelta(days=d) for d in range(weather.classes.shape[1] // 24)]
+
+    def rows() -> Iterator[Sequence[object]]:
+        for code, classes in zip(weather.code.tolist(), weather.classes, strict=True):
+            for day, hours in zip(days, encode(classes), strict=True):
+                yield ids[code], day, hours, SOURCE
+
+    return copy_rows(conn, "weather_history", ("station_id", "day", "hours", "source"), rows())
 
 
 def _load_rasters(

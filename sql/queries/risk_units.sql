@@ -1,5 +1,6 @@
--- The units of the risk model: every road segment with its class, length, the accidents of the period
--- [:start, :end) on it, and the kinds of active hazard zone it lies under. A zone with stakes (its
+-- The units of the risk model: every road segment of positive length with its class, length, the
+-- kinds of active hazard zone it lies under, its midpoint (for its weather station), its DEM values
+-- (segment_terrain; NULL where none) and its line (for its curvature). A zone with stakes (its
 -- properties from_stake_m/to_stake_m) covers the segments of its route overlapping them, :pad_m either
 -- side; a zone without stakes covers the segments it intersects.
 WITH z AS (
@@ -18,15 +19,14 @@ WITH z AS (
     SELECT s.id, z.kind
     FROM z
     JOIN road_segments s ON z.lo IS NULL AND ST_Intersects(s.geom, z.geom)
-), counted AS (
-    SELECT segment_id, count(*) AS n
-    FROM accidents
-    WHERE occurred_at >= :start AND occurred_at < :end AND segment_id IS NOT NULL
-    GROUP BY segment_id
+), zoned AS (
+    SELECT id, array_agg(kind ORDER BY kind) AS zones FROM flag GROUP BY id
 )
-SELECT s.id, s.road_class, s.length_m, coalesce(c.n, 0) AS accidents,
-       coalesce((SELECT array_agg(DISTINCT f.kind) FROM flag f WHERE f.id = s.id), '{}') AS zones
+SELECT s.id, s.road_class, s.length_m, coalesce(zd.zones, '{}') AS zones,
+       ST_X(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lon, ST_Y(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lat,
+       abs(t.grade_pct) AS grade_pct, t.altitude_mean_m AS altitude_m, ST_AsBinary(s.geom) AS wkb
 FROM road_segments s
-LEFT JOIN counted c ON c.segment_id = s.id
+LEFT JOIN zoned zd ON zd.id = s.id
+LEFT JOIN segment_terrain t ON t.id = s.id
 WHERE s.length_m > 0
 ORDER BY s.id

@@ -1,0 +1,137 @@
+"""Live risk scores: every segment's expected accidents per km-year at an hour under the weather in force.
+
+`scores(engine, at)` uses the current risk model (analysis/risk.py, risk_models): for each road segment
+exp(its static terms + the hour band of `at` + the weather class at its station), where the weather
+class comes from the station's latest readings within VALID_S before `at` (posted to /weather/
+observations; the schema has no forecast table yet, so a future `at` sees the latest readings). A
+segment whose station has no reading in force gets the period's mix of weather in that hour band
+(Σ share × exp(β_weather)). `relative` is that over its class's baseline: the class's mean fitted rate
+over the model's period (1 = an average hour on an average segment of the class).
+
+The per-segment part (ids, classes, static terms) is cached per database, model and road-network
+version, so a repeated call costs one small query and array arithmetic.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from analysis import risk_terms as rt
+from gis.db import connect
+from gis.errors import NotFound
+from gis.sqlfiles import load_sql
+
+VALID_S = 3 * 3600  # a reading stands for its station this long
+UNKNOWN = -1  # weather class of a segment without a reading in force
+
+
+@dataclass(frozen=True)
+class RiskScores:
+    """Scores of every road segment at `at` (arrays aligned, ordered by segment id)."""
+
+    at: datetime
+    model_id: int
+    hour_band: str
+    segment_id: np.ndarray  # int64
+    road_class: np.ndarray  # object (str)
+    expected: np.ndarray  # accidents per km-year at that hour and weather
+    relative: np.ndarray  # expected / the class's baseline
+    weather: np.ndarray  # int8: index into risk_terms.WEATHER_CLASSES, -1 none in force
+
+    def __len__(self) -> int:
+        return len(self.segment_id)
+
+    def weather_name(self, i: int) -> str | None:
+        """The weather class in force on segment row i (None when no reading was)."""
+        w = int(self.weather[i])
+        return rt.WEATHER_CLASSES[w] if w >= 0 else None
+
+
+class NoRiskModel(NotFound):
+    """No risk model is stored yet."""
+
+
+@dataclass(frozen=True)
+class _Static:
+    segment_id: np.ndarray
+    road_class: np.ndarray
+    eta: np.ndarray  # static part of the log rate
+    baseline: np.ndarray  # the class's baseline per segment
+    station_id: np.ndarray  # -1 for none
+
+
+_cache: dict[tuple[Any, ...], _Static] = {}
+_lock = threading.Lock()
+
+
+def _coefficients(terms: list[dict[str, Any]]) -> dict[str, float]:
+    return {t["name"]: float(t["estimate"]) for t in terms}
+
+
+def _static(conn: sa.Connection, model: Any, coef: dict[str, float]) -> _Static:
+    result = conn.execute(sa.text(load_sql("queries/risk_live_segments.sql")), {"model": model.id})
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 4
+    ids = np.array(cols[0], dtype=np.int64)
+    classes, class_of = np.unique(np.array(cols[1], dtype=object), return_inverse=True)
+    grp = np.array(cols[2], dtype=np.int64)
+    station = np.array(cols[3], dtype=np.int64)
+    group_eta = np.array([sum(coef.get(t, 0.0) for t in g) for g in model.groups] + [0.0])
+    class_eta = np.array([coef.get(f"class:{c}", np.nan) for c in classes])
+    eta = np.where(grp >= 0, group_eta[grp], class_eta[class_of] if len(ids) else 0.0)
+    # A class the model never saw has no rate of its own: its segments get the lowest fitted class rate.
+    fitted = [v for k, v in coef.items() if k.startswith("class:")]
+    eta = np.where(np.isnan(eta), min(fitted) if fitted else 0.0, eta)
+    base = np.array([float(model.baselines.get(str(c), np.nan)) for c in classes])
+    baseline = base[class_of] if len(ids) else np.zeros(0)
+    return _Static(ids, classes[class_of] if len(ids) else np.zeros(0, dtype=object), eta, baseline, station)
+
+
+def scores(engine: Engine, at: datetime) -> RiskScores:
+    """Expected accidents per km-year of every segment at `at` (aware; naive means Beijing time) under the
+    weather in force, and relative to its class's baseline. NoRiskModel (404) when none is stored."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=rt.BEIJING)
+    with connect(engine) as conn:
+        model = conn.execute(sa.text(load_sql("queries/risk_live_model.sql"))).first()
+        if model is None:
+            raise NoRiskModel("no risk model is stored yet: fit one with `daoan analysis risk --store`")
+        coef = _coefficients(model.terms)
+        key = (engine.url.render_as_string(hide_password=True), model.id, model.fitted_at, model.roads_version)
+        with _lock:
+            static = _cache.get(key)
+        if static is None:
+            static = _static(conn, model, coef)
+            with _lock:
+                _cache.clear()  # one network and model at a time per database is what callers use
+                _cache[key] = static
+        readings = conn.execute(
+            sa.text(load_sql("queries/risk_live_weather.sql")), {"at": at, "valid_s": VALID_S}
+        ).all()
+    band = int(rt.hour_band(rt.local_hour(at)))
+    band_name = rt.HOUR_BANDS[band]
+    weather_coef = np.array([coef.get(rt.weather_term(w) or "", 0.0) for w in range(len(rt.WEATHER_CLASSES))])
+    shares = model.weather_shares.get(band_name) or {"clear": 1.0}
+    mixed = float(sum(shares.get(w, 0.0) * np.exp(weather_coef[i]) for i, w in enumerate(rt.WEATHER_CLASSES)))
+    factors = np.append(np.exp(weather_coef), mixed)  # the last: no reading in force
+    weather = np.full(len(static.segment_id), UNKNOWN, dtype=np.int8)
+    if readings and len(static.segment_id):
+        st = np.array([r.station_id for r in readings], dtype=np.int64)
+        cls = np.array([rt.classify(r.visibility_m, r.surface_c, r.precipitation_mm) for r in readings], np.int8)
+        order = np.argsort(st)
+        st, cls = st[order], cls[order]
+        pos = np.searchsorted(st, static.station_id)
+        hit = (pos < len(st)) & (st[np.minimum(pos, len(st) - 1)] == static.station_id)
+        weather[hit] = cls[pos[hit]]
+    hour = coef.get(rt.band_term(band) or "", 0.0)
+    expected = np.exp(static.eta + hour) * factors[np.where(weather >= 0, weather, len(factors) - 1)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        relative = expected / static.baseline
+    return RiskScores(at, int(model.id), band_name, static.segment_id, static.road_class, expected, relative, weather)
