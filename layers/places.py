@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis.errors import InvalidParameter, Unprocessable
+from gis.roads import ambiguous_route, route_id
 from gis.sqlfiles import load_sql, load_table_sql
 from gis.stake import format_stake, parse_stake
 from layers.catalog import LAYERS
@@ -18,9 +19,10 @@ def _point_feature(lon: float, lat: float, properties: dict) -> dict:
 def locate_stake(conn: Connection, route: str, stake_text: str) -> dict:
     """The point at `stake_text` on `route` as a GeoJSON Feature; 422 when the route has no such stake."""
     stake_m = parse_stake(stake_text)
+    rng = conn.execute(sa.text(load_sql("queries/route_stake_range.sql")), {"route": route}).one()
+    ambiguous_route(route, rng)
     row = conn.execute(sa.text(load_sql("queries/locate_stake.sql")), {"route": route, "stake_m": stake_m}).first()
     if row is None:
-        rng = conn.execute(sa.text(load_sql("queries/route_stake_range.sql")), {"route": route}).one()
         if not rng.segments:
             raise Unprocessable(f"no road with route code {route!r}; try /search?q={route}", parameter="route")
         if rng.lo is None:
@@ -61,6 +63,7 @@ def locate_point(conn: Connection, lon: float, lat: float) -> dict:
             "offset_m": row.offset_m,
             "distance_m": row.distance_m,
             "county_adcode": row.county_adcode,
+            "route_id": route_id(row.route_code, row.road_class, row.county_adcode),
         },
     )
 

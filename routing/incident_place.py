@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from gis.errors import InvalidParameter, Unprocessable
 from gis.params import geojson_geometry
+from gis.roads import ambiguous_route
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake, parse_stake
 from routing.incident import DIRECTIONS, KINDS, Incident, IncidentPatch, IncidentSpec, Place
@@ -103,6 +104,7 @@ def _by_stakes(conn: Connection, route_text: str | None, lo_value, hi_value, wor
     lo = _stake(lo_value, "from_stake")
     hi = _stake(hi_value if hi_value not in (None, "") else lo_value, "to_stake")
     rng = conn.execute(sa.text(load_sql("queries/route_stake_range.sql")), {"route": route}).one()
+    ambiguous_route(route, rng)
     if not rng.segments:
         raise Unprocessable(f"no road with route code {route!r}; try /search?q={route}", parameter="route")
     if rng.lo is None:

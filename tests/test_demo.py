@@ -362,3 +362,20 @@ def test_demo_rasters_derive_as_the_import_path_does(
     recompute(engine, settings, "dem")
     recompute(engine, settings, "fog_frequency")
     assert [scalar(engine, q) for q in (terrain, zones, fog)] == before
+
+
+def test_township_roads_are_numbered_within_their_county(engine: sa.Engine, demo: dict[str, int]) -> None:
+    # GB/T 917-2017: Y and three digits within a county; the 路线编码 appends the county's code (issue 13)
+    roads = rows(
+        engine,
+        """SELECT route_code, count(DISTINCT county_adcode) AS counties FROM road_segments
+           WHERE road_class = 'township' AND route_code IS NOT NULL GROUP BY route_code""",
+    )
+    assert any(r.route_code == "Y001" and r.counties > 1 for r in roads), roads  # Y001 in every county
+    per_county = rows(
+        engine,
+        """SELECT county_adcode, array_agg(DISTINCT route_code ORDER BY route_code) AS codes FROM road_segments
+           WHERE road_class = 'township' AND route_code IS NOT NULL GROUP BY county_adcode""",
+    )
+    for r in per_county:  # numbered from Y001 up, without gaps (a road cut short at the border may be absent)
+        assert r.codes[0] == "Y001" or len(r.codes) <= 2, (r.county_adcode, r.codes)

@@ -25,7 +25,15 @@ from layers.demo.geo import Projection, as_multipolygon
 from layers.demo.lattice import Lattice, LatticeParams, build_lattice
 from layers.demo.names import EXPRESSWAYS, NATIONAL_ROADS, PlaceNamer, short_name, street_names, town_names
 from layers.demo.network import Network, NetworkBuilder, RouteIndex
-from layers.demo.routes import Route, RouteLabeller, branch_routes, pick_towns, provincial_pairs
+from layers.demo.routes import (
+    Route,
+    RouteLabeller,
+    branch_routes,
+    number_within_counties,
+    pick_towns,
+    provincial_pairs,
+    within_county,
+)
 
 
 @dataclass(frozen=True)
@@ -157,18 +165,21 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         )
     ):
         labeller.label(f"X{i + 1:03d}", f"X{i + 1:03d}县道", "county", path)
-    for i, path in enumerate(
-        branch_routes(
-            labeller,
-            towns,
-            size.township_roads_per_town,
-            limit=12_000.0,
-            min_m=2500.0,
-            candidates=rural,
-            rng=seeds("township roads"),
-        )
-    ):
-        labeller.label(f"Y{i + 1:03d}", f"Y{i + 1:03d}乡道", "township", path)
+    township_paths = branch_routes(
+        labeller,
+        towns,
+        size.township_roads_per_town,
+        limit=12_000.0,
+        min_m=2500.0,
+        candidates=rural,
+        rng=seeds("township roads"),
+    )
+    counties = CountyLookup(areas)
+    town_name = dict(zip(towns.tolist(), names_of_towns, strict=True))
+    cut = within_county(township_paths, lambda nodes: counties.lookup(*lattice.lonlat[nodes].T))
+    number_within_counties(
+        [(c, labeller.label("Y", f"{town_name[int(path[0])][:-1]}乡道", "township", path)) for c, path in cut], "Y"
+    )
 
     step("expressways")
     builder = NetworkBuilder()
@@ -202,11 +213,10 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
             eb.add_run(run, towns_on_plan)
 
     step("network columns")
-    counties = CountyLookup(areas)
     network = builder.build(counties)
     route_index: dict[str, RouteIndex] = {}
     for route in labeller.routes:
-        if route.edges:
+        if route.edges and route.road_class != "township":  # township numbers repeat from county to county
             route_index[route.code] = RouteIndex.from_segments(
                 np.array(route.edges), np.array(route.start_m), np.array(route.end_m)
             )

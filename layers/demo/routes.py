@@ -7,6 +7,7 @@ more important route keeps that route (co-signed sections), and the later route'
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -204,3 +205,35 @@ def branch_routes(
         for i in sorted(picks.tolist()):
             paths.append(_walk_back(pred, leaves[i], int(root)))
     return paths
+
+
+def within_county(
+    paths: list[np.ndarray], county_of: Callable[[np.ndarray], np.ndarray]
+) -> list[tuple[str, np.ndarray]]:
+    """(county code, path) of township road paths: the county of a path's first node (its township
+    seat), the path cut where it leaves that county (a 乡道 belongs to one county). `county_of` gives
+    the county codes of lattice nodes."""
+    if not paths:
+        return []
+    county = county_of(np.concatenate(paths))
+    out: list[tuple[str, np.ndarray]] = []
+    at = 0
+    for path in paths:
+        mine = county[at : at + len(path)]
+        at += len(path)
+        leaves = np.flatnonzero(mine != mine[0])
+        kept = path[: leaves[0]] if len(leaves) else path
+        if len(kept) >= 2:
+            out.append((str(mine[0]), kept))
+    return out
+
+
+def number_within_counties(routes: list[tuple[str, Route]], letter: str) -> None:
+    """Number routes as Hunan's road database numbers county, township and village roads: the letter and
+    three digits within each county (GB/T 917-2017; gis/roads.py), 001, 002 … in the order given, counting
+    only routes that carry road of their own (a route wholly co-signed with a more important one has none)."""
+    seen: dict[str, int] = {}
+    for county, route in routes:
+        if route.edges:
+            seen[county] = n = seen.get(county, 0) + 1
+            route.code = f"{letter}{n:03d}"
