@@ -379,3 +379,29 @@ def test_township_roads_are_numbered_within_their_county(engine: sa.Engine, demo
     )
     for r in per_county:  # numbered from Y001 up, without gaps (a road cut short at the border may be absent)
         assert r.codes[0] == "Y001" or len(r.codes) <= 2, (r.county_adcode, r.codes)
+
+
+def test_command_centres_and_stations_are_named_as_the_police_name_them(
+    engine: sa.Engine, demo: dict[str, int]
+) -> None:
+    # issue 13: 衡阳市公安局交通警察支队指挥中心; a county's own brigade (衡山县公安局交通警察大队指挥中心); a
+    # district's brigade within the city's 支队 (长沙市公安局交通警察支队天心区大队指挥室)
+    centres = rows(
+        engine,
+        "SELECT c.name, c.level, a.name AS area, a.level AS area_level FROM command_centres c "
+        "JOIN admin_areas a ON a.adcode = c.adcode",
+    )
+    assert centres
+    for c in centres:
+        if c.level == "province":
+            assert c.name == "湖南省公安厅交通警察总队指挥中心"
+        elif c.level == "city":
+            assert c.name == f"{c.area}公安局交通警察支队指挥中心", c
+        elif c.area.endswith("区"):
+            assert re.fullmatch(rf"\w+[市州]公安局交通警察支队{c.area}大队指挥室", c.name), c
+        else:
+            assert c.name == f"{c.area}公安局交通警察大队指挥中心", c
+    stations = [r.name for r in rows(engine, "SELECT name FROM enforcement_stations")]
+    assert stations and all(
+        re.search(r"公安局交通警察(支队\w+区)?大队[GS]\d+执法服务站$|高速公路执法服务站$", n) for n in stations
+    ), stations

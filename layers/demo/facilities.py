@@ -10,6 +10,7 @@ import shapely
 from gis.stake import format_stake
 from layers.demo.geo import line_lengths_m
 from layers.demo.hazards import Hazard
+from layers.demo.names import traffic_police_unit
 from layers.demo.points import PointTable, on_road, status_and_year
 
 if TYPE_CHECKING:
@@ -342,13 +343,16 @@ def enforcement_stations(world: DemoWorld, rng: np.random.Generator) -> PointTab
     by_county: dict[str, list[int]] = {}
     for s, county in zip(numbered.tolist(), net.county[numbered].tolist(), strict=True):
         by_county.setdefault(county, []).append(s)
+    area_names = {a.adcode: a.name for a in world.areas}
     for area in world.areas:
         segs = by_county.get(area.adcode, [])
         count = min(int(rng.choice(4, p=[0.2, 0.4, 0.3, 0.1])), len(segs))
         if not count:
             continue
         pick = np.sort(rng.choice(np.array(segs), count, replace=False))
-        names = [f"{area.name}{net.route_code[s]}公路执法服务点" for s in pick.tolist()]
+        # Run by the county's traffic-police brigade: 衡山县公安局交通警察大队G107执法服务站.
+        unit = traffic_police_unit(area.name, area.adcode, area_names)
+        names = [f"{unit}{net.route_code[s]}执法服务站" for s in pick.tolist()]
         table.add(
             world,
             on_road(world, pick, np.full(count, 0.5), -35.0, name=names, **status_and_year(rng, count, 2016, 2019)),
@@ -363,7 +367,7 @@ def enforcement_stations(world: DemoWorld, rng: np.random.Generator) -> PointTab
                 seg,
                 np.full(len(ics), 0.5),
                 30.0,
-                name=[f"{ic.place}高速公路执法服务点" for ic in ics],
+                name=[f"{ic.place}高速公路执法服务站" for ic in ics],
                 **status_and_year(rng, len(ics), 2016, 2019),
             ),
         )

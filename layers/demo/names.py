@@ -368,3 +368,27 @@ _NUMERALS = "〇一二三四五六七八九十"
 def _bearing(v: np.ndarray) -> str:
     angle = np.degrees(np.arctan2(v[1], v[0])) % 360
     return "东北西南"[int(((angle + 45) % 360) // 90)]
+
+
+def traffic_police_unit(name: str, adcode: str, areas_by_code: dict[str, str]) -> str:
+    """The traffic-police unit of an area as Hunan public security names it: the province's 总队
+    (湖南省公安厅交通警察总队), a city's 支队 (衡阳市公安局交通警察支队), a county's or county-level
+    city's own 大队 under its own public security bureau (衡山县公安局交通警察大队, 浏阳市公安局交通警察大队),
+    and a city district's 大队 within the city's 支队 (长沙市公安局交通警察支队天心区大队: a district has
+    no traffic-police unit of its own bureau). `areas_by_code`: area names by adcode (for a district's city)."""
+    if adcode.endswith("0000"):
+        return f"{name}公安厅交通警察总队"
+    if adcode.endswith("00"):
+        return f"{name}公安局交通警察支队"
+    if name.endswith("区"):
+        city = areas_by_code.get(adcode[:4] + "00", "")
+        return f"{city}公安局交通警察支队{name}大队"
+    return f"{name}公安局交通警察大队"
+
+
+def command_centre_name(name: str, adcode: str, areas_by_code: dict[str, str]) -> str:
+    """A command centre's name: the unit's 指挥中心 (湖南省公安厅交通警察总队指挥中心,
+    衡阳市公安局交通警察支队指挥中心, 衡山县公安局交通警察大队指挥中心); a district brigade's is its
+    指挥室 (长沙市公安局交通警察支队天心区大队指挥室)."""
+    unit = traffic_police_unit(name, adcode, areas_by_code)
+    return f"{unit}指挥室" if name.endswith("区") and not adcode.endswith("00") else f"{unit}指挥中心"

@@ -9,7 +9,7 @@ import shapely
 
 from gis.stake import format_stake
 from layers.demo.hazards import Hazard
-from layers.demo.names import short_name
+from layers.demo.names import command_centre_name
 from layers.demo.points import PointTable, off_road, on_road, status_and_year
 
 if TYPE_CHECKING:
@@ -96,16 +96,12 @@ def command_centres(world: DemoWorld, rng: np.random.Generator) -> PointTable:
     """The provincial centre, one per city and about 60 % of the counties, near their seats."""
     table = PointTable("command_centres")
     lon, lat, names, levels, codes = [], [], [], [], []
+    area_names = {a.adcode: a.name for a in world.areas}
     for seat in world.seats:
         if seat.level == "county" and rng.random() >= 0.6:
             continue
-        if seat.level == "province":
-            name = "湖南省公安厅交通警察总队指挥中心"
-            adcode = "430100"
-        elif seat.level == "city":
-            name, adcode = f"{seat.name}公安局交通警察支队指挥中心", seat.adcode
-        else:
-            name, adcode = f"{short_name(seat.name)}公安局交通警察大队指挥中心", seat.adcode
+        name = command_centre_name(seat.name, seat.adcode, area_names)
+        adcode = "430100" if seat.level == "province" else seat.adcode  # the provincial centre is in 长沙
         if seat.level == "province" and not any(a.adcode == adcode for a in world.areas):
             continue
         p = _near(world, seat.lon, seat.lat, rng, adcode)
