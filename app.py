@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for `settings` (read from the environment when None)."""
     from analysis import blackspots_http
     from analysis import http as analysis_http
+    from analysis.early_warning import http as warnings_http
     from layers import http as layers_http
     from planning import http as planning_http
     from routing import http as routing_http
@@ -88,7 +89,16 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
-    subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http, analysis_http, blackspots_http)
+    subsystems = (
+        layers_http,
+        planning_http,
+        routing_http,
+        tiles_http,
+        webmap_http,
+        analysis_http,
+        blackspots_http,
+        warnings_http,
+    )
     # The application role on the project's own cluster (DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL).
     engine = create_db_engine(settings, url=settings.app_url())
     root = build_root(settings, engine=engine, api=Api.merge([s.api() for s in subsystems]))

@@ -149,4 +149,7 @@ def risk_cmd(cli: CliContext, family: str, interval: str | None, store: bool) ->
 
 def register_cli(group: click.Group) -> None:
     """Add `daoan analysis` (the raster import joins gis's shared import group on import of this module)."""
+    from analysis.early_warning.cli import warnings_group
+
     group.add_command(analysis_group)
+    group.add_command(warnings_group)

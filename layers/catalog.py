@@ -168,6 +168,9 @@ LINREF = (
 ROAD_CLASSES = ("expressway", "national", "provincial", "county", "township", "village", "urban", "link")
 _BLACK_SPOT_WIDTH = ["interpolate", ["linear"], ["zoom"], 6, 3, 14, 8]
 ACCIDENT_SEVERITIES = ("fatal", "injury", "property")  # 死亡 / 伤人 / 财产损失事故
+# Warning levels, lowest first (蓝/黄/橙/红: Ⅳ–Ⅰ of 国家突发公共事件总体应急预案, 2006) and their colours.
+WARNING_LEVELS = ("blue", "yellow", "orange", "red")
+WARNING_COLOURS = {"blue": "#1c7ed6", "yellow": "#fab005", "orange": "#fd7e14", "red": "#e03131"}
 HAZARD_KINDS = ("fog", "ice", "landslide", "sharp_curve", "steep_grade", "blackspot", "congestion")
 
 # The map's colours of road classes (with line widths at zoom 6 and 16) and hazard kinds.
@@ -507,6 +510,61 @@ _LAYERS: tuple[Layer, ...] = (
             max_age_s=5,
         ),
         style=sym.incidents("#e03131", restricted="#f08c00"),
+    ),
+    Layer(
+        "warnings",
+        "Early warnings",
+        "预警信息",
+        "warnings",
+        "MultiLineString",
+        (
+            _p("reason", "string", "fog", "ice", "downgrade_rain", "risk", required=True),
+            _p("level", "string", *WARNING_LEVELS, required=True),
+            _p("rule_id", required=True),
+            _p("hazard_zone_id", "integer"),
+            _p("route_code"),
+            _p("road_name"),
+            _p("direction", "string", "up", "down", "both"),
+            _p("direction_zh"),
+            _p("direction_en"),
+            _p("from_stake_m", "number"),
+            _p("to_stake_m", "number"),
+            _p("from_stake"),
+            _p("to_stake"),
+            _p("visibility_m", "number"),
+            _p("road_surface_temp_c", "number"),
+            _p("precipitation_mm", "number"),
+            _p("relative_risk", "number"),
+            _p("speed_cap_kmh", "integer"),
+            _p("following_distance_m", "number"),
+            _p("measure", "string", "advise", "cap", "close", required=True),
+            _p("message_zh", required=True),
+            _p("message_en", required=True),
+            _p("issued_at", "datetime", required=True),
+            _p("updated_at", "datetime", required=True),
+            _p("expires_at", "datetime", required=True),
+        ),
+        "Early warnings (预警) issued by the fog, icing and long-downgrade-in-rain rules and the risk "
+        "threshold (analysis/data/warning_rules.toml); the public feed of those in force is /warnings.",
+        live=True,
+        importable=False,
+        # In force now, as the feed: a warning leaves the tiles within the 5 s tile lifetime of expiring.
+        tiles=TileSpec(
+            columns=(
+                "reason",
+                "level",
+                "route_code",
+                "direction",
+                "from_stake",
+                "to_stake",
+                "speed_cap_kmh",
+                "message_zh",
+                "expires_at",
+            ),
+            where="t.expires_at > now()",
+            max_age_s=5,
+        ),
+        style=sym.warnings(WARNING_COLOURS),
     ),
     Layer(
         "segment_terrain",

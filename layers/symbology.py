@@ -182,6 +182,28 @@ def place_names() -> tuple[Draw, ...]:
     return (Draw("admin-labels", "symbol", PLACE_LABELS, _halo("#212529"), layout),)
 
 
+def warnings(colours: dict[str, str]) -> tuple[Draw, ...]:
+    """Early warnings in force: their stretches as wide lines coloured by level (`colours`: level →
+    colour), under the incidents, and the level's Chinese name (蓝色预警…) when zoomed in."""
+    colour = ["match", ["get", "level"], *[v for kv in colours.items() for v in kv], "#868e96"]
+    return (
+        Draw(
+            "warning-lines", "line", INCIDENTS - 1,
+            {"line-color": colour, "line-width": ["interpolate", ["linear"], ["zoom"], 6, 4, 16, 14],
+             "line-opacity": 0.75},
+            {"line-cap": "round"},
+        ),
+        Draw(
+            "warning-labels", "symbol", INCIDENTS - 1, _halo("#343a40"),
+            {"symbol-placement": "line", "text-font": FONT_BOLD,
+             "text-field": ["match", ["get", "level"], "blue", "蓝色预警", "yellow", "黄色预警", "orange", "橙色预警",
+                            "red", "红色预警", ""],
+             "text-size": 12},
+            minzoom=9,
+        ),
+    )  # fmt: skip
+
+
 def incidents(colour: str, restricted: str) -> tuple[Draw, ...]:
     """Incidents by geometry: dashed lines (closed in `colour`, else `restricted`), areas, points,
     and their description when zoomed in."""

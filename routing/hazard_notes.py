@@ -20,6 +20,7 @@ from routing.graph import RoadGraph
 from routing.overlay import Overlay, zone_csr
 from routing.rules import gap_for_speed
 from routing.text import REASON_EN, REASON_ZH, distance_text
+from routing.warning_notes import warning_step_notes
 
 # kind → (the section, what to do), Chinese and English.
 _ZH = {
@@ -104,7 +105,9 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
     """Per step of a leg (rows of its step table: first and last piece), the warnings for the zones the
     route enters on that step; `seen` holds the zones already named (on earlier legs), and grows."""
     out: list[list[dict]] = [[] for _ in step_rows]
-    if (not overlay.seg_hazards and overlay.arc_incident_mask is None) or len(arcs) == 0:
+    if (not overlay.seg_hazards and overlay.arc_incident_mask is None and overlay.arc_warning_mask is None) or len(
+        arcs
+    ) == 0:
         return out
     arc_ids = np.asarray(arcs, dtype=np.int64)
     segs = arc_ids >> 1
@@ -119,6 +122,7 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
     starts = [row[0] for row in step_rows]
     if overlay.arc_incident_mask is not None:
         _incident_warnings(overlay, arc_ids, starts, lang, seen, out)
+    warning_step_notes(overlay, arc_ids, starts, lang, seen, out)  # early warnings in force
     by_step: dict[int, list[tuple]] = {}
     for z, (first, enter, leave, length_m) in sorted(found.items(), key=lambda kv: (kv[1][0], kv[0])):
         way = overlay.hazard_ways.get(z)

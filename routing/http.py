@@ -199,7 +199,10 @@ def observations_create() -> Response:
     body = _body()
     with connect(router().engine) as conn:
         stored = record_observations(conn, body, who=token.name)
-    return json_response({"stored": stored}, status=201, etag=False)
+    from analysis.early_warning.service import evaluate_after_readings  # the warning rules read them at once
+
+    warnings = evaluate_after_readings(router(), who=token.name)
+    return json_response({"stored": stored, "warnings": warnings}, status=201, etag=False)
 
 
 def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-def]

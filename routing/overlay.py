@@ -28,6 +28,7 @@ from gis.sqlfiles import load_sql
 from routing.graph import ROAD_CLASSES, RoadGraph, travel_time_s
 from routing.ramps import entrance_arcs
 from routing.rules import fog_rule, ice_rule
+from routing.warning_notes import apply_warnings
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,10 @@ class Overlay:
     # for the vectorised step warnings (routing/hazard_notes.py); None when not built.
     seg_zone_ptr: np.ndarray | None = None
     seg_zone_ids: np.ndarray | None = None
+    # early warnings in force (routing/warning_notes.py): arc → warnings, warning → (level, zh, en)
+    arc_warnings: dict[int, set[int]] = field(default_factory=dict)
+    warning_info: dict[int, tuple[str, str, str]] = field(default_factory=dict)
+    arc_warning_mask: np.ndarray | None = None  # bool per arc: in arc_warnings (None: none in force)
     _avoiding: np.ndarray | None = None
 
     def hazards_on(self, segs: np.ndarray) -> list[int]:
@@ -202,6 +207,9 @@ def build_overlay(
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:
                 until.append(oldest + timedelta(seconds=observation_valid_s))
+        expires = apply_warnings(conn, graph, ov, at)
+        if expires is not None:
+            until.append(expires)
     if ov.closed_parts and ov.closed_segments_by_hazard:  # fog or ice closes the whole segment
         shut = set().union(*ov.closed_segments_by_hazard.values())
         ov.closed_parts = {a: p for a, p in ov.closed_parts.items() if a >> 1 not in shut}

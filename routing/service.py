@@ -39,7 +39,7 @@ from routing.search import Searcher
 log = logging.getLogger(__name__)
 
 NETWORK_LAYERS = ("road_segments", "road_nodes", "turn_restrictions")
-LIVE_LAYERS = ("incidents", "weather_observations", "hazard_zones", "toll_stations", "weather_stations")
+LIVE_LAYERS = ("incidents", "weather_observations", "hazard_zones", "toll_stations", "weather_stations", "warnings")
 ROUTING_LAYERS = NETWORK_LAYERS + LIVE_LAYERS
 BACKGROUND_REBUILD_SEGMENTS = 200_000
 CACHE_MIN_SEGMENTS = 50_000  # smaller graphs build in about a second: not worth a file
@@ -172,7 +172,7 @@ def live_key(versions: dict[str, int], *, incidents: bool = True, hazards: bool 
     """The part of the versions that identifies a live overlay (with or without incidents, weather)."""
     wanted = {"incidents", "toll_stations"} if incidents else set()
     if hazards:
-        wanted |= {"weather_observations", "hazard_zones", "weather_stations"}
+        wanted |= {"weather_observations", "hazard_zones", "weather_stations", "warnings"}
     return tuple(versions.get(k, 0) if k in wanted else 0 for k in LIVE_LAYERS)
 
 

@@ -51,6 +51,10 @@ INSERT INTO black_spots (method, period_start, period_end, rank, score, kind, ro
                          to_stake_m, accidents, fatal, injury, property, deaths, injuries, geom)
 SELECT 'window', timestamptz '2023-01-01', timestamptz '2026-01-01', i, 1.0, 'point', 'G' || i, 'both', 0, 500, 3, 0, 1,
        2, 0, 1, ST_Multi(ST_MakeLine({POINT}, ST_Translate({POINT}, 0.005, 0.004))) FROM generate_series(1, {{n}}) i;
+INSERT INTO warnings (reason, level, rule_id, condition_key, measure, message_zh, message_en, segment_ids, issued_at,
+                      updated_at, expires_at, created_by, geom)
+SELECT 'fog', 'blue', 'fog-blue', 'fog:' || i, 'advise', '大雾', 'fog', ARRAY[]::bigint[], now(), now(), now() + interval '1 day',
+       'test', ST_Multi(ST_MakeLine({POINT}, ST_Translate({POINT}, 0.005, 0.004))) FROM generate_series(1, {{n}}) i;
 ANALYZE;
 """
 

@@ -37,7 +37,7 @@ def test_style_uses_the_app_tiles_glyphs_and_every_layer(client):
     assert used == set(LAYERS)
     # Live layers come from their own source: a closure reloads those tiles only.
     live = {layer.id for layer in LAYERS.values() if layer.live}
-    assert live == {"incidents", "hazard_zones"}
+    assert live == {"incidents", "hazard_zones", "warnings"}  # warnings: issue 15, a live layer like incidents
     for layer in style["layers"]:
         if "source-layer" in layer:
             assert layer["source"] == ("daoan-live" if layer["source-layer"] in live else "daoan"), layer["id"]

@@ -1,0 +1,247 @@
+"""Early warnings (预警) on the G4 test corridor: a fog reading below a threshold issues a warning of
+the right level on the fog zone's stretch, per direction, with the variable message signs upstream;
+it expires by the clock; the feed's ETag follows; bad parameters are 400 naming them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from analysis.early_warning.rules import default_rules, parse_rules
+from tests.conftest import OPERATOR_TOKEN, auth, module_data
+from tests.test_routing_network import load_corridor
+
+corridor = module_data(load_corridor, name="corridor")
+
+
+@pytest.fixture(autouse=True)
+def clean(engine):
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE warnings, incidents, incident_changes, weather_observations RESTART IDENTITY"))
+
+
+@pytest.fixture()
+def signs_and_cities(engine):
+    """衡阳 north of 28.10°N, 郴州 south; a 3×16 message sign on each carriageway upstream of the fog
+    zone (southbound at row 5, northbound at row 15), and one downstream that must not be chosen."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO admin_areas (adcode, name, level, parent_adcode, geom) VALUES "
+                "('430400', '衡阳市', 'city', '430000', ST_Multi(ST_MakeEnvelope(112.5, 28.10, 113.5, 28.9, 4326))), "
+                "('431000', '郴州市', 'city', '430000', ST_Multi(ST_MakeEnvelope(112.5, 27.5, 113.5, 28.10, 4326)))"
+            )
+        )
+        for name, first_node in (("情报板南行5", 1005), ("情报板北行15", 2016), ("情报板南行14", 1014)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO guidance_signs (name, kind, direction, status, lines, chars_per_line, segment_id, "
+                    "route_code, stake_m, geom) "
+                    "SELECT :name, 'variable_message', 'forward', 'active', 3, 16, s.id, 'G4', "
+                    "(s.start_stake_m + s.end_stake_m) / 2, ST_LineInterpolatePoint(s.geom, 0.5) "
+                    "FROM road_segments s WHERE s.source_node = :node AND s.route_code = 'G4'"
+                ),
+                {"name": name, "node": first_node},
+            )
+    yield
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM guidance_signs WHERE name LIKE '情报板%'"))
+        conn.execute(sa.text("DELETE FROM admin_areas WHERE adcode IN ('430400', '431000')"))
+
+
+def post(client, body: dict) -> dict:
+    resp = client.post("/weather/observations", json=body, headers=auth(OPERATOR_TOKEN))
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def feed(client, query: str = "") -> list[dict]:
+    resp = client.get(f"/warnings{query}")
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()["features"]
+
+
+def test_levels_rise_with_lower_visibility_as_the_rules_file_says():
+    rules = default_rules()
+    assert rules.highest("fog", visibility_m=800) is None
+    assert [rules.highest("fog", visibility_m=v).level for v in (400, 150, 80, 30)] == [
+        "blue",
+        "yellow",
+        "orange",
+        "red",
+    ]
+    assert rules.highest("ice", surface_c=-1.0, precipitation_mm=0.5).level == "red"
+    assert rules.highest("ice", surface_c=1.5, precipitation_mm=None) is None
+    with pytest.raises(ValueError, match="level"):
+        parse_rules('[[rule]]\nid = "x"\nreason = "fog"\nlevel = "purple"\nvisibility_below_m = 1\n')
+
+
+def test_fog_below_100_m_issues_orange_warnings_per_direction_with_the_signs_upstream(client, signs_and_cities):
+    answer = post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    assert len(answer["warnings"]["issued"]) == 2, answer
+    warnings = feed(client)
+    assert {w["properties"]["level"] for w in warnings} == {"orange"}
+    by_dir = {w["properties"]["direction"]: w["properties"] for w in warnings}
+    assert set(by_dir) == {"up", "down"}
+    south = by_dir["up"]  # stakes rise southbound
+    assert south["reason"] == "fog" and south["rule_id"] == "fog-orange" and south["route_code"] == "G4"
+    assert south["speed_cap_kmh"] == 40 and south["following_distance_m"] == 50 and south["measure"] == "cap"
+    assert south["direction_zh"] == "衡阳往郴州方向" and by_dir["down"]["direction_zh"] == "郴州往衡阳方向"
+    # the fog zone (28.2125–28.2875°N) lies on the segments of rows 8–11: K1522+240 to K1533+360
+    assert south["from_stake"] == "K1522+240" and south["to_stake"] == "K1533+360"
+    assert by_dir["down"]["from_stake"] == "K1533+360" and by_dir["down"]["to_stake"] == "K1522+240"
+    assert south["message_zh"] == (
+        "G4京港澳高速衡阳往郴州方向K1522+240至K1533+360段大雾，能见度低于100米，限速40公里/小时，保持车距50米以上"
+    )
+    assert south["message_en"].startswith("G4 Jinggang'ao Expressway, Hengyang to Chenzhou, K1522+240–K1533+360: fog")
+    assert [s["name"] for s in south["signs"]] == ["情报板南行5"]
+    assert [s["name"] for s in by_dir["down"]["signs"]] == ["情报板北行15"]
+    sign = south["signs"][0]
+    assert sign["fits"] and len(sign["message_lines"]) <= 3 and "大雾" in sign["message_zh"], sign
+    assert "限速40" in sign["message_zh"]
+    assert south["observation_ids"] == [1]
+    geometry = next(w for w in warnings if w["properties"]["direction"] == "up")["geometry"]
+    lats = [c[1] for line in geometry["coordinates"] for c in line]
+    assert max(lats) == pytest.approx(28.30) and min(lats) == pytest.approx(28.20)
+
+
+def test_a_warning_expires_by_the_clock(client):
+    post(client, {"station_code": "VIS-1", "visibility_m": 150})
+    assert {w["properties"]["level"] for w in feed(client)} == {"yellow"}
+    later = (datetime.now(UTC) + timedelta(minutes=31)).isoformat().replace("+00:00", "Z")
+    assert feed(client, f"?datetime={later}") == []
+    expires = datetime.fromisoformat(feed(client)[0]["properties"]["expires_at"])
+    assert timedelta(minutes=29) < expires - datetime.now(UTC) <= timedelta(minutes=30)
+
+
+def test_a_lower_reading_supersedes_and_a_clear_one_lifts(client, engine):
+    post(client, {"station_code": "VIS-1", "visibility_m": 150})
+    again = post(client, {"station_code": "VIS-1", "visibility_m": 160})
+    assert again["warnings"]["issued"] == [] and again["warnings"]["extended"] == 2
+    post(client, {"station_code": "VIS-1", "visibility_m": 30})
+    now = feed(client)
+    assert {w["properties"]["level"] for w in now} == {"red"} and len(now) == 2
+    assert all(w["properties"]["measure"] == "close" for w in now)
+    assert "实施封闭交通管制" in now[0]["properties"]["message_zh"]
+    with engine.connect() as conn:
+        old = conn.execute(sa.text("SELECT superseded_by FROM warnings WHERE level = 'yellow'")).scalars().all()
+    assert sorted(old) == sorted(w["id"] for w in now)
+    lifted = post(client, {"station_code": "VIS-1", "visibility_m": 900})
+    assert lifted["warnings"]["lifted"] == 2 and feed(client) == []
+
+
+def test_the_feed_etag_changes_with_a_warning_and_answers_304_while_unchanged(client):
+    first = client.get("/warnings")
+    tag = first.headers["ETag"]
+    assert client.get("/warnings", headers={"If-None-Match": tag}).status_code == 304
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    second = client.get("/warnings", headers={"If-None-Match": tag})
+    assert second.status_code == 200 and second.headers["ETag"] != tag
+    assert len(second.get_json()["features"]) == 2
+
+
+def test_the_feed_filters_by_level_reason_and_bbox(client):
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    assert len(feed(client, "?level=orange,red")) == 2
+    assert feed(client, "?level=red") == []
+    assert feed(client, "?reason=ice") == []
+    assert len(feed(client, "?bbox=112.9,28.2,113.1,28.3")) == 2
+    assert feed(client, "?bbox=112.0,27.0,112.5,27.5") == []
+    english = client.get("/warnings?lang=en").get_json()["features"][0]["properties"]
+    assert english["message"] == english["message_en"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("bbox=120,30,abc", "bbox"),
+        ("level=purple", "level"),
+        ("reason=wind", "reason"),
+        ("datetime=yesterday", "datetime"),
+        ("datetime=2026-12-06/2026-12-01", "datetime"),
+        ("limit=0", "limit"),
+        ("offset=-1", "offset"),
+    ],
+)
+def test_bad_feed_parameters_are_400_naming_the_parameter(client, query, parameter):
+    resp = client.get(f"/warnings?{query}")
+    assert resp.status_code == 400, resp.get_json()
+    assert resp.mimetype == "application/problem+json" and resp.get_json()["parameter"] == parameter
+
+
+def test_ice_on_the_expressway_bridge_is_a_red_closure_warning(client):
+    post(client, {"station_code": "ICE-1", "road_surface_temp_c": -2.0, "precipitation_mm": 0.4})
+    warnings = feed(client, "?reason=ice")
+    assert warnings and {w["properties"]["level"] for w in warnings} == {"red"}
+    p = warnings[0]["properties"]
+    assert p["measure"] == "close" and "路面结冰" in p["message_zh"] and p["road_surface_temp_c"] == -2.0
+
+
+def test_evaluate_needs_an_operator_token(client):
+    assert client.post("/warnings/evaluate").status_code == 401
+    resp = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN))
+    assert resp.status_code == 200 and resp.get_json()["issued"] == []
+
+
+def test_the_live_tile_layer_shows_the_warning_until_it_ends_and_its_version_moves(client, engine):
+    from tests.test_tiles import decode, get_tile, tile_at
+
+    t = tile_at(113.0, 28.25, 12)
+
+    def version() -> int:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT version FROM layer_versions WHERE layer = 'warnings'")).scalar_one()
+
+    before = version()
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    assert version() > before
+    resp = get_tile(client, "warnings", t)
+    assert resp.headers["Cache-Control"] == "public, max-age=5"
+    features = decode(resp.data)["warnings"]["features"]
+    assert len(features) == 2 and {f["properties"]["level"] for f in features} == {"orange"}
+    assert features[0]["properties"]["message_zh"].startswith("G4京港澳高速")
+    post(client, {"station_code": "VIS-1", "visibility_m": 900})  # lifted: expires_at = now
+    assert "warnings" not in decode(get_tile(client, "warnings", t).data)
+
+
+def _route_notes(client, frm: float, to: float, lang: str = "zh-CN") -> list[dict]:
+    from tests.test_routing_network import lat
+
+    resp = client.get(f"/route?from=113.0,{lat(frm)}&to=113.0003,{lat(to)}&lang={lang}")
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()["features"][0]["properties"]["steps"]
+    return [w for s in steps for w in s.get("warnings", []) if w.get("kind") == "warning"]
+
+
+def test_a_route_through_the_warned_stretch_carries_its_warning_in_its_direction_only(client, signs_and_cities):
+    assert _route_notes(client, 7, 13) == []
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    south = _route_notes(client, 7, 13)
+    assert len(south) == 1, south
+    assert south[0]["level"] == "orange"
+    assert south[0]["text"] == (
+        "橙色预警：G4京港澳高速衡阳往郴州方向K1522+240至K1533+360段大雾，能见度低于100米，限速40公里/小时，保持车距50米以上"
+    )
+    north = _route_notes(client, 13, 7)
+    assert len(north) == 1 and "郴州往衡阳方向" in north[0]["text"], north
+    english = _route_notes(client, 7, 13, "en")
+    assert english[0]["text"].startswith("Orange warning: G4 Jinggang'ao Expressway, Hengyang to Chenzhou")
+    post(client, {"station_code": "VIS-1", "visibility_m": 900})  # lifted: the next route says nothing
+    assert _route_notes(client, 7, 13) == []
+
+
+def test_the_cli_evaluates_and_lists_the_warnings(client, settings):
+    from click.testing import CliRunner
+
+    from cli import main
+
+    post(client, {"station_code": "VIS-1", "visibility_m": 150})
+    evaluated = CliRunner().invoke(main, ["warnings", "evaluate"], obj=settings)
+    assert evaluated.exit_code == 0, evaluated.output
+    assert evaluated.output.startswith("issued 0, extended 2, lifted 0"), evaluated.output
+    listed = CliRunner().invoke(main, ["warnings", "list", "--level", "yellow"], obj=settings)
+    assert listed.exit_code == 0 and listed.output.count("黄色 G4京港澳高速") == 2, listed.output
+    bad = CliRunner().invoke(main, ["warnings", "list", "--level", "purple"], obj=settings)
+    assert bad.exit_code == 2 and "level" in bad.output
