@@ -245,3 +245,44 @@ def test_the_cli_evaluates_and_lists_the_warnings(client, settings):
     assert listed.exit_code == 0 and listed.output.count("黄色 G4京港澳高速") == 2, listed.output
     bad = CliRunner().invoke(main, ["warnings", "list", "--level", "purple"], obj=settings)
     assert bad.exit_code == 2 and "level" in bad.output
+
+
+def test_without_a_stored_risk_model_the_risk_trigger_is_skipped_and_the_rules_still_work(client):
+    resp = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN))
+    assert resp.status_code == 200 and resp.get_json()["risk"] == "unavailable"
+    assert post(client, {"station_code": "VIS-1", "visibility_m": 80})["warnings"]["risk"] == "not asked"
+    assert len(feed(client, "?reason=fog")) == 2
+
+
+def test_a_segment_over_the_risk_threshold_gets_a_warning_of_its_level(client, engine, monkeypatch):
+    """The threshold logic on the live scores' shape (analysis.risk_live.RiskScores); the scorer itself is
+    tested in tests/test_risk.py on a fitted demo model, so here it answers fixed relative risks."""
+    import numpy as np
+
+    from analysis import risk_live
+    from analysis.early_warning import evaluate as ev
+
+    with engine.connect() as conn:
+        segs = conn.execute(
+            sa.text("SELECT id, road_class FROM road_segments WHERE route_code = 'G4' ORDER BY start_stake_m, id")
+        ).all()
+    target = segs[4].id
+    ids = np.array([s.id for s in segs], dtype=np.int64)
+    relative = np.where(ids == target, 3.5, 1.0)
+
+    def scores(_engine, at):
+        return risk_live.RiskScores(
+            at=at, model_id=1, hour_band="day", segment_id=ids, road_class=np.array([s.road_class for s in segs]),
+            expected=relative, relative=relative, weather=np.full(len(ids), -1, dtype=np.int8),
+        )  # fmt: skip
+
+    monkeypatch.setattr(ev, "risk_scorer", lambda: scores)
+    summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+    assert summary["risk"] == "evaluated" and len(summary["issued"]) == 1, summary
+    (warning,) = feed(client, "?reason=risk")
+    p = warning["properties"]
+    assert p["level"] == "yellow" and p["rule_id"] == "risk-yellow" and p["relative_risk"] == 3.5
+    assert "当前事故风险较高（约为同类道路平时的3.5倍），请减速慢行，谨慎驾驶" in p["message_zh"]
+    relative[:] = 1.0  # the risk falls: the next evaluation lifts it
+    assert client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()["lifted"] == 1
+    assert feed(client, "?reason=risk") == []

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from analysis.early_warning.rules import WarningRule, WarningRules
 from analysis.early_warning.stretch import RoutingView, Stretch, stretches
 from analysis.early_warning.text import Situation, board_variants, message_en, message_zh
+from gis.errors import DaoanError
 from gis.sqlfiles import load_sql
 from routing.rules import fog_rule, ice_rule
 from routing.signs import fit
@@ -222,14 +223,11 @@ def risk_scorer() -> Any | None:
 
 
 def _risk_pairs(result: Any) -> list[tuple[int, float]]:
-    """(segment id, relative risk) from a RiskScores: arrays segment_ids / relative_risk (or a mapping)."""
-    ids = getattr(result, "segment_ids", None)
-    rel = getattr(result, "relative_risk", None)
-    if ids is None and isinstance(result, dict):
-        ids, rel = result.get("segment_ids"), result.get("relative_risk")
+    """(segment id, relative risk) from analysis.risk_live.RiskScores (arrays segment_id and relative)."""
+    ids, rel = getattr(result, "segment_id", None), getattr(result, "relative", None)
     if ids is None or rel is None:
         return []
-    return [(int(i), float(v)) for i, v in zip(list(ids), list(rel), strict=True)]
+    return [(int(i), float(v)) for i, v in zip(ids.tolist(), rel.tolist(), strict=True)]
 
 
 def risk_candidates(
@@ -246,7 +244,10 @@ def risk_candidates(
         return []
     try:
         pairs = _risk_pairs(scorer(engine, at))
-    except Exception:  # a scorer without a fitted model or data must not stop the weather rules
+    except DaoanError as exc:  # no risk model stored yet (NoRiskModel): the weather rules go on
+        log.info("risk warnings not evaluated: %s", exc.detail)
+        return None
+    except Exception:  # a scorer failing must not stop the weather rules
         log.exception("live risk scores unavailable; risk warnings not evaluated")
         return None
     over = sorted(((s, v) for s, v in pairs if v >= lowest), key=lambda sv: -sv[1])

@@ -41,7 +41,7 @@ def warnings_evaluate() -> Response:
 
     token = require_role("operator")
     at = params.instant(request.args.get("at"), "at")
-    summary = evaluate(current_root().router, at=at, who=token.name)
+    summary = evaluate(current_root().router, at=at, who=token.name, risk=True)
     return json_response(summary, etag=False)
 
 

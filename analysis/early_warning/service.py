@@ -1,6 +1,7 @@
-"""When warnings are evaluated: after every POST /weather/observations (the readings just stored are
-read in the same evaluation) and by `daoan warnings evaluate` (the risk trigger changes with the hour,
-without any reading: run it from cron, e.g. every 10 minutes). The server holds no state of its own:
+"""When warnings are evaluated: after every POST /weather/observations (the weather rules, on the readings
+just stored) and by `daoan warnings evaluate` / POST /warnings/evaluate (the rules and the risk threshold,
+which moves with the hour without any reading and scores the whole network: run it from cron, e.g.
+every 10 minutes). The server holds no state of its own:
 each evaluation reads the readings, the zones and the warnings in force from PostgreSQL."""
 
 from __future__ import annotations
@@ -36,21 +37,22 @@ def routing_view(conn: Any, router: Any) -> RoutingView | None:
     return RoutingView(state, overlay, load_message_signs(conn))
 
 
-def evaluate(router: Any, *, at: datetime | None = None, who: str) -> dict:
-    """One evaluation in one transaction (serialized with any other): the summary of what changed."""
+def evaluate(router: Any, *, at: datetime | None = None, who: str, risk: bool = True) -> dict:
+    """One evaluation in one transaction (serialized with any other): the summary of what changed.
+    `risk`: the risk threshold too (live scores of every segment: up to ~2 s on the province)."""
     s = router.settings
     cfg = Settings(valid_s=s.observation_valid_min * 60, radius_m=s.fog_station_radius_m)
     with connect(router.engine) as conn:
         conn.execute(sa.text(load_sql("queries/warnings_lock.sql")))
         view = routing_view(conn, router)
-        return evaluate_warnings(conn, router.engine, view=view, at=at, who=who, settings=cfg)
+        return evaluate_warnings(conn, router.engine, view=view, at=at, who=who, settings=cfg, risk=risk)
 
 
 def evaluate_after_readings(router: Any, *, who: str) -> dict | None:
     """The evaluation that follows stored readings; None (logged) when it failed: the readings stay
     stored and the next evaluation catches up."""
-    try:
-        return evaluate(router, who=who)
+    try:  # the weather rules only: the risk threshold scores the whole network (`daoan warnings evaluate`)
+        return evaluate(router, who=who, risk=False)
     except DaoanError as exc:
         log.warning("warnings not evaluated after readings: %s", exc.detail)
     except Exception:

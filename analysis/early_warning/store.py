@@ -47,17 +47,19 @@ def evaluate_warnings(
     who: str = "daoan",
     rules: WarningRules | None = None,
     settings: Settings | None = None,
+    risk: bool = True,
 ) -> dict:
     """Issue, extend, supersede and lift warnings for the situation at `at` (now); the counts and the
-    ids issued. Risk warnings are decided only when analysis.risk_live can score."""
+    ids issued. Risk warnings are decided only when `risk` and analysis.risk_live can score (a risk model
+    is stored); otherwise those in force are left as they are."""
     at = at or datetime.now(UTC)
     rules = rules or default_rules()
     cfg = settings or Settings()
     candidates = rule_candidates(conn, view, rules, at, cfg)
     reasons = list(RULE_REASONS)
-    risk = risk_candidates(conn, engine, view, rules, at)
-    if risk is not None:
-        candidates += risk
+    scored = risk_candidates(conn, engine, view, rules, at) if risk else None
+    if scored is not None:
+        candidates += scored
         reasons.append("risk")
     in_force = {
         r.condition_key: r
@@ -91,7 +93,7 @@ def evaluate_warnings(
         "issued": issued,
         "extended": extended,
         "lifted": lifted,
-        "risk": "evaluated" if risk is not None else "unavailable",
+        "risk": "evaluated" if scored is not None else ("unavailable" if risk else "not asked"),
     }
     log.info("warnings evaluated: %s", summary)
     return summary
