@@ -1,4 +1,5 @@
-"""Bulk loading with COPY inside the caller's transaction."""
+"""Bulk loading with COPY inside the caller's transaction (whole columns in the binary format:
+gis/bulk_binary.py)."""
 
 from __future__ import annotations
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from gis.bulk import copy_rows, secondary_indexes_rebuilt
+from gis import ewkb
+from gis.bulk import secondary_indexes_rebuilt
+from gis.bulk_binary import copy_columns
 from gis.db import connect
 from gis.errors import ImportRejected, InvalidParameter
 from gis.models import RoadSegment, insert_columns
@@ -38,7 +42,6 @@ from layers.ingest.roads_rows import RoadRows, Tolerances, read_rows
 log = logging.getLogger(__name__)
 
 SOURCE = "roads"
-_CHUNK = 50_000
 _BULK = 50_000  # segments from which a replacing import rebuilds the indexes after COPY
 _SUMMARY_ERRORS = 20
 _SEGMENT_COLUMNS = insert_columns(RoadSegment)
@@ -178,12 +181,16 @@ def import_roads(
     net = build_network(rows.geoms[keep], rows.level[keep], snap_m)
     report.snapped_ends, report.inserted_vertices = net.snapped_ends, net.inserted_vertices
     report.separated_vertices = net.separated_vertices
-    with connect(engine) as conn:
+    # One transaction; a worker thread runs its COPYs and index builds while this thread prepares
+    # the next step and the validation report (the connection is used by one thread at a time).
+    with connect(engine) as conn, ThreadPoolExecutor(1, thread_name_prefix="roads-db") as db:
         touched: list[str] = []
         if replace:
             report.segments_replaced = int(conn.execute(sa.text("SELECT count(*) FROM road_segments")).scalar_one())
             touched = _delete_network(conn)
-        report.nodes, report.segments = _write(conn, rows, keep, net, replace=replace)
+        report.nodes, written = _write(conn, db, rows, keep, net, replace=replace)
+        report.validation = validation_report(rows, keep, net, tol)
+        report.segments = written.result()
         if touched:
             _end_bulk(conn, touched)
         report.facilities_relinked = _relink(conn, net, append=not replace)
@@ -202,7 +209,6 @@ def import_roads(
         )
         conn.execute(sa.text("ANALYZE road_segments"))
         conn.execute(sa.text("ANALYZE road_nodes"))
-    report.validation = validation_report(rows, keep, net, tol)
     report.seconds = time.perf_counter() - started
     log.info("imported %s: %d segments, %d nodes in %.1f s", table.name, report.segments, report.nodes, report.seconds)
     return report
@@ -254,12 +260,11 @@ def _reserve_ids(conn: Connection, table: str, n: int) -> np.ndarray:
     return np.arange(last - n + 1, last + 1, dtype=np.int64)
 
 
-def _ewkb(geoms: np.ndarray) -> list[str]:
-    return list(shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True))
-
-
-def _write(conn: Connection, rows: RoadRows, keep: np.ndarray, net: Network, *, replace: bool) -> tuple[int, int]:
-    """COPY the nodes (joined to existing ones at the same position with --append) and segments."""
+def _write(
+    conn: Connection, db: ThreadPoolExecutor, rows: RoadRows, keep: np.ndarray, net: Network, *, replace: bool
+) -> tuple[int, Future[int]]:
+    """COPY the nodes (joined to existing ones at the same position with --append) and segments, on
+    the worker `db`; (the new nodes, the segments written when the worker is done)."""
     n_nodes, n_seg = len(net.node_lonlat), len(net.seg_line)
     node_ids = np.zeros(n_nodes, dtype=np.int64)
     new = np.ones(n_nodes, dtype=bool)
@@ -284,36 +289,39 @@ def _write(conn: Connection, rows: RoadRows, keep: np.ndarray, net: Network, *, 
                     new[k] = False
     node_ids[new] = _reserve_ids(conn, "road_nodes", int(new.sum()))
     seg_ids = _reserve_ids(conn, "road_segments", n_seg)
+    areas = conn.execute(sa.text(load_sql("queries/roads_counties.sql"))).all()
     line_rows = keep[net.seg_line]
     interchange = _hub_nodes(rows, line_rows, net)
     new_idx = np.flatnonzero(new)
-    node_geoms = _ewkb(shapely.points(net.node_lonlat[new_idx])) if len(new_idx) else []
-    node_rows = zip(
-        node_ids[new_idx].tolist(),
-        interchange[new_idx].tolist(),
-        [SOURCE] * len(new_idx),
-        node_geoms,
-        strict=True,
-    )
+    nodes = {
+        "id": node_ids[new_idx],
+        "interchange": interchange[new_idx],
+        "source": np.full(len(new_idx), SOURCE, dtype=object),
+        "geom": ewkb.points(net.node_lonlat[new_idx], 4326),
+    }
     bulk = replace and n_seg >= _BULK
-    if bulk:
-        with secondary_indexes_rebuilt(conn, "road_nodes"):
-            copy_rows(conn, "road_nodes", ("id", "interchange", "source", "geom"), node_rows)
-    else:
-        copy_rows(conn, "road_nodes", ("id", "interchange", "source", "geom"), node_rows)
-    segments = _segment_rows(conn, rows, line_rows, net, seg_ids, node_ids)
-    if bulk:
-        with secondary_indexes_rebuilt(conn, "road_segments"):
-            n = copy_rows(conn, "road_segments", _SEGMENT_COLUMNS, segments)
-    else:
-        n = copy_rows(conn, "road_segments", _SEGMENT_COLUMNS, segments)
-    return int(new.sum()), n
+    nodes_written = db.submit(_copy, conn, "road_nodes", nodes, bulk=bulk)
+    segments = _segment_columns(areas, rows, line_rows, net, seg_ids, node_ids)
+    return int(new.sum()), db.submit(_copy, conn, "road_segments", segments, bulk=bulk, after=nodes_written)
+
+
+def _copy(
+    conn: Connection, table: str, columns: dict[str, object], *, bulk: bool, after: Future[int] | None = None
+) -> int:
+    """copy_columns (after the job `after` succeeded), with the table's secondary indexes dropped
+    and built again after it when `bulk`."""
+    if after is not None:
+        after.result()
+    if not bulk:
+        return copy_columns(conn, table, columns)
+    with secondary_indexes_rebuilt(conn, table):
+        return copy_columns(conn, table, columns)
 
 
 def _hub_nodes(rows: RoadRows, line_rows: np.ndarray, net: Network) -> np.ndarray:
     """Nodes where expressways of two route codes meet (hub interchanges, 枢纽互通)."""
     out = np.zeros(len(net.node_lonlat), dtype=bool)
-    express = np.array([rows.road_class[i] == "expressway" for i in line_rows.tolist()], dtype=bool)
+    express = (_objects(rows.road_class) == "expressway")[line_rows]
     if not express.any():
         return out
     seen: dict[int, str] = {}
@@ -328,19 +336,25 @@ def _hub_nodes(rows: RoadRows, line_rows: np.ndarray, net: Network) -> np.ndarra
     return out
 
 
-def _segment_rows(
-    conn: Connection,
+def _objects(values: list) -> np.ndarray:  # type: ignore[type-arg]
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _segment_columns(
+    areas: Sequence[Sequence[Any]],
     rows: RoadRows,
     line_rows: np.ndarray,
     net: Network,
     seg_ids: np.ndarray,
     node_ids: np.ndarray,
-) -> Iterator[Sequence[object]]:
-    """Rows in _SEGMENT_COLUMNS order, stakes interpolated along each line, county by midpoint."""
+) -> dict[str, object]:
+    """The segments' columns (copy_columns), stakes interpolated along each line, county by midpoint."""
     s0, s1 = rows.start_stake[line_rows], rows.end_stake[line_rows]
     start = s0 + net.seg_frac[:, 0] * (s1 - s0)
     end = s0 + net.seg_frac[:, 1] * (s1 - s0)
-    county = _counties(conn, net.seg_geoms)
+    county = _counties(areas, _midpoints(net.seg_coords, net.seg_offsets))
     # pieces of one row are numbered along it: '<id>#2', '#3' …; a row loaded whole keeps its id
     piece = np.ones(len(line_rows), dtype=np.int64)
     if len(line_rows) > 1:
@@ -349,56 +363,68 @@ def _segment_rows(
         idx = np.arange(len(line_rows))
         piece = idx - np.repeat(run_start, np.diff(np.concatenate([run_start, [len(line_rows)]]))) + 1
     pieces_of = np.bincount(line_rows, minlength=len(rows.row))
-    sid = np.array(rows.source_id, dtype=object)[line_rows]
+    sid = _objects(rows.source_id)[line_rows]
     split = pieces_of[line_rows] > 1
     sid[split] = [f"{a}#{b}" for a, b in zip(sid[split].tolist(), piece[split].tolist(), strict=True)]
-
-    def per_segment(values: list) -> list:  # type: ignore[type-arg]
-        return np.array(values, dtype=object)[line_rows].tolist()
-
-    def stakes(values: np.ndarray) -> list:  # type: ignore[type-arg]
-        out = np.round(values, 3).astype(object)
-        out[np.isnan(values)] = None
-        return out.tolist()
-
-    columns = [
-        seg_ids.tolist(),
-        per_segment(rows.road_class),
-        per_segment(rows.route_code),
-        per_segment(rows.name),
-        rows.oneway[line_rows].tolist(),
-        per_segment(rows.lanes),
-        per_segment(rows.maxspeed),
-        per_segment([rf.default_speed(c or "") for c in rows.road_class]),
-        np.round(net.seg_length_m, 3).tolist(),
-        rows.bridge[line_rows].tolist(),
-        rows.tunnel[line_rows].tolist(),
-        stakes(start),
-        stakes(end),
-        county,
-        node_ids[net.seg_source].tolist(),
-        node_ids[net.seg_target].tolist(),
-        [SOURCE] * len(line_rows),
-        sid.tolist(),
-        None,  # geometry, in chunks below
-        per_segment(rows.technical_grade),
-        per_segment(rows.surface),
-    ]
-    for a in range(0, len(line_rows), _CHUNK):
-        b = min(a + _CHUNK, len(line_rows))
-        chunk = [c[a:b] if c is not None else _ewkb(net.seg_geoms[a:b]) for c in columns]
-        yield from zip(*chunk, strict=True)
+    classes = _objects(rows.road_class)
+    speeds = {c: rf.default_speed(c or "") for c in set(rows.road_class)}
+    columns: dict[str, object] = {
+        "id": seg_ids,
+        "road_class": classes[line_rows],
+        "route_code": _objects(rows.route_code)[line_rows],
+        "name": _objects(rows.name)[line_rows],
+        "oneway": rows.oneway[line_rows],
+        "lanes": _objects(rows.lanes)[line_rows],
+        "maxspeed_kmh": _objects(rows.maxspeed)[line_rows],
+        "default_speed_kmh": np.array([speeds[c] for c in rows.road_class], dtype=np.int64)[line_rows],
+        "length_m": np.round(net.seg_length_m, 3),
+        "bridge": rows.bridge[line_rows],
+        "tunnel": rows.tunnel[line_rows],
+        "start_stake_m": np.round(start, 3),
+        "end_stake_m": np.round(end, 3),
+        "county_adcode": _objects(county),
+        "source_node": node_ids[net.seg_source],
+        "target_node": node_ids[net.seg_target],
+        "source": np.full(len(line_rows), SOURCE, dtype=object),
+        "source_id": sid,
+        "geom": ewkb.linestrings(net.seg_coords, net.seg_offsets, 4326),
+        "technical_grade": _objects(rows.technical_grade)[line_rows],
+        "surface": _objects(rows.surface)[line_rows],
+    }
+    assert tuple(columns) == _SEGMENT_COLUMNS
+    return columns
 
 
-def _counties(conn: Connection, geoms: np.ndarray) -> list[str | None]:
-    """The county (admin_areas) holding each segment's midpoint; None where none is loaded or holds it."""
-    areas = conn.execute(sa.text(load_sql("queries/roads_counties.sql"))).all()
-    out: list[str | None] = [None] * len(geoms)
-    if not areas or not len(geoms):
+def _midpoints(coords: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(n, 2) the point halfway along each line (line k: coords[offsets[k]:offsets[k + 1]], two
+    vertices or more), measured in degrees as shapely.line_interpolate_point(…, 0.5, normalized=True)."""
+    n = len(offsets) - 1
+    if n == 0:
+        return np.zeros((0, 2))
+    counts = np.diff(offsets)
+    step = np.zeros(len(coords))
+    step[1:] = np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))
+    step[offsets[:-1]] = 0.0
+    cum = np.cumsum(step)
+    cum -= np.repeat(cum[offsets[:-1]], counts)
+    half = np.repeat(cum[offsets[1:] - 1] / 2.0, counts)
+    line_of = np.repeat(np.arange(n), counts)
+    past = np.flatnonzero((cum >= half) & (step > 0) | (np.arange(len(coords)) == np.repeat(offsets[1:] - 1, counts)))
+    first = past[np.concatenate([[True], line_of[past][1:] != line_of[past][:-1]])]
+    prev = first - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(step[first] > 0, (half[first] - cum[prev]) / step[first], 0.0)
+    return coords[prev] + t[:, None] * (coords[first] - coords[prev])
+
+
+def _counties(areas: Sequence[Sequence[Any]], mids: np.ndarray) -> list[str | None]:
+    """The county (`areas`: adcode, WKB of admin_areas) holding each segment's midpoint `mids`; None
+    where none is loaded or holds it."""
+    out: list[str | None] = [None] * len(mids)
+    if not areas or not len(mids):
         return out
     polys = shapely.from_wkb([bytes(r[1]) for r in areas])
     codes = [r[0] for r in areas]
-    mids = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
     tree = shapely.STRtree(polys)
     p, a = tree.query(shapely.points(mids))  # bounding boxes; then the point-in-polygon test, prepared
     shapely.prepare(polys)

@@ -29,13 +29,14 @@ class Network:
     """Segments (pieces of input lines between junctions) and their nodes."""
 
     seg_line: np.ndarray  # int64: index of the input line each segment comes from
-    seg_geoms: np.ndarray  # LineStrings
     seg_length_m: np.ndarray
     seg_frac: np.ndarray  # (S, 2): where the segment starts and ends along its line (0..1)
     seg_source: np.ndarray  # int64 node index
     seg_target: np.ndarray
     node_lonlat: np.ndarray  # (N, 2)
     line_length_m: np.ndarray  # (L,) geodesic length of each input line (after snapping)
+    seg_coords: np.ndarray  # (M, 2) the segments' vertices, segment k's from seg_offsets[k] to seg_offsets[k + 1]
+    seg_offsets: np.ndarray  # (S + 1,) int64
     snapped_ends: int = 0  # line ends moved onto another line's end or vertex
     inserted_vertices: int = 0  # vertices added to lines where another line's end meets them
     separated_vertices: int = 0  # shared vertices left unjoined (grade separation in the source)
@@ -105,7 +106,6 @@ def build_network(lines: np.ndarray, level: np.ndarray, snap_m: float) -> Networ
     seg_last = np.concatenate([seg_first[1:] - 1, [len(out) - 1]]) if n_seg else seg_first
     v_first, v_last = out[seg_first], out[seg_last]
     seg_line = line_of[v_first]
-    seg_geoms = shapely.linestrings(coords[out], indices=seg_of) if n_seg else np.array([], dtype=object)
     length = cum[v_last] - cum[v_first]
     ll = line_len[seg_line]
     safe = np.where(ll > 0, ll, 1.0)
@@ -119,13 +119,14 @@ def build_network(lines: np.ndarray, level: np.ndarray, snap_m: float) -> Networ
     first_vertex[node_of[::-1]] = ends[::-1]
     return Network(
         seg_line=seg_line.astype(np.int64),
-        seg_geoms=seg_geoms,
         seg_length_m=length,
         seg_frac=np.clip(frac, 0.0, 1.0),
         seg_source=node_of[:n_seg].astype(np.int64),
         seg_target=node_of[n_seg:].astype(np.int64),
         node_lonlat=coords[first_vertex],
         line_length_m=line_len,
+        seg_coords=coords[out],
+        seg_offsets=np.concatenate([seg_first, [len(out)]]).astype(np.int64),
         snapped_ends=snapped,
         inserted_vertices=inserted,
         separated_vertices=int(np.unique(vert_of[separated]).size),

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import pyogrio.raw
 import pyproj
@@ -30,13 +32,40 @@ FLATGEOBUF_MAGIC = b"fgb\x03fgb"  # FlatGeobuf spec: 'fgb', major version 3, 'fg
 
 
 @dataclass
+class Coded:
+    """A column as codes into its distinct values (value of row i: values[codes[i]]), as GDAL's
+    Arrow stream gives it dictionary-encoded in C: a province's columns repeat a few values, and
+    whatever reads them works once per distinct value."""
+
+    codes: np.ndarray  # int64, one per row
+    values: list[object]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i: int) -> object:
+        return self.values[self.codes[i]]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self.tolist())
+
+    def tolist(self) -> list[object]:
+        table = np.empty(len(self.values), dtype=object)
+        table[:] = self.values
+        return table[self.codes].tolist()
+
+
+Column = list[object] | Coded
+
+
+@dataclass
 class RoadTable:
     """The rows of a road file: one geometry (LineString or None) and one value per column per row."""
 
     name: str
     format: str
     geometries: np.ndarray  # object array of shapely LineStrings (None where missing or unusable)
-    columns: dict[str, list[object]]
+    columns: dict[str, Column]
     declared_crs: pyproj.CRS | None = None
     truncated_names: bool = False
     notes: list[str] = field(default_factory=list)
@@ -127,7 +156,7 @@ def _read_geojson(path: Path) -> RoadTable:
         raise InvalidParameter(f"{name} is not a GeoJSON FeatureCollection", parameter="file")
     features = doc["features"]
     n = len(features)
-    columns: dict[str, list[object]] = {}
+    lists: dict[str, list[object]] = {}
     errors: dict[int, str] = {}
     geoms = np.full(n, None, dtype=object)
     line_coords: list[list] = []
@@ -141,12 +170,12 @@ def _read_geojson(path: Path) -> RoadTable:
             for key, value in props.items():
                 if value is None or value == "":
                     continue
-                col = columns.get(key)
+                col = lists.get(key)
                 if col is None:
-                    col = columns[key] = [None] * n
+                    col = lists[key] = [None] * n
                 col[i] = value
         if "id" in feature and feature["id"] is not None:
-            col = columns.setdefault("\0feature_id", [None] * n)
+            col = lists.setdefault("\0feature_id", [None] * n)
             col[i] = feature["id"]
         geometry = feature.get("geometry")
         if not isinstance(geometry, dict):
@@ -177,6 +206,7 @@ def _read_geojson(path: Path) -> RoadTable:
         idx = np.flatnonzero(valid)
         out_errors.update({int(idx[k]): v for k, v in sub.items()})
     out_errors.update(errors)
+    columns: dict[str, Column] = dict(lists)
     return RoadTable(name, "GeoJSON", out, columns, declared_crs=_geojson_crs(doc, name), geometry_errors=out_errors)
 
 
@@ -218,7 +248,7 @@ def _read_ogr(path: Path) -> RoadTable:
             layers = pyogrio.list_layers(opened)
             if len(layers) > 1:
                 notes.append(f"{name} holds {len(layers)} layers; read the first, {layers[0][0]!r}")
-            meta, fids, wkb, field_data = pyogrio.raw.read(opened, datetime_as_string=True, return_fids=True)
+            meta, table = pyogrio.raw.read_arrow(opened, datetime_as_string=True, return_fids=True)
         except InvalidParameter:
             raise
         except UnicodeDecodeError:
@@ -231,7 +261,7 @@ def _read_ogr(path: Path) -> RoadTable:
         except Exception as exc:  # GDAL reports unreadable files through several exception types
             message = str(exc).split("; It might help")[0].replace(str(opened), name).replace(tmp, "")
             raise InvalidParameter(f"{name} cannot be read as {label}: {message}", parameter="file") from None
-    if wkb is None:
+    if not meta.get("geometry_name") and "wkb_geometry" not in table.column_names:
         raise InvalidParameter(f"{name} has no geometry column; road rows must be lines", parameter="file")
     declared = None
     if meta.get("crs"):
@@ -240,15 +270,16 @@ def _read_ogr(path: Path) -> RoadTable:
         except CRSError:
             notes.append(f"{name} declares a CRS pyproj does not know; pass --crs")
     errors: dict[int, str] = {}
+    wkb = table.column(meta.get("geometry_name") or "wkb_geometry").to_numpy(zero_copy_only=False)
     raw = shapely.from_wkb(wkb, on_invalid="ignore")
     if shapely.has_z(raw).any():
         raw = shapely.force_2d(raw)
     geoms = _lines(raw, errors)
-    columns: dict[str, list[object]] = {}
-    for fname, values in zip(meta["fields"], field_data, strict=True):
-        columns[str(fname)] = _column(values)
-    if fids is not None and suffix == ".gpkg":
-        columns["\0feature_id"] = [int(f) for f in fids]
+    columns: dict[str, Column] = {}
+    for fname in meta["fields"]:
+        columns[str(fname)] = _coded(table.column(str(fname)))
+    if meta.get("fid_column") and suffix == ".gpkg":
+        columns["\0feature_id"] = table.column(meta["fid_column"]).to_pylist()
     return RoadTable(
         name,
         label,
@@ -261,12 +292,18 @@ def _read_ogr(path: Path) -> RoadTable:
     )
 
 
-def _column(values: np.ndarray) -> list[object]:
-    """Python values of a GDAL field column: NaN, empty text and masked values become None."""
-    if values.dtype.kind == "f":
-        out = values.astype(object)
-        out[np.isnan(values)] = None
-        return list(out)
-    if values.dtype.kind in "iub":
-        return values.tolist()
-    return [None if v is None or (isinstance(v, str) and not v.strip()) else v for v in values.tolist()]
+def _coded(column: pa.ChunkedArray) -> Coded:
+    """A GDAL field column, coded; NaN, empty text and nulls are None (one shared code)."""
+    encoded = column.combine_chunks().dictionary_encode() if column.num_chunks else pa.array([]).dictionary_encode()
+    values = [_cell(v) for v in encoded.dictionary.to_pylist()] + [None]
+    codes = encoded.indices.fill_null(len(values) - 1).to_numpy().astype(np.int64)
+    return Coded(codes, values)
+
+
+def _cell(value: object) -> object:
+    """A Python value of a GDAL field: NaN and empty text become None."""
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value

@@ -190,7 +190,9 @@ def _dangling(report: ValidationReport, rows: RoadRows, keep: np.ndarray, net: N
     if not len(lone):
         return
     lat0 = float(np.mean(net.node_lonlat[:, 1]))
-    seg_xy = shapely.transform(net.seg_geoms, lambda c: _metric(c, lat0))
+    seg_xy = shapely.linestrings(
+        _metric(net.seg_coords, lat0), indices=np.repeat(np.arange(len(net.seg_line)), np.diff(net.seg_offsets))
+    )
     pts = shapely.points(_metric(net.node_lonlat[lone], lat0))
     tree = shapely.STRtree(seg_xy)
     p, s = tree.query(pts, predicate="dwithin", distance=near_m)

@@ -14,12 +14,12 @@ import numpy as np
 import shapely
 
 from gis.errors import InvalidParameter
-from gis.stake import format_stake
+from gis.stake import MAX_STAKE_M, format_stake
 from layers.demo.geo import pair_lengths_m
 from layers.ingest import roads_fields as rf
 from layers.ingest.coords import CoordinateSystem
 from layers.ingest.roads_network import line_lengths_m
-from layers.ingest.roads_read import RoadTable
+from layers.ingest.roads_read import Coded, Column, RoadTable
 
 
 @dataclass
@@ -82,16 +82,16 @@ def read_rows(
     for i, reason in sorted(table.geometry_errors.items()):
         problem(i, "geometry", reason)
 
-    def col(field_name: str) -> list[object]:
+    def col(field_name: str) -> Column:
         name = columns.get(field_name)
-        return table.columns[name] if name else [None] * n
+        return table.columns[name] if name else Coded(np.zeros(n, dtype=np.int64), [None])
 
     geoms = table.geometries.copy()
     has = np.array([g is not None for g in geoms], dtype=bool)
     if has.any() and not coords.is_wgs84:
         geoms[has] = coords.to_wgs84(geoms[has])
     if has.any():
-        geoms[has] = shapely.remove_repeated_points(geoms[has], tolerance=1e-7)
+        geoms[has] = _without_repeated_points(geoms[has], 1e-7)
         too_short = has.copy()
         too_short[has] = shapely.get_num_points(geoms[has]) < 2
         for short_i in np.flatnonzero(too_short).tolist():
@@ -176,24 +176,29 @@ def read_rows(
 
     start = np.full(n, np.nan)
     end = np.full(n, np.nan)
-    stake_memo: dict[tuple[type, object], float | None] = {}
     for field_name, target in (("start_stake", start), ("end_stake", end)):
         column = columns.get(field_name)
         if column is None:
             continue
-        for i, value in enumerate(col(field_name)):
-            if value is None:
+        coded = _coded(col(field_name))
+        metres = np.full(len(coded.values), np.nan)
+        reasons: dict[int, str] = {}
+        done = _numeric_stakes(coded.values, stake_unit, metres)
+        for k, value in enumerate(coded.values):  # once per distinct value
+            if value is None or done[k]:
                 continue
             try:
-                memo_key = (type(value), value)
-                if memo_key not in stake_memo:
-                    stake_memo[memo_key] = rf.stake_m(value, stake_unit, column)
-                metres = stake_memo[memo_key]
+                parsed = rf.stake_m(value, stake_unit, column)
             except InvalidParameter as exc:
-                problem(i, column, exc.detail.removeprefix(f"{column} "))
+                reasons[k] = exc.detail.removeprefix(f"{column} ")
                 continue
-            if metres is not None:
-                target[i] = metres
+            if parsed is not None:
+                metres[k] = parsed
+        target[:] = metres[coded.codes]
+        if reasons:
+            bad_codes = np.array(sorted(reasons), dtype=np.int64)
+            for i in np.flatnonzero(np.isin(coded.codes, bad_codes)).tolist():
+                problem(i, column, reasons[int(coded.codes[i])])
     one_stake = np.isnan(start) != np.isnan(end)
     for one_i in np.flatnonzero(one_stake).tolist():
         missing = columns.get("start_stake" if np.isnan(start[one_i]) else "end_stake", "stake")
@@ -231,6 +236,39 @@ def read_rows(
 _ERROR = object()
 
 
+def _without_repeated_points(lines: np.ndarray, tolerance: float) -> np.ndarray:
+    """shapely.remove_repeated_points, called only for the lines that have two consecutive vertices
+    within `tolerance` (found on the coordinate arrays; a margin keeps the test on the safe side):
+    the others would come back unchanged."""
+    xy, index = shapely.get_coordinates(lines, return_index=True)
+    step = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+    close = (step <= tolerance * 1.001) & (index[1:] == index[:-1])
+    out = lines.copy()
+    some = np.unique(index[1:][close])
+    if len(some):
+        out[some] = shapely.remove_repeated_points(lines[some], tolerance=tolerance)
+    return out
+
+
+def _numeric_stakes(values: list[object], unit: str, metres: np.ndarray) -> np.ndarray:
+    """Stakes given as numbers, in metres, on whole arrays: what rf.stake_m gives for each (the number
+    times 1000 for km, finite, 0 to MAX_STAKE_M); which values were done (the rest go through rf.stake_m,
+    which names the problem)."""
+    done = np.zeros(len(values), dtype=bool)
+    numeric = np.array(
+        [type(v) is float or (type(v) is int and abs(v) < 2**53) for v in values], dtype=bool
+    )  # bool is not a stake; a float() of a huge int would overflow
+    if not numeric.any():
+        return done
+    idx = np.flatnonzero(numeric)
+    scaled = np.array([values[k] for k in idx.tolist()], dtype=np.float64) * (1000.0 if unit == "km" else 1.0)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(scaled) & (scaled >= 0) & (scaled <= MAX_STAKE_M)
+    metres[idx[ok]] = scaled[ok]
+    done[idx[ok]] = True
+    return done
+
+
 def _or_error(parse, value: object) -> object:  # type: ignore[no-untyped-def]
     try:
         return parse(value)
@@ -243,8 +281,10 @@ def _code(value: object) -> str | None:
     return shown.upper().replace(" ", "") if shown else None
 
 
-def _mapped(values: list[object], fn) -> list:  # type: ignore[no-untyped-def]
+def _mapped(values: Column, fn) -> list:  # type: ignore[no-untyped-def]
     """fn of every value, computed once per distinct value (a province's columns repeat a few values)."""
+    if isinstance(values, Coded):
+        return Coded(values.codes, [fn(v) for v in values.values]).tolist()
     cache: dict[tuple[type, object], object] = {}
     out = []
     for v in values:
@@ -256,6 +296,27 @@ def _mapped(values: list[object], fn) -> list:  # type: ignore[no-untyped-def]
         except TypeError:  # a list or object in a GeoJSON property
             out.append(fn(v))
     return out
+
+
+def _coded(values: Column) -> Coded:
+    """`values` as codes into its distinct values (a GeoJSON column is coded here, by type and value)."""
+    if isinstance(values, Coded):
+        return values
+    index: dict[tuple[type, object], int] = {}
+    distinct: list[object] = []
+    codes = np.empty(len(values), dtype=np.int64)
+    for i, v in enumerate(values):
+        try:
+            key = (type(v), v)
+            k = index.get(key)
+            if k is None:
+                k = index[key] = len(distinct)
+                distinct.append(v)
+        except TypeError:  # a list or object in a GeoJSON property: a value of its own
+            k = len(distinct)
+            distinct.append(v)
+        codes[i] = k
+    return Coded(codes, distinct)
 
 
 def _source_ids(table: RoadTable, columns: dict[str, str]) -> list[str]:
