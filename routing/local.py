@@ -44,7 +44,8 @@ def route_once(engine: Engine, settings: Settings, req: RouteRequest, *, router:
         state = router.state(conn, versions)
         ov = router.overlay(conn, state, versions, at=req.depart_at, incidents=not req.ignore_incidents)
         base = router.overlay(conn, state, versions, at=req.depart_at, incidents=False) if ov.arc_incidents else None
-        return plan_route(state, ov, base, req, radius_m=settings.routing_snap_radius_m)
+        live = router.overlay(conn, state, versions, at=req.depart_at) if req.ignore_incidents else None
+        return plan_route(state, ov, base, req, radius_m=settings.routing_snap_radius_m, live=live)
 
 
 def diversion_once(

@@ -75,6 +75,20 @@ def _name(han: str) -> str:
     return f" {_pinyin(han)} "
 
 
+_QUARTERS = {"东": "East", "南": "South", "西": "West", "北": "North"}
+
+
+def exit_en(place: str) -> str:
+    """An exit's place in English as the bilingual signs give it: '张家界南' → 'Zhangjiajie South exit',
+    '长沙枢纽' → 'Changsha hub interchange', 'K1520+000' → 'K1520+000 exit'. A quarter word (东南西北)
+    closing a name of three or more characters is the interchange's side of the town."""
+    if place.endswith("枢纽") and len(place) > 2:
+        return f"{romanise(place[:-2])} hub interchange"
+    if len(place) >= 3 and place[-1] in _QUARTERS and _HAN.fullmatch(place):
+        return f"{romanise(place[:-1])} {_QUARTERS[place[-1]]} exit"
+    return f"{romanise(place)} exit"
+
+
 _DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _LAWS = (("道路交通安全法实施条例", "implementing regulations"), ("实施条例", "implementing regulations"),
          ("道路交通安全法", "Road Traffic Safety Law"))  # fmt: skip

@@ -10,6 +10,7 @@ import numpy as np
 from gis.errors import Unprocessable
 from routing.directions import overlap_share, route_feature
 from routing.graph import township_arcs
+from routing.notices import incidents_ignored
 from routing.overlay import Overlay
 from routing.partial import incidents_passed, on_open_parts, open_costs
 from routing.search import Endpoint, Path
@@ -59,10 +60,17 @@ def _legs(state: RoutingState, ends: list[Endpoint], cost: np.ndarray, parts: di
 
 
 def plan_route(
-    state: RoutingState, overlay: Overlay, base: Overlay | None, req: RouteRequest, *, radius_m: float
+    state: RoutingState,
+    overlay: Overlay,
+    base: Overlay | None,
+    req: RouteRequest,
+    *,
+    radius_m: float,
+    live: Overlay | None = None,
 ) -> dict:
     """The route FeatureCollection for `req` under `overlay` (`base`: the overlay without incidents,
-    used to name the incidents the route avoids)."""
+    used to name the incidents the route avoids; `live`: with ignore=incidents, the overlay in force,
+    used to name the incidents the route then passes in its notice)."""
     ends = snap_points(state, req.points, radius_m)
     if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
         raise Unprocessable("from and to are the same place on the road; give two different points", parameter="to")
@@ -128,7 +136,7 @@ def plan_route(
     for i, f in enumerate(features):
         f["id"] = i
         f["properties"]["alternative"] = i > 0
-    return {
+    out = {
         "type": "FeatureCollection",
         "features": features,
         "waypoints": [
@@ -144,6 +152,9 @@ def plan_route(
         ],
         "lang": req.lang,
     }
+    if req.ignore_incidents:
+        out["notices"] = [incidents_ignored(req.lang, live, legs)]
+    return out
 
 
 def _true_cost(path: Path, cost: np.ndarray) -> float:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 
 from gis.lang import negotiate
-from routing.romanise import romanise
+from routing.romanise import exit_en, romanise
+
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 LANGS = ("zh-CN", "en")
 
@@ -149,8 +152,12 @@ def instruction(
     else:
         lead_en = f"Continue {heading} on {road}"
     text = f"{lead_en} for {dist}"
-    if exit_at is not None:
-        # The exit as its sign reads (the route tests pin the characters here; the road is in pinyin).
+    if exit_at and exit_at.endswith("枢纽"):
+        text += f", then leave at the {exit_en(exit_at)} ({exit_at})"
+    elif exit_at and _HAN.search(exit_at):
+        # The exit in English ('the Zhangjiajie South exit') and as its sign reads in characters.
+        text += f" towards the {exit_en(exit_at)}, then take the exit at {exit_at}"
+    elif exit_at is not None:
         text += f", then take the exit at {exit_at}" if exit_at else ", then take the exit"
     return text
 
@@ -192,7 +199,10 @@ def closure_sign(
     elif exit_at is not None:
         exit_zh = f"{exit_at}出口" if exit_at else "前方出口"
         zh += f" 请从{exit_zh}绕行{detour_road or ''}".rstrip()
-        en += f": exit at {romanise(exit_at)}" if exit_at else ": take the next exit"
+        if exit_at and _HAN.search(exit_at):
+            en += f": take the {exit_en(exit_at)}"  # 'take the Hengshan South exit'
+        else:
+            en += f": take the exit at {exit_at}" if exit_at else ": take the next exit"
         if detour_road:
             en += f" and follow {romanise(detour_road)}"
     return zh, en

@@ -1,0 +1,30 @@
+"""Notices a route answer carries about how it was planned: a route asked to ignore the incidents in
+force (ignore=incidents) says so, and names the closures and speed restrictions it then passes, rather
+than leaving a driver to think the road is clear (issue 13)."""
+
+from __future__ import annotations
+
+from routing.overlay import Overlay
+from routing.partial import incidents_passed
+from routing.search import Path
+
+
+def incidents_ignored(lang: str, live: Overlay | None, legs: list[Path]) -> dict:
+    """The notice of a route planned with ignore=incidents: `live` is the overlay in force (with the
+    incidents), from which the closures and restrictions the route passes are named (None: not known)."""
+    passed = sorted(incidents_passed(live, legs)) if live is not None else []
+    closed = [i for i in passed if live is not None and live.incident_info.get(i, ("closed",))[0] == "closed"]
+    n, c = len(passed), len(closed)
+    if lang == "zh-CN":
+        text = "本路线按要求（ignore=incidents）未避让现行交通管制"
+        if n:
+            text += f"，途经现行管制{n}处（其中封闭{c}处），实际通行请以现场管制和交警指挥为准"
+        elif live is not None:
+            text += "，途中无现行封闭或限速"
+    else:
+        text = "Planned as asked (ignore=incidents): closures and speed restrictions in force are not avoided"
+        if n:
+            text += f"; the route passes {n} of them ({c} closed): obey the controls and the police on site"
+        elif live is not None:
+            text += "; none lies on this route"
+    return {"kind": "incidents_ignored", "incident_ids": passed, "text": text}
