@@ -286,3 +286,54 @@ def test_a_segment_over_the_risk_threshold_gets_a_warning_of_its_level(client, e
     relative[:] = 1.0  # the risk falls: the next evaluation lifts it
     assert client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()["lifted"] == 1
     assert feed(client, "?reason=risk") == []
+
+
+def test_rain_on_a_long_downgrade_warns_by_its_hourly_rainfall(client, engine):
+    """A 连续长下坡 zone (hazard kind steep_grade, as analysis/dem_hazards.py derives them) with its stakes,
+    and 9 mm in the last hour at a station on it: 大雨, yellow."""
+    from tests.test_routing_network import lat
+
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO hazard_zones (name, kind, severity, active, route_code, source, properties, geom) "
+                "VALUES ('长下坡', 'steep_grade', 4, true, 'G4', 'dem', "
+                '\'{"from_stake_m": 1503000, "to_stake_m": 1508000}\', '
+                "ST_Multi(ST_Buffer(ST_SetSRID(ST_MakeLine(ST_MakePoint(113.0, :a), ST_MakePoint(113.0, :b)), 4326), "
+                "0.002)))"
+            ),
+            {"a": lat(1), "b": lat(3)},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO weather_stations (name, kind, station_code, status, geom) VALUES "
+                "('雨量站', 'general', 'RAIN-1', 'active', ST_SetSRID(ST_MakePoint(113.001, :y), 4326))"
+            ),
+            {"y": lat(2)},
+        )
+    try:
+        post(client, {"station_code": "RAIN-1", "precipitation_mm": 9.0})
+        warnings = feed(client, "?reason=downgrade_rain")
+        assert {w["properties"]["level"] for w in warnings} == {"yellow"} and len(warnings) == 2
+        south = next(w["properties"] for w in warnings if w["properties"]["direction"] == "up")
+        assert (south["from_stake"], south["to_stake"]) == ("K1503+000", "K1508+000")  # the zone's own stakes
+        # no city boundary in this test: the direction by compass, as the diversion plans name it then
+        expected = "G4京港澳高速南向K1503至K1508段连续长下坡路段遇大雨，雨天路滑，请控制车速，切勿空挡滑行"
+        assert south["message_zh"] == expected
+        post(client, {"station_code": "RAIN-1", "precipitation_mm": 0.0})  # the rain stops: lifted
+        assert feed(client, "?reason=downgrade_rain") == []
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM warnings"))
+            conn.execute(sa.text("DELETE FROM hazard_zones WHERE kind = 'steep_grade'"))
+            conn.execute(sa.text("DELETE FROM weather_stations WHERE station_code = 'RAIN-1'"))
+
+
+def test_a_route_after_the_warning_expires_carries_no_note(client):
+    from tests.test_routing_network import lat
+
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    later = (datetime.now(UTC) + timedelta(minutes=31)).isoformat().replace("+00:00", "Z")
+    resp = client.get(f"/route?from=113.0,{lat(7)}&to=113.0003,{lat(13)}&depart_at={later}")
+    steps = resp.get_json()["features"][0]["properties"]["steps"]
+    assert not [w for s in steps for w in s.get("warnings", []) if w.get("kind") == "warning"]

@@ -31,7 +31,10 @@ SELECT z.id AS zone_id, z.kind, z.route_code, z.name,
        max(l.precipitation_mm) AS precipitation_mm, max(l.observed_at) AS newest,
        array_agg(DISTINCT l.id ORDER BY l.id) AS observation_ids
 FROM hazard_zones z
-JOIN weather_stations w ON ST_DWithin(w.geom::geography, z.geom::geography, :radius_m)
+-- a planar prefilter first (a metre is at least 1/50,000 of a degree below 63° of latitude: never drops a
+-- pair), then the exact distance on the spheroid, which is slow on large zone polygons
+JOIN weather_stations w ON ST_DWithin(w.geom, z.geom, :radius_m / 50000.0)
+                       AND ST_DWithin(w.geom::geography, z.geom::geography, :radius_m)
 JOIN latest l ON l.station_id = w.id
 WHERE z.active AND z.kind IN ('fog', 'ice', 'steep_grade')
 GROUP BY z.id
