@@ -663,7 +663,7 @@ class RiskSegment(Base):
     altitude_m: Mapped[float | None] = mapped_column(Float)
 
 
-class Warning(Base):
+class EarlyWarning(Base):
     """An early warning (预警) on a stretch and direction, in force until expires_at (migration 026)."""
 
     __tablename__ = "warnings"

@@ -337,3 +337,16 @@ def test_a_route_after_the_warning_expires_carries_no_note(client):
     resp = client.get(f"/route?from=113.0,{lat(7)}&to=113.0003,{lat(13)}&depart_at={later}")
     steps = resp.get_json()["features"][0]["properties"]["steps"]
     assert not [w for s in steps for w in s.get("warnings", []) if w.get("kind") == "warning"]
+
+
+def test_a_road_name_that_carries_its_code_is_not_doubled():
+    from analysis.early_warning.text import Situation, message_en, message_zh
+
+    s = Situation("fog", "orange", "cap", visibility_below_m=100, speed_cap_kmh=40, following_distance_m=50)
+    where = {"route_code": "G4", "road_name": "G4京港澳高速", "lo": 1_638_000.0, "hi": 1_617_000.0}
+    assert message_zh(s, direction_zh="衡阳往郴州方向", **where) == (
+        "G4京港澳高速衡阳往郴州方向K1617至K1638段大雾，能见度低于100米，限速40公里/小时，保持车距50米以上"
+    )
+    assert message_en(s, direction_en="Hengyang to Chenzhou", **where).startswith(
+        "G4 Jinggang'ao Expressway, Hengyang to Chenzhou, K1617–K1638: fog, visibility below 100 m; speed limit 40 km/h"
+    )

@@ -115,6 +115,8 @@ def message_en(
 ) -> str:  # fmt: skip
     """The English sentence: 'G4 Jinggang'ao Expressway, Hengyang to Chenzhou, K1617–K1638: fog, …; …'."""
     name = romanise(road_name) if road_name else None
+    if route_code and name and name.upper().startswith(route_code.upper()):  # 'G4京港澳高速' names its code
+        route_code = None
     road = " ".join(p for p in (route_code, name) if p) or "Road"
     parts = [road, *(p for p in (direction_en, section_en(lo, hi)) if p)]
     text = f"{', '.join(parts)}: {_what_en(s)}; {_do_en(s)}"
