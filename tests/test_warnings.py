@@ -350,3 +350,24 @@ def test_a_road_name_that_carries_its_code_is_not_doubled():
     assert message_en(s, direction_en="Hengyang to Chenzhou", **where).startswith(
         "G4 Jinggang'ao Expressway, Hengyang to Chenzhou, K1617–K1638: fog, visibility below 100 m; speed limit 40 km/h"
     )
+
+
+def test_the_feed_titles_pages_and_is_in_the_openapi_document(client):
+    post(client, {"station_code": "VIS-1", "visibility_m": 80})
+    first = client.get("/warnings?limit=1").get_json()
+    assert first["features"][0]["properties"]["title_zh"] == "大雾橙色预警"
+    assert first["features"][0]["properties"]["title_en"] == "Orange warning: fog"
+    (link,) = [k for k in first["links"] if k["rel"] == "next"]
+    assert "offset=1" in link["href"] and "limit=1" in link["href"]
+    second = client.get(link["href"].replace("http://localhost", "")).get_json()
+    assert [f["id"] for f in second["features"]] != [f["id"] for f in first["features"]]
+    assert "links" not in client.get("/warnings").get_json()
+    doc = client.get("/openapi.json").get_json()
+    names = {p["name"] for p in doc["paths"]["/warnings"]["get"]["parameters"]}
+    assert {"datetime", "bbox", "level", "reason", "limit", "offset"} <= names
+    assert "/warnings/evaluate" in doc["paths"]
+
+
+def test_evaluate_at_a_bad_time_is_400_naming_it(client):
+    resp = client.post("/warnings/evaluate?at=soon", headers=auth(OPERATOR_TOKEN))
+    assert resp.status_code == 400 and resp.get_json()["parameter"] == "at"

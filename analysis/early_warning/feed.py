@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from analysis.early_warning.rules import LEVEL_ZH, LEVELS, REASONS
+from analysis.early_warning.rules import LEVEL_ZH, LEVELS, REASON_EN, REASON_ZH, REASONS
 from analysis.params import parse_interval
 from gis import params
 from gis.errors import InvalidParameter
@@ -69,6 +69,8 @@ def _feature(r: Any, lang: str) -> dict:
     for key in ("issued_at", "updated_at", "expires_at"):
         props[key] = props[key].isoformat()
     props["level_zh"] = LEVEL_ZH[r.level]
+    props["title_zh"] = f"{REASON_ZH[r.reason]}{LEVEL_ZH[r.level]}预警"  # 大雾橙色预警
+    props["title_en"] = f"{r.level.capitalize()} warning: {REASON_EN[r.reason]}"
     props["message"] = r.message_zh if lang == "zh-CN" else r.message_en
     props["observation_ids"] = list(r.observation_ids)
     return {"type": "Feature", "id": r.id, "geometry": json.loads(r.geometry), "properties": props}

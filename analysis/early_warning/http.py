@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, request
 
@@ -14,7 +15,7 @@ from gis.db import connect
 from gis.lang import negotiate
 from gis.openapi import AUTH
 from gis.root import Api, Root, current_root
-from gis.web import json_response, require_role
+from gis.web import base_url, json_response, require_role
 
 bp = Blueprint("warnings", __name__)
 GEOJSON = "application/geo+json"
@@ -29,6 +30,9 @@ def warnings_feed() -> Response:
     lang = negotiate(request.args.get("lang"), request.headers.get("Accept-Language"), "zh-CN")
     with connect(current_root().engine) as conn:
         body = list_warnings(conn, q, lang=lang)
+    if body["numberReturned"] == q.limit:  # perhaps more: the next page (OGC API paging)
+        args = {**request.args.to_dict(), "offset": str(q.offset + q.limit), "limit": str(q.limit)}
+        body["links"] = [{"href": f"{base_url()}{request.path}?{urlencode(args)}", "rel": "next", "type": GEOJSON}]
     resp = json_response(body, mimetype=GEOJSON, cache_seconds=5)
     resp.headers["Content-Language"] = lang
     return resp

@@ -12,6 +12,9 @@ RULES_FILE = Path(__file__).resolve().parent.parent / "data" / "warning_rules.to
 LEVELS = ("blue", "yellow", "orange", "red")  # lowest first
 LEVEL_ZH = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
 REASONS = ("fog", "ice", "downgrade_rain", "risk")
+# How a bulletin heads a warning: 大雾橙色预警, 道路结冰红色预警 (the CMA signals' names), …
+REASON_ZH = {"fog": "大雾", "ice": "道路结冰", "downgrade_rain": "长下坡降雨", "risk": "事故风险"}
+REASON_EN = {"fog": "fog", "ice": "road icing", "downgrade_rain": "rain on a long downgrade", "risk": "accident risk"}
 
 
 @dataclass(frozen=True)
