@@ -76,7 +76,7 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the WSGI app for `settings` (read from the environment when None)."""
-    from analysis import blackspots_http
+    from analysis import blackspots_http, risk_http
     from analysis import http as analysis_http
     from analysis.early_warning import http as warnings_http
     from layers import http as layers_http
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         analysis_http,
         blackspots_http,
         warnings_http,
+        risk_http,
     )
     # The application role on the project's own cluster (DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL).
     engine = create_db_engine(settings, url=settings.app_url())

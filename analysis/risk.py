@@ -33,6 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from analysis import risk_terms as rt
+from analysis.bulk import bulk_replace
 from analysis.records import Scope
 from analysis.weather_history import History, read
 from gis.bulk import copy_rows
@@ -253,6 +254,8 @@ def store(engine: Engine, model: RiskFit) -> int:
     ]
     units = model.segments
     with connect(engine) as conn:
+        # the live scores read risk_segments alone while the network stays at this version
+        version = conn.execute(sa.text(load_sql("queries/risk_roads_version.sql"))).scalar()
         conn.execute(sa.text("UPDATE risk_models SET current = false WHERE current"))
         model.id = int(
             conn.execute(
@@ -271,7 +274,7 @@ def store(engine: Engine, model: RiskFit) -> int:
                     "deviance": model.deviance,
                     "cells": model.cells,
                     "exposure": model.exposure_km_years,
-                    "statistics": json.dumps(model.statistics),
+                    "statistics": json.dumps(model.statistics | {"roads_version": version}),
                     "settings": json.dumps(rt.settings()),
                     "groups": json.dumps([list(g) for g in units.groups] if units else []),
                     "baselines": json.dumps(model.baselines),
@@ -279,27 +282,37 @@ def store(engine: Engine, model: RiskFit) -> int:
                 },
             ).scalar_one()
         )
-        conn.execute(sa.text(load_sql("queries/risk_segments_delete.sql")))
-        if units is not None and len(units.id):
-
-            def num(a: np.ndarray) -> list[object]:
-                out = np.round(a, 3).astype(object)
-                out[np.isnan(a)] = None
-                return list(out.tolist())
-
-            station = np.where(
-                units.station >= 0, units.station_id[np.maximum(units.station, 0)] if len(units.station_id) else 0, -1
+        n = len(units.id) if units is not None else 0
+        with bulk_replace(conn, "risk_segments", n) as owner:
+            # The owner empties the table at once; the application role may only DELETE.
+            conn.execute(
+                sa.text(load_sql("queries/risk_segments_truncate.sql" if owner else "queries/risk_segments_delete.sql"))
             )
-            rows = zip(
-                units.id.tolist(),
-                [model.id] * len(units.id),
-                units.grp.tolist(),
-                [int(s) if s >= 0 else None for s in station.tolist()],
-                num(units.curvature),
-                num(units.grade_pct),
-                num(units.altitude_m),
-                strict=True,
-            )
-            columns = ("segment_id", "model_id", "grp", "station_id", "curvature_deg_km", "grade_pct", "altitude_m")
-            copy_rows(conn, "risk_segments", columns, rows)
+            if units is not None and n:
+                _copy_segments(conn, model.id, units)
     return model.id
+
+
+def _copy_segments(conn: sa.Connection, model_id: int, units: Units) -> None:
+    """The rows of risk_segments for `units`."""
+
+    def num(a: np.ndarray) -> list[object]:
+        out = np.round(a, 3).astype(object)
+        out[np.isnan(a)] = None
+        return list(out.tolist())
+
+    station = np.where(
+        units.station >= 0, units.station_id[np.maximum(units.station, 0)] if len(units.station_id) else 0, -1
+    )
+    rows = zip(
+        units.id.tolist(),
+        [model_id] * len(units.id),
+        units.grp.tolist(),
+        [int(s) if s >= 0 else None for s in station.tolist()],
+        num(units.curvature),
+        num(units.grade_pct),
+        num(units.altitude_m),
+        strict=True,
+    )
+    columns = ("segment_id", "model_id", "grp", "station_id", "curvature_deg_km", "grade_pct", "altitude_m")
+    copy_rows(conn, "risk_segments", columns, rows)

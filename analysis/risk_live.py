@@ -14,6 +14,7 @@ version, so a repeated call costs one small query and array arithmetic.
 
 from __future__ import annotations
 
+import io
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from analysis import risk_terms as rt
 from gis.db import connect
 from gis.errors import NotFound
 from gis.sqlfiles import load_sql
+from layers.catalog import ROAD_CLASSES
 
 VALID_S = 3 * 3600  # a reading stands for its station this long
 UNKNOWN = -1  # weather class of a segment without a reading in force
@@ -75,23 +77,51 @@ def _coefficients(terms: list[dict[str, Any]]) -> dict[str, float]:
     return {t["name"]: float(t["estimate"]) for t in terms}
 
 
+_ROW = np.dtype([("n", ">i2"), ("l0", ">i4"), ("id", ">i8"), ("l1", ">i4"), ("cls", ">i2"), ("l2", ">i4"),
+                 ("grp", ">i4"), ("l3", ">i4"), ("station", ">i8")])  # fmt: skip
+_COPY_HEADER, _COPY_TRAILER = 19, 2  # PostgreSQL's binary COPY: signature, flags, extension; -1 at the end
+
+
+def _segment_rows(conn: sa.Connection, name: str, params: dict[str, Any]) -> np.ndarray:
+    """The rows (id int8, class int2, grp int4, station int8; no NULLs) of query `name` by binary COPY,
+    read straight into a structured array: 600,000 rows in a fraction of the time rows as tuples take."""
+    raw = conn.connection.dbapi_connection
+    with raw.cursor() as cur:  # type: ignore[union-attr]
+        sql = cur.mogrify(f"COPY ({load_sql(name).strip()}) TO STDOUT (FORMAT binary)", params).decode()
+        buffer = io.BytesIO()
+        cur.copy_expert(sql, buffer)
+    data = buffer.getbuffer()
+    count = (len(data) - _COPY_HEADER - _COPY_TRAILER) // _ROW.itemsize
+    return np.frombuffer(data, dtype=_ROW, count=max(count, 0), offset=_COPY_HEADER)
+
+
 def _static(conn: sa.Connection, model: Any, coef: dict[str, float]) -> _Static:
-    result = conn.execute(sa.text(load_sql("queries/risk_live_segments.sql")), {"model": model.id})
-    rows = result.cursor.fetchall() if result.cursor is not None else []
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 4
-    ids = np.array(cols[0], dtype=np.int64)
-    classes, class_of = np.unique(np.array(cols[1], dtype=object), return_inverse=True)
-    grp = np.array(cols[2], dtype=np.int64)
-    station = np.array(cols[3], dtype=np.int64)
+    group_class = [str(g[0]).removeprefix("class:") for g in model.groups]
+    names = list(ROAD_CLASSES) + sorted(set(group_class) - set(ROAD_CLASSES)) + [""]  # "": a class unknown here
+    index = {c: i for i, c in enumerate(names)}
+    group_cls = np.array([index[c] for c in group_class] + [len(names) - 1], dtype=np.int64)
     group_eta = np.array([sum(coef.get(t, 0.0) for t in g) for g in model.groups] + [0.0])
-    class_eta = np.array([coef.get(f"class:{c}", np.nan) for c in classes])
-    eta = np.where(grp >= 0, group_eta[grp], class_eta[class_of] if len(ids) else 0.0)
+    if (model.statistics or {}).get("roads_version") == model.roads_version:
+        # the network is as the model was stored: risk_segments holds every segment, the class in its group
+        rows = _segment_rows(conn, "queries/risk_live_model_segments.sql", {"model": model.id})
+        cls = group_cls[rows["grp"]]
+    else:
+        rows = _segment_rows(conn, "queries/risk_live_segments.sql", {"model": model.id, "classes": list(ROAD_CLASSES)})
+        cls = np.where(rows["cls"] > 0, rows["cls"].astype(np.int64) - 1, len(names) - 1)
+        cls = np.where(rows["grp"] >= 0, group_cls[rows["grp"]], cls)
+    ids = rows["id"].astype(np.int64)
+    order = None if np.all(ids[1:] > ids[:-1]) else np.argsort(ids, kind="stable")  # mostly stored in order
+    grp = rows["grp"].astype(np.int64)
+    station = rows["station"].astype(np.int64)
+    if order is not None:
+        ids, grp, station, cls = ids[order], grp[order], station[order], cls[order]
     # A class the model never saw has no rate of its own: its segments get the lowest fitted class rate.
     fitted = [v for k, v in coef.items() if k.startswith("class:")]
-    eta = np.where(np.isnan(eta), min(fitted) if fitted else 0.0, eta)
-    base = np.array([float(model.baselines.get(str(c), np.nan)) for c in classes])
-    baseline = base[class_of] if len(ids) else np.zeros(0)
-    return _Static(ids, classes[class_of] if len(ids) else np.zeros(0, dtype=object), eta, baseline, station)
+    lowest = min(fitted) if fitted else 0.0
+    class_eta = np.array([coef.get(f"class:{c}", lowest) for c in names])
+    eta = np.where(grp >= 0, group_eta[grp], class_eta[cls])
+    base = np.array([float(model.baselines.get(c, np.nan)) for c in names])
+    return _Static(ids, np.array(names, dtype=object)[cls], eta, base[cls], station)
 
 
 def scores(engine: Engine, at: datetime) -> RiskScores:

@@ -137,7 +137,7 @@ def test_an_empty_if_match_tag_is_a_stale_version_not_a_crash(client):
 
 
 def _document() -> dict:
-    from analysis import blackspots_http
+    from analysis import blackspots_http, risk_http
     from analysis import http as analysis_http
     from gis.root import Api
     from layers import http as layers_http
@@ -147,7 +147,16 @@ def _document() -> dict:
     from tiles import http as tiles_http
     from webmap import http as webmap_http
 
-    subsystems = (layers_http, planning_http, routing_http, tiles_http, webmap_http, analysis_http, blackspots_http)
+    subsystems = (
+        layers_http,
+        planning_http,
+        routing_http,
+        tiles_http,
+        webmap_http,
+        analysis_http,
+        blackspots_http,
+        risk_http,
+    )
     return openapi_document("http://localhost", dict(Api.merge([s.api() for s in subsystems]).openapi_paths))
 
 

@@ -30,7 +30,7 @@ from layers.demo.accidents import (
 )
 from layers.demo.generate import SIZES, Seeds, generate_world
 from layers.demo.hazards import expressway_hazards, road_hazards
-from tests.conftest import truncate_all
+from tests.conftest import auth, truncate_all
 
 SCOPE = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
 
@@ -94,7 +94,7 @@ def test_model_is_stored_with_its_terms_period_and_statistics(engine: sa.Engine,
     with engine.connect() as conn:
         row = conn.execute(sa.text("SELECT * FROM risk_models WHERE id = :i"), {"i": model_id}).one()
         n_seg, n_risk = conn.execute(
-            sa.text("SELECT (SELECT count(*) FROM road_segments WHERE length_m > 0), count(*) FROM risk_segments")
+            sa.text("SELECT (SELECT count(*) FROM road_segments), count(*) FROM risk_segments")
         ).one()
     assert row.family == "poisson" and row.current and row.accidents == poisson.accidents
     assert {t["name"] for t in row.terms} == set(poisson.names)
@@ -159,13 +159,44 @@ def test_live_scores_follow_the_hour_and_the_weather_in_force(engine: sa.Engine,
     # relative risk: over the class's baseline, which is the class's mean fitted rate
     expressway = foggy.road_class == "expressway"
     assert np.allclose(foggy.relative[expressway], foggy.expected[expressway] / poisson.baselines["expressway"])
+    # after a change to the network the segments are read with their classes again: the same scores
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE road_segments SET name = name WHERE id = 1"))
+    again = risk_live.scores(engine, noon)
+    assert np.array_equal(again.segment_id, foggy.segment_id) and np.array_equal(again.road_class, foggy.road_class)
+    assert np.allclose(again.expected, foggy.expected) and np.allclose(again.relative, foggy.relative)
     # four hours later the reading is no longer in force
     later = risk_live.scores(engine, noon + timedelta(hours=4) - timedelta(minutes=1))
     assert (later.weather == risk_live.UNKNOWN).all()
 
 
-def test_live_scores_without_a_model_say_so(engine: sa.Engine, demo) -> None:
+def test_http_risk_lists_the_highest_relative_risk_first(engine: sa.Engine, poisson, client) -> None:
+    store(engine, poisson)
+    url = "/analysis/risk?at=2026-03-02T12:00:00%2B08:00&limit=5"
+    assert client.get(url).status_code == 401
+    resp = client.get(url, headers=auth())
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    assert resp.headers["Cache-Control"].startswith("private") or "no-store" in resp.headers["Cache-Control"]
+    body = resp.get_json()
+    expected = risk_live.scores(engine, datetime(2026, 3, 2, 12, tzinfo=rt.BEIJING))
+    assert body["segments_scored"] == len(expected) and body["hour_band"] == "day"
+    relative = [f["properties"]["relative"] for f in body["features"]]
+    assert len(relative) == 5 and relative == sorted(relative, reverse=True)
+    assert relative[0] == round(float(np.nanmax(expected.relative)), 3)
+    assert all(f["geometry"]["type"] == "LineString" for f in body["features"])
+    township = client.get(url + "&road_class=township", headers=auth()).get_json()
+    assert {f["properties"]["road_class"] for f in township["features"]} == {"township"}
+    for query, parameter in (("at=tomorrow", "at"), ("limit=0", "limit"), ("road_class=motorway", "road_class"),
+                             ("min_relative=-1", "min_relative")):  # fmt: skip
+        bad = client.get(f"/analysis/risk?{query}", headers=auth())
+        assert bad.status_code in (400, 422) and bad.mimetype == "application/problem+json", query
+        assert parameter in bad.get_data(as_text=True), query
+
+
+def test_live_scores_without_a_model_say_so(engine: sa.Engine, demo, client) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE risk_models SET current = false"))
     with pytest.raises(risk_live.NoRiskModel):
         risk_live.scores(engine, datetime(2026, 3, 2, 12, tzinfo=rt.BEIJING))
+    resp = client.get("/analysis/risk", headers=auth())
+    assert resp.status_code == 404 and "daoan analysis risk" in resp.get_json()["detail"]

@@ -1,4 +1,4 @@
--- The units of the risk model: every road segment of positive length with its class, length, the
+-- The units of the risk model: every road segment (one of no length adds no exposure) with its class, length, the
 -- kinds of active hazard zone it lies under, its midpoint (for its weather station), its DEM values
 -- (segment_terrain; NULL where none) and its line (for its curvature). A zone with stakes (its
 -- properties from_stake_m/to_stake_m) covers the segments of its route overlapping them, :pad_m either
@@ -28,5 +28,4 @@ SELECT s.id, s.road_class, s.length_m, coalesce(zd.zones, '{}') AS zones,
 FROM road_segments s
 LEFT JOIN zoned zd ON zd.id = s.id
 LEFT JOIN segment_terrain t ON t.id = s.id
-WHERE s.length_m > 0
 ORDER BY s.id
