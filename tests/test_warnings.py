@@ -254,38 +254,57 @@ def test_without_a_stored_risk_model_the_risk_trigger_is_skipped_and_the_rules_s
     assert len(feed(client, "?reason=fog")) == 2
 
 
-def test_a_segment_over_the_risk_threshold_gets_a_warning_of_its_level(client, engine, monkeypatch):
-    """The threshold logic on the live scores' shape (analysis.risk_live.RiskScores); the scorer itself is
-    tested in tests/test_risk.py on a fitted demo model, so here it answers fixed relative risks."""
+def test_a_segment_over_the_risk_threshold_under_fog_gets_a_warning_of_its_level(client, engine, monkeypatch):
+    """The threshold logic on the live scores' shape (analysis.risk_live.RiskScores) and a stored model's
+    terms; the scorer itself is tested in tests/test_risk.py on a fitted demo model, so here it answers
+    fixed relative risks. A segment always at 3.5× in clear daytime weather (a black spot) is no warning;
+    under fog (the model's factor 2.2) it is a yellow one."""
+    import math
+
     import numpy as np
 
     from analysis import risk_live
     from analysis.early_warning import evaluate as ev
 
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         segs = conn.execute(
             sa.text("SELECT id, road_class FROM road_segments WHERE route_code = 'G4' ORDER BY start_stake_m, id")
         ).all()
+        model_id = conn.execute(
+            sa.text(
+                "INSERT INTO risk_models (family, unit, period_start, period_end, terms, units, accidents) "
+                "VALUES ('poisson', 'cell', '2023-01-01', '2026-01-01', CAST(:terms AS jsonb), 10, 100) RETURNING id"
+            ),
+            {"terms": f'[{{"name": "weather:fog", "estimate": {math.log(2.2)}, "se": 0.1}}]'},
+        ).scalar_one()
     target = segs[4].id
     ids = np.array([s.id for s in segs], dtype=np.int64)
     relative = np.where(ids == target, 3.5, 1.0)
+    weather = np.full(len(ids), 0, dtype=np.int8)  # clear
 
     def scores(_engine, at):
         return risk_live.RiskScores(
-            at=at, model_id=1, hour_band="day", segment_id=ids, road_class=np.array([s.road_class for s in segs]),
-            expected=relative, relative=relative, weather=np.full(len(ids), -1, dtype=np.int8),
+            at=at, model_id=model_id, hour_band="day", segment_id=ids,
+            road_class=np.array([s.road_class for s in segs]), expected=relative, relative=relative, weather=weather,
         )  # fmt: skip
 
     monkeypatch.setattr(ev, "risk_scorer", lambda: scores)
-    summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
-    assert summary["risk"] == "evaluated" and len(summary["issued"]) == 1, summary
-    (warning,) = feed(client, "?reason=risk")
-    p = warning["properties"]
-    assert p["level"] == "yellow" and p["rule_id"] == "risk-yellow" and p["relative_risk"] == 3.5
-    assert "当前事故风险较高（约为同类道路平时的3.5倍），请减速慢行，谨慎驾驶" in p["message_zh"]
-    relative[:] = 1.0  # the risk falls: the next evaluation lifts it
-    assert client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()["lifted"] == 1
-    assert feed(client, "?reason=risk") == []
+    try:
+        summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+        assert summary["risk"] == "evaluated" and summary["issued"] == [], summary  # a place, not a condition
+        weather[:] = 2  # fog in force
+        summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+        assert len(summary["issued"]) == 1, summary
+        (warning,) = feed(client, "?reason=risk")
+        p = warning["properties"]
+        assert p["level"] == "yellow" and p["rule_id"] == "risk-yellow" and p["relative_risk"] == 3.5
+        assert "当前事故风险较高（约为同类道路平时的3.5倍），请减速慢行，谨慎驾驶" in p["message_zh"]
+        relative[:] = 1.0  # the risk falls: the next evaluation lifts it
+        assert client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()["lifted"] == 1
+        assert feed(client, "?reason=risk") == []
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM risk_models WHERE id = :i"), {"i": model_id})
 
 
 def test_rain_on_a_long_downgrade_warns_by_its_hourly_rainfall(client, engine):

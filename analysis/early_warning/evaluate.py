@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
@@ -222,12 +223,26 @@ def risk_scorer() -> Any | None:
     return getattr(module, "scores", None)
 
 
-def _risk_pairs(result: Any) -> list[tuple[int, float]]:
-    """(segment id, relative risk) from analysis.risk_live.RiskScores (arrays segment_id and relative)."""
+def _risk_rows(conn: Connection, result: Any, lowest: float, min_rise: float) -> list[tuple[int, float, float]]:
+    """(segment id, relative risk, rise) from analysis.risk_live.RiskScores of the segments at `lowest`
+    or above whose rise is at least `min_rise`: the rise is what the live
+    conditions multiply the segment's usual rate by, exp(β of its hour band + β of the weather class in
+    force), from the model's stored terms ('hour:night', 'weather:fog'; the reference band and clear
+    weather have none; no reading in force: the hour's alone)."""
     ids, rel = getattr(result, "segment_id", None), getattr(result, "relative", None)
-    if ids is None or rel is None:
+    if ids is None or rel is None or len(ids) == 0:
         return []
-    return [(int(i), float(v)) for i, v in zip(ids.tolist(), rel.tolist(), strict=True)]
+    terms = conn.execute(sa.text(load_sql("queries/warnings_risk_terms.sql")), {"model_id": result.model_id}).scalar()
+    beta = {t["name"]: float(t["estimate"]) for t in terms or []}
+    from analysis.risk_terms import WEATHER_CLASSES
+
+    hour = beta.get(f"hour:{result.hour_band}", 0.0)
+    by_class = np.array([beta.get(f"weather:{w}", 0.0) for w in WEATHER_CLASSES] + [0.0])
+    weather = np.asarray(result.weather, dtype=np.int64)  # -1: none in force (the last entry, 0)
+    rise = np.exp(hour + by_class[weather])
+    rel = np.asarray(rel, dtype=np.float64)
+    keep = np.flatnonzero((rel >= lowest) & (rise >= min_rise))  # numpy first: a province has 600,000
+    return list(zip(ids[keep].tolist(), rel[keep].tolist(), rise[keep].tolist(), strict=True))
 
 
 def risk_candidates(
@@ -243,14 +258,16 @@ def risk_candidates(
     if lowest is None:
         return []
     try:
-        pairs = _risk_pairs(scorer(engine, at))
+        result = scorer(engine, at)
     except DaoanError as exc:  # no risk model stored yet (NoRiskModel): the weather rules go on
         log.info("risk warnings not evaluated: %s", exc.detail)
         return None
     except Exception:  # a scorer failing must not stop the weather rules
         log.exception("live risk scores unavailable; risk warnings not evaluated")
         return None
-    over = sorted(((s, v) for s, v in pairs if v >= lowest), key=lambda sv: -sv[1])
+    # Conditions, not places: a segment always far above its class (a black spot) is a hazard zone on
+    # the map and in the routes; it is warned when the hour and the weather raise it by min_rise.
+    over = sorted(((s, v) for s, v, _ in _risk_rows(conn, result, lowest, rules.risk_min_rise)), key=lambda sv: -sv[1])
     if not over:
         return []
     rows = {

@@ -58,6 +58,7 @@ class WarningRules:
     risk_road_classes: frozenset[str]
     risk_max_warnings: int
     risk_valid_min: float
+    risk_min_rise: float = 1.5
 
     def highest(self, reason: str, **readings: float | None) -> WarningRule | None:
         """The rule of `reason` with the highest level that holds for `readings`, if any."""
@@ -80,6 +81,7 @@ def parse_rules(text: str) -> WarningRules:
         risk_road_classes=frozenset(risk.get("road_classes", ("expressway", "national", "provincial"))),
         risk_max_warnings=int(risk.get("max_warnings", 50)),
         risk_valid_min=float(risk.get("valid_min", 60)),
+        risk_min_rise=float(risk.get("min_rise", 1.5)),
     )
 
 
