@@ -147,6 +147,65 @@ def risk_cmd(cli: CliContext, family: str, interval: str | None, store: bool) ->
         click.echo(f"stored as risk model {risk.store(cli.engine, model)} (current)")
 
 
+@analysis_group.command("risk-scores")
+@click.option("--at", "at_text", default=None, help="The time scored (ISO 8601; naive: +08:00). Default: now.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--road-class", "road_class", default=None, help="Only these road classes, comma separated.")
+@pass_cli
+def risk_scores_cmd(cli: CliContext, at_text: str | None, limit: int, road_class: str | None) -> None:
+    """The segments of highest live risk at a time (current model, weather in force: see analysis/risk_live.py)."""
+    from datetime import UTC, datetime
+
+    from analysis import params
+    from analysis import risk_terms as rt
+    from analysis.risk_live import scores
+    from gis import params as gparams
+
+    at = gparams.instant(at_text, "at") or datetime.now(UTC)
+    classes = params.parse_road_classes(road_class)
+    found = scores(cli.engine, at)
+    keep = np.isfinite(found.relative)
+    if classes is not None:
+        keep &= np.isin(found.road_class, classes)
+    rows = np.flatnonzero(keep)
+    top = rows[np.argsort(-found.relative[rows], kind="stable")[:limit]]
+    in_force = ", ".join(
+        f"{w} {int((found.weather == k).sum()):,}"
+        for k, w in enumerate(rt.WEATHER_CLASSES)
+        if (found.weather == k).any()
+    )
+    click.echo(
+        f"risk model {found.model_id} at {found.at.astimezone(rt.BEIJING):%Y-%m-%d %H:%M} (+08:00), {found.hour_band}: "
+        f"{len(found):,} segments; weather in force: {in_force or 'none reported'}"
+    )
+    for i in top.tolist():
+        weather = found.weather_name(i) or "-"
+        click.echo(
+            f"  segment {int(found.segment_id[i]):>9}  {found.road_class[i]:<10} {weather:<5} "
+            f"{found.expected[i]:8.3f} per km-year  relative {found.relative[i]:6.2f}"
+        )
+
+
+@analysis_group.command("weather-history")
+@click.option("--datetime", "interval", default=None, help="Period start/end (default: the last 3 years).")
+@pass_cli
+def weather_history_cmd(cli: CliContext, interval: str | None) -> None:
+    """Derive the hourly weather classes the risk model uses (weather_history) from the readings posted to
+    /weather/observations: each hour's worst weather per station; hours without a reading stay unknown."""
+    from datetime import UTC, datetime, timedelta
+
+    from analysis import params
+    from analysis.weather_history import from_observations
+    from gis.db import connect
+
+    start, end = params.parse_interval(interval)
+    end = end or datetime.now(UTC)
+    start = start or end - timedelta(days=3 * 365)
+    with connect(cli.engine) as conn:
+        n = from_observations(conn, start, end)
+    click.echo(f"weather history: {n:,} station-days derived from observations {start:%Y-%m-%d}–{end:%Y-%m-%d}")
+
+
 def register_cli(group: click.Group) -> None:
     """Add `daoan analysis` (the raster import joins gis's shared import group on import of this module)."""
     from analysis.early_warning.cli import warnings_group

@@ -2,7 +2,9 @@
 
 A station's history is one row per local (Beijing) day with a character per hour (analysis/risk_terms:
 c clear, r rain, f fog, i ice, - unknown). Read here as a stations × hours matrix of class indexes
-(-1 unknown or missing) whose column h is the hour starting at `start + h hours`.
+(-1 unknown or missing) whose column h is the hour starting at `start + h hours`. `from_observations`
+derives it from the readings posted to /weather/observations (each hour's worst weather; hours without a
+reading stay unknown), for deployments whose history is their own stations'.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from analysis.risk_terms import BEIJING, HOUR_BANDS, UNKNOWN_CODE, WEATHER_CLASSES, WEATHER_CODES, hour_band
+from analysis.risk_terms import (
+    BEIJING,
+    HOUR_BANDS,
+    UNKNOWN_CODE,
+    WEATHER_CLASSES,
+    WEATHER_CODES,
+    classify,
+    hour_band,
+)
 from gis.sqlfiles import load_sql
 
 _LOOKUP = np.full(256, -1, dtype=np.int8)
@@ -78,3 +88,22 @@ def read(conn: Connection, start: datetime, end: datetime, station_ids: np.ndarr
     inside = ok[:, None] & (col >= 0) & (col < hours)
     classes[np.broadcast_to(row_of[:, None], col.shape)[inside], col[inside]] = codes[inside]
     return History(start, ids, classes)
+
+
+def from_observations(conn: Connection, start: datetime, end: datetime) -> int:
+    """Derive weather_history from the observations of [start, end): per station and local day with any
+    reading, the class of each hour's worst weather ('-' for hours without one). Rows written."""
+    rows = conn.execute(sa.text(load_sql("queries/weather_history_hours.sql")), {"start": start, "end": end}).all()
+    days: dict[tuple[int, object], list[int]] = {}
+    for r in rows:
+        hours = days.setdefault((r.station_id, r.day), [-1] * 24)
+        hours[r.hour] = classify(r.visibility_m, r.surface_c, r.precipitation_mm)
+    if not days:
+        return 0
+    keys = list(days)
+    encoded = encode(np.array([days[k] for k in keys], dtype=np.int8))
+    conn.execute(
+        sa.text(load_sql("queries/weather_history_upsert.sql")),
+        {"stations": [k[0] for k in keys], "days": [k[1] for k in keys], "hours": encoded},
+    )
+    return len(keys)

@@ -10,11 +10,14 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 
 from analysis import risk_live
 from analysis import risk_terms as rt
 from analysis.records import Scope
 from analysis.risk import fit, store
+from analysis.weather_history import from_observations
+from cli import main
 from layers.demo import load_demo
 from layers.demo.accidents import (
     ALTITUDE_FACTOR,
@@ -191,6 +194,45 @@ def test_http_risk_lists_the_highest_relative_risk_first(engine: sa.Engine, pois
         bad = client.get(f"/analysis/risk?{query}", headers=auth())
         assert bad.status_code in (400, 422) and bad.mimetype == "application/problem+json", query
         assert parameter in bad.get_data(as_text=True), query
+
+
+def test_cli_fits_stores_and_scores(engine: sa.Engine, demo, settings) -> None:
+    runner = CliRunner(env={"DAOAN_DATABASE_URL": settings.database_url})
+    fitted = runner.invoke(main, ["analysis", "risk", "--datetime", "2023-01-01/2025-12-31", "--store"])
+    assert fitted.exit_code == 0, fitted.output
+    assert "weather:fog" in fitted.output and "stored as risk model" in fitted.output
+    scored = runner.invoke(main, ["analysis", "risk-scores", "--at", "2026-01-12T07:30:00", "--limit", "3"])
+    assert scored.exit_code == 0, scored.output
+    assert "morning_peak" in scored.output and scored.output.count("relative") == 3
+    bad = runner.invoke(main, ["analysis", "risk-scores", "--at", "07:30 tomorrow"])
+    assert bad.exit_code != 0 and "at" in bad.output
+
+
+def test_weather_history_is_derived_from_observations(engine: sa.Engine, demo) -> None:
+    day = datetime(2026, 2, 1, tzinfo=rt.BEIJING)  # after the demo's history
+    with engine.begin() as conn:
+        station = conn.execute(sa.text("SELECT min(id) FROM weather_stations")).scalar_one()
+        readings = [
+            (1, 5000, 4.0, 0.0),
+            (1, 600, 3.5, 0.0),
+            (2, 8000, 5.0, 2.5),
+            (5, 3000, -1.0, 0.0),
+            (23, 9000, 6, 0),
+        ]
+        conn.execute(
+            sa.text("INSERT INTO weather_observations (station_id, observed_at, visibility_m, road_surface_temp_c, "
+                    "precipitation_mm) VALUES (:s, :t, :v, :c, :p)"),
+            [{"s": station, "t": day + timedelta(hours=h, minutes=10 * k), "v": v, "c": c, "p": p}
+             for k, (h, v, c, p) in enumerate(readings)],
+        )  # fmt: skip
+        n = from_observations(conn, day, day + timedelta(days=1))
+        row = conn.execute(
+            sa.text("SELECT hours, source FROM weather_history WHERE station_id = :s AND day = :d"),
+            {"s": station, "d": day.date()},
+        ).one()
+    assert n == 1 and row.source == "observations"
+    # hour 1: the worse of clear and fog; 2: rain; 5: ice; 23: clear; the rest unreported
+    assert row.hours == "-fr--i" + "-" * 17 + "c"
 
 
 def test_live_scores_without_a_model_say_so(engine: sa.Engine, demo, client) -> None:
