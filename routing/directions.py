@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gis.stake import format_stake
+from routing.coords_json import coordinates_fragment
 from routing.graph import EXPRESSWAY, LINK, ROAD_CLASSES, RoadGraph
 from routing.hazard_notes import step_warnings
 from routing.kernel_args import Driven, Segments
@@ -225,7 +226,7 @@ def route_feature(
     coordinate_array: bool = False,
 ) -> dict:
     """A route Feature (api.md's Route shape) from its legs: (path, start fraction) each; GeoJSON
-    coordinates as an (n, 2) numpy array with `coordinate_array` (for orjson), else as lists."""
+    coordinates as their JSON text (an orjson.Fragment) with `coordinate_array`, else as lists."""
     tables = [leg_table(graph, path, overlay.cost, start_fraction) for path, start_fraction in legs]
     steps: list[dict] = []
     warned: set[int] = set()
@@ -270,8 +271,12 @@ def route_feature(
         feature["geometry"] = None
         props["polyline6"] = encode_polyline(coords)
     else:
-        rounded = np.round(coords, 7)
-        feature["geometry"] = {"type": "LineString", "coordinates": rounded if coordinate_array else rounded.tolist()}
+        # With `coordinate_array`, the coordinates' JSON text at once (an orjson.Fragment, the same bytes
+        # as orjson writes for np.round(coords, 7); routing/coords_json.py): no Python float per vertex.
+        feature["geometry"] = {
+            "type": "LineString",
+            "coordinates": coordinates_fragment(coords) if coordinate_array else np.round(coords, 7).tolist(),
+        }
     return feature
 
 

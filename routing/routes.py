@@ -35,8 +35,8 @@ class RouteRequest:
     depart_at: datetime | None = None
     lang: str = "zh-CN"
     geometry: str = "geojson"
-    # GeoJSON coordinates as one numpy array (serialized by orjson) rather than lists of floats: an
-    # HTTP answer allocates no Python object per vertex.
+    # GeoJSON coordinates as their JSON text written at once (an orjson.Fragment, routing/coords_json.py)
+    # rather than lists of floats: an HTTP answer allocates no Python object per vertex.
     coordinate_array: bool = False
 
 
