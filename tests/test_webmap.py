@@ -62,38 +62,42 @@ def _get_json(port: int, path: str) -> dict:
 
 @pytest.fixture(scope="module")
 def server(settings, engine):
-    """The small demo served by `daoan serve` (two workers), as `make run` serves it."""
+    """The small demo served by `daoan serve`, as `make run` serves it (one worker: every request of the
+    module meets the same process, and the start costs one warm-up, not one per worker)."""
     from layers.demo import load_demo
 
     load_demo(engine, settings, size="small", seed=2017)
     # Up to 90 s to start: the machine running the suite may be busy (the routing data is built first).
-    with daoan_server(settings, workers=2, threads=4, start_s=90) as port:
+    with daoan_server(settings, workers=1, threads=4, start_s=90) as port:
         yield port
 
 
 @pytest.fixture(scope="module")
-def browser():
+def context(server):
+    """One browser context for the module: its pages share the HTTP cache (MapLibre, style, glyphs, tiles)."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
+        # The page's CSP forbids eval; Playwright's wait_for_function needs it, in the test only.
+        ctx = chromium.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", bypass_csp=True)
+        yield ctx
+        ctx.close()
         chromium.close()
+
+
+# Test markers the page sets on <body> (cleared between the tests sharing a page).
+_MARKERS = ("routeShown", "routeError", "planShown", "previewShown", "reportShown", "suggestionsShown")
 
 
 class MapPage:
     """A page of the map with its console errors and tile responses recorded."""
 
-    def __init__(
-        self, browser, port: int, *, hash_: str = "", viewport=(1280, 800), lang: str = "zh-CN", path: str = "/map"
-    ):
+    def __init__(self, context, port: int, *, hash_: str = "", viewport=(1280, 800), path: str = "/map"):
         self.port = port
-        # The page's CSP forbids eval; Playwright's wait_for_function needs it, in the test only.
-        self.context = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}, locale=lang, bypass_csp=True
-        )
-        self.page = self.context.new_page()
+        self.page = context.new_page()
+        self.page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.tiles: list[int] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -102,15 +106,38 @@ class MapPage:
         self.page.goto(f"http://127.0.0.1:{port}{path}{hash_}")
         self.page.wait_for_selector("body[data-map-loaded=true]", timeout=60_000)
 
+    def reset(self) -> None:
+        """Back to a blank page without reloading it: no route, plan, drawing, popup or report; the incident
+        form at its defaults; the errors and markers of the previous test forgotten."""
+        self.page.evaluate(
+            """(markers) => {
+                document.getElementById('route-clear').click();
+                document.getElementById('route-avoid').checked = false;
+                if (state.draw) stopDraw();
+                clearPlan();
+                state.report = null;
+                document.getElementById('closure-kind').value = 'accident';
+                document.getElementById('inc-effect').value = 'closed';
+                document.querySelector('input[name=place][value=stakes]').checked = true;
+                syncForm();
+                document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove());
+                for (const k of markers) delete document.body.dataset[k];
+            }""",
+            list(_MARKERS),
+        )
+        self.errors.clear()
+        self.tiles.clear()
+
     def idle(self) -> None:
         self.page.wait_for_function("window.daoanMap.loaded() && window.daoanMap.areTilesLoaded()", timeout=60_000)
 
-    def fit(self, a, b) -> None:
+    def fit(self, a, b, *, idle: bool = False) -> None:
         # South-west then north-east: an inverted box would mean crossing the antimeridian.
         sw = [min(a[0], b[0]), min(a[1], b[1])]
         ne = [max(a[0], b[0]), max(a[1], b[1])]
         self.page.evaluate("([sw, ne]) => window.daoanMap.fitBounds([sw, ne], {padding: 80, animate: false})", [sw, ne])
-        self.idle()
+        if idle:
+            self.idle()
 
     def click_lonlat(self, lonlat) -> None:
         x, y = self.page.evaluate(
@@ -125,7 +152,36 @@ class MapPage:
         self.page.screenshot(path=str(ARTIFACTS / f"webmap-{name}.png"))
 
     def close(self) -> None:
-        self.context.close()
+        self.page.close()
+
+
+@pytest.fixture(scope="module")
+def overview_page(context, server):
+    """The anonymous map at zoom 10 (layers, phone layout, live tiles, then the token last: it stays)."""
+    page = MapPage(context, server, hash_="#10/27.95/113.0")
+    yield page
+    page.close()
+
+
+@pytest.fixture()
+def overview(overview_page):
+    overview_page.errors.clear()
+    overview_page.tiles.clear()
+    return overview_page
+
+
+@pytest.fixture(scope="module")
+def desk_page(context, server):
+    """The page an officer, a traveller and a planner use in turn (1400x900), reset between tests."""
+    page = MapPage(context, server, viewport=(1400, 900))
+    yield page
+    page.close()
+
+
+@pytest.fixture()
+def desk(desk_page):
+    desk_page.reset()
+    return desk_page
 
 
 def _two_far_nodes(engine) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -145,42 +201,39 @@ def _two_far_nodes(engine) -> tuple[tuple[float, float], tuple[float, float]]:
     pytest.fail("no pair of national-road junctions 20-40 km apart in the small demo")
 
 
-def test_map_loads_its_tiles_with_no_console_errors(browser, server):
-    page = MapPage(browser, server, hash_="#10/27.95/113.0")
-    try:
-        page.idle()
-        page.shot("layers")
-        assert page.tiles and all(status in (200, 204, 304) for status in page.tiles), page.tiles
-        assert 200 in page.tiles
-        assert page.errors == []
-        labels = page.page.locator("#layer-list label").all_inner_texts()
-        assert any("摄像" in t or "视频" in t for t in labels), labels
-    finally:
-        page.close()
+def test_map_loads_its_tiles_with_no_console_errors(overview, server):
+    page = overview
+    page.idle()
+    page.shot("layers")
+    assert page.tiles and all(status in (200, 204, 304) for status in page.tiles), page.tiles
+    assert 200 in page.tiles
+    assert page.errors == []
+    labels = page.page.locator("#layer-list label").all_inner_texts()
+    assert any("摄像" in t or "视频" in t for t in labels), labels
 
 
-def test_a_route_appears_after_two_clicks(browser, server, engine):
+def test_a_route_appears_after_two_clicks(desk, server, engine):
     a, b = _two_far_nodes(engine)
-    page = MapPage(browser, server)
-    try:
-        page.fit(a, b)
-        page.page.click("#tabs button[data-tab=route]")
-        page.click_lonlat(a)
-        page.click_lonlat(b)
-        page.page.wait_for_selector("body[data-route-shown]", state="attached", timeout=30_000)
-        shown = float(page.page.get_attribute("#route-summary", "data-distance"))
-        origin = page.page.input_value("#route-from")
-        destination = page.page.input_value("#route-to")
-        api = _get_json(server, f"/route?from={origin}&to={destination}&alternatives=1&lang=zh-CN")
-        assert shown == pytest.approx(api["features"][0]["properties"]["distance_m"])
-        assert page.page.locator("#route-steps li").count() >= 1
-        page.shot("route")
-        assert page.errors == []
-    finally:
-        page.close()
+    page = desk
+    page.fit(a, b)
+    page.page.click("#tabs button[data-tab=route]")
+    page.click_lonlat(a)
+    page.click_lonlat(b)
+    page.page.wait_for_selector("body[data-route-shown]", state="attached", timeout=30_000)
+    shown = float(page.page.get_attribute("#route-summary", "data-distance"))
+    # The picks as the page holds them (the fields show them rounded to 5 decimals).
+    origin, destination = (
+        ",".join(map(str, c))
+        for c in page.page.evaluate("() => window.daoanShown.picks.features.map((f) => f.geometry.coordinates)")
+    )
+    api = _get_json(server, f"/route?from={origin}&to={destination}&alternatives=1&lang=zh-CN")
+    assert shown == pytest.approx(api["features"][0]["properties"]["distance_m"])
+    assert page.page.locator("#route-steps li").count() >= 1
+    page.shot("route")
+    assert page.errors == []
 
 
-def test_operator_closure_changes_the_route_and_shows_the_plan(browser, server, engine):
+def test_operator_closure_changes_the_route_and_shows_the_plan(desk, server, engine):
     a, b = _two_far_nodes(engine)
     before = _get_json(server, f"/route?from={a[0]},{a[1]}&to={b[0]},{b[1]}")["features"][0]
     coords = before["geometry"]["coordinates"]
@@ -188,134 +241,140 @@ def test_operator_closure_changes_the_route_and_shows_the_plan(browser, server, 
     i = len(coords) // 2
     left, right = tuple(coords[i - 1]), tuple(coords[i])
 
-    page = MapPage(browser, server)
+    page = desk
+    page.fit(a, b)
+    page.page.click("#tabs button[data-tab=route]")
+    page.page.fill("#route-from", f"{a[0]},{a[1]}")
+    page.page.fill("#route-to", f"{b[0]},{b[1]}")
+    page.page.click("#route-go")
+    page.page.wait_for_selector("body[data-route-shown]", state="attached")
+    first_shown = page.page.get_attribute("body", "data-route-shown")
+
+    page.page.click("#tabs button[data-tab=operator]")
+    page.page.fill("#token", ADMIN_TOKEN)
+    page.page.check("input[name=place][value=draw]")
+    page.fit(left, right)
+    page.page.click("#draw-line")
+    page.click_lonlat(left)
+    page.click_lonlat(right)
+    page.page.click("#inc-publish")
     try:
-        page.fit(a, b)
-        page.page.click("#tabs button[data-tab=route]")
-        page.page.fill("#route-from", f"{a[0]},{a[1]}")
-        page.page.fill("#route-to", f"{b[0]},{b[1]}")
-        page.page.click("#route-go")
-        page.page.wait_for_selector("body[data-route-shown]", state="attached")
-        first_shown = page.page.get_attribute("body", "data-route-shown")
+        page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
+    except Exception:
+        page.shot("operator-failed")
+        raise AssertionError(
+            f"no plan shown: {page.page.inner_text('#operator-status')!r} {page.page.inner_text('#diversion')!r}"
+        ) from None
+    assert page.page.locator("#diversion .sign").count() >= 1
+    page.page.wait_for_function(f"document.body.dataset.routeShown !== '{first_shown}'", timeout=30_000)
+    page.shot("operator-plan")
+    incident_id = int(page.page.get_attribute("body", "data-plan-shown"))
 
-        page.page.click("#tabs button[data-tab=operator]")
-        page.page.fill("#token", ADMIN_TOKEN)
-        page.page.check("input[name=place][value=draw]")
-        page.fit(left, right)
-        page.page.click("#draw-line")
-        page.click_lonlat(left)
-        page.click_lonlat(right)
-        page.page.click("#inc-publish")
-        try:
-            page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
-        except Exception:
-            page.shot("operator-failed")
-            raise AssertionError(
-                f"no plan shown: {page.page.inner_text('#operator-status')!r} {page.page.inner_text('#diversion')!r}"
-            ) from None
-        assert page.page.locator("#diversion .sign").count() >= 1
-        page.page.wait_for_function(f"document.body.dataset.routeShown !== '{first_shown}'", timeout=30_000)
-        page.shot("operator-plan")
-        incident_id = int(page.page.get_attribute("body", "data-plan-shown"))
+    after = _get_json(server, f"/route?from={a[0]},{a[1]}&to={b[0]},{b[1]}")["features"][0]["properties"]
+    assert incident_id in after["avoided_incident_ids"]
+    assert after["duration_s"] > before["properties"]["duration_s"]
 
-        after = _get_json(server, f"/route?from={a[0]},{a[1]}&to={b[0]},{b[1]}")["features"][0]["properties"]
-        assert incident_id in after["avoided_incident_ids"]
-        assert after["duration_s"] > before["properties"]["duration_s"]
-
-        page.page.click(f"#incident-list button[data-end='{incident_id}']")
-        page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
-        page.page.wait_for_function(
-            f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
-        )
-        assert page.errors == []
-    finally:
-        page.close()
+    page.page.click(f"#incident-list button[data-end='{incident_id}']")
+    page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
+    page.page.wait_for_function(
+        f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
+    )
+    assert page.errors == []
 
 
-def test_planner_view_shows_the_report_numbers(browser, server):
+def test_planner_view_shows_the_report_numbers(desk, server):
     report = _get_json(server, "/coverage/report?year=2019")
     province = next(a for a in report["areas"] if a["level"] == "province")
-    page = MapPage(browser, server, lang="en")
+    page = desk
+    page.page.click("#lang")  # in English
     try:
-        page.page.click("#tabs button[data-tab=planner]")
-        page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
-        shown = page.page.eval_on_selector_all(
-            "#plan-figures tr[data-metric]",
-            "rows => rows.map(r => [r.dataset.metric, r.querySelector('td.value').dataset.value])",
-        )
-        numeric = {k: float(v) for k, v in shown if v not in ("", None)}
-        expected = {k: m["value"] for k, m in province["metrics"].items() if isinstance(m.get("value"), int | float)}
-        assert numeric and numeric == pytest.approx(expected)
-        assert page.page.locator("#city-chart rect").count() == sum(1 for a in report["areas"] if a["level"] == "city")
-        page.shot("planner")
-        assert page.errors == []
+        _planner_numbers(page, report, province)
     finally:
-        page.close()
+        page.page.click("#lang")
 
 
-def test_phone_sized_screen_shows_map_and_panel(browser, server):
-    page = MapPage(browser, server, viewport=(390, 844))
+def _planner_numbers(page: MapPage, report: dict, province: dict) -> None:
+    page.page.wait_for_function("document.documentElement.lang === 'en' || state.lang === 'en'")
+    page.page.click("#tabs button[data-tab=planner]")
+    page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
+    shown = page.page.eval_on_selector_all(
+        "#plan-figures tr[data-metric]",
+        "rows => rows.map(r => [r.dataset.metric, r.querySelector('td.value').dataset.value])",
+    )
+    numeric = {k: float(v) for k, v in shown if v not in ("", None)}
+    expected = {k: m["value"] for k, m in province["metrics"].items() if isinstance(m.get("value"), int | float)}
+    assert numeric and numeric == pytest.approx(expected)
+    assert page.page.locator("#city-chart rect").count() == sum(1 for a in report["areas"] if a["level"] == "city")
+    page.shot("planner")
+    assert page.errors == []
+
+
+def test_phone_sized_screen_shows_map_and_panel(overview, server):
+    page = overview
+    page.page.set_viewport_size({"width": 390, "height": 844})
     try:
-        page.idle()
-        map_box = page.page.locator("#map").bounding_box()
-        panel_box = page.page.locator("#panel").bounding_box()
-        assert map_box["height"] > 300 and panel_box["width"] <= 390
-        assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
-        page.shot("phone")
-        # Collapsing the panel gives the map the screen: no blank band left.
-        page.page.click("#collapse")
-        page.page.wait_for_timeout(200)
-        assert page.page.locator("#map").bounding_box()["height"] >= 844 - 60
-        assert page.page.locator("#panel").bounding_box()["y"] >= 844 - 60
-        page.shot("phone-collapsed")
+        _phone_layout(page)
     finally:
-        page.close()
+        if "collapsed" in (page.page.get_attribute("#panel", "class") or ""):
+            page.page.click("#collapse")
+        page.page.set_viewport_size({"width": 1280, "height": 800})
 
 
-def test_a_hazard_activation_reloads_live_tiles_without_a_page_reload(browser, server, engine):
-    page = MapPage(browser, server, hash_="#10/27.95/113.0")
+def _phone_layout(page: MapPage) -> None:
+    page.page.wait_for_function("window.daoanMap.getContainer().clientWidth <= 390")
+    page.idle()
+    map_box = page.page.locator("#map").bounding_box()
+    panel_box = page.page.locator("#panel").bounding_box()
+    assert map_box["height"] > 300 and panel_box["width"] <= 390
+    assert panel_box["y"] >= map_box["y"] + map_box["height"] - 1
+    page.shot("phone")
+    # Collapsing the panel gives the map the screen: no blank band left.
+    page.page.click("#collapse")
+    page.page.wait_for_function("document.getElementById('map').getBoundingClientRect().height >= 844 - 60")
+    assert page.page.locator("#map").bounding_box()["height"] >= 844 - 60
+    assert page.page.locator("#panel").bounding_box()["y"] >= 844 - 60
+    page.shot("phone-collapsed")
+
+
+def test_a_hazard_activation_reloads_live_tiles_without_a_page_reload(overview, server, engine):
+    page = overview
     tiles_of = """(id) => {
         const s = window.daoanMap.getSource(id);
         return s && Array.isArray(s.tiles) ? s.tiles[0] : null; }"""
     tiles_of_first_vector_source = f"() => ({tiles_of})('daoan-live')"
     base_tiles = f"() => ({tiles_of})('daoan')"
-    try:
-        page.idle()
-        page.page.wait_for_function(f"({tiles_of_first_vector_source})()?.includes('v=')", timeout=20_000)
-        before = page.page.evaluate(tiles_of_first_vector_source)
-        base_before = page.page.evaluate(base_tiles)
-        assert base_before and "v=" not in base_before
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text("UPDATE hazard_zones SET active = NOT active WHERE id = (SELECT min(id) FROM hazard_zones)")
-            )
-        with page.page.expect_request(lambda r: "/tiles/" in r.url and "v=" in r.url, timeout=30_000):
-            page.page.wait_for_function(f"({tiles_of_first_vector_source})() !== {json.dumps(before)}", timeout=30_000)
-        assert page.page.evaluate(base_tiles) == base_before  # the base map's tiles are not reloaded
-        assert page.errors == []
-    finally:
-        page.close()
+    page.idle()
+    page.page.wait_for_function(f"({tiles_of_first_vector_source})()?.includes('v=')", timeout=20_000)
+    before = page.page.evaluate(tiles_of_first_vector_source)
+    base_before = page.page.evaluate(base_tiles)
+    assert base_before and "v=" not in base_before
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE hazard_zones SET active = NOT active WHERE id = (SELECT min(id) FROM hazard_zones)")
+        )
+    with page.page.expect_request(lambda r: "/tiles/" in r.url and "v=" in r.url, timeout=30_000):
+        page.page.wait_for_function(f"({tiles_of_first_vector_source})() !== {json.dumps(before)}", timeout=30_000)
+    assert page.page.evaluate(base_tiles) == base_before  # the base map's tiles are not reloaded
+    assert page.errors == []
 
 
-def test_a_token_shows_the_internal_layers(browser, server, engine):
+def test_a_token_shows_the_internal_layers(overview, server, engine):
     with engine.connect() as conn:
         lon, lat = conn.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM enforcement_stations ORDER BY id")).first()
-    page = MapPage(browser, server, hash_=f"#12/{lat}/{lon}")
+    page = overview
     count = "() => window.daoanMap.querySourceFeatures('daoan', {sourceLayer: 'enforcement_stations'}).length"
-    try:
-        page.idle()
-        assert page.page.evaluate(count) == 0  # anonymous: the public composite leaves the layer out
-        # Marked in the legend (once /collections has said which layers are internal).
-        page.page.wait_for_function("document.querySelectorAll('#layer-list .locked').length >= 2", timeout=30_000)
-        page.page.click("#tabs button[data-tab=operator]")
-        page.page.fill("#token", ADMIN_TOKEN)
-        page.page.dispatch_event("#token", "change")
-        page.page.wait_for_function(f"({count})() > 0", timeout=30_000)
-        assert page.page.locator("#layer-list .locked").count() == 0
-        page.shot("internal-layers")
-        assert page.errors == []
-    finally:
-        page.close()
+    page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 12})", [lon, lat])
+    page.idle()
+    assert page.page.evaluate(count) == 0  # anonymous: the public composite leaves the layer out
+    # Marked in the legend (once /collections has said which layers are internal).
+    page.page.wait_for_function("document.querySelectorAll('#layer-list .locked').length >= 2", timeout=30_000)
+    page.page.click("#tabs button[data-tab=operator]")
+    page.page.fill("#token", ADMIN_TOKEN)
+    page.page.dispatch_event("#token", "change")
+    page.page.wait_for_function(f"({count})() > 0", timeout=30_000)
+    assert page.page.locator("#layer-list .locked").count() == 0
+    page.shot("internal-layers")
+    assert page.errors == []
 
 
 def _dual_carriageway_section(engine) -> tuple[str, str, str]:
@@ -340,105 +399,102 @@ def _assert_chinese(page: MapPage, selector: str = "#panel") -> None:
     assert english_words(text) == [], (selector, english_words(text))
 
 
-def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed_end(browser, server, engine):
+def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed_end(desk, server, engine):
     code, from_stake, to_stake = _dual_carriageway_section(engine)
-    page = MapPage(browser, server, viewport=(1400, 900))
-    try:
-        page.page.click("#tabs button[data-tab=operator]")
-        page.page.fill("#token", ADMIN_TOKEN)
-        page.page.select_option("#closure-kind", "accident")
-        page.page.fill("#inc-route", code)
-        page.page.fill("#inc-from", from_stake)
-        page.page.fill("#inc-to", to_stake)
-        page.page.select_option("#inc-direction", "both")
-        page.page.fill("#inc-description", "多车追尾，占用全部车道")
-        page.page.click("#inc-preview")
-        page.page.wait_for_selector("body[data-preview-shown]", state="attached", timeout=60_000)
-        assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
-        assert _get_json(server, "/incidents")["features"] == []
-        page.shot("operator-preview")
+    page = desk
+    page.page.click("#tabs button[data-tab=operator]")
+    page.page.fill("#token", ADMIN_TOKEN)
+    page.page.select_option("#closure-kind", "accident")
+    page.page.fill("#inc-route", code)
+    page.page.fill("#inc-from", from_stake)
+    page.page.fill("#inc-to", to_stake)
+    page.page.select_option("#inc-direction", "both")
+    page.page.fill("#inc-description", "多车追尾，占用全部车道")
+    page.page.click("#inc-preview")
+    page.page.wait_for_selector("body[data-preview-shown]", state="attached", timeout=60_000)
+    assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
+    assert _get_json(server, "/incidents")["features"] == []
+    page.shot("operator-preview")
 
-        # The same section drawn over one carriageway of the dual carriageway closes what the form says: both.
-        line = page.page.evaluate(
-            "() => window.daoanShown.plan.features.find(f => f.properties.role === 'closure').geometry.coordinates"
-        )
-        a, b = line[len(line) // 4], line[3 * len(line) // 4]
-        page.page.check("input[name=place][value=draw]")
-        page.fit(a, b)
-        page.page.click("#draw-line")
-        page.click_lonlat(a)
-        page.click_lonlat(b)
-        before = page.page.get_attribute("body", "data-preview-shown")
-        page.page.click("#inc-preview")
-        page.page.wait_for_function(f"document.body.dataset.previewShown !== '{before}'", timeout=60_000)
-        assert page.page.locator("#diversion .plan-direction").count() == 2
-        page.page.click("#draw-cancel")
-        page.page.check("input[name=place][value=stakes]")
+    # The same section drawn over one carriageway of the dual carriageway closes what the form says: both.
+    line = page.page.evaluate(
+        "() => window.daoanShown.plan.features.find(f => f.properties.role === 'closure').geometry.coordinates"
+    )
+    a, b = line[len(line) // 4], line[3 * len(line) // 4]
+    page.page.check("input[name=place][value=draw]")
+    page.fit(a, b)
+    page.page.click("#draw-line")
+    page.click_lonlat(a)
+    page.click_lonlat(b)
+    before = page.page.get_attribute("body", "data-preview-shown")
+    page.page.click("#inc-preview")
+    page.page.wait_for_function(f"document.body.dataset.previewShown !== '{before}'", timeout=60_000)
+    assert page.page.locator("#diversion .plan-direction").count() == 2
+    page.page.click("#draw-cancel")
+    page.page.check("input[name=place][value=stakes]")
 
-        page.page.click("#inc-publish")
-        page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
-        incident_id = page.page.get_attribute("body", "data-plan-shown")
-        stored = _get_json(server, f"/incidents/{incident_id}")["properties"]
-        assert stored["direction"] == "both" and stored["route_code"] == code
-        plan = _get_json(server, f"/diversion?incident={incident_id}")
-        # Both carriageways, as the record says: one section of the panel per direction, named.
-        assert len(plan["directions"]) == 2
-        assert page.page.locator("#diversion .plan-direction").count() == 2
-        headings = page.page.locator("#diversion .plan-direction h4").all_inner_texts()
-        assert all("方向" in h for h in headings), headings
-        # Decision points numbered alike in the panel and on the map, exits named, one recommended per direction.
-        points = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "decision_point"]
-        items = page.page.locator("#diversion li[data-key]")
-        assert items.count() == len(points) == page.page.locator(".plan-marker.decision").count()
-        first = items.first.inner_text()
-        assert points[0]["name"] in first or (points[0]["toll_station"] or "") in first
-        assert page.page.locator("#diversion li.recommended").count() == 2
-        assert "推荐" in page.page.inner_text("#diversion li.recommended >> nth=0")
-        # Every bound sign's message on the panel, and a sign marker (not a toll-station dot) per sign.
-        signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
-        assert (
-            page.page.locator("#diversion .sign-item").count()
-            == len(signs)
-            == page.page.locator(".plan-marker.sign").count()
-        )
-        assert signs and signs[0]["message_lines"][0] in page.page.inner_text("#diversion")
-        # Detours in distinct colours; the map shows the plan.
-        colours = page.page.evaluate(
-            "() => window.daoanShown.plan.features.filter(f => f.properties.role === 'detour')"
-            ".map(f => f.properties.colour)"
-        )
-        assert len(colours) == len(set(colours)) >= 2
-        inside = page.page.evaluate(
-            "(c) => window.daoanMap.getBounds().contains(c)", plan["features"][0]["geometry"]["coordinates"][0]
-        )
-        assert inside
-        # Who published what, in the list, in Chinese.
-        row = page.page.inner_text(f"#incident-list li[data-incident='{incident_id}']")
-        assert "交通事故" in row and code in row and "admin" in row and "发布" in row
-        _assert_chinese(page)
-        page.shot("operator-plan-stakes")
+    page.page.click("#inc-publish")
+    page.page.wait_for_selector("body[data-plan-shown]", state="attached", timeout=60_000)
+    incident_id = page.page.get_attribute("body", "data-plan-shown")
+    stored = _get_json(server, f"/incidents/{incident_id}")["properties"]
+    assert stored["direction"] == "both" and stored["route_code"] == code
+    plan = _get_json(server, f"/diversion?incident={incident_id}")
+    # Both carriageways, as the record says: one section of the panel per direction, named.
+    assert len(plan["directions"]) == 2
+    assert page.page.locator("#diversion .plan-direction").count() == 2
+    headings = page.page.locator("#diversion .plan-direction h4").all_inner_texts()
+    assert all("方向" in h for h in headings), headings
+    # Decision points numbered alike in the panel and on the map, exits named, one recommended per direction.
+    points = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "decision_point"]
+    items = page.page.locator("#diversion li[data-key]")
+    assert items.count() == len(points) == page.page.locator(".plan-marker.decision").count()
+    first = items.first.inner_text()
+    assert points[0]["name"] in first or (points[0]["toll_station"] or "") in first
+    assert page.page.locator("#diversion li.recommended").count() == 2
+    assert "推荐" in page.page.inner_text("#diversion li.recommended >> nth=0")
+    # Every bound sign's message on the panel, and a sign marker (not a toll-station dot) per sign.
+    signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+    assert (
+        page.page.locator("#diversion .sign-item").count()
+        == len(signs)
+        == page.page.locator(".plan-marker.sign").count()
+    )
+    assert signs and signs[0]["message_lines"][0] in page.page.inner_text("#diversion")
+    # Detours in distinct colours; the map shows the plan.
+    colours = page.page.evaluate(
+        "() => window.daoanShown.plan.features.filter(f => f.properties.role === 'detour')"
+        ".map(f => f.properties.colour)"
+    )
+    assert len(colours) == len(set(colours)) >= 2
+    inside = page.page.evaluate(
+        "(c) => window.daoanMap.getBounds().contains(c)", plan["features"][0]["geometry"]["coordinates"][0]
+    )
+    assert inside
+    # Who published what, in the list, in Chinese.
+    row = page.page.inner_text(f"#incident-list li[data-incident='{incident_id}']")
+    assert "交通事故" in row and code in row and "admin" in row and "发布" in row
+    _assert_chinese(page)
+    page.shot("operator-plan-stakes")
 
-        # Ending asks first: cancelled, the incident stays; confirmed, it ends.
-        page.page.click(f"#incident-list button[data-end='{incident_id}']")
-        page.page.click(f"#incident-list button[data-cancel-end='{incident_id}']")
-        assert page.page.locator(f"#incident-list li[data-incident='{incident_id}']").count() == 1
-        page.page.click(f"#incident-list button[data-end='{incident_id}']")
-        page.shot("operator-confirm-end")
-        page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
-        page.page.wait_for_function(
-            f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
-        )
-        assert _get_json(server, f"/incidents/{incident_id}")["properties"]["status"] == "ended"
-        assert page.errors == []
-    finally:
-        page.close()
+    # Ending asks first: cancelled, the incident stays; confirmed, it ends.
+    page.page.click(f"#incident-list button[data-end='{incident_id}']")
+    page.page.click(f"#incident-list button[data-cancel-end='{incident_id}']")
+    assert page.page.locator(f"#incident-list li[data-incident='{incident_id}']").count() == 1
+    page.page.click(f"#incident-list button[data-end='{incident_id}']")
+    page.shot("operator-confirm-end")
+    page.page.click(f"#incident-list button[data-confirm-end='{incident_id}']")
+    page.page.wait_for_function(
+        f"!document.querySelector(\"#incident-list li[data-incident='{incident_id}']\")", timeout=30_000
+    )
+    assert _get_json(server, f"/incidents/{incident_id}")["properties"]["status"] == "ended"
+    assert page.errors == []
 
 
-def test_operator_restriction_and_entrance_closure_forms(browser, server, engine):
+def test_operator_restriction_and_entrance_closure_forms(desk, server, engine):
     code, from_stake, to_stake = _dual_carriageway_section(engine)
     with engine.connect() as conn:
         station_id, station_name = conn.execute(sa.text("SELECT id, name FROM toll_stations ORDER BY id")).first()
-    page = MapPage(browser, server)
+    page = desk
     try:
         page.page.click("#tabs button[data-tab=operator]")
         page.page.fill("#token", ADMIN_TOKEN)
@@ -476,7 +532,6 @@ def test_operator_restriction_and_entrance_closure_forms(browser, server, engine
         for ident in (locals().get("first"), locals().get("second")):
             if ident:
                 _send(server, "DELETE", f"/incidents/{ident}")
-        page.close()
 
 
 def _choose(page: MapPage, which: str, text: str, expect: str) -> None:
@@ -487,103 +542,95 @@ def _choose(page: MapPage, which: str, text: str, expect: str) -> None:
     page.page.locator(f"#suggest-{which} li[data-i]", has_text=expect).first.click()
 
 
-def test_traveller_searches_places_and_picks_an_alternative(browser, server):
-    page = MapPage(browser, server, viewport=(1400, 900))
-    try:
-        page.page.click("#tabs button[data-tab=route]")
-        _choose(page, "from", "长沙", "长沙市")  # the common name finds the city
-        page.shot("traveller-suggest")
-        _choose(page, "to", "株洲", "株洲市")
-        page.page.wait_for_selector("body[data-route-shown]", state="attached", timeout=60_000)
-        options = page.page.locator("#route-options button")
-        assert options.count() >= 1
-        assert "方案一" in options.first.inner_text()
-        # The route's hazard warnings are in its steps, and marked on the line.
-        origin = page.page.evaluate("() => window.daoanShown.picks.features[0].geometry.coordinates")
-        target = page.page.evaluate("() => window.daoanShown.picks.features[1].geometry.coordinates")
-        api = _get_json(
-            server, f"/route?from={origin[0]},{origin[1]}&to={target[0]},{target[1]}&alternatives=1&lang=zh-CN"
-        )
-        warned = sum(len(s.get("warnings") or []) for s in api["features"][0]["properties"]["steps"])
-        assert page.page.locator("#route-steps .warning").count() == warned
-        assert page.page.evaluate("() => window.daoanShown['route-warnings'].features.length") == warned
-        # Zoomed to the route.
-        assert page.page.evaluate(
-            "([a, b]) => window.daoanMap.getBounds().contains(a) && window.daoanMap.getBounds().contains(b)",
-            [origin, target],
-        )
-        if options.count() > 1:
-            options.nth(1).click()
-            assert "active" in (options.nth(1).get_attribute("class") or "")
-            shown = float(page.page.get_attribute("#route-summary", "data-distance"))
-            assert shown == pytest.approx(api["features"][1]["properties"]["distance_m"])
-        _assert_chinese(page)
-        page.shot("traveller-route")
+def test_traveller_searches_places_and_picks_an_alternative(desk, server):
+    page = desk
+    page.page.click("#tabs button[data-tab=route]")
+    _choose(page, "from", "长沙", "长沙市")  # the common name finds the city
+    page.shot("traveller-suggest")
+    _choose(page, "to", "株洲", "株洲市")
+    page.page.wait_for_selector("body[data-route-shown]", state="attached", timeout=60_000)
+    options = page.page.locator("#route-options button")
+    assert options.count() >= 1
+    assert "方案一" in options.first.inner_text()
+    # The route's hazard warnings are in its steps, and marked on the line.
+    origin = page.page.evaluate("() => window.daoanShown.picks.features[0].geometry.coordinates")
+    target = page.page.evaluate("() => window.daoanShown.picks.features[1].geometry.coordinates")
+    api = _get_json(server, f"/route?from={origin[0]},{origin[1]}&to={target[0]},{target[1]}&alternatives=1&lang=zh-CN")
+    warned = sum(len(s.get("warnings") or []) for s in api["features"][0]["properties"]["steps"])
+    assert page.page.locator("#route-steps .warning").count() == warned
+    assert page.page.evaluate("() => window.daoanShown['route-warnings'].features.length") == warned
+    # Zoomed to the route.
+    assert page.page.evaluate(
+        "([a, b]) => window.daoanMap.getBounds().contains(a) && window.daoanMap.getBounds().contains(b)",
+        [origin, target],
+    )
+    if options.count() > 1:
+        options.nth(1).click()
+        assert "active" in (options.nth(1).get_attribute("class") or "")
+        shown = float(page.page.get_attribute("#route-summary", "data-distance"))
+        assert shown == pytest.approx(api["features"][1]["properties"]["distance_m"])
+    _assert_chinese(page)
+    page.shot("traveller-route")
 
-        # 避开隐患 says what it avoided and what it costs.
-        page.page.check("#route-avoid")
-        page.page.wait_for_function("document.querySelector('#route-avoid-note').innerText.length > 0", timeout=60_000)
-        assert "隐患" in page.page.inner_text("#route-avoid-note")
-        _assert_chinese(page)
-        page.shot("traveller-avoid")
+    # 避开隐患 says what it avoided and what it costs.
+    page.page.check("#route-avoid")
+    page.page.wait_for_function("document.querySelector('#route-avoid-note').innerText.length > 0", timeout=60_000)
+    assert "隐患" in page.page.inner_text("#route-avoid-note")
+    _assert_chinese(page)
+    page.shot("traveller-avoid")
 
-        # A point far from any road: the error in Chinese.
-        page.page.fill("#route-from", "110.0,25.0")
-        page.page.click("#route-go")
-        page.page.wait_for_selector("body[data-route-error]", state="attached", timeout=30_000)
-        assert re.search(r"[\u4e00-\u9fff]", page.page.inner_text("#route-summary"))
-        _assert_chinese(page)
-        assert page.errors == [] or all("422" in e for e in page.errors)
-    finally:
-        page.close()
+    # A point far from any road: the error in Chinese.
+    page.page.fill("#route-from", "110.0,25.0")
+    page.page.click("#route-go")
+    page.page.wait_for_selector("body[data-route-error]", state="attached", timeout=30_000)
+    assert re.search(r"[\u4e00-\u9fff]", page.page.inner_text("#route-summary"))
+    _assert_chinese(page)
+    assert page.errors == [] or all("422" in e for e in page.errors)
 
 
-def test_planner_sees_chinese_labels_percentages_and_exports(browser, server):
-    page = MapPage(browser, server, viewport=(1400, 900))
-    try:
-        page.page.click("#tabs button[data-tab=planner]")
-        page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
-        labels = page.page.eval_on_selector_all(
-            "#plan-figures tr[data-metric] td:first-child", "c => c.map(x => x.innerText)"
-        )
-        assert labels and all(re.search(r"[\u4e00-\u9fff]", x) and "." not in x for x in labels), labels
-        share = page.page.inner_text("#plan-figures tr[data-metric='all.command_county_share'] td.value")
-        assert share.endswith("%"), share
-        report = _get_json(server, "/coverage/report?year=2019")
-        province = next(a for a in report["areas"] if a["level"] == "province")
-        for key, m in province["metrics"].items():
-            if m.get("target") is None:  # no target: no red 否
-                assert page.page.locator(f"#plan-figures tr[data-metric='{key}'] td.bad").count() == 0
-        assert page.page.inner_text("#plan-chart-caption")
-        # Choosing an area outlines it and zooms there.
-        city = next(a for a in report["areas"] if a["level"] == "city")
-        page.page.select_option("#plan-area", city["adcode"])
-        page.page.wait_for_selector(f"body[data-report-shown='{city['adcode']}']", state="attached", timeout=60_000)
-        page.page.wait_for_function("(window.daoanShown.area?.features || []).length === 1", timeout=30_000)
-        # Exports one click away, served over HTTP.
-        for link, kind in (("#export-csv", "text/csv"), ("#export-html", "text/html")):
-            href = page.page.get_attribute(link, "href")
-            conn = http.client.HTTPConnection("127.0.0.1", server, timeout=120)
-            conn.request("GET", href)
-            resp = conn.getresponse()
-            resp.read()
-            assert resp.status == 200 and resp.getheader("Content-Type").startswith(kind), (href, resp.status)
-        assert "format=pdf" in page.page.get_attribute("#export-pdf", "href")
-        # Ranked suggestions linked to their dots, with why.
-        page.page.click("#plan-suggest")
-        page.page.wait_for_selector("#plan-suggestions li", timeout=60_000)
-        first = page.page.locator("#plan-suggestions li").first
-        assert "（" in first.inner_text()  # the reasons in brackets
-        first.click()
-        assert "selected" in (first.get_attribute("class") or "")
-        _assert_chinese(page)
-        page.shot("planner-zh")
-        assert page.errors == []
-    finally:
-        page.close()
+def test_planner_sees_chinese_labels_percentages_and_exports(desk, server):
+    page = desk
+    page.page.click("#tabs button[data-tab=planner]")
+    page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
+    labels = page.page.eval_on_selector_all(
+        "#plan-figures tr[data-metric] td:first-child", "c => c.map(x => x.innerText)"
+    )
+    assert labels and all(re.search(r"[\u4e00-\u9fff]", x) and "." not in x for x in labels), labels
+    share = page.page.inner_text("#plan-figures tr[data-metric='all.command_county_share'] td.value")
+    assert share.endswith("%"), share
+    report = _get_json(server, "/coverage/report?year=2019")
+    province = next(a for a in report["areas"] if a["level"] == "province")
+    for key, m in province["metrics"].items():
+        if m.get("target") is None:  # no target: no red 否
+            assert page.page.locator(f"#plan-figures tr[data-metric='{key}'] td.bad").count() == 0
+    assert page.page.inner_text("#plan-chart-caption")
+    # Choosing an area outlines it and zooms there.
+    city = next(a for a in report["areas"] if a["level"] == "city")
+    page.page.select_option("#plan-area", city["adcode"])
+    page.page.wait_for_selector(f"body[data-report-shown='{city['adcode']}']", state="attached", timeout=60_000)
+    page.page.wait_for_function("(window.daoanShown.area?.features || []).length === 1", timeout=30_000)
+    # Exports one click away, served over HTTP.
+    for link, kind in (("#export-csv", "text/csv"), ("#export-html", "text/html")):
+        href = page.page.get_attribute(link, "href")
+        conn = http.client.HTTPConnection("127.0.0.1", server, timeout=120)
+        conn.request("GET", href)
+        resp = conn.getresponse()
+        resp.read()
+        assert resp.status == 200 and resp.getheader("Content-Type").startswith(kind), (href, resp.status)
+    assert "format=pdf" in page.page.get_attribute("#export-pdf", "href")
+    # Ranked suggestions linked to their dots, with why.
+    page.page.click("#plan-suggest")
+    page.page.wait_for_selector("#plan-suggestions li", timeout=60_000)
+    first = page.page.locator("#plan-suggestions li").first
+    assert "（" in first.inner_text()  # the reasons in brackets
+    first.click()
+    assert "selected" in (first.get_attribute("class") or "")
+    _assert_chinese(page)
+    page.shot("planner-zh")
+    assert page.errors == []
 
 
-def test_wall_mode_shows_counters_clock_legend_and_icons(browser, server, engine):
+def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine):
     code, from_stake, to_stake = _dual_carriageway_section(engine)
     status, created = _send(
         server,
@@ -592,7 +639,7 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(browser, server, engine
         {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
     )
     assert status == 201
-    page = MapPage(browser, server, viewport=(1920, 1080), path="/map?mode=wall")
+    page = MapPage(context, server, viewport=(1920, 1080), path="/map?mode=wall")
     page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
     try:
         assert not page.page.is_visible("#panel")
