@@ -143,6 +143,26 @@ def curvature(coords_ll: np.ndarray, offsets: np.ndarray) -> np.ndarray:
         return np.where(length > 0, total / (length / 1000.0), 0.0)
 
 
+def midpoints(coords_ll: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The point halfway along each line in lon/lat (planar, as ST_LineInterpolatePoint(geom, 0.5) on a
+    lon/lat line); line i is coords_ll[offsets[i]:offsets[i + 1]]."""
+    n = len(offsets) - 1
+    if n <= 0:
+        return np.zeros((0, 2))
+    start, end = offsets[:-1], offsets[1:] - 1
+    line = np.repeat(np.arange(n), np.diff(offsets))
+    step = np.hypot(*np.diff(coords_ll, axis=0).T)
+    step[line[1:] != line[:-1]] = 0.0  # no step between two lines
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    target = (along[start] + along[end]) / 2.0
+    k = np.clip(np.searchsorted(along, target, side="right") - 1, start, np.maximum(end - 1, start))
+    seg = np.where(k < end, step[np.minimum(k, len(step) - 1)] if len(step) else 0.0, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.where(seg > 0, (target - along[k]) / np.where(seg > 0, seg, 1.0), 0.0)
+    nxt = np.minimum(k + 1, end)
+    return coords_ll[k] + t[:, None] * (coords_ll[nxt] - coords_ll[k])
+
+
 def nearest(lon: np.ndarray, lat: np.ndarray, to_lon: np.ndarray, to_lat: np.ndarray) -> np.ndarray:
     """Index of the nearest of the `to` points for each point (-1 when there are none)."""
     from scipy.spatial import cKDTree

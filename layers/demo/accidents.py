@@ -178,9 +178,7 @@ def segment_rates(
 def segment_stations(world: DemoWorld, weather: DemoWeather) -> np.ndarray:
     """Index of the active weather station nearest each segment's midpoint (as analysis/risk.py finds it)."""
     net = world.network
-    counts = np.diff(net.offsets)
-    lines = shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts))
-    mid = shapely.get_coordinates(shapely.line_interpolate_point(lines, 0.5, normalized=True))
+    mid = rt.midpoints(net.coords_ll, net.offsets)
     return np.maximum(rt.nearest(mid[:, 0], mid[:, 1], weather.lon, weather.lat), 0)
 
 
@@ -215,6 +213,8 @@ def accidents(
     # each accident's hour: uniform among its station's hours of its band and weather
     bands = rt.hour_band(np.arange(n_hours) % 24)  # the period starts at a local midnight
     hour_key = (np.arange(s_count)[:, None] * n_cells + bands[None, :] * len(rt.WEATHER_CLASSES) + classes).ravel()
+    if s_count * n_cells <= np.iinfo(np.int16).max:
+        hour_key = hour_key.astype(np.int16)  # a stable sort of 16-bit keys is a radix sort
     by_key = np.argsort(hour_key, kind="stable")
     first = np.searchsorted(hour_key[by_key], np.arange(s_count * n_cells))
     key = station[seg] * n_cells + cell
