@@ -179,12 +179,13 @@ def instant(value: Any, name: str) -> datetime | None:
     if value is None or value == "":
         return None
     example = "an ISO-8601 time such as 2026-01-20T08:00:00+08:00"
+    zh = f"{name} 应为ISO-8601时间，如2026-01-20T08:00:00+08:00（不带时区按北京时间）；收到 {_shown(value)}"
     if not isinstance(value, str) or len(value) > 64 or "\x00" in value:
-        raise InvalidParameter(f"{name} must be {example}; got {_shown(value)}", parameter=name)
+        raise InvalidParameter(f"{name} must be {example}; got {_shown(value)}", parameter=name, detail_zh=zh)
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InvalidParameter(f"{name} must be {example}; got {_shown(value)}", parameter=name) from None
+        raise InvalidParameter(f"{name} must be {example}; got {_shown(value)}", parameter=name, detail_zh=zh) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=SHANGHAI)
     try:
@@ -195,6 +196,7 @@ def instant(value: Any, name: str) -> datetime | None:
         raise InvalidParameter(
             f"{name} must be a time between {MIN_INSTANT:%Y-%m-%d} and {MAX_INSTANT:%Y-%m-%d}; got {_shown(value)}",
             parameter=name,
+            detail_zh=f"{name} 须在{MIN_INSTANT:%Y-%m-%d}至{MAX_INSTANT:%Y-%m-%d}之间；收到 {_shown(value)}",
         )
     return parsed
 

@@ -28,13 +28,19 @@ def parse_stake(value: Any, *, parameter: str = "stake") -> float:
     fix = "a stake such as K1530+200 (or metres from 0 to 100,000 km)"
     if isinstance(value, str):
         if "\x00" in value:
-            raise InvalidParameter(f"{parameter} must be {fix}; it holds a NUL character", parameter=parameter)
+            raise InvalidParameter(
+                f"{parameter} must be {fix}; it holds a NUL character",
+                parameter=parameter,
+                detail_zh=f"{parameter} 应为桩号，如K1530+200（或0至10万公里的米数）；其中含有NUL字符",
+            )
         match = _STAKE.match(value)
         if match:
             km, metres = int(match.group(1)), float(match.group(2) or 0)
             if metres >= 1000:
                 raise InvalidParameter(
-                    f"{parameter} {value!r}: the metres after '+' must be below 1000", parameter=parameter
+                    f"{parameter} {value!r}: the metres after '+' must be below 1000",
+                    parameter=parameter,
+                    detail_zh=f"{parameter} {value!r}：桩号“+”后的米数须小于1000",
                 )
             return km * 1000 + metres
     return number(value, parameter, minimum=0, maximum=MAX_STAKE_M, fix=fix)

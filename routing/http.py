@@ -69,15 +69,27 @@ def route_request(args: Args, accept_language: str | None) -> RouteRequest:
     start, end = _required_point("from", args), _required_point("to", args)
     via = [params.lonlat(p, "via") for v in args.getlist("via") for p in v.split(";") if p.strip()]
     if len(via) > 25:
-        raise TooLarge(f"at most 25 via points; got {len(via)}", extra={"limit": 25})
+        raise TooLarge(
+            f"at most 25 via points; got {len(via)}",
+            extra={"limit": 25},
+            detail_zh=f"途经点最多25个，本次为{len(via)}个",
+        )
     geometry = args.get("geometry", "geojson")
     if geometry not in ("geojson", "polyline6"):
-        raise InvalidParameter(f"geometry must be geojson or polyline6; got {geometry!r}", parameter="geometry")
+        raise InvalidParameter(
+            f"geometry must be geojson or polyline6; got {geometry!r}",
+            parameter="geometry",
+            detail_zh=f"参数 geometry 只能取 geojson 或 polyline6，收到{geometry!r}",
+        )
     avoid = _flags("avoid", ("hazards",), args)
     ignore = _flags("ignore", ("incidents", "weather"), args)
     points = [start, *via, end]
     if len(points) == 2 and start == end:
-        raise Unprocessable("from and to are the same point; give two different points", parameter="to")
+        raise Unprocessable(
+            "from and to are the same point; give two different points",
+            parameter="to",
+            detail_zh="起点与终点为同一点，请给出两个不同的点",
+        )
     return RouteRequest(
         points=points,
         alternatives=_int("alternatives", 0, 0, 3, args),
@@ -325,6 +337,7 @@ def matrix_view() -> Response:
         raise TooLarge(
             f"a matrix is limited to {MAX_MATRIX}×{MAX_MATRIX}; got {len(sources)}×{len(destinations)}",
             extra={"limit": MAX_MATRIX},
+            detail_zh=f"距离矩阵最多{MAX_MATRIX}×{MAX_MATRIX}，本次为{len(sources)}×{len(destinations)}",
         )
     ignore = params.string_list(body.get("ignore"), "ignore", ("incidents", "weather"))
     radius = settings().routing_snap_radius_m

@@ -54,7 +54,9 @@ def _speed(value: Any) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not (0 < value <= 200):
         raise Unprocessable(
-            f"speed_cap_kmh must be a speed between 1 and 200; got {value!r}", parameter="speed_cap_kmh"
+            f"speed_cap_kmh must be a speed between 1 and 200; got {value!r}",
+            parameter="speed_cap_kmh",
+            detail_zh=f"限速值 speed_cap_kmh 须在1至200公里/小时之间，收到{value!r}",
         )
     return int(value)
 
@@ -97,7 +99,9 @@ class IncidentPatch:
         unknown = sorted(set(body) - set(EDITABLE) - {"route_code"})
         if unknown:
             raise InvalidParameter(
-                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(EDITABLE)}", parameter=unknown[0]
+                f"unknown field(s) {', '.join(unknown)}; allowed: {', '.join(EDITABLE)}",
+                parameter=unknown[0],
+                detail_zh=f"无法识别的字段：{'、'.join(unknown)}；可填写的字段为{'、'.join(EDITABLE)}",
             )
         raw = dict(body)
         body = {**(defaults or {}), **body}
@@ -108,7 +112,11 @@ class IncidentPatch:
             params.geojson_geometry(geometry, "geometry")  # its form here; where it lies: incident_place
         for key, choices in (("kind", KINDS), ("effect", EFFECTS)):
             if key in body and body[key] not in choices:
-                raise InvalidParameter(f"{key} must be one of {', '.join(choices)}; got {body[key]!r}", parameter=key)
+                raise InvalidParameter(
+                    f"{key} must be one of {', '.join(choices)}; got {body[key]!r}",
+                    parameter=key,
+                    detail_zh=f"{key} 只能取 {'、'.join(choices)} 之一，收到{body[key]!r}",
+                )
         return cls(
             kind=body.get("kind"),
             effect=body.get("effect"),

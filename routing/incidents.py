@@ -48,7 +48,8 @@ def _locked(conn: Connection, ident: int, if_match: Collection[str] | None, doin
         when = incident.ended_at or incident.spec.ends_at
         raise Conflict(
             f"incident {ident} has already ended (at {when.isoformat() if when else 'an unknown time'}); "
-            f"it cannot {doing}: declare a new one"
+            f"it cannot {doing}: declare a new one",
+            detail_zh=f"事件{ident}已于{when.isoformat() if when else '未知时间'}结束，不能再{'修改' if doing == 'change' else '结束'}；如需管制请发布新事件",
         )
     if if_match is not None and "*" not in if_match and incident.etag not in if_match:
         raise PreconditionFailed(
@@ -56,6 +57,7 @@ def _locked(conn: Connection, ident: int, if_match: Collection[str] | None, doin
             "GET it again, then repeat the change on what it says now",
             parameter="If-Match",
             extra={"etag": f'"{incident.etag}"'},
+            detail_zh=f'事件{ident}在 If-Match 所指版本之后已有改动（现为"{incident.etag}"）；请重新获取，按最新内容再作修改',
         )
     return incident
 
@@ -124,7 +126,11 @@ def incident_feature(conn: Connection, ident: int) -> tuple[Incident, dict]:
 def list_incidents(conn: Connection, *, status: str = "active", limit: int = 1000, offset: int = 0) -> dict:
     """Incidents in force (status=active), in force or scheduled (current), or all with history (all)."""
     if status not in ("active", "current", "all"):
-        raise InvalidParameter(f"status must be active, current or all; got {status!r}", parameter="status")
+        raise InvalidParameter(
+            f"status must be active, current or all; got {status!r}",
+            parameter="status",
+            detail_zh=f"status 只能取 active、current 或 all，收到{status!r}",
+        )
     rows = conn.execute(
         sa.text(load_sql("queries/routing_incident_select.sql")),
         {"id": None, "status": status, "limit": limit, "offset": offset},

@@ -25,7 +25,11 @@ def isochrone(state: RoutingState, overlay: Overlay, at: Endpoint, minutes: list
     cost = overlay.cost
     sources = state.searcher.sources(at, cost)
     if not sources:
-        raise Unprocessable("the start point lies on a closed road; no area is reachable", parameter="at")
+        raise Unprocessable(
+            "the start point lies on a closed road; no area is reachable",
+            parameter="at",
+            detail_zh="起点位于封闭道路上，没有可到达的范围",
+        )
     limit = max(minutes) * 60.0
     dist, _, _ = one_to_all_from(g, cost, sources, limit_s=limit)
     # Reached arcs: tail reached; the head end reached, or the point where the budget runs out.
@@ -82,6 +86,7 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
         raise TooLarge(
             f"a matrix is limited to {MAX_MATRIX}×{MAX_MATRIX}; got {len(origins)}×{len(destinations)}",
             extra={"limit": MAX_MATRIX},
+            detail_zh=f"距离矩阵最多{MAX_MATRIX}×{MAX_MATRIX}，本次为{len(origins)}×{len(destinations)}",
         )
     g, cost, searcher = state.graph, overlay.cost, state.searcher
     if searcher.cch is not None:

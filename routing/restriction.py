@@ -56,7 +56,11 @@ def plan_restriction(
 
     g = state.graph
     if not closure.arcs:
-        raise Unprocessable("the restriction touches no road of the routing network", parameter="closure")
+        raise Unprocessable(
+            "the restriction touches no road of the routing network",
+            parameter="closure",
+            detail_zh="该限速管制未落在路网的任何道路上",
+        )
     reason = _reason(closure, overlay)
     features: list[dict] = []
     directions: list[dict] = []

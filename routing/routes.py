@@ -73,7 +73,11 @@ def plan_route(
     used to name the incidents the route then passes in its notice)."""
     ends = snap_points(state, req.points, radius_m)
     if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
-        raise Unprocessable("from and to are the same place on the road; give two different points", parameter="to")
+        raise Unprocessable(
+            "from and to are the same place on the road; give two different points",
+            parameter="to",
+            detail_zh="起点与终点在道路上为同一位置，请给出两个不同的点",
+        )
     search_cost = overlay.avoiding_hazards(township_arcs(state.graph)) if req.avoid_hazards else overlay.cost
     legs = _legs(state, ends, search_cost, overlay.closed_parts)
     if legs is None:

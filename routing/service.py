@@ -215,12 +215,16 @@ class Router:
         done = self._rebuild_in_background(versions)
         if not done.wait(self.build_wait_s):  # None: as long as it takes
             raise RoutingBuilding(
-                "the routing data is being built (after a change to the road network); try again in a few seconds"
+                "the routing data is being built (after a change to the road network); try again in a few seconds",
+                detail_zh="路网变更后正在重建路径规划数据，请数秒后重试",
             )
         state = self._state
         if state is None or state.network_key != key:  # the build failed, or the network moved on again
             if self._failed is not None and self._failed[0] == key:
-                raise RoutingBuilding("the routing data could not be built; see the server log")
+                raise RoutingBuilding(
+                    "the routing data could not be built; see the server log",
+                    detail_zh="路径规划数据未能建成，请联系系统管理员查看服务器日志",
+                )
             return self.state(conn)
         return state
 

@@ -14,6 +14,7 @@ from routing.search import Endpoint
 
 _lock = threading.Lock()
 
+_PLACE_ZH = {"from": "起点", "to": "终点", "via": "途经点", "at": "起点"}  # snapped points in Chinese errors
 JUNCTION_M = 1.0  # a point whose nearest road point lies this close to a junction is at the junction
 TIE_M = 1e-3  # segments this much farther than the nearest are as near
 
@@ -80,7 +81,9 @@ def snap(
     within the radius, so that a point is not stranded on an isolated piece of road."""
     if graph.n_segments == 0:
         raise Unprocessable(
-            "no road network is loaded; import one with `daoan import osm` or `daoan demo`", parameter=parameter
+            "no road network is loaded; import one with `daoan import osm` or `daoan demo`",
+            parameter=parameter,
+            detail_zh="尚未加载路网；请用 `daoan import osm` 或 `daoan demo` 导入",
         )
     found_near = segment_grid(graph).nearest(lon, lat, radius_m, preferred)
     if found_near is None:
@@ -90,6 +93,7 @@ def snap(
             f"{radius_m:,.0f} m",
             parameter=parameter,
             extra={"distance_m": round(found, 1), "snap_radius_m": radius_m},
+            detail_zh=f"{_PLACE_ZH.get(parameter, parameter)}（{lon:.6f},{lat:.6f}）距最近道路{found:,.0f}米，须在{radius_m:,.0f}米以内",
         )
     seg, dist, fraction, x, y = found_near
     segs, fractions, node, nx, ny = segment_grid(graph).around(

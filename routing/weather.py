@@ -20,10 +20,18 @@ def _number(obs: dict, key: str, *, minimum: float | None = None) -> float | Non
     if value is None:
         return None
     if isinstance(value, str):  # a JSON number, not text that looks like one
-        raise InvalidParameter(f"{key} must be a number; got the string {value[:40]!r}", parameter=key)
+        raise InvalidParameter(
+            f"{key} must be a number; got the string {value[:40]!r}",
+            parameter=key,
+            detail_zh=f"{key} 须为数值，收到字符串{value[:40]!r}",
+        )
     number = params.number(value, key)
     if minimum is not None and number < minimum:
-        raise Unprocessable(f"{key} cannot be below {minimum:g}; got {value!r}", parameter=key)
+        raise Unprocessable(
+            f"{key} cannot be below {minimum:g}; got {value!r}",
+            parameter=key,
+            detail_zh=f"{key} 不能小于{minimum:g}，收到{value!r}",
+        )
     return number
 
 
@@ -40,18 +48,32 @@ def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
     """Store one reading or {"observations": [...]}; 422 for an unknown station or a future time."""
     items = body.get("observations") if isinstance(body, dict) and "observations" in body else [body]
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InvalidParameter('the body must be an observation object or {"observations": [...]}', parameter="body")
+        raise InvalidParameter(
+            'the body must be an observation object or {"observations": [...]}',
+            parameter="body",
+            detail_zh='请求体须为一条观测记录，或 {"observations": [...]}',
+        )
     if len(items) > MAX_BATCH:
-        raise TooLarge(f"at most {MAX_BATCH} observations per request; got {len(items)}", extra={"limit": MAX_BATCH})
+        raise TooLarge(
+            f"at most {MAX_BATCH} observations per request; got {len(items)}",
+            extra={"limit": MAX_BATCH},
+            detail_zh=f"每次最多提交{MAX_BATCH}条观测，本次为{len(items)}条",
+        )
     out = []
     soon = datetime.now(UTC) + timedelta(minutes=5)
     for i, obs in enumerate(items):
         if obs.get("station_id") is None and obs.get("station_code") is None:
-            raise InvalidParameter(f"observation {i}: give station_id or station_code", parameter="station_id")
+            raise InvalidParameter(
+                f"observation {i}: give station_id or station_code",
+                parameter="station_id",
+                detail_zh=f"第{i}条观测（从0计）：请给出 station_id 或 station_code",
+            )
         when = params.instant(obs.get("observed_at"), "observed_at")
         if when is not None and when > soon:
             raise Unprocessable(
-                f"observation {i}: observed_at {when.isoformat()} is in the future", parameter="observed_at"
+                f"observation {i}: observed_at {when.isoformat()} is in the future",
+                parameter="observed_at",
+                detail_zh=f"第{i}条观测（从0计）：观测时间 observed_at {when.isoformat()} 晚于当前时间",
             )
         values = {
             "station_id": None,
@@ -70,6 +92,7 @@ def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
             raise Unprocessable(
                 f"observation {i}: no weather station {ref!r}; see /collections/weather_stations",
                 parameter="station_id",
+                detail_zh=f"第{i}条观测（从0计）：没有编号为{ref!r}的气象站；见 /collections/weather_stations",
             )
         out.append({"id": row.id, "station_id": row.station_id, "observed_at": row.observed_at.isoformat()})
     return out

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from gis.versions import LayerVersions
 from routing.graph import load_graph
 from routing.overlay import build_overlay, point_length_m
@@ -24,9 +25,11 @@ SEG7_START = 1_500_000 + 7 * 2780  # G4 southbound segment 7 runs K1519+460 – 
 
 
 @pytest.fixture(autouse=True)
-def no_incidents(engine):
+def no_incidents(engine, app):
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE incidents, incident_changes, weather_observations RESTART IDENTITY"))
+    # a write straight to the database: the app reads the new versions now, not up to a TTL later
+    root_of(app).versions.expire()
     yield
 
 

@@ -22,9 +22,11 @@ corridor = module_data(load_corridor, name="corridor")
 
 
 @pytest.fixture(autouse=True)
-def no_incidents(engine):
+def no_incidents(engine, app):
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE incidents, incident_changes, weather_observations RESTART IDENTITY"))
+    # a write straight to the database: the app reads the new versions now, not up to a TTL later
+    root_of(app).versions.expire()
     yield
 
 

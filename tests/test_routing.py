@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from gis.root import root_of
 from tests.conftest import OPERATOR_TOKEN, auth, module_data
 from tests.test_routing_network import lat, load_corridor, segment_ids
 
@@ -21,10 +22,12 @@ corridor = module_data(load_corridor, name="corridor")
 
 
 @pytest.fixture(autouse=True)
-def no_incidents(engine):
+def no_incidents(engine, app):
     with engine.begin() as conn:
         conn.execute(sa.text("TRUNCATE incidents, incident_changes, weather_observations RESTART IDENTITY"))
         conn.execute(sa.text("UPDATE hazard_zones SET active = true WHERE NOT active"))
+    # a write straight to the database: the app reads the new versions now, not up to a TTL later
+    root_of(app).versions.expire()
     yield
 
 
