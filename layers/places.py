@@ -112,6 +112,8 @@ def search(conn: Connection, q: str, *, limit: int = 20, internal: bool = False)
     roads = [
         {
             "route_code": r.route_code,
+            "route_id": route_id(r.route_code, r.road_class, r.county),
+            "county_adcode": r.county,
             "name": r.name,
             "road_class": r.road_class,
             "segments": r.segments,

@@ -57,3 +57,11 @@ def test_locate_by_route_code_and_the_route_code_of_a_point(client, two_y001):
     assert found["geometry"]["coordinates"][0] == pytest.approx(112.505, abs=1e-4)
     at = client.get("/locate?at=112.805,27.3001").get_json()["properties"]
     assert at["route_code"] == "Y001" and at["route_id"] == "Y001430423"
+
+
+def test_search_gives_each_countys_road_its_route_code(client, two_y001):
+    roads = client.get("/search?q=Y001").get_json()["roads"]
+    assert sorted(r["route_id"] for r in roads) == ["Y001430421", "Y001430423"]
+    assert all(r["length_m"] == pytest.approx(1000, rel=0.02) for r in roads)  # one county's road each
+    one = client.get("/search?q=Y001430423").get_json()["roads"]
+    assert [(r["route_id"], r["name"]) for r in one] == [("Y001430423", "白果乡道")]
