@@ -124,3 +124,12 @@ def test_the_closure_closes_the_stakes_asked_and_its_geometry_is_that_range_on_i
     served = client.get(f"/incidents/{one_way['id']}").get_json()
     lines = served["geometry"]["coordinates"]
     assert {round(x, 4) for line in lines for x, _ in line} == {113.0}
+
+
+def test_a_point_drawn_on_the_map_closes_a_few_metres_where_it_lies(client):
+    lon, lat_ = southbound_at(1_521_000).split(",")
+    point = {"type": "Point", "coordinates": [float(lon), float(lat_)]}
+    close(client, {"kind": "accident", "geometry": point, "direction": "forward"})
+    assert route(client, NORTH, southbound_at(1_520_900)).status_code == 200  # 100 m before it: reached
+    assert route(client, southbound_at(1_521_100), SOUTH).status_code == 200  # 100 m past it: left
+    assert route(client, southbound_at(1_520_900), southbound_at(1_521_100)).status_code == 422  # not passed
