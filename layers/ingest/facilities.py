@@ -130,7 +130,7 @@ def import_facilities(
             truncated_names=source.truncated_names,
             departments=store.departments(conn) if "department" in columns else None,
         )
-        candidates = [validator.validate(record) for record in source.records]
+        candidates = validator.validate_all(source.records)
         for cand in candidates:  # positions taken from the cameras layer are WGS84 already
             if cand.row in placed and cand.geometry is not None:
                 cand.geometry = placed[cand.row]

@@ -58,7 +58,7 @@ def too_far_from_road(
     rows = conn.execute(
         sa.text(
             f"SELECT id, road_distance_m FROM {quote_ident(table or layer.table)} "
-            "WHERE id = ANY (:ids) AND (road_distance_m IS NULL OR road_distance_m > :limit) ORDER BY id"
+            "WHERE id = ANY (CAST(:ids AS bigint[])) AND (road_distance_m IS NULL OR road_distance_m > :limit) ORDER BY id"
         ),
         {"ids": list(ids), "limit": limit},
     ).all()

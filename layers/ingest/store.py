@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import psycopg2
 import shapely
 import sqlalchemy as sa
@@ -133,10 +134,14 @@ def stage_rows(conn: Connection, layer: Layer, columns: set[str], candidates: Se
     conn.execute(sa.text(load_sql("queries/import_stage_create.sql").replace("{table}", quote_ident(layer.table))))
     ids = list(range(1, len(candidates) + 1))
     groups: dict[tuple[str, ...], list[tuple[Candidate, list[object]]]] = defaultdict(list)
-    for cand, stage_id in zip(candidates, ids, strict=True):
+    for cand in candidates:
         if cand.geometry is None:
             raise ValueError(f"row {cand.row} has no geometry")
-        row: dict[str, object] = {"id": stage_id, **cand.values, "geom": ewkb_hex(cand.geometry)}
+    geoms = np.empty(len(candidates), dtype=object)
+    geoms[:] = [cand.geometry for cand in candidates]
+    hexes = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True).tolist() if len(geoms) else []
+    for cand, stage_id, hexed in zip(candidates, ids, hexes, strict=True):
+        row: dict[str, object] = {"id": stage_id, **cand.values, "geom": hexed}
         if "properties" in columns:
             row["properties"] = json.dumps(cand.extras, ensure_ascii=False, default=_json_default)
         if layer.id == "interval_speed_sections":

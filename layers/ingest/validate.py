@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -157,6 +158,11 @@ def _limit_error(table: str, name: str, value: object) -> str | None:
     return None
 
 
+def _limit_error_pair(table: str, name: str, value: object) -> tuple[str, str] | None:
+    problem = _limit_error(table, name, value)
+    return (name, problem) if problem else None
+
+
 def _unstorable(name: str, value: object) -> tuple[str, str] | None:
     """(field, reason) when a property's name or value holds text PostgreSQL cannot store (NUL, an
     unpaired surrogate), so that the row is reported by field rather than refused by the database."""
@@ -196,18 +202,48 @@ class RowValidator:
         self.system = {c for c in SYSTEM_COLUMNS if c in columns and c not in self.props}
         self.recomputed: set[str] = set()  # names in the file whose values import recomputes
         self.unstored: set[str] = set()  # names in the file the table has no column for
+        self._outcomes: dict[tuple, tuple] = {}  # (name, type, value) → _outcome(name, value)
 
-    def validate(self, record: SourceRecord) -> Candidate:
-        """The candidate row for `record`, with every problem found listed in its errors."""
+    def validate_all(self, records: Sequence[SourceRecord]) -> list[Candidate]:
+        """validate() of every record; the points of a point layer are checked on whole arrays first."""
+        checked = self._points_checked([r.geometry for r in records]) if self.layer.geometry_type == "Point" else None
+        if checked is None:
+            return [self.validate(r) for r in records]
+        return [self.validate(r, point) for r, point in zip(records, checked, strict=True)]
+
+    def validate(self, record: SourceRecord, point: BaseGeometry | None = None) -> Candidate:
+        """The candidate row for `record`, with every problem found listed in its errors (`point`:
+        its geometry as check_geometry would store it, when known to pass)."""
         cand = Candidate(record.row, errors=list(record.errors), line=record.line)
         if any(f == "row" for f, _ in record.errors):
             return cand  # a CSV row of the wrong width: its values cannot be trusted
         self._properties(record, cand)
         if not record.errors:  # reading problems are all about the geometry or the row's shape
+            if point is not None:
+                cand.geometry = point
+                return cand
             cand.geometry, problem = self.check_geometry(record.geometry)
             if problem:
                 cand.errors.append(problem)
         return cand
+
+    def _points_checked(self, geoms: Sequence[BaseGeometry | None]) -> list[BaseGeometry | None]:
+        """For each geometry, what check_geometry stores when it is a 2D point that passes every check
+        (done on arrays: valid, converted to finite WGS84 inside the service area), else None (those go
+        through check_geometry, which names the problem)."""
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = list(geoms)
+        out: list[BaseGeometry | None] = [None] * len(geoms)
+        points = np.flatnonzero((shapely.get_type_id(arr) == 0) & ~shapely.is_empty(arr) & ~shapely.has_z(arr))
+        if not len(points):
+            return out
+        shaped = arr[points]
+        converted = self.coords.to_wgs84(shaped)  # type: ignore[arg-type]
+        xy = shapely.get_coordinates(converted)
+        ok = shapely.is_valid(shaped) & np.isfinite(xy).all(axis=1) & self._inside(xy[:, 0], xy[:, 1])
+        for k in np.flatnonzero(ok).tolist():
+            out[int(points[k])] = converted[k]
+        return out
 
     # ------------------------------------------------------------ properties
     def _declared(self, name: str) -> Property | None:
@@ -223,39 +259,27 @@ class RowValidator:
             props = complete_admin_properties(props)
         for key, value in props.items():
             name = str(key)
-            unstorable = _unstorable(name, value)
-            if unstorable:
-                cand.errors.append(unstorable)
+            try:
+                memo_key: tuple | None = (name, type(value), value.hex() if type(value) is float else value)
+                outcome = self._outcomes.get(memo_key)  # type: ignore[arg-type]
+            except TypeError:  # a list or object in a GeoJSON property
+                memo_key, outcome = None, None
+            if outcome is None:
+                outcome = self._outcome(name, value)
+                if memo_key is not None:
+                    self._outcomes[memo_key] = outcome
+            error, target, stored = outcome
+            if error is not None:
+                cand.errors.append(error)
+            if target is None:
                 continue
-            prop = self._declared(name)
-            if prop is not None:
-                try:
-                    coerced = coerce_value(prop, value)
-                except ValueError as exc:
-                    cand.errors.append((prop.name, str(exc)))
-                    continue
-                if coerced is not None and prop.name == "department":
-                    coerced, problem = self._department(coerced)
-                    if problem:
-                        cand.errors.append((prop.name, problem))
-                        continue
-                if coerced is not None:
-                    problem = _limit_error(self.layer.table, prop.name, coerced)
-                    if problem:
-                        cand.errors.append((prop.name, problem))
-                    cand.values[prop.name] = coerced
-            elif name.lower() in self.system or (name.lower() == "id" and "source_id" in self.system):
-                if value is not None and str(value).strip():
-                    if name.lower() == "id":  # a bare id only stands in for source_id
-                        cand.values.setdefault("source_id", str(value).strip())
-                    else:
-                        cand.values[name.lower()] = str(value).strip()
-            elif name.lower() in COMPUTED_COLUMNS:
-                self.recomputed.add(name)
-            elif not self.has_extras:
-                self.unstored.add(name)
+            kind, column = target
+            if kind == "value":
+                cand.values[column] = stored
+            elif kind == "default":
+                cand.values.setdefault(column, stored)
             else:
-                cand.extras[name] = value
+                cand.extras[column] = value
         if record.feature_id is not None and "source_id" in self.system:
             cand.values.setdefault("source_id", str(record.feature_id))
         for prop in self.props.values():
@@ -265,6 +289,41 @@ class RowValidator:
                 cand.errors.append((prop.name, f"is required{choices}{hint}"))
         if self.layer.id == "admin_areas":
             cand.errors.extend(admin_code_errors(cand.values))
+
+    def _outcome(self, name: str, value: object) -> tuple[tuple[str, str] | None, tuple[str, str] | None, object]:
+        """What property `name` = `value` does to a row: (an error or None, where the value goes
+        ('value', column) / ('default', column) / ('extra', name) or None, the value stored). A
+        function of the pair alone, so `_properties` computes it once per distinct pair: a province's
+        columns repeat a few values (天气, 事故形态, counts)."""
+        unstorable = _unstorable(name, value)
+        if unstorable:
+            return unstorable, None, None
+        prop = self._declared(name)
+        if prop is not None:
+            try:
+                coerced = coerce_value(prop, value)
+            except ValueError as exc:
+                return (prop.name, str(exc)), None, None
+            if coerced is not None and prop.name == "department":
+                coerced, problem = self._department(coerced)
+                if problem:
+                    return (prop.name, problem), None, None
+            if coerced is None:
+                return None, None, None
+            return _limit_error_pair(self.layer.table, prop.name, coerced), ("value", prop.name), coerced
+        if name.lower() in self.system or (name.lower() == "id" and "source_id" in self.system):
+            if value is not None and str(value).strip():
+                if name.lower() == "id":  # a bare id only stands in for source_id
+                    return None, ("default", "source_id"), str(value).strip()
+                return None, ("value", name.lower()), str(value).strip()
+            return None, None, None
+        if name.lower() in COMPUTED_COLUMNS:
+            self.recomputed.add(name)
+        elif not self.has_extras:
+            self.unstored.add(name)
+        else:
+            return None, ("extra", name), None
+        return None, None, None
 
     def _department(self, value: object) -> tuple[object, str | None]:
         """The department's name for `value` (its name or English name), or why it is none."""

@@ -9,7 +9,7 @@ FROM import_stage AS src
 CROSS JOIN LATERAL daoan_locate_point(src.start_geom) AS a
 CROSS JOIN LATERAL daoan_locate_point(src.end_geom) AS b
 WHERE t.id = src.id
-  AND src.id = ANY (:ids)
+  AND src.id = ANY (CAST(:ids AS bigint[]))
   AND a.distance_m <= :limit_m
   AND b.distance_m <= :limit_m
   AND a.route_code = b.route_code

@@ -2,4 +2,4 @@
 -- file is the whole layer); rows it holds were upserted and keep their ids.
 DELETE FROM {table} AS t
 WHERE t.natural_key IS NULL
-   OR NOT EXISTS (SELECT 1 FROM import_stage AS s WHERE s.id = ANY (:ids) AND s.natural_key = t.natural_key)
+   OR NOT EXISTS (SELECT 1 FROM import_stage AS s WHERE s.id = ANY (CAST(:ids AS bigint[])) AND s.natural_key = t.natural_key)

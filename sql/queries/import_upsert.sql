@@ -6,7 +6,7 @@
 INSERT INTO {table} AS t ({columns})
 SELECT {columns}
 FROM import_stage
-WHERE id = ANY (:ids)
+WHERE id = ANY (CAST(:ids AS bigint[]))
 ORDER BY id
 ON CONFLICT (natural_key) DO UPDATE
 SET {set}

@@ -11,12 +11,15 @@
 -- found is nearer than that, it is the function's answer. Every other row (no segment within the
 -- radius, more than 16, or the nearest too far) is located by daoan_locate_point itself.
 WITH src AS MATERIALIZED (
-    SELECT p.id, p.geom FROM {table} AS p WHERE p.id = ANY (:ids)
+    SELECT p.id, p.geom FROM {table} AS p WHERE p.id = ANY (CAST(:ids AS bigint[]))
 ), near AS MATERIALIZED (
-    SELECT p.id AS pid, s.id, ST_Distance(s.geom::geography, p.geom::geography) AS dist,
-           count(*) OVER (PARTITION BY p.id) AS n
-    FROM src AS p
-    JOIN road_segments AS s ON ST_DWithin(s.geom, p.geom, :radius_deg)
+    SELECT d.pid, d.id, d.dist, count(*) OVER (PARTITION BY d.pid) AS n
+    FROM (
+        SELECT p.id AS pid, s.id, ST_Distance(s.geom::geography, p.geom::geography) AS dist
+        FROM src AS p
+        JOIN road_segments AS s ON ST_DWithin(s.geom, p.geom, :radius_deg)
+        OFFSET 0  -- the distance is computed here, so the window's sort carries ids and distances, not geometries
+    ) AS d
 ), nearest AS (
     SELECT DISTINCT ON (c.pid) c.pid, c.id, c.dist, c.n
     FROM near AS c

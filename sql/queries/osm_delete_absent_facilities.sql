@@ -2,4 +2,4 @@
 -- this import did not upsert (the staged rows :ids); those it upserted keep their ids.
 DELETE FROM {table} AS t
 WHERE t.source = :source
-  AND NOT EXISTS (SELECT 1 FROM import_stage AS s WHERE s.id = ANY (:ids) AND s.natural_key = t.natural_key)
+  AND NOT EXISTS (SELECT 1 FROM import_stage AS s WHERE s.id = ANY (CAST(:ids AS bigint[])) AND s.natural_key = t.natural_key)
