@@ -203,6 +203,16 @@ def instant(value: Any, name: str) -> datetime | None:
 
 def lonlat(value: Any, name: str) -> tuple[float, float]:
     """(lon, lat) in degrees from 'lon,lat' text or a [lon, lat] JSON pair."""
+    if isinstance(value, str):  # the common case first, without building the messages (every GET /route)
+        pair = value.split(",")
+        if len(pair) == 2 and len(pair[0]) <= _MAX_NUMBER_TEXT and len(pair[1]) <= _MAX_NUMBER_TEXT:
+            try:
+                lon, lat = float(pair[0]), float(pair[1])
+            except ValueError:
+                pass
+            else:
+                if -180 <= lon <= 180 and -90 <= lat <= 90:  # NaN fails, and gets the message below
+                    return lon, lat
     fix = f"{name} must be lon,lat in degrees (lon -180..180, lat -90..90); got {_shown(value)}"
     zh = f"参数 {name} 应为“经度,纬度”（单位度，经度 -180..180，纬度 -90..90）；收到 {_shown(value)}"
     if isinstance(value, list | tuple):

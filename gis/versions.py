@@ -108,6 +108,11 @@ class LayerVersions:
         versions = self._current()
         return _RefreshingVersions(self, versions) if self.refreshers else versions
 
+    def plain(self) -> Mapping[str, int]:
+        """current() without the refreshers: for readers of layers that are not derived (the router, every
+        request). The same object until the versions are read again, so a reader may key on its identity."""
+        return self._current()
+
     def _refreshed(self, table: str, refresher: Refresher, versions: Mapping[str, int]) -> Mapping[str, int]:
         try:
             with primary_only():  # a refresh writes: on the primary, whatever the request reads
