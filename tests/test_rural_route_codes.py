@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from gis.roads import class_from_ref, split_route_id
+from gis.root import root_of
 from tests.conftest import OPERATOR_TOKEN, auth
 
 # Two township roads numbered Y001, in 衡山县 (430423) and 衡阳县 (430421), 1 km each, stakes K0 – K1.
@@ -65,3 +66,13 @@ def test_search_gives_each_countys_road_its_route_code(client, two_y001):
     assert all(r["length_m"] == pytest.approx(1000, rel=0.02) for r in roads)  # one county's road each
     one = client.get("/search?q=Y001430423").get_json()["roads"]
     assert [(r["route_id"], r["name"]) for r in one] == [("Y001430423", "白果乡道")]
+
+
+def test_a_network_imported_with_the_full_route_code_is_found_by_it(client, two_y001):
+    with two_y001.begin() as conn:
+        conn.execute(sa.text("UPDATE road_segments SET route_code = 'Y001430421' WHERE county_adcode = '430421'"))
+    root_of(client.application).versions.expire()
+    found = client.get("/locate?route=Y001430421&stake=K0+500")
+    assert found.status_code == 200, found.get_json()
+    assert found.get_json()["geometry"]["coordinates"][0] == pytest.approx(112.505, abs=1e-4)
+    assert client.get("/locate?route=Y001&stake=K0+500").status_code == 200  # one county's Y001 is left

@@ -6,5 +6,5 @@ SELECT min(least(start_stake_m, end_stake_m)) AS lo, max(greatest(start_stake_m,
        count(DISTINCT county_adcode) FILTER (WHERE road_class IN ('township', 'village')) AS counties,
        min(county_adcode) FILTER (WHERE road_class IN ('township', 'village')) AS a_county
 FROM road_segments
-WHERE route_code = daoan_route_number(:route)
-  AND (daoan_route_county(:route) IS NULL OR county_adcode = daoan_route_county(:route))
+WHERE route_code IN (:route, daoan_route_number(:route))
+  AND (route_code = :route OR county_adcode = daoan_route_county(:route))
