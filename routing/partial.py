@@ -20,7 +20,7 @@ from routing.graph import RoadGraph
 
 if TYPE_CHECKING:
     from routing.overlay import Overlay
-    from routing.search import Endpoint, Path
+    from routing.search import Endpoint, Path, Searcher
 
 Parts = dict[int, tuple[float, float, float]]
 EPS = 1e-9
@@ -155,3 +155,13 @@ def on_open_parts(overlay: Overlay, paths: list[Path]) -> Overlay:
         else:
             del on_arcs[a]
     return replace(overlay, cost=opened, arc_incidents=on_arcs)
+
+
+def sources_of(searcher: Searcher, start: Endpoint, cost: np.ndarray, parts: Parts) -> list:
+    """Searcher.sources, with the open parts when `start` lies on a partly closed arc."""
+    return sources(searcher.graph, start, cost, parts) if touches(parts, start) else searcher.sources(start, cost)
+
+
+def targets_of(searcher: Searcher, end: Endpoint, cost: np.ndarray, parts: Parts) -> list:
+    """Searcher.targets, with the open parts when `end` lies on a partly closed arc."""
+    return targets(searcher.graph, end, cost, parts) if touches(parts, end) else searcher.targets(end, cost)

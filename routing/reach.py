@@ -11,6 +11,8 @@ import shapely
 from gis.errors import TooLarge, Unprocessable
 from routing.cch import many_to_many
 from routing.overlay import Overlay
+from routing.partial import direct as partial_direct
+from routing.partial import sources_of, targets_of, touches
 from routing.query_kernels import direct
 from routing.search import Endpoint, one_to_all_from
 from routing.service import RoutingState
@@ -23,7 +25,7 @@ def isochrone(state: RoutingState, overlay: Overlay, at: Endpoint, minutes: list
     """Polygons of the area reachable from `at` within each number of minutes (largest first)."""
     g = state.graph
     cost = overlay.cost
-    sources = state.searcher.sources(at, cost)
+    sources = sources_of(state.searcher, at, cost, overlay.closed_parts)  # the open part of a partly closed arc too
     if not sources:
         raise Unprocessable(
             "the start point lies on a closed road; no area is reachable",
@@ -89,13 +91,14 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
             detail_zh=f"距离矩阵最多{MAX_MATRIX}×{MAX_MATRIX}，本次为{len(origins)}×{len(destinations)}",
         )
     g, cost, searcher = state.graph, overlay.cost, state.searcher
+    parts = overlay.closed_parts
     if searcher.cch is not None:
-        return _matrix_cch(state, cost, origins, destinations)
-    tgts = [searcher.targets(d, cost) for d in destinations]
+        return _matrix_cch(state, cost, origins, destinations, parts)
+    tgts = [targets_of(searcher, d, cost, parts) for d in destinations]
     stop = np.unique(np.array([t[0] for ts in tgts for t in ts], dtype=np.int32))
 
     def row(o: Endpoint) -> tuple[list[float | None], list[float | None]]:
-        srcs = searcher.sources(o, cost)
+        srcs = sources_of(searcher, o, cost, parts)
         if not srcs:
             return [None] * len(destinations), [None] * len(destinations)
         dist, _, metres = one_to_all_from(g, cost, srcs, stop_nodes=stop, metres=True)
@@ -107,7 +110,7 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
                 t = dist[node] + off
                 if t < best_t:
                     best_t, best_m = t, metres[node] + part * g.seg_length_m[arc >> 1]
-            straight_t, straight_m = _straight(g.seg_length_m, cost, o, d)
+            straight_t, straight_m = _straight(g.seg_length_m, cost, o, d, parts)
             if straight_t < best_t:
                 best_t, best_m = straight_t, straight_m
             row_t.append(round(float(best_t), 1) if np.isfinite(best_t) else None)
@@ -122,26 +125,38 @@ def matrix(state: RoutingState, overlay: Overlay, origins: list[Endpoint], desti
     return {"durations_s": durations, "distances_m": distances}
 
 
-def _straight(length: np.ndarray, cost: np.ndarray, o: Endpoint, d: Endpoint) -> tuple[float, float]:
+def _straight(
+    length: np.ndarray, cost: np.ndarray, o: Endpoint, d: Endpoint, parts: dict | None = None
+) -> tuple[float, float]:
     """(seconds, metres) of driving straight from `o` to `d` along a segment both lie on (inf, inf
-    when they share none)."""
-    secs, arc, share, _ = direct(cost, o.segs, o.fractions, d.segs, d.fractions)
+    when they share none); `parts`: the overlay's partly closed arcs, drivable on their open parts."""
+    if parts and touches(parts, o, d):
+        secs, arc, share, _ = partial_direct(o, d, cost, parts)
+    else:
+        secs, arc, share, _ = direct(cost, o.segs, o.fractions, d.segs, d.fractions)
     return (float(secs), float(share * length[arc >> 1])) if arc >= 0 else (np.inf, np.inf)
 
 
-def _matrix_cch(state: RoutingState, cost: np.ndarray, origins: list[Endpoint], destinations: list[Endpoint]) -> dict:
+def _matrix_cch(
+    state: RoutingState, cost: np.ndarray, origins: list[Endpoint], destinations: list[Endpoint], parts: dict
+) -> dict:
     """matrix() on the CCH: the metric of `cost` (cached, or customized from the base one), then
     one many-to-many search (buckets) for the whole matrix."""
     g, searcher = state.graph, state.searcher
     metric = searcher.metric(cost)
     assert searcher.cch is not None and metric is not None
     length = g.seg_length_m
-    srcs = [[(n, d, part * length[arc >> 1]) for n, d, arc, part in searcher.sources(o, cost)] for o in origins]
-    tgts = [[(n, d, part * length[arc >> 1]) for n, d, arc, part in searcher.targets(t, cost)] for t in destinations]
+    srcs = [
+        [(n, d, part * length[arc >> 1]) for n, d, arc, part in sources_of(searcher, o, cost, parts)] for o in origins
+    ]
+    tgts = [
+        [(n, d, part * length[arc >> 1]) for n, d, arc, part in targets_of(searcher, t, cost, parts)]
+        for t in destinations
+    ]
     secs, metres = many_to_many(searcher.cch, metric, srcs, tgts)
     for i, o in enumerate(origins):
         for j, d in enumerate(destinations):
-            straight_t, straight_m = _straight(length, cost, o, d)
+            straight_t, straight_m = _straight(length, cost, o, d, parts)
             if straight_t < secs[i, j]:
                 secs[i, j], metres[i, j] = straight_t, straight_m
     ok = np.isfinite(secs)

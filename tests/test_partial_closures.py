@@ -133,3 +133,15 @@ def test_a_point_drawn_on_the_map_closes_a_few_metres_where_it_lies(client):
     assert route(client, NORTH, southbound_at(1_520_900)).status_code == 200  # 100 m before it: reached
     assert route(client, southbound_at(1_521_100), SOUTH).status_code == 200  # 100 m past it: left
     assert route(client, southbound_at(1_520_900), southbound_at(1_521_100)).status_code == 422  # not passed
+
+
+def test_matrices_and_isochrones_use_the_open_parts_too(client):
+    close(client, CLOSURE)
+    before, after = southbound_at(SEG7_START + 278), southbound_at(1_530_300)  # either side of the closure
+    sources = [[float(v) for v in p.split(",")] for p in (NORTH, after)]
+    destinations = [[float(v) for v in p.split(",")] for p in (before, SOUTH)]
+    body = client.post("/matrix", json={"sources": sources, "destinations": destinations}).get_json()
+    assert all(t is not None for row in body["durations_s"] for t in row), body
+    iso = client.get(f"/isochrone?at={after}&minutes=5")
+    assert iso.status_code == 200, iso.get_json()
+    assert iso.get_json()["features"][0]["properties"]["reached_nodes"] > 0
