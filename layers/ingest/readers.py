@@ -240,6 +240,7 @@ def _read_csv(
             name, header, point_layer, lon_column, lat_column, positions_optional=positions_optional
         )
         geometry_idx = {i for i in (lon_i, lat_i, wkt_i) if i is not None}
+        pending: list[tuple[SourceRecord, float, float]] = []
         for values in reader:
             if not values or all(not v.strip() for v in values):
                 continue
@@ -254,7 +255,11 @@ def _read_csv(
                 for i, (h, v) in enumerate(zip(header, values, strict=True))
                 if i not in geometry_idx and v.strip() != ""
             }
-            csv_geometry(record, header, values, lon_i, lat_i, wkt_i)
+            csv_geometry(record, header, values, lon_i, lat_i, wkt_i, pending)
+        if pending:
+            points = shapely.points(np.array([(x, y) for _, x, y in pending], dtype=float))
+            for (record, _, _), point in zip(pending, points.tolist(), strict=True):
+                record.geometry = point
     except csv.Error as exc:
         raise InvalidParameter(
             f"{name} is not well-formed CSV: {exc} (line {reader.line_num})", parameter="file"
@@ -314,8 +319,16 @@ def geometry_columns(
 
 
 def csv_geometry(
-    record: SourceRecord, header: list[str], values: list[str], lon_i: int | None, lat_i: int | None, wkt_i: int | None
+    record: SourceRecord,
+    header: list[str],
+    values: list[str],
+    lon_i: int | None,
+    lat_i: int | None,
+    wkt_i: int | None,
+    pending: list[tuple[SourceRecord, float, float]] | None = None,
 ) -> None:
+    """The record's geometry from its WKT or lon/lat cells, or the errors naming them; with `pending`,
+    a point's coordinates are put there for the caller to make all points in one call."""
     if wkt_i is not None:
         wkt = values[wkt_i].strip()
         if wkt:
@@ -340,7 +353,10 @@ def csv_geometry(
             record.errors.append((header[i], f'expected a finite number, got "{raw}"'))
         coords.append(value)
     if len(coords) == 2 and not record.errors:
-        record.geometry = shapely.Point(coords)
+        if pending is None:
+            record.geometry = shapely.Point(coords)
+        else:
+            pending.append((record, coords[0], coords[1]))
 
 
 # ---------------------------------------------------------------- GeoPackage, Shapefile
