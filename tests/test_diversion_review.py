@@ -1,5 +1,5 @@
 """Diversion plans as a Hunan duty officer reads them (issue 13's second review), on the small demo
-(株洲: G72 with 铁坡收费站, G106 alongside it): toll stations on the detour's road stay open, others are
+(株洲: G72 with 桂桥收费站, G106 alongside it): toll stations on the detour's road stay open, others are
 named with their road; below-county wording only for the part of a detour that is; national roads
 have junctions (路口), not exits (出口); directions between places, not compass words; English texts
 without Chinese characters."""
@@ -14,7 +14,7 @@ from tests.conftest import truncate_all
 from tests.test_routing_exact import load_network
 
 HAN = re.compile(r"[\u3400-\u9fff]")
-G106_FOG = {"kind": "weather_closure", "route": "G106", "from_stake": "K160+000", "to_stake": "K168+000"}
+G106_FOG = {"kind": "weather_closure", "route": "G106", "from_stake": "K1829+000", "to_stake": "K1837+000"}
 G72_FOG = {"kind": "weather_closure", "route": "G72", "from_stake": "K924+000", "to_stake": "K937+000"}
 
 
@@ -40,7 +40,7 @@ def test_a_national_road_plan_keeps_the_detour_roads_toll_stations_open(demo, cl
     detour_codes = {c for d in props(p, "detour") for c in d["route_codes"]}
     assert "G72" in detour_codes  # the demo's G106 closure is detoured over G72
     for ts in props(p, "entrance_closure"):
-        assert ts["route_code"] not in detour_codes, ts  # not 铁坡/攸县 while traffic is sent onto G72
+        assert ts["route_code"] not in detour_codes, ts  # not 桂桥/攸县 while traffic is sent onto G72
     for dp in props(p, "decision_point"):
         assert dp["toll_station"] is None and dp["hub"] is False, dp  # a G72 station is no exit of G106
 
@@ -51,7 +51,7 @@ def test_a_national_road_plan_says_junction_not_exit_with_ascending_stakes(demo,
     assert signs
     for s in signs:
         assert "出口" not in s["message_zh"] and "路口" in s["message_zh"], s
-        assert s["message_zh"].startswith("前方K160至K168"), s  # both directions: stakes ascending
+        assert s["message_zh"].startswith("前方K1829至K1837"), s  # both directions: stakes ascending
         assert "exit at" not in s["message_en"] and "junction" in s["message_en"], s
     for dp in props(p, "decision_point"):
         assert "路口" in dp["measure_zh"] and "junction" in dp["measure_en"], dp
@@ -83,7 +83,7 @@ def test_below_county_wording_only_for_the_part_below_county_class(demo, client)
 def test_an_expressway_plan_names_other_roads_stations_with_their_code(demo, client):
     p = plan(client, G72_FOG)
     stations = props(p, "entrance_closure")
-    assert any(ts["name"] == "铁坡收费站" for ts in stations)
+    assert any(ts["name"] == "桂桥收费站" for ts in stations)
     detour_codes = {c for d in props(p, "detour") for c in d["route_codes"]}
     for ts in stations:
         assert ts["route_code"] not in detour_codes - {"G72"}, ts
@@ -156,7 +156,7 @@ def _zone_stakes(engine) -> dict[int, tuple[str, str, str]]:
 
 def test_hazard_warnings_use_the_zones_own_stakes_name_bridges_and_do_not_pile_up(demo, client, engine):
     zones = _zone_stakes(engine)
-    props = route_props(client, point(client, "G0421", "K1080+000"), point(client, "G0421", "K1200+000"))
+    props = route_props(client, point(client, "G0421", "K1160+000"), point(client, "G0421", "K1220+000"))
     steps = props["steps"]
     assert len(props["hazard_ids"]) > 3
     single = 0

@@ -16,8 +16,9 @@ import shapely
 from scipy.ndimage import gaussian_filter1d
 from scipy.spatial import cKDTree
 
+from layers.demo.corridors import osm_lines
 from layers.demo.geo import Projection, bezier, curved_lines, pair_lengths_m, ragged
-from layers.demo.names import PlaceNamer, RoutePlan
+from layers.demo.names import OSM, OSM_REVERSED, PlaceNamer, RoutePlan
 from layers.demo.network import NetworkBuilder
 
 HALF_WIDTH_M = 7.5  # carriageway centre lines 15 m apart
@@ -98,6 +99,91 @@ class Expressways:
     structures: list[Structure] = field(default_factory=list)
     service_areas: list[tuple[str, float, str]] = field(default_factory=list)  # (code, stake_m, name)
     segments: dict[str, list[np.ndarray]] = field(default_factory=dict)  # code -> [seg, start, end]
+    hubs: list[tuple[str, float, str]] = field(default_factory=list)  # (code, stake_m, name)
+
+
+@dataclass
+class RunNodes:
+    """The nodes of a run another road joins: its ends and its hub diverges and merges."""
+
+    start: tuple[int, int]  # (arriving, leaving) at its first stake
+    end: tuple[int, int]  # (arriving, leaving) at its last stake
+    hubs: dict[float, tuple[tuple[int, int], tuple[int, int], str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hub:
+    """A hub interchange (枢纽互通): run `a` at stake `a_m` meets run `b` at `b_m`.
+
+    kind 'cross': both run on through it; kind 'start'/'end': run `a` begins or ends there, short of `b`.
+    """
+
+    kind: str
+    a: int
+    a_m: float
+    b: int
+    b_m: float
+    point: tuple[float, float]  # LCC
+
+
+HUB_REACH_M = 3000.0  # a route end this close to another route joins it at a hub
+HUB_GAP_M = 1500.0  # closer hubs on one run are one hub
+
+
+def _stake_of(run: ExpresswayRun, point: shapely.Point) -> float:
+    line = shapely.linestrings(run.centre)
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(run.centre, axis=0).T))])
+    return round(float(np.interp(shapely.line_locate_point(line, point), cum, run.stake)), 2)
+
+
+def find_hubs(runs: list[ExpresswayRun]) -> list[Hub]:
+    """Where runs of different routes cross (no shared vertex needed) or where one ends short of another."""
+    lines = [shapely.linestrings(r.centre) for r in runs]
+    hubs: list[Hub] = []
+    taken: dict[int, list[float]] = {}
+
+    def free(i: int, m: float, *, through: bool) -> bool:
+        run = runs[i]
+        if through and not (run.stake[0] + 1000.0 < m < run.stake[-1] - 1000.0):
+            return False
+        return all(abs(m - q) > HUB_GAP_M for q in taken.get(i, []))
+
+    def add(hub: Hub) -> None:
+        hubs.append(hub)
+        taken.setdefault(hub.a, []).append(hub.a_m)
+        taken.setdefault(hub.b, []).append(hub.b_m)
+
+    for i in range(len(runs)):
+        for j in range(i + 1, len(runs)):
+            if runs[i].code == runs[j].code:
+                continue
+            cross = shapely.get_parts(shapely.intersection(lines[i], lines[j]))
+            for p in cross:
+                if not isinstance(p, shapely.Point):
+                    continue
+                mi, mj = _stake_of(runs[i], p), _stake_of(runs[j], p)
+                if free(i, mi, through=True) and free(j, mj, through=True):
+                    add(Hub("cross", i, mi, j, mj, (p.x, p.y)))
+    joined: set[tuple[int, int]] = set()
+    for i, run in enumerate(runs):
+        for kind, end in (("start", run.centre[0]), ("end", run.centre[-1])):
+            p = shapely.Point(*end)
+            best = None
+            for j, line in enumerate(lines):
+                if runs[j].code == run.code or (j, i) in joined:
+                    continue
+                d = shapely.distance(line, p)
+                if d < HUB_REACH_M and (best is None or d < best[0]):
+                    best = (d, j)
+            if best is None:
+                continue
+            j = best[1]
+            m = float(run.stake[0] if kind == "start" else run.stake[-1])
+            mj = _stake_of(runs[j], p)
+            if free(i, m, through=False) and free(j, mj, through=True):
+                add(Hub(kind, i, m, j, mj, (float(end[0]), float(end[1]))))
+                joined.add((i, j))
+    return hubs
 
 
 def _centreline(points: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -131,6 +217,59 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
+def _resample(line: np.ndarray) -> np.ndarray:
+    """`line` (LCC) with vertices every STEP_M metres along it."""
+    step = np.hypot(*np.diff(line, axis=0).T)
+    keep = np.concatenate([[True], step > 0.01])
+    line, cum = line[keep], np.concatenate([[0.0], np.cumsum(step[step > 0.01])])
+    s = np.linspace(0.0, cum[-1], max(int(cum[-1] / STEP_M), 1) + 1)
+    return np.column_stack([np.interp(s, cum, line[:, 0]), np.interp(s, cum, line[:, 1])])
+
+
+def plan_centreline(
+    plan: RoutePlan,
+    seat_xy: dict[str, np.ndarray],
+    proj: Projection,
+    province_xy: shapely.Geometry,
+    rng: np.random.Generator,
+) -> np.ndarray | None:
+    """The centreline (LCC, in the direction of rising stakes) of a plan: its OSM line where it has one,
+    smooth meandering lines through its other waypoints."""
+    snap = shapely.buffer(province_xy, -1500.0)
+    pieces: list[np.ndarray] = []
+    drawn: list[np.ndarray] = []  # waypoints of the drawn stretch under way
+
+    def close_drawn() -> None:
+        if len(drawn) >= 2:
+            pieces.append(_centreline(np.array(drawn), rng))
+
+    for wp in plan.waypoints:
+        if wp in (OSM, OSM_REVERSED):
+            line = osm_lines()[plan.code].lonlat
+            xy = np.column_stack(proj.to_xy(line[:, 0], line[:, 1]))
+            xy = xy[::-1] if wp == OSM_REVERSED else xy
+            drawn.append(xy[0])
+            close_drawn()
+            pieces.append(_resample(xy))
+            drawn = [xy[-1]]
+        elif isinstance(wp, str):
+            if wp not in seat_xy:
+                continue
+            # Expressways pass a few kilometres beside the towns they serve.
+            angle, dist = rng.uniform(0, 2 * np.pi), rng.uniform(2500.0, 4500.0)
+            drawn.append(seat_xy[wp] + dist * np.array([np.cos(angle), np.sin(angle)]))
+        else:
+            x, y = proj.to_xy(np.array([wp[0]]), np.array([wp[1]]))
+            p = shapely.Point(x[0], y[0])
+            if not snap.contains(p):
+                p = shapely.ops.nearest_points(snap, p)[0]
+            drawn.append(np.array([p.x, p.y]))
+    close_drawn()
+    if not pieces:
+        return None
+    return _resample(np.vstack(pieces))
+
+
 def plan_runs(
     plan: RoutePlan,
     seat_xy: dict[str, np.ndarray],
@@ -142,24 +281,9 @@ def plan_runs(
     lanes: int,
 ) -> list[ExpresswayRun]:
     """The stretches of an expressway plan that lie inside `inner_xy`, stake-numbered for the whole route."""
-    snap = shapely.buffer(province_xy, -1500.0)
-    points = []
-    for wp in plan.waypoints:
-        if isinstance(wp, str):
-            if wp not in seat_xy:
-                continue
-            # Expressways pass a few kilometres beside the towns they serve.
-            angle, dist = rng.uniform(0, 2 * np.pi), rng.uniform(2500.0, 4500.0)
-            points.append(seat_xy[wp] + dist * np.array([np.cos(angle), np.sin(angle)]))
-        else:
-            x, y = proj.to_xy(np.array([wp[0]]), np.array([wp[1]]))
-            p = shapely.Point(x[0], y[0])
-            if not snap.contains(p):
-                p = shapely.ops.nearest_points(snap, p)[0]
-            points.append(np.array([p.x, p.y]))
-    if len(points) < 2:
+    centre = plan_centreline(plan, seat_xy, proj, province_xy, rng)
+    if centre is None:
         return []
-    centre = _centreline(np.array(points), rng)
     lon, lat = proj.to_lonlat(centre[:, 0], centre[:, 1])
     stake = np.concatenate([[0.0], np.cumsum(pair_lengths_m(lon[:-1], lat[:-1], lon[1:], lat[1:]))])
     if plan.anchor and plan.anchor[0] in seat_xy:
@@ -245,11 +369,22 @@ class ExpresswayBuilder:
         coords_ll[offsets[1:] - 1] = [self._ll(int(n)) for n in dst]
         return self.builder.add_segments(src, dst, coords, coords_ll, offsets, **columns)
 
-    def add_run(self, run: ExpresswayRun, seat_points: list[np.ndarray]) -> None:
-        """Carriageways, structures, interchanges and service areas of one stretch."""
+    def add_run(
+        self,
+        run: ExpresswayRun,
+        seat_points: list[np.ndarray],
+        hub_stakes: tuple[float, ...] = (),
+        joined_ends: tuple[bool, bool] = (False, False),
+    ) -> RunNodes:
+        """Carriageways, structures, interchanges and service areas of one stretch.
+
+        Hub stakes get diverge and merge nodes but no toll plaza (add_hubs joins them); ends in
+        `joined_ends` (start, end) join a hub instead of the local network.
+        """
         rng = self.rng
         s0, s1 = float(run.stake[0]), float(run.stake[-1])
         self.out.runs.append(run)
+        hubs = sorted(round(q, 2) for q in hub_stakes if s0 + RAMP_M < q < s1 - RAMP_M)
 
         # Interchanges every 10–30 km, plus one near each seat the stretch passes.
         spots = []
@@ -263,7 +398,8 @@ class ExpresswayBuilder:
             far_from_others = not spots or min(abs(run.stake[i] - q) for q in spots) > 5000.0
             if d[i] < 8000.0 and s0 + 2000.0 < run.stake[i] < s1 - 2000.0 and far_from_others:
                 spots.append(float(run.stake[i]))
-        if not spots:
+        spots = [q for q in spots if all(abs(q - h) > 2500.0 for h in hubs)]
+        if not spots and not hubs:
             spots.append((s0 + s1) / 2)  # every stretch reaches the local network somewhere
         spots = sorted(spots)
         ic_stakes: list[float] = []
@@ -271,7 +407,7 @@ class ExpresswayBuilder:
             if not ic_stakes or q - ic_stakes[-1] > 2500.0:
                 ic_stakes.append(round(q, 2))
 
-        taken = [(q - 800.0, q + 800.0) for q in ic_stakes]
+        taken = [(q - 800.0, q + 800.0) for q in ic_stakes + hubs]
         length_km = (s1 - s0) / 1000.0
         bridges = _intervals(rng, s0 + 500, s1 - 500, int(rng.poisson(length_km / 7.0)), (120.0, 900.0), taken)
         bridges += _intervals(rng, s0 + 500, s1 - 500, int(rng.poisson(length_km / 60.0)), (900.0, 2200.0), taken)
@@ -285,8 +421,8 @@ class ExpresswayBuilder:
         self.out.structures += [Structure(run.code, "tunnel", round(a, 2), round(b, 2)) for a, b in tunnels]
 
         cuts = {s0, s1}
-        for q in ic_stakes:
-            cuts |= {q - RAMP_M, q + RAMP_M}
+        for q in ic_stakes + hubs:
+            cuts |= {round(q - RAMP_M, 2), round(q + RAMP_M, 2)}
         for a, b in bridges + tunnels:
             cuts |= {round(a, 2), round(b, 2)}
         splits = np.array(sorted(cuts))
@@ -311,7 +447,17 @@ class ExpresswayBuilder:
             ic_index[round(q - RAMP_M, 2)] = k
             ic_index[round(q + RAMP_M, 2)] = k
         places = [self.namer.unique(run.point_at(np.array([q]))[0][0]) for q in ic_stakes]
-        node_names = [f"{places[ic_index[s]]}互通" if s in ic_index else None for s in splits.tolist()]
+        hub_places = [self.namer.unique(run.point_at(np.array([q]))[0][0]) for q in hubs]
+        hub_index = {}
+        for k, q in enumerate(hubs):
+            hub_index[round(q - RAMP_M, 2)] = k
+            hub_index[round(q + RAMP_M, 2)] = k
+        node_names = [
+            f"{places[ic_index[s]]}互通"
+            if s in ic_index
+            else (f"{hub_places[hub_index[s]]}枢纽互通" if s in hub_index else None)
+            for s in splits.tolist()
+        ]
         is_ic = np.array([s in ic_index for s in splits.tolist()])
         fwd_nodes = self._nodes(fwd_xy, interchange=is_ic, names=node_names)
         bwd_nodes = self._nodes(bwd_xy, interchange=is_ic, names=node_names)
@@ -358,18 +504,52 @@ class ExpresswayBuilder:
                 run, q, places[k], (fwd_nodes[j_up], fwd_nodes[j_down]), (bwd_nodes[j_down], bwd_nodes[j_up])
             )
 
-        self._terminal(run.centre[0], bwd_nodes[0], fwd_nodes[0])
-        self._terminal(run.centre[-1], fwd_nodes[-1], bwd_nodes[-1])
+        if not joined_ends[0]:
+            self._terminal(run.centre[0], bwd_nodes[0], fwd_nodes[0])
+        if not joined_ends[1]:
+            self._terminal(run.centre[-1], fwd_nodes[-1], bwd_nodes[-1])
+        nodes = RunNodes(start=(int(bwd_nodes[0]), int(fwd_nodes[0])), end=(int(fwd_nodes[-1]), int(bwd_nodes[-1])))
+        for k, q in enumerate(hubs):
+            j_up, j_down = pos_of[round(q - RAMP_M, 2)], pos_of[round(q + RAMP_M, 2)]
+            nodes.hubs[q] = (
+                (int(fwd_nodes[j_up]), int(bwd_nodes[j_down])),  # diverges (forward, backward)
+                (int(fwd_nodes[j_down]), int(bwd_nodes[j_up])),  # merges
+                hub_places[k],
+            )
 
         # Service areas about every 50 km, away from the interchanges.
         pos = s0 + rng.uniform(15_000.0, 35_000.0)
         while pos < s1 - 5000.0:
-            while any(abs(pos - q) <= 2500.0 for q in ic_stakes):
+            while any(abs(pos - q) <= 2500.0 for q in ic_stakes + hubs):
                 pos += 1000.0
             if pos < s1 - 5000.0:
                 place = self.namer.base(run.point_at(np.array([pos]))[0][0])
                 self.out.service_areas.append((run.code, round(pos, 2), f"{place}服务区"))
             pos += rng.uniform(40_000.0, 60_000.0)
+        return nodes
+
+    def add_hubs(self, hubs: list[Hub], nodes: list[RunNodes]) -> None:
+        """Ramps of the hub interchanges between the carriageways (no toll plaza: 枢纽互通)."""
+        src, dst, shapes, names = [], [], [], []
+        xy = self._node_xy
+        for hub in hubs:
+            centre = np.array(hub.point)
+            b_div, b_merge, place = nodes[hub.b].hubs[round(hub.b_m, 2)]
+            if hub.kind == "cross":
+                a_div, a_merge, _ = nodes[hub.a].hubs[round(hub.a_m, 2)]
+                pairs = [(d, m) for d in a_div for m in b_merge] + [(d, m) for d in b_div for m in a_merge]
+            else:
+                arriving, leaving = nodes[hub.a].start if hub.kind == "start" else nodes[hub.a].end
+                pairs = [(arriving, m) for m in b_merge] + [(d, leaving) for d in b_div]
+            for d, m in pairs:
+                mid = (xy[d] + xy[m]) / 2
+                src.append(d)
+                dst.append(m)
+                shapes.append(bezier(xy[d], 0.5 * (mid + centre), xy[m]))
+                names.append(f"{place}枢纽互通匝道")
+            self.out.hubs.append((self.out.runs[hub.b].code, hub.b_m, f"{place}枢纽互通"))
+        if src:
+            self._segments(np.array(src), np.array(dst), shapes, road_class="link", name=names, oneway=True, lanes=1)
 
     def _interchange(
         self, run: ExpresswayRun, stake: float, place: str, fwd: tuple[int, int], bwd: tuple[int, int]

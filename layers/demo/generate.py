@@ -20,10 +20,18 @@ from layers.demo.boundaries import (
     load_cma_stations,
     select_areas,
 )
-from layers.demo.expressways import ExpresswayBuilder, Expressways, plan_runs
+from layers.demo.expressways import ExpresswayBuilder, ExpresswayRun, Expressways, find_hubs, plan_runs
 from layers.demo.geo import Projection, as_multipolygon
 from layers.demo.lattice import Lattice, LatticeParams, build_lattice
-from layers.demo.names import EXPRESSWAYS, NATIONAL_ROADS, PlaceNamer, short_name, street_names, town_names
+from layers.demo.names import (
+    EXPRESSWAYS,
+    NATIONAL_ROADS,
+    PlaceNamer,
+    RoutePlan,
+    short_name,
+    street_names,
+    town_names,
+)
 from layers.demo.network import Network, NetworkBuilder, RouteIndex
 from layers.demo.routes import (
     Route,
@@ -133,7 +141,7 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         stops = [node_of[w] for w in plan.waypoints if isinstance(w, str) and w in node_of]
         stops = [n for k, n in enumerate(stops) if k == 0 or n != stops[k - 1]]
         if len(stops) >= 2:
-            labeller.route_through(plan, "national", stops)
+            labeller.route_through(plan, "national", stops, _entry_stake(plan, node_of, seat_xy_by_name))
             national_pairs |= {(min(a, b), max(a, b)) for a, b in zip(stops[:-1], stops[1:], strict=True)}
     unique_nodes, first = np.unique(seat_nodes[local], return_index=True)
     pairs = provincial_pairs(
@@ -198,8 +206,9 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
     province_xy = proj.geom_to_xy(areas[0].geom)
     inner_xy = shapely.buffer(proj.geom_to_xy(area_ll), -1000.0)
     shapely.prepare(inner_xy)
+    runs: list[ExpresswayRun] = []
     for plan in EXPRESSWAYS:
-        runs = plan_runs(
+        runs += plan_runs(
             plan,
             seat_xy_by_name,
             proj,
@@ -208,9 +217,17 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
             seeds(f"expressway {plan.code}"),
             lanes=3 if plan.code == "G4" else 2,
         )
-        towns_on_plan = [seat_xy_by_name[w] for w in plan.waypoints if isinstance(w, str) and w in seat_xy_by_name]
-        for run in runs:
-            eb.add_run(run, towns_on_plan)
+    hubs = find_hubs(runs)
+    seat_points = list(seat_xy_by_name.values())
+    run_nodes = []
+    for i, run in enumerate(runs):
+        stakes = tuple(h.b_m for h in hubs if h.b == i) + tuple(h.a_m for h in hubs if h.a == i and h.kind == "cross")
+        joined = (
+            any(h.a == i and h.kind == "start" for h in hubs),
+            any(h.a == i and h.kind == "end" for h in hubs),
+        )
+        run_nodes.append(eb.add_run(run, seat_points, stakes, joined))
+    eb.add_hubs(hubs, run_nodes)
 
     step("network columns")
     network = builder.build(counties)
@@ -239,6 +256,27 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         names_of_towns,
         seat_nodes,
     )
+
+
+ROAD_FACTOR = 1.25  # road length over straight distance between seats, for stakes of routes cut by the area
+
+
+def _entry_stake(plan: RoutePlan, present: dict[str, int], seat_xy: dict[str, np.ndarray]) -> float:
+    """The stake (m) of a national road at its first seat inside the area.
+
+    `plan.anchor` gives the stake at its first seat in Hunan; seats the area leaves out before the first
+    one present count their straight distance times ROAD_FACTOR, so that the small demo's stakes agree
+    roughly with the province's.
+    """
+    if plan.anchor is None:
+        return 0.0
+    seats = [w for w in plan.waypoints if isinstance(w, str) and w in seat_xy]
+    stake = plan.anchor[1]
+    for a, b in zip(seats[:-1], seats[1:], strict=True):
+        if a in present:
+            break
+        stake += ROAD_FACTOR * float(np.hypot(*(seat_xy[b] - seat_xy[a])))
+    return round(stake, -3)  # whole kilometres
 
 
 _LANES = {"national": 4, "provincial": 2, "county": 2, "township": 1}

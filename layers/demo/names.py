@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,8 +19,13 @@ class RoutePlan:
     anchor: tuple[str, float] | None = None  # (seat name, stake_m nearest that seat)
 
 
-# Expressways roughly where the real ones run. G4's stakes are anchored so that the fog-prone
-# K1617–K1638 section lies just north of 衡阳 and G60's K1330–K1339 at 邵阳 (domain.md).
+OSM = "@osm"  # waypoint: the route's OpenStreetMap line (corridors.py) in file order
+OSM_REVERSED = "@osm-"  # … against file order
+
+# Expressways on their real corridors, each listed in the direction of rising stakes: the OSM line where
+# the shipped file has the route, drawn through the real control cities where it does not (README,
+# "Data and licences"). G4's stakes are anchored so that the fog-prone K1617–K1638 section lies just
+# north of 衡阳 and G60's K1330–K1339 at 邵阳 (domain.md).
 EXPRESSWAYS: tuple[RoutePlan, ...] = (
     RoutePlan(
         "G4",
@@ -44,57 +49,25 @@ EXPRESSWAYS: tuple[RoutePlan, ...] = (
     RoutePlan(
         "G60",
         "沪昆高速",
-        (
-            (113.95, 27.62),
-            "醴陵市",
-            "株洲市",
-            "湘潭市",
-            "湘乡市",
-            "娄底市",
-            "邵东市",
-            "邵阳市",
-            "隆回县",
-            "洞口县",
-            "怀化市",
-            "芷江侗族自治县",
-            "新晃侗族自治县",
-            (109.02, 27.38),
-        ),
+        ((113.95, 27.62), "醴陵市", "株洲市", "湘潭市", "湘乡市", OSM),
         ("邵阳市", 1_335_000.0),
     ),
-    RoutePlan(
-        "G55",
-        "二广高速",
-        (
-            (111.75, 29.98),
-            "澧县",
-            "常德市",
-            "桃江县",
-            "涟源市",
-            "邵东市",
-            "祁阳市",
-            "永州市",
-            "宁远县",
-            "蓝山县",
-            (112.12, 24.90),
-        ),
-        ("常德市", 1_460_000.0),
-    ),
+    RoutePlan("G55", "二广高速", (OSM_REVERSED,), ("常德市", 1_460_000.0)),
     RoutePlan(
         "G56",
         "杭瑞高速",
         (
-            (113.92, 29.52),
+            (113.62, 29.25),
             "岳阳市",
             "华容县",
             "安乡县",
             "常德市",
-            "慈利县",
-            "张家界市",
-            "永顺县",
+            "桃源县",
+            "沅陵县",
+            "泸溪县",
             "吉首市",
             "凤凰县",
-            (109.28, 27.95),
+            (109.30, 27.88),
         ),
         ("岳阳市", 1_110_000.0),
     ),
@@ -117,43 +90,43 @@ EXPRESSWAYS: tuple[RoutePlan, ...] = (
     RoutePlan(
         "G72",
         "泉南高速",
-        ((113.95, 26.88), "茶陵县", "攸县", "衡东县", "衡阳市", "祁东县", "永州市", "东安县", (111.05, 26.05)),
+        ((113.95, 26.88), "茶陵县", "攸县", "衡东县", "衡阳市", "祁东县", OSM_REVERSED),
         ("衡阳市", 1_030_000.0),
     ),
-    RoutePlan("G5513", "长张高速", ("长沙市", "宁乡市", "益阳市", "汉寿县", "常德市", "桃源县", "张家界市")),
     RoutePlan(
-        "G0421",
-        "许广高速",
-        ((113.85, 29.08), "平江县", "长沙县", "湘潭县", "衡阳县", "常宁市", "桂阳县", "临武县", (112.55, 24.95)),
-        ("长沙县", 1_130_000.0),
+        "G76",
+        "厦蓉高速",
+        ((113.95, 25.62), "汝城县", "郴州市", "桂阳县", "嘉禾县", "宁远县", "道县", (111.30, 25.45), OSM_REVERSED),
     ),
+    RoutePlan("G5513", "长张高速", (OSM_REVERSED,)),
+    RoutePlan("G5515", "张南高速", (OSM_REVERSED,)),
+    RoutePlan("G0401", "长沙绕城高速", (OSM,)),
+    RoutePlan("G0421", "许广高速", (OSM,), ("长沙县", 1_130_000.0)),
+    RoutePlan("G0422", "武深高速", ((113.72, 29.10), "平江县", "浏阳市", "醴陵市", "茶陵县", OSM_REVERSED)),
+    RoutePlan("G6021", "杭长高速", (OSM_REVERSED, "长沙县")),
     RoutePlan(
         "G59",
         "呼北高速",
-        (
-            (110.62, 29.80),
-            "桑植县",
-            "张家界市",
-            "沅陵县",
-            "辰溪县",
-            "溆浦县",
-            "洞口县",
-            "武冈市",
-            "新宁县",
-            (110.90, 26.08),
-        ),
+        (OSM_REVERSED, "张家界市", "沅陵县", "辰溪县", "溆浦县", "洞口县", "武冈市", "新宁县", (110.90, 26.08)),
         ("张家界市", 1_650_000.0),
     ),
-    RoutePlan("S20", "长浏高速", ("长沙市", "浏阳市")),
-    RoutePlan("S21", "长株高速", ("长沙县", "株洲市")),
-    RoutePlan("S50", "长韶娄高速", ("长沙市", "韶山市", "娄底市")),
-    RoutePlan("S10", "张花高速", ("张家界市", "永顺县", "保靖县", "花垣县")),
-    RoutePlan("S70", "娄新高速", ("娄底市", "冷水江市", "新化县")),
+    RoutePlan("S10", "张花高速", (OSM,)),
+    RoutePlan("S12", "安慈高速", (OSM,)),
+    RoutePlan("S20", "长浏高速", (OSM,)),
+    RoutePlan("S21", "长株高速", (OSM,)),
+    RoutePlan("S50", "长芷高速", (OSM,)),
+    RoutePlan("S52", "醴易高速", (OSM,)),
+    RoutePlan("S70", "娄怀高速", (OSM_REVERSED, "溆浦县", "怀化市")),
+    RoutePlan("S71", "华常高速", ("华容县", "南县", "益阳市", OSM)),
     RoutePlan("S80", "衡邵高速", ("衡阳市", "邵阳市")),
+    # Real corridors whose provincial code is the demo's own (data README).
+    RoutePlan("S61", "衡炎高速", ("衡阳市", "衡东县", "安仁县", "炎陵县")),
+    RoutePlan("S86", "邵永高速", ("邵阳市", "邵阳县", "东安县", "永州市")),
+    RoutePlan("S15", "龙永高速", ("龙山县", "永顺县")),
 )
 
 # National roads (G + 3 digits) through the seats they serve in reality, routed on the local network.
-NATIONAL_ROADS: tuple[RoutePlan, ...] = (
+_NATIONAL_PLANS: tuple[RoutePlan, ...] = (
     RoutePlan("G106", "G106国道", ("平江县", "浏阳市", "醴陵市", "攸县", "茶陵县", "炎陵县", "桂东县", "汝城县")),
     RoutePlan(
         "G107",
@@ -220,6 +193,21 @@ NATIONAL_ROADS: tuple[RoutePlan, ...] = (
         ),
     ),
     RoutePlan("G322", "G322国道", ("衡阳市", "祁东县", "祁阳市", "永州市", "东安县")),
+)
+
+# Stake at each national road's first seat in Hunan: the routes start far outside the province (G322 starts
+# at 衡阳, K0 there is real). Estimates from the distance to the route's origin (data README).
+NATIONAL_ENTRY_STAKES: dict[str, tuple[str, float]] = {
+    "G106": ("平江县", 1_570_000.0),
+    "G107": ("临湘市", 1_400_000.0),
+    "G207": ("石门县", 2_680_000.0),
+    "G209": ("龙山县", 2_040_000.0),
+    "G234": ("津市市", 1_950_000.0),
+    "G319": ("长沙市", 1_130_000.0),
+    "G320": ("醴陵市", 1_010_000.0),
+}
+NATIONAL_ROADS: tuple[RoutePlan, ...] = tuple(
+    replace(p, anchor=NATIONAL_ENTRY_STAKES.get(p.code)) for p in _NATIONAL_PLANS
 )
 
 # Real seats of the city governments (lon, lat); county seats come from the CMA stations named after them.

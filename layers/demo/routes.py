@@ -88,7 +88,9 @@ class RouteLabeller:
             route.end_m.append(b)
         return route
 
-    def route_through(self, plan: RoutePlan, road_class: str, stops: list[int]) -> Route | None:
+    def route_through(
+        self, plan: RoutePlan, road_class: str, stops: list[int], start_stake_m: float = 0.0
+    ) -> Route | None:
         """Label the route of `plan` through the node `stops` (legs with no path are skipped)."""
         pieces: list[np.ndarray] = []
         for a, b in zip(stops[:-1], stops[1:], strict=True):
@@ -98,7 +100,7 @@ class RouteLabeller:
             pieces.append(leg if not pieces or pieces[-1][-1] != leg[0] else leg[1:])
         if not pieces:
             return None
-        return self.label(plan.code, plan.name, road_class, np.concatenate(pieces))
+        return self.label(plan.code, plan.name, road_class, np.concatenate(pieces), start_stake_m)
 
     def trees(self, sources: np.ndarray, limit: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(distance, predecessor, nearest source) of every node from the nearest of `sources`."""
