@@ -11,6 +11,7 @@ violation count without a camera position takes its camera's, and its record id 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
@@ -227,6 +228,12 @@ def vehicle_flags(vehicle_types: str) -> dict[str, bool]:
     return {flag: any(w in vehicle_types for w in words) for flag, words in _FLAG_WORDS.items()}
 
 
+@functools.lru_cache(maxsize=4096)
+def _vehicle_flag_items(vehicle_types: str) -> tuple[tuple[str, bool], ...]:
+    """vehicle_flags as items, once per distinct 车辆类型 text (a file repeats a few)."""
+    return tuple(vehicle_flags(vehicle_types).items())
+
+
 def prepare(
     conn: Connection, layer_id: str, table: SourceTable, mapping: Mapping[str, str]
 ) -> dict[int, shapely.Point]:
@@ -254,7 +261,7 @@ def _accident(props: dict[str, object]) -> None:
         props["direction"] = direction(props["direction"])
     kinds = props.get("vehicle_types")
     if kinds:
-        for flag, on in vehicle_flags(str(kinds)).items():
+        for flag, on in _vehicle_flag_items(str(kinds)):
             props.setdefault(flag, on)
     for name in ("deaths", "injuries"):
         if props.get(name) in (None, ""):
