@@ -829,7 +829,7 @@ def _reach(graph: RoadGraph, path: Path, key: tuple, *, hubs: bool = True) -> st
 
 def _township_mask(graph: RoadGraph) -> np.ndarray:
     """Per segment: below county class (township and village roads)."""
-    return np.asarray(graph.seg_class == CLASS_CODE["township"])
+    return np.isin(graph.seg_class, [CLASS_CODE["township"], CLASS_CODE["village"]])
 
 
 def _township_arcs(graph: RoadGraph) -> np.ndarray:

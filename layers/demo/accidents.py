@@ -43,6 +43,7 @@ CLASS_RATE = {
     "provincial": 0.18,
     "county": 0.06,
     "township": 0.016,
+    "village": 0.016,
     "urban": 0.12,
     "link": 0.14,
 }
@@ -60,7 +61,7 @@ ZONE_PAD_M = 150.0  # a zone given as one stake covers ±this along its route
 CLUSTER_M = 100.0
 # P(fatal), P(injury | not fatal) by road class.
 P_FATAL = {"expressway": 0.10, "national": 0.09, "provincial": 0.07, "county": 0.06, "township": 0.05,
-           "urban": 0.025, "link": 0.05}  # fmt: skip
+           "village": 0.05, "urban": 0.025, "link": 0.05}  # fmt: skip
 P_INJURY = 0.45
 COLLISIONS = ("追尾", "侧面相撞", "正面相撞", "刮擦", "碰撞行人", "碰撞非机动车", "单车撞固定物", "翻车")
 COLLISION_P = {

@@ -54,7 +54,7 @@ class Incidence:
 
     def __init__(self, world: DemoWorld) -> None:
         net = world.network
-        n_local = len(world.lattice.edges)
+        n_local = world.n_local
         ends = np.concatenate([net.src[:n_local], net.dst[:n_local]])
         segs = np.concatenate([np.arange(n_local), np.arange(n_local)])
         order = np.argsort(ends, kind="stable")

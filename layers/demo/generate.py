@@ -58,7 +58,17 @@ class DemoSize:
 
 
 SIZES: dict[str, DemoSize] = {
-    "province": DemoSize(None, LatticeParams(250.0, 4, 5500.0, 2200.0), 9000.0, 75_000.0, 4, 2, 21_000),
+    # Rural lattice every 2.5 km, its links cut into 6 village-road segments: about 240,000 km of road
+    # in ~600,000 segments, as Hunan's road statistics (data README).
+    "province": DemoSize(
+        None,
+        LatticeParams(250.0, 10, 5500.0, 2200.0, diagonal_share=0.35, rural_pieces=6),
+        9000.0,
+        75_000.0,
+        4,
+        2,
+        21_000,
+    ),
     "small": DemoSize(
         ("430100", "430200", "430300"), LatticeParams(500.0, 8, 4500.0, 1800.0), 9000.0, 60_000.0, 3, 1, 0
     ),
@@ -94,6 +104,7 @@ class DemoWorld:
     towns: np.ndarray  # lattice node indices
     town_names: list[str]
     seat_nodes: np.ndarray  # lattice node of each seat (same order as seats)
+    n_local: int  # segments 0 … n_local - 1 are the local network's (lattice edges, cut)
 
 
 def _area(areas: list[AdminArea], cities: tuple[str, ...] | None) -> shapely.Geometry:
@@ -197,7 +208,16 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
     for i in local:
         node_names[int(seat_nodes[i])] = seats[i].name
     builder.add_nodes(lattice.xy, lattice.lonlat, names=node_names)
-    _add_local_segments(builder, lattice, labeller, seat_xy[local], towns, names_of_towns, seeds("local attributes"))
+    n_local = _add_local_segments(
+        builder,
+        lattice,
+        labeller,
+        seat_xy[local],
+        towns,
+        names_of_towns,
+        seeds("local attributes"),
+        size.lattice.rural_pieces,
+    )
     place_xy = np.vstack([lattice.xy[towns], all_xy[[i for i, s in enumerate(all_seats) if s.level != "province"]]])
     place_names = [n[:-1] for n in names_of_towns] + [short_name(s.name) for s in all_seats if s.level != "province"]
     is_seat = np.concatenate([np.zeros(len(towns), bool), np.ones(len(place_names) - len(towns), bool)])
@@ -255,6 +275,7 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         towns,
         names_of_towns,
         seat_nodes,
+        n_local,
     )
 
 
@@ -290,12 +311,16 @@ def _add_local_segments(
     towns: np.ndarray,
     names_of_towns: list[str],
     rng: np.random.Generator,
-) -> None:
-    """The lattice edges as segments: route attributes, street and village road names, stake direction."""
+    pieces_per_rural_edge: int = 1,
+) -> int:
+    """The lattice edges as segments: route attributes, street and village road names, stake direction.
+
+    Rural edges are cut into `pieces_per_rural_edge` segments (the routes' edge lists become segment
+    lists); returns the number of segments added."""
     e = len(lattice.edges)
     routes = labeller.routes
     has = labeller.route_of_edge >= 0
-    road_class = np.where(lattice.urban_edge, "urban", "township").astype(object)
+    road_class = np.where(lattice.urban_edge, "urban", "village").astype(object)
     route_code = np.full(e, None, dtype=object)
     name = np.full(e, None, dtype=object)
     lanes = np.where(lattice.urban_edge, np.where(lattice.grid_line % 8 < 2, 4, 2), 1)
@@ -326,17 +351,72 @@ def _add_local_segments(
     dst = np.where(flip, lattice.edges[:, 0], lattice.edges[:, 1])
     numbered = np.isin(road_class, ["national", "provincial"])
     bridge = numbered & (rng.random(e) < 0.012)
+    coords, coords_ll = lattice.coords[order], lattice.coords_ll[order]
+    pieces = _split_pieces(lattice, pieces_per_rural_edge)
+    edge, v0, v1 = pieces.edge, pieces.first_vertex, pieces.last_vertex
+    # Inner cut vertices become nodes; a piece ends where the next piece of its edge starts.
+    inner = np.flatnonzero(pieces.index > 0)
+    cut_nodes = builder.add_nodes(coords[v0[inner]], coords_ll[v0[inner]])
+    p_src = src[edge].copy()
+    p_src[inner] = cut_nodes
+    p_dst = dst[edge].copy()
+    p_dst[inner - 1] = cut_nodes
+    # Stakes by the share of the edge's length up to each cut.
+    step = np.concatenate([[0.0], np.hypot(*np.diff(coords, axis=0).T)])
+    cum = np.cumsum(step)
+    first, last = lattice.offsets[:-1][edge], lattice.offsets[1:][edge] - 1
+    span = np.where(cum[last] > cum[first], cum[last] - cum[first], 1.0)
+    f0, f1 = (cum[v0] - cum[first]) / span, (cum[v1] - cum[first]) / span
+    a, b = labeller.start_m[edge], labeller.end_m[edge]
+    start, end = np.round(a + f0 * (b - a), 2), np.round(a + f1 * (b - a), 2)
+    counts = v1 - v0 + 1
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    vertex = np.repeat(v0, counts) + np.arange(offsets[-1]) - np.repeat(offsets[:-1], counts)
+    middle = pieces.index == pieces.count // 2
     builder.add_segments(
-        src,
-        dst,
-        lattice.coords[order],
-        lattice.coords_ll[order],
-        lattice.offsets,
-        road_class=road_class,
-        route_code=route_code,
-        name=name,
-        lanes=lanes,
-        bridge=bridge,
-        start_stake_m=np.round(labeller.start_m, 2),
-        end_stake_m=np.round(labeller.end_m, 2),
+        p_src,
+        p_dst,
+        coords[vertex],
+        coords_ll[vertex],
+        offsets,
+        road_class=road_class[edge],
+        route_code=route_code[edge],
+        name=name[edge],
+        lanes=lanes[edge],
+        bridge=bridge[edge] & middle,
+        start_stake_m=start,
+        end_stake_m=end,
     )
+    # Routes list their segments (no longer lattice edges) in travel order.
+    first_piece = np.searchsorted(edge, np.arange(e))
+    for route in routes:
+        if not route.edges:
+            continue
+        ids = np.concatenate(
+            [np.arange(first_piece[k], first_piece[k] + pieces.count[first_piece[k]]) for k in route.edges]
+        )
+        route.edges, route.start_m, route.end_m = ids.tolist(), start[ids].tolist(), end[ids].tolist()
+    return len(edge)
+
+
+@dataclass
+class _Pieces:
+    """The segments lattice edges are cut into: edge, piece index and count, vertex range (inclusive)."""
+
+    edge: np.ndarray
+    index: np.ndarray
+    count: np.ndarray
+    first_vertex: np.ndarray
+    last_vertex: np.ndarray
+
+
+def _split_pieces(lattice: Lattice, pieces: int) -> _Pieces:
+    """Rural edges of 2 * pieces + 1 vertices into `pieces` segments of two steps; others whole."""
+    counts = np.diff(lattice.offsets)
+    n = np.where((pieces > 1) & (counts == 2 * pieces + 1), pieces, 1)
+    edge = np.repeat(np.arange(len(counts)), n)
+    index = np.arange(len(edge)) - np.repeat(np.cumsum(n) - n, n)
+    split = n[edge] > 1
+    v0 = lattice.offsets[:-1][edge] + np.where(split, 2 * index, 0)
+    v1 = np.where(split, v0 + 2, lattice.offsets[1:][edge] - 1)
+    return _Pieces(edge, index, n[edge], v0, v1)

@@ -30,6 +30,7 @@ class LatticeParams:
     county_radius_m: float
     diagonal_share: float = 0.7  # rural cells that get a diagonal road
     drop_share: float = 0.08  # rural links left out
+    rural_pieces: int = 1  # rural links are cut into this many segments (village roads are short)
 
 
 @dataclass
@@ -153,14 +154,15 @@ def build_lattice(
     # Shapes: town streets straight, rural roads gently curved (less so where they enter a town).
     xy = np.column_stack([x, y])
     ll = np.column_stack([lon, lat])
-    counts = np.where(fine, 2, 5)
+    rural_count = 5 if params.rural_pieces <= 1 else 2 * params.rural_pieces + 1
+    counts = np.where(fine, 2, rural_count)
     offsets = np.concatenate([[0], np.cumsum(counts)])
     coords = np.empty((offsets[-1], 2))
     curved = np.flatnonzero(~fine)
     spread = np.where(is_urban[edges[curved, 0]] | is_urban[edges[curved, 1]], 0.025, 0.06)
     amplitude = np.clip(rng.normal(0.0, 1.0, (len(curved), 2)) * spread[:, None] * [1.0, 0.5], -0.15, 0.15)
-    pts = curved_lines(xy[edges[curved, 0]], xy[edges[curved, 1]], 3, amplitude)
-    coords[offsets[curved][:, None] + np.arange(5)] = pts
+    pts = curved_lines(xy[edges[curved, 0]], xy[edges[curved, 1]], rural_count - 2, amplitude)
+    coords[offsets[curved][:, None] + np.arange(rural_count)] = pts
     straight = np.flatnonzero(fine)
     coords[offsets[straight]] = xy[edges[straight, 0]]
     coords[offsets[straight] + 1] = xy[edges[straight, 1]]
