@@ -220,6 +220,18 @@ def observations_create() -> Response:
     return json_response({"stored": stored, "warnings": warnings}, status=201, etag=False)
 
 
+@bp.get("/weather/low-visibility")
+def low_visibility() -> Response:
+    """GET /weather/low-visibility?below_m=500: the stations whose latest reading in force is below it."""
+    from routing.visibility import LOW_VISIBILITY_M, low_visibility
+
+    raw = request.args.get("below_m")
+    below = LOW_VISIBILITY_M if raw is None else params.number(raw, "below_m", minimum=1, maximum=100_000)
+    with connect(router().engine) as conn:
+        body = low_visibility(conn, below_m=below, valid_s=settings().observation_valid_min * 60)
+    return json_response(body, mimetype="application/geo+json", cache_seconds=5)
+
+
 def _diversion(key: tuple, closure_of) -> Response:  # type: ignore[no-untyped-def]
     """The plan for the closure `closure_of(conn, state)` makes, from the answer cache while the graph,
     the live overlay, the incidents and the toll stations are those it was made with."""

@@ -257,6 +257,15 @@ def paths() -> dict[str, Any]:
                 "responses": {"201": _JSON, **writes},
             }
         },
+        "/weather/low-visibility": {
+            "get": {
+                "summary": "Stations whose latest visibility reading in force is below below_m (default 500 m)",
+                "tags": ["Incidents"],
+                "operationId": "getLowVisibility",
+                "parameters": [_q("below_m", "Threshold in metres (1-100000; default 500)", type_="number")],
+                "responses": {"200": _GEO, "400": _PROBLEM},
+            }
+        },
         "/diversion": {
             "get": {
                 "summary": "Diversion plan for an incident in force or scheduled (分流方案; 409 once it has ended)",

@@ -639,6 +639,19 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
     )
     assert status == 201
+    # Fog at a station by an active fog zone: a real reading below 500 m, and the warning it raises.
+    with engine.connect() as conn:
+        station = conn.execute(
+            sa.text(
+                "SELECT w.id FROM weather_stations w JOIN hazard_zones z ON z.kind = 'fog' AND z.active "
+                "AND ST_DWithin(w.geom::geography, z.geom::geography, 5000) ORDER BY w.id LIMIT 1"
+            )
+        ).scalar_one()
+    status, _ = _send(server, "POST", "/weather/observations", {"station_id": station, "visibility_m": 80})
+    assert status == 201
+    low = _get_json(server, "/weather/low-visibility")
+    warnings = _get_json(server, "/warnings")["features"]
+    assert station in [f["id"] for f in low["features"]] and warnings
     page = MapPage(context, server, viewport=(1920, 1080), path="/map?mode=wall")
     page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
     try:
@@ -649,6 +662,20 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         page.page.wait_for_function("Number(document.getElementById('count-closed').textContent) >= 1", timeout=30_000)
         assert page.page.locator(".wall-icon.closed").count() >= 2  # the legend's and the closure's
         assert page.page.locator("#map .wall-icon.warning").count() >= 1
+        # Stations reporting low visibility and the warnings in force, counted from the live feeds.
+        page.page.wait_for_function(
+            f"document.getElementById('count-lowvis').textContent === '{len(low['features'])}'", timeout=30_000
+        )
+        page.page.wait_for_function(
+            f"document.getElementById('count-alerts').textContent === '{len(warnings)}'", timeout=30_000
+        )
+        # Each warning as a diamond in its level's colour; the operator's list names them all.
+        levels = page.page.eval_on_selector_all("#map .wall-icon.alert", "els => els.map((e) => e.className)")
+        assert len(levels) == len(warnings)
+        assert all(f"alert {w['properties']['level']}" in c for w, c in zip(warnings, levels, strict=True))
+        assert page.page.locator("#warning-list li[data-warning]").count() == len(warnings)
+        listed = page.page.eval_on_selector("#warning-list", "e => e.textContent")
+        assert warnings[0]["properties"]["title_zh"] in listed and english_words(listed) == [], listed
         assert re.search(r"\d{2}:\d{2}:\d{2}", page.page.inner_text("#wall-clock"))
         assert page.page.is_visible("#legend")
         for sel in ("#wall-board", "#legend"):

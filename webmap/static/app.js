@@ -30,7 +30,8 @@ const I18N = {
     no_route: "无可行路线", sent: "已上报", pick_from: "已选起点，请点击或输入终点", suggestions: "建议新增点位",
     published_by: "发布", at: "于", wall_mode: "大屏", wall_mode_title: "指挥大屏模式（按 Esc 退出）",
     wall_title: "湖南省道路交通安全态势", count_closed: "封闭路段", count_entrance: "收费站只出不进",
-    count_restricted: "限速管制", count_warnings: "生效隐患路段", count_lowvis: "低能见度站点",
+    count_restricted: "限速管制", count_warnings: "生效隐患路段", count_lowvis: "低能见度站点（500米以下）", count_alerts: "生效预警",
+    warnings_in_force: "当前预警", no_warnings: "当前无生效预警", expires: "有效至",
     legend: "图例", option: "方案", recommended: "推荐", fastest: "最快", via: "经",
     hazards_on_way: "途经隐患", closures_on_way: "避开管制", warnings: "沿途提示",
     avoided_note: "已避开隐患路段 {n} 处（{kinds}），比最快路线多行驶 {km} 公里、多用时 {min} 分钟。",
@@ -77,7 +78,8 @@ const I18N = {
     no_route: "No route", sent: "Sent", pick_from: "Origin set: click or type the destination", suggestions: "Suggested new sites",
     published_by: "published by", at: "at", wall_mode: "Wall", wall_mode_title: "Wall screen mode (Esc leaves)",
     wall_title: "Hunan road safety now", count_closed: "Closed sections", count_entrance: "Exit-only toll stations",
-    count_restricted: "Speed restrictions", count_warnings: "Hazard warnings", count_lowvis: "Low-visibility stations",
+    count_restricted: "Speed restrictions", count_warnings: "Hazard sections in force", count_lowvis: "Stations below 500 m visibility", count_alerts: "Warnings in force",
+    warnings_in_force: "Warnings in force", no_warnings: "No warning in force", expires: "until",
     legend: "Legend", option: "Option", recommended: "recommended", fastest: "fastest", via: "via",
     hazards_on_way: "hazards on the way", closures_on_way: "closures avoided", warnings: "Warnings",
     avoided_note: "Avoids {n} hazard sections ({kinds}) at {km} km and {min} min more than the fastest route.",
@@ -152,6 +154,7 @@ const state = {
   markers: [],         // plan markers (HTML)
   wallMarkers: [],
   incidents: [],
+  warnings: [],
   confirming: null,
   wall: new URLSearchParams(location.search).get("mode") === "wall",
 };
@@ -517,12 +520,17 @@ function tickClock() {
   $("wall-clock").dateTime = now.toISOString();
 }
 setInterval(() => { if (state.wall) tickClock(); }, 1000);
+setInterval(() => { if (state.wall) updateWall(); }, 60000);  // readings leave force with time, not only on change
 function buildWallLegend() {
   const rows = [
     { label: zh() ? "封闭路段" : "Closed section", html: '<span class="wall-icon closed">封</span>' },
     { label: zh() ? "限速管制" : "Speed restriction", html: '<span class="wall-icon restricted">限</span>' },
     { label: zh() ? "收费站入口封闭" : "Toll entrance closed", html: '<span class="wall-icon entrance">入</span>' },
-    { label: zh() ? "团雾／结冰等隐患预警" : "Hazard warning", html: '<span class="wall-icon warning">!</span>' },
+    { label: zh() ? "团雾／结冰等隐患路段" : "Hazard section", html: '<span class="wall-icon warning">!</span>' },
+    ...["red", "orange", "yellow", "blue"].map((level) => ({
+      label: zh() ? `${LEVEL_ZH[level]}预警` : `${level[0].toUpperCase()}${level.slice(1)} warning`,
+      html: `<span class="wall-icon alert ${level}">${REASON_MARK.fog}</span>`,
+    })),
   ];
   const style = map.getStyle();
   const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "hazard-fill", "admin-city-line"].includes(l.id))) : [];
@@ -538,17 +546,19 @@ async function updateWall() {
   const incidents = state.incidents;
   let hazards = [];
   try { hazards = (await api("/collections/hazard_zones/items?limit=1000")).body.features.filter((f) => f.properties.active !== false); } catch (err) { /* shown next time */ }
-  let lowVis = "—";  // unknown until the stations' layer carries their latest visibility
+  // Stations whose latest reading in force is below 500 m; "—" while no station reports visibility at all.
+  let lowVis = "—";
   try {
-    const { body } = await api("/collections/weather_stations/items?limit=1000");
-    const read = body.features.filter((f) => typeof f.properties.visibility_m === "number");
-    if (read.length) lowVis = read.filter((f) => f.properties.visibility_m < 200).length;
+    const { body } = await api("/weather/low-visibility");
+    lowVis = body.reporting ? body.features.length : "—";
+    $("count-lowvis").title = body.features.map((f) => `${f.properties.name || f.id} ${Math.round(f.properties.visibility_m)}${zh() ? "米" : " m"}`).join("\n");
   } catch (err) { /* shown next time */ }
   const count = (pred) => incidents.filter(pred).length;
   $("count-closed").textContent = count((f) => f.properties.effect === "closed" && f.properties.kind !== "entrance_closure");
   $("count-entrance").textContent = count((f) => f.properties.kind === "entrance_closure");
   $("count-restricted").textContent = count((f) => f.properties.effect === "restricted");
   $("count-warnings").textContent = hazards.length;
+  $("count-alerts").textContent = state.warnings.length;
   $("count-lowvis").textContent = lowVis;
   const add = (feature, cls, text, title) => {
     const c = centreOf(feature.geometry);
@@ -560,6 +570,7 @@ async function updateWall() {
     state.wallMarkers.push(new maplibregl.Marker({ element: el }).setLngLat(c).addTo(map));
   };
   for (const h of hazards) add(h, "warning " + (h.properties.kind || ""), "!", h.properties.name || valueText("kind", h.properties.kind));
+  for (const w of state.warnings) add(w, "alert " + w.properties.level, REASON_MARK[w.properties.reason] || "!", warningTitle(w));
   for (const f of incidents) {
     const p = f.properties;
     const cls = p.kind === "entrance_closure" ? "entrance" : p.effect === "restricted" ? "restricted" : "closed";
@@ -887,6 +898,25 @@ function renderIncidents() {
   list.querySelectorAll("button[data-plan]").forEach((b) => b.addEventListener("click", () => showDiversion(b.dataset.plan)));
 }
 
+/* The early warnings in force (GET /warnings, most severe first): level, road, stakes and the bulletin. */
+const LEVEL_ZH = { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" };
+const REASON_MARK = { fog: "雾", ice: "冰", downgrade_rain: "坡", risk: "险" };
+function warningTitle(w) { const p = w.properties; return zh() ? (p.title_zh || "") : (p.title_en || ""); }
+function renderWarnings() {
+  const list = $("warning-list");
+  if (!list) return;
+  list.innerHTML = state.warnings.length ? state.warnings.map((w) => {
+    const p = w.properties;
+    const place = p.route_code ? `${p.route_code}${p.from_stake ? " " + p.from_stake + (zh() ? "至" : "–") + (p.to_stake || "") : ""}` : "";
+    return `<li data-warning="${esc(w.id)}"><span class="wall-icon alert ${esc(p.level)}">${esc(REASON_MARK[p.reason] || "!")}</span> <b>${esc(warningTitle(w))}</b> ${esc(place)}`
+      + `<br><small>${esc(zh() ? p.message_zh : p.message_en)}</small><br><small class="who">${esc(t("expires"))} ${esc(timeText(p.expires_at))}</small></li>`;
+  }).join("") : `<li class="none">${esc(t("no_warnings"))}</li>`;
+  list.querySelectorAll("li[data-warning]").forEach((li) => li.addEventListener("click", () => {
+    const w = state.warnings.find((x) => String(x.id) === li.dataset.warning);
+    if (w) fitTo([w]);
+  }));
+}
+
 /* While a plan is shown the facility dots step back, so that its numbered markers and detours read. */
 function dimFacilities(on) {
   for (const layer of map.getStyle().layers) {
@@ -1049,6 +1079,10 @@ async function pollIncidents(force = false) {
     const feed = await (await fetch("/incidents", { cache: "no-cache" })).json();
     state.incidents = feed.features;
     renderIncidents();
+    try {
+      state.warnings = (await (await fetch("/warnings?lang=" + state.lang, { cache: "no-cache" })).json()).features || [];
+    } catch (err) { /* the next poll retries */ }
+    renderWarnings();
     refreshLiveTiles(live);
     updateWall();
   } catch (err) { /* offline for a moment: the next poll retries */ }
