@@ -100,6 +100,8 @@ class MapPage:
         self.page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         self.errors: list[str] = []
         self.tiles: list[int] = []
+        self.requests: list[str] = []  # every URL the page asked for
+        self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("response", lambda r: self.tiles.append(r.status) if "/tiles/" in r.url else None)
@@ -166,7 +168,6 @@ def overview_page(context, server):
 @pytest.fixture()
 def overview(overview_page):
     overview_page.errors.clear()
-    overview_page.tiles.clear()
     return overview_page
 
 
@@ -210,6 +211,16 @@ def test_map_loads_its_tiles_with_no_console_errors(overview, server):
     assert page.errors == []
     labels = page.page.locator("#layer-list label").all_inner_texts()
     assert any("摄像" in t or "视频" in t for t in labels), labels
+    # The offline basemap from what Daoan holds: the demo DEM's hillshade and the muted outside of Hunan.
+    page.page.wait_for_selector("body[data-offline-basemap=hillshade]", state="attached", timeout=30_000)
+    assert page.page.evaluate(
+        "() => ['basemap-hillshade', 'basemap-outside'].every((id) => window.daoanMap.getLayer(id))"
+    )
+    page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)
+    assert "地形晕渲" in page.page.inner_text("#basemap-note") and "水系" in page.page.inner_text("#basemap-note")
+    # Nothing asked of any other host.
+    origin = f"http://127.0.0.1:{server}/"
+    assert [u for u in page.requests if not u.startswith((origin, "data:", "blob:"))] == []
 
 
 def test_a_route_appears_after_two_clicks(desk, server, engine):
@@ -680,6 +691,8 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         assert page.page.is_visible("#legend")
         for sel in ("#wall-board", "#legend"):
             _assert_chinese(page, sel)
+        page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)
+        page.idle()
         page.shot("wall")
         assert page.errors == []
     finally:

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, send_from_directory
 
+from gis.db import connect
 from gis.root import Api, Root, current_root
 from gis.settings import PROJECT_ROOT
-from gis.web import json_response
+from gis.web import json_response, payload_response
+from webmap import basemap
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 MAPLIBRE_DIST = PROJECT_ROOT / "node_modules" / "maplibre-gl" / "dist"
@@ -57,6 +59,36 @@ def map_config() -> Response:
         else None
     )
     return json_response({"basemap": basemap}, cache_seconds=60)
+
+
+@bp.get("/map/basemap.json")
+def basemap_config() -> Response:
+    """The offline basemap's layers, from what Daoan holds: the DEM's hillshade (null without a DEM), the
+    area outside the province, and water (null: no water layer is imported)."""
+    root = current_root()
+    with connect(root.engine) as conn:
+        shade = basemap.hillshade(conn, root.settings.var_dir)
+    hill = {"url": f"/map/hillshade.png?v={shade.checksum[:16]}", "coordinates": shade.corners} if shade else None
+    return json_response({"hillshade": hill, "outside": "/map/outside.geojson", "water": None}, cache_seconds=60)
+
+
+@bp.get("/map/hillshade.png")
+def hillshade_png() -> Response:
+    """The DEM's hillshade as one Web Mercator PNG (404 without an imported DEM)."""
+    root = current_root()
+    with connect(root.engine) as conn:
+        shade = basemap.hillshade(conn, root.settings.var_dir)
+    if shade is None:
+        abort(404)
+    return payload_response(shade.png, mimetype="image/png", cache_seconds=86400)
+
+
+@bp.get("/map/outside.geojson")
+def outside_geojson() -> Response:
+    """The area round the province, outside it: drawn muted on the map (the neighbouring provinces)."""
+    with connect(current_root().engine) as conn:
+        body = basemap.outside(conn)
+    return json_response(body, mimetype="application/geo+json", cache_seconds=300)
 
 
 @bp.get("/map/<path:name>")

@@ -31,7 +31,8 @@ const I18N = {
     published_by: "发布", at: "于", wall_mode: "大屏", wall_mode_title: "指挥大屏模式（按 Esc 退出）",
     wall_title: "湖南省道路交通安全态势", count_closed: "封闭路段", count_entrance: "收费站只出不进",
     count_restricted: "限速管制", count_warnings: "生效隐患路段", count_lowvis: "低能见度站点（500米以下）", count_alerts: "生效预警",
-    warnings_in_force: "当前预警", no_warnings: "当前无生效预警", expires: "有效至",
+    warnings_in_force: "当前预警", basemap_hillshade: "底图：地形晕渲（据已导入的高程数据）",
+    basemap_no_dem: "底图：未导入高程数据，无地形晕渲", basemap_outside: "灰色为省外区域", basemap_no_water: "水系数据未导入", no_warnings: "当前无生效预警", expires: "有效至",
     legend: "图例", option: "方案", recommended: "推荐", fastest: "最快", via: "经",
     hazards_on_way: "途经隐患", closures_on_way: "避开管制", warnings: "沿途提示",
     avoided_note: "已避开隐患路段 {n} 处（{kinds}），比最快路线多行驶 {km} 公里、多用时 {min} 分钟。",
@@ -79,7 +80,8 @@ const I18N = {
     published_by: "published by", at: "at", wall_mode: "Wall", wall_mode_title: "Wall screen mode (Esc leaves)",
     wall_title: "Hunan road safety now", count_closed: "Closed sections", count_entrance: "Exit-only toll stations",
     count_restricted: "Speed restrictions", count_warnings: "Hazard sections in force", count_lowvis: "Stations below 500 m visibility", count_alerts: "Warnings in force",
-    warnings_in_force: "Warnings in force", no_warnings: "No warning in force", expires: "until",
+    warnings_in_force: "Warnings in force", basemap_hillshade: "Basemap: relief shaded from the imported DEM",
+    basemap_no_dem: "Basemap: no DEM imported, no relief", basemap_outside: "grey: outside Hunan", basemap_no_water: "no water layer imported", no_warnings: "No warning in force", expires: "until",
     legend: "Legend", option: "Option", recommended: "recommended", fastest: "fastest", via: "via",
     hazards_on_way: "hazards on the way", closures_on_way: "closures avoided", warnings: "Warnings",
     avoided_note: "Avoids {n} hazard sections ({kinds}) at {km} km and {min} min more than the fastest route.",
@@ -293,6 +295,7 @@ map.on("load", () => {
   }).catch(() => {});
   if (sessionStorage.getItem("daoan.token")) useReadToken(sessionStorage.getItem("daoan.token"));
   loadTollStations();
+  offlineBasemap();
   onlineBasemap();
   pollIncidents();
   setInterval(pollIncidents, 5000);
@@ -312,6 +315,25 @@ function fitTo(features) {
   const add = (c) => { if (typeof c[0] === "number") b.extend(c); else c.forEach(add); };
   for (const f of features) if (f && f.geometry) add(f.geometry.coordinates);
   if (!b.isEmpty()) map.fitBounds(b, { padding: panelPadding(), maxZoom: 14, duration: 0 });
+}
+
+/* The offline basemap, from what Daoan holds (/map/basemap.json): the DEM's hillshade over the province's
+   fill, the area outside the province muted (the neighbouring provinces), no water until one is imported. */
+async function offlineBasemap() {
+  let config;
+  try { config = (await api("/map/basemap.json")).body; } catch (err) { return; }
+  const layers = map.getStyle().layers;
+  const i = layers.findIndex((l) => l.id === "admin-fill");
+  const before = i >= 0 && layers[i + 1] ? layers[i + 1].id : undefined;
+  if (config.hillshade) {
+    map.addSource("hillshade", { type: "image", url: location.origin + config.hillshade.url, coordinates: config.hillshade.coordinates });
+    map.addLayer({ id: "basemap-hillshade", type: "raster", source: "hillshade", paint: { "raster-opacity": 0.8, "raster-fade-duration": 0 } }, before);
+  }
+  map.addSource("outside", { type: "geojson", data: location.origin + config.outside });  // the workers need it absolute
+  map.addLayer({ id: "basemap-outside", type: "fill", source: "outside", paint: { "fill-color": "#dde1e6", "fill-opacity": 0.9 } }, before);
+  const notes = [config.hillshade ? t("basemap_hillshade") : t("basemap_no_dem"), t("basemap_outside"), config.water ? "" : t("basemap_no_water")];
+  $("basemap-note").textContent = notes.filter(Boolean).join(zh() ? "；" : "; ");
+  document.body.dataset.offlineBasemap = config.hillshade ? "hillshade" : "plain";
 }
 
 /* The online basemap, only where the deployment configures one (a 天地图 key): raster layers under
@@ -541,9 +563,7 @@ function buildWallLegend() {
    from the live hazard zones, drawn as markers that stay readable at province zoom. */
 async function updateWall() {
   if (!state.wall) return;
-  for (const m of state.wallMarkers) m.remove();
-  state.wallMarkers = [];
-  const incidents = state.incidents;
+  const run = (state.wallRun = (state.wallRun || 0) + 1);  // a later call supersedes this one
   let hazards = [];
   try { hazards = (await api("/collections/hazard_zones/items?limit=1000")).body.features.filter((f) => f.properties.active !== false); } catch (err) { /* shown next time */ }
   // Stations whose latest reading in force is below 500 m; "—" while no station reports visibility at all.
@@ -553,6 +573,10 @@ async function updateWall() {
     lowVis = body.reporting ? body.features.length : "—";
     $("count-lowvis").title = body.features.map((f) => `${f.properties.name || f.id} ${Math.round(f.properties.visibility_m)}${zh() ? "米" : " m"}`).join("\n");
   } catch (err) { /* shown next time */ }
+  if (run !== state.wallRun) return;
+  for (const m of state.wallMarkers) m.remove();
+  state.wallMarkers = [];
+  const incidents = state.incidents;
   const count = (pred) => incidents.filter(pred).length;
   $("count-closed").textContent = count((f) => f.properties.effect === "closed" && f.properties.kind !== "entrance_closure");
   $("count-entrance").textContent = count((f) => f.properties.kind === "entrance_closure");
