@@ -17,7 +17,7 @@ from analysis.risk_live import scores
 from gis import params as gparams
 from gis.access import audit_read, mark_private, require_reader
 from gis.db import connect
-from gis.openapi import AUTH
+from gis.openapi import AUTH, problem
 from gis.root import Api, Root, current_root
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
@@ -137,7 +137,8 @@ def openapi_paths() -> dict[str, Any]:
                     "200": {
                         "description": "Segments as a GeoJSON FeatureCollection, highest relative risk first",
                         "content": {"application/geo+json": {"schema": {"type": "object"}}},
-                    }
+                    },
+                    "404": problem("404"),
                 },
             }
         }

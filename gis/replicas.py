@@ -308,6 +308,12 @@ class TargetVersions(LayerVersions):
         view = self._view()
         return super().current() if view is None else view.current()
 
+    def plain(self) -> Mapping[str, int]:
+        # Per server as current() is: the router keys its memo on this object's identity, so a reader of
+        # the standby sees the standby's versions move (and the request records where it read from).
+        view = self._view()
+        return super().plain() if view is None else view.plain()
+
     def expire(self) -> None:
         super().expire()
         for view in list(self._views.values()):
