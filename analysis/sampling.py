@@ -51,7 +51,7 @@ def along(lines: np.ndarray, lengths_m: np.ndarray, step_m: float) -> Samples:
     """Sample points every `step_m` (spread evenly) along each lon/lat line of `lines`."""
     lengths_m = np.asarray(lengths_m, dtype=float)
     n = np.maximum(2, np.ceil(lengths_m / step_m).astype(np.int64) + 1)
-    starts = np.concatenate(([0], np.cumsum(n)[:-1])).astype(np.int64)
+    starts = (np.cumsum(n) - n).astype(np.int64)  # each line's first sample (none when there are no lines)
     line = np.repeat(np.arange(len(lines)), n)
     k = np.arange(int(n.sum())) - np.repeat(starts, n)
     frac = k / (n - 1)[line]

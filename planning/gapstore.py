@@ -127,11 +127,15 @@ def gap_rows(data: CoverageData, standards: StandardSet) -> tuple[dict[str, list
             ))  # fmt: skip
             line = data.network.lines[(gap.route_code, gap.group, gap.direction)]
             pieces_out.extend((gid, int(seg), float(x), float(y)) for seg, x, y in line.pieces(a, b))
-    cols = {name: list(values) for name, values in zip(_GAP_COLUMNS, zip(*gaps_out, strict=True), strict=True)}
-    cols.update(
-        {name: list(values) for name, values in zip(_PIECE_COLUMNS, zip(*pieces_out, strict=True), strict=True)}
-    )
+    cols = _columns(_GAP_COLUMNS, gaps_out) | _columns(_PIECE_COLUMNS, pieces_out)
     return cols, years
+
+
+def _columns(names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> dict[str, list[Any]]:
+    """Rows turned into one list per column (empty lists when there are no rows: no gaps is an answer)."""
+    if not rows:
+        return {name: [] for name in names}
+    return {name: list(values) for name, values in zip(names, zip(*rows, strict=True), strict=True)}
 
 
 def refresh_coverage_gaps(engine: Engine, *, force: bool = False, progress: Progress = _quiet) -> RefreshReport:

@@ -140,6 +140,10 @@ def plan_restriction(
                         "stream": si,
                         "direction": dir_en,
                         "distance_to_restriction_m": round(metres, 1),
+                        # No variable message sign within RESTRICTION_SIGNS_M: a temporary speed-limit sign
+                        # (or a mobile board) set up here, named as such so nobody looks for a gantry.
+                        "temporary": True,
+                        "sign_name": f"临时限速标志（限速路段前{metres / 1000:.1f}公里）",
                         "message_zh": zh,
                         "message_en": en,
                     },

@@ -83,7 +83,7 @@ def exit_en(place: str) -> str:
     '长沙枢纽' → 'Changsha hub interchange', 'K1520+000' → 'K1520+000 exit'. A quarter word (东南西北)
     closing a name of three or more characters is the interchange's side of the town."""
     if place.endswith("枢纽") and len(place) > 2:
-        return f"{romanise(place[:-2])} hub interchange"
+        return f"{exit_en(place[:-2]).removesuffix(' exit')} hub interchange"  # 衡阳东枢纽: Hengyang East hub
     if len(place) >= 3 and place[-1] in _QUARTERS and _HAN.fullmatch(place):
         return f"{romanise(place[:-1])} {_QUARTERS[place[-1]]} exit"
     return f"{romanise(place)} exit"

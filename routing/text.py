@@ -169,6 +169,11 @@ def arrive_text(lang: str, via: bool = False) -> str:
     return "到达目的地" if lang == "zh-CN" else "You have arrived at your destination"
 
 
+def is_hub(name: str | None) -> bool:
+    """Whether an exit's name is a hub interchange's (枢纽互通: expressway to expressway, no toll station)."""
+    return bool(name) and name.removesuffix("互通").endswith("枢纽")  # type: ignore[union-attr]
+
+
 def closure_sign(
     *,
     closed_from: str,
@@ -196,6 +201,12 @@ def closure_sign(
         en += f": turn off at the junction at {romanise(junction)}"
         if detour_road:
             en += f" and follow {romanise(detour_road)}"
+    elif exit_at is not None and is_hub(exit_at):  # change expressway there: a hub is no exit
+        hub = exit_at.removesuffix("互通")
+        zh += f" 请在{hub}转{detour_road or '道'}绕行"
+        en += f": change at the {exit_en(hub)}"
+        if detour_road:
+            en += f" to {romanise(detour_road)}"
     elif exit_at is not None:
         exit_zh = f"{exit_at}出口" if exit_at else "前方出口"
         zh += f" 请从{exit_zh}绕行{detour_road or ''}".rstrip()

@@ -60,8 +60,8 @@ def render(plan: dict, restriction: dict) -> str:
             f"## {d['direction_zh']}",
             "",
             f"Closed: {closure['route_code']} {'–'.join(sorted((closure['from_stake'], closure['to_stake'])))}, "
-            f"{closure['length_m'] / 1000:.1f} km as asked (the segments it touches: "
-            f"{closure.get('segments_length_m', closure['length_m']) / 1000:.1f} km, closed whole for routing).",
+            f"{closure['length_m'] / 1000:.1f} km as asked, closed for routing on that stake range only (the "
+            f"segments it touches: {closure.get('segments_length_m', closure['length_m']) / 1000:.1f} km).",
             "",
             "| tier | point | toll station | upstream | sends traffic to | order |",
             "|---|---|---|---|---|---|",
@@ -84,10 +84,12 @@ def render(plan: dict, restriction: dict) -> str:
             out.append(f"| {p.get('sign_name') or '—'} | {size} | {_km(p.get('distance_to_closure_m'))} | {text} |")
         out.append("")
     out += ["## The same section as a 40 km/h restriction", ""]
+    directions = {d["stream"]: d["direction_zh"] for d in restriction["directions"]}
     for p in (f["properties"] for f in restriction["features"]):
         if p["role"] == "sign":
             text = " / ".join(p["message_lines"]) if p.get("message_lines") else p["message_zh"]
-            out.append(f"- {p.get('sign_name') or 'sign'} ({p['direction']}): {text}")
+            where = p.get("direction_zh") or directions.get(p["stream"], p["direction"])
+            out.append(f"- {p.get('sign_name') or 'sign'}（{where}）: {text}")
     return "\n".join(out) + "\n"
 
 

@@ -231,3 +231,15 @@ def test_cache_off_tiles_are_refreshed_too(settings, engine):
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM cameras WHERE name = 'G60 K16 cache off'"))
         root_of(app).tiles.close()
+
+
+def test_a_network_with_no_gaps_stores_none_and_logs_no_error(engine, caplog):
+    """Last in the module (it empties the tables): no roads, no gaps, a refresh that succeeds."""
+    from tests.conftest import truncate_all
+
+    truncate_all(engine)
+    with caplog.at_level("ERROR"):
+        report = refresh_coverage_gaps(engine, force=True)
+    assert report.refreshed and report.gaps == 0 and not caplog.records
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM coverage_gaps")).scalar() == 0

@@ -50,6 +50,8 @@ def test_a_speed_restriction_plan_has_speed_and_distance_messages_and_no_detour(
     assert roles(plan).count("restriction") == 1
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert len(signs) >= 2 and all(s["distance_to_restriction_m"] > 0 for s in signs)
+    # No variable message sign in this network: temporary signs, named as such with their distance.
+    assert all(s["temporary"] and s["sign_name"].startswith("临时限速标志（限速路段前") for s in signs), signs
     for s in signs:
         assert "封闭" not in s["message_zh"] and "绕行" not in s["message_zh"], s
         assert "限速40公里/小时" in s["message_zh"] and "车距保持50米以上" in s["message_zh"], s

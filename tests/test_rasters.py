@@ -391,3 +391,17 @@ def test_grades_are_served_as_features_and_tiles(monaco_dem, raster_client, engi
     assert feature["geometry"]["type"] == "LineString"
     tile = raster_client.get("/tiles/segment_terrain/14/8529/5973.mvt")  # 7.42°E 43.74°N, Monaco
     assert tile.status_code == 200 and len(tile.data) > 100
+
+
+def test_a_dem_imported_before_any_road_is_stored_with_no_grades(engine, rsettings):
+    """A deployment may load its DEM first: nothing to sample is an answer, not a failure."""
+    truncate_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM rasters"))
+    try:
+        import_raster(engine, rsettings, "dem", HGT_ZIP, imported_by="test")
+        assert [r.kind for r in rows(engine, "SELECT kind FROM rasters")] == ["dem"]
+        assert rows(engine, "SELECT count(*) AS n FROM hazard_zones")[0].n == 0
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM rasters"))

@@ -220,3 +220,27 @@ def test_a_black_spot_of_one_direction_warns_only_drivers_going_that_way(client,
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = ANY(:ids)"), {"ids": list(ids.values())})
+
+
+def test_a_hub_interchange_is_named_as_a_change_of_expressway_not_an_exit():
+    """At a 枢纽互通 there is no toll station: signs send traffic onto the other expressway there."""
+    from routing.romanise import exit_en
+    from routing.signs import closure_board_variants
+    from routing.text import closure_sign, is_hub
+
+    assert is_hub("衡阳东枢纽互通") and is_hub("长沙枢纽") and not is_hub("衡山南互通") and not is_hub(None)
+    zh, en = closure_sign(
+        closed_from="K1617", closed_to="K1638", reason="fog", exit_at="衡阳东枢纽互通", detour_road="S61"
+    )
+    assert zh == "前方K1617至K1638团雾封闭 请在衡阳东枢纽转S61绕行" and "驶离" not in zh
+    assert en.endswith("change at the Hengyang East hub interchange to S61")
+    boards = closure_board_variants(
+        where="K1617至K1638", reason_zh="团雾", exit_at="衡阳东枢纽互通", via="S61", through=True
+    )
+    assert boards[0] == ["前方K1617至K1638团雾封闭", "过境车辆请在衡阳东枢纽转S61绕行"]
+    assert all("驶离" not in line for b in boards for line in b)
+    toll = closure_board_variants(
+        where="K1617至K1638", reason_zh="团雾", exit_at="衡山南收费站", via="G107", through=False
+    )
+    assert toll[0] == ["前方K1617至K1638团雾封闭", "请从衡山南收费站驶离", "经G107绕行"]
+    assert exit_en("株洲南枢纽") == "Zhuzhou South hub interchange"

@@ -700,9 +700,13 @@ function routeLabel(i) {
   const names = zh() ? ["一", "二", "三", "四"] : ["1", "2", "3", "4"];
   return `${t("option")}${names[i] || i + 1}`;
 }
+// A step's note is of a hazard zone (hazard_id) or of an early warning in force (warning_id): one key for both.
+function noteKey(w) {
+  return w.warning_id !== undefined ? `warning ${w.warning_id}` : `hazard ${w.hazard_id}`;
+}
 function routeHazards(feature) {
   const seen = new Map();
-  for (const s of feature.properties.steps || []) for (const w of s.warnings || []) if (!seen.has(w.hazard_id)) seen.set(w.hazard_id, w);
+  for (const s of feature.properties.steps || []) for (const w of s.warnings || []) if (!seen.has(noteKey(w))) seen.set(noteKey(w), w);
   return [...seen.values()];
 }
 function showRoute(i) {
@@ -735,15 +739,16 @@ function renderAvoidNote(township) {
   const notes = [];
   if ($("route-avoid").checked && state.fastest) {
     const chosen = state.routes[state.chosen];
-    const before = new Set(routeHazards(state.fastest).map((w) => w.hazard_id));
-    const after = new Set(routeHazards(chosen).map((w) => w.hazard_id));
-    const avoided = routeHazards(state.fastest).filter((w) => !after.has(w.hazard_id));
+    const before = new Set(routeHazards(state.fastest).map(noteKey));
+    const after = new Set(routeHazards(chosen).map(noteKey));
+    const avoided = routeHazards(state.fastest).filter((w) => !after.has(noteKey(w)));
     if (!before.size) notes.push(t("avoided_none"));
     else if (!avoided.length) notes.push(t("avoided_same"));
     else {
       const kinds = {};
-      for (const w of avoided) kinds[w.kind] = (kinds[w.kind] || 0) + 1;
-      const kindText = Object.entries(kinds).map(([k, n]) => `${valueText("kind", k)}${n}${zh() ? "处" : ""}`).join(zh() ? "、" : ", ");
+      for (const w of avoided) { const k = w.warning_id !== undefined ? "early_warning" : w.kind; kinds[k] = (kinds[k] || 0) + 1; }
+      const kindName = (k) => (k === "early_warning" ? (zh() ? "预警" : "early warning") : valueText("kind", k));
+      const kindText = Object.entries(kinds).map(([k, n]) => `${kindName(k)}${n}${zh() ? "处" : ""}`).join(zh() ? "、" : ", ");
       notes.push(fill(t("avoided_note"), {
         n: avoided.length, kinds: kindText,
         km: km(Math.max(0, chosen.properties.distance_m - state.fastest.properties.distance_m)),
