@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing.util
 import os
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -74,8 +75,8 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
     )
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    """Build the WSGI app for `settings` (read from the environment when None)."""
+def subsystems() -> tuple[Any, ...]:
+    """The HTTP subsystems in registration order: each has api() and init_app(app, root)."""
     from analysis import blackspots_http, risk_http
     from analysis import http as analysis_http
     from analysis.early_warning import http as warnings_http
@@ -85,11 +86,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from tiles import http as tiles_http
     from webmap import http as webmap_http
 
-    settings = settings or load_settings()
-    app = Flask(__name__, static_folder=None)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
-    subsystems = (
+    return (
         layers_http,
         planning_http,
         routing_http,
@@ -100,9 +97,22 @@ def create_app(settings: Settings | None = None) -> Flask:
         warnings_http,
         risk_http,
     )
+
+
+def openapi_api() -> Api:
+    """Every subsystem's API merged: what the app serves at /openapi.json (buildable without a database)."""
+    return Api.merge([s.api() for s in subsystems()])
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the WSGI app for `settings` (read from the environment when None)."""
+    settings = settings or load_settings()
+    app = Flask(__name__, static_folder=None)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = settings.upload_max_bytes
     # The application role on the project's own cluster (DAOAN_APP_DATABASE_URL, else DAOAN_DATABASE_URL).
     engine = create_db_engine(settings, url=settings.app_url())
-    root = build_root(settings, engine=engine, api=Api.merge([s.api() for s in subsystems]))
+    root = build_root(settings, engine=engine, api=openapi_api())
     install(app, root)
     register_conventions(app)
     # No body over the limit reaches a handler, whatever its framing (chunked included). The tile
@@ -110,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = BodyLimit(app.wsgi_app, settings.upload_max_bytes)  # type: ignore[method-assign]
     # X-Forwarded-* only from the configured reverse proxies (none by default).
     app.wsgi_app = TrustedProxies(app.wsgi_app, parse_networks(settings.trusted_proxies))  # type: ignore[method-assign]
-    for subsystem in subsystems:
+    for subsystem in subsystems():
         subsystem.init_app(app, root)
     if root.replicas is not None:  # outermost: the WSGI shortcuts (tiles, routes) read through it too
         app.wsgi_app = ReadRouting(app.wsgi_app, root.replicas)  # type: ignore[method-assign]

@@ -11,6 +11,7 @@ from gis.stake import format_stake
 from routing.diversion import (
     CITY_AHEAD_M,
     Closure,
+    _article_zh,
     _asked_range,
     _node_stake,
     _order_chain,
@@ -23,8 +24,8 @@ from routing.diversion import (
 )
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
-from routing.romanise import romanise
-from routing.rules import gap_for_speed
+from routing.romanise import article_en, romanise
+from routing.rules import gap_for_speed, rule_for_cap
 from routing.service import RoutingState
 from routing.signs import (
     CityCounty,
@@ -140,10 +141,10 @@ def plan_restriction(
                         "stream": si,
                         "direction": dir_en,
                         "distance_to_restriction_m": round(metres, 1),
-                        # No variable message sign within RESTRICTION_SIGNS_M: a temporary speed-limit sign
-                        # (or a mobile board) set up here, named as such so nobody looks for a gantry.
+                        # No variable message sign within RESTRICTION_SIGNS_M: a mobile board (移动式情报板, it carries text;
+                        # a numeric speed-limit sign cannot) set up here, named as such so nobody looks for a gantry.
                         "temporary": True,
-                        "sign_name": f"临时限速标志（限速路段前{metres / 1000:.1f}公里）",
+                        "sign_name": f"临时移动式情报板（限速路段前{metres / 1000:.1f}公里）",
                         "message_zh": zh,
                         "message_en": en,
                     },
@@ -164,10 +165,37 @@ def plan_restriction(
         )
     for i, f in enumerate(features):
         f["id"] = i
-    return {
+    out: dict[str, Any] = {
         "type": "FeatureCollection",
         "incident_id": closure.incident_id,
         "effect": "restricted",
         "directions": directions,
         "features": features,
+    }
+    basis = _legal_basis(reason, ROAD_CLASSES[int(g.seg_class[min(closure.arcs) >> 1])], closure.speed_cap_kmh)
+    if basis is not None:
+        out["legal_basis"] = basis
+    return out
+
+
+def _legal_basis(reason: str | None, road_class: str, cap: float | None) -> dict | None:
+    """The article a fog or ice restriction applies (weather_rules.toml), with its words as a bulletin cites them."""
+    if reason not in ("fog", "ice") or not cap:
+        return None
+    rule = rule_for_cap(reason, road_class, cap)
+    if rule is None:
+        return None
+    when_zh = f"能见度小于{rule.below_m:.0f}米时，" if rule.below_m is not None else "在冰雪道路上行驶时，"
+    gap_zh = f"，与同车道前车保持{rule.gap_m:.0f}米以上的距离" if rule.gap_m else ""
+    when_en = f"below {rule.below_m:.0f} m visibility" if rule.below_m is not None else "on icy or snowy roads"
+    gap_en = f", keeping {rule.gap_m:.0f} m from the vehicle ahead" if rule.gap_m else ""
+    return {
+        "hazard": reason,
+        "road_class": road_class,
+        "article": rule.article,
+        "article_en": article_en(rule.article),
+        "rule_speed_kmh": rule.speed_kmh,
+        "rule_gap_m": rule.gap_m,
+        "note_zh": f"依据{_article_zh(rule.article)}，{when_zh}车速不得超过每小时{rule.speed_kmh:.0f}公里{gap_zh}。",
+        "note_en": f"Under {article_en(rule.article)}: {when_en} at most {rule.speed_kmh:.0f} km/h{gap_en}.",
     }

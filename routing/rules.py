@@ -70,3 +70,13 @@ def gap_for_speed(road_class: str, speed_kmh: float) -> float | None:
         if speed_kmh <= speed:
             return gap
     return None
+
+
+def rule_for_cap(hazard: str, road_class: str, speed_kmh: float) -> Rule | None:
+    """The speed-cap rule of `hazard` on `road_class` whose speed a restriction at `speed_kmh` applies
+    (the loosest cap at or above it: 40 km/h on an expressway in fog is art. 81 (2)); None when none does."""
+    caps = sorted(
+        (r for r in rules() if r.hazard == hazard and road_class in r.classes and r.measure == "cap"),
+        key=lambda r: r.speed_kmh,
+    )
+    return next((r for r in caps if speed_kmh <= r.speed_kmh), None)

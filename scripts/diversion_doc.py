@@ -85,6 +85,8 @@ def render(plan: dict, restriction: dict) -> str:
         out.append("")
     out += ["## The same section as a 40 km/h restriction", ""]
     directions = {d["stream"]: d["direction_zh"] for d in restriction["directions"]}
+    if restriction.get("legal_basis"):
+        out += [f"Legal basis: {restriction['legal_basis']['article']}. {restriction['legal_basis']['note_zh']}", ""]
     for p in (f["properties"] for f in restriction["features"]):
         if p["role"] == "sign":
             text = " / ".join(p["message_lines"]) if p.get("message_lines") else p["message_zh"]

@@ -137,27 +137,10 @@ def test_an_empty_if_match_tag_is_a_stale_version_not_a_crash(client):
 
 
 def _document() -> dict:
-    from analysis import blackspots_http, risk_http
-    from analysis import http as analysis_http
-    from gis.root import Api
-    from layers import http as layers_http
+    from app import openapi_api
     from layers.openapi import openapi_document
-    from planning import http as planning_http
-    from routing import http as routing_http
-    from tiles import http as tiles_http
-    from webmap import http as webmap_http
 
-    subsystems = (
-        layers_http,
-        planning_http,
-        routing_http,
-        tiles_http,
-        webmap_http,
-        analysis_http,
-        blackspots_http,
-        risk_http,
-    )
-    return openapi_document("http://localhost", dict(Api.merge([s.api() for s in subsystems]).openapi_paths))
+    return openapi_document("http://localhost", dict(openapi_api().openapi_paths))
 
 
 DOC = _document()

@@ -51,12 +51,17 @@ def test_a_speed_restriction_plan_has_speed_and_distance_messages_and_no_detour(
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert len(signs) >= 2 and all(s["distance_to_restriction_m"] > 0 for s in signs)
     # No variable message sign in this network: temporary signs, named as such with their distance.
-    assert all(s["temporary"] and s["sign_name"].startswith("临时限速标志（限速路段前") for s in signs), signs
+    assert all(s["temporary"] and s["sign_name"].startswith("临时移动式情报板（限速路段前") for s in signs), signs
     for s in signs:
         assert "封闭" not in s["message_zh"] and "绕行" not in s["message_zh"], s
         assert "限速40公里/小时" in s["message_zh"] and "车距保持50米以上" in s["message_zh"], s
         assert "40 km/h" in s["message_en"] and "50 m" in s["message_en"] and "closure" not in s["message_en"]
     assert plan["directions"][0]["plan"] == "restriction" and plan["directions"][0]["following_distance_m"] == 50
+    basis = plan["legal_basis"]  # 40 km/h and 50 m in fog on an expressway: art. 81 (2)
+    assert basis["article"] == "实施条例第八十一条第（二）项" and basis["rule_gap_m"] == 50
+    assert basis["note_zh"].startswith(
+        "依据《中华人民共和国道路交通安全法实施条例》第八十一条第（二）项，能见度小于100米时"
+    )
 
 
 def test_an_adhoc_restriction_at_60_keeps_100_metres(client):

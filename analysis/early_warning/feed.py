@@ -56,7 +56,9 @@ def parse_feed_query(args: dict[str, str | None]) -> FeedQuery:
     bbox = parse_bbox(box_text) if box_text else None
     levels = tuple(sorted(params.flags(args.get("level"), "level", LEVELS))) if args.get("level") else None
     reasons = tuple(sorted(params.flags(args.get("reason"), "reason", REASONS))) if args.get("reason") else None
-    limit = params.integer(args.get("limit") or "1000", "limit", minimum=1, maximum=None, fix="an integer ≥ 1")
+    limit = params.integer(
+        args.get("limit") or "1000", "limit", minimum=1, fix="an integer ≥ 1 (more than the maximum is clamped)"
+    )
     offset = params.integer(args.get("offset") or "0", "offset", minimum=0, fix="an integer ≥ 0")
     return FeedQuery(
         at=at, start=start, end=end, interval=interval, bbox=bbox, levels=levels, reasons=reasons,

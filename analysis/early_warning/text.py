@@ -68,7 +68,7 @@ def _do_zh(s: Situation) -> str:
         gap = f"，保持车距{s.following_distance_m:.0f}米以上" if s.following_distance_m else ""
         return f"限速{s.speed_cap_kmh}公里/小时{gap}"
     return {
-        "fog": "请减速慢行，开启雾灯",
+        "fog": "请减速慢行，开启雾灯、近光灯、示廓灯和前后位灯",  # art. 81 of the implementing regulations
         "ice": "请减速慢行，谨慎驾驶",
         "downgrade_rain": "请控制车速，切勿空挡滑行",
     }.get(s.reason, "请减速慢行，谨慎驾驶")
@@ -104,7 +104,7 @@ def _do_en(s: Situation) -> str:
         gap = f", keep at least {s.following_distance_m:.0f} m from the vehicle ahead" if s.following_distance_m else ""
         return f"speed limit {s.speed_cap_kmh} km/h{gap}"
     return {
-        "fog": "slow down and turn on fog lights",
+        "fog": "slow down and turn on fog lights, dipped headlights, side and rear position lights",
         "downgrade_rain": "keep your speed down and stay in gear",
     }.get(s.reason, "slow down and drive with care")
 
