@@ -655,6 +655,8 @@ def plan_diversion(
         # Toll stations on the roads the detours use stay open: that is where the traffic is sent.
         detour_codes = {c for p in plans for c in _codes(g, p.detour.arcs)} - {own_route}
         stations = [ts for ts in toll_stations or [] if not (ts.route_code and ts.route_code in detour_codes)]
+        # An entrance closes for this direction of travel only: '衡山南收费站往郴州方向只出不进'.
+        towards = f"往{dir_zh.split('往', 1)[1]}" if "往" in dir_zh else ""
         for ts, inside in _stations_to_close(g, upstream, span, ordered, stations, st.exit):
             other = bool(ts.route_code) and ts.route_code != own_route
             label = f"{ts.route_code}{ts.name}" if other else ts.name
@@ -673,7 +675,8 @@ def plan_diversion(
                         "tier": "closure" if inside else "near",
                         "measure_zh": "入口封闭" if inside else "只出不进",
                         "measure_en": "entrance closed" if inside else "exit only (entrance closed)",
-                        "text_zh": f"{label}{'入口封闭' if inside else '只出不进'}",
+                        "measure_direction_zh": dir_zh,
+                        "text_zh": f"{label}{towards}{'入口封闭' if inside else '只出不进'}",
                         "stake": format_stake(ts.stake_m) if ts.stake_m is not None else None,
                     },
                 }

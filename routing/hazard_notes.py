@@ -133,12 +133,12 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
         own = overlay.hazard_stakes.get(z)
         if own is not None:  # the zone's own stakes, not those of the segments it touches
             enter, leave = own
-        by_step.setdefault(step, []).append((z, enter, leave, length_m))
+        by_step.setdefault(step, []).append((z, enter, leave, length_m, int(graph.seg_route[segs[first]])))
     for step, on_step in by_step.items():
         if len(on_step) > MAX_PER_STEP:  # a long step past many zones: one warning per kind, with a count
             _merged(overlay, on_step, lang, out[step])
             continue
-        for z, enter, leave, length_m in on_step:
+        for z, enter, leave, length_m, _route in on_step:
             kind = overlay.hazard_kinds.get(z, "")
             visibility = overlay.fog_visibility.get(z) if kind == "fog" else None
             structure = overlay.hazard_structure.get(z)
@@ -220,13 +220,13 @@ def _zones_entered(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, back: n
 def _merged(overlay: Overlay, zones: list[tuple], lang: str, into: list[dict]) -> None:
     """Zones of one kind (and structure) on one step as one warning: 'K1376至K1420有5处桥梁桥面易结冰'."""
     groups: dict[tuple, list[tuple]] = {}
-    for z in zones:
+    for z in zones:  # (zone, enter, leave, length, route): stakes of different roads never share a range
         kind = overlay.hazard_kinds.get(z[0], "")
-        groups.setdefault((kind, overlay.hazard_structure.get(z[0])), []).append(z)
-    for (kind, structure), members in groups.items():
+        groups.setdefault((kind, overlay.hazard_structure.get(z[0]), z[4]), []).append(z)
+    for (kind, structure, _route), members in groups.items():
         ids = [m[0] for m in members]
         if len(ids) == 1:
-            z, enter, leave, length_m = members[0]
+            z, enter, leave, length_m, _ = members[0]
             visibility = overlay.fog_visibility.get(z) if kind == "fog" else None
             into.append(
                 {"hazard_id": z, "kind": kind, "text": note(kind, enter, leave, length_m, visibility, lang, structure)}

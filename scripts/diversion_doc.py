@@ -75,7 +75,7 @@ def render(plan: dict, restriction: dict) -> str:
         if stations:
             out += [
                 "",
-                "Toll stations: " + "；".join(f"{p['name']}（{p['stake']}）{p['measure_zh']}" for p in stations),
+                "Toll stations: " + "；".join(f"{p['text_zh']}（{p['stake']}）" for p in stations),
             ]
         out += ["", "| sign | size | upstream | message |", "|---|---|---|---|"]
         for p in (p for p in mine if p["role"] == "sign"):

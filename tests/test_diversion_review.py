@@ -89,7 +89,9 @@ def test_an_expressway_plan_names_other_roads_stations_with_their_code(demo, cli
         assert ts["route_code"] not in detour_codes - {"G72"}, ts
         if ts["route_code"] != "G72":
             assert ts["label_zh"].startswith(ts["route_code"]), ts
-        assert ts["text_zh"] == ts["label_zh"] + ts["measure_zh"] and ts["measure_en"], ts
+        # The entrance closes for this plan's direction of travel only: '茶陵北收费站往攸县方向只出不进'.
+        towards = "往" + ts["measure_direction_zh"].split("往", 1)[1]
+        assert ts["text_zh"] == ts["label_zh"] + towards + ts["measure_zh"] and ts["measure_en"], ts
     for s in props(p, "sign"):
         assert "收费站" in s["message_zh"] or "减速" in s["message_zh"], s
 

@@ -244,3 +244,27 @@ def test_a_hub_interchange_is_named_as_a_change_of_expressway_not_an_exit():
     )
     assert toll[0] == ["前方K1617至K1638团雾封闭", "请从衡山南收费站驶离", "经G107绕行"]
     assert exit_en("株洲南枢纽") == "Zhuzhou South hub interchange"
+
+
+def test_merged_hazard_notes_never_join_the_stakes_of_two_roads():
+    """A step past many zones merges them per kind, and per road: K5 of S326 and K1640 of G4 are no range."""
+    from types import SimpleNamespace
+
+    from routing.hazard_notes import _merged
+
+    overlay = SimpleNamespace(
+        hazard_kinds={1: "congestion", 2: "congestion", 3: "congestion"},
+        hazard_structure={},
+        fog_visibility={},
+    )
+    out: list[dict] = []
+    zones = [
+        (1, 5_396.0, 9_100.0, 3_700.0, 7),
+        (2, 1_640_000.0, 1_641_000.0, 1_000.0, 3),
+        (3, 1_642_000.0, 1_643_737.0, 1_700.0, 3),
+    ]
+    _merged(overlay, zones, "zh-CN", out)
+    assert len(out) == 2, out
+    single = next(n for n in out if n["hazard_id"] == 1)
+    merged = next(n for n in out if n.get("count") == 2)
+    assert "K5+396" in single["text"] and "K1640" in merged["text"] and "K5+396" not in merged["text"]

@@ -1050,7 +1050,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     }
     parts.push("</section>");
   }
-  if (plan.legal_basis) parts.push(`<p class="note"><b>${t("legal_basis")}</b>：${esc(zh() ? plan.legal_basis.zh || plan.legal_basis.text_zh || "" : plan.legal_basis.en || "")}</p>`);
+  if (plan.legal_basis) parts.push(`<p class="note"><b>${t("legal_basis")}</b>：${esc(zh() ? plan.legal_basis.note_zh || "" : plan.legal_basis.note_en || "")}</p>`);
   $("diversion").innerHTML = parts.join("");
   $("diversion").querySelectorAll("[data-key]").forEach((el) => el.addEventListener("click", () => {
     const i = [...$("diversion").querySelectorAll("li[data-key], .sign-item[data-key]")].indexOf(el);
