@@ -292,6 +292,7 @@ class Incident(Base):
     kind: Mapped[str] = mapped_column(Text)
     effect: Mapped[str] = mapped_column(Text)
     speed_cap_kmh: Mapped[int | None] = mapped_column(SmallInteger)
+    weather: Mapped[str | None] = mapped_column(Text)
     direction: Mapped[str] = mapped_column(Text)
     direction_label: Mapped[str | None] = mapped_column(Text)
     route_code: Mapped[str | None] = mapped_column(Text)

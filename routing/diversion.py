@@ -60,6 +60,7 @@ class Closure:
     toll_station_id: int | None = None
     effect: str = "closed"
     speed_cap_kmh: int | None = None
+    weather: str | None = None  # declared on the incident: it names the closure whatever zone it lies in
 
 
 @dataclass
@@ -135,6 +136,7 @@ def closure_of(conn: Connection, graph: RoadGraph, spec: IncidentSpec, *, incide
         p.toll_station_id,
         spec.effect,
         spec.speed_cap_kmh,
+        spec.weather,
     )
 
 
@@ -932,7 +934,10 @@ def _crossing_road(graph: RoadGraph, path: Path, key: tuple) -> str | None:
 
 
 def _reason(closure: Closure, overlay: Overlay) -> str | None:
-    """What to call the closure on signs: a weather closure inside a fog or ice zone says so (团雾, 结冰)."""
+    """What to call the closure on signs: the weather the operator declared, else a weather closure inside
+    a fog or ice zone says so (团雾, 结冰)."""
+    if closure.weather is not None:
+        return closure.weather
     if closure.kind != "weather_closure":
         return closure.kind
     kinds = {overlay.hazard_kinds.get(z) for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}

@@ -15,11 +15,13 @@ from gis.stake import format_stake, parse_stake
 
 KINDS = ("accident", "works", "weather_closure", "entrance_closure", "control")
 EFFECTS = ("closed", "restricted")
+WEATHER = ("fog", "ice")  # what an operator may declare as the cause (routing/data/weather_rules.toml)
 DIRECTIONS = ("both", "forward", "backward")
 EDITABLE = (
     "kind",
     "effect",
     "speed_cap_kmh",
+    "weather",
     "direction",
     "geometry",
     "route",
@@ -74,6 +76,7 @@ class IncidentPatch:
     kind: str | None = None
     effect: str | None = None
     speed_cap_kmh: int | None = None
+    weather: str | None = None
     direction: str | None = None
     geometry: dict | None = None
     route: str | None = None
@@ -110,8 +113,8 @@ class IncidentPatch:
         geometry = body.get("geometry")
         if geometry is not None:
             params.geojson_geometry(geometry, "geometry")  # its form here; where it lies: incident_place
-        for key, choices in (("kind", KINDS), ("effect", EFFECTS)):
-            if key in body and body[key] not in choices:
+        for key, choices in (("kind", KINDS), ("effect", EFFECTS), ("weather", WEATHER)):
+            if key in body and body[key] not in choices and not (key == "weather" and body[key] is None):
                 raise InvalidParameter(
                     f"{key} must be one of {', '.join(choices)}; got {body[key]!r}",
                     parameter=key,
@@ -121,6 +124,7 @@ class IncidentPatch:
             kind=body.get("kind"),
             effect=body.get("effect"),
             speed_cap_kmh=_speed(body.get("speed_cap_kmh")),
+            weather=body.get("weather"),
             direction=_text(body.get("direction"), "direction"),
             geometry=geometry,
             route=_text(body.get("route"), "route" if "route" in raw else "route_code"),
@@ -173,6 +177,7 @@ class IncidentSpec:
     description: str | None
     starts_at: datetime | None
     ends_at: datetime | None
+    weather: str | None = None  # declared by the operator (WEATHER); None: the plan reads the hazard zones
 
     def params(self) -> dict[str, Any]:
         """The bound parameters of the insert and update queries."""
@@ -181,6 +186,7 @@ class IncidentSpec:
             "kind": self.kind,
             "effect": self.effect,
             "speed_cap_kmh": self.speed_cap_kmh,
+            "weather": self.weather,
             "description": self.description,
             "direction": p.direction,
             "direction_label": p.direction_label,
@@ -232,6 +238,7 @@ class Incident:
             description=row.description,
             starts_at=row.starts_at,
             ends_at=row.ends_at,
+            weather=row.weather,
         )
         names = {f.name for f in fields(cls)} - {"id", "spec"}
         return cls(id=row.id, spec=spec, **{n: getattr(row, n) for n in names})
@@ -253,6 +260,7 @@ class Incident:
             "kind": s.kind,
             "effect": s.effect,
             "speed_cap_kmh": s.speed_cap_kmh,
+            "weather": s.weather,
             "direction": p.direction,
             "direction_label": p.direction_label,
             "route_code": p.route_code,

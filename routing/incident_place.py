@@ -274,4 +274,5 @@ def resolve(conn: Connection, patch: IncidentPatch, current: Incident | None = N
         description=pick("description", None),
         starts_at=starts,
         ends_at=ends,
+        weather=pick("weather", None),
     )

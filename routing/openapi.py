@@ -6,7 +6,7 @@ from typing import Any
 
 from gis.openapi import AUTH as _AUTH
 from gis.openapi import problem
-from routing.incident import DIRECTIONS, EFFECTS, KINDS
+from routing.incident import DIRECTIONS, EFFECTS, KINDS, WEATHER
 
 _PROBLEM = problem("400")
 _GEO = {"description": "GeoJSON FeatureCollection", "content": {"application/geo+json": {"schema": {"type": "object"}}}}
@@ -38,6 +38,7 @@ INCIDENT_FIELDS: dict[str, Any] = {
     "kind": {"type": "string", "enum": list(KINDS)},
     "effect": {"type": "string", "enum": list(EFFECTS), "default": "closed"},
     "speed_cap_kmh": {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 200, "nullable": True},
+    "weather": {"type": "string", "enum": list(WEATHER), "nullable": True, "description": "Declared cause: fog, ice"},
     **_WHERE,
     "description": {"type": "string", "nullable": True, "maxLength": 2000},
     "starts_at": _TIME,
@@ -121,6 +122,13 @@ def _incident_body(*, create: bool) -> dict:
         "properties": {
             "kind": {"type": "string", "enum": list(KINDS)},
             "effect": {"type": "string", "enum": list(EFFECTS)},
+            "weather": {
+                "type": "string",
+                "enum": list(WEATHER),
+                "nullable": True,
+                "description": "The weather declared as the cause (fog, ice); signs, plan and legal basis name it. "
+                "Default: read from the fog or ice hazard zone the closure lies in",
+            },
             "speed_cap_kmh": {
                 "type": "number",
                 "nullable": True,

@@ -180,6 +180,22 @@ def test_a_fog_closure_plan_says_the_closure_is_the_operational_measure_under_ar
     assert "交通管制措施" in basis["note_zh"] and "20公里" in basis["note_zh"]
 
 
+def test_ice_declared_by_the_operator_names_the_closure_whatever_zone_it_lies_in(client):
+    """The same section as the fog closure above, declared as ice: signs say 结冰 and the basis is art. 78."""
+    body = dict(RESTRICTION, effect="closed", speed_cap_kmh=None, weather="ice", description="路面结冰")
+    plan = client.post("/diversion", json=body).get_json()
+    basis = plan["legal_basis"]
+    assert basis["hazard"] == "ice" and "第七十八条" in basis["article"], basis
+    signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+    assert signs and all("结冰" in s["message_zh"] and "团雾" not in s["message_zh"] for s in signs), signs
+    ident = declare(client, body)["id"]
+    stored = client.get(f"/incidents/{ident}").get_json()["properties"]
+    assert stored["weather"] == "ice"
+    assert client.get(f"/diversion?incident={ident}").get_json()["legal_basis"]["hazard"] == "ice"
+    bad = client.post("/diversion", json=dict(body, weather="snowstorm"))
+    assert bad.status_code == 400 and bad.get_json()["parameter"] == "weather"
+
+
 def test_an_accident_closure_plan_cites_no_weather_rule(client):
     plan = client.post("/diversion", json=dict(RESTRICTION, kind="accident", effect="closed", speed_cap_kmh=None))
     assert plan.status_code == 200 and "legal_basis" not in plan.get_json()
