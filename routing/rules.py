@@ -63,13 +63,8 @@ def ice_rule(road_class: str) -> Rule | None:
 
 def gap_for_speed(road_class: str, speed_kmh: float) -> float | None:
     """The following distance the fog rules pair with a speed cap on `road_class` (None: no rule sets one)."""
-    pairs = sorted(
-        (r.speed_kmh, r.gap_m) for r in rules() if r.hazard == "fog" and road_class in r.classes and r.gap_m is not None
-    )
-    for speed, gap in pairs:
-        if speed_kmh <= speed:
-            return gap
-    return None
+    rule = rule_for_cap("fog", road_class, speed_kmh)
+    return rule.gap_m if rule is not None else None
 
 
 def rule_for_cap(hazard: str, road_class: str, speed_kmh: float) -> Rule | None:

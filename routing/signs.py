@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from gis.sqlfiles import load_sql
 from gis.stake import format_stake
-from routing.text import is_hub
+from routing.text import hub_name
 
 CITY_SAMPLE_M = 5_000.0  # spacing of the points looked up for control cities
 
@@ -188,10 +188,10 @@ def closure_board_variants(
     if exit_at is None:
         return [[head, "减速慢行", "听从现场指挥"], [head, "减速慢行"], [f"前方{reason_zh}封闭", "减速慢行"]]
     who = "过境车辆" if through else ""
-    if is_hub(exit_at):
+    hub = hub_name(exit_at)
+    if hub is not None:
         # A hub interchange (枢纽互通) has no toll station: traffic changes expressway there, it does not
         # leave one ('请在衡阳东枢纽转S61绕行', not '…驶离').
-        hub = exit_at.removesuffix("互通")
         onto = f"转{via}" if via else "转道"
         return [
             [head, f"{who}请在{hub}{onto}绕行"],

@@ -169,9 +169,16 @@ def arrive_text(lang: str, via: bool = False) -> str:
     return "到达目的地" if lang == "zh-CN" else "You have arrived at your destination"
 
 
+def hub_name(name: str | None) -> str | None:
+    """The short name of a hub interchange (枢纽互通: expressway to expressway, no toll station) as signs
+    write it ('衡阳东枢纽互通' → '衡阳东枢纽'); None when `name` is no hub's."""
+    short = name.removesuffix("互通") if name else None
+    return short if short and short.endswith("枢纽") else None
+
+
 def is_hub(name: str | None) -> bool:
-    """Whether an exit's name is a hub interchange's (枢纽互通: expressway to expressway, no toll station)."""
-    return bool(name) and name.removesuffix("互通").endswith("枢纽")  # type: ignore[union-attr]
+    """Whether an exit's name is a hub interchange's."""
+    return hub_name(name) is not None
 
 
 def closure_sign(
@@ -201,8 +208,7 @@ def closure_sign(
         en += f": turn off at the junction at {romanise(junction)}"
         if detour_road:
             en += f" and follow {romanise(detour_road)}"
-    elif exit_at is not None and is_hub(exit_at):  # change expressway there: a hub is no exit
-        hub = exit_at.removesuffix("互通")
+    elif (hub := hub_name(exit_at)) is not None:  # change expressway there: a hub is no exit
         zh += f" 请在{hub}转{detour_road or '道'}绕行"
         en += f": change at the {exit_en(hub)}"
         if detour_road:
