@@ -188,6 +188,15 @@ def _zones_entered(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, back: n
     if seen:
         keep = ~np.isin(zone, np.fromiter(seen, dtype=np.int64, count=len(seen)))
         rows, zone = rows[keep], zone[keep]
+    recorded = overlay.hazard_zone_route
+    if recorded is not None and len(zone):
+        # A zone recorded on one road is met only on that road: S326's congestion zone touching G4 where
+        # the two meet is no G4 driver's hazard (its own stakes are S326's).
+        zr = recorded[np.minimum(zone, len(recorded) - 1)]
+        zr = np.where(zone < len(recorded), zr, -1)
+        sr = graph.seg_route[on[rows]]
+        keep = (zr == -1) | (sr < 0) | (zr == sr)
+        rows, zone = rows[keep], zone[keep]
     if len(zone) == 0:
         return {}
     piece = pieces[rows]

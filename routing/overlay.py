@@ -62,6 +62,7 @@ class Overlay:
     hazard_stakes: dict[int, tuple[float, float]] = field(default_factory=dict)  # zone → its own stakes
     hazard_structure: dict[int, str] = field(default_factory=dict)  # zone → 'bridge' | 'tunnel'
     hazard_ways: dict[int, str] = field(default_factory=dict)  # zone → 'up' | 'down': for that carriageway only
+    hazard_zone_route: np.ndarray | None = None  # zone id → route index it was recorded on (HazardIndex.zone_route)
     closed_segments_by_hazard: dict[int, set[int]] = field(default_factory=dict)
     # Arcs closed over part of their length only (issue 13, stake-precise closures): arc → (from, to,
     # open seconds), the closed part as fractions from the arc's tail in its direction of travel and
@@ -120,6 +121,7 @@ class HazardIndex:
     zone_ptr: np.ndarray | None = None  # seg_hazards as CSR arrays (see Overlay.seg_zone_ptr)
     zone_ids: np.ndarray | None = None
     ways: dict[int, str] = field(default_factory=dict)  # zone → 'up' | 'down' (one carriageway's zone)
+    zone_route: np.ndarray | None = None  # int32 by zone id: route index it was recorded on (_zone_routes)
 
 
 def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
@@ -130,6 +132,7 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     kinds: dict[int, str] = {}
     stakes: dict[int, tuple[float, float]] = {}
     ways: dict[int, str] = {}
+    routes: dict[int, str] = {}
     bridges: dict[int, list[bool]] = defaultdict(lambda: [True, True])  # zone → [all bridge, all tunnel]
     for r, s in zip(rows, idx.tolist(), strict=True):
         if s >= 0:
@@ -137,6 +140,8 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
             kinds[r.zone_id] = r.kind
             if r.direction is not None:
                 ways[r.zone_id] = r.direction
+            if r.route_code:
+                routes[r.zone_id] = r.route_code
             if r.from_stake_m is not None and r.to_stake_m is not None:
                 lo, hi = sorted((float(r.from_stake_m), float(r.to_stake_m)))
                 stakes[r.zone_id] = (lo, hi)
@@ -153,7 +158,22 @@ def load_hazard_index(conn: Connection, graph: RoadGraph) -> HazardIndex:
     mask[np.fromiter(seg_hazards.keys(), dtype=np.int64, count=len(seg_hazards))] = True
     structure = {z: ("bridge" if b else "tunnel") for z, (b, t) in bridges.items() if b or t}
     ptr, ids = zone_csr(seg_hazards, graph.n_segments)
-    return HazardIndex(seg_hazards, kinds, mask, stakes, structure, ptr, ids, ways)
+    return HazardIndex(seg_hazards, kinds, mask, stakes, structure, ptr, ids, ways, _zone_routes(graph, routes))
+
+
+def _zone_routes(graph: RoadGraph, routes: dict[int, str]) -> np.ndarray | None:
+    """Zone id → index in graph.routes of the road the zone was recorded on (-1: recorded on no road; -2: on
+    a road the network does not hold, so on none of its routes; a rural road's 路线编码 Y001430423 is its Y001)."""
+    if not routes:
+        return None
+    index = {code.upper(): i for i, code in enumerate(graph.routes)}
+    out = np.full(max(routes) + 1, -1, dtype=np.int32)
+    for zone, code in routes.items():
+        found = index.get(code.upper())
+        if found is None and len(code) == 10 and code[0].upper() in "XYCZ":
+            found = index.get(code[:4].upper())
+        out[zone] = -2 if found is None else found
+    return out
 
 
 def zone_csr(seg_hazards: dict[int, set[int]], n_segments: int) -> tuple[np.ndarray, np.ndarray]:
@@ -202,6 +222,7 @@ def build_overlay(
         index = hazard_index or load_hazard_index(conn, graph)
         ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
         ov.hazard_stakes, ov.hazard_structure, ov.hazard_ways = index.stakes, index.structure, index.ways
+        ov.hazard_zone_route = index.zone_route
         ov.seg_zone_ptr, ov.seg_zone_ids = index.zone_ptr, index.zone_ids
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)

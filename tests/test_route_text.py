@@ -268,3 +268,32 @@ def test_merged_hazard_notes_never_join_the_stakes_of_two_roads():
     single = next(n for n in out if n["hazard_id"] == 1)
     merged = next(n for n in out if n.get("count") == 2)
     assert "K5+396" in single["text"] and "K1640" in merged["text"] and "K5+396" not in merged["text"]
+
+
+def test_a_zone_recorded_on_another_road_is_not_a_warning_on_this_one(client, engine, app):
+    """A zone's polygon may touch a road it was not recorded on (where two roads meet): a driver on G4 is
+    warned of G4's zones and of zones recorded on no road, not of S326's."""
+    made = []
+    try:
+        with engine.begin() as conn:
+            for name, code in (("S326易拥堵", "S326"), ("G4易拥堵", "G4")):
+                made.append(
+                    conn.execute(
+                        sa.text(
+                            "INSERT INTO hazard_zones (name, kind, severity, route_code, geom) VALUES "
+                            "(:name, 'congestion', 2, :code, ST_Multi(ST_MakeEnvelope(112.9, :s, 113.0, :n, 4326))) "
+                            "RETURNING id"
+                        ),
+                        {"name": name, "code": code, "s": lat(12), "n": lat(10)},
+                    ).scalar()
+                )
+        root_of(app).versions.expire()
+        props = route(client)
+        other, own = made
+        assert {other, own} <= set(props["hazard_ids"])  # both lie on the way (avoid=hazards still sees both)
+        warned = {w.get("hazard_id") for s in props["steps"] for w in s.get("warnings", [])}
+        assert own in warned and other not in warned
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = ANY(:ids)"), {"ids": made})
+        root_of(app).versions.expire()
