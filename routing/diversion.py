@@ -22,6 +22,7 @@ from routing.incident import Incident, IncidentPatch, IncidentSpec, Place
 from routing.incident_place import resolve
 from routing.incidents import get_incident
 from routing.overlay import Overlay
+from routing.plan_rules import plan_rules
 from routing.ramps import entrance_arcs
 from routing.romanise import article_en, romanise
 from routing.rules import fog_rule, ice_rule
@@ -37,13 +38,14 @@ from routing.signs import (
     short_stake,
     signs_upstream,
 )
-from routing.text import REASON_ZH, bearing_deg, bound, closure_sign, distance_text, road_label
+from routing.text import REASON_ZH, bearing_deg, bound, closure_sign, distance_text, hub_name, road_label
 
 MAX_DECISION_POINTS = 8
 REJOIN_SEARCH_M = 50_000.0
 SIGN_BEFORE_M = 2_000.0
 TOLL_NEAR_M = 1_500.0
 TIE_SHARE = 0.02
+_TRUNK_CLASSES = frozenset((EXPRESSWAY, CLASS_CODE["national"], CLASS_CODE["provincial"]))
 CITY_AHEAD_M = 150_000.0  # how far ahead to look for the next control city
 
 
@@ -446,14 +448,17 @@ def plan_diversion(
                 },
             }
         )
-        upstream = _walk(g, st.entry, st.key, closed, search_km * 1000.0, upstream=True)
+        # The walk goes on past the search radius for the signs before a far diversion point near its edge.
+        search_m = search_km * 1000.0
+        walked = _walk(g, st.entry, st.key, closed, search_m + plan_rules().signs_past_far_m, upstream=True)
+        upstream = [u for u in walked if u[1] <= search_m] or walked[:1]
         if cities is not None:
             ahead = _walk(g, st.exit, st.key, closed, CITY_AHEAD_M, upstream=False)
             dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
             features[-1]["properties"]["direction_zh"] = dir_zh
         dir_text_en = romanise(dir_zh) if "往" in dir_zh else dir_en
         features[-1]["properties"]["direction_text_en"] = dir_text_en
-        bound_signs = signs_upstream(g, upstream, message_signs or [])
+        bound_signs = signs_upstream(g, walked, message_signs or [])
         downstream = _walk(g, st.exit, st.key, closed, REJOIN_SEARCH_M, upstream=False)
         rejoin = next((n for n, *_ in downstream if n != st.entry and _can_join(g, n, st.key, cost)), downstream[-1][0])
         candidates = [(n, m, s, a) for n, m, s, a in upstream if _can_leave(g, n, st.key, cost)]
@@ -519,6 +524,9 @@ def plan_diversion(
             )
         near, far = _tiers(plans)
         plans = [p for p in (far, near) if p is not None]
+        # Signs past the search radius serve only as the signs before the far diversion point.
+        reach_m = max(search_m, (far.metres if far is not None else 0.0) + plan_rules().signs_past_far_m)
+        bound_signs = [(sign, m) for sign, m in bound_signs if m <= reach_m]
         if far is near:  # a single exit upstream: one point, the near control
             plans = plans[:1]
         for p in plans:
@@ -542,12 +550,13 @@ def plan_diversion(
                         "hub": p.reach == "hub",
                         "toll_station": p.toll_station,
                         "sends_to": p.road,
+                        "via_roads": _via_roads(g, p, st.key),
                         "below_county_class": p.below_county,
                         "below_county_m": round(p.township_m, 1),
                         "crossing_road": p.crossing,
                         "no_rejoin": p.no_rejoin,
-                        "measure_zh": _measure_zh(p, None if on_expressway else _at_junction(p, g)),
-                        "measure_en": _measure_en(p, None if on_expressway else _at_junction(p, g)),
+                        "measure_zh": _measure_zh(p, g, st.key, None if on_expressway else _at_junction(p, g)),
+                        "measure_en": _measure_en(p, g, st.key, None if on_expressway else _at_junction(p, g)),
                     },
                 }
             )
@@ -562,6 +571,7 @@ def plan_diversion(
                         "from_node_id": nid,
                         "rejoin_node_id": int(g.node_ids[rejoin]),
                         "via_road": p.road,
+                        "via_roads": _via_roads(g, p, st.key),
                         "distance_m": round(p.det_m, 1),
                         "duration_s": round(p.detour.cost_s, 1),
                         "added_distance_m": round(p.added_m, 1) if np.isfinite(p.added_m) else None,
@@ -653,7 +663,13 @@ def plan_diversion(
                     },
                 }
             )
-        span = far.metres if far is not None else 0.0
+        # Exit only (只出不进) at the toll stations between the far point and the closure, within the
+        # entrance window (plan_rules.toml): not every station for 80 km before a distant hub.
+        span = (
+            min(far.metres, max(near.metres if near is not None else 0.0, plan_rules().entrance_window_m))
+            if far is not None
+            else 0.0
+        )
         # Toll stations on the roads the detours use stay open: that is where the traffic is sent.
         detour_codes = {c for p in plans for c in _codes(g, p.detour.arcs)} - {own_route}
         stations = [ts for ts in toll_stations or [] if not (ts.route_code and ts.route_code in detour_codes)]
@@ -731,16 +747,35 @@ def plan_diversion(
     return out
 
 
+LAW_ZH = "《中华人民共和国道路交通安全法》"
+ART_39_ZH = f"依据{LAW_ZH}第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
+ART_39_EN = "the closure is the traffic police's measure under the Road Traffic Safety Law art. 39"
+
+
 def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: str | None) -> dict | None:
-    """For a fog or ice closure: the rule by road class that applies and that the closure is the
-    operational measure taken under it (the weather rules data file, arts. 78/81 or 46)."""
-    if reason not in ("fog", "ice") or not closure.arcs:
+    """For a weather closure: the rule by road class that applies (weather_rules.toml: arts. 81 or 46
+    of the implementing regulations) and the closure as the traffic police's measure under art. 39 of the
+    Law; a weather closure whose weather was neither declared nor observed cites art. 39 alone."""
+    if reason not in ("fog", "ice", "weather_closure") or not closure.arcs:
         return None
     classes = [int(graph.seg_class[a >> 1]) for a in closure.arcs]
     road_class = ROAD_CLASSES[max(set(classes), key=classes.count)]
     zones = {z for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
     seen = [overlay.fog_visibility[z] for z in zones if z in overlay.fog_visibility]
     visibility = min(seen) if seen else None
+    if reason == "weather_closure":
+        return {
+            "hazard": "weather",
+            "road_class": road_class,
+            "visibility_m": visibility,
+            "article": "道路交通安全法第三十九条",
+            "article_en": article_en("道路交通安全法第三十九条"),
+            "rule_speed_kmh": None,
+            "rule_measure": "close",
+            "closure_is_operational_measure": True,
+            "note_zh": f"受恶劣天气影响，{ART_39_ZH}",
+            "note_en": f"Bad weather: {ART_39_EN}.",
+        }
     if reason == "fog":
         rule = fog_rule(road_class, visibility if visibility is not None else 0.0)
     else:
@@ -750,32 +785,28 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
     if reason == "fog" and road_class == "expressway":
         seen_zh = f"监测能见度{visibility:.0f}米。" if visibility is not None else ""
         zh = (
-            f"{seen_zh}依据《道路交通安全法实施条例》第八十一条第（三）项，能见度小于50米时，车速不得超过每小时20公里，"
-            "并从最近的出口尽快驶离高速公路；本方案对团雾路段实施的封闭为交通管制措施。"
+            f"{seen_zh}依据{_article_zh(rule.article)}，能见度小于50米时，车速不得超过每小时20公里，"
+            f"并从最近的出口尽快驶离高速公路；{ART_39_ZH}"
         )
         en = (
             "Implementing regulations art. 81: below 50 m visibility at most 20 km/h and leave the expressway "
-            "at the nearest exit; the closure this plan applies is the operational measure taken under it."
+            f"at the nearest exit; {ART_39_EN}."
         )
     elif reason == "ice" and road_class == "expressway":
+        # The closure rests on the Law's art. 39 (the police close a road); art. 78 (60 km/h minimum on
+        # expressways) is why an icy expressway is closed or controlled rather than capped at 30 km/h.
         zh = (
-            "路面结冰。依据《中华人民共和国道路交通安全法实施条例》第七十八条，高速公路最低车速不得低于"
-            "每小时60公里，结冰路段无法保证安全通行；依据《中华人民共和国道路交通安全法》第三十九条，"
-            "公安机关交通管理部门对该路段实施交通管制（封闭）。"
+            f"路面结冰。{ART_39_ZH}"
+            f"（{_article_zh(rule.article.split('；')[0])}规定高速公路最低车速为每小时60公里，"
+            "结冰路段不宜以降低限速代替管制。）"
         )
         en = (
-            "Ice on an expressway: art. 78 sets a 60 km/h minimum there, so the section is closed "
-            "(by the operator's decision or the configured threshold) rather than capped."
+            f"Ice on an expressway: {ART_39_EN} (art. 78 of the implementing regulations sets a 60 km/h minimum "
+            "there, so an icy expressway is closed or controlled rather than capped)."
         )
     else:
-        zh = (
-            f"依据{_article_zh(rule.article)}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；"
-            "依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
-        )
-        en = (
-            f"Under {article_en(rule.article)}: at most {rule.speed_kmh:.0f} km/h on this road; "
-            "the closure is the operator's decision (Road Traffic Safety Law art. 39)."
-        )
+        zh = f"依据{_article_zh(rule.article)}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；{ART_39_ZH}"
+        en = f"Under {article_en(rule.article)}: at most {rule.speed_kmh:.0f} km/h on this road; {ART_39_EN}."
     return {
         "hazard": reason,
         "road_class": road_class,
@@ -888,21 +919,65 @@ def _low_zh(p: _Plan) -> str:
     return f"（其中约{km}须经乡村道路，无县道以上道路可绕行全程）"
 
 
-def _measure_zh(p: _Plan, junction: str | None = None) -> str:
-    """What the duty officer orders at a decision point; off expressways, at the junction (路口)."""
-    road = p.road or "其他道路"
-    at = f"在{junction}路口" if junction else ""
+def _via_roads(graph: RoadGraph, p: _Plan, key: tuple) -> list[str]:
+    """The roads a detour follows, in order, as bulletins list them: expressways, national and provincial
+    roads other than the closed one (the main road first, at most three); the main road alone if none."""
+    out: list[str] = []
+    for a in p.detour.arcs:
+        s = a >> 1
+        if int(graph.seg_class[s]) not in _TRUNK_CLASSES or _key(graph, s) == key:
+            continue
+        code = graph.route_code(s)
+        if code and code not in out:
+            out.append(code)
+    if p.road and p.road not in out:
+        out.insert(0, p.road)
+    return out[:3]
+
+
+def _where_zh(p: _Plan, graph: RoadGraph) -> tuple[str, bool]:
+    """Where the order is given as a duty officer names it ('衡山南收费站', '衡阳北枢纽') and whether it is a
+    hub interchange (traffic changes expressway there; nobody leaves the network)."""
+    label = graph.node_label[p.node] or ""
+    hub = hub_name(label)
+    if hub is not None:
+        return hub, True
+    return exit_name(p.toll_station, label) or (format_stake(p.stake) if p.stake is not None else ""), False
+
+
+def _measure_zh(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = None) -> str:
+    """What the duty officer orders at a decision point: at a hub interchange traffic changes expressway
+    ('在衡阳北枢纽转G72绕行'), at a toll station it leaves ('从衡山南收费站驶离'); off expressways, at
+    the junction (路口)."""
+    via = _via_roads(graph, p, key)
+    roads = "、".join(via) or "其他道路"
+    if junction:
+        at_turn, hub = f"在{junction}路口", False
+    else:
+        where, hub = _where_zh(p, graph)
+        at_turn = (f"在{where}" if hub else f"从{where}") if where else ""
     if p.no_rejoin:
-        return f"近端控制：{at}全部车辆驶离（封闭路段以远无法绕回本路，驶离后另行选择路线）"
+        leave = f"{at_turn}转{roads}" if hub else f"{at_turn}驶离"
+        return f"近端控制：全部车辆{leave}（封闭路段以远无法绕回本路，驶离后另行选择路线）"
+    if junction:
+        move = f"{at_turn}转出，经{roads}绕行"
+    elif hub:  # change expressway at the hub, then follow the rest: '在株洲南枢纽转G60，经G0421、G72绕行'
+        move = f"{at_turn}转{via[0]}，经{'、'.join(via[1:])}绕行" if len(via) > 1 else f"{at_turn}转{roads}绕行"
+    else:
+        move = f"{at_turn}驶离，经{roads}绕行" if at_turn else f"经{roads}绕行"
     if p.tier == "far":
-        return f"远端分流：{at}引导过境车辆经{road}绕行{_low_zh(p)}"
-    return f"近端控制：{at}全部车辆驶离，经{road}绕行{_low_zh(p)}"
+        return f"远端分流：引导过境车辆{move}{_low_zh(p)}"
+    return f"近端控制：全部车辆{move}{_low_zh(p)}"
 
 
-def _measure_en(p: _Plan, junction: str | None = None) -> str:
+def _measure_en(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = None) -> str:
     """The order in English (roads by code, places romanised)."""
-    road = romanise(p.road) if p.road else "other roads"
-    at = f" at the junction at {romanise(junction)}" if junction else ""
+    roads = ", ".join(romanise(r) for r in _via_roads(graph, p, key)) or "other roads"
+    if junction:
+        at = f" at the junction at {romanise(junction)}"
+    else:
+        where, hub = _where_zh(p, graph)
+        at = f" {'changing at' if hub else 'leaving at'} {romanise(where)}" if where else ""
     low = (
         f" (no road of county class or above connects: about {distance_text(p.township_m, 'en')} on township or "
         "village roads)"
@@ -912,8 +987,8 @@ def _measure_en(p: _Plan, junction: str | None = None) -> str:
     if p.no_rejoin:
         return f"Near control{at}: all traffic leaves (the road cannot be reached again past the closure)"
     if p.tier == "far":
-        return f"Far diversion{at}: send through traffic via {road}{low}"
-    return f"Near control{at}: all traffic leaves, via {road}{low}"
+        return f"Far diversion{at}: send through traffic via {roads}{low}"
+    return f"Near control{at}: all traffic leaves, via {roads}{low}"
 
 
 def _at_junction(p: _Plan, graph: RoadGraph) -> str:
@@ -934,16 +1009,18 @@ def _crossing_road(graph: RoadGraph, path: Path, key: tuple) -> str | None:
 
 
 def _reason(closure: Closure, overlay: Overlay) -> str | None:
-    """What to call the closure on signs: the weather the operator declared, else a weather closure inside
-    a fog or ice zone says so (团雾, 结冰)."""
+    """What to call the closure on signs: its kind (事故, 施工); for a weather closure the weather the
+    operator declared, else fog or ice only where that weather is observed in force on its zones (a
+    fog-prone section is not foggy today), else bad weather in general (恶劣天气)."""
+    if closure.kind != "weather_closure":  # an accident in fog is closed for the accident
+        return closure.kind
     if closure.weather is not None:
         return closure.weather
-    if closure.kind != "weather_closure":
-        return closure.kind
-    kinds = {overlay.hazard_kinds.get(z) for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
-    for kind in ("fog", "ice"):
-        if kind in kinds:
-            return kind
+    zones = {z for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
+    if any(overlay.hazard_kinds.get(z) == "fog" and z in overlay.fog_visibility for z in zones):
+        return "fog"
+    if any(overlay.hazard_kinds.get(z) == "ice" and z in overlay.closed_segments_by_hazard for z in zones):
+        return "ice"
     return closure.kind
 
 

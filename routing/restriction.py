@@ -24,6 +24,7 @@ from routing.diversion import (
 )
 from routing.graph import ROAD_CLASSES
 from routing.overlay import Overlay
+from routing.plan_rules import plan_rules
 from routing.romanise import article_en, romanise
 from routing.rules import gap_for_speed, rule_for_cap
 from routing.service import RoutingState
@@ -127,11 +128,19 @@ def plan_restriction(
             board = fit(variants, sign.lines, sign.chars_per_line)
             features.append(board_feature(sign, board, stream=si, direction=dir_en, metres=metres, message_en=en))
         placed: set[int] = set()
+        rules = plan_rules()
         for target in SIGN_DISTANCES_M if not real else ():
-            node, metres = next(((n, m) for n, m, _, _ in upstream if m >= target), (upstream[-1][0], upstream[-1][1]))
+            node, metres, arc = next(
+                ((n, m, a) for n, m, _, a in upstream if m >= target),
+                (upstream[-1][0], upstream[-1][1], upstream[-1][3]),
+            )
             if node in placed:
                 continue
             placed.add(node)
+            stake_m = _node_stake(g, node, arc) if arc >= 0 else None
+            stake = format_stake(stake_m) if stake_m is not None else None
+            board = fit(variants, rules.mobile_board_lines, rules.mobile_board_chars)
+            at = f"{stake}处，" if stake else ""
             features.append(
                 {
                     "type": "Feature",
@@ -141,11 +150,17 @@ def plan_restriction(
                         "stream": si,
                         "direction": dir_en,
                         "distance_to_restriction_m": round(metres, 1),
-                        # No variable message sign within RESTRICTION_SIGNS_M: a mobile board (移动式情报板, it carries text;
-                        # a numeric speed-limit sign cannot) set up here, named as such so nobody looks for a gantry.
+                        # No variable message sign within RESTRICTION_SIGNS_M: a mobile board (移动式情报板, it carries
+                        # text; a numeric speed-limit sign cannot) set up here, named as such so nobody looks for a
+                        # gantry, with its stake and the message laid out on a trailer board's lines (plan_rules.toml).
                         "temporary": True,
-                        "sign_name": f"临时移动式情报板（限速路段前{metres / 1000:.1f}公里）",
-                        "message_zh": zh,
+                        "sign_name": f"临时移动式情报板（{at}限速路段前{metres / 1000:.1f}公里）",
+                        "stake": stake,
+                        "lines": rules.mobile_board_lines,
+                        "chars_per_line": rules.mobile_board_chars,
+                        "message_lines": board.lines,
+                        "message_zh": board.text,
+                        "fits": board.fits,
                         "message_en": en,
                     },
                 }

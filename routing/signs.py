@@ -198,6 +198,7 @@ def closure_board_variants(
             [head, f"请在{hub}{onto}绕行"],
             [head, f"请在{hub}{onto}"],
             [f"前方{where}", f"{reason_zh}封闭", f"请在{hub}{onto}"],
+            [f"前方{where}封闭", f"请在{hub}{onto}"],  # the stakes matter more to a driver than the reason
             [f"前方{reason_zh}封闭", f"请在{hub}{onto}"],
             [f"前方{reason_zh}封闭", f"{hub}{onto}"],
         ]
@@ -208,6 +209,7 @@ def closure_board_variants(
         [head, f"请从{exit_at}驶离", *via_phrase],
         [head, f"请从{exit_at}驶离"],
         [*split, f"请从{exit_at}驶离"],
+        [f"前方{where}封闭", f"请从{exit_at}驶离"],  # the stakes matter more to a driver than the reason
         [f"前方{reason_zh}封闭", f"{who}请从{exit_at}驶离"],
         [f"前方{reason_zh}封闭", f"请从{exit_at}驶离"],
         [f"前方{reason_zh}封闭", f"{exit_at}驶离"],

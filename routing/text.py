@@ -29,7 +29,7 @@ REASON_ZH = {
     "accident": "事故",
     "works": "施工",
     "weather_closure": "恶劣天气",
-    "fog": "团雾",
+    "fog": "大雾",
     "ice": "结冰",
     "entrance_closure": "收费站入口",
     "control": "交通管制",
@@ -192,7 +192,7 @@ def closure_sign(
     where_zh: str | None = None,
     junction: str | None = None,
 ) -> tuple[str, str]:
-    """A guidance-sign message pair, e.g. '前方K1530至K1545团雾封闭 请从K1498出口绕行S20'; `where_zh`
+    """A guidance-sign message pair, e.g. '前方K1530至K1545大雾封闭 请从K1498出口绕行S20'; `where_zh`
     overrides the section as written in Chinese (stakes ascending); off expressways `junction` names the
     junction (路口) where traffic turns off: there are no exits (出口) there."""
     r_zh, r_en = REASON_ZH.get(reason, ""), REASON_EN.get(reason, "")
@@ -228,7 +228,7 @@ def closure_sign(
 def restriction_sign(
     *, where_from: str, where_to: str, reason: str | None, speed_kmh: int | None, gap_m: float | None
 ) -> tuple[str, str]:
-    """A speed-restriction sign pair, e.g. '前方K1617+000至K1638+000团雾路段 限速40公里/小时 车距保持50米以上'."""
+    """A speed-restriction sign pair, e.g. '前方K1617+000至K1638+000大雾路段 限速40公里/小时 车距保持50米以上'."""
     r_zh, r_en = REASON_ZH.get(reason, ""), REASON_EN.get(reason, "")
     where_zh = f"{where_from}至{where_to}" if where_to and where_to != where_from else where_from
     where_en = f"{where_from}–{where_to}" if where_to and where_to != where_from else where_from

@@ -13,7 +13,13 @@ import json
 import urllib.request
 from pathlib import Path
 
-CLOSURE = {"kind": "weather_closure", "route": "G4", "from_stake": "K1617+000", "to_stake": "K1638+000"}
+CLOSURE = {
+    "kind": "weather_closure",
+    "weather": "fog",
+    "route": "G4",
+    "from_stake": "K1617+000",
+    "to_stake": "K1638+000",
+}
 
 
 def ask(url: str | None, body: dict) -> dict:
@@ -77,11 +83,14 @@ def render(plan: dict, restriction: dict) -> str:
                 "",
                 "Toll stations: " + "；".join(f"{p['text_zh']}（{p['stake']}）" for p in stations),
             ]
-        out += ["", "| sign | size | upstream | message |", "|---|---|---|---|"]
+        out += ["", "| sign | stake | size | upstream | tier | message |", "|---|---|---|---|---|---|"]
         for p in (p for p in mine if p["role"] == "sign"):
             size = f"{p['lines']}×{p['chars_per_line']}" if p.get("lines") else "—"
             text = " / ".join(p["message_lines"]) if p.get("message_lines") else p["message_zh"]
-            out.append(f"| {p.get('sign_name') or '—'} | {size} | {_km(p.get('distance_to_closure_m'))} | {text} |")
+            out.append(
+                f"| {p.get('sign_name') or '—'} | {p.get('stake') or '—'} | {size} | "
+                f"{_km(p.get('distance_to_closure_m'))} | {p.get('tier') or '—'} | {text} |"
+            )
         out.append("")
     out += ["## The same section as a 40 km/h restriction", ""]
     directions = {d["stream"]: d["direction_zh"] for d in restriction["directions"]}

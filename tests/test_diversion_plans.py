@@ -3,10 +3,13 @@ not detours; ended incidents get no plan (409)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from gis.root import root_of
+from routing.signs import width
 from tests.conftest import OPERATOR_TOKEN, auth, module_data
 from tests.test_routing_network import load_corridor
 
@@ -14,6 +17,7 @@ corridor = module_data(load_corridor, name="corridor")
 
 RESTRICTION = {
     "kind": "weather_closure",
+    "weather": "fog",
     "effect": "restricted",
     "speed_cap_kmh": 40,
     "route": "G4",
@@ -50,11 +54,15 @@ def test_a_speed_restriction_plan_has_speed_and_distance_messages_and_no_detour(
     assert roles(plan).count("restriction") == 1
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert len(signs) >= 2 and all(s["distance_to_restriction_m"] > 0 for s in signs)
-    # No variable message sign in this network: temporary signs, named as such with their distance.
-    assert all(s["temporary"] and s["sign_name"].startswith("临时移动式情报板（限速路段前") for s in signs), signs
+    # No variable message sign in this network: temporary trailer boards, named as such with their stake and
+    # distance, the message laid out on the board's lines (plan_rules.toml: 3 lines of 8 characters).
+    assert all(s["temporary"] and s["sign_name"].startswith("临时移动式情报板（K15") for s in signs), signs
     for s in signs:
+        assert re.fullmatch(r"K15\d\d\+\d{3}", s["stake"]) and f"{s['stake']}处，限速路段前" in s["sign_name"], s
+        assert s["fits"] and len(s["message_lines"]) <= s["lines"] == 3, s
+        assert all(width(line) <= s["chars_per_line"] == 8 for line in s["message_lines"]), s
         assert "封闭" not in s["message_zh"] and "绕行" not in s["message_zh"], s
-        assert "限速40公里/小时" in s["message_zh"] and "车距保持50米以上" in s["message_zh"], s
+        assert s["message_lines"] == ["前方大雾路段", "限速40公里/小时", "车距50米以上"], s
         assert "40 km/h" in s["message_en"] and "50 m" in s["message_en"] and "closure" not in s["message_en"]
     assert plan["directions"][0]["plan"] == "restriction" and plan["directions"][0]["following_distance_m"] == 50
     basis = plan["legal_basis"]  # 40 km/h and 50 m in fog on an expressway: art. 81 (2)
@@ -68,7 +76,7 @@ def test_an_adhoc_restriction_at_60_keeps_100_metres(client):
     resp = client.post("/diversion", json=dict(RESTRICTION, speed_cap_kmh=60))
     assert resp.status_code == 200, resp.get_json()
     signs = [f["properties"]["message_zh"] for f in resp.get_json()["features"] if f["properties"]["role"] == "sign"]
-    assert signs and all("限速60公里/小时" in s and "车距保持100米以上" in s for s in signs), signs
+    assert signs and all("限速60公里/小时" in s and "车距100米以上" in s for s in signs), signs
 
 
 def test_a_plan_for_an_ended_incident_is_409_naming_it_and_its_end(client):
@@ -177,7 +185,24 @@ def test_a_fog_closure_plan_says_the_closure_is_the_operational_measure_under_ar
     basis = plan["legal_basis"]
     assert basis["hazard"] == "fog" and basis["road_class"] == "expressway" and basis["visibility_m"] == 30
     assert "第八十一条" in basis["article"] and basis["rule_measure"] == "close"
-    assert "交通管制措施" in basis["note_zh"] and "20公里" in basis["note_zh"]
+    assert (
+        "第三十九条" in basis["note_zh"] and "实施交通管制（封闭）" in basis["note_zh"] and "20公里" in basis["note_zh"]
+    )
+
+
+def test_a_weather_closure_with_no_weather_declared_or_observed_reads_bad_weather(client):
+    """A fog-prone section is not foggy today: with no weather declared and none observed, the plan says
+    恶劣天气 and cites the Law's art. 39 (the closure itself), not art. 81's fog rule."""
+    body = dict(RESTRICTION, effect="closed", speed_cap_kmh=None, weather=None)
+    plan = client.post("/diversion", json=body).get_json()
+    basis = plan["legal_basis"]
+    assert basis["hazard"] == "weather" and basis["article"] == "道路交通安全法第三十九条", basis
+    assert (
+        basis["note_zh"]
+        == "受恶劣天气影响，依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
+    )
+    texts = [f["properties"].get("message_zh") or "" for f in plan["features"]]
+    assert any("恶劣天气封闭" in t for t in texts) and not any("雾" in t for t in texts), texts
 
 
 def test_ice_declared_by_the_operator_names_the_closure_whatever_zone_it_lies_in(client):

@@ -278,3 +278,41 @@ def test_a_closure_shows_and_measures_the_stakes_asked_not_whole_segments(demo, 
             assert near < 60, (stake, near, ends)
     road = client.get("/collections/road_segments/items?route_code=G72&limit=1").get_json()
     assert road["features"]  # road_segments untouched by the plan
+
+
+def _km(stake: str) -> float:
+    km, m = stake[1:].split("+")
+    return int(km) + int(m) / 1000
+
+
+def test_each_decision_point_orders_where_and_how_traffic_goes_and_entrances_close_near_the_closure(demo, client):
+    """The order at a decision point names the place and the roads: at a hub '在…枢纽转G60，经…绕行'
+    (nobody leaves the network there), at a toll station '从…收费站驶离，经…绕行'; only the toll stations
+    within plan_rules' entrance window before the closure become exit-only (只出不进); signs beyond the far
+    diversion point carry the far tier's message."""
+    from routing.plan_rules import plan_rules
+
+    window_km = plan_rules().entrance_window_m / 1000
+    p = plan(client, G72_FOG)
+    points = props(p, "decision_point")
+    assert points
+    for dp in points:
+        assert dp["via_roads"] and dp["sends_to"] in dp["via_roads"], dp
+        roads = "、".join(dp["via_roads"])
+        if dp["hub"]:
+            head = dp["name"].removesuffix("互通")
+            assert f"在{head}转{dp['via_roads'][0]}" in dp["measure_zh"] and "驶离" not in dp["measure_zh"], dp
+        elif dp["toll_station"]:
+            assert f"从{dp['toll_station']}驶离，经{roads}绕行" in dp["measure_zh"], dp
+        assert dp["measure_zh"].startswith("远端分流：引导过境车辆" if dp["tier"] == "far" else "近端控制：全部车辆")
+    for ts in props(p, "entrance_closure"):
+        if ts["measure_zh"] == "只出不进":
+            gap = min(abs(_km(ts["stake"]) - 924), abs(_km(ts["stake"]) - 937))
+            assert gap <= window_km + 1.0, ts
+    for d in p["directions"]:
+        far = next((dp for dp in points if dp["stream"] == d["stream"] and dp["tier"] == "far"), None)
+        if far is None:
+            continue
+        for s in props(p, "sign"):
+            if s["stream"] == d["stream"] and s["distance_to_closure_m"] > far["distance_to_closure_m"]:
+                assert s["tier"] == "far", s

@@ -232,7 +232,7 @@ def test_a_hub_interchange_is_named_as_a_change_of_expressway_not_an_exit():
     zh, en = closure_sign(
         closed_from="K1617", closed_to="K1638", reason="fog", exit_at="衡阳东枢纽互通", detour_road="S61"
     )
-    assert zh == "前方K1617至K1638团雾封闭 请在衡阳东枢纽转S61绕行" and "驶离" not in zh
+    assert zh == "前方K1617至K1638大雾封闭 请在衡阳东枢纽转S61绕行" and "驶离" not in zh
     assert en.endswith("change at the Hengyang East hub interchange to S61")
     boards = closure_board_variants(
         where="K1617至K1638", reason_zh="团雾", exit_at="衡阳东枢纽互通", via="S61", through=True

@@ -292,7 +292,7 @@ def test_diversion_plan_for_an_incident(client):
     assert all(d["properties"]["added_duration_s"] > 0 for d in detours)
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert any(
-        re.fullmatch(r"前方K1520\+000至K1530\+000团雾封闭 请从K1\d{3}\+\d{3}出口绕行G107", s["message_zh"])
+        re.fullmatch(r"前方K1520\+000至K1530\+000恶劣天气封闭 请从K1\d{3}\+\d{3}出口绕行G107", s["message_zh"])
         for s in signs
     ), signs
     assert all(s["message_en"] for s in signs)
