@@ -108,10 +108,14 @@ def route_answer(root: Root, req: RouteRequest) -> dict:
     state, ov, base = root.router.for_request(
         at=req.depart_at, incidents=not req.ignore_incidents, hazards=not req.ignore_weather, base=True
     )
-    live = None
+    live = live_weather = None
     if req.ignore_incidents:  # what is in force, for the answer's notice of what it ignored
         live = root.router.for_request(at=req.depart_at, hazards=not req.ignore_weather)[1]
-    return plan_route(state, ov, base, req, radius_m=root.settings.routing_snap_radius_m, live=live)
+    if req.ignore_weather:  # the weather in force, for the notice of the measures the route passes
+        live_weather = root.router.for_request(at=req.depart_at, incidents=not req.ignore_incidents)[1]
+    return plan_route(
+        state, ov, base, req, radius_m=root.settings.routing_snap_radius_m, live=live, live_weather=live_weather
+    )
 
 
 @bp.get("/route")

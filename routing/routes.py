@@ -10,7 +10,7 @@ import numpy as np
 from gis.errors import Unprocessable
 from routing.directions import overlap_share, route_feature
 from routing.graph import township_arcs
-from routing.notices import incidents_ignored
+from routing.notices import incidents_ignored, weather_ignored
 from routing.overlay import Overlay
 from routing.partial import incidents_passed, on_open_parts, open_costs
 from routing.search import Endpoint, Path
@@ -67,10 +67,12 @@ def plan_route(
     *,
     radius_m: float,
     live: Overlay | None = None,
+    live_weather: Overlay | None = None,
 ) -> dict:
     """The route FeatureCollection for `req` under `overlay` (`base`: the overlay without incidents,
     used to name the incidents the route avoids; `live`: with ignore=incidents, the overlay in force,
-    used to name the incidents the route then passes in its notice)."""
+    used to name the incidents the route then passes in its notice; `live_weather`: with ignore=weather,
+    the overlay with the weather in force, for the notice of the fog and ice measures it passes)."""
     ends = snap_points(state, req.points, radius_m)
     if len(ends) == 2 and ends[0].seg == ends[1].seg and abs(ends[0].fraction - ends[1].fraction) < 1e-9:
         raise Unprocessable(
@@ -156,8 +158,13 @@ def plan_route(
         ],
         "lang": req.lang,
     }
+    notices = []
     if req.ignore_incidents:
-        out["notices"] = [incidents_ignored(req.lang, live, legs)]
+        notices.append(incidents_ignored(req.lang, live, legs))
+    if req.ignore_weather:
+        notices.append(weather_ignored(req.lang, live_weather, overlay, legs))
+    if notices:
+        out["notices"] = notices
     return out
 
 

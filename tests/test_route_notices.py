@@ -55,6 +55,30 @@ def test_a_route_that_ignores_incidents_says_so_and_names_the_closures_it_passes
     assert "notices" not in get(client)
 
 
+def test_a_route_that_ignores_the_weather_says_so_and_names_the_fog_measures_it_passes(client):
+    """ignore=weather plans as if no fog or ice acted; the answer says so and counts the sections under a
+    weather measure that the route then drives (a fog cap here: visibility 80 m caps the zone at 40 km/h)."""
+    clear = get(client, ignore="weather")["notices"]
+    assert [n["kind"] for n in clear] == ["weather_ignored"] and clear[0]["hazard_ids"] == []
+    assert "未计入现行天气管制" in clear[0]["text"] and "途中无现行天气管制" in clear[0]["text"], clear
+    resp = client.post(
+        "/weather/observations", json={"station_code": "VIS-1", "visibility_m": 80}, headers=auth(OPERATOR_TOKEN)
+    )
+    assert resp.status_code == 201, resp.get_json()
+    foggy = get(client, ignore="weather")
+    notice = foggy["notices"][0]
+    assert notice["kind"] == "weather_ignored" and notice["hazard_ids"], notice
+    assert f"途经受天气管制路段{len(notice['hazard_ids'])}处（其中封闭0处）" in notice["text"], notice
+    heeded = get(client)
+    assert (
+        "notices" not in heeded
+        and heeded["features"][0]["properties"]["duration_s"] > foggy["features"][0]["properties"]["duration_s"]
+    )
+    both = get(client, ignore="incidents,weather", lang="en")["notices"]
+    assert [n["kind"] for n in both] == ["incidents_ignored", "weather_ignored"]
+    assert "ignore=weather" in both[1]["text"] and not HAN.search(both[1]["text"])
+
+
 def test_english_steps_name_the_exit_in_english(client, engine):
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE road_segments SET name = '衡山南互通匝道' WHERE road_class = 'link'"))
