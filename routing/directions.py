@@ -120,6 +120,21 @@ def _exit_label(graph: RoadGraph, arc: int, ramp_name: str | None = None) -> str
 
 
 _MANEUVERS = ("depart", "ramp", "merge", "turn")
+RAMP_CODE, MERGE_CODE = _MANEUVERS.index("ramp"), _MANEUVERS.index("merge")
+
+
+def _entry_place(graph: RoadGraph, leg: Leg, rows: list[list[int]], g: int) -> str | None:
+    """For a ramp from an ordinary road onto an expressway, the place of its interchange (its toll
+    station's name: '长沙南'), from the interchange's or the ramp's name; None for a ramp between
+    expressways (a hub has no toll station) or an interchange with no place name."""
+    if g + 1 >= len(rows) or rows[g + 1][5] != MERGE_CODE or (g > 0 and rows[g - 1][2] == EXPRESSWAY):
+        return None
+    last = int(leg.arcs[rows[g][1] - 1])
+    ramp_name = graph.names[rows[g][4]] if rows[g][4] >= 0 else None
+    place = exit_place(graph.node_label[graph.arc_head(last)]) or exit_place(ramp_name)
+    return None if place is None or place.endswith("枢纽") else place
+
+
 _TEXT_CACHE_MAX = 20_000
 
 
@@ -134,14 +149,17 @@ def _text_cache(graph: RoadGraph, lang: str) -> tuple[dict[int, tuple[str, str]]
     return mine
 
 
-def _step_words(graph: RoadGraph, lang: str, row: list[int], exit_at: str | None) -> tuple[str, str]:
+def _step_words(
+    graph: RoadGraph, lang: str, row: list[int], exit_at: str | None, entry_at: str | None = None
+) -> tuple[str, str]:
     """The words of a step before and after its distance."""
     _, _, cls, r, m, man, mod, comp = row[:8]
     if cls == LINK:
         road = "匝道" if lang == "zh-CN" else "the ramp"
     else:
         road = road_label(graph.routes[r] if r >= 0 else None, graph.names[m] if m >= 0 else None, lang)
-    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, compass(comp * 45.0, lang), "\0", exit_at, lang)
+    heading = compass(comp * 45.0, lang)
+    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, heading, "\0", exit_at, lang, entry_at)
     before, after = text.split("\0")
     return before, after
 
@@ -179,7 +197,10 @@ def build_steps(
             dist_text = cached
         else:
             dist_text = distances[dist_code] = distance_text(dist, lang)
-        if exit_arc >= 0 or not keyed:
+        entry_at = _entry_place(graph, leg, rows, g) if man == RAMP_CODE else None
+        if entry_at is not None:
+            around = _step_words(graph, lang, row, None, entry_at)
+        elif exit_arc >= 0 or not keyed:
             ramp = rows[g + 1][4] if exit_arc >= 0 and g + 1 < len(rows) else -1  # the ramp's name
             exit_at = _exit_label(graph, exit_arc, names[ramp] if ramp >= 0 else None) if exit_arc >= 0 else None
             around = _step_words(graph, lang, row, exit_at)

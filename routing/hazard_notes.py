@@ -4,7 +4,7 @@ downgrades…), worded as the roadside signs and traffic bulletins word them: "�
 where the route enters and leaves it (or its length on roads without stakes)."""
 # The zone's own stakes (its properties from_stake_m / to_stake_m) when it carries them, bridges and
 # tunnels named as such, and a step past more than MAX_PER_STEP zones gets one warning per kind with
-# the count ("前方K1376至K1420有5处桥梁桥面易结冰"); closures and speed restrictions in force on the
+# the count ("沿途K1376至K1420间有5处桥梁，桥面易结冰"); closures and speed restrictions in force on the
 # route are said on the step where the route meets them.
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ _ZH = {
     "steep_grade": ("连续长下坡路段", "请控制车速，切勿空挡滑行"),
     "sharp_curve": ("急弯路段", "请减速慢行，不要超车"),
     "landslide": ("易塌方落石路段", "请注意观察，谨慎驾驶"),
-    "congestion": ("易拥堵路段", "请保持车距，注意避让"),
+    "congestion": ("易拥堵路段", "请减速慢行，保持车距"),
 }
 _EN = {
     "fog": ("fog-prone section", "slow down and turn on fog lights"),
@@ -39,7 +39,7 @@ _EN = {
     "steep_grade": ("long continuous downgrade", "keep your speed down and stay in gear"),
     "sharp_curve": ("sharp bends", "slow down, no overtaking"),
     "landslide": ("rockfall-prone section", "watch the road and drive with care"),
-    "congestion": ("congestion-prone section", "keep your distance"),
+    "congestion": ("congestion-prone section", "slow down and keep your distance"),
 }
 
 
@@ -59,6 +59,16 @@ def _where(enter: float, leave: float, length_m: float, lang: str) -> str:
     if isfinite(enter) and isfinite(leave):  # a point (a black spot): its stake
         return f"{_stake(enter)}处" if lang == "zh-CN" else f"at {_stake(enter)}"
     return f"约{distance_text(length_m, lang)}" if lang == "zh-CN" else f"for {distance_text(length_m, lang)}"
+
+
+def _span(enter: float, leave: float, length_m: float, lang: str) -> str:
+    """Where merged zones lie, in whole kilometres ('K1483至K1635间'): several zones are no one section
+    to give to the metre."""
+    if isfinite(enter) and isfinite(leave) and abs(leave - enter) >= 1.0:
+        lo, hi = min(enter, leave), max(enter, leave)
+        a, b = f"K{int(lo // 1000)}", f"K{int(-(-hi // 1000))}"
+        return f"{a}至{b}间" if lang == "zh-CN" else f"between {a} and {b}"
+    return _where(enter, leave, length_m, lang)
 
 
 # On a bridge or in a tunnel the section is named by the structure, not 路段.
@@ -90,13 +100,13 @@ def note(kind: str, enter: float, leave: float, length_m: float, visibility_m: f
     if lang == "zh-CN":
         section, advice = _section_zh(kind, structure)
         seen = f"，当前能见度约{int(round(visibility_m))}米" if visibility_m is not None else ""
-        if count > 1:
-            return f"前方{where}有{count}处{section}{seen}，{advice}"
+        if count > 1:  # zones spread along the step, not one section: '沿途K1483至K1635间有13处桥梁'
+            return f"沿途{_span(enter, leave, length_m, lang)}有{count}处{section}{seen}，{advice}"
         return f"前方{where}{section}{seen}，{advice}"
     section, advice = _section_en(kind, structure)
     seen = f", visibility about {int(round(visibility_m))} m" if visibility_m is not None else ""
     if count > 1:
-        return f"{count} {section}s ahead {where}{seen}: {advice}"
+        return f"{count} {section}s along the way {_span(enter, leave, length_m, lang)}{seen}: {advice}"
     return f"{section.capitalize()} ahead {where}{seen}: {advice}"
 
 
@@ -227,7 +237,7 @@ def _zones_entered(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, back: n
 
 
 def _merged(overlay: Overlay, zones: list[tuple], lang: str, into: list[dict]) -> None:
-    """Zones of one kind (and structure) on one step as one warning: 'K1376至K1420有5处桥梁桥面易结冰'."""
+    """Zones of one kind (and structure) on one step as one warning: '沿途K1376至K1420间有5处桥梁，桥面易结冰'."""
     groups: dict[tuple, list[tuple]] = {}
     for z in zones:  # (zone, enter, leave, length, route): stakes of different roads never share a range
         kind = overlay.hazard_kinds.get(z[0], "")

@@ -120,14 +120,22 @@ _TURN_EN = {
 
 
 def instruction(
-    maneuver: str, modifier: str, road: str, heading: str, dist: str, exit_at: str | None, lang: str
+    maneuver: str,
+    modifier: str,
+    road: str,
+    heading: str,
+    dist: str,
+    exit_at: str | None,
+    lang: str,
+    entry_at: str | None = None,
 ) -> str:
-    """One step's sentence, e.g. '沿G4京港澳高速向南行驶32.5公里，从K1520出口驶出'."""
+    """One step's sentence, e.g. '沿G4京港澳高速向南行驶32.5公里，从K1520出口驶出'; `entry_at`: the place of
+    the toll station a ramp onto an expressway passes ('经长沙南收费站进入匝道')."""
     if lang == "zh-CN":
         if maneuver == "depart":
             lead = "出发，"
         elif maneuver == "ramp":
-            lead = "进入匝道，"
+            lead = f"经{entry_at}收费站进入匝道，" if entry_at else "进入匝道，"
         elif maneuver == "merge":
             lead = f"驶入{road}，"
         elif maneuver == "turn" and modifier != "straight":
@@ -144,7 +152,8 @@ def instruction(
     if maneuver == "depart":
         lead_en = f"Head {heading} on {road}"
     elif maneuver == "ramp":
-        lead_en = f"Take the ramp {heading}"
+        station = f" through the {exit_en(entry_at).removesuffix(' exit')} toll station" if entry_at else ""
+        lead_en = f"Take the ramp {heading}{station}"
     elif maneuver == "merge":
         lead_en = f"Merge onto {road} heading {heading}"
     elif maneuver == "turn":

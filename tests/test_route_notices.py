@@ -87,6 +87,13 @@ def test_english_steps_name_the_exit_in_english(client, engine):
         steps = get(client, lang="en")["features"][0]["properties"]["steps"]
         g4 = next(s["instruction"] for s in steps if "G4" in s["instruction"])
         assert "towards the Hengshan South exit, then take the exit at 衡山南" in g4, g4
+        # The ramp onto the expressway passes the interchange's toll station; the step names it.
+        i = next(i for i, s in enumerate(steps) if s["maneuver"]["type"] == "merge")
+        assert steps[i - 1]["maneuver"]["type"] == "ramp"
+        assert "through the Hengshan South toll station" in steps[i - 1]["instruction"], steps[i - 1]
+        zh = get(client)["features"][0]["properties"]["steps"]
+        assert zh[i - 1]["instruction"].startswith("经衡山南收费站进入匝道，沿匝道"), zh[i - 1]
+        assert not any(s["instruction"].startswith("经") for s in zh[i:] if s["maneuver"]["type"] == "ramp"), zh
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("UPDATE road_segments SET name = NULL WHERE road_class = 'link'"))
