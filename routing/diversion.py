@@ -25,7 +25,7 @@ from routing.overlay import Overlay
 from routing.plan_rules import plan_rules
 from routing.ramps import entrance_arcs
 from routing.romanise import article_en, romanise
-from routing.rules import fog_rule, ice_rule
+from routing.rules import fog_rule
 from routing.search import Path
 from routing.service import RoutingState
 from routing.signs import (
@@ -750,36 +750,60 @@ def plan_diversion(
 LAW_ZH = "《中华人民共和国道路交通安全法》"
 ART_39_ZH = f"依据{LAW_ZH}第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
 ART_39_EN = "the closure is the traffic police's measure under the Road Traffic Safety Law art. 39"
+# reason → (article, note zh, note en) of a closure that no weather rule caps: the Law's art. 39 (the
+# traffic police restrict or close a road), for works also art. 32 (works that occupy a road).
+_CLOSURE_BASIS = {
+    "weather_closure": (
+        "道路交通安全法第三十九条",
+        f"受恶劣天气影响，{ART_39_ZH}",
+        f"Bad weather: {ART_39_EN}.",
+    ),
+    "accident": ("道路交通安全法第三十九条", f"因交通事故，{ART_39_ZH}", f"Accident: {ART_39_EN}."),
+    "works": (
+        "道路交通安全法第三十二条；道路交通安全法第三十九条",
+        f"因道路施工作业，依据{LAW_ZH}第三十二条、第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭），"
+        "施工单位应在来车方向安全距离处设置明显的安全警示标志。",
+        "Roadworks: the Road Traffic Safety Law arts. 32 and 39 (works occupying the road; the traffic police "
+        "close it).",
+    ),
+}
+_ICE_CLOSURE = (
+    "道路交通安全法第三十九条",
+    f"因路面结冰，{ART_39_ZH}",
+    f"Ice on the road: {ART_39_EN} (an icy expressway is closed, not capped: the implementing regulations' "
+    "art. 78 sets a 60 km/h minimum there).",
+)
 
 
 def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: str | None) -> dict | None:
-    """For a weather closure: the rule by road class that applies (weather_rules.toml: arts. 81 or 46
-    of the implementing regulations) and the closure as the traffic police's measure under art. 39 of the
-    Law; a weather closure whose weather was neither declared nor observed cites art. 39 alone."""
-    if reason not in ("fog", "ice", "weather_closure") or not closure.arcs:
+    """The legal basis of a closure: every closure is the traffic police's measure under art. 39 of the
+    Law (works also art. 32); a fog closure also cites the fog rule by road class that applies
+    (weather_rules.toml: art. 81 of the implementing regulations on expressways, 46 elsewhere)."""
+    if not closure.arcs or (reason not in ("fog", "ice") and reason not in _CLOSURE_BASIS):
         return None
     classes = [int(graph.seg_class[a >> 1]) for a in closure.arcs]
     road_class = ROAD_CLASSES[max(set(classes), key=classes.count)]
     zones = {z for a in closure.arcs for z in overlay.seg_hazards.get(a >> 1, ())}
     seen = [overlay.fog_visibility[z] for z in zones if z in overlay.fog_visibility]
     visibility = min(seen) if seen else None
-    if reason == "weather_closure":
+    if reason in _CLOSURE_BASIS or reason == "ice":
+        # Closed by the traffic police under the Law (art. 39; works also art. 32). An icy road that is
+        # closed is closed under art. 39 too: art. 46's 30 km/h cap belongs to a restriction's plan, and
+        # art. 78 (60 km/h minimum on expressways) is why an icy expressway is closed, not its basis.
+        article, zh_head, en_head = _CLOSURE_BASIS.get(reason, _ICE_CLOSURE)
         return {
-            "hazard": "weather",
+            "hazard": "weather" if reason == "weather_closure" else reason,
             "road_class": road_class,
             "visibility_m": visibility,
-            "article": "道路交通安全法第三十九条",
-            "article_en": article_en("道路交通安全法第三十九条"),
+            "article": article,
+            "article_en": article_en(article),
             "rule_speed_kmh": None,
             "rule_measure": "close",
             "closure_is_operational_measure": True,
-            "note_zh": f"受恶劣天气影响，{ART_39_ZH}",
-            "note_en": f"Bad weather: {ART_39_EN}.",
+            "note_zh": zh_head,
+            "note_en": en_head,
         }
-    if reason == "fog":
-        rule = fog_rule(road_class, visibility if visibility is not None else 0.0)
-    else:
-        rule = ice_rule(road_class)
+    rule = fog_rule(road_class, visibility if visibility is not None else 0.0)
     if rule is None:
         return None
     if reason == "fog" and road_class == "expressway":
@@ -791,18 +815,6 @@ def _legal_basis(graph: RoadGraph, closure: Closure, overlay: Overlay, reason: s
         en = (
             "Implementing regulations art. 81: below 50 m visibility at most 20 km/h and leave the expressway "
             f"at the nearest exit; {ART_39_EN}."
-        )
-    elif reason == "ice" and road_class == "expressway":
-        # The closure rests on the Law's art. 39 (the police close a road); art. 78 (60 km/h minimum on
-        # expressways) is why an icy expressway is closed or controlled rather than capped at 30 km/h.
-        zh = (
-            f"路面结冰。{ART_39_ZH}"
-            f"（{_article_zh(rule.article.split('；')[0])}规定高速公路最低车速为每小时60公里，"
-            "结冰路段不宜以降低限速代替管制。）"
-        )
-        en = (
-            f"Ice on an expressway: {ART_39_EN} (art. 78 of the implementing regulations sets a 60 km/h minimum "
-            "there, so an icy expressway is closed or controlled rather than capped)."
         )
     else:
         zh = f"依据{_article_zh(rule.article)}，该路段车速不得超过每小时{rule.speed_kmh:.0f}公里；{ART_39_ZH}"

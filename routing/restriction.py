@@ -86,7 +86,8 @@ def plan_restriction(
             s_from, s_to = (lo, hi) if s_to >= s_from else (hi, lo)  # type: ignore[operator]
         road_class = ROAD_CLASSES[int(g.seg_class[ordered[0] >> 1])]
         cap = closure.speed_cap_kmh
-        gap = gap_for_speed(road_class, cap) if cap else None
+        # The following distance is the fog rule's (art. 81); ice sets none.
+        gap = gap_for_speed(road_class, cap) if cap and reason != "ice" else None
         where_from = format_stake(s_from) if s_from is not None else road_label(None, g.name(ordered[0] >> 1), "zh-CN")
         where_to = format_stake(s_to) if s_to is not None else ""
         features.append(
@@ -198,6 +199,22 @@ def _legal_basis(reason: str | None, road_class: str, cap: float | None) -> dict
     if reason not in ("fog", "ice") or not cap:
         return None
     rule = rule_for_cap(reason, road_class, cap)
+    if rule is None and reason == "ice":
+        # No ice rule caps an expressway (art. 78 sets a 60 km/h minimum there): a cap on an icy road that no
+        # rule names is the traffic police's control measure under the Law's art. 39.
+        article = "道路交通安全法第三十九条"
+        return {
+            "hazard": reason,
+            "road_class": road_class,
+            "article": article,
+            "article_en": article_en(article),
+            "rule_speed_kmh": None,
+            "rule_gap_m": None,
+            "note_zh": f"因路面结冰，依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施"
+            f"交通管制，限速每小时{cap:.0f}公里。",
+            "note_en": f"Ice on the road: a {cap:.0f} km/h limit as the traffic police's control measure under the "
+            "Road Traffic Safety Law art. 39.",
+        }
     if rule is None:
         return None
     when_zh = f"能见度小于{rule.below_m:.0f}米时，" if rule.below_m is not None else "在冰雪道路上行驶时，"

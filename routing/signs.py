@@ -132,14 +132,37 @@ def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, floa
 
 
 def direction_between(here: list[CityCounty], ahead: list[CityCounty], behind: list[CityCounty]) -> str | None:
-    """'衡阳往郴州方向': from the city of the closure to the next city ahead (or from the last city
-    behind to the closure's city at a road's end); where the road stays in one city, between its
-    counties ('攸县往茶陵方向'); None when neither changes or none is known."""
+    """The direction of travel between the control cities on either side of the section, as bulletins
+    name it: on the approach to a city (its urban districts, 区, still ahead on the road before it leaves
+    the city) from the city behind to this one ('湘潭往衡阳方向' north of 衡阳), else from this city to the
+    next one ahead ('衡阳往郴州方向' past it; or from the last city behind at a road's end); where the road
+    stays in one city, between its counties ('攸县往茶陵方向'); None when neither changes or none is known."""
+    approach = _approach(here, ahead, behind)
+    if approach is not None:
+        return approach
     for level in (0, 1):
         named = _direction([p[level] for p in here], [p[level] for p in ahead], [p[level] for p in behind])
         if named is not None:
             return named
     return None
+
+
+def _approach(here: list[CityCounty], ahead: list[CityCounty], behind: list[CityCounty]) -> str | None:
+    """'湘潭往衡阳方向' when the section lies before the urban districts of its city: the road reaches one
+    of them before it leaves the city, and the section is not in one itself."""
+    at = next((c for c, _ in here if c), None)
+    county = next((k for _, k in here if k), None)
+    if at is None or (county is not None and county.endswith("区")):
+        return None
+    for city, district in ahead:
+        if city != at:
+            return None
+        if district and district.endswith("区"):
+            break
+    else:
+        return None
+    frm = next((c for c, _ in behind if c and c != at), None)
+    return f"{frm}往{at}方向" if frm is not None else None
 
 
 def _direction(here: list[str | None], ahead: list[str | None], behind: list[str | None]) -> str | None:

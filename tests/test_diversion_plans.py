@@ -206,11 +206,16 @@ def test_a_weather_closure_with_no_weather_declared_or_observed_reads_bad_weathe
 
 
 def test_ice_declared_by_the_operator_names_the_closure_whatever_zone_it_lies_in(client):
-    """The same section as the fog closure above, declared as ice: signs say 结冰 and the basis is art. 78."""
+    """The same section as the fog closure above, declared as ice: signs say 结冰 and the closure rests on the
+    Law's art. 39 (art. 78's 60 km/h minimum is why an icy expressway is closed, not the closure's basis)."""
     body = dict(RESTRICTION, effect="closed", speed_cap_kmh=None, weather="ice", description="路面结冰")
     plan = client.post("/diversion", json=body).get_json()
     basis = plan["legal_basis"]
-    assert basis["hazard"] == "ice" and "第七十八条" in basis["article"], basis
+    assert basis["hazard"] == "ice" and basis["article"] == "道路交通安全法第三十九条", basis
+    assert (
+        basis["note_zh"]
+        == "因路面结冰，依据《中华人民共和国道路交通安全法》第三十九条，公安机关交通管理部门对该路段实施交通管制（封闭）。"
+    )
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert signs and all("结冰" in s["message_zh"] and "团雾" not in s["message_zh"] for s in signs), signs
     ident = declare(client, body)["id"]
@@ -222,8 +227,33 @@ def test_ice_declared_by_the_operator_names_the_closure_whatever_zone_it_lies_in
 
 
 def test_an_accident_closure_plan_cites_no_weather_rule(client):
+    """An accident closure (even in fog) rests on the Law's art. 39 alone; works also on art. 32."""
     plan = client.post("/diversion", json=dict(RESTRICTION, kind="accident", effect="closed", speed_cap_kmh=None))
-    assert plan.status_code == 200 and "legal_basis" not in plan.get_json()
+    assert plan.status_code == 200
+    basis = plan.get_json()["legal_basis"]
+    assert basis["hazard"] == "accident" and basis["article"] == "道路交通安全法第三十九条", basis
+    assert (
+        basis["note_zh"].startswith("因交通事故，依据《中华人民共和国道路交通安全法》第三十九条")
+        and "八十一" not in basis["note_zh"]
+    )
+    works = client.post("/diversion", json=dict(RESTRICTION, kind="works", effect="closed", speed_cap_kmh=None))
+    assert works.get_json()["legal_basis"]["article"] == "道路交通安全法第三十二条；道路交通安全法第三十九条"
+    assert (
+        works.get_json()["legal_basis"]["article_en"]
+        == "Road Traffic Safety Law art. 32; Road Traffic Safety Law art. 39"
+    )
+
+
+def test_an_ice_restriction_on_an_expressway_is_a_control_measure_without_the_fog_distance(client):
+    """No ice rule caps an expressway (art. 78: 60 km/h minimum): a 40 km/h cap on ice is the police's control
+    measure under art. 39, and its boards carry no following distance (that is the fog rule, art. 81)."""
+    body = dict(RESTRICTION, weather="ice")
+    plan = client.post("/diversion", json=body).get_json()
+    basis = plan["legal_basis"]
+    assert basis["article"] == "道路交通安全法第三十九条" and "限速每小时40公里" in basis["note_zh"], basis
+    signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
+    assert signs and all("结冰" in s["message_zh"] and "车距" not in s["message_zh"] for s in signs), signs
+    assert plan["directions"][0]["following_distance_m"] is None
 
 
 # ---------------------------------------------------------------- tiers

@@ -297,3 +297,18 @@ def test_a_zone_recorded_on_another_road_is_not_a_warning_on_this_one(client, en
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = ANY(:ids)"), {"ids": made})
         root_of(app).versions.expire()
+
+
+def test_a_direction_on_the_approach_to_a_city_runs_from_the_city_behind_into_it():
+    """North of 衡阳 (衡山县, the city's districts still ahead) southbound traffic is '湘潭往衡阳方向'; past
+    the districts it is '衡阳往郴州方向'; inside a district the city is left: '衡阳往郴州方向'."""
+    from routing.signs import direction_between
+
+    behind = [("衡阳", "衡山县"), ("衡阳", "衡山县"), ("湘潭", "湘潭县")]
+    into = [("衡阳", "衡阳县"), ("衡阳", "石鼓区"), ("衡阳", "雁峰区"), ("郴州", "永兴县")]
+    assert direction_between([("衡阳", "衡山县")], into, behind) == "湘潭往衡阳方向"
+    past = [("衡阳", "衡南县"), ("衡阳", "耒阳市"), ("郴州", "永兴县")]
+    assert direction_between([("衡阳", "衡南县")], past, [("衡阳", "雁峰区"), ("湘潭", "湘潭县")]) == "衡阳往郴州方向"
+    assert direction_between([("衡阳", "石鼓区")], into[2:], behind) == "衡阳往郴州方向"
+    # no city behind (the road starts in this city): from here to the next city
+    assert direction_between([("衡阳", "衡山县")], into, [("衡阳", "衡山县")]) == "衡阳往郴州方向"
