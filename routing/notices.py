@@ -19,13 +19,13 @@ def incidents_ignored(lang: str, live: Overlay | None, legs: list[Path]) -> dict
     closed = [i for i in passed if live is not None and live.incident_info.get(i, ("closed",))[0] == "closed"]
     n, c = len(passed), len(closed)
     if lang == "zh-CN":
-        text = "本路线按要求（ignore=incidents）未避让现行交通管制"
+        text = "本路线按您的要求未避让现行交通管制"
         if n:
             text += f"，途经现行管制{n}处（其中封闭{c}处），实际通行请以现场管制和交警指挥为准"
         elif live is not None:
             text += "，途中无现行封闭或限速"
     else:
-        text = "Planned as asked (ignore=incidents): closures and speed restrictions in force are not avoided"
+        text = "Planned as you asked without avoiding the closures and speed restrictions in force"
         if n:
             text += f"; the route passes {n} of them ({c} closed): obey the controls and the police on site"
         elif live is not None:
@@ -49,13 +49,13 @@ def weather_ignored(lang: str, live: Overlay | None, used: Overlay, legs: list[P
                 closed |= here
     n, c = len(zones), len(closed)
     if lang == "zh-CN":
-        text = "本路线按要求（ignore=weather）未计入现行天气管制（低能见度限速、结冰封闭等）"
+        text = "本路线按您的要求未考虑现行天气管制（低能见度限速、结冰封闭等）"
         if n:
             text += f"，途经受天气管制路段{n}处（其中封闭{c}处），实际通行请按现场限速和交警指挥"
         elif live is not None:
             text += "，途中无现行天气管制"
     else:
-        text = "Planned as asked (ignore=weather): fog and ice measures in force are not applied"
+        text = "Planned as you asked without the fog and ice measures in force"
         if n:
             text += f"; the route passes {n} sections under them ({c} closed): obey the limits and the police on site"
         elif live is not None:

@@ -209,7 +209,8 @@ def build_overlay(
     hazards: bool = True,
     hazard_index: HazardIndex | None = None,
 ) -> Overlay:
-    """Costs in force at `at`: incidents (closures, caps, entrance closures), fog and ice."""
+    """Costs in force at `at`: incidents (closures, caps, entrance closures), fog and ice (`hazards`: the
+    weather in force; with `hazard_index` the zones a route warns of are attached either way)."""
     cost = graph.base_cost.copy()
     ov = Overlay(cost=cost, at=at)
     until: list[datetime] = []
@@ -218,12 +219,13 @@ def build_overlay(
         nxt = conn.execute(sa.text(load_sql("queries/routing_incident_changes_due.sql")), {"at": at}).scalar()
         if nxt is not None:
             until.append(nxt)
-    if hazards:
+    if hazards or hazard_index is not None:  # the zones a route warns of, whether the weather acts or not
         index = hazard_index or load_hazard_index(conn, graph)
         ov.seg_hazards, ov.hazard_kinds, ov.seg_hazard_mask = index.seg_hazards, index.hazard_kinds, index.mask
         ov.hazard_stakes, ov.hazard_structure, ov.hazard_ways = index.stakes, index.structure, index.ways
         ov.hazard_zone_route = index.zone_route
         ov.seg_zone_ptr, ov.seg_zone_ids = index.zone_ptr, index.zone_ids
+    if hazards:  # the weather in force: fog and ice measures, early warnings
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:

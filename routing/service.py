@@ -171,8 +171,9 @@ def network_key(versions: dict[str, int]) -> tuple:
 def live_key(versions: dict[str, int], *, incidents: bool = True, hazards: bool = True) -> tuple:
     """The part of the versions that identifies a live overlay (with or without incidents, weather)."""
     wanted = {"incidents", "toll_stations"} if incidents else set()
+    wanted.add("hazard_zones")  # the zones a route warns of, with the weather or without it (ignore=weather)
     if hazards:
-        wanted |= {"weather_observations", "hazard_zones", "weather_stations", "warnings"}
+        wanted |= {"weather_observations", "weather_stations", "warnings"}
     return tuple(versions.get(k, 0) if k in wanted else 0 for k in LIVE_LAYERS)
 
 
@@ -289,7 +290,7 @@ class Router:
         s = self.settings
         hkey = (state.network_key, versions.get("hazard_zones", 0))
         cached = self._hazards
-        if hazards and (cached is None or cached[0] != hkey):
+        if cached is None or cached[0] != hkey:
             cached = self._hazards = (hkey, load_hazard_index(conn, state.graph))
         ov = build_overlay(
             conn,
@@ -299,7 +300,7 @@ class Router:
             fog_radius_m=s.fog_station_radius_m,
             incidents=incidents,
             hazards=hazards,
-            hazard_index=cached[1] if hazards and cached is not None else None,
+            hazard_index=cached[1],
         )
         ov.cost.flags.writeable = False  # frozen: the searcher caches its CCH metric by identity
         with self._olock:

@@ -50,7 +50,7 @@ def test_a_route_that_ignores_incidents_says_so_and_names_the_closures_it_passes
     assert notice["incident_ids"] == [inc["id"]]
     assert "途经现行管制1处（其中封闭1处）" in notice["text"], notice
     english = get(client, ignore="incidents", lang="en")["notices"][0]["text"]
-    assert "ignore=incidents" in english and not HAN.search(english)
+    assert "without avoiding" in english and "ignore=" not in english and not HAN.search(english)
     # a route that does not ignore them avoids the closure and carries no notice
     assert "notices" not in get(client)
 
@@ -60,7 +60,10 @@ def test_a_route_that_ignores_the_weather_says_so_and_names_the_fog_measures_it_
     weather measure that the route then drives (a fog cap here: visibility 80 m caps the zone at 40 km/h)."""
     clear = get(client, ignore="weather")["notices"]
     assert [n["kind"] for n in clear] == ["weather_ignored"] and clear[0]["hazard_ids"] == []
-    assert "未计入现行天气管制" in clear[0]["text"] and "途中无现行天气管制" in clear[0]["text"], clear
+    assert (
+        clear[0]["text"].startswith("本路线按您的要求未考虑现行天气管制") and "途中无现行天气管制" in clear[0]["text"]
+    )
+    assert "ignore=" not in clear[0]["text"]
     resp = client.post(
         "/weather/observations", json={"station_code": "VIS-1", "visibility_m": 80}, headers=auth(OPERATOR_TOKEN)
     )
@@ -76,7 +79,12 @@ def test_a_route_that_ignores_the_weather_says_so_and_names_the_fog_measures_it_
     )
     both = get(client, ignore="incidents,weather", lang="en")["notices"]
     assert [n["kind"] for n in both] == ["incidents_ignored", "weather_ignored"]
-    assert "ignore=weather" in both[1]["text"] and not HAN.search(both[1]["text"])
+    assert "fog and ice measures" in both[1]["text"] and not HAN.search(both[1]["text"])
+    # the zones themselves are no weather measure: their warnings stay on the steps (a fog-prone section)
+    props = foggy["features"][0]["properties"]
+    assert props["hazard_ids"], props["hazard_ids"]
+    notes = [w["text"] for step in props["steps"] for w in step.get("warnings", [])]
+    assert any("团雾多发路段" in t for t in notes), notes
 
 
 def test_english_steps_name_the_exit_in_english(client, engine):
