@@ -123,6 +123,15 @@ _MANEUVERS = ("depart", "ramp", "merge", "turn")
 RAMP_CODE, MERGE_CODE = _MANEUVERS.index("ramp"), _MANEUVERS.index("merge")
 
 
+def _onto(graph: RoadGraph, rows: list[list[int]], g: int, lang: str) -> str | None:
+    """The expressway the exit at the end of step g leads onto, by a ramp (step g + 1) and a merge
+    (step g + 2): 'S61衡炎高速'; None when the ramp leads off the expressways."""
+    if g + 2 >= len(rows) or rows[g + 2][5] != MERGE_CODE:
+        return None
+    r, m = rows[g + 2][3], rows[g + 2][4]
+    return road_label(graph.routes[r] if r >= 0 else None, graph.names[m] if m >= 0 else None, lang)
+
+
 def _entry_place(graph: RoadGraph, leg: Leg, rows: list[list[int]], g: int) -> str | None:
     """For a ramp from an ordinary road onto an expressway, the place of its interchange (its toll
     station's name: '长沙南'), from the interchange's or the ramp's name; None for a ramp between
@@ -150,7 +159,12 @@ def _text_cache(graph: RoadGraph, lang: str) -> tuple[dict[int, tuple[str, str]]
 
 
 def _step_words(
-    graph: RoadGraph, lang: str, row: list[int], exit_at: str | None, entry_at: str | None = None
+    graph: RoadGraph,
+    lang: str,
+    row: list[int],
+    exit_at: str | None,
+    entry_at: str | None = None,
+    onto: str | None = None,
 ) -> tuple[str, str]:
     """The words of a step before and after its distance."""
     _, _, cls, r, m, man, mod, comp = row[:8]
@@ -159,7 +173,7 @@ def _step_words(
     else:
         road = road_label(graph.routes[r] if r >= 0 else None, graph.names[m] if m >= 0 else None, lang)
     heading = compass(comp * 45.0, lang)
-    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, heading, "\0", exit_at, lang, entry_at)
+    text = instruction(_MANEUVERS[man], MODIFIERS[mod], road, heading, "\0", exit_at, lang, entry_at, onto)
     before, after = text.split("\0")
     return before, after
 
@@ -203,7 +217,9 @@ def build_steps(
         elif exit_arc >= 0 or not keyed:
             ramp = rows[g + 1][4] if exit_arc >= 0 and g + 1 < len(rows) else -1  # the ramp's name
             exit_at = _exit_label(graph, exit_arc, names[ramp] if ramp >= 0 else None) if exit_arc >= 0 else None
-            around = _step_words(graph, lang, row, exit_at)
+            around = _step_words(
+                graph, lang, row, exit_at, None, _onto(graph, rows, g, lang) if exit_arc >= 0 else None
+            )
         elif (hit := words.get(key)) is not None:
             around = hit
         else:

@@ -97,6 +97,8 @@ def road_label(route_code: str | None, name: str | None, lang: str) -> str:
     return "无名道路" if lang == "zh-CN" else "an unnamed road"
 
 
+_STAKE = re.compile(r"K\d+\+\d{3}$")  # an exit known only by its stake
+
 _TURN_ZH = {
     "straight": "直行",
     "slight right": "稍向右转",
@@ -128,32 +130,38 @@ def instruction(
     exit_at: str | None,
     lang: str,
     entry_at: str | None = None,
+    onto: str | None = None,
 ) -> str:
     """One step's sentence, e.g. '沿G4京港澳高速向南行驶32.5公里，从K1520出口驶出'; `entry_at`: the place of
-    the toll station a ramp onto an expressway passes ('经长沙南收费站进入匝道')."""
+    the toll station a ramp onto an expressway passes ('经长沙南收费站进入匝道'); `onto`: the expressway the
+    exit leads onto ('在雁峰枢纽互通转S61衡炎高速': one changes road at a hub, one does not leave). A ramp
+    gives no compass word: a looping ramp's chord says nothing of the way it turns."""
     if lang == "zh-CN":
+        if maneuver == "ramp":
+            lead = f"经{entry_at}收费站进入匝道，" if entry_at else "进入匝道，"
+            return f"{lead}沿匝道行驶{dist}"
         if maneuver == "depart":
             lead = "出发，"
-        elif maneuver == "ramp":
-            lead = f"经{entry_at}收费站进入匝道，" if entry_at else "进入匝道，"
         elif maneuver == "merge":
             lead = f"驶入{road}，"
-        elif maneuver == "turn" and modifier != "straight":
-            lead = f"{_TURN_ZH.get(modifier, '')}，"
+        elif maneuver == "turn":
+            lead = f"{_TURN_ZH.get(modifier, '直行')}，"
         else:
             lead = ""
         text = f"{lead}沿{road}向{heading}行驶{dist}"
         if exit_at is not None:
-            if exit_at.endswith("枢纽"):  # a hub interchange joins another expressway: no exit there
+            if onto is not None:
+                text += f"，在{exit_at}互通转{onto}" if exit_at and not _STAKE.match(exit_at) else f"，经匝道转{onto}"
+            elif exit_at.endswith("枢纽"):  # a hub interchange joins another expressway: no exit there
                 text += f"，经{exit_at}互通驶离"
             else:
                 text += f"，从{exit_at}出口驶出" if exit_at else "，从出口驶出"
         return text
+    if maneuver == "ramp":
+        station = f" through the {exit_en(entry_at).removesuffix(' exit')} toll station" if entry_at else ""
+        return f"Take the ramp{station} for {dist}"
     if maneuver == "depart":
         lead_en = f"Head {heading} on {road}"
-    elif maneuver == "ramp":
-        station = f" through the {exit_en(entry_at).removesuffix(' exit')} toll station" if entry_at else ""
-        lead_en = f"Take the ramp {heading}{station}"
     elif maneuver == "merge":
         lead_en = f"Merge onto {road} heading {heading}"
     elif maneuver == "turn":
@@ -161,7 +169,14 @@ def instruction(
     else:
         lead_en = f"Continue {heading} on {road}"
     text = f"{lead_en} for {dist}"
-    if exit_at and exit_at.endswith("枢纽"):
+    if onto is not None and exit_at and not _STAKE.match(exit_at) and _HAN.search(exit_at):
+        place = (
+            exit_en(exit_at) if exit_at.endswith("枢纽") else f"{exit_en(exit_at).removesuffix(' exit')} interchange"
+        )
+        text += f", then change to {onto} at the {place} ({exit_at})"
+    elif onto is not None:
+        text += f", then take the ramp onto {onto}"
+    elif exit_at and exit_at.endswith("枢纽"):
         text += f", then leave at the {exit_en(exit_at)} ({exit_at})"
     elif exit_at and _HAN.search(exit_at):
         # The exit in English ('the Zhangjiajie South exit') and as its sign reads in characters.

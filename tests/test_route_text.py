@@ -312,3 +312,26 @@ def test_a_direction_on_the_approach_to_a_city_runs_from_the_city_behind_into_it
     assert direction_between([("衡阳", "石鼓区")], into[2:], behind) == "衡阳往郴州方向"
     # no city behind (the road starts in this city): from here to the next city
     assert direction_between([("衡阳", "衡山县")], into, [("衡阳", "衡山县")]) == "衡阳往郴州方向"
+
+
+def test_steps_change_expressway_at_a_hub_and_ramps_give_no_compass_word():
+    """At a hub one changes road, one does not leave ('在雁峰枢纽互通转S61衡炎高速'); an exit known only by its
+    stake that leads onto another expressway says so ('经匝道转S10张花高速'); a ramp's step gives no compass
+    word (a looping ramp's chord points anywhere); a new road straight on says 直行."""
+    from routing.text import instruction
+
+    hub = instruction("merge", "straight", "G4京港澳高速", "南", "162公里", "雁峰枢纽", "zh-CN", onto="S61衡炎高速")
+    assert hub == "驶入G4京港澳高速，沿G4京港澳高速向南行驶162公里，在雁峰枢纽互通转S61衡炎高速"
+    staked = instruction(
+        "turn", "straight", "G5513长张高速", "西北", "296公里", "K300+513", "zh-CN", onto="S10张花高速"
+    )
+    assert staked.endswith("，经匝道转S10张花高速") and "K300+513" not in staked
+    assert staked.startswith("直行，沿G5513长张高速")
+    en = instruction("merge", "straight", "G4", "south", "162 km", "雁峰枢纽", "en", onto="S61")
+    assert en.endswith("then change to S61 at the Yanfeng hub interchange (雁峰枢纽)"), en
+    ramp = instruction("ramp", "straight", "匝道", "东", "730米", None, "zh-CN")
+    assert ramp == "进入匝道，沿匝道行驶730米"
+    assert instruction("ramp", "straight", "the ramp", "east", "730 m", None, "en") == "Take the ramp for 730 m"
+    # with no road onto which the exit leads, the exit stays an exit
+    plain = instruction("merge", "straight", "S10张花高速", "西", "3.4公里", "张家界东", "zh-CN")
+    assert plain.endswith("从张家界东出口驶出")
