@@ -141,9 +141,14 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
         seen.add(z)
         step = bisect_right(starts, first) - 1  # the step whose pieces [start, end) hold `first`
         own = overlay.hazard_stakes.get(z)
-        if own is not None:  # the zone's own stakes, not those of the segments it touches
+        route = int(graph.seg_route[segs[first]])
+        if route < 0 and _zone_route(overlay, z) >= 0:
+            # met on a ramp or a street with no route code: the zone's stakes are its own road's, not this
+            # one's ('前方K0至K10+099' on a 730 m ramp): say how far instead
+            enter = leave = float("nan")
+        elif own is not None:  # the zone's own stakes, not those of the segments it touches
             enter, leave = own
-        by_step.setdefault(step, []).append((z, enter, leave, length_m, int(graph.seg_route[segs[first]])))
+        by_step.setdefault(step, []).append((z, enter, leave, length_m, route))
     for step, on_step in by_step.items():
         if len(on_step) > MAX_PER_STEP:  # a long step past many zones: one warning per kind, with a count
             _merged(overlay, on_step, lang, out[step])
@@ -155,6 +160,12 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
             text = note(kind, enter, leave, length_m, visibility, lang, structure)
             out[step].append({"hazard_id": z, "kind": kind, "text": text})
     return out
+
+
+def _zone_route(overlay: Overlay, zone: int) -> int:
+    """The index of the road a zone is recorded on (-1: none, -2: a road not in the network)."""
+    recorded = overlay.hazard_zone_route
+    return int(recorded[zone]) if recorded is not None and 0 <= zone < len(recorded) else -1
 
 
 def _increasing(graph: RoadGraph, overlay: Overlay, arc_ids: np.ndarray, pieces: np.ndarray, zone: int) -> bool | None:

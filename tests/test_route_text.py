@@ -335,3 +335,36 @@ def test_steps_change_expressway_at_a_hub_and_ramps_give_no_compass_word():
     # with no road onto which the exit leads, the exit stays an exit
     plain = instruction("merge", "straight", "S10张花高速", "西", "3.4公里", "张家界东", "zh-CN")
     assert plain.endswith("从张家界东出口驶出")
+
+
+def test_a_zone_met_on_a_ramp_gives_its_length_not_the_stakes_of_its_road(client, engine, app):
+    """A G4 zone (stakes K1505–K1510 of G4) whose polygon covers the ramp at row 2 is met on the ramp, a
+    road with no stakes of its own: the warning says how far ('前方约…'), not 'K1505至K1510'."""
+    with engine.begin() as conn:
+        ident = conn.execute(
+            sa.text(
+                "INSERT INTO hazard_zones (name, kind, severity, route_code, properties, geom) VALUES "
+                "('匝道结冰', 'ice', 2, 'G4', '{\"from_stake_m\": 1505000, \"to_stake_m\": 1510000}', "
+                "ST_Multi(ST_MakeEnvelope(112.991, :s, 112.999, :n, 4326))) RETURNING id"
+            ),
+            {"s": lat(2) - 0.002, "n": lat(2) + 0.002},
+        ).scalar()
+    root_of(app).versions.expire()
+    try:
+        props = route(client, frm=f"112.95,{lat(2)}", to=f"113.0,{lat(8)}")
+        notes = [
+            (s["road"]["road_class"], w["text"])
+            for s in props["steps"]
+            if "road" in s
+            for w in s.get("warnings", [])
+            if w.get("hazard_id") == ident
+        ]
+        assert notes, props["steps"]
+        for road_class, text in notes:
+            assert "K1505" not in text and "K1510" not in text, text
+            assert text.startswith("前方约") and "易结冰路段" in text, text
+            assert road_class != "expressway", road_class
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = :i"), {"i": ident})
+        root_of(app).versions.expire()
