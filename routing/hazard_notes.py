@@ -142,7 +142,7 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
         step = bisect_right(starts, first) - 1  # the step whose pieces [start, end) hold `first`
         own = overlay.hazard_stakes.get(z)
         route = int(graph.seg_route[segs[first]])
-        if route < 0 and _zone_route(overlay, z) >= 0:
+        if route < 0 and not _driven_on_own_road(graph, overlay, segs, pieces, z):
             # met on a ramp or a street with no route code: the zone's stakes are its own road's, not this
             # one's ('前方K0至K10+099' on a 730 m ramp): say how far instead
             enter = leave = float("nan")
@@ -162,10 +162,14 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
     return out
 
 
-def _zone_route(overlay: Overlay, zone: int) -> int:
-    """The index of the road a zone is recorded on (-1: none, -2: a road not in the network)."""
+def _driven_on_own_road(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, pieces: np.ndarray, zone: int) -> bool:
+    """Whether the leg drives `zone` on the road it is recorded on (a zone recorded on no road: always).
+    Asked only for a zone first met on a piece with no route code (a ramp into it, a street), so rare."""
     recorded = overlay.hazard_zone_route
-    return int(recorded[zone]) if recorded is not None and 0 <= zone < len(recorded) else -1
+    own = int(recorded[zone]) if recorded is not None and 0 <= zone < len(recorded) else -1
+    if own < 0:
+        return own == -1
+    return any(int(graph.seg_route[s]) == own and zone in overlay.seg_hazards.get(s, ()) for s in segs[pieces].tolist())
 
 
 def _increasing(graph: RoadGraph, overlay: Overlay, arc_ids: np.ndarray, pieces: np.ndarray, zone: int) -> bool | None:
