@@ -77,7 +77,8 @@ def _measure(reason: str, road_class: str, readings: dict[str, float | None]) ->
             if rule.measure == "close":
                 return "close", int(rule.speed_kmh), rule.gap_m
             return "cap", int(rule.speed_kmh), rule.gap_m
-    if reason == "ice" and (readings.get("surface_c") is not None and float(readings["surface_c"]) <= 0):  # type: ignore[arg-type]
+    cold = readings.get("surface_c") is not None and float(readings["surface_c"]) <= 0  # type: ignore[arg-type]
+    if reason == "ice" and (cold or readings.get("declared")):  # icing read at 0 °C or below, or declared
         rule = ice_rule(road_class)
         if rule is not None:
             if rule.measure == "close":
@@ -179,6 +180,16 @@ def _candidate(
     )
 
 
+def _expiry(r: Any, at: datetime, cfg: Settings) -> datetime:
+    """When a zone's warning ends unless evaluated again: `valid_s` after the newest reading it rests on;
+    a declared icing without readings holds `valid_s` from the evaluation (each evaluation renews it while
+    the declaration stands)."""
+    newest = r.newest if r.newest is not None else at
+    if r.icing_declared:
+        newest = max(newest, at)
+    return newest + timedelta(seconds=cfg.valid_s)
+
+
 def rule_candidates(
     conn: Connection, view: RoutingView | None, rules: WarningRules, at: datetime, cfg: Settings
 ) -> list[Candidate]:
@@ -191,9 +202,10 @@ def rule_candidates(
     for r in rows:
         reason = ZONE_REASON[r.kind]
         readings = {"visibility_m": r.visibility_m, "surface_c": r.surface_c, "precipitation_mm": r.precipitation_mm}
-        rule = rules.highest(reason, **readings)
+        declared = bool(r.icing_declared)
+        rule = rules.highest(reason, **readings, declared=declared)
         if rule is not None:
-            fired.append((r, reason, rule, readings))
+            fired.append((r, reason, rule, readings | ({"declared": True} if declared else {})))
     if not fired:
         return []
     by_zone: dict[int, list[Any]] = defaultdict(list)
@@ -207,7 +219,7 @@ def rule_candidates(
             continue  # a zone on no road: nothing to warn
         out += _candidates_for(
             conn, view, reason=reason, rule=rule, key=f"{reason}:zone{r.zone_id}", segments=by_zone[r.zone_id],
-            readings=readings, expires_at=r.newest + timedelta(seconds=cfg.valid_s), route_code=r.route_code,
+            readings=readings, expires_at=_expiry(r, at, cfg), route_code=r.route_code,
             from_stake_m=r.from_stake_m, to_stake_m=r.to_stake_m, zone_id=r.zone_id,
             observation_ids=list(r.observation_ids),
         )  # fmt: skip
