@@ -179,3 +179,30 @@ def test_bad_forecasts_are_refused_naming_the_field(client, change, status, para
 def test_bad_forecast_queries_are_400_naming_the_parameter(client):
     resp = client.get("/weather/forecasts?at=soon")
     assert resp.status_code == 400 and resp.get_json()["parameter"] == "at"
+
+
+def test_daoan_serve_evaluates_the_warnings_before_it_serves(client, engine, settings):
+    """A forecast valid now stored while no server ran (no evaluation followed it): the step `daoan serve`
+    runs after routing's warm-up issues its warnings, with directions."""
+    from analysis.early_warning.cli import ready_warnings
+    from app import build_root
+    from gis.cli import CliContext
+
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO weather_forecasts (station_id, issued_at, valid_from, valid_to, visibility_m, created_by) "
+                "SELECT id, :now, :now, :end, 150, 'test' FROM weather_stations WHERE station_code = 'VIS-1'"
+            ),
+            {"now": now, "end": now + timedelta(hours=2)},
+        )
+    assert feed(client) == []
+    cli = CliContext(settings, lambda s, e: build_root(s, engine=e))
+    try:
+        ready_warnings(cli)
+    finally:
+        cli.close()
+    warned = feed(client)
+    assert {(w["properties"]["level"], w["properties"]["weather_source"]) for w in warned} == {("yellow", "forecast")}
+    assert {w["properties"]["direction"] for w in warned} == {"up", "down"}

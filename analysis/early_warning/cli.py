@@ -51,3 +51,18 @@ def list_cmd(cli: CliContext, level: str | None, as_json: bool) -> None:
         p = f["properties"]
         click.echo(f"#{f['id']} {LEVEL_ZH[p['level']]} {p['message_zh']} (至 {p['expires_at']})")
     click.echo(f"{len(body['features'])} warning(s) in force")
+
+
+def ready_warnings(cli: CliContext) -> None:
+    """Evaluate the warning rules before serving (after routing is ready): readings may have expired and
+    forecasts come into force while no server ran, and warnings issued without routing (the demo's) get
+    their directions and signs. Serving goes on if it fails; the next evaluation catches up."""
+    from analysis.early_warning.service import evaluate
+
+    try:
+        summary = evaluate(cli.root.router, who=user(), risk=False)
+    except Exception as exc:
+        click.echo(f"warnings not evaluated before serving: {exc}", err=True)
+        return
+    click.echo(f"warnings evaluated: issued {len(summary['issued'])}, extended {summary['extended']}, "
+               f"lifted {summary['lifted']}")  # fmt: skip
