@@ -206,3 +206,29 @@ def test_daoan_serve_evaluates_the_warnings_before_it_serves(client, engine, set
     warned = feed(client)
     assert {(w["properties"]["level"], w["properties"]["weather_source"]) for w in warned} == {("yellow", "forecast")}
     assert {w["properties"]["direction"] for w in warned} == {"up", "down"}
+
+
+def test_the_cli_stores_a_forecast_file_all_or_none_and_evaluates(client, settings, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from cli import main
+
+    now = datetime.now(UTC)
+    # with its issue time, a file imported twice is the same issue (without one, each import is a new issue)
+    one = {"station_code": "VIS-1", "issued_at": iso(now - timedelta(minutes=3)), "valid_from": iso(now),
+           "valid_to": iso(now + timedelta(hours=1)), "visibility_m": 80}  # fmt: skip
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"forecasts": [one, one | {"valid_to": iso(now - timedelta(hours=1))}]}))
+    refused = CliRunner().invoke(main, ["warnings", "forecast", str(bad)], obj=settings)
+    assert refused.exit_code == 2 and "valid_to" in refused.output, refused.output
+    assert client.get("/weather/forecasts").get_json()["features"] == []
+    good = tmp_path / "fc.json"
+    good.write_text(json.dumps({"forecasts": [one]}), encoding="utf-8")
+    stored = CliRunner().invoke(main, ["warnings", "forecast", str(good)], obj=settings)
+    assert stored.exit_code == 0, stored.output
+    assert stored.output.startswith("stored 1 forecast(s), 0 already stored\nwarnings: issued 2"), stored.output
+    assert {w["properties"]["rule_id"] for w in feed(client)} == {"fog-orange"}
+    again = CliRunner().invoke(main, ["warnings", "forecast", str(good)], obj=settings)
+    assert again.exit_code == 0 and again.output.startswith("stored 0 forecast(s), 1 already stored"), again.output
