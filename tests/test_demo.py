@@ -415,6 +415,8 @@ def test_the_demo_ships_live_warnings_issued_by_the_rules_on_its_forecast(
     give its values, lasting the forecast's day; evaluated again with routing they gain directions."""
     from datetime import UTC, datetime, timedelta
 
+    import shapely
+
     from analysis.early_warning.rules import default_rules
     from layers.demo.live import LIVE_HOURS
     from tests.conftest import OPERATOR_TOKEN, auth
@@ -448,4 +450,15 @@ def test_the_demo_ships_live_warnings_issued_by_the_rules_on_its_forecast(
     assert summary["issued"], summary
     again = client.get("/warnings").get_json()["features"]
     assert {w["properties"]["weather_source"] for w in again} == {"forecast"}
-    assert any(w["properties"]["direction"] in ("up", "down") for w in again)
+    directed = [w for w in again if w["properties"]["direction"] in ("up", "down")]
+    assert directed
+    # a route driven along a warned stretch in its direction carries the warning in its steps
+    longest = max(directed, key=lambda w: shapely.geometry.shape(w["geometry"]).length)
+    line = shapely.line_merge(shapely.geometry.shape(longest["geometry"]))
+    line = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
+    a, b = line.interpolate(0.2, normalized=True), line.interpolate(0.8, normalized=True)
+    resp = client.get(f"/route?from={a.x},{a.y}&to={b.x},{b.y}")
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()["features"][0]["properties"]["steps"]
+    notes = [n for s in steps for n in s.get("warnings", []) if n.get("kind") == "warning"]
+    assert longest["id"] in [n["warning_id"] for n in notes], (longest["properties"]["message_zh"], notes)
