@@ -77,7 +77,7 @@ def build_root(settings: Settings, *, engine: sa.Engine | None = None, api: Api 
 
 def subsystems() -> tuple[Any, ...]:
     """The HTTP subsystems in registration order: each has api() and init_app(app, root)."""
-    from analysis import blackspots_http, risk_http
+    from analysis import blackspots_http, forecasts_http, risk_http
     from analysis import http as analysis_http
     from analysis.early_warning import http as warnings_http
     from layers import http as layers_http
@@ -96,6 +96,7 @@ def subsystems() -> tuple[Any, ...]:
         blackspots_http,
         warnings_http,
         risk_http,
+        forecasts_http,
     )
 
 

@@ -47,10 +47,13 @@ def main(ctx: click.Context, verbose: bool) -> None:
     )
     # Settings given by the caller (tests: CliRunner().invoke(main, args, obj=settings)), else the environment's.
     given = ctx.obj if isinstance(ctx.obj, Settings) else None
+    from analysis.early_warning.cli import ready_warnings
     from routing.cli import ready_routing
 
     ctx.obj = CliContext(
-        given, lambda settings, engine: build_root(settings, engine=engine), before_serving=(ready_routing,)
+        given,
+        lambda settings, engine: build_root(settings, engine=engine),
+        before_serving=(ready_routing, ready_warnings),  # warnings after routing: their signs need the graph
     )
     ctx.call_on_close(ctx.obj.close)
 

@@ -158,7 +158,7 @@ def risk_scores_cmd(cli: CliContext, at_text: str | None, limit: int, road_class
 
     from analysis import params
     from analysis import risk_terms as rt
-    from analysis.risk_live import scores
+    from analysis.risk_live import SOURCES, scores
     from gis import params as gparams
 
     at = gparams.instant(at_text, "at") or datetime.now(UTC)
@@ -174,9 +174,13 @@ def risk_scores_cmd(cli: CliContext, at_text: str | None, limit: int, road_class
         for k, w in enumerate(rt.WEATHER_CLASSES)
         if (found.weather == k).any()
     )
+    sources = ""
+    if found.source is not None:  # where the weather in force came from: readings or forecasts
+        counts = np.bincount(found.source, minlength=len(SOURCES))
+        sources = f" (segments on readings {int(counts[1]):,}, on forecasts {int(counts[2]):,})"
     click.echo(
         f"risk model {found.model_id} at {found.at.astimezone(rt.BEIJING):%Y-%m-%d %H:%M} (+08:00), {found.hour_band}: "
-        f"{len(found):,} segments; weather in force: {in_force or 'none reported'}"
+        f"{len(found):,} segments; weather in force: {in_force or 'none reported'}{sources}"
     )
     for i in top.tolist():
         weather = found.weather_name(i) or "-"

@@ -13,7 +13,7 @@ from flask import Blueprint, Flask, Response, request
 
 from analysis import params
 from analysis import risk_terms as rt
-from analysis.risk_live import scores
+from analysis.risk_live import SOURCES, scores
 from gis import params as gparams
 from gis.access import audit_read, mark_private, require_reader
 from gis.db import connect
@@ -84,6 +84,7 @@ def risk() -> Response:
                 "relative": round(float(found.relative[i]), 3),
                 "weather": weather,
                 "weather_zh": WEATHER_ZH[weather],
+                "weather_source": found.source_name(i),
             },
         })  # fmt: skip
     in_force = {w: int((found.weather == k).sum()) for k, w in enumerate(rt.WEATHER_CLASSES)}
@@ -96,10 +97,20 @@ def risk() -> Response:
         "segments_scored": len(found),
         "segments_matched": int(keep.sum()),
         "weather_in_force": in_force | {"none": int((found.weather < 0).sum())},
+        # where the weather in force came from, in segments: station readings, forecasts, neither (the mix)
+        "weather_sources": _sources(found),
         "features": features,
     }
     audit_read(token, "risk_segments", len(features))
     return mark_private(json_response(body, mimetype="application/geo+json"))
+
+
+def _sources(found: Any) -> dict[str, int]:
+    counts = np.bincount(found.source, minlength=len(SOURCES)) if found.source is not None else None
+    return {
+        (name or "none"): int(counts[k]) if counts is not None else (len(found) if k == 0 else 0)
+        for k, name in enumerate(SOURCES)
+    }
 
 
 def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -114,9 +125,12 @@ def openapi_paths() -> dict[str, Any]:
                 "summary": "Live accident risk of the road segments at an hour (研判预警): the highest first",
                 "description": (
                     "Expected accidents per km-year of each segment at the hour of `at` under the weather in force "
-                    "(each weather station's readings of the last 3 hours), from the current risk model (`daoan "
-                    "analysis risk --store`); `relative` is that over the segment's road-class baseline (the class's "
-                    "mean rate over the model's period). 404 when no model is stored."
+                    "(each weather station's readings of the last 3 hours; for a future `at`, the forecast posted to "
+                    "/weather/forecasts valid then, else the readings still in force then; a station without readings "
+                    "takes its forecast), from the current risk model (`daoan analysis risk --store`); `relative` is "
+                    "that over the segment's road-class baseline (the class's mean rate over the model's period). "
+                    "`weather_source` (per segment) and `weather_sources` (counts) say whether readings, a forecast "
+                    "or neither (the hour's weather mix) were used. 404 when no model is stored."
                 ),
                 "operationId": "getRisk",
                 "tags": ["Analysis"],

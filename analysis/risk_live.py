@@ -2,10 +2,11 @@
 
 `scores(engine, at)` uses the current risk model (analysis/risk.py, risk_models): for each road segment
 exp(its static terms + the hour band of `at` + the weather class at its station), where the weather
-class comes from the station's latest readings within VALID_S before `at` (posted to /weather/
-observations; the schema has no forecast table yet, so a future `at` sees the latest readings). A
-segment whose station has no reading in force gets the period's mix of weather in that hour band
-(Σ share × exp(β_weather)). `relative` is that over its class's baseline: the class's mean fitted rate
+class comes from the weather in force at the station (daoan_station_weather, migration 031): up to now,
+its latest readings within VALID_S before `at` (posted to /weather/observations), else the forecast
+valid at `at` (posted to /weather/forecasts); for a future `at`, the forecast valid then, else the
+readings still in force then. `source` says which each segment used. A segment whose station has
+neither gets the period's mix of weather in that hour band (Σ share × exp(β_weather)). `relative` is that over its class's baseline: the class's mean fitted rate
 over the model's period (1 = an average hour on an average segment of the class).
 
 The per-segment part (ids, classes, static terms) is cached per database, model and road-network
@@ -17,7 +18,7 @@ from __future__ import annotations
 import io
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,7 @@ from layers.catalog import ROAD_CLASSES
 
 VALID_S = 3 * 3600  # a reading stands for its station this long
 UNKNOWN = -1  # weather class of a segment without a reading in force
+SOURCES = (None, "observation", "forecast")  # RiskScores.source: 0 none in force (the hour's mix)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class RiskScores:
     expected: np.ndarray  # accidents per km-year at that hour and weather
     relative: np.ndarray  # expected / the class's baseline
     weather: np.ndarray  # int8: index into risk_terms.WEATHER_CLASSES, -1 none in force
+    source: np.ndarray | None = None  # int8: index into SOURCES (0 none, 1 observation, 2 forecast)
 
     def __len__(self) -> int:
         return len(self.segment_id)
@@ -54,6 +57,10 @@ class RiskScores:
         """The weather class in force on segment row i (None when no reading was)."""
         w = int(self.weather[i])
         return rt.WEATHER_CLASSES[w] if w >= 0 else None
+
+    def source_name(self, i: int) -> str | None:
+        """Where the weather of segment row i came from: observation, forecast, or None (the hour's mix)."""
+        return SOURCES[int(self.source[i])] if self.source is not None else None
 
 
 class NoRiskModel(NotFound):
@@ -124,11 +131,13 @@ def _static(conn: sa.Connection, model: Any, coef: dict[str, float]) -> _Static:
     return _Static(ids, np.array(names, dtype=object)[cls], eta, base[cls], station)
 
 
-def scores(engine: Engine, at: datetime) -> RiskScores:
+def scores(engine: Engine, at: datetime, *, now: datetime | None = None) -> RiskScores:
     """Expected accidents per km-year of every segment at `at` (aware; naive means Beijing time) under the
-    weather in force, and relative to its class's baseline. NoRiskModel (404) when none is stored."""
+    weather in force then as seen at `now` (default the clock), and relative to its class's baseline.
+    NoRiskModel (404) when none is stored."""
     if at.tzinfo is None:
         at = at.replace(tzinfo=rt.BEIJING)
+    now = now or datetime.now(UTC)
     with connect(engine) as conn:
         model = conn.execute(sa.text(load_sql("queries/risk_live_model.sql"))).first()
         if model is None:
@@ -143,7 +152,7 @@ def scores(engine: Engine, at: datetime) -> RiskScores:
                 _cache.clear()  # one network and model at a time per database is what callers use
                 _cache[key] = static
         readings = conn.execute(
-            sa.text(load_sql("queries/risk_live_weather.sql")), {"at": at, "valid_s": VALID_S}
+            sa.text(load_sql("queries/risk_live_weather.sql")), {"at": at, "now": now, "valid_s": VALID_S}
         ).all()
     band = int(rt.hour_band(rt.local_hour(at)))
     band_name = rt.HOUR_BANDS[band]
@@ -152,16 +161,21 @@ def scores(engine: Engine, at: datetime) -> RiskScores:
     mixed = float(sum(shares.get(w, 0.0) * np.exp(weather_coef[i]) for i, w in enumerate(rt.WEATHER_CLASSES)))
     factors = np.append(np.exp(weather_coef), mixed)  # the last: no reading in force
     weather = np.full(len(static.segment_id), UNKNOWN, dtype=np.int8)
+    source = np.zeros(len(static.segment_id), dtype=np.int8)
     if readings and len(static.segment_id):
         st = np.array([r.station_id for r in readings], dtype=np.int64)
         cls = np.array([rt.classify(r.visibility_m, r.surface_c, r.precipitation_mm) for r in readings], np.int8)
+        src = np.array([SOURCES.index(r.source) for r in readings], dtype=np.int8)
         order = np.argsort(st)
-        st, cls = st[order], cls[order]
+        st, cls, src = st[order], cls[order], src[order]
         pos = np.searchsorted(st, static.station_id)
         hit = (pos < len(st)) & (st[np.minimum(pos, len(st) - 1)] == static.station_id)
         weather[hit] = cls[pos[hit]]
+        source[hit] = src[pos[hit]]
     hour = coef.get(rt.band_term(band) or "", 0.0)
     expected = np.exp(static.eta + hour) * factors[np.where(weather >= 0, weather, len(factors) - 1)]
     with np.errstate(invalid="ignore", divide="ignore"):
         relative = expected / static.baseline
-    return RiskScores(at, int(model.id), band_name, static.segment_id, static.road_class, expected, relative, weather)
+    return RiskScores(
+        at, int(model.id), band_name, static.segment_id, static.road_class, expected, relative, weather, source
+    )

@@ -286,6 +286,22 @@ class WeatherObservation(Base):
     created_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True), server_default=func.now())
 
 
+class WeatherForecast(Base):
+    __tablename__ = "weather_forecasts"
+    __table_args__ = (UniqueConstraint("station_id", "issued_at", "valid_from"),)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    station_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("weather_stations.id"))
+    issued_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    valid_from: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    valid_to: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    visibility_m: Mapped[float | None] = mapped_column(Float)
+    road_surface_temp_c: Mapped[float | None] = mapped_column(Float)
+    precipitation_mm: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True), server_default=func.now())
+
+
 class Incident(Base):
     __tablename__ = "incidents"
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -700,6 +716,8 @@ class EarlyWarning(Base):
     issued_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(TIMESTAMP(timezone=True))
+    weather_source: Mapped[str | None] = mapped_column(Text)
+    forecast_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger))
     superseded_by: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("warnings.id"))
     created_by: Mapped[str] = mapped_column(Text)
     geom = _geom("MULTILINESTRING")

@@ -543,6 +543,7 @@ _LAYERS: tuple[Layer, ...] = (
             _p("issued_at", "datetime", required=True),
             _p("updated_at", "datetime", required=True),
             _p("expires_at", "datetime", required=True),
+            _p("weather_source", "string", "observation", "forecast", "mixed", "declared"),
         ),
         "Early warnings (预警) issued by the fog, icing and long-downgrade-in-rain rules and the risk "
         "threshold (analysis/data/warning_rules.toml); the public feed of those in force is /warnings.",

@@ -164,6 +164,12 @@ JSON_BODIES = {
     ("POST", "/diversion"): {"route": "G107", "from_stake": "K1501+000", "to_stake": "K1502+000"},
     ("POST", "/matrix"): {"sources": [[112.95, 28.101]], "destinations": [[112.95, 28.18]]},
     ("POST", "/weather/observations"): {"station_code": "57687", "visibility_m": 150},
+    ("POST", "/weather/forecasts"): {
+        "station_code": "57687",
+        "valid_from": "2026-12-06T08:00:00+08:00",
+        "valid_to": "2026-12-06T12:00:00+08:00",
+        "visibility_m": 150,
+    },
 }
 INTERNAL_TEXT = ("out of bounds", "has no attribute", "Traceback", "psycopg", "sqlalchemy", "invalid input syntax",
                  "out of range for type", "NoneType", "not subscriptable", "Exceeds the limit")  # fmt: skip
@@ -360,6 +366,9 @@ def test_json_values_of_the_wrong_type_are_4xx_naming_the_field(client, method, 
         ("POST", "/incidents", "ends_at"),
         ("PATCH", "/incidents/{id}", "ends_at"),
         ("POST", "/weather/observations", "observed_at"),
+        ("POST", "/weather/forecasts", "issued_at"),
+        ("POST", "/weather/forecasts", "valid_from"),
+        ("POST", "/weather/forecasts", "valid_to"),
         ("POST", "/diversion", "starts_at"),
     ],  # fmt: skip
 )

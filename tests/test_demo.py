@@ -405,3 +405,60 @@ def test_command_centres_and_stations_are_named_as_the_police_name_them(
     assert stations and all(
         re.search(r"公安局交通警察(支队\w+区)?大队[GS]\d+执法服务站$|高速公路执法服务站$", n) for n in stations
     ), stations
+
+
+def test_the_demo_ships_live_warnings_issued_by_the_rules_on_its_forecast(
+    client, engine: sa.Engine, demo: dict[str, int]
+) -> None:
+    """The demo posts a forecast of the day at its fog, ice and downgrade stations and the real warning
+    engine runs on it: GET /warnings shows them, each resting on the forecast, at the level the rules
+    give its values, lasting the forecast's day; evaluated again with routing they gain directions."""
+    from datetime import UTC, datetime, timedelta
+
+    import shapely
+
+    from analysis.early_warning.rules import default_rules
+    from layers.demo.live import LIVE_HOURS
+    from tests.conftest import OPERATOR_TOKEN, auth
+
+    assert demo["weather_forecasts"] > 0 and demo["warnings"] > 0
+    features = client.get("/warnings").get_json()["features"]
+    assert len(features) == demo["warnings"]
+    forecasts = {
+        r.id: r
+        for r in rows(engine, "SELECT id, visibility_m, road_surface_temp_c, precipitation_mm FROM weather_forecasts")
+    }
+    rules = default_rules()
+    reasons = set()
+    for f in features:
+        p = f["properties"]
+        reasons.add(p["reason"])
+        assert p["weather_source"] == "forecast" and p["forecast_ids"] and p["observation_ids"] == []
+        used = [forecasts[i] for i in p["forecast_ids"]]
+        readings = {
+            "visibility_m": min((u.visibility_m for u in used if u.visibility_m is not None), default=None),
+            "surface_c": min((u.road_surface_temp_c for u in used if u.road_surface_temp_c is not None), default=None),
+            "precipitation_mm": max((u.precipitation_mm for u in used if u.precipitation_mm is not None), default=None),
+        }
+        assert p["rule_id"] == rules.highest(p["reason"], **readings).id, (p, readings)
+        left = datetime.fromisoformat(p["expires_at"]) - datetime.now(UTC)
+        assert timedelta(hours=LIVE_HOURS - 1) < left <= timedelta(hours=LIVE_HOURS)
+        assert p["message_zh"] and p["message_en"] and p["title_zh"].endswith("预警")
+    assert "fog" in reasons and reasons <= {"fog", "ice", "downgrade_rain"}
+    # with routing at hand (as `daoan serve` evaluates before it serves) the warnings get their directions
+    summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+    assert summary["issued"], summary
+    again = client.get("/warnings").get_json()["features"]
+    assert {w["properties"]["weather_source"] for w in again} == {"forecast"}
+    directed = [w for w in again if w["properties"]["direction"] in ("up", "down")]
+    assert directed
+    # a route driven along a warned stretch in its direction carries the warning in its steps
+    longest = max(directed, key=lambda w: shapely.geometry.shape(w["geometry"]).length)
+    line = shapely.line_merge(shapely.geometry.shape(longest["geometry"]))
+    line = max(getattr(line, "geoms", [line]), key=lambda g: g.length)
+    a, b = line.interpolate(0.2, normalized=True), line.interpolate(0.8, normalized=True)
+    resp = client.get(f"/route?from={a.x},{a.y}&to={b.x},{b.y}")
+    assert resp.status_code == 200, resp.get_json()
+    steps = resp.get_json()["features"][0]["properties"]["steps"]
+    notes = [n for s in steps for n in s.get("warnings", []) if n.get("kind") == "warning"]
+    assert longest["id"] in [n["warning_id"] for n in notes], (longest["properties"]["message_zh"], notes)

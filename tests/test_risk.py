@@ -5,7 +5,8 @@ scores follow the stored model, the hour and the weather posted."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ from layers.demo.accidents import (
 )
 from layers.demo.generate import SIZES, Seeds, generate_world
 from layers.demo.hazards import expressway_hazards, road_hazards
-from tests.conftest import auth, truncate_all
+from tests.conftest import OPERATOR_TOKEN, auth, truncate_all
 
 SCOPE = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
 
@@ -194,6 +195,59 @@ def test_http_risk_lists_the_highest_relative_risk_first(engine: sa.Engine, pois
         bad = client.get(f"/analysis/risk?{query}", headers=auth())
         assert bad.status_code in (400, 422) and bad.mimetype == "application/problem+json", query
         assert parameter in bad.get_data(as_text=True), query
+
+
+def test_http_risk_at_a_future_time_uses_the_forecast_valid_then(engine: sa.Engine, poisson, client) -> None:
+    """A fog forecast posted for one station: scores six hours ahead (past any reading's 3 h) give that
+    station's segments the fog class and say the forecast was used; an hour ahead without a forecast the
+    reading posted now still stands; now, a station's reading beats its forecast."""
+    store(engine, poisson)
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE weather_forecasts, weather_observations RESTART IDENTITY"))
+        first, second = conn.execute(
+            sa.text("SELECT station_id, count(*) AS n FROM risk_segments GROUP BY station_id ORDER BY n DESC LIMIT 2")
+        ).all()
+    now = datetime.now(UTC)
+    ahead = now + timedelta(hours=6)
+
+    def risk(at: datetime) -> dict:
+        resp = client.get(f"/analysis/risk?at={quote(at.isoformat())}&limit=1", headers=auth())
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return resp.get_json()
+
+    before = risk(ahead)
+    assert before["weather_sources"] == {"none": before["segments_scored"], "observation": 0, "forecast": 0}
+    resp = client.post(
+        "/weather/forecasts",
+        json={"forecasts": [
+            {"station_id": first.station_id, "valid_from": (now + timedelta(hours=5)).isoformat(),
+             "valid_to": (now + timedelta(hours=8)).isoformat(), "visibility_m": 150},
+            {"station_id": second.station_id, "valid_from": (now - timedelta(minutes=5)).isoformat(),
+             "valid_to": (now + timedelta(hours=2)).isoformat(), "visibility_m": 120},
+        ]},
+        headers=auth(OPERATOR_TOKEN),
+    )  # fmt: skip
+    assert resp.status_code == 201, resp.get_json()
+    foggy = risk(ahead)
+    assert foggy["weather_sources"]["forecast"] == first.n and foggy["weather_in_force"]["fog"] == first.n
+    scored = risk_live.scores(engine, ahead)
+    mine = scored.source == risk_live.SOURCES.index("forecast")
+    assert (scored.weather[mine] == rt.WEATHER_CLASSES.index("fog")).all()
+    assert scored.expected[mine].sum() > 0 and before["segments_scored"] == len(scored)
+    # now: the second station has no reading, its forecast stands; then a clear reading beats it
+    assert risk(now)["weather_sources"]["forecast"] == second.n
+    resp = client.post("/weather/observations", json={"station_id": second.station_id, "visibility_m": 5000},
+                       headers=auth(OPERATOR_TOKEN))  # fmt: skip
+    assert resp.status_code == 201
+    current = risk(datetime.now(UTC))
+    assert current["weather_sources"] == {
+        "none": current["segments_scored"] - second.n, "observation": second.n, "forecast": 0
+    }  # fmt: skip
+    # an hour ahead: the second station's forecast is for that time, so it wins over the reading
+    assert risk(now + timedelta(hours=1))["weather_sources"]["forecast"] == second.n
+    # three hours ahead the second station's forecast has ended: the reading (2 h 55 min old) stands
+    later = risk(now + timedelta(hours=2, minutes=55))
+    assert later["weather_sources"]["observation"] == second.n and later["weather_sources"]["forecast"] == 0
 
 
 def test_cli_fits_stores_and_scores(engine: sa.Engine, demo, settings) -> None:

@@ -390,3 +390,54 @@ def test_the_feed_titles_pages_and_is_in_the_openapi_document(client):
 def test_evaluate_at_a_bad_time_is_400_naming_it(client):
     resp = client.post("/warnings/evaluate?at=soon", headers=auth(OPERATOR_TOKEN))
     assert resp.status_code == 400 and resp.get_json()["parameter"] == "at"
+
+
+def test_icing_declared_on_an_ice_zone_issues_an_ice_warning_without_a_reading(client, engine, signs_and_cities):
+    """An operator's icing on the bridge's ice zone (properties.icing, which routing's overlay closes):
+    the next evaluation issues the ice warning per direction with its stretch, signs and expiry; a reading
+    that calls for more (red) supersedes it; lifting the declaration lifts the warning."""
+
+    def declare(icing: bool) -> None:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE hazard_zones SET properties = properties || CAST(:p AS jsonb) WHERE name = '结冰桥梁'"),
+                {"p": '{"icing": %s}' % ("true" if icing else "false")},
+            )
+
+    declare(True)
+    try:
+        summary = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+        assert len(summary["issued"]) == 2, summary
+        warnings = feed(client, "?reason=ice")
+        assert len(warnings) == 2
+        by_dir = {w["properties"]["direction"]: w["properties"] for w in warnings}
+        assert set(by_dir) == {"up", "down"}
+        south = by_dir["up"]
+        assert south["rule_id"] == "ice-declared" and south["level"] == "orange" and south["route_code"] == "G4"
+        assert south["title_zh"] == "道路结冰橙色预警"
+        assert south["measure"] == "close" and south["road_surface_temp_c"] is None  # declared, not read
+        assert south["observation_ids"] == []
+        assert south["hazard_zone_id"] is not None and by_dir["down"]["direction_zh"] == "郴州往衡阳方向"
+        # the bridge zone (28.013–28.022°N) lies on the segments of row 19
+        assert (south["from_stake"], south["to_stake"]) == ("K1552+820", "K1555+600")
+        assert south["message_zh"] == (
+            "G4京港澳高速衡阳往郴州方向K1552+820至K1555+600段路面结冰，实施封闭交通管制，请从最近出口驶离或提前绕行"
+        )
+        assert [s["name"] for s in south["signs"]] == ["情报板南行14"]  # upstream southbound
+        assert "icy road" in south["message_en"]
+        assert "路面结冰" in south["signs"][0]["message_zh"] and south["signs"][0]["fits"]
+        expires = datetime.fromisoformat(south["expires_at"])
+        assert timedelta(minutes=29) < expires - datetime.now(UTC) <= timedelta(minutes=30)
+        # evaluated again while the declaration stands: extended, not issued twice
+        again = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+        assert again["issued"] == [] and again["extended"] == 2, again
+        # a reading of ice with precipitation at the bridge: red, superseding the declared orange
+        post(client, {"station_code": "ICE-1", "road_surface_temp_c": -1.0, "precipitation_mm": 0.3})
+        assert {w["properties"]["rule_id"] for w in feed(client, "?reason=ice")} == {"ice-red"}
+        with engine.begin() as conn:
+            conn.execute(sa.text("TRUNCATE weather_observations"))
+        declare(False)
+        lifted = client.post("/warnings/evaluate", headers=auth(OPERATOR_TOKEN)).get_json()
+        assert lifted["lifted"] == 2 and feed(client, "?reason=ice") == [], lifted
+    finally:
+        declare(False)

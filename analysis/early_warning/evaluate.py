@@ -8,7 +8,7 @@ import importlib
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,8 @@ class Candidate:
     following_distance_m: float | None = None
     signs: list[dict] = field(default_factory=list)
     observation_ids: list[int] = field(default_factory=list)
+    forecast_ids: list[int] = field(default_factory=list)
+    weather_source: str | None = None  # observation, forecast, mixed, declared; None: risk on the hour's mix
     geometry: dict | None = None
 
 
@@ -77,7 +79,8 @@ def _measure(reason: str, road_class: str, readings: dict[str, float | None]) ->
             if rule.measure == "close":
                 return "close", int(rule.speed_kmh), rule.gap_m
             return "cap", int(rule.speed_kmh), rule.gap_m
-    if reason == "ice" and (readings.get("surface_c") is not None and float(readings["surface_c"]) <= 0):  # type: ignore[arg-type]
+    cold = readings.get("surface_c") is not None and float(readings["surface_c"]) <= 0  # type: ignore[arg-type]
+    if reason == "ice" and (cold or readings.get("declared")):  # icing read at 0 °C or below, or declared
         rule = ice_rule(road_class)
         if rule is not None:
             if rule.measure == "close":
@@ -101,6 +104,8 @@ def _candidates_for(
     to_stake_m: float | None,
     zone_id: int | None = None,
     observation_ids: list[int] | None = None,
+    forecast_ids: list[int] | None = None,
+    weather_source: str | None = None,
 ) -> list[Candidate]:
     """One candidate per direction of the stretch `segments`, worded and with its signs' messages."""
     classes = [s.road_class for s in segments]
@@ -126,8 +131,11 @@ def _candidates_for(
         conn, view, [s.segment_id for s in segments], route_code=route_code, from_stake_m=from_stake_m,
         to_stake_m=to_stake_m,
     ):  # fmt: skip
-        out.append(_candidate(st, situation, rule, key, seen, segments, readings, expires_at, zone_id,
-                              route_code, road_name, road_class, observation_ids))  # fmt: skip
+        c = _candidate(st, situation, rule, key, seen, segments, readings, expires_at, zone_id,
+                       route_code, road_name, road_class, observation_ids)  # fmt: skip
+        c.forecast_ids = list(forecast_ids or [])
+        c.weather_source = weather_source
+        out.append(c)
     return out
 
 
@@ -179,21 +187,49 @@ def _candidate(
     )
 
 
+def _expiry(r: Any, at: datetime, cfg: Settings) -> datetime:
+    """When a zone's warning ends unless evaluated again: `valid_s` after the newest reading it rests on,
+    or the end of the forecasts it rests on, whichever is later; a declared icing holds `valid_s` from the
+    evaluation (each evaluation renews it while the declaration stands)."""
+    ends = [r.newest + timedelta(seconds=cfg.valid_s)] if r.newest is not None else []
+    if r.forecast_until is not None:
+        ends.append(r.forecast_until)
+    if r.icing_declared or not ends:
+        ends.append(at + timedelta(seconds=cfg.valid_s))
+    return max(ends)
+
+
+def _source(r: Any, rule: WarningRule) -> str:
+    """Which weather the zone's warning rests on: observation, forecast, mixed or declared."""
+    if rule.declared:
+        return "declared"
+    if r.observation_ids and r.forecast_ids:
+        return "mixed"
+    return "forecast" if r.forecast_ids else "observation"
+
+
 def rule_candidates(
-    conn: Connection, view: RoutingView | None, rules: WarningRules, at: datetime, cfg: Settings
+    conn: Connection,
+    view: RoutingView | None,
+    rules: WarningRules,
+    at: datetime,
+    cfg: Settings,
+    now: datetime | None = None,
 ) -> list[Candidate]:
-    """Warnings the readings near fog, ice and long-downgrade zones call for at `at`."""
+    """Warnings the weather near fog, ice and long-downgrade zones calls for at `at` (as seen at `now`:
+    readings first up to now, the forecasts valid at `at` first after it)."""
     rows = conn.execute(
         sa.text(load_sql("queries/warnings_zone_readings.sql")),
-        {"at": at, "valid_s": cfg.valid_s, "radius_m": cfg.radius_m},
+        {"at": at, "now": now or datetime.now(UTC), "valid_s": cfg.valid_s, "radius_m": cfg.radius_m},
     ).all()
     fired = []
     for r in rows:
         reason = ZONE_REASON[r.kind]
         readings = {"visibility_m": r.visibility_m, "surface_c": r.surface_c, "precipitation_mm": r.precipitation_mm}
-        rule = rules.highest(reason, **readings)
+        declared = bool(r.icing_declared)
+        rule = rules.highest(reason, **readings, declared=declared)
         if rule is not None:
-            fired.append((r, reason, rule, readings))
+            fired.append((r, reason, rule, readings | ({"declared": True} if declared else {})))
     if not fired:
         return []
     by_zone: dict[int, list[Any]] = defaultdict(list)
@@ -207,9 +243,10 @@ def rule_candidates(
             continue  # a zone on no road: nothing to warn
         out += _candidates_for(
             conn, view, reason=reason, rule=rule, key=f"{reason}:zone{r.zone_id}", segments=by_zone[r.zone_id],
-            readings=readings, expires_at=r.newest + timedelta(seconds=cfg.valid_s), route_code=r.route_code,
+            readings=readings, expires_at=_expiry(r, at, cfg), route_code=r.route_code,
             from_stake_m=r.from_stake_m, to_stake_m=r.to_stake_m, zone_id=r.zone_id,
-            observation_ids=list(r.observation_ids),
+            observation_ids=list(r.observation_ids), forecast_ids=list(r.forecast_ids),
+            weather_source=_source(r, rule),
         )  # fmt: skip
     return out
 
@@ -245,8 +282,23 @@ def _risk_rows(conn: Connection, result: Any, lowest: float, min_rise: float) ->
     return list(zip(ids[keep].tolist(), rel[keep].tolist(), rise[keep].tolist(), strict=True))
 
 
+def _risk_sources(result: Any, segment_ids: list[int]) -> dict[int, str | None]:
+    """Segment → the source of the weather its score used (observation, forecast; None: the hour's mix)."""
+    source = getattr(result, "source", None)
+    if source is None or not segment_ids:
+        return {}
+    from analysis.risk_live import SOURCES
+
+    pos = np.searchsorted(result.segment_id, np.asarray(segment_ids, dtype=np.int64))
+    return {s: SOURCES[int(source[p])] for s, p in zip(segment_ids, pos.tolist(), strict=True)}
+
+
 def risk_candidates(
-    conn: Connection, engine: Engine, view: RoutingView | None, rules: WarningRules, at: datetime
+    conn: Connection,
+    engine: Engine,
+    view: RoutingView | None,
+    rules: WarningRules,
+    at: datetime,
 ) -> list[Candidate] | None:
     """Warnings the live risk calls for at `at` (the highest `max_warnings` segments over the lowest
     threshold); None when no risk scorer is installed or it cannot score (no fitted model)."""
@@ -258,7 +310,7 @@ def risk_candidates(
     if lowest is None:
         return []
     try:
-        result = scorer(engine, at)
+        result = scorer(engine, at)  # as seen now: the forecast valid at `at` for a later time
     except DaoanError as exc:  # no risk model stored yet (NoRiskModel): the weather rules go on
         log.info("risk warnings not evaluated: %s", exc.detail)
         return None
@@ -276,6 +328,7 @@ def risk_candidates(
     }
     out: list[Candidate] = []
     expires = at + timedelta(minutes=rules.risk_valid_min)
+    sources = _risk_sources(result, [s for s, _ in over])
     taken = 0
     for seg, rel in over:
         row = rows.get(seg)
@@ -287,7 +340,7 @@ def risk_candidates(
         out += _candidates_for(
             conn, view, reason="risk", rule=rule, key=f"risk:seg{seg}", segments=[row],
             readings={"relative_risk": rel}, expires_at=expires, route_code=row.route_code,
-            from_stake_m=row.start_stake_m, to_stake_m=row.end_stake_m,
+            from_stake_m=row.start_stake_m, to_stake_m=row.end_stake_m, weather_source=sources.get(seg),
         )  # fmt: skip
         taken += 1
         if taken >= rules.risk_max_warnings:

@@ -75,6 +75,7 @@ def _feature(r: Any, lang: str) -> dict:
     props["title_en"] = f"{r.level.capitalize()} warning: {REASON_EN[r.reason]}"
     props["message"] = r.message_zh if lang == "zh-CN" else r.message_en
     props["observation_ids"] = list(r.observation_ids)
+    props["forecast_ids"] = list(r.forecast_ids)
     return {"type": "Feature", "id": r.id, "geometry": json.loads(r.geometry), "properties": props}
 
 

@@ -63,7 +63,9 @@ def openapi_paths() -> dict[str, Any]:
                 "description": (
                     "Each warning: route, stakes, direction of travel, level (blue/yellow/orange/red: 蓝/黄/橙/红), "
                     "reason, rule, Chinese and English messages, the variable message signs upstream that "
-                    "should show it with their messages, the readings it rests on, issued_at and expires_at. "
+                    "should show it with their messages, the readings or forecasts it rests on (`weather_source`: "
+                    "observation, forecast, mixed, declared; `observation_ids`, `forecast_ids`), issued_at and "
+                    "expires_at. "
                     "A warning leaves the feed when it expires. Cacheable: ETag, If-None-Match → 304."
                 ),
                 "operationId": "getWarnings",

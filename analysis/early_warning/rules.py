@@ -28,6 +28,7 @@ class WarningRule:
     surface_at_or_below_c: float | None = None
     precipitation_at_least_mm: float | None = None
     relative_risk_at_least: float | None = None
+    declared: bool | None = None  # true: only where an operator declared the condition (an ice zone's icing)
 
     def holds(
         self,
@@ -36,8 +37,11 @@ class WarningRule:
         surface_c: float | None = None,
         precipitation_mm: float | None = None,
         relative_risk: float | None = None,
+        declared: float | bool | None = None,
     ) -> bool:
         """Whether every condition of the rule holds for these readings (a missing reading fails it)."""
+        if self.declared and not declared:
+            return False
         checks = (
             (self.visibility_below_m, visibility_m, lambda v, t: v < t),
             (self.surface_at_or_below_c, surface_c, lambda v, t: v <= t),
@@ -60,7 +64,7 @@ class WarningRules:
     risk_valid_min: float
     risk_min_rise: float = 1.5
 
-    def highest(self, reason: str, **readings: float | None) -> WarningRule | None:
+    def highest(self, reason: str, **readings: float | bool | None) -> WarningRule | None:
         """The rule of `reason` with the highest level that holds for `readings`, if any."""
         held = [r for r in self.rules if r.reason == reason and r.holds(**readings)]
         return max(held, key=lambda r: LEVELS.index(r.level), default=None)

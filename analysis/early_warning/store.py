@@ -52,10 +52,11 @@ def evaluate_warnings(
     """Issue, extend, supersede and lift warnings for the situation at `at` (now); the counts and the
     ids issued. Risk warnings are decided only when `risk` and analysis.risk_live can score (a risk model
     is stored); otherwise those in force are left as they are."""
-    at = at or datetime.now(UTC)
+    now = datetime.now(UTC)
+    at = at or now
     rules = rules or default_rules()
     cfg = settings or Settings()
-    candidates = rule_candidates(conn, view, rules, at, cfg)
+    candidates = rule_candidates(conn, view, rules, at, cfg, now=now)
     reasons = list(RULE_REASONS)
     scored = risk_candidates(conn, engine, view, rules, at) if risk else None
     if scored is not None:

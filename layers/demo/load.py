@@ -37,6 +37,7 @@ from layers.demo.facilities import (
 from layers.demo.generate import SIZES, DemoWorld, Seeds, generate_world
 from layers.demo.geo import ewkb_hex
 from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
+from layers.demo.live import post_weather_of_the_day
 from layers.demo.points import PointTable
 from layers.demo.stations import admin_seats, command_centres, weather_stations
 from layers.ingest.keys import KEY_COLUMNS, assign_keys
@@ -60,6 +61,7 @@ _STEPS = (
     "accidents",
     "analyze",
     "black spots",
+    "weather of the day",
 )
 BLACK_SPOTS_KEPT = 300
 VIOLATION_DAYS = 3  # days of violation counts per camera, up to the last day of the accident period
@@ -123,6 +125,8 @@ def load_demo(
             step("black spots")
             counts["black_spots"] = _black_spots(conn)
             counts["hazard_zones"] = conn.execute(sa.text("SELECT count(*) FROM hazard_zones")).scalar_one()
+        step("weather of the day")  # a forecast from now on and the warnings the real rules issue on it
+        counts |= post_weather_of_the_day(engine, settings, seeds("live weather"))
     finally:
         bar.close()
     log.info("demo %s loaded in %.1f s: %s", size, time.perf_counter() - started, counts)

@@ -5,6 +5,7 @@ SELECT w.id, w.reason, w.level, w.rule_id, w.hazard_zone_id, w.route_code, w.roa
        w.direction, w.direction_zh, w.direction_en, w.from_stake_m, w.to_stake_m, w.from_stake, w.to_stake,
        w.visibility_m, w.road_surface_temp_c, w.precipitation_mm, w.relative_risk, w.speed_cap_kmh,
        w.following_distance_m, w.measure, w.message_zh, w.message_en, w.signs, w.observation_ids,
+       w.forecast_ids, w.weather_source,
        w.issued_at, w.updated_at, w.expires_at, w.superseded_by, ST_AsGeoJSON(w.geom, 7) AS geometry
 FROM warnings w
 WHERE (CASE WHEN CAST(:interval AS boolean)
