@@ -82,6 +82,7 @@ class _Plan:
     township_m: float = 0.0  # metres of the detour on roads below county class
     crossing: str | None = None  # the road the detour turns onto (its first named road)
     no_rejoin: bool = False  # nothing leads back onto the road past the closure: leave, no detour
+    toward: str | None = None  # at a hub: the city (or county) the other expressway is taken towards
 
 
 @dataclass
@@ -523,7 +524,11 @@ def plan_diversion(
                 _leave_only(g, candidates[0], cost, st.key, first_arc, toll_stations, own_route, on_expressway)
             )
         near, far = _tiers(plans)
+        far_note = _far_note(plans, far, near, on_expressway)
         plans = [p for p in (far, near) if p is not None]
+        if cities is not None and on_expressway:
+            for p in plans:
+                p.toward = _toward(g, p, st.key, cities)
         # Signs past the search radius serve only as the signs before the far diversion point.
         reach_m = max(search_m, (far.metres if far is not None else 0.0) + plan_rules().signs_past_far_m)
         bound_signs = [(sign, m) for sign, m in bound_signs if m <= reach_m]
@@ -586,25 +591,53 @@ def plan_diversion(
             )
             if bound_signs:  # the real signs get the messages (below)
                 continue
-            zh, en = closure_sign(
+            # No variable message sign stands upstream: a mobile board (临时移动式情报板) before the decision
+            # point, named with its stake, the message laid out on a trailer board (plan_rules.toml).
+            junction = None if on_expressway else _at_junction(p, g)
+            _, en = closure_sign(
                 closed_from=from_label,
                 closed_to=to_label,
                 reason=reason,
                 exit_at=exit_label,
                 detour_road=p.road,
                 where_zh=_section(s_from, s_to, from_label, short=not on_expressway),
-                junction=None if on_expressway else _at_junction(p, g),
+                junction=junction,
             )
+            sign_node, sign_m, sign_arc = _sign_place(upstream, p.metres)
+            sign_stake = _node_stake(g, sign_node, sign_arc) if sign_arc >= 0 else None
+            rules = plan_rules()
+            board = fit(
+                closure_board_variants(
+                    where=_section(s_from, s_to, from_label),
+                    reason_zh=REASON_ZH.get(reason, ""),
+                    exit_at=exit_name(p.toll_station, g.node_label[p.node]) if on_expressway else None,
+                    via=p.road,
+                    through=p is far and far is not near,
+                    junction=junction,
+                ),
+                rules.mobile_board_lines,
+                rules.mobile_board_chars,
+            )
+            at = f"{format_stake(sign_stake)}处，" if sign_stake is not None else ""
             features.append(
                 {
                     "type": "Feature",
-                    "geometry": {"type": "Point", "coordinates": _sign_point(g, upstream, p.metres)},
+                    "geometry": {"type": "Point", "coordinates": _point(g, sign_node)},
                     "properties": {
                         "role": "sign",
                         "stream": si,
                         "direction": dir_en,
                         "decision_node_id": nid,
-                        "message_zh": zh,
+                        "tier": p.tier,
+                        "temporary": True,
+                        "sign_name": f"临时移动式情报板（{at}分流点前{distance_text(sign_m - p.metres, 'zh-CN')}）",
+                        "stake": format_stake(sign_stake) if sign_stake is not None else None,
+                        "lines": rules.mobile_board_lines,
+                        "chars_per_line": rules.mobile_board_chars,
+                        "distance_to_closure_m": round(sign_m, 1),
+                        "message_lines": board.lines,
+                        "message_zh": board.text,
+                        "fits": board.fits,
                         "message_en": en,
                         "recommended": p is far,
                     },
@@ -709,18 +742,8 @@ def plan_diversion(
                 "near_control_point": int(g.node_ids[near.node]) if near else None,
                 "far_decision_point": int(g.node_ids[far.node]) if far and far.tier == "far" else None,
                 "direction_text_en": dir_text_en,
-                "far_note_zh": None
-                if far is None or far.tier == "far"
-                else (
-                    "封闭路段以远无法绕回本路，仅设近端控制" if far.no_rejoin else "上游无其他可分流出口，仅设近端控制"
-                ),
-                "far_note_en": None
-                if far is None or far.tier == "far"
-                else (
-                    "the road cannot be reached again past the closure: near control only"
-                    if far.no_rejoin
-                    else "no other exit upstream to divert at: near control only"
-                ),
+                "far_note_zh": far_note[0],
+                "far_note_en": far_note[1],
                 "rejoin_node_id": int(g.node_ids[rejoin]),
             }
         )
@@ -944,6 +967,8 @@ def _via_roads(graph: RoadGraph, p: _Plan, key: tuple) -> list[str]:
             out.append(code)
     if p.road and p.road not in out:
         out.insert(0, p.road)
+    if p.road and p.road not in out[:3]:  # the road the signs name is always among those the order names
+        return [*out[:2], p.road]
     return out[:3]
 
 
@@ -973,8 +998,10 @@ def _measure_zh(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = N
         return f"近端控制：全部车辆{leave}（封闭路段以远无法绕回本路，驶离后另行选择路线）"
     if junction:
         move = f"{at_turn}转出，经{roads}绕行"
-    elif hub:  # change expressway at the hub, then follow the rest: '在株洲南枢纽转G60，经G0421、G72绕行'
-        move = f"{at_turn}转{via[0]}，经{'、'.join(via[1:])}绕行" if len(via) > 1 else f"{at_turn}转{roads}绕行"
+    elif hub:  # change expressway at the hub, then follow the rest: '在株洲南枢纽转G60（往湘潭方向），经G0421、G72绕行'
+        first = via[0] if via else "其他道路"
+        toward = f"（往{p.toward}方向）" if p.toward else ""
+        move = f"{at_turn}转{first}{toward}" + (f"，经{'、'.join(via[1:])}绕行" if len(via) > 1 else "绕行")
     else:
         move = f"{at_turn}驶离，经{roads}绕行" if at_turn else f"经{roads}绕行"
     if p.tier == "far":
@@ -1004,16 +1031,75 @@ def _measure_en(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = N
 
 
 def _at_junction(p: _Plan, graph: RoadGraph) -> str:
-    """How a junction off an expressway is named: its stake ('K144+357'), else its place."""
+    """How a junction off an expressway is named: by the road the detour turns onto ('高新街', as drivers find
+    it), else its stake ('K144+357'), else its place."""
+    if p.crossing and not p.crossing.endswith(("村道", "乡道")):  # a generic rural road is no landmark
+        return p.crossing
     return format_stake(p.stake) if p.stake is not None else (graph.node_label[p.node] or "前方")
 
 
+def _far_note(
+    plans: list[_Plan], far: _Plan | None, near: _Plan | None, on_expressway: bool
+) -> tuple[str | None, str | None]:
+    """What the duty officer should know of the far tier: none (near control only, and why), or a far point
+    so close to the closure that it is hardly far (plan_rules' far_close_m), and what farther points cost."""
+    if far is None:
+        return None, None
+    if far.tier != "far":
+        if far.no_rejoin:
+            return (
+                "封闭路段以远无法绕回本路，仅设近端控制",
+                "the road cannot be reached again past the closure: near control only",
+            )
+        none_zh = (
+            "上游无其他可分流出口，仅设近端控制" if on_expressway else "上游无其他可供绕行的交叉路口，仅设近端控制"
+        )
+        return none_zh, "no other exit upstream to divert at: near control only"
+    if far.metres >= plan_rules().far_close_m:
+        return None, None
+    km = distance_text(far.metres, "zh-CN")
+    farther = [p.added_t - far.added_t for p in plans if p.metres > far.metres and np.isfinite(p.added_t)]
+    if farther:
+        extra = max(1, round(min(farther) / 60))
+        return (
+            f"远端分流点距封闭路段仅{km}：更远的分流点绕行至少多用{extra}分钟",
+            f"the far diversion point is only {distance_text(far.metres, 'en')} before the closure: farther points "
+            f"cost at least {extra} min more",
+        )
+    return (
+        f"远端分流点距封闭路段仅{km}：上游无更远的可行分流点",
+        f"the far diversion point is only {distance_text(far.metres, 'en')} before the closure: none farther upstream",
+    )
+
+
+def _toward(graph: RoadGraph, p: _Plan, key: tuple, cities: Callable[[list], list[CityCounty]]) -> str | None:
+    """At a hub, the way the other expressway is taken, as bulletins give it: the first control city along
+    that road (up to CITY_AHEAD_M) other than the hub's own ('往湘潭方向'), else a county (not a city
+    district) of the hub's city; None off hubs or when none is known."""
+    label = graph.node_label[p.node] or ""
+    if hub_name(label) is None or p.no_rejoin:
+        return None
+    first = next((a for a in p.detour.arcs if int(graph.seg_class[a >> 1]) == EXPRESSWAY), None)
+    if first is None:
+        return None
+    walk = _walk(graph, graph.arc_tail(first), _key(graph, first >> 1), frozenset(), CITY_AHEAD_M, upstream=False)
+    here = cities([(p.node, 0.0, 0.0, -1)])
+    city, county = here[0] if here else (None, None)
+    along = cities(walk)
+    return next((c for c, _ in along if c and c != city), None) or next(
+        (k for _, k in along if k and k != county and not k.endswith("区")), None
+    )
+
+
 def _crossing_road(graph: RoadGraph, path: Path, key: tuple) -> str | None:
-    """The first named road the detour turns onto (ramps skipped)."""
+    """The first named road the detour turns onto (ramps skipped); None when that is an expressway (one
+    enters it at a toll station, not at a junction named after it)."""
     for a in path.arcs:
         s = a >> 1
         if _key(graph, s) == key or int(graph.seg_class[s]) == LINK:
             continue
+        if int(graph.seg_class[s]) == EXPRESSWAY:
+            return None
         label = graph.route_code(s) or graph.name(s)
         if label:
             return label
@@ -1071,14 +1157,15 @@ def _order_chain(graph: RoadGraph, arcs: list[int]) -> list[int]:
     return ordered
 
 
-def _sign_point(graph: RoadGraph, upstream: list[tuple[int, float, float, int]], metres: float) -> list[float]:
+def _sign_place(upstream: list[tuple[int, float, float, int]], metres: float) -> tuple[int, float, int]:
+    """(node, metres to the closure, arc stepped over) where a board stands SIGN_BEFORE_M before a point
+    `metres` upstream of the closure (the walk's last node when it is shorter)."""
     target = metres + SIGN_BEFORE_M
-    node = upstream[-1][0]
-    for n, m, _, _ in upstream:
+    for n, m, _, a in upstream:
         if m >= target:
-            node = n
-            break
-    return _point(graph, node)
+            return n, m, a
+    n, m, _, a = upstream[-1]
+    return n, m, a
 
 
 def _stations_to_close(

@@ -14,6 +14,7 @@ PLAN_RULES_FILE = Path(__file__).resolve().parent / "data" / "plan_rules.toml"
 @dataclass(frozen=True)
 class PlanRules:
     entrance_window_m: float
+    far_close_m: float
     signs_past_far_m: float
     mobile_board_lines: int
     mobile_board_chars: int
@@ -25,6 +26,7 @@ def plan_rules() -> PlanRules:
     data = tomllib.loads(PLAN_RULES_FILE.read_text(encoding="utf-8"))
     return PlanRules(
         entrance_window_m=float(data["entrance_window_m"]),
+        far_close_m=float(data["far_close_m"]),
         signs_past_far_m=float(data["signs_past_far_m"]),
         mobile_board_lines=int(data["mobile_board_lines"]),
         mobile_board_chars=int(data["mobile_board_chars"]),

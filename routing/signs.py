@@ -206,6 +206,8 @@ def closure_board_variants(
             [head, f"请在{at}路口{turn}"],
             [f"前方{where}", f"{reason_zh}封闭", f"请在{at}路口{turn}"],
             [f"前方{reason_zh}封闭", f"请在{at}路口{turn}"],
+            [f"前方{where}封闭", f"请在{at}路口", turn],  # a small board: the junction on a line of its own
+            [f"前方{reason_zh}封闭", f"请在{at}路口", turn],
             [f"前方{reason_zh}封闭", f"{at}路口{turn}"],
         ]
     if exit_at is None:

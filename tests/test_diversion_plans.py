@@ -55,12 +55,12 @@ def test_a_speed_restriction_plan_has_speed_and_distance_messages_and_no_detour(
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert len(signs) >= 2 and all(s["distance_to_restriction_m"] > 0 for s in signs)
     # No variable message sign in this network: temporary trailer boards, named as such with their stake and
-    # distance, the message laid out on the board's lines (plan_rules.toml: 3 lines of 8 characters).
+    # distance, the message laid out on the board's lines (plan_rules.toml: 3 lines of 10 characters).
     assert all(s["temporary"] and s["sign_name"].startswith("临时移动式情报板（K15") for s in signs), signs
     for s in signs:
         assert re.fullmatch(r"K15\d\d\+\d{3}", s["stake"]) and f"{s['stake']}处，限速路段前" in s["sign_name"], s
         assert s["fits"] and len(s["message_lines"]) <= s["lines"] == 3, s
-        assert all(width(line) <= s["chars_per_line"] == 8 for line in s["message_lines"]), s
+        assert all(width(line) <= s["chars_per_line"] == 10 for line in s["message_lines"]), s
         assert "封闭" not in s["message_zh"] and "绕行" not in s["message_zh"], s
         assert s["message_lines"] == ["前方大雾路段", "限速40公里/小时", "车距50米以上"], s
         assert "40 km/h" in s["message_en"] and "50 m" in s["message_en"] and "closure" not in s["message_en"]

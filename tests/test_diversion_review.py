@@ -52,6 +52,9 @@ def test_a_national_road_plan_says_junction_not_exit_with_ascending_stakes(demo,
     for s in signs:
         assert "出口" not in s["message_zh"] and "路口" in s["message_zh"], s
         assert s["message_zh"].startswith("前方K1829至K1837"), s  # both directions: stakes ascending
+        # no variable message sign on G106: a mobile board with its stake, the message fitted to it
+        assert s["temporary"] and s["fits"] and s["stake"] and f"{s['stake']}处，分流点前" in s["sign_name"], s
+        assert len(s["message_lines"]) <= s["lines"] and not any("村道路口" in line for line in s["message_lines"])
         assert "exit at" not in s["message_en"] and "junction" in s["message_en"], s
     for dp in props(p, "decision_point"):
         assert "路口" in dp["measure_zh"] and "junction" in dp["measure_en"], dp
@@ -75,7 +78,7 @@ def test_below_county_wording_only_for_the_part_below_county_class(demo, client)
                 assert dp["below_county_m"] > 0 and "乡村道路" in dp["measure_zh"], dp
                 assert "公里" in dp["measure_zh"] or "米" in dp["measure_zh"], dp
             else:
-                assert dp["below_county_m"] == 0 and "乡" not in dp["measure_zh"], dp
+                assert dp["below_county_m"] == 0 and "乡村道路" not in dp["measure_zh"], dp
             assert "乡道）" not in dp["measure_zh"]  # the old wording named the whole detour a township road
     assert seen  # the demo's G106 near point has only a village road
 
@@ -179,7 +182,13 @@ def test_hazard_warnings_use_the_zones_own_stakes_name_bridges_and_do_not_pile_u
                 assert "桥梁" in w["text"] and "路段" not in w["text"], w
     merged = [w for s in steps for w in s.get("warnings", []) if "count" in w]
     assert single or merged
-    named = {z for s in steps for w in s.get("warnings", []) for z in w.get("hazard_ids", [w.get("hazard_id")])}
+    named = {
+        z
+        for s in steps
+        for w in s.get("warnings", [])
+        if "hazard_id" in w  # the zones' notes (early warnings in force are named by warning_id)
+        for z in w.get("hazard_ids", [w["hazard_id"]])
+    }
     assert named == set(props["hazard_ids"])  # every zone is still named, once
 
 
@@ -304,6 +313,8 @@ def test_each_decision_point_orders_where_and_how_traffic_goes_and_entrances_clo
         if dp["hub"]:
             head = dp["name"].removesuffix("互通")
             assert f"在{head}转{dp['via_roads'][0]}" in dp["measure_zh"] and "驶离" not in dp["measure_zh"], dp
+            # the way the other expressway is taken, where a city or county along it is known
+            assert re.search(rf"在{head}转{dp['via_roads'][0]}(（往\S+?方向）)?(，经|绕行)", dp["measure_zh"]), dp
         elif dp["toll_station"]:
             assert f"从{dp['toll_station']}驶离，经{roads}绕行" in dp["measure_zh"], dp
         assert dp["measure_zh"].startswith("远端分流：引导过境车辆" if dp["tier"] == "far" else "近端控制：全部车辆")
@@ -315,6 +326,11 @@ def test_each_decision_point_orders_where_and_how_traffic_goes_and_entrances_clo
         far = next((dp for dp in points if dp["stream"] == d["stream"] and dp["tier"] == "far"), None)
         if far is None:
             continue
+        # a far point hardly far from the closure is said so, with what farther points would cost
+        if far["distance_to_closure_m"] < plan_rules().far_close_m:
+            assert d["far_note_zh"].startswith("远端分流点距封闭路段仅"), d
+        else:
+            assert d["far_note_zh"] is None, d
         for s in props(p, "sign"):
             if s["stream"] == d["stream"] and s["distance_to_closure_m"] > far["distance_to_closure_m"]:
                 assert s["tier"] == "far", s

@@ -291,10 +291,13 @@ def test_diversion_plan_for_an_incident(client):
     detours = [f for f in plan["features"] if f["properties"]["role"] == "detour"]
     assert all(d["properties"]["added_duration_s"] > 0 for d in detours)
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
-    assert any(
-        re.fullmatch(r"前方K1520\+000至K1530\+000恶劣天气封闭 请从K1\d{3}\+\d{3}出口绕行G107", s["message_zh"])
+    # no variable message sign in this network: a mobile board before each decision point, with its stake
+    assert signs and all(
+        s["temporary"] and re.match(r"临时移动式情报板（K1\d{3}\+\d{3}处，分流点前", s["sign_name"]) and s["fits"]
         for s in signs
     ), signs
+    assert all(s["message_lines"][0].startswith("前方") and "封闭" in s["message_zh"] for s in signs), signs
+    assert all("收费站驶离" in s["message_zh"] for s in signs), [s["message_lines"] for s in signs]
     assert all(s["message_en"] for s in signs)
     far = next(
         f for f in plan["features"] if f["properties"]["role"] == "decision_point" and f["properties"]["recommended"]
