@@ -732,6 +732,41 @@ def plan_diversion(
                     },
                 }
             )
+        # Hub ramps that bring another expressway's traffic onto this one past the near control point
+        # (衡阳北枢纽: G72 onto G4 towards the closure) close too: nothing upstream told that traffic.
+        if near is not None and on_expressway:
+            inside_nodes = [(g.arc_head(a), a) for a in ordered if g.arc_head(a) != st.exit]
+            upstream_at = [(n, m, t, a if a >= 0 else first_arc) for n, m, t, a in upstream]
+            said: set[str] = set()
+            for node, ramp, src, along in _hub_ramps_in(g, upstream_at, near.metres, inside_nodes, st.key, cost):
+                hub = hub_name(g.node_label[node]) or g.node_label[node] or ""
+                text = f"{hub}{src}转{own_route or ''}{towards}匝道封闭"
+                if text in said:  # both carriageways of the other road join by ramps of one hub
+                    continue
+                said.add(text)
+                features.append(
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": _point(g, node)},
+                        "properties": {
+                            "role": "entrance_closure",
+                            "ramp": True,
+                            "stream": si,
+                            "direction": dir_en,
+                            "toll_station_id": None,
+                            "segment_id": int(g.seg_ids[ramp >> 1]),
+                            "name": f"{hub}{src}转{own_route or ''}匝道",
+                            "route_code": src,
+                            "label_zh": f"{hub}{src}转{own_route or ''}匝道",
+                            "tier": "near",
+                            "measure_zh": "匝道封闭",
+                            "measure_en": "ramp closed",
+                            "measure_direction_zh": dir_zh,
+                            "text_zh": text,
+                            "stake": format_stake(k) if (k := _node_stake(g, node, along)) is not None else None,
+                        },
+                    }
+                )
         directions.append(
             {
                 "stream": si,
@@ -1155,6 +1190,56 @@ def _order_chain(graph: RoadGraph, arcs: list[int]) -> list[int]:
             cur = nxt[0] if nxt else None
     ordered.extend(a for a in arcs if a not in used)
     return ordered
+
+
+def _hub_ramps_in(
+    graph: RoadGraph,
+    upstream: list[tuple[int, float, float, int]],
+    near_m: float,
+    inside: list[tuple[int, int]],
+    key: tuple,
+    cost: np.ndarray,
+) -> list[tuple[int, int, str, int]]:
+    """(node, ramp arc, source road code, an arc of the closed road at the node) for each ramp that joins
+    the closed road between the near control point and the closure, or inside the closed section (`inside`:
+    its nodes with the arc reaching them), and comes from another expressway (a hub's ramp; entrances from
+    toll stations are closed as toll stations)."""
+    in_ptr, in_arcs = _in_arcs(graph)
+    nodes = [(n, a) for n, m, _s, a in upstream if m <= near_m] + inside
+    out: list[tuple[int, int, str, int]] = []
+    for node, along in nodes:
+        for a in in_arcs[in_ptr[node] : in_ptr[node + 1]].tolist():
+            if int(graph.seg_class[a >> 1]) != LINK or not np.isfinite(cost[a]):
+                continue
+            src = _ramp_source(graph, a, in_ptr, in_arcs)
+            if src is not None and src != key:
+                out.append((node, a, src[1], along))
+    return out
+
+
+def _ramp_source(graph: RoadGraph, arc: int, in_ptr: np.ndarray, in_arcs: np.ndarray) -> tuple | None:
+    """The expressway a ramp comes from (its road key), walking back over ramps (a few at most); None
+    when it starts elsewhere (a toll station's local road)."""
+    seen = {arc}
+    frontier = [arc]
+    for _ in range(6):
+        nxt = []
+        for a in frontier:
+            tail = graph.arc_tail(a)
+            for b in in_arcs[in_ptr[tail] : in_ptr[tail + 1]].tolist():
+                if b in seen or b >> 1 == a >> 1:
+                    continue
+                seen.add(b)
+                cls = int(graph.seg_class[b >> 1])
+                if cls == EXPRESSWAY:
+                    k = _key(graph, b >> 1)
+                    return k if k[0] == "route" else None
+                if cls == LINK:
+                    nxt.append(b)
+        frontier = nxt
+        if not frontier:
+            return None
+    return None
 
 
 def _sign_place(upstream: list[tuple[int, float, float, int]], metres: float) -> tuple[int, float, int]:

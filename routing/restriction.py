@@ -41,6 +41,7 @@ from routing.text import REASON_ZH, bearing_deg, bound, restriction_sign, road_l
 # Where the advance signs stand, metres upstream of the restricted section.
 SIGN_DISTANCES_M = (2_000.0, 5_000.0)
 RESTRICTION_SIGNS_M = 30_000.0  # real signs this far upstream carry the restriction
+MOBILE_CLEAR_M = 1_000.0  # a mobile board goes this much nearer the section than the nearest real sign
 
 
 def plan_restriction(
@@ -53,7 +54,8 @@ def plan_restriction(
 ) -> dict:
     """The plan for a speed restriction as a GeoJSON FeatureCollection: per direction the restricted
     section (role `restriction`) and its advance signs (role `sign`: the real signs within
-    RESTRICTION_SIGNS_M upstream, else signs at SIGN_DISTANCES_M), no decision points or detours."""
+    RESTRICTION_SIGNS_M upstream, and mobile boards at those of SIGN_DISTANCES_M nearer the section than
+    the nearest real sign), no decision points or detours."""
     from gis.errors import Unprocessable
 
     g = state.graph
@@ -130,7 +132,9 @@ def plan_restriction(
             features.append(board_feature(sign, board, stream=si, direction=dir_en, metres=metres, message_en=en))
         placed: set[int] = set()
         rules = plan_rules()
-        for target in SIGN_DISTANCES_M if not real else ():
+        # Mobile boards where no real sign stands nearer the section (a gantry 20 km out tells no one at 2 km).
+        nearest = min((m for _, m in real), default=float("inf"))
+        for target in (t for t in SIGN_DISTANCES_M if t < nearest - MOBILE_CLEAR_M):
             node, metres, arc = next(
                 ((n, m, a) for n, m, _, a in upstream if m >= target),
                 (upstream[-1][0], upstream[-1][1], upstream[-1][3]),

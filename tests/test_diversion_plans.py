@@ -358,7 +358,11 @@ def test_messages_go_to_the_real_signs_upstream_one_each_fitting_their_size(clie
     }
     plan = client.post("/diversion", json=body).get_json()
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
-    assert sorted(s["sign_name"] for s in signs) == ["情报板12", "情报板3", "情报板8"], signs
+    real = [s for s in signs if not s.get("temporary")]
+    assert sorted(s["sign_name"] for s in real) == ["情报板12", "情报板3", "情报板8"], signs
+    # a mobile board only nearer the section than the nearest real sign
+    nearest = min(s["distance_to_closure_m"] for s in real)
+    assert all(s["distance_to_restriction_m"] < nearest for s in signs if s.get("temporary")), signs
     for s in signs:
         assert s["fits"] and len(s["message_lines"]) <= s["lines"], s
         assert s["message_en"].startswith("Closure ahead") or s["message_en"].startswith("Accident closure"), s
@@ -395,7 +399,11 @@ def test_a_restriction_goes_to_the_real_signs_with_speed_and_distance(client, si
     body = dict(RESTRICTION, from_stake="K1540+000", to_stake="K1550+000")
     plan = client.post("/diversion", json=body).get_json()
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
-    assert sorted(s["sign_name"] for s in signs) == ["情报板12", "情报板3", "情报板8"], signs
+    real = [s for s in signs if not s.get("temporary")]
+    assert sorted(s["sign_name"] for s in real) == ["情报板12", "情报板3", "情报板8"], signs
+    # a mobile board only nearer the section than the nearest real sign
+    nearest = min(s["distance_to_closure_m"] for s in real)
+    assert all(s["distance_to_restriction_m"] < nearest for s in signs if s.get("temporary")), signs
     for s in signs:
         assert s["fits"] and "限速40" in s["message_zh"] and "50米" in s["message_zh"], s
         assert "封闭" not in s["message_zh"] and "驶离" not in s["message_zh"]

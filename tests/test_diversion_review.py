@@ -89,6 +89,8 @@ def test_an_expressway_plan_names_other_roads_stations_with_their_code(demo, cli
     assert any(ts["name"] == "桂桥收费站" for ts in stations)
     detour_codes = {c for d in props(p, "detour") for c in d["route_codes"]}
     for ts in stations:
+        if ts.get("ramp"):  # a hub ramp onto the closed road closes even where the detour uses its road
+            continue
         assert ts["route_code"] not in detour_codes - {"G72"}, ts
         if ts["route_code"] != "G72":
             assert ts["label_zh"].startswith(ts["route_code"]), ts
@@ -318,6 +320,11 @@ def test_each_decision_point_orders_where_and_how_traffic_goes_and_entrances_clo
         elif dp["toll_station"]:
             assert f"从{dp['toll_station']}驶离，经{roads}绕行" in dp["measure_zh"], dp
         assert dp["measure_zh"].startswith("远端分流：引导过境车辆" if dp["tier"] == "far" else "近端控制：全部车辆")
+    ramps = [ts for ts in props(p, "entrance_closure") if ts.get("ramp")]
+    assert ramps  # the small demo's G72 closure has G0422's hub ramps (茶陵西枢纽) joining past the near point
+    for r in ramps:  # another expressway's ramp joining past the near control closes ('北头枢纽G0422转G72…')
+        assert r["route_code"] != "G72" and r["measure_zh"] == "匝道封闭", r
+        assert re.fullmatch(rf"\S+枢纽{r['route_code']}转G72往\S+方向匝道封闭", r["text_zh"]), r
     for ts in props(p, "entrance_closure"):
         if ts["measure_zh"] == "只出不进":
             gap = min(abs(_km(ts["stake"]) - 924), abs(_km(ts["stake"]) - 937))
