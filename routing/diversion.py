@@ -47,6 +47,10 @@ TOLL_NEAR_M = 1_500.0
 TIE_SHARE = 0.02
 _TRUNK_CLASSES = frozenset((EXPRESSWAY, CLASS_CODE["national"], CLASS_CODE["provincial"]))
 CITY_AHEAD_M = 150_000.0  # how far ahead to look for the next control city
+# Off expressways an ordinary-road detour is preferred to one over an expressway unless it takes longer
+# than this share of the expressway detour's time plus this many seconds (a documented default).
+LOCAL_DETOUR_SHARE = 1.5
+LOCAL_DETOUR_EXTRA_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class _Plan:
     crossing: str | None = None  # the road the detour turns onto (its first named road)
     no_rejoin: bool = False  # nothing leads back onto the road past the closure: leave, no detour
     toward: str | None = None  # at a hub: the city (or county) the other expressway is taken towards
+    via_expressway: bool = False  # off expressways: no detour on ordinary roads, this one takes an expressway
 
 
 @dataclass
@@ -475,6 +480,12 @@ def plan_diversion(
         county_cost = detour_cost.copy()
         county_cost[_township_arcs(g)] = np.inf
         township = _township_mask(g)
+        # Off expressways a detour keeps to ordinary roads where it can: tractors, slow vehicles and
+        # pedestrians may not use an expressway (Law art. 67), and tolls fall on all who are sent there.
+        local_cost = None
+        if not on_expressway:
+            local_cost = county_cost.copy()
+            local_cost[_expressway_arcs(g)] = np.inf
         # A rejoin point no open arc leads into (the road ends past the closure) is reached by no detour:
         # searching for one from every candidate would explore the whole province in vain.
         in_ptr, in_arcs = _in_arcs(g)
@@ -484,6 +495,12 @@ def plan_diversion(
             exits = [(int(g.arc_head_x[a]), float(cost[a]), a) for a in _leaving(g, node, st.key, cost)]
             # Detours keep to roads of county class or above; township roads only when nothing else connects.
             detour = searcher.path_from(exits, rejoin, county_cost) if exits else None
+            if detour is not None and local_cost is not None and _uses_expressway(g, detour):
+                # an ordinary-road detour instead, unless it takes much longer (then the expressway is said)
+                local = searcher.path_from(
+                    exits, rejoin, local_cost, upper=detour.cost_s * LOCAL_DETOUR_SHARE + LOCAL_DETOUR_EXTRA_S
+                )
+                detour = local or detour
             below_county = False
             if detour is None and exits:
                 detour = searcher.path_from(exits, rejoin, detour_cost)
@@ -515,6 +532,7 @@ def plan_diversion(
                     _toll_station_at(g, node, toll_stations or [], own_route) if on_expressway else None,
                     low_m if below_county else 0.0,
                     _crossing_road(g, detour, st.key),
+                    via_expressway=not on_expressway and _uses_expressway(g, detour),
                 )
             )
         if not plans and candidates:
@@ -933,6 +951,16 @@ def _reach(graph: RoadGraph, path: Path, key: tuple, *, hubs: bool = True) -> st
     return "local"
 
 
+def _uses_expressway(graph: RoadGraph, path: Path) -> bool:
+    return any(int(graph.seg_class[a >> 1]) == EXPRESSWAY for a in path.arcs)
+
+
+def _expressway_arcs(graph: RoadGraph) -> np.ndarray:
+    """Arcs of expressways and their ramps (both directions of each segment)."""
+    segs = np.flatnonzero(np.isin(graph.seg_class, [EXPRESSWAY, LINK]))
+    return np.concatenate([2 * segs, 2 * segs + 1])
+
+
 def _township_mask(graph: RoadGraph) -> np.ndarray:
     """Per segment: below county class (township and village roads)."""
     return np.isin(graph.seg_class, [CLASS_CODE["township"], CLASS_CODE["village"]])
@@ -981,12 +1009,16 @@ def _leave_only(
 
 
 def _low_zh(p: _Plan) -> str:
+    """What a duty officer must know of the detour's roads: an expressway where no ordinary road connects,
+    township or village roads where nothing of county class does."""
+    if p.via_expressway:
+        return "（须经高速公路绕行，拖拉机等禁止驶入高速公路的车辆听从现场指挥）"
     if not p.below_county:
         return ""
     km = distance_text(p.township_m, "zh-CN")
     if p.township_m >= 0.95 * p.det_m:
-        return f"（无县道以上道路可绕行，全程约{km}为乡村道路）"
-    return f"（其中约{km}须经乡村道路，无县道以上道路可绕行全程）"
+        return f"（无县道以上道路可绕行，全程约{km}为乡村道路，大中型货车不宜通行）"
+    return f"（其中约{km}须经乡村道路，无县道以上道路可绕行全程，大中型货车不宜通行）"
 
 
 def _via_roads(graph: RoadGraph, p: _Plan, key: tuple) -> list[str]:
@@ -1053,8 +1085,10 @@ def _measure_en(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = N
         where, hub = _where_zh(p, graph)
         at = f" {'changing at' if hub else 'leaving at'} {romanise(where)}" if where else ""
     low = (
-        f" (no road of county class or above connects: about {distance_text(p.township_m, 'en')} on township or "
-        "village roads)"
+        " (the detour takes an expressway: vehicles barred from expressways follow the officers on site)"
+        if p.via_expressway
+        else f" (no road of county class or above connects: about {distance_text(p.township_m, 'en')} on township "
+        "or village roads; not for heavy goods vehicles)"
         if p.below_county
         else ""
     )

@@ -510,9 +510,12 @@ class Searcher:
             return Path(0.0, [], 1.0, 1.0)
         return self.path_from([(source, 0.0, -1)], target, cost)
 
-    def path_from(self, sources: list[tuple[int, float, int]], target: int, cost: np.ndarray) -> Path | None:
+    def path_from(
+        self, sources: list[tuple[int, float, int]], target: int, cost: np.ndarray, upper: float = np.inf
+    ) -> Path | None:
         """The fastest path from several starts (expanded node, seconds already spent, arc taken to
-        it or -1) to physical node `target`; the start's arc, if any, leads the path's arcs."""
+        it or -1) to physical node `target`; the start's arc, if any, leads the path's arcs. None when
+        none costs at most `upper` seconds (the search stops there)."""
         g = self.graph
         tg = self._copies(target)
         k = self.lm.lm_from.shape[1]
@@ -525,7 +528,7 @@ class Searcher:
         )
         targets = Starts(nodes=tg, secs=np.zeros(len(tg)))
         best, node, settled = alt_search(
-            self._fwd, cost, _starts(sources), tuple(targets), tuple(bounds), ws.side_f, ws.marks, stamp, np.inf
+            self._fwd, cost, _starts(sources), tuple(targets), tuple(bounds), ws.side_f, ws.marks, stamp, float(upper)
         )
         if node < 0:
             return None

@@ -341,3 +341,19 @@ def test_each_decision_point_orders_where_and_how_traffic_goes_and_entrances_clo
         for s in props(p, "sign"):
             if s["stream"] == d["stream"] and s["distance_to_closure_m"] > far["distance_to_closure_m"]:
                 assert s["tier"] == "far", s
+
+
+EXPRESSWAY_CODE = re.compile(r"(G\d{1,2}|G\d{4}|S\d{1,2})")  # domain.md: expressways' route codes
+
+
+def test_a_national_road_detour_keeps_to_ordinary_roads_or_says_it_takes_an_expressway(demo, client):
+    """Tractors and slow vehicles may not use an expressway (Law art. 67): off expressways a detour keeps to
+    ordinary roads unless that takes much longer, and an order sending traffic over an expressway says so."""
+    p = plan(client, G106_FOG)
+    points = {(dp["stream"], dp["node_id"]): dp for dp in props(p, "decision_point")}
+    assert points
+    for d in props(p, "detour"):
+        dp = points[(d["stream"], d["from_node_id"])]
+        on_expressway = any(EXPRESSWAY_CODE.fullmatch(c) for c in d["route_codes"])
+        assert ("须经高速公路绕行" in dp["measure_zh"]) == on_expressway, (dp, d["route_codes"])
+        assert ("takes an expressway" in dp["measure_en"]) == on_expressway, dp
