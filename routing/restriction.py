@@ -115,7 +115,8 @@ def plan_restriction(
         dir_zh = bound(b, "zh-CN")
         if cities is not None:
             ahead = _walk(g, st.exit, st.key, closure.arcs, CITY_AHEAD_M, upstream=False)
-            dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(upstream)) or dir_zh
+            behind = _walk(g, st.entry, st.key, closure.arcs, CITY_AHEAD_M, upstream=True)
+            dir_zh = direction_between(cities(upstream[:1]), cities(ahead), cities(behind)) or dir_zh
         features[-1]["properties"]["direction_zh"] = dir_zh
         dir_text_en = romanise(dir_zh) if "往" in dir_zh else dir_en
         features[-1]["properties"]["direction_text_en"] = dir_text_en
