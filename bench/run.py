@@ -15,6 +15,7 @@ BENCHES = [
     ["-m", "bench.coverage_bench"],
     ["-m", "bench.roads_import_bench", "--write-results"],
     ["-m", "bench.routing_bench"],
+    ["-m", "bench.diversion_bench", "--write-results"],
     ["-m", "bench.route_http_bench", "--dataset", "monaco", "--write-results"],
     ["-m", "bench.route_http_bench", "--dataset", "province", "--write-results"],
     ["-m", "bench.reliability", "--fuzz", "--write-results"],
