@@ -25,7 +25,7 @@ from routing.warning_notes import warning_step_notes
 # kind → (the section, what to do), Chinese and English.
 _ZH = {
     "fog": ("团雾多发路段", "请减速慢行，开启雾灯"),
-    "ice": ("易结冰路段", "请减速慢行，谨慎驾驶"),
+    "ice": ("低温易结冰路段", "请减速慢行，谨慎驾驶"),
     "blackspot": ("事故多发路段", "请减速慢行"),
     "steep_grade": ("连续长下坡路段", "请控制车速，切勿空挡滑行"),
     "sharp_curve": ("急弯路段", "请减速慢行，不要超车"),
@@ -79,7 +79,7 @@ _STRUCTURE_EN = {"bridge": "bridge", "tunnel": "tunnel"}
 def _section_zh(kind: str, structure: str | None) -> tuple[str, str]:
     section, advice = _ZH.get(kind, ("危险路段", "请减速慢行"))
     if structure in _STRUCTURE_ZH:  # '桥梁，桥面易结冰', '隧道，事故多发'
-        what = "桥面易结冰" if kind == "ice" and structure == "bridge" else section.removesuffix("路段")
+        what = "低温时桥面易结冰" if kind == "ice" and structure == "bridge" else section.removesuffix("路段")
         section = f"{_STRUCTURE_ZH[structure]}，{what}"
     return section, advice
 
@@ -100,11 +100,15 @@ def note(kind: str, enter: float, leave: float, length_m: float, visibility_m: f
     if lang == "zh-CN":
         section, advice = _section_zh(kind, structure)
         seen = f"，当前能见度约{int(round(visibility_m))}米" if visibility_m is not None else ""
+        if kind == "fog" and visibility_m is None:  # a fog-prone section on a clear day: advice for when fog comes
+            advice = f"遇雾{advice}"
         if count > 1:  # zones spread along the step, not one section: '沿途K1483至K1635间有13处桥梁'
             return f"沿途{_span(enter, leave, length_m, lang)}有{count}处{section}{seen}，{advice}"
         return f"前方{where}{section}{seen}，{advice}"
     section, advice = _section_en(kind, structure)
     seen = f", visibility about {int(round(visibility_m))} m" if visibility_m is not None else ""
+    if kind == "fog" and visibility_m is None:
+        advice = f"in fog, {advice}"
     if count > 1:
         return f"{count} {section}s along the way {_span(enter, leave, length_m, lang)}{seen}: {advice}"
     return f"{section.capitalize()} ahead {where}{seen}: {advice}"

@@ -63,7 +63,8 @@ def test_route_through_a_fog_zone_warns_on_the_step_that_enters_it(client, engin
     assert len(fog) == 1  # once, not on every step
     step, warning = fog[0]
     assert warning["kind"] == "fog"
-    assert warning["text"] == f"前方{enter}至{leave}团雾多发路段，请减速慢行，开启雾灯"
+    # no fog observed: the fog-prone section's advice is for when fog comes
+    assert warning["text"] == f"前方{enter}至{leave}团雾多发路段，遇雾请减速慢行，开启雾灯"
     assert "G4京港澳高速" in step["instruction"]
 
 
@@ -71,7 +72,7 @@ def test_the_warning_is_english_with_lang_en(client, engine):
     enter, leave, zone = _fog_stakes(engine)
     props = route(client, "en")
     texts = [w["text"] for s in props["steps"] for w in s.get("warnings", []) if w["hazard_id"] == zone]
-    assert texts == [f"Fog-prone section ahead {enter}–{leave}: slow down and turn on fog lights"]
+    assert texts == [f"Fog-prone section ahead {enter}–{leave}: in fog, slow down and turn on fog lights"]
     assert not any(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
 
 
