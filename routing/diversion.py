@@ -798,6 +798,9 @@ def plan_diversion(
                 "far_note_zh": far_note[0],
                 "far_note_en": far_note[1],
                 "rejoin_node_id": int(g.node_ids[rejoin]),
+                "entrance_closures_zh": _entrances_line(
+                    [f["properties"] for f in features if f["properties"].get("stream") == si], towards
+                ),
             }
         )
     if closure.toll_station_id is not None:
@@ -1274,6 +1277,21 @@ def _ramp_source(graph: RoadGraph, arc: int, in_ptr: np.ndarray, in_arcs: np.nda
         if not frontier:
             return None
     return None
+
+
+def _entrances_line(props: list[dict], towards: str) -> str | None:
+    """The stream's entrance measures as one bulletin line: stations grouped by measure ('北铺、石鼓收费站往
+    衡阳方向入口封闭；衡山南收费站往衡阳方向只出不进'), hub ramps after them."""
+    groups: dict[str, list[str]] = {}
+    ramps: list[str] = []
+    stations = [p for p in props if p.get("role") == "entrance_closure"]
+    for p in sorted(stations, key=lambda p: (len(p.get("stake") or ""), p.get("stake") or "")):  # stakes ascending
+        if p.get("ramp"):
+            ramps.append(p["text_zh"])
+            continue
+        groups.setdefault(p["measure_zh"], []).append(p["label_zh"].removesuffix("收费站"))
+    parts = [f"{'、'.join(names)}收费站{towards}{measure}" for measure, names in groups.items()]
+    return "；".join(parts + ramps) or None
 
 
 def _sign_place(upstream: list[tuple[int, float, float, int]], metres: float) -> tuple[int, float, int]:

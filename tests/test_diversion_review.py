@@ -357,3 +357,18 @@ def test_a_national_road_detour_keeps_to_ordinary_roads_or_says_it_takes_an_expr
         on_expressway = any(EXPRESSWAY_CODE.fullmatch(c) for c in d["route_codes"])
         assert ("须经高速公路绕行" in dp["measure_zh"]) == on_expressway, (dp, d["route_codes"])
         assert ("takes an expressway" in dp["measure_en"]) == on_expressway, dp
+
+
+def test_a_plan_gives_each_streams_entrance_measures_as_one_bulletin_line(demo, client):
+    """'乌坪收费站往衡阳方向入口封闭；…' : the stations grouped by measure, stakes ascending, ramps after."""
+    p = plan(client, G72_FOG)
+    for d in p["directions"]:
+        mine = [ts for ts in props(p, "entrance_closure") if ts["stream"] == d["stream"]]
+        line = d["entrance_closures_zh"]
+        assert (line is None) == (not mine), d
+        for ts in mine:
+            name = ts["text_zh"] if ts.get("ramp") else ts["label_zh"].removesuffix("收费站")
+            assert name in line, (name, line)
+        towards = "往" + d["direction_zh"].split("往", 1)[1]
+        for part in line.split("；"):
+            assert re.fullmatch(rf"\S+(收费站{towards}(只出不进|入口封闭)|匝道封闭)", part), part
