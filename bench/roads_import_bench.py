@@ -21,12 +21,12 @@ from bench.common import scratch_settings, write_section
 from gis.bulk import copy_rows
 from gis.db import create_db_engine
 from gis.settings import PROJECT_ROOT, load_settings
-from layers.demo.roadfile import RoadFileRows, write_road_file
+from layers.demo.roadfile import RoadFileRows, route_ids, write_road_file
 from layers.ingest.roads import import_roads
 
 OUT = PROJECT_ROOT / "var" / "bench" / "hunan_roads_demo.fgb"
 _EXPORT = """
-SELECT id, route_code, name, road_class, oneway, lanes, maxspeed_kmh, start_stake_m, end_stake_m, bridge, tunnel,
+SELECT id, route_code, county_adcode, name, road_class, oneway, lanes, maxspeed_kmh, start_stake_m, end_stake_m, bridge, tunnel,
        ST_AsBinary(geom) AS wkb
 FROM road_segments ORDER BY id
 """
@@ -50,7 +50,9 @@ def export(source_url: str, path: Path) -> int:
         RoadFileRows(
             record_id=column("id", np.int64),
             road_class=column("road_class", object),
-            route_code=column("route_code", object),
+            route_code=route_ids(
+                column("road_class", object), column("route_code", object), column("county_adcode", object)
+            ),
             name=column("name", object),
             oneway=column("oneway", bool),
             lanes=column("lanes", np.int64, 0),

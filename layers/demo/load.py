@@ -42,11 +42,10 @@ from layers.demo.generate import SIZES, DemoWorld, Seeds, generate_world
 from layers.demo.geo import ewkb_hex
 from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
 from layers.demo.points import PointTable
-from layers.demo.roadfile import RoadFileRows, write_road_file
+from layers.demo.roadfile import RoadFileRows, route_ids, write_road_file
 from layers.demo.stations import admin_seats, command_centres, weather_stations
 from layers.ingest.keys import KEY_COLUMNS, assign_keys
 from layers.ingest.linref import locate_rows
-from layers.ingest.roads import import_roads
 
 log = logging.getLogger(__name__)
 
@@ -271,6 +270,8 @@ def _load(
 ) -> dict[str, int]:
     """The areas, then the road network as a department's file through `import_roads`, then the
     facilities, sections and zones, referenced on the imported network: in `conn`'s transaction."""
+    from layers.ingest.roads import import_roads  # here: layers.ingest.roads imports layers.demo.geo
+
     step("load areas")
     conn.execute(sa.text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
     counts: dict[str, int] = {}
@@ -324,14 +325,15 @@ def _load(
 
 def road_file_rows(world: DemoWorld) -> RoadFileRows:
     """The generated network as the rows of a department's road file: one row per generated segment
-    (路段编码 = its index + 1), drawn in its direction of travel, stakes as generated."""
+    (路段编码 = its index + 1), drawn in its direction of travel, stakes as generated, township roads by
+    their full 路线编码 (number and county)."""
     net = world.network
     counts = np.diff(net.offsets)
     lines = shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts))
     return RoadFileRows(
         record_id=np.arange(1, len(net.src) + 1, dtype=np.int64),
         road_class=net.road_class.astype(str),
-        route_code=net.route_code.astype(object),
+        route_code=route_ids(net.road_class, net.route_code, net.county),
         name=net.name.astype(object),
         oneway=net.oneway.astype(bool),
         lanes=net.lanes.astype(np.int64),

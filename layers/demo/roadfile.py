@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pyogrio.raw
 
+from gis.roads import rural_route_id
+
 # Daoan's class → 行政等级 (an expressway's is its code's: G 国道, S 省道; 技术等级 says 高速公路).
 ADMIN_GRADE = {
     "national": "国道",
@@ -44,7 +46,7 @@ class RoadFileRows:
 
     record_id: np.ndarray  # int64
     road_class: np.ndarray  # str
-    route_code: np.ndarray  # object (None: uncoded)
+    route_code: np.ndarray  # object: the 路线编码 (route_ids; None: uncoded)
     name: np.ndarray  # object
     oneway: np.ndarray  # bool
     lanes: np.ndarray  # int (0: not known)
@@ -54,6 +56,18 @@ class RoadFileRows:
     bridge: np.ndarray  # bool
     tunnel: np.ndarray  # bool
     wkb: np.ndarray  # object: WKB bytes
+
+
+def route_ids(road_class: np.ndarray, route_code: np.ndarray, county: np.ndarray) -> np.ndarray:
+    """The 路线编码 of each line: a township road's number with its county's code appended (Y001430423;
+    GB/T 917 numbers them within a county), other codes as they are (the demo numbers its county roads
+    across the province)."""
+    out = route_code.astype(object).copy()
+    township = (road_class.astype(str) == "township") & np.array([c is not None for c in out.tolist()], dtype=bool)
+    out[township] = [
+        rural_route_id(c, a) for c, a in zip(out[township].tolist(), county[township].tolist(), strict=True)
+    ]
+    return out
 
 
 def admin_grade(road_class: str, route_code: str | None) -> str:

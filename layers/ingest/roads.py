@@ -360,6 +360,9 @@ def _segment_columns(
     start = s0 + net.seg_frac[:, 0] * (s1 - s0)
     end = s0 + net.seg_frac[:, 1] * (s1 - s0)
     county = _counties(areas, _midpoints(net.seg_coords, net.seg_offsets))
+    # a rural 路线编码 names its county (Y001430423): the segment is that county's road
+    named = _objects(rows.route_county)[line_rows]
+    county = [n if n is not None else c for n, c in zip(named.tolist(), county, strict=True)]
     # pieces of one row are numbered along it: '<id>#2', '#3' …; a row loaded whole keeps its id
     piece = np.ones(len(line_rows), dtype=np.int64)
     if len(line_rows) > 1:
