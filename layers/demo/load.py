@@ -333,7 +333,7 @@ def road_file_rows(world: DemoWorld) -> RoadFileRows:
     return RoadFileRows(
         record_id=np.arange(1, len(net.src) + 1, dtype=np.int64),
         road_class=net.road_class.astype(str),
-        route_code=route_ids(net.road_class, net.route_code, net.county),
+        route_code=route_ids(net.road_class, net.route_code, _numbering_county(world)),
         name=net.name.astype(object),
         oneway=net.oneway.astype(bool),
         lanes=net.lanes.astype(np.int64),
@@ -344,6 +344,16 @@ def road_file_rows(world: DemoWorld) -> RoadFileRows:
         tunnel=net.tunnel.astype(bool),
         wkb=shapely.to_wkb(lines),
     )
+
+
+def _numbering_county(world: DemoWorld) -> np.ndarray:
+    """Each segment's county, that of the county numbering its route where one does (a township road's
+    segment whose midpoint lies over the border is still its county's road)."""
+    county = world.network.county.astype(object).copy()
+    for route in world.routes:
+        if route.county is not None and route.edges:
+            county[route.edges] = route.county
+    return county
 
 
 def imported_segments(conn: Connection, generated: Sequence[int]) -> list[int]:

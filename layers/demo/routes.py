@@ -29,6 +29,7 @@ class Route:
     edges: list[int] = field(default_factory=list)
     start_m: list[float] = field(default_factory=list)
     end_m: list[float] = field(default_factory=list)
+    county: str | None = None  # the county that numbers it (county, township and village roads)
 
 
 class RouteLabeller:
@@ -310,3 +311,4 @@ def number_within_counties(routes: list[tuple[str, Route]], letter: str) -> None
         if route.edges:
             seen[county] = n = seen.get(county, 0) + 1
             route.code = f"{letter}{n:03d}"
+            route.county = county
