@@ -117,6 +117,9 @@ def test_the_network_is_the_generated_one_imported_from_a_department_file(
            FROM road_segments GROUP BY 1 ORDER BY 1""",
     )
     assert [r.seg for r in stored] == list(range(len(net.src)))  # every row loaded, none twice
+    # noded where the generator joined its lines and nowhere else: one segment per row, its nodes
+    assert demo["road_segments"] == len(net.src)
+    assert demo["road_nodes"] == len(np.unique(np.concatenate([net.src, net.dst])))
     assert [r.road_class for r in stored] == net.road_class.tolist()
     assert [r.route_code for r in stored] == net.route_code.tolist()
     assert np.allclose([r.length_m for r in stored], net.length_m, rtol=1e-3)
