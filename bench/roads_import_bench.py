@@ -15,28 +15,18 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyogrio.raw
 import sqlalchemy as sa
 
 from bench.common import scratch_settings, write_section
 from gis.bulk import copy_rows
 from gis.db import create_db_engine
 from gis.settings import PROJECT_ROOT, load_settings
+from layers.demo.roadfile import RoadFileRows, route_ids, write_road_file
 from layers.ingest.roads import import_roads
 
 OUT = PROJECT_ROOT / "var" / "bench" / "hunan_roads_demo.fgb"
-_ADMIN = {
-    "expressway": "国道",
-    "national": "国道",
-    "provincial": "省道",
-    "county": "县道",
-    "township": "乡道",
-    "village": "村道",
-    "urban": "城市道路",
-    "link": "匝道",
-}
 _EXPORT = """
-SELECT route_code, name, road_class, oneway, lanes, start_stake_m, end_stake_m, bridge, tunnel,
+SELECT id, route_code, county_adcode, name, road_class, oneway, lanes, maxspeed_kmh, start_stake_m, end_stake_m, bridge, tunnel,
        ST_AsBinary(geom) AS wkb
 FROM road_segments ORDER BY id
 """
@@ -49,42 +39,31 @@ def export(source_url: str, path: Path) -> int:
         rows = conn.execute(sa.text(_EXPORT)).all()
     engine.dispose()
 
-    def stake(v: float | None) -> float:
-        return np.nan if v is None else v / 1000.0
+    def column(name: str, dtype: object, none: object = None) -> np.ndarray:
+        values = [getattr(r, name) for r in rows]
+        if none is not None:
+            values = [none if v is None else v for v in values]
+        return np.array(values, dtype=dtype)
 
-    direction = [
-        ("上行" if (r.end_stake_m or 0) >= (r.start_stake_m or 0) else "下行") if r.oneway else "双向" for r in rows
-    ]
-    fields = {
-        "路线编码": np.array([r.route_code for r in rows], dtype=object),
-        "路线名称": np.array([r.name for r in rows], dtype=object),
-        "技术等级": np.array(["高速公路" if r.road_class == "expressway" else None for r in rows], dtype=object),
-        "行政等级": np.array([_ADMIN[r.road_class] for r in rows], dtype=object),
-        "起点桩号": np.array([stake(r.start_stake_m) for r in rows], dtype=float),
-        "止点桩号": np.array([stake(r.end_stake_m) for r in rows], dtype=float),
-        "车道数": np.array([r.lanes or 0 for r in rows], dtype=np.int32),
-        "方向": np.array(direction, dtype=object),
-        "桥梁": np.array(["是" if r.bridge else "否" for r in rows], dtype=object),
-        "隧道": np.array(["是" if r.tunnel else "否" for r in rows], dtype=object),
-    }
-    # a one-way line the demo draws against its stakes is a 下行 line drawn in its direction of travel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    wkb = np.array([bytes(r.wkb) for r in rows], dtype=object)
-    lanes = fields["车道数"]
-    mask = [None] * len(fields)
-    mask[list(fields).index("车道数")] = lanes == 0
-    pyogrio.raw.write(
+    return write_road_file(
         path,
-        wkb,
-        list(fields.values()),
-        list(fields),
-        field_mask=mask,
-        driver="FlatGeobuf",
-        geometry_type="LineString",
-        crs="EPSG:4490",
+        RoadFileRows(
+            record_id=column("id", np.int64),
+            road_class=column("road_class", object),
+            route_code=route_ids(
+                column("road_class", object), column("route_code", object), column("county_adcode", object)
+            ),
+            name=column("name", object),
+            oneway=column("oneway", bool),
+            lanes=column("lanes", np.int64, 0),
+            maxspeed_kmh=column("maxspeed_kmh", np.int64, 0),
+            start_stake_m=column("start_stake_m", float, np.nan),
+            end_stake_m=column("end_stake_m", float, np.nan),
+            bridge=column("bridge", bool),
+            tunnel=column("tunnel", bool),
+            wkb=np.array([bytes(r.wkb) for r in rows], dtype=object),
+        ),
     )
-    return len(rows)
 
 
 def _copy_areas(source_url: str, engine: sa.Engine) -> None:

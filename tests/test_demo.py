@@ -89,7 +89,45 @@ def test_counts_returned_match_the_tables_and_every_layer_is_filled(engine: sa.E
     assert {"fog", "ice"} <= kinds
     signs = {r[0] for r in rows(engine, "SELECT DISTINCT kind FROM guidance_signs")}
     assert signs == {"variable_message", "fixed_warning"}
-    assert scalar(engine, "SELECT count(*) FROM road_segments WHERE source <> 'synthetic'") == 0
+
+
+def test_the_network_is_the_generated_one_imported_from_a_department_file(
+    engine: sa.Engine, demo: dict[str, int]
+) -> None:
+    """The demo writes its network as a department's road file and loads it with `import roads`: every
+    segment comes from a row of that file (路段编码 = the generator's segment + 1), the run is recorded
+    as the import's, and each row arrives with the class, route, stakes and length it was generated with."""
+    import numpy as np
+
+    from layers.demo.generate import SIZES, generate_world
+
+    assert scalar(engine, "SELECT count(*) FROM road_segments WHERE source <> 'roads' OR source_id IS NULL") == 0
+    run = rows(
+        engine,
+        "SELECT source_file, imported_by, rows_loaded, rows_skipped FROM import_runs WHERE layer = 'road_segments' "
+        "ORDER BY id DESC LIMIT 1",
+    )
+    net = generate_world(SIZES["small"], 2017, lambda _: None).network
+    assert [tuple(r) for r in run] == [("hunan_roads_demo.fgb", "daoan demo", len(net.src), 0)]
+    stored = rows(
+        engine,
+        """SELECT split_part(source_id, '#', 1)::int - 1 AS seg, min(road_class) AS road_class,
+                  min(route_code) AS route_code, sum(length_m) AS length_m,
+                  min(least(start_stake_m, end_stake_m)) AS lo, max(greatest(start_stake_m, end_stake_m)) AS hi
+           FROM road_segments GROUP BY 1 ORDER BY 1""",
+    )
+    assert [r.seg for r in stored] == list(range(len(net.src)))  # every row loaded, none twice
+    # noded where the generator joined its lines and nowhere else: one segment per row, its nodes
+    assert demo["road_segments"] == len(net.src)
+    assert demo["road_nodes"] == len(np.unique(np.concatenate([net.src, net.dst])))
+    assert [r.road_class for r in stored] == net.road_class.tolist()
+    assert [r.route_code for r in stored] == net.route_code.tolist()
+    assert np.allclose([r.length_m for r in stored], net.length_m, rtol=1e-3)
+    lo = np.fmin(net.start_stake_m, net.end_stake_m)
+    hi = np.fmax(net.start_stake_m, net.end_stake_m)
+    got_lo = np.array([np.nan if r.lo is None else r.lo for r in stored])
+    got_hi = np.array([np.nan if r.hi is None else r.hi for r in stored])
+    assert np.allclose(got_lo, lo, atol=1.0, equal_nan=True) and np.allclose(got_hi, hi, atol=1.0, equal_nan=True)
 
 
 def test_admin_areas_are_the_province_the_chosen_cities_and_their_counties(
@@ -257,14 +295,22 @@ def test_point_facilities_are_linearly_referenced(engine: sa.Engine, demo: dict[
         assert bad == 0, table
     staked = rows(engine, "SELECT stake FROM cameras WHERE route_code = 'G4' LIMIT 5")
     assert staked and all(re.match(r"^K\d+\+\d{3}$", r[0]) for r in staked)
-    # A camera's reference is the segment it stands on: the database's nearest-segment lookup agrees.
+    # Facilities are referenced on the imported network by linear referencing, as an import of a
+    # facility file references them: a camera's segment is the database's nearest-segment lookup's.
     agree = scalar(
         engine,
         """
         SELECT avg((c.segment_id = l.segment_id)::int) FROM cameras c
         CROSS JOIN LATERAL daoan_locate_point(c.geom) l WHERE c.id % 10 = 0""",
     )
-    assert agree > 0.95
+    assert agree == 1
+    # and nearly always one of the road the generator placed it on (the rest stand where two roads meet)
+    same_road = scalar(
+        engine,
+        "SELECT avg((c.route_code IS NOT DISTINCT FROM s.route_code)::int) FROM cameras c "
+        "JOIN road_segments s ON s.id = c.segment_id",
+    )
+    assert same_road > 0.98
 
 
 def test_interchanges_have_toll_stations_on_their_expressway(engine: sa.Engine, demo: dict[str, int]) -> None:

@@ -222,10 +222,46 @@ def test_a_village_road_class_and_the_technical_grade_are_stored(engine, setting
     path.write_text(json.dumps(doc, ensure_ascii=False))
     truncate_all(engine)
     import_roads(engine, settings, path)
-    got = rows(engine, "SELECT road_class, technical_grade, surface FROM road_segments WHERE route_code = 'C001430121'")
-    assert got == [("village", "四级公路", None)]
+    got = rows(
+        engine,
+        "SELECT road_class, technical_grade, surface, route_code, county_adcode FROM road_segments "
+        "WHERE name = '洞井村道'",
+    )
+    # the 路线编码 C001430121 is stored as Daoan keeps rural routes: the number and its county (gis/roads.py)
+    assert got == [("village", "四级公路", None, "C001", "430121")]
     grades = rows(engine, "SELECT DISTINCT technical_grade, road_class FROM road_segments WHERE route_code = 'G0421'")
     assert grades == [("高速公路", "expressway")]  # 行政等级 国道, 技术等级 高速公路
+
+
+def test_township_roads_of_one_number_in_two_counties_are_two_routes(engine, settings, tmp_path):
+    """GB/T 917 numbers township roads within a county: Y001 of 长沙县 and Y001 of 宁乡 are two roads, told
+    apart by the county in their 路线编码; stakes of one that take up where the other's stop are no gap."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"路线编码": code, "路线名称": name, "行政等级": "乡道", "起点桩号": a, "止点桩号": b},
+            "geometry": {"type": "LineString", "coordinates": line},
+        }
+        for code, name, a, b, line in (
+            ("Y001430121", "黄兴乡道", 0.0, 1.0, [[113.10, 28.20], [113.1102, 28.20]]),
+            ("Y001430182", "花明楼乡道", 1.0, 2.0, [[112.50, 28.00], [112.5102, 28.00]]),
+        )
+    ]
+    path = tmp_path / "two_y001.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    truncate_all(engine)
+    report = import_roads(engine, settings, path)
+    assert report.rows_loaded == 2 and report.errors == []
+    got = rows(engine, "SELECT route_code, county_adcode, start_stake_m FROM road_segments ORDER BY start_stake_m")
+    assert got == [("Y001", "430121", 0.0), ("Y001", "430182", 1000.0)]
+    assert {r["route_code"] for r in report.validation.as_dict()["routes"]} == {"Y001430121", "Y001430182"}
+    # the same two rows under the bare number read as one road whose second row starts 60 km away
+    for f in features:
+        f["properties"]["路线编码"] = "Y001"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False))
+    with pytest.raises(ImportRejected) as err:
+        import_roads(engine, settings, path)
+    assert any("a gap at a route continuation" in e["reason"] for e in err.value.errors)
 
 
 # ---------------------------------------------------------------- problem rows

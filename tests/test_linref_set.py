@@ -77,7 +77,9 @@ def test_only_the_given_rows_are_located(engine: sa.Engine, demo: dict[str, int]
     with engine.begin() as conn:
         conn.execute(sa.text(PROBES))
         locate_rows(conn, "linref_probe", [1, 3])
-        assert [r[0] for r in conn.execute(sa.text("SELECT id FROM linref_probe WHERE segment_id IS NOT NULL"))] == [
+        assert [
+            r[0] for r in conn.execute(sa.text("SELECT id FROM linref_probe WHERE segment_id IS NOT NULL ORDER BY id"))
+        ] == [
             1,
             3,
         ]

@@ -34,6 +34,7 @@ from layers.demo.accidents import (
 )
 from layers.demo.generate import SIZES, Seeds, generate_world
 from layers.demo.hazards import expressway_hazards, road_hazards
+from layers.demo.load import imported_segments
 from tests.conftest import OPERATOR_TOKEN, auth, truncate_all
 
 SCOPE = Scope(PERIOD_START, PERIOD_START.replace(year=PERIOD_START.year + PERIOD_YEARS))
@@ -64,7 +65,9 @@ def demo(engine: sa.Engine, settings) -> list[int]:
     seeds = Seeds(2017)
     hazards = expressway_hazards(world, seeds("expressway hazards")) + road_hazards(world, seeds("road hazards"))
     _, spots = _zone_flags(world, hazards)
-    yield [e + 1 for e, _ in spots]
+    with engine.connect() as conn:  # the generator's segments as the demo's road file imported them
+        spot_segments = imported_segments(conn, [e for e, _ in spots])
+    yield spot_segments
     truncate_all(engine)
 
 

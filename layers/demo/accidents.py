@@ -228,7 +228,9 @@ def accidents(
         a, b = float(net.start_stake_m[e]), float(net.end_stake_m[e])
         if k == 0 or not (np.isfinite(a) and np.isfinite(b)) or a == b:
             continue
-        f = np.clip((stake + rng.uniform(-CLUSTER_M, CLUSTER_M, k) - a) / (b - a), 0.0, 1.0)
+        # kept just inside the segment: one on its end node would lie on the next segment as much as on
+        # this one, and the demo finds each accident's segment by its position (linear referencing)
+        f = np.clip((stake + rng.uniform(-CLUSTER_M, CLUSTER_M, k) - a) / (b - a), 0.01, 0.99)
         seg = np.concatenate([seg, np.full(k, e)])
         frac = np.concatenate([frac, f])
         hour_at = np.concatenate([hour_at, rng.integers(0, n_hours, k)])

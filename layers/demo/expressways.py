@@ -23,6 +23,7 @@ from layers.demo.network import NetworkBuilder
 
 HALF_WIDTH_M = 7.5  # carriageway centre lines 15 m apart
 RAMP_M = 300.0  # diverge/merge this far before/after the interchange centre
+CONNECTOR_GAP_M = 8.0  # the two one-way lines of a connector at a route's end, apart
 MAX_PIECE_M = 3000.0
 STEP_M = 200.0  # vertex spacing of the centreline
 
@@ -589,6 +590,12 @@ class ExpresswayBuilder:
         node, shape = reach
         into, out = shape.copy(), shape[::-1].copy()
         into[0], out[-1] = self._node_xy[arriving], self._node_xy[leaving]
+        # the way out is drawn 8 m beside the way in, as two carriageways: lines sharing an inner vertex
+        # would meet there (a road import joins them: a U-turn halfway along the connector)
+        if len(out) > 2:
+            step = np.gradient(out, axis=0)[1:-1]
+            normal = np.column_stack([step[:, 1], -step[:, 0]]) / np.hypot(step[:, 0], step[:, 1])[:, None]
+            out[1:-1] += CONNECTOR_GAP_M * normal
         name = f"{self.namer.base(point)}连接线"
         self._segments(
             np.array([arriving, node]),

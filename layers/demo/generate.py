@@ -39,9 +39,16 @@ from layers.demo.routes import (
     branch_routes,
     number_within_counties,
     pick_towns,
+    place_chains,
     provincial_pairs,
     within_county,
 )
+
+# Hunan's 普通国省道 (national and provincial roads other than expressways): 31,000 km (end 2017, the
+# latest figure found, layers/demo/data/README.md) on the province's 211,800 km².
+TRUNK_KM_PER_KM2 = 31_000 / 211_800
+PROVINCIAL_LINK_M = 25_000.0  # provincial roads through towns: from place to place at most this far apart
+PROVINCIAL_LENGTH_M = (40_000.0, 120_000.0)  # straight length of one such road, drawn uniformly
 
 
 @dataclass(frozen=True)
@@ -52,25 +59,39 @@ class DemoSize:
     lattice: LatticeParams
     town_spacing_m: float
     provincial_max_m: float
+    # National plus provincial roads (普通国省道), km per km² of the area: provincial roads through the
+    # towns are added until the numbered roads reach it (Hunan: ~31,000 km on 211,800 km², data README);
+    # 0: none added.
+    trunk_km_per_km2: float
     county_roads_per_seat: int
     township_roads_per_town: int
     min_cameras: int  # urban cameras are added until there are at least this many
 
 
 SIZES: dict[str, DemoSize] = {
-    # Rural lattice every 2.5 km, its links cut into 6 village-road segments: about 240,000 km of road
-    # in ~600,000 segments, as Hunan's road statistics (data README).
+    # Rural lattice every 2.5 km (a diagonal in 55 % of its cells), its links cut into 6 village-road
+    # segments: about 248,000 km of road in ~570,000 segments, 22,000 km of them town streets; provincial
+    # roads through the towns until national and provincial roads reach Hunan's ~31,000 km; 6 county
+    # roads per seat and 3 township roads per town (the totals against the statistics: data README).
     "province": DemoSize(
         None,
-        LatticeParams(250.0, 10, 5500.0, 2200.0, diagonal_share=0.35, rural_pieces=6),
+        LatticeParams(250.0, 10, 5500.0, 2200.0, diagonal_share=0.55, rural_pieces=6),
         9000.0,
         75_000.0,
-        4,
-        2,
+        TRUNK_KM_PER_KM2,
+        6,
+        3,
         21_000,
     ),
     "small": DemoSize(
-        ("430100", "430200", "430300"), LatticeParams(500.0, 8, 4500.0, 1800.0), 9000.0, 60_000.0, 3, 1, 0
+        ("430100", "430200", "430300"),
+        LatticeParams(500.0, 8, 4500.0, 1800.0),
+        9000.0,
+        60_000.0,
+        0.0,  # the tests' few cities keep their seat-to-seat provincial roads only
+        3,
+        1,
+        0,
     ),
 }
 
@@ -165,11 +186,14 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         share=0.8,
     )
     for k, (a, b) in enumerate(pairs):
-        code = f"S{201 + k}" if k < 99 else f"S{301 + k - 99}"
         path = labeller.path(a, b)
         if path is not None:
-            labeller.label(code, f"{code}省道", "provincial", path)
+            labeller.label(_provincial_code(k), f"{_provincial_code(k)}省道", "provincial", path)
     towns = pick_towns(lattice, seat_xy[local], radius[local], seeds("towns"), spacing_m=size.town_spacing_m)
+    _provincial_through_towns(
+        labeller, unique_nodes, towns, len(pairs), size.trunk_km_per_km2 * proj.geom_to_xy(area_ll).area / 1e6,
+        seeds("provincial through towns"),
+    )  # fmt: skip
     names_of_towns = town_names(seeds("town names"), len(towns))
     rural = np.flatnonzero(~lattice.urban)
     for i, path in enumerate(
@@ -277,6 +301,40 @@ def generate_world(size: DemoSize, seed: int, step: Callable[[str], None]) -> De
         seat_nodes,
         n_local,
     )
+
+
+def _provincial_code(k: int) -> str:
+    """The k-th provincial road's code: S201…S299, then S301 on (three digits, as Hunan numbers them)."""
+    return f"S{201 + k}" if k < 99 else f"S{301 + k - 99}"
+
+
+def _provincial_through_towns(
+    labeller: RouteLabeller,
+    seats: np.ndarray,
+    towns: np.ndarray,
+    first: int,
+    target_km: float,
+    rng: np.random.Generator,
+) -> None:
+    """Provincial roads from the seats through the towns (place_chains) until the national and
+    provincial roads reach `target_km`; they take the lattice edges no earlier route holds."""
+    if target_km <= 0:
+        return
+    lengths = labeller.lattice.lengths_m
+    trunk = sum(float(lengths[r.edges].sum()) for r in labeller.routes if r.road_class in ("national", "provincial"))
+    places = np.concatenate([seats, towns])
+    is_seat = np.concatenate([np.ones(len(seats), dtype=bool), np.zeros(len(towns), dtype=bool)])
+    k = first
+    for chain in place_chains(
+        labeller.lattice.xy, places, is_seat, rng, max_link_m=PROVINCIAL_LINK_M, length_m=PROVINCIAL_LENGTH_M
+    ):
+        if trunk >= target_km * 1000.0 or k >= 99 + 699:  # S999 is the last three-digit code
+            break
+        plan = RoutePlan(_provincial_code(k), f"{_provincial_code(k)}省道", ())
+        route = labeller.route_through(plan, "provincial", [int(n) for n in chain])
+        if route is not None and route.edges:
+            trunk += float(lengths[route.edges].sum())
+            k += 1
 
 
 ROAD_FACTOR = 1.25  # road length over straight distance between seats, for stakes of routes cut by the area

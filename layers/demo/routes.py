@@ -7,7 +7,7 @@ more important route keeps that route (co-signed sections), and the later route'
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +29,7 @@ class Route:
     edges: list[int] = field(default_factory=list)
     start_m: list[float] = field(default_factory=list)
     end_m: list[float] = field(default_factory=list)
+    county: str | None = None  # the county that numbers it (county, township and village roads)
 
 
 class RouteLabeller:
@@ -149,6 +150,77 @@ def provincial_pairs(
     return chosen
 
 
+def place_chains(
+    xy: np.ndarray,
+    places: np.ndarray,
+    is_seat: np.ndarray,
+    rng: np.random.Generator,
+    *,
+    max_link_m: float,
+    length_m: tuple[float, float],
+) -> Iterator[np.ndarray]:
+    """Chains of places (lattice nodes `places`: seats and towns) that read as provincial roads: each
+    starts at a seat and runs on from place to neighbouring place (Delaunay links up to `max_link_m`)
+    keeping roughly its heading, until its straight length reaches a length drawn from `length_m` or
+    it meets another seat. No link is used twice. Chains come lazily, from the seats in a random order,
+    round after round, until no seat can start one."""
+    if len(places) < 3:
+        return
+    pts = xy[places]
+    indptr, indices = Delaunay(pts).vertex_neighbor_vertices
+    used: set[tuple[int, int]] = set()
+    seats = np.flatnonzero(is_seat)
+    while True:
+        started = False
+        for start in rng.permutation(seats).tolist():
+            chain = _chain(pts, indptr, indices, is_seat, used, start, rng, max_link_m, length_m)
+            if chain is not None:
+                started = True
+                yield places[chain]
+        if not started:
+            return
+
+
+def _chain(
+    pts: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    is_seat: np.ndarray,
+    used: set[tuple[int, int]],
+    start: int,
+    rng: np.random.Generator,
+    max_link_m: float,
+    length_m: tuple[float, float],
+) -> list[int] | None:
+    heading = rng.uniform(0.0, 2.0 * np.pi)
+    direction = np.array([np.cos(heading), np.sin(heading)])
+    want = rng.uniform(*length_m)
+    chain, total = [start], 0.0
+    while total < want:
+        here = chain[-1]
+        best, best_cos = -1, 0.5  # at most 60° off the heading
+        for nb in indices[indptr[here] : indptr[here + 1]].tolist():
+            link = (min(here, nb), max(here, nb))
+            step = pts[nb] - pts[here]
+            d = float(np.hypot(*step))
+            if link in used or nb in chain or d > max_link_m or d == 0.0:
+                continue
+            cos = float(step @ direction) / d
+            if cos > best_cos:
+                best, best_cos = nb, cos
+        if best < 0:
+            break
+        step = pts[best] - pts[here]
+        used.add((min(here, best), max(here, best)))
+        chain.append(best)
+        total += float(np.hypot(*step))
+        turn = direction + step / np.hypot(*step)
+        direction = turn / np.hypot(*turn)
+        if is_seat[best]:
+            break
+    return chain if len(chain) >= 2 and total >= length_m[0] / 2 else None
+
+
 def pick_towns(
     lattice: Lattice, seat_xy: np.ndarray, seat_radius_m: np.ndarray, rng: np.random.Generator, *, spacing_m: float
 ) -> np.ndarray:
@@ -239,3 +311,4 @@ def number_within_counties(routes: list[tuple[str, Route]], letter: str) -> None
         if route.edges:
             seen[county] = n = seen.get(county, 0) + 1
             route.code = f"{letter}{n:03d}"
+            route.county = county

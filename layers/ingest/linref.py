@@ -35,14 +35,16 @@ def apply_linear_reference(conn: Connection, layer: Layer, ids: Sequence[int], *
     locate_rows(conn, table or layer.table, ids)
 
 
-def locate_rows(conn: Connection, table: str, ids: Sequence[int]) -> None:
+def locate_rows(conn: Connection, table: str, ids: Sequence[int], *, keep_stakes: bool = False) -> None:
     """Linearly reference rows `ids` of point table `table` (a name from code) in one statement.
 
     The answers are those of daoan_locate_point row by row (tests/test_linref_set.py checks this).
+    A row's own route code is kept; with `keep_stakes` its own stake too, where it has one (the demo's
+    facilities and accidents state them as a register or a police record does).
     """
     if ids:
         sql = load_table_sql("queries/linref_apply.sql", table)
-        conn.execute(sa.text(sql), {"ids": list(ids), "radius_deg": LOCATE_RADIUS_DEG})
+        conn.execute(sa.text(sql), {"ids": list(ids), "radius_deg": LOCATE_RADIUS_DEG, "keep_stakes": keep_stakes})
 
 
 def too_far_from_road(

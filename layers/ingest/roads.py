@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,12 +128,15 @@ def import_roads(
     replace: bool = True,
     snap_m: float = 2.0,
     imported_by: str = "cli",
+    conn: Connection | None = None,
 ) -> RoadImportReport:
     """Import a road centreline file as the road network, in one transaction.
 
     Any problem row raises ImportRejected listing every one and changes nothing, unless
     `skip_invalid`. `replace` deletes the network loaded before (any source); otherwise the new
-    lines are added and joined to it where they share a node's position.
+    lines are added and joined to it where they share a node's position. `conn`: a connection whose
+    transaction the import joins (the demo's, which loads the rest of its data in the same one);
+    by default the import opens its own.
     """
     started = time.perf_counter()
     if stake_unit not in rf.STAKE_UNITS:
@@ -183,7 +187,8 @@ def import_roads(
     report.separated_vertices = net.separated_vertices
     # One transaction; a worker thread runs its COPYs and index builds while this thread prepares
     # the next step and the validation report (the connection is used by one thread at a time).
-    with connect(engine) as conn, ThreadPoolExecutor(1, thread_name_prefix="roads-db") as db:
+    transaction = nullcontext(conn) if conn is not None else connect(engine)
+    with transaction as conn, ThreadPoolExecutor(1, thread_name_prefix="roads-db") as db:
         touched: list[str] = []
         if replace:
             report.segments_replaced = int(conn.execute(sa.text("SELECT count(*) FROM road_segments")).scalar_one())
@@ -355,6 +360,9 @@ def _segment_columns(
     start = s0 + net.seg_frac[:, 0] * (s1 - s0)
     end = s0 + net.seg_frac[:, 1] * (s1 - s0)
     county = _counties(areas, _midpoints(net.seg_coords, net.seg_offsets))
+    # a rural 路线编码 names its county (Y001430423): the segment is that county's road
+    named = _objects(rows.route_county)[line_rows]
+    county = [n if n is not None else c for n, c in zip(named.tolist(), county, strict=True)]
     # pieces of one row are numbered along it: '<id>#2', '#3' …; a row loaded whole keeps its id
     piece = np.ones(len(line_rows), dtype=np.int64)
     if len(line_rows) > 1:

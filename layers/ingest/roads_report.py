@@ -107,7 +107,7 @@ def _routes(report: ValidationReport, rows: RoadRows, keep: np.ndarray, net: Net
     by_route: dict[str, dict] = {}
     seg_count = np.bincount(net.seg_line, minlength=len(keep))
     for k, i in enumerate(keep.tolist()):
-        code = rows.route_code[i]
+        code = rows.route_id[i]
         if not code:
             continue
         r = by_route.setdefault(
@@ -170,7 +170,7 @@ def _components(report: ValidationReport, rows: RoadRows, keep: np.ndarray, net:
         segs = np.flatnonzero(seg_label == c)
         lines = np.unique(net.seg_line[segs])
         file_rows = sorted(int(rows.row[keep[j]]) for j in lines)
-        routes = sorted({rows.route_code[keep[j]] for j in lines if rows.route_code[keep[j]]})
+        routes = sorted({rows.route_id[keep[j]] for j in lines if rows.route_id[keep[j]]})
         report.pieces.append(
             {
                 "segments": int(counts[c]),
@@ -203,7 +203,7 @@ def _dangling(report: ValidationReport, rows: RoadRows, keep: np.ndarray, net: N
     at[net.seg_target] = np.arange(len(net.seg_target))
     row_here = keep[net.seg_line[at[lone[p]]]]
     row_near = keep[net.seg_line[s]]
-    code = np.array(rows.route_code, dtype=object)
+    code = np.array(rows.route_id, dtype=object)
     pair = (code[row_here] == code[row_near]) & rows.oneway[row_here] & rows.oneway[row_near]
     pair &= np.array(
         [rows.direction[a] != rows.direction[b] for a, b in zip(row_here, row_near, strict=True)], dtype=bool
@@ -226,9 +226,9 @@ def _dangling(report: ValidationReport, rows: RoadRows, keep: np.ndarray, net: N
         report.dangling_near.append(
             {
                 "row": int(rows.row[i]),
-                "route_code": rows.route_code[i],
+                "route_code": rows.route_id[i],
                 "near_row": int(rows.row[j]),
-                "near_route_code": rows.route_code[j],
+                "near_route_code": rows.route_id[j],
                 "distance_m": round(float(d[k]), 1),
                 "lon": round(float(lon), 7),
                 "lat": round(float(lat), 7),

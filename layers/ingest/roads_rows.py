@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 
 from gis.errors import InvalidParameter
+from gis.roads import split_route_id
 from gis.stake import MAX_STAKE_M, format_stake
 from layers.demo.geo import pair_lengths_m
 from layers.ingest import roads_fields as rf
@@ -37,7 +38,9 @@ class RoadRows:
     geoms: np.ndarray  # WGS84 LineStrings (None where unusable), drawn in the direction of travel
     length_m: np.ndarray
     road_class: list[str | None]
-    route_code: list[str | None]
+    route_code: list[str | None]  # as stored: a county, township or village road's number (Y001)
+    route_id: list[str | None]  # the route as the file names it (Y001430423): rows of one route share it
+    route_county: list[str | None]  # the county a rural 路线编码 names (430423), else None
     name: list[str | None]
     technical_grade: list[str | None]
     surface: list[str | None]
@@ -122,6 +125,8 @@ def read_rows(
         length[has] = line_lengths_m(xy, offsets)[1]
 
     route = _mapped(col("route_code"), _code)
+    # A rural 路线编码 carries its county (Y001430423): Daoan stores the number with the county (gis/roads.py)
+    split = {c: split_route_id(c) if c else (c, None) for c in set(route)}
     names = _mapped(col("name"), rf.text)
     grades_raw = _mapped(col("technical_grade"), rf.text)
     admin_raw = _mapped(col("admin_grade"), rf.text)
@@ -209,7 +214,9 @@ def read_rows(
         geoms=geoms,
         length_m=length,
         road_class=classes,
-        route_code=route,
+        route_code=[split[c][0] for c in route],
+        route_id=route,
+        route_county=[split[c][1] for c in route],
         name=names,
         technical_grade=grades,
         surface=surface,
@@ -366,7 +373,7 @@ def _recognise_dual_carriageways(rows: RoadRows) -> None:
     """Two-way rows of one route whose stake ranges overlap, drawn in opposite stake directions and
     lying side by side, are the two carriageways of a divided road: each becomes one-way as drawn."""
     groups: dict[str, list[int]] = {}
-    for i, code in enumerate(rows.route_code):
+    for i, code in enumerate(rows.route_id):
         if (
             code
             and rows.direction[i] == "both"
@@ -409,7 +416,7 @@ def _check_continuations(rows: RoadRows, tol: Tolerances) -> None:
     """A row whose stakes take up where another row of its route (and carriageway) stops must start
     where that row's line stops, within the snap tolerance: a gap there is named."""
     has = np.array(
-        [bool(code) and g is not None for code, g in zip(rows.route_code, rows.geoms, strict=True)], dtype=bool
+        [bool(code) and g is not None for code, g in zip(rows.route_id, rows.geoms, strict=True)], dtype=bool
     )
     has &= ~np.isnan(rows.start_stake)
     idx = np.flatnonzero(has)
@@ -419,7 +426,7 @@ def _check_continuations(rows: RoadRows, tol: Tolerances) -> None:
     group = np.array(
         [
             group_ids.setdefault(
-                (rows.route_code[i] or "", str(rows.direction[i]) if rows.direction[i] in ("up", "down") else "both"),
+                (rows.route_id[i] or "", str(rows.direction[i]) if rows.direction[i] in ("up", "down") else "both"),
                 len(group_ids),
             )
             for i in idx.tolist()

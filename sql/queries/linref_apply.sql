@@ -10,6 +10,7 @@
 -- the difference between straight edges in degrees and geodesic edges): if the nearest segment
 -- found is nearer than that, it is the function's answer. Every other row (no segment within the
 -- radius, more than 16, or the nearest too far) is located by daoan_locate_point itself.
+-- :keep_stakes keeps the stake a row states (a register's 桩号 on its route) instead of the segment's.
 WITH src AS MATERIALIZED (
     SELECT p.id, p.geom FROM {table} AS p WHERE p.id = ANY (CAST(:ids AS bigint[]))
 ), near AS MATERIALIZED (
@@ -57,8 +58,8 @@ WITH src AS MATERIALIZED (
 UPDATE {table} AS t
 SET segment_id = l.segment_id,
     route_code = coalesce(t.route_code, l.route_code),
-    stake_m = l.stake_m,
-    stake = daoan_format_stake(l.stake_m),
+    stake_m = CASE WHEN :keep_stakes AND t.stake_m IS NOT NULL THEN t.stake_m ELSE l.stake_m END,
+    stake = daoan_format_stake(CASE WHEN :keep_stakes AND t.stake_m IS NOT NULL THEN t.stake_m ELSE l.stake_m END),
     offset_m = l.offset_m,
     road_distance_m = l.distance_m,
     county_adcode = coalesce(t.county_adcode, l.county_adcode)
