@@ -88,6 +88,7 @@ class _Plan:
     no_rejoin: bool = False  # nothing leads back onto the road past the closure: leave, no detour
     toward: str | None = None  # at a hub: the city (or county) the other expressway is taken towards
     via_expressway: bool = False  # off expressways: no detour on ordinary roads, this one takes an expressway
+    entry: str | None = None  # off expressways: the toll station where the detour enters the expressway
 
 
 @dataclass
@@ -257,13 +258,21 @@ def _out_arcs(graph: RoadGraph) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _walk(
-    graph: RoadGraph, start: int, key: tuple, closed: frozenset[int], limit_m: float, *, upstream: bool
+    graph: RoadGraph,
+    start: int,
+    key: tuple,
+    closed: frozenset[int],
+    limit_m: float,
+    *,
+    upstream: bool,
+    prev_seg: int = -1,
 ) -> list[tuple[int, float, float, int]]:
     """Nodes along the same road from `start`, upstream (against travel) or downstream, with the
-    metres and seconds to (or from) `start`, and the arc stepped over."""
+    metres and seconds to (or from) `start`, and the arc stepped over (`prev_seg`: the segment arrived
+    by, not to be taken back)."""
     ptr, arcs = _in_arcs(graph) if upstream else _out_arcs(graph)
     out = [(start, 0.0, 0.0, -1)]
-    node, metres, secs, prev_seg = start, 0.0, 0.0, -1
+    node, metres, secs = start, 0.0, 0.0
     seen = {start}
     while metres < limit_m:
         nxt = None
@@ -464,7 +473,7 @@ def plan_diversion(
             features[-1]["properties"]["direction_zh"] = dir_zh
         dir_text_en = romanise(dir_zh) if "往" in dir_zh else dir_en
         features[-1]["properties"]["direction_text_en"] = dir_text_en
-        bound_signs = signs_upstream(g, walked, message_signs or [])
+        bound_signs = signs_upstream(g, walked, message_signs or [], own_route)
         downstream = _walk(g, st.exit, st.key, closed, REJOIN_SEARCH_M, upstream=False)
         rejoin = next((n for n, *_ in downstream if n != st.entry and _can_join(g, n, st.key, cost)), downstream[-1][0])
         candidates = [(n, m, s, a) for n, m, s, a in upstream if _can_leave(g, n, st.key, cost)]
@@ -535,6 +544,8 @@ def plan_diversion(
                     via_expressway=not on_expressway and _uses_expressway(g, detour),
                 )
             )
+            if plans[-1].via_expressway:
+                plans[-1].entry = _entry_station(g, detour, toll_stations or [])
         if not plans and candidates:
             # Past the closure the road cannot be reached again (it ends, or leaves the network): traffic
             # still leaves at the last exit before it, with no detour back.
@@ -632,6 +643,7 @@ def plan_diversion(
                     via=p.road,
                     through=p is far and far is not near,
                     junction=junction,
+                    entry=p.entry,
                 ),
                 rules.mobile_board_lines,
                 rules.mobile_board_chars,
@@ -675,6 +687,7 @@ def plan_diversion(
                 via=target.road if target is not None else None,
                 through=target is far and far is not near,
                 junction=junction,
+                entry=target.entry if target is not None else None,
             )
             board = fit(variants, sign.lines, sign.chars_per_line)
             _, message_en = closure_sign(
@@ -726,7 +739,9 @@ def plan_diversion(
         stations = [ts for ts in toll_stations or [] if not (ts.route_code and ts.route_code in detour_codes)]
         # An entrance closes for this direction of travel only: '衡山南收费站往郴州方向只出不进'.
         towards = f"往{dir_zh.split('往', 1)[1]}" if "往" in dir_zh else ""
-        for ts, inside in _stations_to_close(g, upstream, span, ordered, stations, st.exit):
+        # Toll stations are the closed road's entrances only on an expressway: off it an expressway's station is
+        # the entrance to a detour, not to this road.
+        for ts, inside in _stations_to_close(g, upstream, span, ordered, stations if on_expressway else [], st.exit):
             other = bool(ts.route_code) and ts.route_code != own_route
             label = f"{ts.route_code}{ts.name}" if other else ts.name
             features.append(
@@ -954,6 +969,20 @@ def _reach(graph: RoadGraph, path: Path, key: tuple, *, hubs: bool = True) -> st
     return "local"
 
 
+def _entry_station(graph: RoadGraph, path: Path, stations: list[Any]) -> str | None:
+    """The toll station where a detour from an ordinary road enters an expressway: the station of that
+    expressway nearest the ramps before its first expressway arc ('攸县收费站'); None when none is near."""
+    first = next((i for i, a in enumerate(path.arcs) if int(graph.seg_class[path.arcs[i] >> 1]) == EXPRESSWAY), None)
+    if first is None:
+        return None
+    code = graph.route_code(path.arcs[first] >> 1)
+    for a in reversed(path.arcs[max(0, first - 4) : first + 1]):
+        name = _toll_station_at(graph, graph.arc_tail(a), stations, code)
+        if name:
+            return name if name.endswith("收费站") else f"{name}收费站"
+    return None
+
+
 def _uses_expressway(graph: RoadGraph, path: Path) -> bool:
     return any(int(graph.seg_class[a >> 1]) == EXPRESSWAY for a in path.arcs)
 
@@ -1066,7 +1095,9 @@ def _measure_zh(p: _Plan, graph: RoadGraph, key: tuple, junction: str | None = N
     if p.no_rejoin:
         leave = f"{at_turn}转{roads}" if hub else f"{at_turn}驶离"
         return f"近端控制：全部车辆{leave}（封闭路段以远无法绕回本路，驶离后另行选择路线）"
-    if junction:
+    if junction and p.entry:  # onto an expressway: at its toll station ('经攸县收费站驶入G72')
+        move = f"经{p.entry}驶入{via[0]}" + (f"，经{'、'.join(via[1:])}绕行" if len(via) > 1 else "绕行")
+    elif junction:
         move = f"{at_turn}转出，经{roads}绕行"
     elif hub:  # change expressway at the hub, then follow the rest: '在株洲南枢纽转G60（往湘潭方向），经G0421、G72绕行'
         first = via[0] if via else "其他道路"
@@ -1145,21 +1176,32 @@ def _far_note(
 
 
 def _toward(graph: RoadGraph, p: _Plan, key: tuple, cities: Callable[[list], list[CityCounty]]) -> str | None:
-    """At a hub, the way the other expressway is taken, as bulletins give it: the first control city along
-    that road (up to CITY_AHEAD_M) other than the hub's own ('往湘潭方向'), else a county (not a city
-    district) of the hub's city; None off hubs or when none is known."""
+    """At a hub, the way the other expressway is taken, as bulletins give it: the next control point along
+    that road in the direction the detour takes it (up to CITY_AHEAD_M): a county other than the hub's own
+    (not a city district: '往衡东方向'), else another city ('往湘潭方向'); None off hubs or when none is known."""
     label = graph.node_label[p.node] or ""
     if hub_name(label) is None or p.no_rejoin:
         return None
-    first = next((a for a in p.detour.arcs if int(graph.seg_class[a >> 1]) == EXPRESSWAY), None)
+    first = next((i for i, a in enumerate(p.detour.arcs) if int(graph.seg_class[a >> 1]) == EXPRESSWAY), None)
     if first is None:
         return None
-    walk = _walk(graph, graph.arc_tail(first), _key(graph, first >> 1), frozenset(), CITY_AHEAD_M, upstream=False)
+    road = _key(graph, p.detour.arcs[first] >> 1)
+    walk: list[tuple[int, float, float, int]] = []
+    metres = 0.0
+    last = p.detour.arcs[first]
+    for a in p.detour.arcs[first:]:  # the road as the detour drives it, then on along it the same way
+        if _key(graph, a >> 1) != road:
+            break
+        metres += float(graph.seg_length_m[a >> 1])
+        walk.append((graph.arc_head(a), metres, 0.0, a))
+        last = a
+    on = _walk(graph, graph.arc_head(last), road, frozenset(), CITY_AHEAD_M, upstream=False, prev_seg=last >> 1)
+    walk += [(n, metres + m, 0.0, a) for n, m, _s, a in on[1:]]
     here = cities([(p.node, 0.0, 0.0, -1)])
     city, county = here[0] if here else (None, None)
     along = cities(walk)
-    return next((c for c, _ in along if c and c != city), None) or next(
-        (k for _, k in along if k and k != county and not k.endswith("区")), None
+    return next((k for _, k in along if k and k != county and not k.endswith("区")), None) or next(
+        (c for c, _ in along if c and c != city), None
     )
 
 

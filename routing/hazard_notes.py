@@ -167,12 +167,12 @@ def step_warnings(graph: RoadGraph, overlay: Overlay, arcs: np.ndarray, metres: 
 
 
 def _driven_on_own_road(graph: RoadGraph, overlay: Overlay, segs: np.ndarray, pieces: np.ndarray, zone: int) -> bool:
-    """Whether the leg drives `zone` on the road it is recorded on (a zone recorded on no road: always).
+    """Whether the leg drives `zone` on the road it is recorded on (never for a zone recorded on no road).
     Asked only for a zone first met on a piece with no route code (a ramp into it, a street), so rare."""
     recorded = overlay.hazard_zone_route
     own = int(recorded[zone]) if recorded is not None and 0 <= zone < len(recorded) else -1
-    if own < 0:
-        return own == -1
+    if own < 0:  # recorded on no road (or one not in the network): its stakes name no road this one is
+        return False
     return any(int(graph.seg_route[s]) == own and zone in overlay.seg_hazards.get(s, ()) for s in segs[pieces].tolist())
 
 

@@ -123,7 +123,7 @@ def plan_restriction(
         if s_from is not None and s_to is not None and s_from > s_to:  # bulletins write stakes ascending
             where_from, where_to = where_to, where_from
         zh, en = restriction_sign(where_from=where_from, where_to=where_to, reason=reason, speed_kmh=cap, gap_m=gap)
-        real = signs_upstream(g, upstream, message_signs or [])
+        real = signs_upstream(g, upstream, message_signs or [], st.key[1] if st.key[0] == "route" else None)
         where = _section(s_from, s_to, where_from)
         variants = restriction_board_variants(
             where=where, reason_zh=REASON_ZH.get(reason, ""), speed_kmh=cap, gap_m=gap

@@ -76,8 +76,14 @@ def fit(variants: list[list[str]], lines: int | None, chars: int | None) -> Boar
     return Board(_pack(variants[-1], chars)[:lines], False)
 
 
-def signs_upstream(graph: Any, upstream: list[tuple[int, float, float, int]], signs: list[Any]) -> list[tuple]:
-    """(sign, metres to the closure) for each sign on an arc of the upstream walk facing its travel."""
+def signs_upstream(
+    graph: Any, upstream: list[tuple[int, float, float, int]], signs: list[Any], route_code: str | None = None
+) -> list[tuple]:
+    """(sign, metres to the closure) for each sign on an arc of the upstream walk facing its travel; a sign
+    recorded on another road than `route_code` (a G72 gantry linked to the G106 segment beneath it) is not
+    this road's."""
+    if route_code:
+        signs = [s for s in signs if not s.route_code or s.route_code == route_code]
     if not signs:
         return []
     by_seg: dict[int, list[tuple[float, int]]] = {}
@@ -105,9 +111,12 @@ def short_city(name: str | None) -> str | None:
 
 
 def short_county(name: str | None) -> str | None:
-    """'茶陵县' → '茶陵', '醴陵市' → '醴陵'; districts ('芦淞区') and two-character names ('攸县') as they are."""
+    """'茶陵县' → '茶陵', '醴陵市' → '醴陵', '靖州苗族侗族自治县' → '靖州'; districts ('芦淞区') and two-character
+    names ('攸县') as they are."""
     if not name:
         return None
+    if name.endswith("自治县"):  # '靖州苗族侗族自治县' → '靖州': Hunan's autonomous counties have two-character places
+        return name[:2]
     return name[:-1] if name.endswith(("县", "市")) and len(name) > 2 else name
 
 
@@ -191,12 +200,29 @@ def short_stake(text: str | None) -> str | None:
 
 
 def closure_board_variants(
-    *, where: str, reason_zh: str, exit_at: str | None, via: str | None, through: bool, junction: str | None = None
+    *,
+    where: str,
+    reason_zh: str,
+    exit_at: str | None,
+    via: str | None,
+    through: bool,
+    junction: str | None = None,
+    entry: str | None = None,
 ) -> list[list[str]]:
     """Phrase variants, longest first, for a sign upstream of a closure: `through` for a sign before
     the far diversion point (through traffic leaves there), else the near exit; no exit: slow down.
-    Off expressways traffic turns off at a junction (`junction`, '在K144+357路口'), not an exit."""
+    Off expressways traffic turns off at a junction (`junction`, '在K144+357路口'), not an exit, and where the
+    detour takes an expressway it enters at a toll station (`entry`)."""
     head = f"前方{where}{reason_zh}封闭"
+    if junction is not None and entry is not None and via:
+        # off an expressway, a detour over one: where to enter it ('请经攸县收费站驶入G72绕行')
+        return [
+            [head, f"请经{entry}驶入{via}绕行"],
+            [f"前方{where}", f"{reason_zh}封闭", f"请经{entry}驶入{via}"],
+            [f"前方{where}封闭", f"请经{entry}", f"驶入{via}绕行"],
+            [f"前方{reason_zh}封闭", f"请经{entry}", f"驶入{via}绕行"],
+            [f"前方{reason_zh}封闭", f"经{entry}驶入{via}"],
+        ]
     if junction is not None:
         who = "过境车辆" if through else ""
         turn = f"经{via}绕行" if via else "绕行"

@@ -50,14 +50,18 @@ def test_a_national_road_plan_says_junction_not_exit_with_ascending_stakes(demo,
     signs = props(p, "sign")
     assert signs
     for s in signs:
-        assert "出口" not in s["message_zh"] and "路口" in s["message_zh"], s
+        # a junction (路口), or where the detour takes an expressway the toll station to enter it at
+        entry = re.search(r"请经\S+收费站 ?驶入G\d+", s["message_zh"])
+        assert "出口" not in s["message_zh"] and ("路口" in s["message_zh"] or entry), s
         assert s["message_zh"].startswith("前方K1829至K1837"), s  # both directions: stakes ascending
         # no variable message sign on G106: a mobile board with its stake, the message fitted to it
         assert s["temporary"] and s["fits"] and s["stake"] and f"{s['stake']}处，分流点前" in s["sign_name"], s
         assert len(s["message_lines"]) <= s["lines"] and not any("村道路口" in line for line in s["message_lines"])
         assert "exit at" not in s["message_en"] and "junction" in s["message_en"], s
     for dp in props(p, "decision_point"):
-        assert "路口" in dp["measure_zh"] and "junction" in dp["measure_en"], dp
+        entry = re.search(r"经\S+收费站驶入G\d+", dp["measure_zh"])
+        assert ("路口" in dp["measure_zh"] or entry) and "junction" in dp["measure_en"], dp
+        assert not entry or "须经高速公路绕行" in dp["measure_zh"], dp
 
 
 def test_directions_are_named_between_places_not_compass_words(demo, client):
