@@ -284,7 +284,7 @@ map.on("load", () => {
     map.addLayer({ id: "overlay-" + id, ...spec });
   }
   showPlannerLayers(false);
-  placeLabels();
+  incidentLabels();
   buildLayerList();
   api("/collections").then(({ body }) => {
     for (const c of body.collections) {
@@ -352,16 +352,9 @@ async function onlineBasemap() {
   document.body.dataset.basemap = config.basemap.name;
 }
 
-/* Place labels read as people name places (长沙市, not 长沙市人民政府): the seats' names without the
-   government suffix; the province's own seat (in 长沙) is left unlabelled. */
-function placeLabels() {
-  const name = ["get", "name"];
-  const at = ["index-of", "人民政府", name];
-  const field = ["case", ["==", ["get", "level"], "province"], "", [">", at, 0], ["slice", name, 0, at], name];
-  for (const id of ["admin-labels", "admin_seats-label"]) {
-    if (map.getLayer(id)) map.setLayoutProperty(id, "text-field", field);
-  }
-  // An incident is labelled by its kind (the description, often long, is in its popup and the list).
+/* Places are labelled by the style itself, by their common names (the seats' `label`: 长沙, 湘西州).
+   An incident is labelled by its kind (the description, often long, is in its popup and the list). */
+function incidentLabels() {
   if (map.getLayer("incident-labels")) {
     const kinds = VALUES["zh-CN"].kind;
     map.setLayoutProperty("incident-labels", "text-field", zh()
