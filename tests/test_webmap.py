@@ -223,6 +223,46 @@ def test_map_loads_its_tiles_with_no_console_errors(overview, server):
     assert [u for u in page.requests if not u.startswith((origin, "data:", "blob:"))] == []
 
 
+def _rendered(page: MapPage, layer: str) -> list[str]:
+    """The labels of `layer` drawn on the map now (symbols hidden by collision are not)."""
+    return page.page.evaluate(
+        "(id) => window.daoanMap.queryRenderedFeatures({layers: [id]}).map((f) => f.properties.label)", layer
+    )
+
+
+def test_places_and_neighbouring_provinces_are_named_as_people_name_them(context, server):
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        neighbours = {"湖北", "江西", "广东", "广西", "贵州", "重庆"}
+        # Fitted to Hunan: every neighbour named (inside it, near Hunan), the cities by their bare names.
+        page.page.wait_for_function(
+            """(names) => window.daoanMap.getLayer('basemap-neighbour-labels') && names.every((n) =>
+                window.daoanMap.queryRenderedFeatures({layers: ['basemap-neighbour-labels']})
+                  .some((f) => f.properties.label === n))""",
+            arg=sorted(neighbours),
+            timeout=30_000,
+        )
+        page.idle()
+        assert set(_rendered(page, "basemap-neighbour-labels")) == neighbours
+        page.page.wait_for_function(
+            "['长沙', '株洲', '湘潭'].every((n) => window.daoanMap.queryRenderedFeatures({layers: ['admin-labels']})"
+            ".some((f) => f.properties.label === n))",
+            timeout=30_000,
+        )
+        places = _rendered(page, "admin-labels")
+        assert not [p for p in places if p.endswith(("市", "人民政府")) or p == "湖南"], places
+        page.shot("basemap-names")
+        # Closer in, counties too, by their common names (浏阳, not 浏阳市).
+        page.page.evaluate("() => window.daoanMap.jumpTo({center: [113.3, 28.2], zoom: 9})")
+        page.page.wait_for_function(
+            "window.daoanMap.queryRenderedFeatures({layers: ['admin-labels']}).some((f) => f.properties.label === '浏阳')",
+            timeout=30_000,
+        )
+        assert page.errors == []
+    finally:
+        page.close()
+
+
 def test_a_route_appears_after_two_clicks(desk, server, engine):
     a, b = _two_far_nodes(engine)
     page = desk

@@ -331,6 +331,17 @@ async function offlineBasemap() {
   }
   map.addSource("outside", { type: "geojson", data: location.origin + config.outside });  // the workers need it absolute
   map.addLayer({ id: "basemap-outside", type: "fill", source: "outside", paint: { "fill-color": "#dde1e6", "fill-opacity": 0.9 } }, before);
+  if (config.neighbours) {
+    // The neighbouring provinces outlined and named (湖北, 江西 …), under Daoan's own lines and labels.
+    map.addSource("neighbours", { type: "geojson", data: location.origin + config.neighbours });
+    map.addLayer({ id: "basemap-neighbour-lines", type: "line", source: "neighbours", filter: ["==", ["get", "role"], "outline"],
+      paint: { "line-color": "#9aa5b1", "line-width": 1.2, "line-dasharray": [4, 2] } }, before);
+    const firstLabel = map.getStyle().layers.find((l) => l.type === "symbol");
+    map.addLayer({ id: "basemap-neighbour-labels", type: "symbol", source: "neighbours", filter: ["==", ["get", "role"], "label"],
+      layout: { "text-field": ["get", "label"], "text-font": ["Noto Sans Bold"], "text-letter-spacing": 0.6,
+        "text-size": ["interpolate", ["linear"], ["zoom"], 5, 15, 9, 22] },
+      paint: { "text-color": "#7b8794", "text-halo-color": "#eef0f2", "text-halo-width": 1.5 } }, firstLabel ? firstLabel.id : undefined);
+  }
   const notes = [config.hillshade ? t("basemap_hillshade") : t("basemap_no_dem"), t("basemap_outside"), config.water ? "" : t("basemap_no_water")];
   $("basemap-note").textContent = notes.filter(Boolean).join(zh() ? "；" : "; ");
   document.body.dataset.offlineBasemap = config.hillshade ? "hillshade" : "plain";
