@@ -690,18 +690,8 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
     )
     assert status == 201
-    # Fog at a station by an active fog zone: a real reading below 500 m, and the warning it raises.
-    with engine.connect() as conn:
-        station = conn.execute(
-            sa.text(
-                "SELECT w.id FROM weather_stations w JOIN hazard_zones z ON z.kind = 'fog' AND z.active "
-                "AND ST_DWithin(w.geom::geography, z.geom::geography, 5000) ORDER BY w.id LIMIT 1"
-            )
-        ).scalar_one()
-    status, _ = _send(server, "POST", "/weather/observations", {"station_id": station, "visibility_m": 80})
-    assert status == 201
+    station, warnings = _fog_warnings(server, engine)
     low = _get_json(server, "/weather/low-visibility")
-    warnings = _get_json(server, "/warnings")["features"]
     assert station in [f["id"] for f in low["features"]] and warnings
     page = MapPage(context, server, viewport=(1920, 1080), path="/map?mode=wall")
     page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
@@ -712,7 +702,10 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         assert 5 <= zoom <= 7.5, zoom
         page.page.wait_for_function("Number(document.getElementById('count-closed').textContent) >= 1", timeout=30_000)
         assert page.page.locator(".wall-icon.closed").count() >= 2  # the legend's and the closure's
-        assert page.page.locator("#map .wall-icon.warning").count() >= 1
+        # Hazards in force as the map's triangles, under the city names (thinned where they crowd).
+        page.page.wait_for_function(
+            "window.daoanMap.queryRenderedFeatures({layers: ['overlay-hazard-icons']}).length >= 1", timeout=30_000
+        )
         # Stations reporting low visibility and the warnings in force, counted from the live feeds.
         page.page.wait_for_function(
             f"document.getElementById('count-lowvis').textContent === '{len(low['features'])}'", timeout=30_000
@@ -720,10 +713,9 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         page.page.wait_for_function(
             f"document.getElementById('count-alerts').textContent === '{len(warnings)}'", timeout=30_000
         )
-        # Each warning as a diamond in its level's colour; the operator's list names them all.
-        levels = page.page.eval_on_selector_all("#map .wall-icon.alert", "els => els.map((e) => e.className)")
-        assert len(levels) == len(warnings)
-        assert all(f"alert {w['properties']['level']}" in c for w, c in zip(warnings, levels, strict=True))
+        # Each warning as a diamond in its level's colour (the map's icons, as on the normal map); the
+        # operator's list names them all.
+        assert _warning_icons(page) == {w["id"]: w["properties"]["level"] for w in warnings}
         assert page.page.locator("#warning-list li[data-warning]").count() == len(warnings)
         listed = page.page.eval_on_selector("#warning-list", "e => e.textContent")
         assert warnings[0]["properties"]["title_zh"] in listed and english_words(listed) == [], listed
@@ -733,8 +725,85 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
             _assert_chinese(page, sel)
         page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)
         page.idle()
+        assert {"长沙", "株洲", "湘潭"} <= set(_rendered(page, "admin-labels"))
+        assert {"湖北", "江西", "广东", "广西", "贵州", "重庆"} == set(_rendered(page, "basemap-neighbour-labels"))
         page.shot("wall")
         assert page.errors == []
     finally:
         _send(server, "DELETE", f"/incidents/{created['id']}")
+        page.close()
+
+
+def _fog_warnings(port: int, engine) -> tuple[int, list[dict]]:
+    """Fog at a station by an active fog zone: a real reading of 80 m, and the warnings it raises (the
+    station's id and the feed of warnings in force)."""
+    with engine.connect() as conn:
+        station = conn.execute(
+            sa.text(
+                "SELECT w.id FROM weather_stations w JOIN hazard_zones z ON z.kind = 'fog' AND z.active "
+                "AND ST_DWithin(w.geom::geography, z.geom::geography, 5000) ORDER BY w.id LIMIT 1"
+            )
+        ).scalar_one()
+    status, _ = _send(port, "POST", "/weather/observations", {"station_id": station, "visibility_m": 80})
+    assert status == 201
+    return station, _get_json(port, "/warnings")["features"]
+
+
+def _warning_icons(page: MapPage) -> dict[int, str]:
+    """The warnings' icons drawn on the map now: warning id → the level its icon shows."""
+    page.page.wait_for_function(
+        "window.daoanMap.queryRenderedFeatures({layers: ['overlay-warning-icons']}).length > 0", timeout=30_000
+    )
+    drawn = page.page.evaluate(
+        """() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-warning-icons']})
+            .map((f) => [f.id, f.properties.level, f.layer.layout['icon-image']])"""
+    )
+    return {ident: level for ident, level, _ in drawn}
+
+
+def test_warnings_show_as_icons_on_the_normal_map_with_a_chinese_popup(context, server, engine):
+    _, warnings = _fog_warnings(server, engine)
+    assert warnings
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        # Fitted to Hunan (not the wall): every warning in force has its icon, in its level's colour.
+        page.idle()
+        assert _warning_icons(page) == {w["id"]: w["properties"]["level"] for w in warnings}
+        page.shot("warnings")
+        # Clicking the icon answers with the warning, whatever lies beneath (roads, cameras, the hazard zone),
+        # in Chinese: title, level, reason, road and stakes.
+        first = warnings[0]
+        point = page.page.evaluate(
+            "(id) => window.daoanShown['warning-points'].features.find((f) => f.id === id).geometry.coordinates",
+            first["id"],
+        )
+        page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 12})", point)
+        page.idle()
+        beneath = page.page.evaluate(
+            """(c) => window.daoanMap.queryRenderedFeatures(window.daoanMap.project(c))
+                .filter((f) => f.sourceLayer).map((f) => f.sourceLayer)""",
+            point,
+        )
+        assert beneath  # there is something under the icon that could have answered instead
+        page.click_lonlat(point)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        popup = page.page.inner_text(".maplibregl-popup-content")
+        p = first["properties"]
+        assert popup.startswith(p["title_zh"]), popup
+        level = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}[p["level"]]
+        for text in (f"预警等级\t{level}", "原因\t大雾", p["route_code"], p["from_stake"], p["to_stake"]):
+            assert text in popup, (text, popup)
+        assert english_words(popup.replace(p["route_code"], "")) == [], popup
+        page.shot("warning-popup")
+        # The warned stretch itself (its tile line, away from the icon) answers alike.
+        page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
+        line = first["geometry"]["coordinates"][0]
+        off = line[len(line) // 4] if len(line) > 3 else line[0]
+        page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 13})", off)
+        page.idle()
+        page.click_lonlat(off)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        assert "预警等级" in page.page.inner_text(".maplibregl-popup-content")
+        assert page.errors == []
+    finally:
         page.close()

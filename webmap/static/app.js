@@ -50,6 +50,7 @@ const I18N = {
     units_counties: "个县市区", units_points: "个", units_sections: "段",
     search_none: "未找到匹配的地点", place_city: "市州", place_county: "县市区", place_province: "省",
     road: "道路", wall_exit: "退出大屏", other: "其他", internal_short: "（内部，需令牌）",
+    warning_level: "预警等级", warning_reason: "原因", stakes: "桩号", warning_measure: "管控措施",
   },
   en: {
     map: "Map", collapse: "Collapse or expand the panel",
@@ -100,6 +101,7 @@ const I18N = {
     units_counties: "counties", units_points: "", units_sections: "sections",
     search_none: "No matching place", place_city: "city", place_county: "county", place_province: "province",
     road: "road", wall_exit: "Leave wall mode", other: "other", internal_short: "(internal)",
+    warning_level: "Level", warning_reason: "Reason", stakes: "Stakes", warning_measure: "Measure",
   },
 };
 
@@ -117,7 +119,8 @@ const VALUES = {
     direction: { both: "双向", forward: "桩号递增方向", backward: "桩号递减方向", up: "上行", down: "下行" },
     status: { active: "在用", in_force: "生效中", ended: "已结束", planned: "计划", retired: "已拆除", scheduled: "待生效" },
     road_class: { expressway: "高速公路", national: "国道", provincial: "省道", county: "县道", township: "乡道", village: "村道", urban: "城市道路", link: "匝道" },
-    level: { province: "省", city: "市州", county: "县市区" },
+    level: { province: "省", city: "市州", county: "县市区", blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" },
+    reason: { fog: "大雾", ice: "道路结冰", downgrade_rain: "长下坡降雨", risk: "事故风险" },
     active: { true: "生效", false: "未生效" },
   },
 };
@@ -133,8 +136,9 @@ const FIELD_NAMES = {
 const POPUP_KEYS = ["name", "kind", "route_code", "stake", "from_stake", "to_stake", "direction", "effect",
   "speed_cap_kmh", "road_class", "level", "status", "active", "severity", "station_code", "description",
   "department", "install_year", "created_by"];
-/* Which feature answers a click when several are under it: the most specific first. */
-const CLICK_ORDER = ["incidents", "hazard_zones", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
+/* Which feature answers a click when several are under it: the most specific first (the warnings' icons,
+   drawn above everything but place names, answer before any of these). */
+const CLICK_ORDER = ["incidents", "warnings", "hazard_zones", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
   "enforcement_stations", "cameras", "command_centres", "admin_seats", "interval_speed_sections", "road_segments",
   "road_nodes", "admin_areas"];
 const HUNAN = [[108.78, 24.63], [114.26, 30.13]];
@@ -267,6 +271,17 @@ const OVERLAYS = {
   "route-warnings": { type: "circle", source: "route-warnings",
     paint: { "circle-radius": 7, "circle-color": ["match", ["get", "kind"], "fog", "#495057", "ice", "#1c7ed6", "congestion", "#e8590c", "#f59f00"],
       "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  // The wall's hazards in force: a triangle by kind (fog grey, ice blue, others amber) at each zone, under
+  // the warnings and the place names, thinned where they crowd at province zoom (never over a city's name).
+  "hazard-icons": { type: "symbol", source: "wall-points", before: "admin-labels",
+    layout: { "icon-image": ["match", ["get", "kind"], "fog", "hazard-fog", "ice", "hazard-ice", "hazard-other"],
+      "icon-size": ["interpolate", ["linear"], ["zoom"], 5, 0.8, 10, 1.1], "icon-padding": 1 } },
+  // Early warnings in force: a diamond in the level's colour with the reason's character (雾/冰/坡/险) at the
+  // middle of each warned stretch, from zoom 5 (the wall screen's province view) on; red above the rest.
+  "warning-icons": { type: "symbol", source: "warning-points", before: "admin-labels",
+    layout: { "icon-image": ["concat", "warning-", ["get", "level"], "-", ["get", "reason"]], "icon-allow-overlap": true,
+      "icon-ignore-placement": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 5, 0.85, 10, 1.1],
+      "symbol-sort-key": ["match", ["get", "level"], "red", 4, "orange", 3, "yellow", 2, 1] } },
   picks: { type: "circle", source: "picks", paint: { "circle-radius": 8, "circle-color": ["match", ["get", "role"], "from", "#2f9e44", "#c92a2a"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
   draft: { type: "line", source: "draft", paint: { "line-color": "#d6336c", "line-width": 4, "line-dasharray": [2, 1] } },
   "area-outline": { type: "line", source: "area", paint: { "line-color": "#6741d9", "line-width": 3 } },
@@ -276,12 +291,13 @@ const OVERLAYS = {
       "circle-color": ["case", ["boolean", ["feature-state", "selected"], false], "#ffd43b", "#7048e8"],
       "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"], "circle-stroke-width": 2 } },
 };
-const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points"];
+const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points", "warning-points"];
 
 map.on("load", () => {
   for (const name of SOURCES) map.addSource(name, { type: "geojson", data: fc(), promoteId: "fid" });
-  for (const [id, spec] of Object.entries(OVERLAYS)) {
-    map.addLayer({ id: "overlay-" + id, ...spec });
+  addWarningImages();
+  for (const [id, { before, ...spec }] of Object.entries(OVERLAYS)) {
+    map.addLayer({ id: "overlay-" + id, ...spec }, before && map.getLayer(before) ? before : undefined);
   }
   showPlannerLayers(false);
   incidentLabels();
@@ -443,7 +459,8 @@ function buildLayerList() {
     row.className = "layer";
     row.innerHTML = `<label><input type="checkbox" checked data-source-layer="${esc(key)}"> ${entries[0] ? swatch(entries[0]) : ""} ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">${esc(t("internal_short"))}</small>` : ""}</label>${detail ? `<div class="entries">${detail}</div>` : ""}`;
     row.querySelector("input").addEventListener("change", (e) => {
-      for (const l of layers) map.setLayoutProperty(l.id, "visibility", e.target.checked ? "visible" : "none");
+      const ids = layers.map((l) => l.id).concat(key === "warnings" ? ["overlay-warning-icons"] : []);
+      for (const id of ids) map.setLayoutProperty(id, "visibility", e.target.checked ? "visible" : "none");
     });
     list.appendChild(row);
   }
@@ -467,6 +484,7 @@ async function useReadToken(token) {
 
 /* Click: the most specific feature's properties in the page's language, or a pick for the active tool. */
 function popupHtml(f) {
+  if (f.sourceLayer === "warnings") return warningPopupHtml(f);
   const names = state.titles[f.sourceLayer];
   const title = names ? (zh() ? names.zh : names.en) : f.sourceLayer;
   const p = f.properties;
@@ -479,6 +497,18 @@ map.on("click", (e) => {
   if (state.draw) { state.draw.coords.push(lonlat); drawDraft(); return; }
   const overlay = map.queryRenderedFeatures(e.point, { layers: ["overlay-suggestions"].filter((id) => map.getLayer(id)) });
   if (overlay.length) { selectSuggestion(overlay[0].properties.fid); return; }
+  // A warning's icon is drawn on top: it answers, in every tab (a traveller clicking it wants to read it).
+  const icons = map.queryRenderedFeatures(e.point, { layers: ["overlay-warning-icons"].filter((id) => map.getLayer(id)) });
+  if (icons.length) {
+    new maplibregl.Popup().setLngLat(icons[0].geometry.coordinates).setHTML(warningPopupHtml(icons[0])).addTo(map);
+    return;
+  }
+  const hazards = map.queryRenderedFeatures(e.point, { layers: ["overlay-hazard-icons"].filter((id) => map.getLayer(id)) });
+  if (hazards.length) {
+    const h = hazards[0];
+    new maplibregl.Popup().setLngLat(h.geometry.coordinates).setHTML(popupHtml({ sourceLayer: "hazard_zones", properties: h.properties })).addTo(map);
+    return;
+  }
   const features = map.queryRenderedFeatures(e.point).filter((f) => f.sourceLayer);
   if (state.tab === "operator") {
     const station = features.find((f) => f.sourceLayer === "weather_stations");
@@ -535,6 +565,9 @@ function leaveWall() {
   $("wall-board").hidden = true;
   $("legend").hidden = true;
   delete document.body.dataset.wall;
+  for (const m of state.wallMarkers) m.remove();
+  state.wallMarkers = [];
+  setData("wall-points", fc());
   map.resize();
 }
 $("wall-toggle").addEventListener("click", enterWall);
@@ -563,8 +596,9 @@ function buildWallLegend() {
   $("legend").innerHTML = `<h3>${esc(t("legend"))}</h3>` + rows.map((r) => `<div>${r.html} ${esc(r.label)}</div>`).join("")
     + extra.filter((e) => e.label).map((e) => `<div>${swatch(e)} ${esc(e.label)}</div>`).join("");
 }
-/* The wall's icons: closures, restrictions and entrance closures from the incident feed, hazards in force
-   from the live hazard zones, drawn as markers that stay readable at province zoom. */
+/* The wall's icons: closures, restrictions and entrance closures from the incident feed as markers above
+   everything; hazards in force from the live hazard zones and the warnings as the map's own icons, under
+   the place names (see OVERLAYS). */
 async function updateWall() {
   if (!state.wall) return;
   const run = (state.wallRun = (state.wallRun || 0) + 1);  // a later call supersedes this one
@@ -597,8 +631,8 @@ async function updateWall() {
     el.title = title;
     state.wallMarkers.push(new maplibregl.Marker({ element: el }).setLngLat(c).addTo(map));
   };
-  for (const h of hazards) add(h, "warning " + (h.properties.kind || ""), "!", h.properties.name || valueText("kind", h.properties.kind));
-  for (const w of state.warnings) add(w, "alert " + w.properties.level, REASON_MARK[w.properties.reason] || "!", warningTitle(w));
+  setData("wall-points", fc(hazards.map((h) => ({ type: "Feature", id: h.id, geometry: { type: "Point", coordinates: centreOf(h.geometry) },
+    properties: { ...h.properties, fid: h.id } })).filter((f) => f.geometry.coordinates)));
   for (const f of incidents) {
     const p = f.properties;
     const cls = p.kind === "entrance_closure" ? "entrance" : p.effect === "restricted" ? "restricted" : "closed";
@@ -935,7 +969,69 @@ function renderIncidents() {
 const LEVEL_ZH = { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" };
 const REASON_MARK = { fog: "雾", ice: "冰", downgrade_rain: "坡", risk: "险" };
 function warningTitle(w) { const p = w.properties; return zh() ? (p.title_zh || "") : (p.title_en || ""); }
+const LEVEL_INK = { blue: ["#1c7ed6", "#fff"], yellow: ["#fcc419", "#111"], orange: ["#fd7e14", "#111"], red: ["#e03131", "#fff"] };
+/* The warnings' icons, drawn once: a diamond in the level's colour (as the legend's), white-edged, with the
+   reason's character; one image per level and reason. */
+function addWarningImages() {
+  const ratio = 2, size = 28;
+  // The hazards' triangles first (as the legend's .wall-icon.warning).
+  for (const [kind, colour, ink] of [["fog", "#868e96", "#fff"], ["ice", "#4dabf7", "#111"], ["other", "#f59f00", "#111"]]) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 24 * ratio;
+    const g = canvas.getContext("2d");
+    g.scale(ratio, ratio);
+    g.beginPath(); g.moveTo(12, 1.5); g.lineTo(22.5, 21); g.lineTo(1.5, 21); g.closePath();
+    g.fillStyle = colour; g.fill(); g.lineWidth = 1.5; g.strokeStyle = "#fff"; g.stroke();
+    g.fillStyle = ink; g.textAlign = "center"; g.textBaseline = "middle"; g.font = "bold 13px sans-serif";
+    g.fillText("!", 12, 14);
+    if (!map.hasImage("hazard-" + kind)) map.addImage("hazard-" + kind, g.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+  }
+  for (const [level, [colour, ink]] of Object.entries(LEVEL_INK)) {
+    for (const [reason, mark] of Object.entries(REASON_MARK)) {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = size * ratio;
+      const g = canvas.getContext("2d");
+      g.scale(ratio, ratio);
+      g.beginPath();
+      g.moveTo(size / 2, 1.5); g.lineTo(size - 1.5, size / 2); g.lineTo(size / 2, size - 1.5); g.lineTo(1.5, size / 2);
+      g.closePath();
+      g.fillStyle = colour; g.fill();
+      g.lineWidth = 2; g.strokeStyle = "#fff"; g.stroke();
+      g.fillStyle = ink; g.textAlign = "center"; g.textBaseline = "middle";
+      g.font = "bold 12px 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif";
+      g.fillText(mark, size / 2, size / 2 + 1);
+      const id = `warning-${level}-${reason}`;
+      if (!map.hasImage(id)) map.addImage(id, g.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+    }
+  }
+}
+/* A warning's popup, in the page's language: its title (大雾橙色预警), level, reason, road, stakes, direction,
+   what drivers must do and until when. From the feed's feature (an icon's id or a tile line's) when it has
+   it, else from the tile's own properties. */
+function warningPopupHtml(f) {
+  const fed = state.warnings.find((w) => String(w.id) === String(f.id));
+  const p = fed ? fed.properties : f.properties;
+  const title = zh() ? (p.title_zh || `${valueText("reason", p.reason)}${LEVEL_ZH[p.level] || ""}预警`) : (p.title_en || `${p.level} warning`);
+  const road = [p.route_code, p.road_name && p.road_name !== p.route_code ? p.road_name.replace(p.route_code || "", "") : ""].filter(Boolean).join(" ");
+  const stakes = p.from_stake ? `${p.from_stake}${p.to_stake ? (zh() ? "至" : "–") + p.to_stake : ""}` : "";
+  const rows = [
+    [t("warning_level"), valueText("level", p.level)],
+    [t("warning_reason"), valueText("reason", p.reason)],
+    [t("road"), road],
+    [t("stakes"), stakes],
+    [t("direction"), zh() ? p.direction_zh || valueText("direction", p.direction) : p.direction_en || p.direction],
+    [t("warning_measure"), zh() ? p.message_zh : p.message_en || p.message_zh],
+    [t("expires"), timeText(p.expires_at)],
+  ].filter(([, v]) => v);
+  return `<strong class="warning-title ${esc(p.level)}">${esc(title)}</strong><table class="warning-popup">`
+    + rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join("") + "</table>";
+}
+function warningPoints() {
+  return fc(state.warnings.map((w) => ({ type: "Feature", id: w.id, geometry: { type: "Point", coordinates: centreOf(w.geometry) },
+    properties: { level: w.properties.level, reason: w.properties.reason, fid: w.id } })).filter((f) => f.geometry.coordinates));
+}
 function renderWarnings() {
+  setData("warning-points", warningPoints());
   const list = $("warning-list");
   if (!list) return;
   list.innerHTML = state.warnings.length ? state.warnings.map((w) => {
