@@ -807,3 +807,42 @@ def test_warnings_show_as_icons_on_the_normal_map_with_a_chinese_popup(context, 
         assert page.errors == []
     finally:
         page.close()
+
+
+def test_the_layer_list_and_every_layers_popup_read_in_chinese(context, server):
+    """As an officer with a token sees them (internal layers too): the legend's entries from the style in
+    Chinese (封闭 and 限速, 蓝色…红色 for warnings), and every popup with Chinese names and values."""
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        page.page.evaluate(
+            "(t) => { document.getElementById('token').value = t; return useReadToken(t); }", ADMIN_TOKEN
+        )
+        page.page.wait_for_function("document.querySelectorAll('#layer-list .locked').length === 0", timeout=30_000)
+        _assert_chinese(page, "#tab-layers")
+        legend = page.page.inner_text("#tab-layers")
+        for entry in ("封闭", "限速", "蓝色", "红色", "高速公路"):
+            assert entry in legend, entry
+        seen: dict[str, str] = {}
+        for center, zoom in (([113.0, 28.0], 11), ([113.1, 27.85], 13), ([112.95, 28.2], 14)):
+            page.page.evaluate("([c, z]) => window.daoanMap.jumpTo({center: c, zoom: z})", [center, zoom])
+            page.idle()
+            popups = page.page.evaluate(
+                """() => { const seen = {};
+                    for (const f of window.daoanMap.queryRenderedFeatures()) {
+                      if (!f.sourceLayer || seen[f.sourceLayer]) continue;
+                      const div = document.createElement('div');
+                      div.innerHTML = popupHtml(f);
+                      // A station's code (its id in the weather network) is a code, not a word.
+                      seen[f.sourceLayer] = div.textContent.replace(f.properties.station_code || '', ''); }
+                    return seen; }"""
+            )
+            for layer, text in popups.items():
+                seen.setdefault(layer, text)
+        assert {"cameras", "guidance_signs", "weather_stations", "road_segments", "hazard_zones", "accidents"} <= set(
+            seen
+        )
+        leaks = {layer: english_words(text) for layer, text in seen.items() if english_words(text)}
+        assert leaks == {}, leaks
+        assert page.errors == []
+    finally:
+        page.close()

@@ -114,7 +114,13 @@ const VALUES = {
       congestion: "易拥堵", flood: "积水", video: "视频监控", event_detection: "事件检测", checkpoint: "治安卡口",
       speed: "测速", interval: "区间测速", general: "综合气象站", visibility: "能见度站", road_ice: "路面结冰站",
       bayonet: "卡口", camera: "视频监控", vms: "可变情报板", warning: "警示标志",
+      variable_message: "可变情报板", fixed_warning: "固定警示标志", point: "点位", section: "路段",
     },
+    severity: { fatal: "死亡事故", injury: "伤人事故", property: "财产损失事故" },
+    structure: { bridge: "桥梁", tunnel: "隧道" },
+    method: { window: "滑动窗口", eb: "经验贝叶斯", nkde: "网络核密度" },
+    measure: { advise: "提示", cap: "限速", close: "封闭" },
+    roads: { expressway: "高速公路", national_provincial: "国省道" },
     effect: { closed: "封闭", restricted: "限速" },
     direction: { both: "双向", forward: "桩号递增方向", backward: "桩号递减方向", up: "上行", down: "下行" },
     status: { active: "在用", in_force: "生效中", ended: "已结束", planned: "计划", retired: "已拆除", scheduled: "待生效" },
@@ -414,7 +420,11 @@ function paintColours(layer) {
       const keys = Array.isArray(colour[i]) ? colour[i] : [colour[i]];
       out.push([keys.map((k) => valueText(field, k)).join("、"), colour[i + 1]]);
     }
-    if (colour.length % 2 === 1) out.push([t("other"), colour[colour.length - 1]]);  // the match's default
+    if (colour.length % 2 === 1) {  // the match's default: named after the one value it stands for, else 其他
+      const listed = new Set(colour.slice(2, -1).filter((_, k) => k % 2 === 0).flat().map(String));
+      const rest = Object.keys((VALUES[state.lang] || {})[field] || {}).filter((k) => !listed.has(k));
+      out.push([rest.length === 1 ? valueText(field, rest[0]) : t("other"), colour[colour.length - 1]]);
+    }
     return out;
   }
   if (Array.isArray(colour) && colour[0] === "case") return [[null, colour[colour.length - 1]]];
