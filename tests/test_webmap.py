@@ -503,6 +503,18 @@ def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed
     assert points[0]["name"] in first or (points[0]["toll_station"] or "") in first
     assert page.page.locator("#diversion li.recommended").count() == 2
     assert "推荐" in page.page.inner_text("#diversion li.recommended >> nth=0")
+    # Where markers crowd, every decision point stays on top (clickable), the recommended ones first.
+    covered = page.page.evaluate(
+        """() => [...document.querySelectorAll('.plan-marker.decision')].filter((m) => {
+            const r = m.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const inView = x > 0 && y > 0 && x < innerWidth && y < innerHeight;
+            const top = document.elementFromPoint(x, y);
+            return inView && top !== m && !(top && top.matches('.plan-marker.decision.recommended'));
+          }).map((m) => m.textContent)"""
+    )
+    assert covered == [], covered
+    # The closed stretch itself is marked once (both directions close the same stakes).
+    assert page.page.locator(".plan-marker.closure").count() == 1
     # Every bound sign's message on the panel, and a sign marker (not a toll-station dot) per sign.
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert (

@@ -1104,6 +1104,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
   const streams = plan.directions && plan.directions.length ? plan.directions
     : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
   let pointNo = 0, signNo = 0;
+  const closureMarks = new Set();
   const parts = [];
   const heading = preview ? t("preview_title") : `${t("plan")} #${esc(id ?? plan.incident_id ?? "")}`;
   parts.push(`<h3 class="${preview ? "preview" : ""}">${heading}</h3>`);
@@ -1115,7 +1116,17 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     if (closure) {
       const p = closure.properties;
       const label = closure.properties.role === "restriction" ? t("restriction_section") : t("closure_section");
-      parts.push(`<p class="closure-line">${esc(label)}：${esc(p.route_code || "")} ${esc(p.from_stake || "")}${p.to_stake ? (zh() ? "至" : "–") + esc(p.to_stake) : ""}${p.length_m ? `（${km(p.length_m)}${t("km")}）` : ""}${p.speed_cap_kmh ? ` ${esc(valueText("effect", "restricted"))}${esc(p.speed_cap_kmh)}${zh() ? "公里/小时" : " km/h"}` : ""}</p>`);
+      const key = "c" + d.stream;
+      // The closure itself marked (a few kilometres of red are lost among the detours at plan zoom), once
+      // where both directions close the same stretch.
+      const at = centreOf(closure.geometry);
+      const mark = `${p.route_code || ""} ${p.from_stake || ""}`;
+      if (at && !closureMarks.has(mark)) {
+        closureMarks.add(mark);
+        marker(at, "closure" + (closure.properties.role === "restriction" ? " restriction" : ""),
+          closure.properties.role === "restriction" ? (zh() ? "限" : "R") : (zh() ? "封" : "C"), label, () => highlight(key));
+      }
+      parts.push(`<p class="closure-line" data-key="${esc(key)}">${esc(label)}：${esc(p.route_code || "")} ${esc(p.from_stake || "")}${p.to_stake ? (zh() ? "至" : "–") + esc(p.to_stake) : ""}${p.length_m ? `（${km(p.length_m)}${t("km")}）` : ""}${p.speed_cap_kmh ? ` ${esc(valueText("effect", "restricted"))}${esc(p.speed_cap_kmh)}${zh() ? "公里/小时" : " km/h"}` : ""}</p>`);
     }
     const points = of("decision_point").sort((a, b) => (a.properties.tier === "far" ? 0 : 1) - (b.properties.tier === "far" ? 0 : 1));
     if (points.length) parts.push("<ol class=\"decision-points\">");
