@@ -1104,7 +1104,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
   const streams = plan.directions && plan.directions.length ? plan.directions
     : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
   let pointNo = 0, signNo = 0;
-  const closureMarks = new Set();
+  const closureMarks = [];
   const parts = [];
   const heading = preview ? t("preview_title") : `${t("plan")} #${esc(id ?? plan.incident_id ?? "")}`;
   parts.push(`<h3 class="${preview ? "preview" : ""}">${heading}</h3>`);
@@ -1120,9 +1120,9 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
       // The closure itself marked (a few kilometres of red are lost among the detours at plan zoom), once
       // where both directions close the same stretch.
       const at = centreOf(closure.geometry);
-      const mark = `${p.route_code || ""} ${p.from_stake || ""}`;
-      if (at && !closureMarks.has(mark)) {
-        closureMarks.add(mark);
+      // (the two carriageways' middles lie apart by the road's width: one mark within about 2 km)
+      if (at && !closureMarks.some((c) => Math.hypot(c[0] - at[0], c[1] - at[1]) < 0.02)) {
+        closureMarks.push(at);
         marker(at, "closure" + (closure.properties.role === "restriction" ? " restriction" : ""),
           closure.properties.role === "restriction" ? (zh() ? "限" : "R") : (zh() ? "封" : "C"), label, () => highlight(key));
       }
