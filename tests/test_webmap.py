@@ -627,6 +627,9 @@ def test_traveller_searches_places_and_picks_an_alternative(desk, server):
         "([a, b]) => window.daoanMap.getBounds().contains(a) && window.daoanMap.getBounds().contains(b)",
         [origin, target],
     )
+    # The police's facility dots step back on the traveller's tab; the route and its warnings stand out.
+    assert page.page.get_attribute("body", "data-facilities-dimmed") == "true"
+    assert page.page.evaluate("() => window.daoanMap.getPaintProperty('cameras-symbol', 'circle-opacity')") == 0.3
     if options.count() > 1:
         options.nth(1).click()
         assert "active" in (options.nth(1).get_attribute("class") or "")
@@ -655,6 +658,7 @@ def test_planner_sees_chinese_labels_percentages_and_exports(desk, server):
     page = desk
     page.page.click("#tabs button[data-tab=planner]")
     page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
+    assert page.page.get_attribute("body", "data-facilities-dimmed") == "false"
     labels = page.page.eval_on_selector_all(
         "#plan-figures tr[data-metric] td:first-child", "c => c.map(x => x.innerText)"
     )
@@ -686,6 +690,15 @@ def test_planner_sees_chinese_labels_percentages_and_exports(desk, server):
     page.page.wait_for_selector("#plan-suggestions li", timeout=60_000)
     first = page.page.locator("#plan-suggestions li").first
     assert "（" in first.inner_text()  # the reasons in brackets
+    # The listed sites are numbered on the map as in the list (the first one drawn as 1).
+    page.page.wait_for_function(
+        "window.daoanMap.queryRenderedFeatures({layers: ['overlay-suggestion-ranks']}).length > 0", timeout=30_000
+    )
+    ranks = page.page.evaluate(
+        "() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-suggestion-ranks']}).map((f) => f.properties.rank)"
+    )
+    listed = page.page.locator("#plan-suggestions li").count()
+    assert 1 in ranks and max(ranks) <= listed, (ranks, listed)
     first.click()
     assert "selected" in (first.get_attribute("class") or "")
     _assert_chinese(page)

@@ -148,6 +148,7 @@ const CLICK_ORDER = ["incidents", "warnings", "hazard_zones", "guidance_signs", 
   "enforcement_stations", "cameras", "command_centres", "admin_seats", "interval_speed_sections", "road_segments",
   "road_nodes", "admin_areas"];
 const HUNAN = [[108.78, 24.63], [114.26, 30.13]];
+const RANKS_LISTED = 50;  // suggested sites listed (and numbered on the map) of a planner's suggestion
 const DETOUR_COLOURS = ["#1c7ed6", "#2f9e44", "#f08c00", "#9c36b5", "#0c8599", "#e64980", "#5c940d", "#d9480f"];
 
 const state = {
@@ -293,10 +294,15 @@ const OVERLAYS = {
   "area-outline": { type: "line", source: "area", paint: { "line-color": "#6741d9", "line-width": 3 } },
   gaps: { type: "line", source: "gaps", paint: { "line-color": "#d6336c", "line-width": 3, "line-opacity": 0.9, "line-dasharray": [1, 1] } },
   suggestions: { type: "circle", source: "suggestions",
-    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 11, 6],
+    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 11, ["<=", ["get", "rank"], RANKS_LISTED], 8, 5],
       "circle-color": ["case", ["boolean", ["feature-state", "selected"], false], "#ffd43b", "#7048e8"],
       "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"], "circle-stroke-width": 2 } },
 };
+// The suggestions listed beside the map carry their rank on their dot (the rest are smaller and unnumbered).
+OVERLAYS["suggestion-ranks"] = { type: "symbol", source: "suggestions", filter: ["<=", ["get", "rank"], RANKS_LISTED],
+  layout: { "text-field": ["to-string", ["get", "rank"]], "text-font": ["Noto Sans Bold"], "text-size": 10,
+    "text-allow-overlap": true, "text-ignore-placement": true, "symbol-sort-key": ["get", "rank"] },
+  paint: { "text-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"] } };
 const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points", "warning-points"];
 
 map.on("load", () => {
@@ -402,7 +408,7 @@ function showPlannerLayers(on) {
   for (const layer of map.getStyle().layers) {
     if (layer["source-layer"] === "coverage_gaps") map.setLayoutProperty(layer.id, "visibility", "none");
   }
-  for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-area-outline"]) {
+  for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-suggestion-ranks", "overlay-area-outline"]) {
     if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
   }
 }
@@ -538,6 +544,7 @@ function selectTab(name) {
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
   document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === "tab-" + name));
   showPlannerLayers(name === "planner");
+  dimFacilities();
   buildLayerList();
   if (name === "planner" && !state.report) loadReport();
 }
@@ -1056,17 +1063,23 @@ function renderWarnings() {
   }));
 }
 
-/* While a plan is shown the facility dots step back, so that its numbered markers and detours read. */
-function dimFacilities(on) {
+/* The facility dots step back while a plan is shown, so that its numbered markers and detours read, and on
+   the traveller's tab, where the route, its warnings and the places matter and the police's cameras and
+   stations do not. */
+function dimFacilities() {
+  const on = state.markers.length > 0 || state.tab === "route";
   for (const layer of map.getStyle().layers) {
-    if (layer.type === "circle" && layer.source === "daoan") map.setPaintProperty(layer.id, "circle-opacity", on ? 0.3 : 1);
+    if (layer.type !== "circle" || layer.source !== "daoan") continue;
+    map.setPaintProperty(layer.id, "circle-opacity", on ? 0.3 : 1);
+    map.setPaintProperty(layer.id, "circle-stroke-opacity", on ? 0.3 : 1);
   }
+  document.body.dataset.facilitiesDimmed = String(on);
 }
 function clearPlan() {
   for (const m of state.markers) m.remove();
   state.markers = [];
   setData("plan", fc());
-  dimFacilities(false);
+  dimFacilities();
   $("diversion").innerHTML = "";
 }
 function marker(lonlat, cls, text, title, onClick, offset = [0, 0], anchor = "center") {
@@ -1100,7 +1113,6 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     }
   }
   setData("plan", fc(features));
-  dimFacilities(true);
   const streams = plan.directions && plan.directions.length ? plan.directions
     : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
   let pointNo = 0, signNo = 0;
@@ -1173,6 +1185,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
   }
   if (plan.legal_basis) parts.push(`<p class="note"><b>${t("legal_basis")}</b>：${esc(zh() ? plan.legal_basis.note_zh || "" : plan.legal_basis.note_en || "")}</p>`);
   $("diversion").innerHTML = parts.join("");
+  dimFacilities();
   $("diversion").querySelectorAll("[data-key]").forEach((el) => el.addEventListener("click", () => {
     const i = [...$("diversion").querySelectorAll("li[data-key], .sign-item[data-key]")].indexOf(el);
     highlight(el.dataset.key);
@@ -1341,7 +1354,7 @@ $("plan-suggest").addEventListener("click", async () => {
       .sort((a, b) => (b.properties.priority_weight || 0) - (a.properties.priority_weight || 0));
     features.forEach((f, i) => { f.properties.fid = i + 1; f.properties.rank = i + 1; });
     setData("suggestions", fc(features));
-    const shown = features.slice(0, 50);
+    const shown = features.slice(0, RANKS_LISTED);
     $("plan-suggestions").innerHTML = `<h3>${t("ranked")}</h3><p class="note">${esc(fill(t("suggestions_shown"), { n: features.length, m: shown.length }))}</p><ol class="ranked">`
       + shown.map((f) => `<li data-fid="${f.properties.fid}">${esc(f.properties.text || `${f.properties.route_code || ""} ${f.properties.stake || ""}`)}</li>`).join("") + "</ol>";
     $("plan-suggestions").querySelectorAll("li").forEach((li) => li.addEventListener("click", () => {
