@@ -746,6 +746,9 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         assert warnings[0]["properties"]["title_zh"] in listed and english_words(listed) == [], listed
         assert re.search(r"\d{2}:\d{2}:\d{2}", page.page.inner_text("#wall-clock"))
         assert page.page.is_visible("#legend")
+        # The legend's triangles are the map's: fog grey, ice blue, the other hazards amber.
+        for kind in ("fog", "ice"):
+            assert page.page.locator(f"#legend .wall-icon.warning.{kind}").count() == 1
         for sel in ("#wall-board", "#legend"):
             _assert_chinese(page, sel)
         page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)

@@ -602,7 +602,10 @@ function buildWallLegend() {
     { label: zh() ? "封闭路段" : "Closed section", html: '<span class="wall-icon closed">封</span>' },
     { label: zh() ? "限速管制" : "Speed restriction", html: '<span class="wall-icon restricted">限</span>' },
     { label: zh() ? "收费站入口封闭" : "Toll entrance closed", html: '<span class="wall-icon entrance">入</span>' },
-    { label: zh() ? "团雾／结冰等隐患路段" : "Hazard section", html: '<span class="wall-icon warning">!</span>' },
+    // The hazards' triangles as the map draws them (addWarningImages): fog grey, ice blue, the rest amber.
+    { label: zh() ? "团雾多发路段" : "Fog-prone section", html: '<span class="wall-icon warning fog">!</span>' },
+    { label: zh() ? "易结冰路段" : "Ice-prone section", html: '<span class="wall-icon warning ice">!</span>' },
+    { label: zh() ? "其他隐患路段" : "Other hazard section", html: '<span class="wall-icon warning">!</span>' },
     ...["red", "orange", "yellow", "blue"].map((level) => ({
       label: zh() ? `${LEVEL_ZH[level]}预警` : `${level[0].toUpperCase()}${level.slice(1)} warning`,
       html: `<span class="wall-icon alert ${level}">${REASON_MARK.fog}</span>`,
