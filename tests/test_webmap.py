@@ -587,7 +587,9 @@ def test_operator_restriction_and_entrance_closure_forms(desk, server, engine):
         second = page.page.get_attribute("body", "data-plan-shown")
         assert _get_json(server, f"/incidents/{second}")["properties"]["toll_station_id"] == station_id
         page.page.wait_for_selector(f"#incident-list li[data-incident='{second}']")
-        assert "收费站入口封闭" in page.page.inner_text(f"#incident-list li[data-incident='{second}']")
+        row = page.page.inner_text(f"#incident-list li[data-incident='{second}']")
+        # Named by its toll station, without a direction of travel (an entrance has none).
+        assert "收费站入口封闭" in row and station_name in row and "双向" not in row, row
         _assert_chinese(page)
         page.shot("operator-restriction")
         assert page.errors == []

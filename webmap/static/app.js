@@ -169,6 +169,7 @@ const state = {
   incidents: [],
   warnings: [],
   confirming: null,
+  tollStations: null,  // toll station id → its properties (names an entrance closure)
   wall: new URLSearchParams(location.search).get("mode") === "wall",
 };
 const $ = (id) => document.getElementById(id);
@@ -883,6 +884,8 @@ async function loadTollStations() {
     $("inc-station").innerHTML = `<option value=""></option>` + features.map((f) => `<option value="${esc(f.id)}">${esc(f.properties.name)}（${esc(f.properties.route_code || "")} ${esc(f.properties.stake || "")}）</option>`).join("");
     const codes = [...new Set(features.map((f) => f.properties.route_code).filter(Boolean))].sort();
     $("route-codes").innerHTML = codes.map((c) => `<option value="${esc(c)}"></option>`).join("");
+    state.tollStations = new Map(features.map((f) => [String(f.id), f.properties]));
+    renderIncidents();  // an entrance closure is named by its toll station
   } catch (err) { /* the form still takes typed values */ }
 }
 function drawDraft() {
@@ -954,13 +957,17 @@ $("inc-publish").addEventListener("click", async () => {
 });
 
 function incidentPlace(p) {
+  const station = p.toll_station_id != null && state.tollStations ? state.tollStations.get(String(p.toll_station_id)) : null;
+  if (station) return `${station.name}${station.route_code ? `（${station.route_code} ${station.stake || ""}）` : ""}`;
   const section = p.route_code && p.from_stake ? `${p.route_code} ${p.from_stake}${zh() ? "至" : "–"}${p.to_stake}` : (p.route_code || "");
   return section;
 }
 function incidentTitle(f) {
   const p = f.properties;
   const measure = p.effect === "restricted" ? `${valueText("effect", "restricted")}${p.speed_cap_kmh || ""}${zh() ? "公里/小时" : " km/h"}` : valueText("effect", p.effect);
-  return [valueText("kind", p.kind), incidentPlace(p), p.direction_label || valueText("direction", p.direction), measure].filter(Boolean).join(" · ");
+  // A toll station's entrance has no direction of travel: "双向" there would only puzzle.
+  const direction = p.kind === "entrance_closure" ? "" : p.direction_label || valueText("direction", p.direction);
+  return [valueText("kind", p.kind), incidentPlace(p), direction, measure].filter(Boolean).join(" · ");
 }
 function timeText(iso) {
   if (!iso) return "";
