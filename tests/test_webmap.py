@@ -755,6 +755,14 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
             _assert_chinese(page, sel)
         page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)
         page.idle()
+        # A hazard's triangle answers a click with the zone, in Chinese.
+        triangle = page.page.evaluate(
+            "() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-hazard-icons']})[0].geometry.coordinates"
+        )
+        page.click_lonlat(triangle)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        assert page.page.inner_text(".maplibregl-popup-content").startswith("隐患路段")
+        page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
         assert {"长沙", "株洲", "湘潭"} <= set(_rendered(page, "admin-labels"))
         assert {"湖北", "江西", "广东", "广西", "贵州", "重庆"} == set(_rendered(page, "basemap-neighbour-labels"))
         page.shot("wall")
