@@ -142,11 +142,14 @@ const FIELD_NAMES = {
 const POPUP_KEYS = ["name", "kind", "route_code", "stake", "from_stake", "to_stake", "direction", "effect",
   "speed_cap_kmh", "road_class", "level", "status", "active", "severity", "station_code", "description",
   "department", "install_year", "created_by"];
-/* Which feature answers a click when several are under it: the most specific first (the warnings' icons,
-   drawn above everything but place names, answer before any of these). */
-const CLICK_ORDER = ["incidents", "warnings", "hazard_zones", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
-  "enforcement_stations", "cameras", "command_centres", "admin_seats", "interval_speed_sections", "road_segments",
-  "road_nodes", "admin_areas"];
+/* Which feature answers a click when several are under it: the topmost as drawn — a warning's icon first
+   (handled before these), incidents, the warned stretches, then a facility's dot over the hazard zone or road
+   it stands on; a hazard zone over the roads it covers (its fill lies under them, but it is what the place
+   is); the province's areas last. */
+const CLICK_ORDER = ["incidents", "warnings", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
+  "enforcement_stations", "cameras", "command_centres", "accidents", "violations", "admin_seats", "road_nodes",
+  "hazard_zones", "black_spots", "interval_speed_sections", "coverage_gaps", "segment_terrain", "road_segments",
+  "admin_areas"];
 const HUNAN = [[108.78, 24.63], [114.26, 30.13]];
 const RANKS_LISTED = 50;  // suggested sites listed (and numbered on the map) of a planner's suggestion
 const DETOUR_COLOURS = ["#1c7ed6", "#2f9e44", "#f08c00", "#9c36b5", "#0c8599", "#e64980", "#5c940d", "#d9480f"];
