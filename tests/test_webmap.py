@@ -796,8 +796,15 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         assert page.page.inner_text(".maplibregl-popup-content").startswith("隐患路段")
         page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
         assert {"长沙", "株洲", "湘潭"} <= set(_rendered(page, "admin-labels"))
+        # Read from across the room: a city's name is larger on the wall (at province zoom) than at a desk.
+        size = "() => window.daoanMap.getLayoutProperty('admin-labels', 'text-size')"
+        wall_size, style_size = page.page.evaluate(size), _get_json(server, "/styles/daoan.json")
+        style_size = next(lyr for lyr in style_size["layers"] if lyr["id"] == "admin-labels")["layout"]["text-size"]
+        assert style_size[3] == wall_size[3] == 6 and wall_size[4][3] >= 1.3 * style_size[4][3] >= 18
         assert {"湖北", "江西", "广东", "广西", "贵州", "重庆"} == set(_rendered(page, "basemap-neighbour-labels"))
         page.shot("wall")
+        page.page.keyboard.press("Escape")  # back at the desk: the style's own sizes
+        assert page.page.evaluate(size) == style_size
         assert page.errors == []
     finally:
         _send(server, "DELETE", f"/incidents/{created['id']}")

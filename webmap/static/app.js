@@ -364,11 +364,13 @@ async function offlineBasemap() {
   map.addSource("outside", { type: "geojson", data: location.origin + config.outside });  // the workers need it absolute
   map.addLayer({ id: "basemap-outside", type: "fill", source: "outside", paint: { "fill-color": "#dde1e6", "fill-opacity": 0.9 } }, before);
   if (config.neighbours) {
-    // The neighbouring provinces outlined and named (湖北, 江西 …), under Daoan's own lines and labels.
+    // The neighbouring provinces outlined (under Daoan's own lines) and named (湖北, 江西 …).
     map.addSource("neighbours", { type: "geojson", data: location.origin + config.neighbours });
     map.addLayer({ id: "basemap-neighbour-lines", type: "line", source: "neighbours", filter: ["==", ["get", "role"], "outline"],
       paint: { "line-color": "#9aa5b1", "line-width": 1.2, "line-dasharray": [4, 2] } }, before);
-    const firstLabel = map.getStyle().layers.find((l) => l.type === "symbol");
+    // Above the wall's hazard triangles (so placed first: a triangle gives way where it meets a name), under
+    // the warnings and the place names.
+    const firstLabel = map.getLayer("overlay-warning-icons") ? { id: "overlay-warning-icons" } : map.getStyle().layers.find((l) => l.type === "symbol");
     map.addLayer({ id: "basemap-neighbour-labels", type: "symbol", source: "neighbours", filter: ["==", ["get", "role"], "label"],
       layout: { "text-field": ["get", "label"], "text-font": ["Noto Sans Bold"], "text-letter-spacing": 0.6,
         "text-size": ["interpolate", ["linear"], ["zoom"], 5, 15, 9, 22] },
@@ -376,6 +378,7 @@ async function offlineBasemap() {
   }
   const notes = [config.hillshade ? t("basemap_hillshade") : t("basemap_no_dem"), t("basemap_outside"), config.water ? "" : t("basemap_no_water")];
   $("basemap-note").textContent = notes.filter(Boolean).join(zh() ? "；" : "; ");
+  if (state.wall) wallSizes(true);  // the neighbours' names came after the wall was entered
   document.body.dataset.offlineBasemap = config.hillshade ? "hillshade" : "plain";
 }
 
@@ -575,13 +578,33 @@ function enterWall() {
   $("legend").hidden = false;
   map.resize();
   map.fitBounds(HUNAN, { padding: 30, duration: 0 });
+  wallSizes(true);
   tickClock();
   buildWallLegend();
   updateWall();
   document.body.dataset.wall = "true";
 }
+/* A wall is read from across the room: place names, neighbours' names and the icons larger there. */
+const WALL_SCALE = { "admin-labels": ["text-size", 1.4], "basemap-neighbour-labels": ["text-size", 1.3],
+  "overlay-warning-icons": ["icon-size", 1.4], "overlay-hazard-icons": ["icon-size", 1.2] };
+const normalSizes = {};
+function scaled(value, k) {  // a size (or a zoom interpolation of sizes, matches inside) times k
+  if (typeof value === "number") return Math.round(value * k * 100) / 100;
+  if (!Array.isArray(value)) return value;
+  if (value[0] === "interpolate") return value.map((v, i) => (i >= 4 && i % 2 === 0 ? scaled(v, k) : v));
+  if (value[0] === "match") return value.map((v, i) => (i >= 3 && (i % 2 === 1 || i === value.length - 1) ? scaled(v, k) : v));
+  return value;
+}
+function wallSizes(on) {
+  for (const [id, [prop, k]] of Object.entries(WALL_SCALE)) {
+    if (!map.getLayer(id)) continue;
+    if (!(id in normalSizes)) normalSizes[id] = map.getLayoutProperty(id, prop);
+    map.setLayoutProperty(id, prop, on ? scaled(normalSizes[id], k) : normalSizes[id]);
+  }
+}
 function leaveWall() {
   state.wall = false;
+  wallSizes(false);
   document.body.classList.remove("wall");
   $("wall-board").hidden = true;
   $("legend").hidden = true;
@@ -616,7 +639,8 @@ function buildWallLegend() {
     })),
   ];
   const style = map.getStyle();
-  const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "hazard-fill", "admin-city-line"].includes(l.id))) : [];
+  // Roads and city lines from the style (the hazards are the triangles above, not their fills' colours).
+  const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "admin-city-line"].includes(l.id))) : [];
   $("legend").innerHTML = `<h3>${esc(t("legend"))}</h3>` + rows.map((r) => `<div>${r.html} ${esc(r.label)}</div>`).join("")
     + extra.filter((e) => e.label).map((e) => `<div>${swatch(e)} ${esc(e.label)}</div>`).join("");
 }
