@@ -273,7 +273,10 @@ def test_a_click_answers_with_the_topmost_feature(desk, server, engine):
                 "ARRAY[ST_X(ST_PointOnSurface(z.geom)), ST_Y(ST_PointOnSurface(z.geom))] "
                 "FROM cameras c JOIN hazard_zones z ON z.active AND ST_Contains(z.geom, c.geom) "
                 "WHERE NOT EXISTS (SELECT 1 FROM cameras o WHERE o.id <> c.id "
-                "AND ST_DWithin(o.geom::geography, c.geom::geography, 150)) ORDER BY c.id LIMIT 1"
+                "AND ST_DWithin(o.geom::geography, c.geom::geography, 150)) "
+                # not on a warned stretch either (a warning's line is drawn over the camera's dot)
+                "AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.expires_at > now() - interval '1 hour' "
+                "AND ST_DWithin(w.geom::geography, c.geom::geography, 300)) ORDER BY c.id LIMIT 1"
             )
         ).one()
     page = desk
@@ -789,7 +792,12 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         page.idle()
         # A hazard's triangle answers a click with the zone, in Chinese.
         triangle = page.page.evaluate(
-            "() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-hazard-icons']})[0].geometry.coordinates"
+            """() => { const m = window.daoanMap;  // one no warning's icon or incident's marker lies on
+                const r = m.getContainer().getBoundingClientRect();
+                return m.queryRenderedFeatures({layers: ['overlay-hazard-icons']}).map((f) => f.geometry.coordinates)
+                  .find((c) => { const p = m.project(c);
+                    return !m.queryRenderedFeatures(p, {layers: ['overlay-warning-icons']}).length
+                      && document.elementFromPoint(r.left + p.x, r.top + p.y) === m.getCanvas(); }); }"""
         )
         page.click_lonlat(triangle)
         page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
