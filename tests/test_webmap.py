@@ -500,6 +500,7 @@ def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed
     page.page.wait_for_selector("body[data-preview-shown]", state="attached", timeout=60_000)
     assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
     assert _get_json(server, "/incidents")["features"] == []
+    assert page.page.inner_text("#incident-list") == "当前无生效事件"  # said, not a blank under the heading
     page.shot("operator-preview")
 
     # The same section drawn over one carriageway of the dual carriageway closes what the form says: both.
@@ -778,7 +779,16 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         # Each warning as a diamond in its level's colour (the map's icons, as on the normal map); the
         # operator's list names them all.
         assert _warning_icons(page) == {w["id"]: w["properties"]["level"] for w in warnings}
-        assert page.page.locator("#warning-list li[data-warning]").count() == len(warnings)
+        # One entry per warned stretch (its directions together), the most severe few first, all on a click.
+        groups = page.page.locator("#warning-list li[data-warnings]")
+        assert 1 <= groups.count() <= 5
+        if page.page.locator("#warnings-more").count():
+            page.page.evaluate("() => document.getElementById('warnings-more').click()")
+        ids = page.page.eval_on_selector_all(
+            "#warning-list li[data-warnings]", "els => els.map((e) => e.dataset.warnings)"
+        )
+        assert sorted(int(i) for group in ids for i in group.split(",")) == sorted(w["id"] for w in warnings)
+        assert len(ids) < len(warnings)  # both directions of a stretch in one entry
         listed = page.page.eval_on_selector("#warning-list", "e => e.textContent")
         assert warnings[0]["properties"]["title_zh"] in listed and english_words(listed) == [], listed
         assert re.search(r"\d{2}:\d{2}:\d{2}", page.page.inner_text("#wall-clock"))

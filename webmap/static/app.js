@@ -51,6 +51,7 @@ const I18N = {
     search_none: "未找到匹配的地点", place_city: "市州", place_county: "县市区", place_province: "省",
     road: "道路", wall_exit: "退出大屏", other: "其他", internal_short: "（内部，需令牌）",
     warning_level: "预警等级", warning_reason: "原因", stakes: "桩号", warning_measure: "管控措施",
+    show_all: "显示全部（{n}处）", show_fewer: "收起", no_incidents: "当前无生效事件",
   },
   en: {
     map: "Map", collapse: "Collapse or expand the panel",
@@ -102,6 +103,7 @@ const I18N = {
     search_none: "No matching place", place_city: "city", place_county: "county", place_province: "province",
     road: "road", wall_exit: "Leave wall mode", other: "other", internal_short: "(internal)",
     warning_level: "Level", warning_reason: "Reason", stakes: "Stakes", warning_measure: "Measure",
+    show_all: "Show all ({n})", show_fewer: "Show fewer", no_incidents: "No incident in force",
   },
 };
 
@@ -172,6 +174,7 @@ const state = {
   incidents: [],
   warnings: [],
   confirming: null,
+  allWarnings: false,   // the operator's warning list unfolded
   tollStations: null,  // toll station id → its properties (names an entrance closure)
   wall: new URLSearchParams(location.search).get("mode") === "wall",
 };
@@ -1011,7 +1014,7 @@ function renderIncidents() {
       ? `<button type="button" class="danger" data-confirm-end="${esc(f.id)}">${t("confirm_end")}</button><button type="button" data-cancel-end="${esc(f.id)}">${t("cancel")}</button>`
       : `<button type="button" data-plan="${esc(f.id)}">${t("show_plan")}</button><button type="button" data-end="${esc(f.id)}">${t("end")}</button>`;
     return `<li data-incident="${esc(f.id)}"><span class="num">#${esc(f.id)}</span> ${esc(incidentTitle(f))}${p.description ? `<br><small>${esc(p.description)}</small>` : ""}<br>${who} <span class="actions">${actions}</span></li>`;
-  }).join("");
+  }).join("") || `<li class="none">${esc(t("no_incidents"))}</li>`;
   const list = $("incident-list");
   list.querySelectorAll("button[data-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = b.dataset.end; renderIncidents(); }));
   list.querySelectorAll("button[data-cancel-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = null; renderIncidents(); }));
@@ -1084,19 +1087,47 @@ function warningPoints() {
   return fc(state.warnings.map((w) => ({ type: "Feature", id: w.id, geometry: { type: "Point", coordinates: centreOf(w.geometry) },
     properties: { level: w.properties.level, reason: w.properties.reason, fid: w.id } })).filter((f) => f.geometry.coordinates));
 }
+/* The operator's list of warnings in force, most severe first: one entry per warned stretch (its two directions
+   of travel together, as a bulletin gives them), the first few shown and the rest one click away (the demo
+   alone has some seventy warnings: listed one by one they pushed the plan out of sight). */
+const WARNINGS_SHOWN = 5;
+function warningGroups() {
+  const groups = new Map();
+  for (const w of state.warnings) {
+    const p = w.properties;
+    const lo = Math.min(p.from_stake_m ?? 0, p.to_stake_m ?? 0), hi = Math.max(p.from_stake_m ?? 0, p.to_stake_m ?? 0);
+    const key = [p.route_code, p.reason, p.level, Math.round(lo), Math.round(hi)].join("|");
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(w);
+  }
+  return [...groups.values()];
+}
 function renderWarnings() {
   setData("warning-points", warningPoints());
   const list = $("warning-list");
   if (!list) return;
-  list.innerHTML = state.warnings.length ? state.warnings.map((w) => {
+  const groups = warningGroups();
+  const shown = state.allWarnings ? groups : groups.slice(0, WARNINGS_SHOWN);
+  list.innerHTML = groups.length ? shown.map((members) => {
+    // The stakes in rising order (the direction of travel is said apart).
+    const w = members.find((x) => (x.properties.from_stake_m ?? 0) <= (x.properties.to_stake_m ?? 0)) || members[0];
     const p = w.properties;
     const place = p.route_code ? `${p.route_code}${p.from_stake ? " " + p.from_stake + (zh() ? "至" : "–") + (p.to_stake || "") : ""}` : "";
-    return `<li data-warning="${esc(w.id)}"><span class="wall-icon alert ${esc(p.level)}">${esc(REASON_MARK[p.reason] || "!")}</span> <b>${esc(warningTitle(w))}</b> ${esc(place)}`
+    const directions = members.map((x) => (zh() ? x.properties.direction_zh : x.properties.direction_en)).filter(Boolean).join(zh() ? "、" : "; ");
+    return `<li data-warning="${esc(w.id)}" data-warnings="${esc(members.map((x) => x.id).join(","))}"><span class="wall-icon alert ${esc(p.level)}">${esc(REASON_MARK[p.reason] || "!")}</span> <b>${esc(warningTitle(w))}</b> ${esc(place)}`
+      + (directions ? `<br><small>${esc(directions)}</small>` : "")
       + `<br><small>${esc(zh() ? p.message_zh : p.message_en)}</small><br><small class="who">${esc(t("expires"))} ${esc(timeText(p.expires_at))}</small></li>`;
   }).join("") : `<li class="none">${esc(t("no_warnings"))}</li>`;
-  list.querySelectorAll("li[data-warning]").forEach((li) => li.addEventListener("click", () => {
-    const w = state.warnings.find((x) => String(x.id) === li.dataset.warning);
-    if (w) fitTo([w]);
+  if (groups.length > WARNINGS_SHOWN) {
+    const more = document.createElement("li");
+    more.className = "more";
+    more.innerHTML = `<button type="button" id="warnings-more">${esc(state.allWarnings ? t("show_fewer") : fill(t("show_all"), { n: groups.length }))}</button>`;
+    list.appendChild(more);
+    more.querySelector("button").addEventListener("click", () => { state.allWarnings = !state.allWarnings; renderWarnings(); });
+  }
+  list.querySelectorAll("li[data-warnings]").forEach((li) => li.addEventListener("click", () => {
+    const ids = li.dataset.warnings.split(",");
+    fitTo(state.warnings.filter((x) => ids.includes(String(x.id))));
   }));
 }
 
