@@ -917,6 +917,8 @@ def test_the_layer_list_and_every_layers_popup_read_in_chinese(context, server):
         legend = page.page.inner_text("#tab-layers")
         for entry in ("封闭", "限速", "蓝色", "红色", "高速公路"):
             assert entry in legend, entry
+        # No "other" colour where a layer's values are all listed (hazard kinds, warning levels).
+        assert "其他" not in legend, legend
         seen: dict[str, str] = {}
         for center, zoom in (([113.0, 28.0], 11), ([113.1, 27.85], 13), ([112.95, 28.2], 14)):
             page.page.evaluate("([c, z]) => window.daoanMap.jumpTo({center: c, zoom: z})", [center, zoom])

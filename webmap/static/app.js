@@ -168,6 +168,7 @@ const state = {
   report: null, labels: {},
   titles: {},          // layer id → {en, zh} from /collections
   access: {},          // layer id → "public" | "internal" from /collections
+  enums: {},           // layer id → {property: its values} from /collections (the legend's "other")
   readToken: "",       // a token checked by /collections: tiles then carry it (internal layers shown)
   markers: [],         // plan markers (HTML)
   wallMarkers: [],
@@ -325,6 +326,7 @@ map.on("load", () => {
     for (const c of body.collections) {
       state.titles[c.id] = { en: c.title, zh: c.title_zh || c.title };
       state.access[c.id] = c.access;
+      state.enums[c.id] = Object.fromEntries(Object.entries(c.properties || {}).filter(([, sch]) => sch.enum).map(([k, sch]) => [k, sch.enum]));
     }
     buildLayerList();
   }).catch(() => {});
@@ -436,10 +438,15 @@ function paintColours(layer) {
       const keys = Array.isArray(colour[i]) ? colour[i] : [colour[i]];
       out.push([keys.map((k) => valueText(field, k)).join("、"), colour[i + 1]]);
     }
-    if (colour.length % 2 === 1) {  // the match's default: named after the one value it stands for, else 其他
+    if (colour.length % 2 === 1) {
+      // The match's default: left out when the layer's values (its catalogue enumeration, from /collections)
+      // are all listed, named after the one value it stands for, else 其他.
       const listed = new Set(colour.slice(2, -1).filter((_, k) => k % 2 === 0).flat().map(String));
-      const rest = Object.keys((VALUES[state.lang] || {})[field] || {}).filter((k) => !listed.has(k));
-      out.push([rest.length === 1 ? valueText(field, rest[0]) : t("other"), colour[colour.length - 1]]);
+      const known = ((state.enums[layer["source-layer"]] || {})[field]) || Object.keys((VALUES[state.lang] || {})[field] || {});
+      const rest = known.map(String).filter((k) => !listed.has(k));
+      if (rest.length || !state.enums[layer["source-layer"]]) {
+        out.push([rest.length === 1 ? valueText(field, rest[0]) : t("other"), colour[colour.length - 1]]);
+      }
     }
     return out;
   }
