@@ -123,6 +123,25 @@ def short_county(name: str | None) -> str | None:
 CityCounty = tuple[str | None, str | None]  # (control city, county) of a point
 
 
+class CityAt(tuple):
+    """A point's (control city, county), knowing where the point lies and where its city's seat is (the
+    approach rule of direction_between); unpacks as the pair."""
+
+    point: tuple[float, float] | None
+    seat: tuple[float, float] | None
+
+    def __new__(
+        cls,
+        city: str | None,
+        county: str | None,
+        point: tuple[float, float] | None = None,
+        seat: tuple[float, float] | None = None,
+    ) -> CityAt:
+        self = super().__new__(cls, (city, county))
+        self.point, self.seat = point, seat
+        return self
+
+
 def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, float, int]]) -> list[CityCounty]:
     """Control cities and counties along a walk of nodes, one per CITY_SAMPLE_M, nearest first."""
     picked: list[int] = []
@@ -137,7 +156,15 @@ def cities_along(conn: Connection, graph: Any, walk: list[tuple[int, float, floa
         sa.text(load_sql("queries/routing_cities_at.sql")),
         {"lons": [float(graph.node_lon[n]) for n in picked], "lats": [float(graph.node_lat[n]) for n in picked]},
     ).all()
-    return [(short_city(r.name), short_county(r.county)) for r in rows]
+    return [
+        CityAt(
+            short_city(r.name),
+            short_county(r.county),
+            (r.lon, r.lat),
+            (r.seat_lon, r.seat_lat) if r.seat_lon is not None else None,
+        )
+        for r in rows
+    ]
 
 
 def direction_between(here: list[CityCounty], ahead: list[CityCounty], behind: list[CityCounty]) -> str | None:
@@ -156,22 +183,41 @@ def direction_between(here: list[CityCounty], ahead: list[CityCounty], behind: l
     return None
 
 
+APPROACH_M = 2_000.0  # the road must come this much nearer the city's seat ahead to be approaching it
+
+
 def _approach(here: list[CityCounty], ahead: list[CityCounty], behind: list[CityCounty]) -> str | None:
-    """'湘潭往衡阳方向' when the section lies before the urban districts of its city: the road reaches one
-    of them before it leaves the city, and the section is not in one itself."""
+    """'湘潭往衡阳方向' when the section lies on the approach to its city: ahead, before the road leaves the
+    city, it comes nearer the city's seat (where the seats are known: APPROACH_M nearer than the section);
+    else it reaches one of the city's urban districts (区) and the section is not in one itself."""
     at = next((c for c, _ in here if c), None)
-    county = next((k for _, k in here if k), None)
-    if at is None or (county is not None and county.endswith("区")):
+    if at is None:
         return None
-    for city, district in ahead:
-        if city != at:
-            return None
-        if district and district.endswith("区"):
+    within = []
+    for p in ahead:
+        if p[0] != at:
             break
+        within.append(p)
+    first = here[0]
+    seat, point = getattr(first, "seat", None), getattr(first, "point", None)
+    if seat is not None and point is not None:
+        start = _metres(point, seat)
+        nearer = [p for p in within if getattr(p, "point", None) is not None]
+        if not any(_metres(p.point, seat) < start - APPROACH_M for p in nearer):  # type: ignore[attr-defined]
+            return None
     else:
-        return None
+        county = next((k for _, k in here if k), None)
+        if county is not None and county.endswith("区"):
+            return None
+        if not any(k and k.endswith("区") for _, k in within):
+            return None
     frm = next((c for c, _ in behind if c and c != at), None)
     return f"{frm}往{at}方向" if frm is not None else None
+
+
+def _metres(a: tuple[float, float], b: tuple[float, float]) -> float:
+    kx = 111_320.0 * float(np.cos(np.radians((a[1] + b[1]) / 2)))
+    return float(np.hypot((a[0] - b[0]) * kx, (a[1] - b[1]) * 111_320.0))
 
 
 def _direction(here: list[str | None], ahead: list[str | None], behind: list[str | None]) -> str | None:

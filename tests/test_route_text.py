@@ -369,3 +369,18 @@ def test_a_zone_met_on_a_ramp_gives_its_length_not_the_stakes_of_its_road(client
         with engine.begin() as conn:
             conn.execute(sa.text("DELETE FROM hazard_zones WHERE id = :i"), {"i": ident})
         root_of(app).versions.expire()
+
+
+def test_the_approach_to_a_city_is_measured_against_its_seat():
+    """With the city's seat known: a section whose road comes nearer the seat ahead (before leaving the city)
+    is on the approach ('湘潭往衡阳方向', even inside one of its districts); one that only moves away from it
+    leaves the city ('衡阳往郴州方向')."""
+    from routing.signs import CityAt, direction_between
+
+    seat = (112.57, 26.89)
+    north = [CityAt("衡阳", "石鼓区", (112.60, 27.10 - i * 0.05), seat) for i in range(4)]  # nearing the seat
+    south = [CityAt("衡阳", "衡南县", (112.60, 26.80 - i * 0.05), seat) for i in range(3)]  # leaving it
+    behind = [CityAt("衡阳", "衡山县", (112.65, 27.20), seat), CityAt("湘潭", "湘潭县", (112.8, 27.6), None)]
+    assert direction_between(north[:1], [*north[1:], *south, CityAt("郴州", "永兴县")], behind) == "湘潭往衡阳方向"
+    leaving = [*south[1:], CityAt("郴州", "永兴县", (112.9, 26.2), None)]
+    assert direction_between(south[:1], leaving, [*north[::-1], *behind]) == "衡阳往郴州方向"
