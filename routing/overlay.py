@@ -225,14 +225,15 @@ def build_overlay(
         ov.hazard_stakes, ov.hazard_structure, ov.hazard_ways = index.stakes, index.structure, index.ways
         ov.hazard_zone_route = index.zone_route
         ov.seg_zone_ptr, ov.seg_zone_ids = index.zone_ptr, index.zone_ids
-    if hazards:  # the weather in force: fog and ice measures, early warnings
+    if hazards:  # the weather in force: fog and ice measures
         for apply in (_apply_fog, _apply_ice):
             oldest = apply(conn, graph, ov, at, observation_valid_s, fog_radius_m)
             if oldest is not None:
                 until.append(oldest + timedelta(seconds=observation_valid_s))
-        expires = apply_warnings(conn, graph, ov, at)
-        if expires is not None:
-            until.append(expires)
+    # Early warnings are notes on the steps, no cost: a route that ignores the weather in force still says them.
+    expires = apply_warnings(conn, graph, ov, at)
+    if expires is not None:
+        until.append(expires)
     if ov.closed_parts and ov.closed_segments_by_hazard:  # fog or ice closes the whole segment
         shut = set().union(*ov.closed_segments_by_hazard.values())
         ov.closed_parts = {a: p for a, p in ov.closed_parts.items() if a >> 1 not in shut}

@@ -171,9 +171,9 @@ def network_key(versions: dict[str, int]) -> tuple:
 def live_key(versions: dict[str, int], *, incidents: bool = True, hazards: bool = True) -> tuple:
     """The part of the versions that identifies a live overlay (with or without incidents, weather)."""
     wanted = {"incidents", "toll_stations"} if incidents else set()
-    wanted.add("hazard_zones")  # the zones a route warns of, with the weather or without it (ignore=weather)
+    wanted |= {"hazard_zones", "warnings"}  # what a route warns of, with the weather or without it (ignore=weather)
     if hazards:
-        wanted |= {"weather_observations", "weather_stations", "warnings"}
+        wanted |= {"weather_observations", "weather_stations"}
     return tuple(versions.get(k, 0) if k in wanted else 0 for k in LIVE_LAYERS)
 
 

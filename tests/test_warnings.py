@@ -206,10 +206,10 @@ def test_the_live_tile_layer_shows_the_warning_until_it_ends_and_its_version_mov
     assert "warnings" not in decode(get_tile(client, "warnings", t).data)
 
 
-def _route_notes(client, frm: float, to: float, lang: str = "zh-CN") -> list[dict]:
+def _route_notes(client, frm: float, to: float, lang: str = "zh-CN", extra: str = "") -> list[dict]:
     from tests.test_routing_network import lat
 
-    resp = client.get(f"/route?from=113.0,{lat(frm)}&to=113.0003,{lat(to)}&lang={lang}")
+    resp = client.get(f"/route?from=113.0,{lat(frm)}&to=113.0003,{lat(to)}&lang={lang}{extra}")
     assert resp.status_code == 200, resp.get_json()
     steps = resp.get_json()["features"][0]["properties"]["steps"]
     return [w for s in steps for w in s.get("warnings", []) if w.get("kind") == "warning"]
@@ -226,6 +226,8 @@ def test_a_route_through_the_warned_stretch_carries_its_warning_in_its_direction
     )
     north = _route_notes(client, 13, 7)
     assert len(north) == 1 and "郴州往衡阳方向" in north[0]["text"], north
+    # a warning is a note, no cost: a route that ignores the weather in force still says it
+    assert _route_notes(client, 7, 13, extra="&ignore=weather") == south
     english = _route_notes(client, 7, 13, "en")
     assert english[0]["text"].startswith("Orange warning: G4 Jinggang'ao Expressway, Hengyang to Chenzhou")
     post(client, {"station_code": "VIS-1", "visibility_m": 900})  # lifted: the next route says nothing
