@@ -341,6 +341,17 @@ def test_rain_on_a_long_downgrade_warns_by_its_hourly_rainfall(client, engine):
         # no city boundary in this test: the direction by compass, as the diversion plans name it then
         expected = "G4京港澳高速南向K1503至K1508段连续长下坡路段遇大雨，雨天路滑，请控制车速，切勿空挡滑行"
         assert south["message_zh"] == expected
+        # where the zone says which way it falls (dem_hazards: downhill_towards), only that carriageway is warned
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    'UPDATE hazard_zones SET properties = properties || \'{"downhill_towards": "increasing_stake"}\' '
+                    "WHERE kind = 'steep_grade'"
+                )
+            )
+        post(client, {"station_code": "RAIN-1", "precipitation_mm": 9.5})
+        falling = feed(client, "?reason=downgrade_rain")
+        assert [w["properties"]["direction"] for w in falling] == ["up"], falling
         post(client, {"station_code": "RAIN-1", "precipitation_mm": 0.0})  # the rain stops: lifted
         assert feed(client, "?reason=downgrade_rain") == []
     finally:

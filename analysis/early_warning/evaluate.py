@@ -26,6 +26,9 @@ from routing.signs import fit
 log = logging.getLogger(__name__)
 
 ZONE_REASON = {"fog": "fog", "ice": "ice", "steep_grade": "downgrade_rain"}
+# A long downgrade (analysis/dem_hazards.py: properties.downhill_towards) is warned to the carriageway
+# that descends it: the one driven with increasing stakes (up) or decreasing (down).
+DOWNHILL_WAY = {"increasing_stake": "up", "decreasing_stake": "down"}
 
 
 @dataclass
@@ -106,8 +109,10 @@ def _candidates_for(
     observation_ids: list[int] | None = None,
     forecast_ids: list[int] | None = None,
     weather_source: str | None = None,
+    only: str | None = None,
 ) -> list[Candidate]:
-    """One candidate per direction of the stretch `segments`, worded and with its signs' messages."""
+    """One candidate per direction of the stretch `segments` (`only`: that direction alone, up or down,
+    where the other is known to be spared), worded and with its signs' messages."""
     classes = [s.road_class for s in segments]
     road_class = max(set(classes), key=classes.count)
     names = [s.name for s in segments if s.name]
@@ -131,6 +136,8 @@ def _candidates_for(
         conn, view, [s.segment_id for s in segments], route_code=route_code, from_stake_m=from_stake_m,
         to_stake_m=to_stake_m,
     ):  # fmt: skip
+        if only is not None and st.direction in ("up", "down") and st.direction != only:
+            continue
         c = _candidate(st, situation, rule, key, seen, segments, readings, expires_at, zone_id,
                        route_code, road_name, road_class, observation_ids)  # fmt: skip
         c.forecast_ids = list(forecast_ids or [])
@@ -246,7 +253,7 @@ def rule_candidates(
             readings=readings, expires_at=_expiry(r, at, cfg), route_code=r.route_code,
             from_stake_m=r.from_stake_m, to_stake_m=r.to_stake_m, zone_id=r.zone_id,
             observation_ids=list(r.observation_ids), forecast_ids=list(r.forecast_ids),
-            weather_source=_source(r, rule),
+            weather_source=_source(r, rule), only=DOWNHILL_WAY.get(r.downhill_towards or ""),
         )  # fmt: skip
     return out
 

@@ -9,6 +9,7 @@
 SELECT z.id AS zone_id, z.kind, z.route_code, z.name,
        CAST(z.properties ->> 'from_stake_m' AS double precision) AS from_stake_m,
        CAST(z.properties ->> 'to_stake_m' AS double precision) AS to_stake_m,
+       z.properties ->> 'downhill_towards' AS downhill_towards,  -- a long downgrade falls one way only
        min(sw.visibility_m) AS visibility_m, min(sw.surface_c) AS surface_c,
        max(sw.precipitation_mm) AS precipitation_mm, max(sw.newest) AS newest,
        max(sw.valid_to) AS forecast_until,
