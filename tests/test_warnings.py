@@ -384,6 +384,16 @@ def test_a_road_name_that_carries_its_code_is_not_doubled():
     )
 
 
+def test_a_surface_temperature_is_given_to_the_tenth():
+    """A station reading 1.5 °C is not published as 2℃; a whole degree keeps no decimal."""
+    from analysis.early_warning.text import Situation, message_zh
+
+    where = {"route_code": "G4", "road_name": "京港澳高速", "lo": 1_617_000.0, "hi": 1_620_000.0}
+    for reading, shown in ((1.5, "1.5℃"), (2.0, "2℃"), (-0.04, "0℃")):
+        s = Situation("ice", "yellow", "cap", surface_c=reading, precipitation_mm=0.4)
+        assert f"路面温度{shown}且有降水" in message_zh(s, direction_zh="湘潭往衡阳方向", **where)
+
+
 def test_the_feed_titles_pages_and_is_in_the_openapi_document(client):
     post(client, {"station_code": "VIS-1", "visibility_m": 80})
     first = client.get("/warnings?limit=1").get_json()

@@ -46,13 +46,21 @@ def section_en(lo: float | None, hi: float | None) -> str:
     return f"{_stake(a)}–{_stake(b)}" if b - a >= 1.0 else f"at {_stake(a)}"
 
 
+def _celsius(value: float) -> str:
+    """A reading as the station gives it, to the tenth: 1.5 °C is not '2℃' (nor -0.0 a sign)."""
+    text = f"{value:.1f}".removesuffix(".0")
+    return "0" if text == "-0" else text
+
+
 def _what_zh(s: Situation) -> str:
     if s.reason == "fog":
         below = f"，能见度低于{s.visibility_below_m:.0f}米" if s.visibility_below_m else ""
         return f"大雾{below}"
     if s.reason == "ice":
         if s.level == "yellow":
-            return f"路面温度{s.surface_c:.0f}℃且有降水，路面可能结冰" if s.surface_c is not None else "路面可能结冰"
+            return (
+                f"路面温度{_celsius(s.surface_c)}℃且有降水，路面可能结冰" if s.surface_c is not None else "路面可能结冰"
+            )
         return "雨雪天气路面结冰" if s.level == "red" else "路面结冰"
     if s.reason == "downgrade_rain":
         rain = {"orange": "暴雨", "yellow": "大雨"}.get(s.level, "降雨")
