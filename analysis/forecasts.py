@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis import params
-from gis.errors import Conflict, InvalidParameter, TooLarge, Unprocessable
+from gis.errors import Conflict, InvalidParameter, Unprocessable
 from gis.sqlfiles import load_sql
 
 MAX_BATCH = 1000
@@ -135,19 +135,7 @@ def parse_forecast(item: Any, i: int, now: datetime) -> Forecast:
 
 def forecasts_of(body: Any, now: datetime) -> list[Forecast]:
     """The forecasts of a body: one forecast object or {"forecasts": [...]}."""
-    items = body.get("forecasts") if isinstance(body, dict) and "forecasts" in body else [body]
-    if not isinstance(items, list) or not items:
-        raise InvalidParameter(
-            'the body must be a forecast object or {"forecasts": [...]} with at least one',
-            parameter="body",
-            detail_zh='请求体须为一条预报，或 {"forecasts": [...]}（至少一条）',
-        )
-    if len(items) > MAX_BATCH:
-        raise TooLarge(
-            f"at most {MAX_BATCH} forecasts per request; got {len(items)}",
-            extra={"limit": MAX_BATCH},
-            detail_zh=f"每次最多提交{MAX_BATCH}条预报，本次为{len(items)}条",
-        )
+    items = params.batch(body, "forecasts", noun_en="a forecast", noun_zh="预报", limit=MAX_BATCH)
     return [parse_forecast(item, i, now) for i, item in enumerate(items)]
 
 

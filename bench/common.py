@@ -94,3 +94,13 @@ def env_for(settings: Settings) -> dict[str, str]:
 
 def daoan_bin() -> str:
     return str(Path(PROJECT_ROOT / ".venv" / "bin" / "daoan"))
+
+
+def settings_for(dbname: str) -> Settings:
+    """The project's settings with their database switched to `dbname` on the same server (a bench's --db)."""
+    base = load_settings()
+    if base.database_url:
+        url = sa.engine.make_url(base.database_url).set(database=dbname).render_as_string(hide_password=False)
+    else:
+        url = base.url(dbname)
+    return replace(base, database_url=url)

@@ -16,9 +16,7 @@ import statistics
 import time
 from dataclasses import replace
 
-import sqlalchemy as sa
-
-from bench.common import write_section
+from bench.common import settings_for, write_section
 
 CLOSURES = [
     ("G4 K1617–K1638 fog, both directions", {"kind": "weather_closure", "weather": "fog", "route": "G4",
@@ -45,14 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from app import create_app
     from gis.root import root_of
-    from gis.settings import load_settings
 
-    base = load_settings()
-    if base.database_url:
-        url = sa.engine.make_url(base.database_url).set(database=args.db).render_as_string(hide_password=False)
-    else:
-        url = base.url(args.db)
-    app = create_app(replace(base, database_url=url, answer_cache_entries=0))
+    app = create_app(replace(settings_for(args.db), answer_cache_entries=0))
     client = app.test_client()
     warm = client.post("/diversion", json=CLOSURES[0][1])  # loads the graph and its search structures
     assert warm.status_code == 200, warm.get_json()

@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
 
+from bench.common import settings_for
 from gis.db import create_db_engine
-from gis.settings import load_settings
 from routing import store
 from routing.search import Endpoint, Searcher
 from routing.service import build_state, read_versions
@@ -34,13 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--routes", type=int, default=40)
     ap.add_argument("--cache", type=Path, default=None, help="Routing cache directory (default var/routing).")
     args = ap.parse_args(argv)
-    base = load_settings()
-    if base.database_url:
-        url = sa.engine.make_url(base.database_url).set(database=args.db).render_as_string(hide_password=False)
-    else:
-        url = base.url(args.db)
-    engine = create_db_engine(replace(base, database_url=url))
-    cache = args.cache or base.var_dir / "routing"
+    settings = settings_for(args.db)
+    engine = create_db_engine(settings)
+    cache = args.cache or settings.var_dir / "routing"
     with engine.connect() as conn:
         versions = read_versions(conn)
         cached = store.load(cache, store.network_id(conn, versions)) if cache.is_dir() else None

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gis.errors import InvalidParameter
+from gis.errors import InvalidParameter, TooLarge
 
 INT64_MAX = 2**63 - 1  # PostgreSQL bigint
 INT64_MIN = -(2**63)
@@ -415,3 +415,22 @@ def geojson_geometry(value: Any, name: str = "geometry") -> Any:
         return shapely.geometry.shape(obj)
     except Exception:  # shapely's own words are not written for users; the shape was checked above
         raise InvalidParameter(f"{name} cannot be read as a GeoJSON {kind}", parameter=name) from None
+
+
+def batch(body: Any, key: str, *, noun_en: str, noun_zh: str, limit: int) -> list[dict[str, Any]]:
+    """The items of a write that takes one object or `{key: [...]}` (observations, forecasts): a non-empty
+    list of objects of at most `limit` (413 past it), else 400 naming the body."""
+    items = body.get(key) if isinstance(body, dict) and key in body else [body]
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise InvalidParameter(
+            f'the body must be {noun_en} object or {{"{key}": [...]}} with at least one',
+            parameter="body",
+            detail_zh=f'请求体须为一条{noun_zh}，或 {{"{key}": [...]}}（至少一条）',
+        )
+    if len(items) > limit:
+        raise TooLarge(
+            f"at most {limit} {key} per request; got {len(items)}",
+            extra={"limit": limit},
+            detail_zh=f"每次最多提交{limit}条{noun_zh}，本次为{len(items)}条",
+        )
+    return items

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gis import params
-from gis.errors import InvalidParameter, TooLarge, Unprocessable
+from gis.errors import InvalidParameter, Unprocessable
 from gis.sqlfiles import load_sql
 
 MAX_BATCH = 1000
@@ -46,19 +46,7 @@ def _station_code(value: Any) -> str | None:
 
 def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
     """Store one reading or {"observations": [...]}; 422 for an unknown station or a future time."""
-    items = body.get("observations") if isinstance(body, dict) and "observations" in body else [body]
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InvalidParameter(
-            'the body must be an observation object or {"observations": [...]}',
-            parameter="body",
-            detail_zh='请求体须为一条观测记录，或 {"observations": [...]}',
-        )
-    if len(items) > MAX_BATCH:
-        raise TooLarge(
-            f"at most {MAX_BATCH} observations per request; got {len(items)}",
-            extra={"limit": MAX_BATCH},
-            detail_zh=f"每次最多提交{MAX_BATCH}条观测，本次为{len(items)}条",
-        )
+    items = params.batch(body, "observations", noun_en="an observation", noun_zh="观测记录", limit=MAX_BATCH)
     out = []
     soon = datetime.now(UTC) + timedelta(minutes=5)
     for i, obs in enumerate(items):
