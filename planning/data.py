@@ -324,7 +324,7 @@ def load_hazards(conn: Connection, kinds: tuple[str, ...]) -> HazardStretches:
     ).all()
     keep: list[tuple[str, str, str, float, float]] = []
     unstaked: dict[tuple[str, str], float] = defaultdict(float)
-    for _sid, route, road_class, county, a, b, length in rows:
+    for _sid, route, road_class, county, a, b, length, _kind in rows:
         group = CLASS_GROUP[road_class]
         if route and a is not None and b is not None:
             keep.append((route, group, county, min(a, b), max(a, b)))

@@ -63,26 +63,44 @@ class PriorityIndex:
 
 
 def load_priorities(conn: Connection, params: Parameters) -> PriorityIndex:
-    """Hazard stretches of the hazard-based priorities, and every priority's weight."""
-    ranges: dict[str, dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]] = {}
-    for pid, kinds in (("danger", params.priority_danger_kinds), ("traffic_risk", params.priority_traffic_kinds)):
-        rows = conn.execute(
-            sa.text(load_sql("queries/coverage_hazard_stretches.sql")),
-            {"kinds": list(kinds), "classes": list(MEASURED_CLASSES)},
-        ).all()
-        spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-        for _sid, route, road_class, _county, a, b, _length in rows:
-            if route and a is not None and b is not None:
-                spans[(route, CLASS_GROUP[road_class])].append((min(a, b), max(a, b)))
-        ranges[pid] = {
-            k: (np.asarray([s[0] for s in v], float), np.asarray([s[1] for s in v], float)) for k, v in spans.items()
-        }
+    """Hazard stretches of the hazard-based priorities, and every priority's weight: one query for both
+    priorities' zone kinds, kept per process until the hazard zones or the road network change (a
+    province's stretches take about a second to intersect)."""
+    kinds = {"danger": tuple(params.priority_danger_kinds), "traffic_risk": tuple(params.priority_traffic_kinds)}
     weights = {
         "national_trunk": params.priority_national_trunk_weight,
         "danger": params.priority_danger_weight,
         "traffic_risk": params.priority_traffic_weight,
     }
+    versions = conn.execute(sa.text(load_sql("queries/coverage_priority_versions.sql"))).one()
+    key = (tuple(versions), tuple(sorted(kinds.items())))
+    ranges = _MEMO.get(key)
+    if ranges is None:
+        rows = conn.execute(
+            sa.text(load_sql("queries/coverage_hazard_stretches.sql")),
+            {"kinds": sorted({k for ks in kinds.values() for k in ks}), "classes": list(MEASURED_CLASSES)},
+        ).all()
+        ranges = {}
+        for pid, wanted in kinds.items():
+            spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+            for _sid, route, road_class, _county, a, b, _length, kind in rows:
+                if kind in wanted and route and a is not None and b is not None:
+                    spans[(route, CLASS_GROUP[road_class])].append((min(a, b), max(a, b)))
+            ranges[pid] = {
+                k: (np.asarray([s[0] for s in v], float), np.asarray([s[1] for s in v], float))
+                for k, v in spans.items()
+            }
+        _MEMO.clear()  # one network at a time
+        _MEMO[key] = ranges
     return PriorityIndex(ranges, weights)
+
+
+_MEMO: dict[tuple, dict[str, dict[tuple[str, str], tuple[np.ndarray, np.ndarray]]]] = {}
+
+
+def forget() -> None:
+    """Drop the kept stretches (a benchmark's cold run reads them again)."""
+    _MEMO.clear()
 
 
 def priority_text(priorities: list[str], lang: str) -> str:
