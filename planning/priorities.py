@@ -64,8 +64,9 @@ class PriorityIndex:
 
 def load_priorities(conn: Connection, params: Parameters) -> PriorityIndex:
     """Hazard stretches of the hazard-based priorities, and every priority's weight: one query for both
-    priorities' zone kinds, kept per process until the hazard zones or the road network change (a
-    province's stretches take about a second to intersect)."""
+    priorities' zone kinds (a zone recorded on a route with its own stakes is that stake range; only the
+    others are intersected with the roads), kept per process until the hazard zones or the road network
+    change."""
     kinds = {"danger": tuple(params.priority_danger_kinds), "traffic_risk": tuple(params.priority_traffic_kinds)}
     weights = {
         "national_trunk": params.priority_national_trunk_weight,
@@ -77,13 +78,13 @@ def load_priorities(conn: Connection, params: Parameters) -> PriorityIndex:
     ranges = _MEMO.get(key)
     if ranges is None:
         rows = conn.execute(
-            sa.text(load_sql("queries/coverage_hazard_stretches.sql")),
+            sa.text(load_sql("queries/coverage_priority_stretches.sql")),
             {"kinds": sorted({k for ks in kinds.values() for k in ks}), "classes": list(MEASURED_CLASSES)},
         ).all()
         ranges = {}
         for pid, wanted in kinds.items():
             spans: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-            for _sid, route, road_class, _county, a, b, _length, kind in rows:
+            for kind, route, road_class, a, b in rows:
                 if kind in wanted and route and a is not None and b is not None:
                     spans[(route, CLASS_GROUP[road_class])].append((min(a, b), max(a, b)))
             ranges[pid] = {
