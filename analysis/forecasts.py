@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from gis import params
 from gis.errors import Conflict, InvalidParameter, Unprocessable
 from gis.sqlfiles import load_sql
+from routing.weather import reading
 
 MAX_BATCH = 1000
 # The longest period one forecast may cover: 72 h, the range of the CMA's short-range (短期) forecasts.
@@ -43,26 +44,6 @@ class Forecast:
     road_surface_temp_c: float | None
     precipitation_mm: float | None
     source: str | None
-
-
-def _number(item: dict, key: str, *, minimum: float | None = None) -> float | None:
-    value = item.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str | bool):  # a JSON number, not text that looks like one
-        raise InvalidParameter(
-            f"{key} must be a number; got {value!r}"[:120],
-            parameter=key,
-            detail_zh=f"{key} 须为数值，收到{value!r}"[:120],
-        )
-    number = params.number(value, key)
-    if minimum is not None and number < minimum:
-        raise Unprocessable(
-            f"{key} cannot be below {minimum:g}; got {value!r}",
-            parameter=key,
-            detail_zh=f"{key} 不能小于{minimum:g}，收到{value!r}",
-        )
-    return number
 
 
 def _required_time(item: dict, key: str, i: int) -> datetime:
@@ -119,9 +100,9 @@ def parse_forecast(item: Any, i: int, now: datetime) -> Forecast:
             extra={"limit_hours": hours},
         )
     values = {
-        "visibility_m": _number(item, "visibility_m", minimum=0),
-        "road_surface_temp_c": _number(item, "road_surface_temp_c"),
-        "precipitation_mm": _number(item, "precipitation_mm", minimum=0),
+        "visibility_m": reading(item, "visibility_m", minimum=0),
+        "road_surface_temp_c": reading(item, "road_surface_temp_c"),
+        "precipitation_mm": reading(item, "precipitation_mm", minimum=0),
     }
     if all(v is None for v in values.values()):
         raise Unprocessable(

@@ -15,15 +15,17 @@ from gis.sqlfiles import load_sql
 MAX_BATCH = 1000
 
 
-def _number(obs: dict, key: str, *, minimum: float | None = None) -> float | None:
-    value = obs.get(key)
+def reading(item: dict, key: str, *, minimum: float | None = None) -> float | None:
+    """An optional weather value of a body (an observation or a forecast): a JSON number, not text or a
+    boolean that looks like one; 400 naming `key` otherwise, 422 below `minimum`."""
+    value = item.get(key)
     if value is None:
         return None
-    if isinstance(value, str):  # a JSON number, not text that looks like one
+    if isinstance(value, str | bool):
         raise InvalidParameter(
-            f"{key} must be a number; got the string {value[:40]!r}",
+            f"{key} must be a number; got {value!r}"[:120],
             parameter=key,
-            detail_zh=f"{key} 须为数值，收到字符串{value[:40]!r}",
+            detail_zh=f"{key} 须为数值，收到{value!r}"[:120],
         )
     number = params.number(value, key)
     if minimum is not None and number < minimum:
@@ -67,9 +69,9 @@ def record_observations(conn: Connection, body: Any, *, who: str) -> list[dict]:
             "station_id": None,
             "station_code": _station_code(obs.get("station_code")),
             "observed_at": when.isoformat() if when else None,
-            "visibility_m": _number(obs, "visibility_m", minimum=0),
-            "road_surface_temp_c": _number(obs, "road_surface_temp_c"),
-            "precipitation_mm": _number(obs, "precipitation_mm", minimum=0),
+            "visibility_m": reading(obs, "visibility_m", minimum=0),
+            "road_surface_temp_c": reading(obs, "road_surface_temp_c"),
+            "precipitation_mm": reading(obs, "precipitation_mm", minimum=0),
             "who": who,
         }
         if obs.get("station_id") is not None:
